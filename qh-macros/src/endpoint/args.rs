@@ -1,0 +1,110 @@
+//! The options of `#[qh::endpoint(…)]`.
+
+use proc_macro2::TokenStream;
+use syn::meta::ParseNestedMeta;
+use syn::{LitStr, Token};
+
+use crate::ctxt::Ctxt;
+
+const OPTIONS: &str = "`method`, `path`, `crate`";
+
+#[derive(Default)]
+pub struct Args {
+    /// `method = "GET"`
+    pub method: Option<LitStr>,
+    /// `path = "/users/{id}"`
+    pub path: Option<LitStr>,
+    /// `crate = "my_qh"`
+    pub krate: Option<syn::Path>,
+}
+
+pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Args {
+    let mut args = Args::default();
+    if tokens.is_empty() {
+        return args;
+    }
+    let parser = syn::meta::parser(|meta| {
+        parse_one(cx, &mut args, &meta);
+        Ok(())
+    });
+    if let Err(e) = syn::parse::Parser::parse2(parser, tokens) {
+        cx.syn_error(e);
+    }
+    args
+}
+
+fn parse_one(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
+    let key = &meta.path;
+    if key.is_ident("method") {
+        // #[qh::endpoint(method = "GET")]
+        if let Some(lit) = string_value(cx, meta, "method", args.method.is_some()) {
+            args.method = Some(lit);
+        }
+    } else if key.is_ident("path") {
+        // #[qh::endpoint(path = "/users/{id}")]
+        if let Some(lit) = string_value(cx, meta, "path", args.path.is_some()) {
+            args.path = Some(lit);
+        }
+    } else if key.is_ident("crate") {
+        // #[qh::endpoint(crate = "my_qh")]
+        if let Some(lit) = string_value(cx, meta, "crate", args.krate.is_some()) {
+            match lit.parse::<syn::Path>() {
+                Ok(path) => args.krate = Some(path),
+                Err(_) => cx.error_spanned_by(&lit, format!("invalid crate path `{}`: expected a path such as `my_qh`", lit.value())),
+            }
+        }
+    } else {
+        let name = key.get_ident().map_or_else(|| quote::quote!(#key).to_string(), ToString::to_string);
+        cx.error_spanned_by(key, format!("unknown option `{name}`: expected one of {OPTIONS}"));
+        skip_value(meta);
+    }
+}
+
+/// Reads `= "…"`, reporting a missing `=`, a non-string value or a repeat.
+fn string_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>, name: &str, seen: bool) -> Option<LitStr> {
+    if !meta.input.peek(Token![=]) {
+        cx.error_spanned_by(&meta.path, format!("expected `{name} = \"…\"`"));
+        skip_value(meta);
+        return None;
+    }
+    let value = match meta.value() {
+        Ok(v) => v,
+        Err(e) => {
+            cx.syn_error(e);
+            return None;
+        }
+    };
+    let expr: syn::Expr = match value.parse() {
+        Ok(e) => e,
+        Err(e) => {
+            cx.syn_error(e);
+            return None;
+        }
+    };
+    let lit = match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s), ..
+        }) => s,
+        other => {
+            cx.error_spanned_by(other, format!("expected a string literal: `{name} = \"…\"`"));
+            return None;
+        }
+    };
+    if seen {
+        cx.error_spanned_by(&meta.path, format!("duplicate option `{name}`"));
+        return None;
+    }
+    Some(lit)
+}
+
+/// Consumes `= value` or `(…)` after an unknown key so parsing goes on.
+fn skip_value(meta: &ParseNestedMeta<'_>) {
+    if meta.input.peek(Token![=]) {
+        let _ = meta.value().and_then(syn::parse::ParseBuffer::parse::<syn::Expr>);
+    } else if meta.input.peek(syn::token::Paren) {
+        let _ = meta.parse_nested_meta(|inner| {
+            skip_value(&inner);
+            Ok(())
+        });
+    }
+}

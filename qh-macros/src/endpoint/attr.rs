@@ -1,0 +1,164 @@
+//! The attributes on an endpoint's parameters.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{Attribute, LitStr, Meta};
+
+use crate::ctxt::Ctxt;
+use crate::headers;
+
+/// What one parameter attribute says.
+pub enum SpecKind {
+    /// `#[header("X-Tenant")]`, `#[header(name = "X-Tenant")]`, `#[header]`
+    Header(String),
+    /// `#[query]`
+    Query,
+    /// `#[path]`
+    Path,
+    /// `#[body]`
+    Body,
+    /// `#[extract]`
+    Extract,
+    /// `#[request_id]`
+    RequestId,
+}
+
+pub struct Spec {
+    pub kind: SpecKind,
+    /// The attribute's path token, for errors about the attribute as a whole.
+    pub span: Span,
+}
+
+impl Spec {
+    pub fn describe(&self) -> &'static str {
+        match self.kind {
+            SpecKind::Header(_) => "#[header]",
+            SpecKind::Query => "#[query]",
+            SpecKind::Path => "#[path]",
+            SpecKind::Body => "#[body]",
+            SpecKind::Extract => "#[extract]",
+            SpecKind::RequestId => "#[request_id]",
+        }
+    }
+}
+
+const SOURCES: [&str; 6] = ["header", "query", "path", "body", "extract", "request_id"];
+
+/// Splits a parameter's attributes into qh specs and the ones to keep.
+pub fn parse(cx: &Ctxt, attrs: &[Attribute], ident: &syn::Ident) -> (Vec<Spec>, Vec<Attribute>) {
+    let mut specs = Vec::new();
+    let mut keep = Vec::new();
+    for attr in attrs {
+        let Some(name) = attr.path().get_ident().map(ToString::to_string) else {
+            keep.push(attr.clone());
+            continue;
+        };
+        if !SOURCES.contains(&name.as_str()) {
+            keep.push(attr.clone());
+            continue;
+        }
+        let span = attr.path().span();
+        let kind = match name.as_str() {
+            "header" => header(cx, attr, ident),
+            "query" => flag(cx, attr, SpecKind::Query),
+            "path" => flag(cx, attr, SpecKind::Path),
+            "body" => flag(cx, attr, SpecKind::Body),
+            "extract" => flag(cx, attr, SpecKind::Extract),
+            _ => flag(cx, attr, SpecKind::RequestId),
+        };
+        if let Some(kind) = kind {
+            specs.push(Spec { kind, span });
+        }
+    }
+    (specs, keep)
+}
+
+/// `#[query]`, `#[path]`, `#[body]`, `#[extract]`, `#[request_id]` take no
+/// arguments.
+fn flag(cx: &Ctxt, attr: &Attribute, kind: SpecKind) -> Option<SpecKind> {
+    match &attr.meta {
+        Meta::Path(_) => Some(kind),
+        Meta::List(list) => {
+            let name = attr.path().get_ident().map(ToString::to_string).unwrap_or_default();
+            cx.error_spanned_by(&list.tokens, format!("`#[{name}]` takes no arguments"));
+            None
+        }
+        Meta::NameValue(nv) => {
+            let name = attr.path().get_ident().map(ToString::to_string).unwrap_or_default();
+            cx.error_spanned_by(&nv.value, format!("`#[{name}]` takes no value"));
+            None
+        }
+    }
+}
+
+/// The header name of `#[header]`, checked and lowercased.
+pub fn header(cx: &Ctxt, attr: &Attribute, ident: &syn::Ident) -> Option<SpecKind> {
+    let lit = match &attr.meta {
+        // #[header]: the name comes from the identifier
+        Meta::Path(_) => return Some(SpecKind::Header(headers::from_ident(ident))),
+        Meta::List(_) => header_literal(cx, attr)?,
+        Meta::NameValue(nv) => {
+            cx.error_spanned_by(nv, "expected `#[header(\"Name\")]` or `#[header]`");
+            return None;
+        }
+    };
+    match headers::check(&lit.value()) {
+        Ok(name) => Some(SpecKind::Header(name)),
+        Err(message) => {
+            cx.error_spanned_by(&lit, message);
+            None
+        }
+    }
+}
+
+/// `#[header("X-Tenant")]` or `#[header(name = "X-Tenant")]`.
+fn header_literal(cx: &Ctxt, attr: &Attribute) -> Option<LitStr> {
+    let mut found = None;
+    let result = attr.parse_args_with(|input: syn::parse::ParseStream<'_>| {
+        if input.is_empty() {
+            return Err(input.error("expected a header name: `#[header(\"X-Tenant\")]`"));
+        }
+        if input.peek(LitStr) {
+            // #[header("X-Tenant")]
+            found = Some(input.parse::<LitStr>()?);
+        } else if input.peek(syn::Ident) && input.peek2(syn::Token![=]) {
+            // #[header(name = "X-Tenant")]
+            let key: syn::Ident = input.parse()?;
+            input.parse::<syn::Token![=]>()?;
+            if key != "name" {
+                let _ = input.parse::<syn::Expr>();
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("unknown option `{key}` in `#[header]`: expected a header name string or `name = \"…\"`"),
+                ));
+            }
+            let value: syn::Expr = input.parse()?;
+            match value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s), ..
+                }) => found = Some(s),
+                other => return Err(syn::Error::new_spanned(other, "expected a string literal header name")),
+            }
+        } else {
+            let token: proc_macro2::TokenTree = input.parse()?;
+            let hint = match &token {
+                proc_macro2::TokenTree::Ident(i) => format!(
+                    "unknown option `{i}` in `#[header]`: expected a header name string or `name = \"…\"`"
+                ),
+                _ => format!("expected a string literal header name, found `{token}`: write `#[header(\"X-Tenant\")]`"),
+            };
+            while !input.is_empty() {
+                let _: proc_macro2::TokenTree = input.parse()?;
+            }
+            return Err(syn::Error::new(token.span(), hint));
+        }
+        if !input.is_empty() {
+            return Err(input.error("unexpected tokens after the header name"));
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        cx.syn_error(e);
+    }
+    found
+}

@@ -1,0 +1,332 @@
+//! The generated code: the user's function as written, a braced companion
+//! struct of the same name (type namespace, so no clash with the function)
+//! that `qh::routes!` mounts, and its `Handler` impl.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::endpoint::ast::{Endpoint, Param, Source};
+use crate::paths::Paths;
+
+fn local(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
+
+fn key(param: &Param<'_>) -> String {
+    let name = param.ident.to_string();
+    name.strip_prefix("r#").unwrap_or(&name).to_owned()
+}
+
+pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
+    let p = Paths::new(ep.krate.as_ref()).private();
+    let func = &ep.stripped;
+    let vis = &ep.func.vis;
+    let name = &ep.func.sig.ident;
+    let name_str = name.to_string();
+    let name_str = name_str.strip_prefix("r#").unwrap_or(&name_str);
+    let route = &ep.path;
+    let method = Ident::new(&ep.method, Span::call_site());
+
+    let parts = local("__qh_parts");
+    let body = local("__qh_body");
+    let state = local("__qh_state");
+    let req = local("__qh_req");
+    let prepared = local("__qh_prepared");
+    let out = local("__qh_out");
+    let s = local("__QhS");
+
+    let args: Vec<Ident> = (0..ep.params.len()).map(|i| format_ident!("__qh_arg{}", i, span = Span::mixed_site())).collect();
+
+    // Field sets of the map-shaped sources.
+    let body_set = field_set(&p, ep, "__QhBodyFields", |src| matches!(src, Source::BodyField), "body");
+    let query_set = field_set(&p, ep, "__QhQueryFields", |src| matches!(src, Source::Query), "query");
+    let path_set = field_set(&p, ep, "__QhPathFields", |src| matches!(src, Source::Path), "path");
+    let set_items = [&body_set, &query_set, &path_set].map(|set| set.as_ref().map(|s| &s.items));
+
+    let mut extract = Vec::new();
+    let mut id_header = quote!(#p::None);
+    let mut extract_bounds = Vec::new();
+
+    // Headers, the query and the tracking ID: plain reads of the parts.
+    for (param, arg) in ep.params.iter().zip(&args) {
+        let ty = param.ty;
+        match &param.source {
+            Source::Header(header) => {
+                let read = quote_spanned!(ty.span()=> #p::header::<#ty>);
+                extract.push(quote! {
+                    let #arg: #ty = #read(&#parts.headers, &#p::HeaderName::from_static(#header))
+                        .map_err(#p::IntoResponse::into_response)?;
+                });
+            }
+            Source::RequestId(header) => {
+                if let Some(header) = header {
+                    id_header = quote!(#p::Some(&#p::HeaderName::from_static(#header)));
+                }
+                let read = quote_spanned!(ty.span()=> #p::request_id_param::<#ty>);
+                extract.push(quote!(let #arg: #ty = #read();));
+            }
+            _ => {}
+        }
+    }
+    if let Some(set) = &query_set {
+        let ident = &set.ident;
+        let fields = local("__qh_query");
+        extract.push(quote! {
+            let #fields: #ident = #p::query_fields(#parts.uri.query()).map_err(#p::IntoResponse::into_response)?;
+        });
+        extract.extend(set.takes(&p, &fields, &args));
+    }
+
+    // Path parameters and extractors need the parts mutably and may await.
+    let mut needs_async = ep.is_async;
+    if let Some(set) = &path_set {
+        needs_async = true;
+        let ident = &set.ident;
+        let fields = local("__qh_path");
+        let raw = local("__qh_raw_path");
+        extract.push(quote! {
+            let #raw = <#p::RawPathParams as #p::FromRequestParts<#s>>::from_request_parts(&mut #parts, &#state)
+                .await
+                .map_err(#p::IntoResponse::into_response)?;
+            let #fields: #ident = #p::path_fields(#raw.iter()).map_err(#p::IntoResponse::into_response)?;
+        });
+        extract.extend(set.takes(&p, &fields, &args));
+    }
+    for (param, arg) in ep.params.iter().zip(&args) {
+        if let Source::Extract = param.source {
+            needs_async = true;
+            let ty = param.ty;
+            extract_bounds.push(quote_spanned!(ty.span()=> #ty: #p::FromRequestParts<#s>,));
+            extract.push(quote! {
+                let #arg: #ty = <#ty as #p::FromRequestParts<#s>>::from_request_parts(&mut #parts, &#state)
+                    .await
+                    .map_err(#p::IntoResponse::into_response)?;
+            });
+        }
+    }
+
+    // The body comes last: reading it consumes the parts.
+    let bytes = local("__qh_bytes");
+    if ep.has_body() {
+        needs_async = true;
+        extract.push(quote! {
+            let #bytes = #p::read_json_body(#parts, #body, &#state).await.map_err(#p::IntoResponse::into_response)?;
+        });
+        if let Some(set) = &body_set {
+            let ident = &set.ident;
+            let fields = local("__qh_fields");
+            extract.push(quote! {
+                let #fields: #ident = #p::body_fields(#bytes.as_deref()).map_err(#p::IntoResponse::into_response)?;
+            });
+            extract.extend(set.takes(&p, &fields, &args));
+        }
+        for (param, arg) in ep.params.iter().zip(&args) {
+            if let Source::Body = param.source {
+                let ty = param.ty;
+                let read = quote_spanned!(ty.span()=> #p::whole_body::<#ty>);
+                extract.push(quote! {
+                    let #arg: #ty = #read(#bytes.as_deref()).map_err(#p::IntoResponse::into_response)?;
+                });
+            }
+        }
+    } else {
+        extract.push(quote!(let _ = (&#state, #body);));
+    }
+
+    let call = if ep.is_async {
+        quote!(#name(#(#args),*).await)
+    } else {
+        quote!(#name(#(#args),*))
+    };
+    let ret_span = match &ep.func.sig.output {
+        syn::ReturnType::Default => ep.func.sig.ident.span(),
+        syn::ReturnType::Type(_, ty) => ty.span(),
+    };
+    let respond = quote_spanned! {ret_span=>
+        {
+            #[allow(unused_imports)]
+            use #p::{RespondAny as _, RespondJson as _, RespondResult as _};
+            (&&&#p::Responder::new(#out)).__qh_respond()
+        }
+    };
+
+    let (future_ty, body_tokens) = if needs_async {
+        let mut_parts = if path_set.is_some() || !extract_bounds.is_empty() {
+            quote!(mut)
+        } else {
+            quote!()
+        };
+        (
+            quote!(#p::BoxFuture),
+            quote! {
+                #p::Box::pin(async move {
+                    let (#mut_parts #parts, #body) = #req.into_parts();
+                    let #prepared = #p::prepare(&#parts, #id_header, #route);
+                    #p::run(#prepared, async move {
+                        #(#extract)*
+                        let #out = #call;
+                        #p::Ok::<#p::Response, #p::Response>(#respond)
+                    })
+                    .await
+                })
+            },
+        )
+    } else {
+        (
+            quote!(#p::Ready<#p::Response>),
+            quote! {
+                let (#parts, #body) = #req.into_parts();
+                let #prepared = #p::prepare(&#parts, #id_header, #route);
+                #p::ready(#p::run_sync(#prepared, move || {
+                    #(#extract)*
+                    let #out = #call;
+                    #p::Ok::<#p::Response, #p::Response>(#respond)
+                }))
+            },
+        )
+    };
+
+    quote! {
+        #func
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #name {}
+
+        #[doc(hidden)]
+        const _: () = {
+            #(#set_items)*
+
+            #[automatically_derived]
+            impl ::core::clone::Clone for #name {
+                fn clone(&self) -> Self {
+                    #name {}
+                }
+            }
+
+            #[automatically_derived]
+            impl #p::Endpoint for #name {
+                const NAME: &'static str = #name_str;
+                const PATH: &'static str = #route;
+                const METHOD: #p::Method = #p::Method::#method;
+                fn handler() -> Self {
+                    #name {}
+                }
+            }
+
+            #[automatically_derived]
+            impl<#s> #p::Handler<#p::EndpointMarker, #s> for #name
+            where
+                #s: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
+                #(#extract_bounds)*
+            {
+                type Future = #future_ty;
+
+                #[allow(unused_variables, unused_mut, clippy::used_underscore_binding)]
+                fn call(self, #req: #p::Request, #state: #s) -> Self::Future {
+                    #body_tokens
+                }
+            }
+        };
+    }
+}
+
+/// A generated struct holding the parameters of one map-shaped source.
+struct FieldSet {
+    ident: Ident,
+    items: TokenStream,
+    /// `(parameter index, field name in the struct, key)`
+    members: Vec<(usize, Ident, String)>,
+    tys: Vec<syn::Type>,
+    /// `body`, `query` or `path`: picks the runtime's `take_*`.
+    source: &'static str,
+}
+
+impl FieldSet {
+    /// `let __qh_argN: T = take(fields.fN, "key", source)?;` per member.
+    fn takes(&self, p: &TokenStream, fields: &Ident, args: &[Ident]) -> Vec<TokenStream> {
+        let take_fn = format_ident!("take_{}", self.source);
+        self.members
+            .iter()
+            .zip(&self.tys)
+            .map(|((index, member, key), ty)| {
+                let arg = &args[*index];
+                let take = quote_spanned!(ty.span()=> #p::#take_fn::<#ty>);
+                quote! {
+                    let #arg: #ty = #take(#fields.#member, #key).map_err(#p::IntoResponse::into_response)?;
+                }
+            })
+            .collect()
+    }
+}
+
+fn field_set(
+    p: &TokenStream,
+    ep: &Endpoint<'_>,
+    name: &str,
+    wanted: impl Fn(&Source) -> bool,
+    source: &'static str,
+) -> Option<FieldSet> {
+    let next_fn = format_ident!("next_{}_value", if source == "body" { "body" } else { "url" });
+    let members: Vec<(usize, Ident, String)> = ep
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, param)| wanted(&param.source))
+        .map(|(i, param)| (i, format_ident!("f{}", i), key(param)))
+        .collect();
+    if members.is_empty() {
+        return None;
+    }
+    let ident = Ident::new(name, Span::mixed_site());
+    let tys: Vec<syn::Type> = members.iter().map(|(i, ..)| ep.params[*i].ty.clone()).collect();
+    let fields: Vec<&Ident> = members.iter().map(|(_, f, _)| f).collect();
+    let keys: Vec<&String> = members.iter().map(|(.., k)| k).collect();
+    let indices: Vec<usize> = (0..members.len()).collect();
+    let reads: Vec<TokenStream> = tys
+        .iter()
+        .map(|ty| quote_spanned!(ty.span()=> #p::#next_fn::<#ty, A>))
+        .collect();
+    let items = quote! {
+        struct #ident {
+            #(#fields: #p::Option<#tys>,)*
+        }
+
+        #[automatically_derived]
+        impl ::core::default::Default for #ident {
+            fn default() -> Self {
+                Self { #(#fields: #p::None,)* }
+            }
+        }
+
+        #[automatically_derived]
+        impl #p::Fields for #ident {
+            const NAMES: &'static [&'static str] = &[#(#keys),*];
+
+            fn set<'de, A: #p::serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> #p::Result<bool, A::Error> {
+                match index {
+                    #(#indices => {
+                        if self.#fields.is_some() {
+                            return #p::Ok(false);
+                        }
+                        self.#fields = #p::Some(#reads(map)?);
+                    })*
+                    _ => {}
+                }
+                #p::Ok(true)
+            }
+        }
+    };
+    Some(FieldSet {
+        ident,
+        items,
+        members,
+        tys,
+        source,
+    })
+}

@@ -1,0 +1,52 @@
+//! `#[qh::endpoint]`: parse → validate → expand.
+
+mod args;
+mod ast;
+mod attr;
+mod expand;
+mod valid;
+
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+
+use crate::ctxt::Ctxt;
+
+pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let func = match syn::parse2::<syn::Item>(item.clone()) {
+        Ok(syn::Item::Fn(func)) => func,
+        Ok(other) => return not_a_function(&other, &item),
+        // Not even an item: leave the error to rustc's own parser.
+        Err(_) => return item,
+    };
+    let cx = Ctxt::new();
+    let args = args::parse(&cx, args);
+    let mut endpoint = ast::Endpoint::from_ast(&cx, &func, args);
+    valid::check(&cx, &mut endpoint);
+    match cx.check() {
+        Ok(()) => expand::endpoint(&endpoint),
+        Err(errors) => {
+            // Keep the function (attributes stripped) so its callers still
+            // resolve and only the real mistakes are reported.
+            let stripped = endpoint.stripped.to_token_stream();
+            let errors = errors.to_compile_error();
+            quote!(#stripped #errors)
+        }
+    }
+}
+
+fn not_a_function(item: &syn::Item, tokens: &TokenStream) -> TokenStream {
+    let message = "`#[qh::endpoint]` can only be applied to functions";
+    let error = match item {
+        syn::Item::Struct(s) => syn::Error::new_spanned(s.struct_token, message),
+        syn::Item::Enum(e) => syn::Error::new_spanned(e.enum_token, message),
+        syn::Item::Impl(i) => syn::Error::new_spanned(i.impl_token, format!("{message}; put it on a free function, not an `impl` block")),
+        syn::Item::Mod(m) => syn::Error::new_spanned(m.mod_token, message),
+        syn::Item::Const(c) => syn::Error::new_spanned(c.const_token, message),
+        syn::Item::Static(s) => syn::Error::new_spanned(s.static_token, message),
+        syn::Item::Trait(t) => syn::Error::new_spanned(t.trait_token, message),
+        syn::Item::Type(t) => syn::Error::new_spanned(t.type_token, message),
+        other => syn::Error::new_spanned(other, message),
+    }
+    .to_compile_error();
+    quote!(#tokens #error)
+}

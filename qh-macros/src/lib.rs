@@ -1,0 +1,24 @@
+//! Procedural macros for [qh](https://docs.rs/qh). Depend on `qh`, which
+//! re-exports them; generated code names `::qh::__private` (or the crate
+//! given with `crate = "…"`).
+
+mod ctxt;
+mod endpoint;
+mod headers;
+mod paths;
+mod tracking_context;
+
+use proc_macro::TokenStream;
+
+#[doc = include_str!("endpoint/doc.md")]
+#[proc_macro_attribute]
+pub fn endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
+    endpoint::expand(args.into(), item.into()).into()
+}
+
+#[doc = include_str!("tracking_context/doc.md")]
+#[proc_macro_derive(TrackingContext, attributes(header, request_id, qh))]
+pub fn derive_tracking_context(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    tracking_context::derive(&input).into()
+}

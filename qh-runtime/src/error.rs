@@ -1,0 +1,310 @@
+//! Errors answered as `application/problem+json` (RFC 9457).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use axum::response::{IntoResponse, Response};
+use http::header::CONTENT_TYPE;
+use http::{HeaderName, HeaderValue, StatusCode};
+
+use crate::RequestId;
+
+/// What went wrong, as a stable, matchable value. Each kind has its own
+/// `type` URI in the problem document (`urn:qh:problem:<kind>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The body is not well-formed JSON (400).
+    MalformedJson,
+    /// The JSON body is not of the expected shape, e.g. not an object (422).
+    InvalidBody,
+    /// A required body field is absent (422).
+    MissingField,
+    /// A body field has the wrong type or value (422).
+    InvalidField,
+    /// A body field appears twice (422).
+    DuplicateField,
+    /// A required header is absent (400).
+    MissingHeader,
+    /// A header cannot be read as the expected type (400).
+    InvalidHeader,
+    /// A required query parameter is absent (400).
+    MissingQuery,
+    /// A query parameter cannot be read as the expected type (400).
+    InvalidQuery,
+    /// A path parameter cannot be read as the expected type (400).
+    InvalidPath,
+    /// The body is not `application/json` (415).
+    UnsupportedMediaType,
+    /// The body could not be read, or is too large (400 or 413).
+    BodyRead,
+    /// The route exists, but not for this method (405).
+    MethodNotAllowed,
+    /// The function panicked (500).
+    Panic,
+    /// The response could not be produced, e.g. serialization failed (500).
+    Internal,
+    /// An error made by the application with [`Error::new`].
+    Custom,
+}
+
+impl ErrorKind {
+    fn slug(self) -> &'static str {
+        match self {
+            Self::MalformedJson => "malformed-json",
+            Self::InvalidBody => "invalid-body",
+            Self::MissingField => "missing-field",
+            Self::InvalidField => "invalid-field",
+            Self::DuplicateField => "duplicate-field",
+            Self::MissingHeader => "missing-header",
+            Self::InvalidHeader => "invalid-header",
+            Self::MissingQuery => "missing-query",
+            Self::InvalidQuery => "invalid-query",
+            Self::InvalidPath => "invalid-path",
+            Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::BodyRead => "body-read",
+            Self::MethodNotAllowed => "method-not-allowed",
+            Self::Panic => "panic",
+            Self::Internal => "internal",
+            Self::Custom => "custom",
+        }
+    }
+}
+
+/// Where in the request the problem is, named in the problem document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Location {
+    Header(Cow<'static, str>),
+    Field(Cow<'static, str>),
+    Path(Cow<'static, str>),
+    Query(Cow<'static, str>),
+}
+
+/// A request that cannot be served, answered as `application/problem+json`.
+///
+/// The document has `type`, `title`, `status`, `detail`, the request's
+/// `request_id` and, where it applies, the offending `header`, `field`
+/// (body), `path` or `query` parameter:
+///
+/// ```json
+/// {
+///   "type": "urn:qh:problem:missing-header",
+///   "title": "Bad Request",
+///   "status": 400,
+///   "detail": "missing required header `x-tenant`",
+///   "request_id": "8d3c8f0e-5a7e-4a52-9a57-0c9f1d0b6c1e",
+///   "header": "x-tenant"
+/// }
+/// ```
+///
+/// Functions can return it too:
+///
+/// ```
+/// use qh::http::StatusCode;
+///
+/// #[qh::endpoint]
+/// fn divide(a: i64, b: i64) -> Result<i64, qh::Error> {
+///     if b == 0 {
+///         return Err(qh::Error::new(StatusCode::UNPROCESSABLE_ENTITY, "`b` must not be zero"));
+///     }
+///     Ok(a / b)
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Error {
+    kind: ErrorKind,
+    status: StatusCode,
+    detail: Cow<'static, str>,
+    location: Option<Location>,
+    request_id: Option<RequestId>,
+}
+
+impl Error {
+    /// An application error with the given status and detail.
+    pub fn new(status: StatusCode, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::with_kind(ErrorKind::Custom, status, detail)
+    }
+
+    pub(crate) fn with_kind(kind: ErrorKind, status: StatusCode, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            kind,
+            status,
+            detail: detail.into(),
+            location: None,
+            request_id: None,
+        }
+    }
+
+    /// What went wrong.
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The HTTP status answered.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The human-readable explanation.
+    #[must_use]
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// The offending header, if the problem is in one.
+    #[must_use]
+    pub fn header(&self) -> Option<&str> {
+        match &self.location {
+            Some(Location::Header(h)) => Some(h),
+            _ => None,
+        }
+    }
+
+    /// The offending body field, if the problem is in one.
+    #[must_use]
+    pub fn field(&self) -> Option<&str> {
+        match &self.location {
+            Some(Location::Field(f)) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// Names the request ID in the document. Inside a request the current
+    /// ID is used without this.
+    #[must_use]
+    pub fn with_request_id(mut self, id: RequestId) -> Self {
+        self.request_id = Some(id);
+        self
+    }
+
+    pub(crate) fn at_header(mut self, name: &HeaderName) -> Self {
+        self.location = Some(Location::Header(Cow::Owned(name.as_str().to_owned())));
+        self
+    }
+
+    pub(crate) fn at_field(mut self, name: &'static str) -> Self {
+        self.location = Some(Location::Field(Cow::Borrowed(name)));
+        self
+    }
+
+    pub(crate) fn at_path(mut self, name: &'static str) -> Self {
+        self.location = Some(Location::Path(Cow::Borrowed(name)));
+        self
+    }
+
+    pub(crate) fn at_query(mut self, name: &'static str) -> Self {
+        self.location = Some(Location::Query(Cow::Borrowed(name)));
+        self
+    }
+
+    /// 400: a required header is absent.
+    #[must_use]
+    pub fn missing_header(name: &HeaderName) -> Self {
+        Self::with_kind(
+            ErrorKind::MissingHeader,
+            StatusCode::BAD_REQUEST,
+            format!("missing required header `{name}`"),
+        )
+        .at_header(name)
+    }
+
+    /// 400: a header cannot be read; `why` must not quote the value.
+    #[must_use]
+    pub fn invalid_header(name: &HeaderName, why: &str) -> Self {
+        Self::with_kind(
+            ErrorKind::InvalidHeader,
+            StatusCode::BAD_REQUEST,
+            format!("invalid header `{name}`: {why}"),
+        )
+        .at_header(name)
+    }
+
+    pub(crate) fn panic(message: Option<&str>) -> Self {
+        // The panic message stays in the server's logs: it may hold internals.
+        match message {
+            Some(m) => tracing::error!(panic = m, "qh endpoint panicked"),
+            None => tracing::error!("qh endpoint panicked"),
+        }
+        Self::with_kind(
+            ErrorKind::Panic,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the function panicked; the server logs have the details",
+        )
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.detail)
+    }
+}
+
+impl std::error::Error for Error {}
+
+struct Problem<'a> {
+    type_: &'a str,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+    request_id: Option<&'a str>,
+    location: Option<(&'static str, &'a str)>,
+}
+
+impl serde::Serialize for Problem<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", self.type_)?;
+        map.serialize_entry("title", self.title)?;
+        map.serialize_entry("status", &self.status)?;
+        map.serialize_entry("detail", self.detail)?;
+        if let Some(id) = self.request_id {
+            map.serialize_entry("request_id", id)?;
+        }
+        if let Some((key, value)) = self.location {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// `application/problem+json`.
+pub const PROBLEM_JSON: HeaderValue = HeaderValue::from_static("application/problem+json");
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let current = crate::context::request_id();
+        let in_request = current.is_some();
+        let id = current.or_else(|| self.request_id.clone());
+        let type_ = format!("urn:qh:problem:{}", self.kind.slug());
+        let location = self.location.as_ref().map(|l| match l {
+            Location::Header(h) => ("header", &**h),
+            Location::Field(f) => ("field", &**f),
+            Location::Path(p) => ("path", &**p),
+            Location::Query(q) => ("query", &**q),
+        });
+        let problem = Problem {
+            type_: &type_,
+            title: self.status.canonical_reason().unwrap_or("Error"),
+            status: self.status.as_u16(),
+            detail: &self.detail,
+            request_id: id.as_ref().map(RequestId::as_str),
+            location,
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut response = (self.status, body).into_response();
+        response.headers_mut().insert(CONTENT_TYPE, PROBLEM_JSON);
+        // Inside a request the request's own wrapper echoes the ID; outside
+        // one (an extractor in a plain handler) the error carries it.
+        if !in_request {
+            if let Some(id) = id {
+                response
+                    .headers_mut()
+                    .insert(crate::layer::DEFAULT_HEADER, id.to_header_value());
+            }
+        }
+        response
+    }
+}

@@ -1,0 +1,767 @@
+//! Reading parameters out of a request: headers, the tracking ID, and the
+//! fields of the JSON body, the query string and the path.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
+
+use crate::error::{Error, ErrorKind};
+use crate::RequestId;
+
+// ---------------------------------------------------------------- headers
+
+/// A type a header parameter (or a `TrackingContext` field) can be read as.
+///
+/// Implemented for `String`, `Box<str>`, `Arc<str>`, the integer and float
+/// types, `bool`, `char`, `Uuid`, `HeaderValue`, [`RequestId`], and
+/// `Option<T>` of any of them (an absent header is `None`; a present but
+/// unreadable one is still an error).
+///
+/// ```
+/// use qh::{FromHeader, http::HeaderValue};
+///
+/// struct Tenant(String);
+///
+/// impl FromHeader for Tenant {
+///     fn from_header(value: &HeaderValue) -> Result<Self, std::borrow::Cow<'static, str>> {
+///         let s = value.to_str().map_err(|_| "expected visible ASCII")?;
+///         Ok(Tenant(s.to_ascii_lowercase()))
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read from an HTTP header",
+    label = "unsupported header type",
+    note = "header values can be read as `String`, `Option<T>`, integers, floats, `bool`, `char`, `Uuid`, `HeaderValue` or `qh::RequestId`",
+    note = "implement `qh::FromHeader` for `{Self}` to read it from a header"
+)]
+pub trait FromHeader: Sized {
+    /// Reads a present header value.
+    ///
+    /// # Errors
+    ///
+    /// Why the value cannot be read. The message is shown to the client, so
+    /// it must not quote the value.
+    fn from_header(value: &HeaderValue) -> Result<Self, Cow<'static, str>>;
+
+    /// The value used when the header is absent; `None` means it is required.
+    fn missing() -> Option<Self> {
+        None
+    }
+}
+
+impl<T: FromHeader> FromHeader for Option<T> {
+    fn from_header(value: &HeaderValue) -> Result<Self, Cow<'static, str>> {
+        T::from_header(value).map(Some)
+    }
+
+    fn missing() -> Option<Self> {
+        Some(None)
+    }
+}
+
+impl FromHeader for HeaderValue {
+    fn from_header(value: &HeaderValue) -> Result<Self, Cow<'static, str>> {
+        Ok(value.clone())
+    }
+}
+
+impl FromHeader for RequestId {
+    fn from_header(value: &HeaderValue) -> Result<Self, Cow<'static, str>> {
+        RequestId::try_from(value).map_err(|e| Cow::Owned(e.to_string()))
+    }
+}
+
+fn header_text(value: &HeaderValue) -> Result<&str, Cow<'static, str>> {
+    std::str::from_utf8(value.as_bytes()).map_err(|_| Cow::Borrowed("expected UTF-8 text"))
+}
+
+impl FromHeader for String {
+    fn from_header(value: &HeaderValue) -> Result<Self, Cow<'static, str>> {
+        header_text(value).map(str::to_owned)
+    }
+}
+
+impl FromHeader for Box<str> {
+    fn from_header(value: &HeaderValue) -> Result<Self, Cow<'static, str>> {
+        header_text(value).map(Into::into)
+    }
+}
+
+impl FromHeader for Arc<str> {
+    fn from_header(value: &HeaderValue) -> Result<Self, Cow<'static, str>> {
+        header_text(value).map(Into::into)
+    }
+}
+
+impl FromHeader for bool {
+    fn from_header(value: &HeaderValue) -> Result<Self, Cow<'static, str>> {
+        match value.as_bytes() {
+            b"true" | b"1" => Ok(true),
+            b"false" | b"0" => Ok(false),
+            _ => Err(Cow::Borrowed("expected `true` or `false`")),
+        }
+    }
+}
+
+macro_rules! from_header_via_from_str {
+    ($($ty:ty => $what:literal),* $(,)?) => {$(
+        impl FromHeader for $ty {
+            fn from_header(value: &HeaderValue) -> Result<Self, Cow<'static, str>> {
+                header_text(value)?
+                    .trim()
+                    .parse()
+                    .map_err(|_| Cow::Borrowed(concat!("expected ", $what)))
+            }
+        }
+    )*};
+}
+
+from_header_via_from_str! {
+    u8 => "an integer from 0 to 255",
+    u16 => "an integer from 0 to 65535",
+    u32 => "a non-negative 32-bit integer",
+    u64 => "a non-negative 64-bit integer",
+    u128 => "a non-negative 128-bit integer",
+    usize => "a non-negative integer",
+    i8 => "an integer from -128 to 127",
+    i16 => "a 16-bit integer",
+    i32 => "a 32-bit integer",
+    i64 => "a 64-bit integer",
+    i128 => "a 128-bit integer",
+    isize => "an integer",
+    f32 => "a number",
+    f64 => "a number",
+    char => "a single character",
+    uuid::Uuid => "a UUID",
+    std::net::IpAddr => "an IP address",
+}
+
+/// Reads header `name` as `T`; a `None` from `T::missing` makes it required.
+///
+/// # Errors
+///
+/// 400 naming the header when it is required and absent, or unreadable.
+#[inline]
+pub fn header<T: FromHeader>(headers: &HeaderMap, name: &HeaderName) -> Result<T, Error> {
+    match headers.get(name) {
+        Some(value) => T::from_header(value).map_err(|why| Error::invalid_header(name, &why)),
+        None => T::missing().ok_or_else(|| Error::missing_header(name)),
+    }
+}
+
+// ---------------------------------------------------------- request IDs
+
+/// A type a `request_id` parameter can be.
+#[diagnostic::on_unimplemented(
+    message = "a `request_id` parameter cannot be of type `{Self}`",
+    label = "unsupported `request_id` type",
+    note = "`request_id` can be `qh::RequestId`, `String`, `Box<str>`, `Arc<str>`, or `Option` of one of them",
+    note = "to read a header as another type, rename the parameter and mark it `#[header(\"…\")]`"
+)]
+pub trait FromRequestId: Sized {
+    /// Converts the request's ID.
+    fn from_request_id(id: &RequestId) -> Self;
+}
+
+impl FromRequestId for RequestId {
+    #[inline]
+    fn from_request_id(id: &RequestId) -> Self {
+        id.clone()
+    }
+}
+
+impl FromRequestId for String {
+    fn from_request_id(id: &RequestId) -> Self {
+        id.as_str().to_owned()
+    }
+}
+
+impl FromRequestId for Box<str> {
+    fn from_request_id(id: &RequestId) -> Self {
+        id.as_str().into()
+    }
+}
+
+impl FromRequestId for Arc<str> {
+    fn from_request_id(id: &RequestId) -> Self {
+        id.as_str().into()
+    }
+}
+
+impl<T: FromRequestId> FromRequestId for Option<T> {
+    fn from_request_id(id: &RequestId) -> Self {
+        Some(T::from_request_id(id))
+    }
+}
+
+// ------------------------------------------------------------ field sets
+
+/// A set of named fields filled from a map-shaped source (the JSON body, the
+/// query string, the path). Implemented by the code `#[qh::endpoint]`
+/// generates; not meant to be implemented by hand.
+#[doc(hidden)]
+pub trait Fields: Default {
+    /// The field names, in declaration order.
+    const NAMES: &'static [&'static str];
+
+    /// Reads the value of field `index` from `map`. Returns `Ok(false)` when
+    /// the field was already set (a duplicate key).
+    ///
+    /// # Errors
+    ///
+    /// When the value cannot be deserialized as the field's type.
+    fn set<'de, A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<bool, A::Error>;
+}
+
+/// Asserts that a body parameter can be deserialized, with a hint for the
+/// common mistake of leaving an axum extractor unannotated.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a JSON body field",
+    label = "this parameter is read from the JSON body, so it must implement `serde::Deserialize`",
+    note = "unannotated parameters are top-level keys of the JSON body object",
+    note = "if `{Self}` is an axum extractor (`State`, `Extension`, a `TrackingContext`, …), mark the parameter `#[extract]`"
+)]
+pub trait BodyField: DeserializeOwned {}
+
+impl<T: DeserializeOwned> BodyField for T {}
+
+/// Asserts that a path or query parameter can be deserialized.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read from the URL",
+    label = "path and query parameters must implement `serde::Deserialize`",
+    note = "if `{Self}` is an axum extractor, mark the parameter `#[extract]`"
+)]
+pub trait UrlField: DeserializeOwned {}
+
+impl<T: DeserializeOwned> UrlField for T {}
+
+/// Which part of the request a field set comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    Body,
+    Query,
+    Path,
+}
+
+/// Reads the field a key names and records which one failed.
+struct FieldsVisitor<'a, F> {
+    out: &'a mut F,
+    failed: &'a mut Option<(usize, bool)>,
+}
+
+struct KeyIndex(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for KeyIndex {
+    type Value = Option<usize>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeyIndex {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self.0.iter().position(|name| *name == key))
+    }
+}
+
+impl<'de, F: Fields> Visitor<'de> for FieldsVisitor<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(KeyIndex(F::NAMES))? {
+            match key {
+                Some(index) => match self.out.set(index, &mut map) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        *self.failed = Some((index, true));
+                        return Err(de::Error::custom("duplicate field"));
+                    }
+                    Err(e) => {
+                        *self.failed = Some((index, false));
+                        return Err(e);
+                    }
+                },
+                None => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn field_error<F: Fields>(source: Source, index: usize, duplicate: bool, message: &str) -> Error {
+    let name = F::NAMES.get(index).copied().unwrap_or("?");
+    match (source, duplicate) {
+        (Source::Body, true) => Error::with_kind(
+            ErrorKind::DuplicateField,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("body field `{name}` appears more than once"),
+        )
+        .at_field(name),
+        (Source::Body, false) => Error::with_kind(
+            ErrorKind::InvalidField,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("invalid body field `{name}`: {message}"),
+        )
+        .at_field(name),
+        (Source::Query, true) => Error::with_kind(
+            ErrorKind::InvalidQuery,
+            StatusCode::BAD_REQUEST,
+            format!("query parameter `{name}` appears more than once"),
+        )
+        .at_query(name),
+        (Source::Query, false) => Error::with_kind(
+            ErrorKind::InvalidQuery,
+            StatusCode::BAD_REQUEST,
+            format!("invalid query parameter `{name}`: {message}"),
+        )
+        .at_query(name),
+        (Source::Path, _) => Error::with_kind(
+            ErrorKind::InvalidPath,
+            StatusCode::BAD_REQUEST,
+            format!("invalid path parameter `{name}`: {message}"),
+        )
+        .at_path(name),
+    }
+}
+
+/// Whether the request's content type is JSON (`application/json` or
+/// `application/*+json`).
+#[must_use]
+pub fn is_json(headers: &HeaderMap) -> bool {
+    let Some(ct) = headers.get(http::header::CONTENT_TYPE) else {
+        return false;
+    };
+    let Ok(ct) = ct.to_str() else { return false };
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    let Some((ty, sub)) = essence.split_once('/') else {
+        return false;
+    };
+    ty.eq_ignore_ascii_case("application")
+        && (sub.eq_ignore_ascii_case("json")
+            || sub.len() > 5 && sub[sub.len() - 5..].eq_ignore_ascii_case("+json"))
+}
+
+pub(crate) fn unsupported_media_type() -> Error {
+    Error::with_kind(
+        ErrorKind::UnsupportedMediaType,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "expected a request with `Content-Type: application/json`",
+    )
+}
+
+fn json_error(e: &serde_json::Error) -> Error {
+    match e.classify() {
+        serde_json::error::Category::Data => Error::with_kind(
+            ErrorKind::InvalidBody,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("invalid body: {e}"),
+        ),
+        _ => Error::with_kind(
+            ErrorKind::MalformedJson,
+            StatusCode::BAD_REQUEST,
+            format!("malformed JSON body: {e}"),
+        ),
+    }
+}
+
+/// Parses a JSON object body into a field set, in one pass and without an
+/// intermediate `Value`.
+///
+/// # Errors
+///
+/// 400 for malformed JSON, 422 for a body that is not an object or a field
+/// of the wrong type (naming the field). `None` (no body) is `{}`.
+pub fn body_fields<F: Fields>(body: Option<&[u8]>) -> Result<F, Error> {
+    let mut out = F::default();
+    let Some(body) = body else { return Ok(out) };
+    let mut failed = None;
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let visitor = FieldsVisitor {
+        out: &mut out,
+        failed: &mut failed,
+    };
+    let result = de::Deserializer::deserialize_map(&mut de, visitor).and_then(|()| de.end());
+    match (result, failed) {
+        (Ok(()), _) => Ok(out),
+        (Err(e), Some((index, duplicate))) if e.is_data() || duplicate => {
+            Err(field_error::<F>(Source::Body, index, duplicate, &e.to_string()))
+        }
+        (Err(e), _) => Err(json_error(&e)),
+    }
+}
+
+/// Parses the whole JSON body as `T` (a `#[body]` parameter).
+///
+/// # Errors
+///
+/// 400 for malformed JSON, 415 when there is no JSON body, 422 when the
+/// JSON does not fit `T`.
+pub fn whole_body<T: DeserializeOwned>(body: Option<&[u8]>) -> Result<T, Error> {
+    match body {
+        Some(body) => serde_json::from_slice(body).map_err(|e| json_error(&e)),
+        None => Err(unsupported_media_type()),
+    }
+}
+
+/// Parses the query string into a field set.
+///
+/// # Errors
+///
+/// 400 naming the parameter that cannot be read.
+pub fn query_fields<F: Fields>(query: Option<&str>) -> Result<F, Error> {
+    let mut out = F::default();
+    let Some(query) = query else { return Ok(out) };
+    let mut failed = None;
+    let access = PairsAccess {
+        pairs: form_urlencoded::parse(query.as_bytes()),
+        value: None,
+    };
+    let visitor = FieldsVisitor {
+        out: &mut out,
+        failed: &mut failed,
+    };
+    match (visitor.visit_map(access), failed) {
+        (Ok(()), _) => Ok(out),
+        (Err(e), Some((index, dup))) => Err(field_error::<F>(Source::Query, index, dup, &e.0)),
+        (Err(e), None) => Err(Error::with_kind(
+            ErrorKind::InvalidQuery,
+            StatusCode::BAD_REQUEST,
+            format!("invalid query string: {}", e.0),
+        )),
+    }
+}
+
+/// Reads the route's path parameters into a field set.
+///
+/// # Errors
+///
+/// 400 naming the parameter that cannot be read.
+pub fn path_fields<'a, F: Fields>(params: impl Iterator<Item = (&'a str, &'a str)>) -> Result<F, Error> {
+    let mut out = F::default();
+    let mut failed = None;
+    let access = PairsAccess {
+        pairs: params.map(|(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v))),
+        value: None,
+    };
+    let visitor = FieldsVisitor {
+        out: &mut out,
+        failed: &mut failed,
+    };
+    match (visitor.visit_map(access), failed) {
+        (Ok(()), _) => Ok(out),
+        (Err(e), index) => {
+            let index = index.map_or(usize::MAX, |(i, _)| i);
+            Err(field_error::<F>(Source::Path, index, false, &e.0))
+        }
+    }
+}
+
+/// Reads one body field's value.
+///
+/// # Errors
+///
+/// When the value does not deserialize as `T`.
+#[inline]
+pub fn next_body_value<'de, T: BodyField, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
+    map.next_value()
+}
+
+/// Reads one path or query parameter's value.
+///
+/// # Errors
+///
+/// When the value does not deserialize as `T`.
+#[inline]
+pub fn next_url_value<'de, T: UrlField, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
+    map.next_value()
+}
+
+/// What an absent field holds: `None` for `Option<T>`, else nothing.
+fn absent<T: DeserializeOwned>() -> Option<T> {
+    T::deserialize(Missing).ok()
+}
+
+/// A body field that was read, or what its type means when absent (`None`
+/// for `Option<T>`).
+///
+/// # Errors
+///
+/// 422 naming the missing field.
+#[inline]
+pub fn take_body<T: BodyField>(value: Option<T>, name: &'static str) -> Result<T, Error> {
+    value.or_else(absent).ok_or_else(|| {
+        Error::with_kind(
+            ErrorKind::MissingField,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("missing body field `{name}`"),
+        )
+        .at_field(name)
+    })
+}
+
+/// A query parameter that was read, or `None` for an absent `Option<T>`.
+///
+/// # Errors
+///
+/// 400 naming the missing parameter.
+#[inline]
+pub fn take_query<T: UrlField>(value: Option<T>, name: &'static str) -> Result<T, Error> {
+    value.or_else(absent).ok_or_else(|| {
+        Error::with_kind(
+            ErrorKind::MissingQuery,
+            StatusCode::BAD_REQUEST,
+            format!("missing query parameter `{name}`"),
+        )
+        .at_query(name)
+    })
+}
+
+/// A path parameter that was read.
+///
+/// # Errors
+///
+/// 400 naming the parameter (only when the route and the function disagree).
+#[inline]
+pub fn take_path<T: UrlField>(value: Option<T>, name: &'static str) -> Result<T, Error> {
+    value.or_else(absent).ok_or_else(|| {
+        Error::with_kind(
+            ErrorKind::InvalidPath,
+            StatusCode::BAD_REQUEST,
+            format!("missing path parameter `{name}`"),
+        )
+        .at_path(name)
+    })
+}
+
+// ------------------------------------------------------ small deserializers
+
+/// The error of the URL deserializers: a message without the input value.
+#[derive(Debug)]
+pub struct UrlError(String);
+
+impl fmt::Display for UrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UrlError {}
+
+impl de::Error for UrlError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Self(msg.to_string())
+    }
+}
+
+/// Deserializes what an absent field holds: `None` for options, an error for
+/// everything else.
+struct Missing;
+
+impl<'de> de::Deserializer<'de> for Missing {
+    type Error = UrlError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, UrlError> {
+        Err(de::Error::custom("missing"))
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, UrlError> {
+        visitor.visit_none()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// Walks `(name, value)` string pairs as a map.
+struct PairsAccess<'a, I> {
+    pairs: I,
+    value: Option<Cow<'a, str>>,
+}
+
+impl<'de, 'a, I: Iterator<Item = (Cow<'a, str>, Cow<'a, str>)>> MapAccess<'de> for PairsAccess<'a, I> {
+    type Error = UrlError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, UrlError> {
+        match self.pairs.next() {
+            Some((k, v)) => {
+                self.value = Some(v);
+                seed.deserialize(Text(k)).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, UrlError> {
+        let value = self.value.take().unwrap_or_default();
+        seed.deserialize(Text(value))
+    }
+}
+
+/// One URL text value, parsed into whatever scalar the target asks for.
+struct Text<'a>(Cow<'a, str>);
+
+impl Text<'_> {
+    fn parse<T: std::str::FromStr>(&self, what: &str) -> Result<T, UrlError> {
+        self.0.trim().parse().map_err(|_| UrlError(format!("expected {what}")))
+    }
+}
+
+macro_rules! text_scalars {
+    ($($method:ident $visit:ident $ty:ty => $what:literal;)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, UrlError> {
+            visitor.$visit(self.parse::<$ty>($what)?)
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for Text<'_> {
+    type Error = UrlError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, UrlError> {
+        match self.0 {
+            Cow::Borrowed(s) => visitor.visit_str(s),
+            Cow::Owned(s) => visitor.visit_string(s),
+        }
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, UrlError> {
+        match &*self.0 {
+            "true" | "1" | "on" | "yes" => visitor.visit_bool(true),
+            "false" | "0" | "off" | "no" => visitor.visit_bool(false),
+            _ => Err(UrlError("expected `true` or `false`".into())),
+        }
+    }
+
+    text_scalars! {
+        deserialize_i8 visit_i8 i8 => "an integer from -128 to 127";
+        deserialize_i16 visit_i16 i16 => "a 16-bit integer";
+        deserialize_i32 visit_i32 i32 => "a 32-bit integer";
+        deserialize_i64 visit_i64 i64 => "a 64-bit integer";
+        deserialize_i128 visit_i128 i128 => "a 128-bit integer";
+        deserialize_u8 visit_u8 u8 => "an integer from 0 to 255";
+        deserialize_u16 visit_u16 u16 => "an integer from 0 to 65535";
+        deserialize_u32 visit_u32 u32 => "a non-negative 32-bit integer";
+        deserialize_u64 visit_u64 u64 => "a non-negative 64-bit integer";
+        deserialize_u128 visit_u128 u128 => "a non-negative 128-bit integer";
+        deserialize_f32 visit_f32 f32 => "a number";
+        deserialize_f64 visit_f64 f64 => "a number";
+        deserialize_char visit_char char => "a single character";
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, UrlError> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, UrlError> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, UrlError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, UrlError> {
+        let text: String = self.0.into_owned();
+        visitor.visit_enum(IntoDeserializer::<UrlError>::into_deserializer(text))
+    }
+
+    serde::forward_to_deserialize_any! {
+        str string bytes byte_buf unit_struct seq tuple
+        tuple_struct map struct identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Two {
+        a: Option<i64>,
+        b: Option<Option<String>>,
+    }
+
+    impl Fields for Two {
+        const NAMES: &'static [&'static str] = &["a", "b"];
+        fn set<'de, A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<bool, A::Error> {
+            match index {
+                0 if self.a.is_none() => self.a = Some(map.next_value()?),
+                1 if self.b.is_none() => self.b = Some(map.next_value()?),
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+    }
+
+
+    #[test]
+    fn body_errors_name_the_field() {
+        let e = body_fields::<Two>(Some(br#"{"a":"x"}"#)).err().unwrap();
+        assert_eq!((e.status().as_u16(), e.field()), (422, Some("a")));
+        let e = body_fields::<Two>(Some(br#"{"a":1,"a":2}"#)).err().unwrap();
+        assert_eq!((e.kind(), e.field()), (ErrorKind::DuplicateField, Some("a")));
+        let e = body_fields::<Two>(Some(br#"{"a":1"#)).err().unwrap();
+        assert_eq!(e.status().as_u16(), 400);
+        let e = body_fields::<Two>(Some(b"[1]")).err().unwrap();
+        assert_eq!(e.status().as_u16(), 422);
+        let ok = body_fields::<Two>(Some(br#"{"b":null,"zzz":[1,{"q":2}],"a":3}"#)).unwrap();
+        assert_eq!((ok.a, ok.b), (Some(3), Some(None)));
+    }
+
+    #[test]
+    fn absent_options_are_none_and_the_rest_missing() {
+        assert_eq!(take_body::<Option<i64>>(None, "x").unwrap(), None);
+        let e = take_body::<i64>(None, "x").unwrap_err();
+        assert_eq!((e.kind(), e.field()), (ErrorKind::MissingField, Some("x")));
+    }
+
+    #[test]
+    fn query_values_are_parsed_from_text() {
+        let q = query_fields::<Two>(Some("b=hi%20there&a=-4&other=1")).unwrap();
+        assert_eq!((q.a, q.b), (Some(-4), Some(Some("hi there".into()))));
+        let e = query_fields::<Two>(Some("a=four")).err().unwrap();
+        assert_eq!(e.detail(), "invalid query parameter `a`: expected a 64-bit integer");
+    }
+
+    #[test]
+    fn content_types() {
+        let mut h = HeaderMap::new();
+        for (ct, ok) in [
+            ("application/json", true),
+            ("Application/JSON; charset=utf-8", true),
+            ("application/problem+json", true),
+            ("text/plain", false),
+            ("application/jsonp", false),
+        ] {
+            h.insert(http::header::CONTENT_TYPE, HeaderValue::from_static(ct));
+            assert_eq!(is_json(&h), ok, "{ct}");
+        }
+    }
+}

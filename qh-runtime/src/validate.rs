@@ -1,0 +1,200 @@
+//! Validation of incoming request IDs.
+//!
+//! An incoming ID is attacker-controlled: it ends up in logs, in response
+//! headers and in the headers of outbound calls. The default rule keeps it to a
+//! short run of URL- and header-safe characters so that none of those places
+//! ever needs escaping.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// The longest ID accepted by default, in bytes.
+pub const DEFAULT_MAX_LEN: usize = 128;
+
+/// The punctuation allowed in an ID besides ASCII letters and digits.
+pub const ALLOWED_PUNCTUATION: &str = "._~:+/=@-";
+
+const fn allowed_table() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric();
+        b += 1;
+    }
+    let punct = ALLOWED_PUNCTUATION.as_bytes();
+    let mut i = 0;
+    while i < punct.len() {
+        table[punct[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+static ALLOWED: [bool; 256] = allowed_table();
+
+/// Checks `value` against the default rule: 1 to `max_len` bytes of
+/// `[A-Za-z0-9._~:+/=@-]`.
+///
+/// ```
+/// assert!(qh::validate::is_valid(b"7f1c-22:ab", 128));
+/// assert!(!qh::validate::is_valid(b"<script>", 128));
+/// assert!(!qh::validate::is_valid(b"", 128));
+/// ```
+#[inline]
+#[must_use]
+pub fn is_valid(value: &[u8], max_len: usize) -> bool {
+    !value.is_empty() && value.len() <= max_len && value.iter().all(|&b| ALLOWED[usize::from(b)])
+}
+
+/// Like [`is_valid`], but says what is wrong.
+///
+/// # Errors
+///
+/// [`InvalidRequestId`] naming the first problem found. The error never
+/// contains the value itself, only its length or the offending byte position.
+pub fn check(value: &[u8], max_len: usize) -> Result<(), InvalidRequestId> {
+    if value.is_empty() {
+        return Err(InvalidRequestId::Empty);
+    }
+    if value.len() > max_len {
+        return Err(InvalidRequestId::TooLong {
+            len: value.len(),
+            max: max_len,
+        });
+    }
+    match value.iter().position(|&b| !ALLOWED[usize::from(b)]) {
+        Some(index) => Err(InvalidRequestId::InvalidByte { index }),
+        None => Ok(()),
+    }
+}
+
+/// Why a value was refused as a request ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidRequestId {
+    /// The value is empty.
+    Empty,
+    /// The value is longer than allowed.
+    TooLong {
+        /// Its length in bytes.
+        len: usize,
+        /// The configured maximum.
+        max: usize,
+    },
+    /// The value holds a byte outside `[A-Za-z0-9._~:+/=@-]`.
+    InvalidByte {
+        /// The position of the first such byte.
+        index: usize,
+    },
+    /// A custom validator refused the value.
+    Rejected,
+}
+
+impl fmt::Display for InvalidRequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("invalid request id: it is empty"),
+            Self::TooLong { len, max } => {
+                write!(f, "invalid request id: {len} bytes long, at most {max} allowed")
+            }
+            Self::InvalidByte { index } => write!(
+                f,
+                "invalid request id: byte {index} is not one of `A-Z a-z 0-9 {ALLOWED_PUNCTUATION}`"
+            ),
+            Self::Rejected => f.write_str("invalid request id: refused by the validator"),
+        }
+    }
+}
+
+impl std::error::Error for InvalidRequestId {}
+
+/// A rule deciding which incoming IDs are accepted.
+///
+/// The default is [`Validator::Default`] with a maximum length; a custom rule
+/// replaces it entirely (it still never sees values that are not valid header
+/// text).
+#[derive(Clone)]
+pub enum Validator {
+    /// 1 to `max_len` bytes of `[A-Za-z0-9._~:+/=@-]`.
+    Default {
+        /// The longest accepted value, in bytes.
+        max_len: usize,
+    },
+    /// A custom rule.
+    Custom(Arc<dyn Fn(&str) -> bool + Send + Sync>),
+}
+
+impl Validator {
+    /// A custom rule.
+    ///
+    /// Whatever the rule accepts is echoed in response headers, so it must
+    /// only accept visible ASCII (anything else is refused before the rule is
+    /// asked).
+    pub fn custom(rule: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
+        Self::Custom(Arc::new(rule))
+    }
+
+    /// Whether `value` is accepted.
+    #[inline]
+    #[must_use]
+    pub fn accepts(&self, value: &[u8]) -> bool {
+        match self {
+            Self::Default { max_len } => is_valid(value, *max_len),
+            Self::Custom(rule) => {
+                // Visible ASCII only: the value goes back out as a header.
+                !value.is_empty()
+                    && value.iter().all(|&b| (0x21..0x7f).contains(&b))
+                    && std::str::from_utf8(value).is_ok_and(|s| rule(s))
+            }
+        }
+    }
+}
+
+impl Default for Validator {
+    fn default() -> Self {
+        Self::Default {
+            max_len: DEFAULT_MAX_LEN,
+        }
+    }
+}
+
+impl fmt::Debug for Validator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Default { max_len } => f.debug_struct("Default").field("max_len", max_len).finish(),
+            Self::Custom(_) => f.write_str("Custom(..)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_matches_the_documented_alphabet() {
+        for b in 0..=255u8 {
+            let expected = b.is_ascii_alphanumeric() || ALLOWED_PUNCTUATION.as_bytes().contains(&b);
+            assert_eq!(is_valid(&[b], 1), expected, "byte {b:#04x}");
+        }
+    }
+
+    #[test]
+    fn length_bounds() {
+        assert!(is_valid(&[b'a'; 128], 128));
+        assert!(!is_valid(&[b'a'; 129], 128));
+        assert_eq!(check(&[b'a'; 129], 128), Err(InvalidRequestId::TooLong { len: 129, max: 128 }));
+        assert_eq!(check(b"ab c", 128), Err(InvalidRequestId::InvalidByte { index: 2 }));
+        assert_eq!(check(b"", 128), Err(InvalidRequestId::Empty));
+    }
+
+    #[test]
+    fn custom_rule_never_sees_non_visible_ascii() {
+        let v = Validator::custom(|_| true);
+        assert!(v.accepts(b"anything-goes!"));
+        assert!(!v.accepts(b"tab\there"));
+        assert!(!v.accepts("caf\u{e9}".as_bytes()));
+        assert!(!v.accepts(b""));
+    }
+}

@@ -1,0 +1,44 @@
+//! qh turns plain Rust functions into axum endpoints, and gives every request
+//! one validated tracking ID that the function, its logs, its background work
+//! and the services it calls all share.
+//!
+//! See the [README](https://github.com/qh-rs/qh) for a tour; the pieces:
+//!
+//! - [`endpoint`]: a function becomes an endpoint; [`routes!`] mounts them.
+//! - [`RequestId`], [`request_id()`], [`context`]: the tracking ID and the
+//!   request-local store that holds it.
+//! - [`Tracking`]: app-wide configuration, and a tower layer that gives every
+//!   route an ID.
+//! - [`spawn`]: background tasks that keep the ID.
+//! - [`Error`]: `application/problem+json` answers carrying the ID.
+
+pub use qh_macros::{endpoint, TrackingContext};
+pub use qh_runtime::*;
+
+/// Mounts `#[qh::endpoint]` functions into an [`axum::Router`].
+///
+/// Takes paths to endpoint functions (`add`, `api::orders::create`) and
+/// returns a `Router<S>`; endpoints sharing a path have their methods merged,
+/// and other methods on that path answer 405 with an `Allow` header.
+///
+/// ```
+/// #[qh::endpoint]
+/// fn add(a: i64, b: i64) -> i64 { a + b }
+///
+/// mod api {
+///     #[qh::endpoint(method = "GET", path = "/hello/{name}")]
+///     pub fn hello(name: String) -> String { format!("hello, {name}") }
+/// }
+///
+/// let app: axum::Router = qh::routes![add, api::hello];
+/// ```
+///
+/// [`axum::Router`]: https://docs.rs/axum/latest/axum/struct.Router.html
+#[macro_export]
+macro_rules! routes {
+    ($($endpoint:path),* $(,)?) => {
+        $crate::__private::Routes::new()
+            $(.add::<$endpoint>())*
+            .into_router()
+    };
+}
