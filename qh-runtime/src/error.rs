@@ -10,7 +10,9 @@ use http::{HeaderName, HeaderValue, StatusCode};
 use crate::RequestId;
 
 /// What went wrong, as a stable, matchable value. Each kind has its own
-/// `type` URI in the problem document (`urn:qh:problem:<kind>`).
+/// `type` URI in the problem document (`urn:qh:problem:<kind>`, e.g.
+/// `urn:qh:problem:missing-header`); application errors made with
+/// [`Error::new`] use `about:blank`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -278,7 +280,11 @@ impl IntoResponse for Error {
         let current = crate::context::request_id();
         let in_request = current.is_some();
         let id = current.or_else(|| self.request_id.clone());
-        let type_ = format!("urn:qh:problem:{}", self.kind.slug());
+        // RFC 9457 §4.2.1: `about:blank` when the status says it all.
+        let type_ = match self.kind {
+            ErrorKind::Custom => "about:blank".to_owned(),
+            kind => format!("urn:qh:problem:{}", kind.slug()),
+        };
         let location = self.location.as_ref().map(|l| match l {
             Location::Header(h) => ("header", &**h),
             Location::Field(f) => ("field", &**f),

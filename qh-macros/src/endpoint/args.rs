@@ -62,8 +62,13 @@ fn parse_one(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
 
 /// Reads `= "…"`, reporting a missing `=`, a non-string value or a repeat.
 fn string_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>, name: &str, seen: bool) -> Option<LitStr> {
+    let example = match name {
+        "method" => "method = \"GET\"",
+        "path" => "path = \"/users/{id}\"",
+        _ => "crate = \"my_qh\"",
+    };
     if !meta.input.peek(Token![=]) {
-        cx.error_spanned_by(&meta.path, format!("expected `{name} = \"…\"`"));
+        cx.error_spanned_by(&meta.path, format!("expected a value: `{example}`"));
         skip_value(meta);
         return None;
     }
@@ -86,12 +91,12 @@ fn string_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>, name: &str, seen: bool) -
             lit: syn::Lit::Str(s), ..
         }) => s,
         other => {
-            cx.error_spanned_by(other, format!("expected a string literal: `{name} = \"…\"`"));
+            cx.error_spanned_by(other, format!("expected a string literal: `{example}`"));
             return None;
         }
     };
     if seen {
-        cx.error_spanned_by(&meta.path, format!("duplicate option `{name}`"));
+        cx.error_spanned_by(&meta.path, format!("duplicate option `{name}`: remove one of them"));
         return None;
     }
     Some(lit)

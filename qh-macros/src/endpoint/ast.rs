@@ -22,6 +22,8 @@ pub struct Endpoint<'a> {
 
 pub struct Param<'a> {
     pub ident: syn::Ident,
+    /// The parameter's pattern when it is not a plain name.
+    pub pattern: Option<&'a Pat>,
     pub ty: &'a Type,
     pub specs: Vec<Spec>,
     /// Decided in `valid`.
@@ -57,15 +59,11 @@ impl<'a> Endpoint<'a> {
                 }
                 FnArg::Typed(t) => t,
             };
-            let ident = match &*typed.pat {
-                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
-                other => {
-                    cx.error_spanned_by(
-                        other,
-                        "endpoint parameters need a plain name, like `user_id: u64`: the name is the key the value is read from",
-                    );
-                    syn::Ident::new("__qh_unnamed", Span::call_site())
-                }
+            let (ident, pattern) = match &*typed.pat {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), None),
+                // A pattern such as `State(state)`: fine wherever the value is
+                // not looked up by the parameter's name (checked in `valid`).
+                other => (syn::Ident::new("__qh_pattern", Span::call_site()), Some(other)),
             };
             let (specs, keep) = attr::parse(cx, &typed.attrs, &ident);
             if let FnArg::Typed(t) = stripped_arg {
@@ -73,6 +71,7 @@ impl<'a> Endpoint<'a> {
             }
             params.push(Param {
                 ident,
+                pattern,
                 ty: &typed.ty,
                 specs,
                 source: Source::BodyField,

@@ -27,6 +27,8 @@ pub struct Spec {
     pub kind: SpecKind,
     /// The attribute's path token, for errors about the attribute as a whole.
     pub span: Span,
+    /// What the attribute names (a header name's literal), else `span`.
+    pub value_span: Span,
 }
 
 impl Spec {
@@ -58,8 +60,9 @@ pub fn parse(cx: &Ctxt, attrs: &[Attribute], ident: &syn::Ident) -> (Vec<Spec>, 
             continue;
         }
         let span = attr.path().span();
+        let mut value_span = span;
         let kind = match name.as_str() {
-            "header" => header(cx, attr, ident),
+            "header" => header(cx, attr, ident, &mut value_span),
             "query" => flag(cx, attr, SpecKind::Query),
             "path" => flag(cx, attr, SpecKind::Path),
             "body" => flag(cx, attr, SpecKind::Body),
@@ -67,7 +70,7 @@ pub fn parse(cx: &Ctxt, attrs: &[Attribute], ident: &syn::Ident) -> (Vec<Spec>, 
             _ => flag(cx, attr, SpecKind::RequestId),
         };
         if let Some(kind) = kind {
-            specs.push(Spec { kind, span });
+            specs.push(Spec { kind, span, value_span });
         }
     }
     (specs, keep)
@@ -92,16 +95,30 @@ fn flag(cx: &Ctxt, attr: &Attribute, kind: SpecKind) -> Option<SpecKind> {
 }
 
 /// The header name of `#[header]`, checked and lowercased.
-pub fn header(cx: &Ctxt, attr: &Attribute, ident: &syn::Ident) -> Option<SpecKind> {
+pub fn header(cx: &Ctxt, attr: &Attribute, ident: &syn::Ident, value_span: &mut Span) -> Option<SpecKind> {
     let lit = match &attr.meta {
         // #[header]: the name comes from the identifier
-        Meta::Path(_) => return Some(SpecKind::Header(headers::from_ident(ident))),
+        Meta::Path(_) => {
+            let name = headers::from_ident(ident);
+            // A non-ASCII identifier makes no header name.
+            return match headers::check(&name) {
+                Ok(name) => Some(SpecKind::Header(name)),
+                Err(message) => {
+                    cx.error_spanned_by(
+                        ident,
+                        format!("{message}; name the header instead: `#[header(\"X-Name\")]`"),
+                    );
+                    None
+                }
+            };
+        }
         Meta::List(_) => header_literal(cx, attr)?,
         Meta::NameValue(nv) => {
             cx.error_spanned_by(nv, "expected `#[header(\"Name\")]` or `#[header]`");
             return None;
         }
     };
+    *value_span = lit.span();
     match headers::check(&lit.value()) {
         Ok(name) => Some(SpecKind::Header(name)),
         Err(message) => {

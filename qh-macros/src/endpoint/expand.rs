@@ -232,6 +232,51 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     }
 }
 
+/// What a broken endpoint still generates: the companion with a handler that
+/// is never run (the compile fails), so `qh::routes!` naming it reports
+/// nothing extra.
+pub fn fallback(ep: &Endpoint<'_>) -> TokenStream {
+    let p = Paths::new(ep.krate.as_ref()).private();
+    let func = &ep.stripped;
+    let vis = &ep.func.vis;
+    let name = &ep.func.sig.ident;
+    let s = local("__QhS");
+    quote! {
+        #func
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #name {}
+
+        const _: () = {
+            impl ::core::clone::Clone for #name {
+                fn clone(&self) -> Self {
+                    #name {}
+                }
+            }
+
+            impl #p::Endpoint for #name {
+                const NAME: &'static str = "";
+                const PATH: &'static str = "/";
+                const METHOD: #p::Method = #p::Method::POST;
+                fn handler() -> Self {
+                    #name {}
+                }
+            }
+
+            impl<#s: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static>
+                #p::Handler<#p::EndpointMarker, #s> for #name
+            {
+                type Future = #p::Ready<#p::Response>;
+
+                fn call(self, _: #p::Request, _: #s) -> Self::Future {
+                    #p::ready(#p::Response::default())
+                }
+            }
+        };
+    }
+}
+
 /// A generated struct holding the parameters of one map-shaped source.
 struct FieldSet {
     ident: Ident,

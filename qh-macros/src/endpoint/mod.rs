@@ -7,7 +7,7 @@ mod expand;
 mod valid;
 
 use proc_macro2::TokenStream;
-use quote::{quote, ToTokens};
+use quote::quote;
 
 use crate::ctxt::Ctxt;
 
@@ -27,9 +27,9 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(errors) => {
             // Keep the function (attributes stripped) so its callers still
             // resolve and only the real mistakes are reported.
-            let stripped = endpoint.stripped.to_token_stream();
+            let fallback = expand::fallback(&endpoint);
             let errors = errors.to_compile_error();
-            quote!(#stripped #errors)
+            quote!(#fallback #errors)
         }
     }
 }

@@ -18,6 +18,7 @@ pub fn check(cx: &Ctxt, ep: &mut Endpoint<'_>) {
     check_placeholders_have_params(cx, ep, &placeholders);
     check_one_body(cx, ep);
     check_one_request_id(cx, ep);
+    check_patterns_are_not_looked_up_by_name(cx, ep);
     check_distinct_headers(cx, ep);
 }
 
@@ -31,7 +32,10 @@ fn check_signature(cx: &Ctxt, ep: &Endpoint<'_>) {
             "generic functions cannot be endpoints: the handler needs concrete parameter types",
         );
     } else if let Some(where_clause) = &sig.generics.where_clause {
-        cx.error_spanned_by(where_clause, "endpoints cannot have a `where` clause");
+        cx.error_spanned_by(
+            where_clause.where_token,
+            "endpoints cannot have a `where` clause: the handler needs concrete parameter types",
+        );
     }
     if let Some(unsafety) = &sig.unsafety {
         cx.error_spanned_by(unsafety, "`unsafe fn` cannot be an endpoint: requests cannot uphold its contract");
@@ -256,19 +260,44 @@ fn check_one_request_id(cx: &Ctxt, ep: &Endpoint<'_>) {
 
 /// Two parameters reading the same header is a copy-paste slip.
 fn check_distinct_headers(cx: &Ctxt, ep: &Endpoint<'_>) {
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<(&str, &syn::Ident)> = Vec::new();
     for param in &ep.params {
         if let Source::Header(name) = &param.source {
-            if seen.contains(&name.as_str()) {
+            if let Some((_, first)) = seen.iter().find(|(seen, _)| seen == name) {
                 let span = param
                     .specs
                     .iter()
                     .find(|s| matches!(s.kind, SpecKind::Header(_)))
-                    .map_or_else(|| param.ident.span(), |s| s.span);
-                cx.error_at(span, format!("header `{name}` is already read by another parameter"));
+                    .map_or_else(|| param.ident.span(), |s| s.value_span);
+                cx.error_at(
+                    span,
+                    format!("header `{name}` is already read by `{first}`: read it into one parameter"),
+                );
             } else {
-                seen.push(name);
+                seen.push((name, &param.ident));
             }
+        }
+    }
+}
+
+/// Body fields, query and path parameters and bare `#[header]`s are looked up
+/// by the parameter's name, which a destructuring pattern does not have.
+fn check_patterns_are_not_looked_up_by_name(cx: &Ctxt, ep: &Endpoint<'_>) {
+    for param in &ep.params {
+        let Some(pattern) = param.pattern else { continue };
+        let bare_header = ep.func.sig.inputs.iter().any(|arg| match arg {
+            syn::FnArg::Typed(t) => {
+                std::ptr::eq(&*t.pat, pattern)
+                    && t.attrs.iter().any(|a| a.path().is_ident("header") && matches!(a.meta, syn::Meta::Path(_)))
+            }
+            syn::FnArg::Receiver(_) => false,
+        });
+        let by_name = matches!(param.source, Source::BodyField | Source::Query | Source::Path) || bare_header;
+        if by_name {
+            cx.error_spanned_by(
+                pattern,
+                "this parameter needs a plain name, like `user_id: u64`: its value is looked up by that name",
+            );
         }
     }
 }

@@ -1,0 +1,94 @@
+//! qh quickstart: plain functions served as endpoints on a real server, every
+//! request tracked by one ID that shows up in the response, the function, its
+//! logs and its background work.
+//!
+//! ```text
+//! cargo run --example quickstart          # listens on 127.0.0.1:3000
+//! PORT=8080 cargo run --example quickstart
+//! ```
+//!
+//! Logs are JSON lines on stdout; each line logged while handling a request
+//! (including from `qh::spawn`ed work) carries the request's `request_id`.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::routing::get;
+use qh::{IdGenerator, RequestId, Tracking};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// `POST /add` with `{"a": 1, "b": 2}`: unannotated parameters are keys of
+/// the JSON body.
+#[qh::endpoint]
+async fn add(a: i64, b: i64) -> i64 {
+    tracing::info!(a, b, "adding");
+    a + b
+}
+
+/// `GET /hello/{name}`: a path parameter, an optional header, and the
+/// request's tracking ID.
+#[qh::endpoint(method = "GET", path = "/hello/{name}")]
+fn hello(name: String, #[header("X-Tenant")] tenant: Option<String>, request_id: RequestId) -> Value {
+    tracing::info!(%name, "greeting");
+    json!({
+        "message": format!("hello, {name}"),
+        "tenant": tenant,
+        "request_id": request_id,
+    })
+}
+
+#[derive(Serialize)]
+struct User {
+    id: u64,
+    name: String,
+}
+
+/// `GET /users/{user_id}`: a typed path parameter and a problem+json error.
+#[qh::endpoint(method = "GET", path = "/users/{user_id}")]
+fn get_user(user_id: u64) -> Result<User, qh::Error> {
+    match user_id {
+        1 => Ok(User {
+            id: 1,
+            name: "Ada".into(),
+        }),
+        _ => Err(qh::Error::new(StatusCode::NOT_FOUND, format!("no user {user_id}"))),
+    }
+}
+
+/// `POST /signup` with `{"email": "…"}`: answers at once, sends the welcome
+/// mail in the background with the same request ID.
+#[qh::endpoint]
+async fn signup(email: String) -> Value {
+    qh::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        tracing::info!(%email, "welcome mail sent");
+    });
+    json!({"queued": true})
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+
+    let app = qh::routes![add, hello, get_user, signup]
+        // Plain axum routes get IDs, context and echo from the layer too.
+        .route("/health", get(|id: RequestId| async move { format!("ok {id}\n") }))
+        .layer(Tracking::new().generator(IdGenerator::UuidV7));
+
+    let port = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3000u16);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    println!("qh quickstart listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

@@ -1,0 +1,62 @@
+//! Helpers shared by the behaviour tests: drive a real `axum::Router`
+//! in-process and look at what comes back.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::Router;
+use tower::ServiceExt;
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// The single echoed `x-request-id` (asserts there is exactly one).
+    pub fn echoed(&self) -> String {
+        self.echoed_under("x-request-id")
+    }
+
+    pub fn echoed_under(&self, name: &str) -> String {
+        let values: Vec<_> = self.headers.get_all(name).iter().collect();
+        assert_eq!(values.len(), 1, "expected one `{name}` header, got {values:?}");
+        values[0].to_str().unwrap().to_owned()
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .map_or("", |v| v.to_str().unwrap())
+    }
+}
+
+pub async fn send(app: &Router, req: Request<Body>) -> Answer {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec();
+    Answer { status, headers, body }
+}
+
+pub fn post_json(uri: &str, json: &str) -> Request<Body> {
+    Request::post(uri)
+        .header("content-type", "application/json")
+        .body(Body::from(json.to_owned()))
+        .unwrap()
+}
+
+pub fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+pub fn is_uuid(s: &str, version: usize) -> bool {
+    uuid::Uuid::parse_str(s).is_ok_and(|u| u.get_version_num() == version) && s.len() == 36
+}

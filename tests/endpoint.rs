@@ -1,0 +1,360 @@
+//! `#[qh::endpoint]` conventions, through the real router: parameter
+//! sources, defaults, return values and the errors of DESIGN §5.
+
+mod common;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{Request, StatusCode};
+use axum::response::{Html, IntoResponse};
+use axum::Json;
+use common::{get, post_json, send};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+#[qh::endpoint]
+async fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+#[qh::endpoint]
+fn greet(name: String, greeting: Option<String>) -> String {
+    format!("{}, {name}", greeting.as_deref().unwrap_or("hello"))
+}
+
+#[derive(Serialize, Deserialize)]
+struct Order {
+    item: String,
+    qty: u32,
+}
+
+#[qh::endpoint(path = "/orders")]
+fn create_order(#[body] order: Order) -> Order {
+    Order {
+        item: order.item.to_uppercase(),
+        qty: order.qty * 2,
+    }
+}
+
+#[qh::endpoint(method = "GET", path = "/users/{user_id}")]
+fn get_user(user_id: u64, #[header("X-Tenant")] tenant: String, #[query] verbose: Option<bool>) -> serde_json::Value {
+    json!({"user_id": user_id, "tenant": tenant, "verbose": verbose})
+}
+
+#[qh::endpoint(method = "GET", path = "/files/{*rest}")]
+fn file(rest: String) -> String {
+    rest
+}
+
+#[qh::endpoint(method = "get", path = "/count")]
+fn count(#[query] n: u8, #[header] x_scale: Option<u8>) -> u32 {
+    u32::from(n) * u32::from(x_scale.unwrap_or(1))
+}
+
+#[qh::endpoint(method = "DELETE", path = "/count")]
+fn reset_count() -> &'static str {
+    "reset"
+}
+
+#[derive(Clone)]
+struct AppState {
+    base: i64,
+}
+
+#[qh::endpoint]
+async fn offset(#[extract] State(state): State<AppState>, x: i64) -> i64 {
+    state.base + x
+}
+
+#[qh::endpoint]
+fn divide(a: i64, b: i64) -> Result<i64, qh::Error> {
+    if b == 0 {
+        return Err(qh::Error::new(StatusCode::UNPROCESSABLE_ENTITY, "`b` must not be zero"));
+    }
+    Ok(a / b)
+}
+
+#[qh::endpoint(method = "GET")]
+fn html() -> Html<&'static str> {
+    Html("<p>hi</p>")
+}
+
+#[qh::endpoint(method = "GET")]
+fn created() -> (StatusCode, Json<serde_json::Value>) {
+    (StatusCode::CREATED, Json(json!({"ok": true})))
+}
+
+#[qh::endpoint(method = "GET")]
+async fn opaque() -> impl IntoResponse {
+    (StatusCode::ACCEPTED, "plain text")
+}
+
+#[qh::endpoint(method = "GET")]
+fn nothing() {}
+
+#[qh::endpoint]
+fn teapot() -> Result<String, (StatusCode, String)> {
+    Err((StatusCode::IM_A_TEAPOT, "short and stout".into()))
+}
+
+#[qh::endpoint]
+async fn boom_async(x: i64) -> i64 {
+    tokio::task::yield_now().await;
+    assert!(x < 0, "x was {x}");
+    x
+}
+
+#[qh::endpoint(method = "GET")]
+fn boom_sync() -> i64 {
+    panic!("sync endpoint failed")
+}
+
+mod api {
+    pub mod orders {
+        #[qh::endpoint(method = "PUT", path = "/api/orders/{id}")]
+        pub fn update(id: u32, qty: u32) -> (u32, u32) {
+            (id, qty)
+        }
+    }
+}
+
+fn app() -> axum::Router {
+    qh::routes![
+        add,
+        greet,
+        create_order,
+        get_user,
+        file,
+        count,
+        reset_count,
+        divide,
+        html,
+        created,
+        opaque,
+        nothing,
+        teapot,
+        boom_async,
+        boom_sync,
+        api::orders::update,
+    ]
+}
+
+#[test]
+fn functions_stay_callable() {
+    assert_eq!(greet("ann".into(), None), "hello, ann");
+    assert_eq!(get_user(1, "t".into(), None)["tenant"], "t");
+    assert_eq!(api::orders::update(1, 2), (1, 2));
+}
+
+#[tokio::test]
+async fn json_body_keys_become_parameters() {
+    let res = send(&app(), post_json("/add", r#"{"a": 40, "b": 2}"#)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.content_type(), "application/json");
+    assert_eq!(res.json(), json!(42));
+}
+
+#[tokio::test]
+async fn unknown_keys_are_ignored_and_options_may_be_absent() {
+    let res = send(&app(), post_json("/greet", r#"{"name": "ann", "extra": [1, {"x": 2}]}"#)).await;
+    assert_eq!(res.json(), json!("hello, ann"));
+    let res = send(&app(), post_json("/greet", r#"{"name": "bo", "greeting": null}"#)).await;
+    assert_eq!(res.json(), json!("hello, bo"));
+    let res = send(&app(), post_json("/greet", r#"{"greeting": "hi", "name": "cy"}"#)).await;
+    assert_eq!(res.json(), json!("hi, cy"));
+}
+
+#[tokio::test]
+async fn whole_body_parameter() {
+    let res = send(&app(), post_json("/orders", r#"{"item": "tea", "qty": 3}"#)).await;
+    assert_eq!(res.json(), json!({"item": "TEA", "qty": 6}));
+    let res = send(&app(), post_json("/orders", r#"{"item": "tea"}"#)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn path_header_and_query() {
+    let req = Request::get("/users/42?verbose=true")
+        .header("x-tenant", "acme")
+        .body(Body::empty())
+        .unwrap();
+    let res = send(&app(), req).await;
+    assert_eq!(res.json(), json!({"user_id": 42, "tenant": "acme", "verbose": true}));
+
+    let req = Request::get("/users/42").header("x-tenant", "acme").body(Body::empty()).unwrap();
+    assert_eq!(send(&app(), req).await.json()["verbose"], json!(null));
+
+    let res = send(&app(), get("/files/a/b/c.txt")).await;
+    assert_eq!(res.json(), json!("a/b/c.txt"));
+
+    let req = Request::get("/count?n=7").header("x-scale", "3").body(Body::empty()).unwrap();
+    assert_eq!(send(&app(), req).await.json(), json!(21));
+}
+
+#[tokio::test]
+async fn nested_module_paths_mount() {
+    let req = Request::put("/api/orders/9")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"qty": 4}"#))
+        .unwrap();
+    assert_eq!(send(&app(), req).await.json(), json!([9, 4]));
+}
+
+#[tokio::test]
+async fn state_passes_through_extract() {
+    let app = qh::routes![offset].with_state(AppState { base: 100 });
+    let res = send(&app, post_json("/offset", r#"{"x": 5}"#)).await;
+    assert_eq!(res.json(), json!(105));
+}
+
+#[tokio::test]
+async fn return_values_in_design_order() {
+    let res = send(&app(), post_json("/divide", r#"{"a": 9, "b": 3}"#)).await;
+    assert_eq!((res.status, res.json()), (StatusCode::OK, json!(3)));
+    let res = send(&app(), post_json("/divide", r#"{"a": 9, "b": 0}"#)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json()["detail"], "`b` must not be zero");
+
+    let res = send(&app(), get("/html")).await;
+    assert!(res.content_type().starts_with("text/html"));
+    assert_eq!(res.body, b"<p>hi</p>");
+
+    let res = send(&app(), get("/created")).await;
+    assert_eq!((res.status, res.json()), (StatusCode::CREATED, json!({"ok": true})));
+
+    let res = send(&app(), get("/opaque")).await;
+    assert_eq!((res.status, &res.body[..]), (StatusCode::ACCEPTED, &b"plain text"[..]));
+
+    let res = send(&app(), get("/nothing")).await;
+    assert_eq!((res.status, res.json()), (StatusCode::OK, json!(null)));
+
+    let res = send(&app(), post_json("/teapot", "{}")).await;
+    assert_eq!((res.status, &res.body[..]), (StatusCode::IM_A_TEAPOT, &b"short and stout"[..]));
+}
+
+#[tokio::test]
+async fn endpoints_without_body_parameters_ignore_the_body() {
+    let req = Request::get("/nothing").header("content-type", "text/plain").body(Body::from("junk")).unwrap();
+    assert_eq!(send(&app(), req).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn no_body_at_all_counts_as_an_empty_object() {
+    let req = Request::post("/greet").body(Body::empty()).unwrap();
+    let res = send(&app(), req).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json()["field"], "name");
+}
+
+#[tokio::test]
+async fn wrong_method_is_405_with_allow() {
+    let res = send(&app(), get("/add")).await;
+    assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(res.headers["allow"], "POST");
+    assert_eq!(res.content_type(), "application/problem+json");
+    assert_eq!(res.json()["request_id"], res.echoed());
+
+    let res = send(&app(), Request::patch("/count").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(res.headers["allow"], "GET, DELETE");
+    let res = send(&app(), Request::delete("/count").body(Body::empty()).unwrap()).await;
+    assert_eq!(res.json(), json!("reset"));
+}
+
+/// Asserts the RFC 9457 shape and that the body's ID is the echoed one.
+fn assert_problem(res: &common::Answer, status: StatusCode, kind: &str) -> serde_json::Value {
+    assert_eq!(res.status, status, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(res.content_type(), "application/problem+json");
+    let problem = res.json();
+    assert_eq!(problem["type"], format!("urn:qh:problem:{kind}"));
+    assert_eq!(problem["status"], status.as_u16());
+    assert_eq!(problem["title"], status.canonical_reason().unwrap());
+    assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    assert_eq!(problem["request_id"], res.echoed());
+    problem
+}
+
+#[tokio::test]
+async fn malformed_json_is_400() {
+    let res = send(&app(), post_json("/add", r#"{"a": 1, "b": "#)).await;
+    assert_problem(&res, StatusCode::BAD_REQUEST, "malformed-json");
+    let res = send(&app(), post_json("/add", r#"{"a": 1, "b": 2} trailing"#)).await;
+    assert_problem(&res, StatusCode::BAD_REQUEST, "malformed-json");
+}
+
+#[tokio::test]
+async fn missing_and_mistyped_fields_are_422_naming_the_field() {
+    let res = send(&app(), post_json("/add", r#"{"a": 1}"#)).await;
+    let p = assert_problem(&res, StatusCode::UNPROCESSABLE_ENTITY, "missing-field");
+    assert_eq!(p["field"], "b");
+
+    let res = send(&app(), post_json("/add", r#"{"a": 1, "b": "two"}"#)).await;
+    let p = assert_problem(&res, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+    assert_eq!(p["field"], "b");
+    assert!(p["detail"].as_str().unwrap().contains("invalid type"), "{p}");
+
+    let res = send(&app(), post_json("/add", r#"{"a": 1, "b": 2, "a": 3}"#)).await;
+    let p = assert_problem(&res, StatusCode::UNPROCESSABLE_ENTITY, "duplicate-field");
+    assert_eq!(p["field"], "a");
+
+    let res = send(&app(), post_json("/add", "[1, 2]")).await;
+    assert_problem(&res, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body");
+}
+
+#[tokio::test]
+async fn non_json_content_type_is_415() {
+    let req = Request::post("/add").header("content-type", "text/plain").body(Body::from("a=1")).unwrap();
+    assert_problem(&send(&app(), req).await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type");
+    let req = Request::post("/add").body(Body::from(r#"{"a":1,"b":2}"#)).unwrap();
+    assert_problem(&send(&app(), req).await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type");
+    let req = Request::post("/add")
+        .header("content-type", "application/vnd.api+json; charset=utf-8")
+        .body(Body::from(r#"{"a":1,"b":2}"#))
+        .unwrap();
+    assert_eq!(send(&app(), req).await.json(), json!(3));
+}
+
+#[tokio::test]
+async fn missing_or_unparsable_header_is_400_naming_it() {
+    let res = send(&app(), get("/users/1")).await;
+    let p = assert_problem(&res, StatusCode::BAD_REQUEST, "missing-header");
+    assert_eq!(p["header"], "x-tenant");
+
+    let req = Request::get("/count?n=1").header("x-scale", "lots").body(Body::empty()).unwrap();
+    let p = assert_problem(&send(&app(), req).await, StatusCode::BAD_REQUEST, "invalid-header");
+    assert_eq!(p["header"], "x-scale");
+    assert!(!p["detail"].as_str().unwrap().contains("lots"), "values are not echoed");
+}
+
+#[tokio::test]
+async fn bad_query_and_path_values_are_400_naming_them() {
+    let res = send(&app(), get("/count?n=300")).await;
+    let p = assert_problem(&res, StatusCode::BAD_REQUEST, "invalid-query");
+    assert_eq!(p["query"], "n");
+    let res = send(&app(), get("/count")).await;
+    let p = assert_problem(&res, StatusCode::BAD_REQUEST, "missing-query");
+    assert_eq!(p["query"], "n");
+
+    let req = Request::get("/users/abc").header("x-tenant", "t").body(Body::empty()).unwrap();
+    let p = assert_problem(&send(&app(), req).await, StatusCode::BAD_REQUEST, "invalid-path");
+    assert_eq!(p["path"], "user_id");
+}
+
+#[tokio::test]
+async fn panics_answer_500_and_the_server_keeps_serving() {
+    let app = app();
+    let res = send(&app, post_json("/boom_async", r#"{"x": 1}"#)).await;
+    let p = assert_problem(&res, StatusCode::INTERNAL_SERVER_ERROR, "panic");
+    assert!(!p["detail"].as_str().unwrap().contains("x was"), "panic messages stay in the logs");
+    let res = send(&app, get("/boom_sync")).await;
+    assert_problem(&res, StatusCode::INTERNAL_SERVER_ERROR, "panic");
+    let res = send(&app, post_json("/boom_async", r#"{"x": -1}"#)).await;
+    assert_eq!(res.json(), json!(-1));
+}
+
+#[tokio::test]
+async fn body_limit_is_honoured() {
+    let app = app().layer(axum::extract::DefaultBodyLimit::max(16));
+    let res = send(&app, post_json("/add", r#"{"a": 1, "b": 2, "padding": "xxxxxxxxxxxxxxx"}"#)).await;
+    assert_problem(&res, StatusCode::PAYLOAD_TOO_LARGE, "body-read");
+}
