@@ -60,15 +60,21 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
     /// No routes yet.
     #[must_use]
     pub fn new() -> Self {
-        Self { entries: Vec::new() }
+        Self {
+            entries: Vec::new(),
+        }
     }
 
     /// Adds endpoint `E`.
     #[must_use]
     pub fn add<E: Endpoint + Handler<EndpointMarker, S>>(mut self) -> Self {
         let filter = MethodFilter::try_from(E::METHOD).unwrap_or(MethodFilter::POST);
-        self.entries
-            .push((E::PATH, E::METHOD, E::NAME, axum::routing::on(filter, E::handler())));
+        self.entries.push((
+            E::PATH,
+            E::METHOD,
+            E::NAME,
+            axum::routing::on(filter, E::handler()),
+        ));
         self
     }
 
@@ -81,7 +87,8 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
     /// error, as with axum's own overlapping routes).
     #[must_use]
     pub fn into_router(self) -> Router<S> {
-        let mut paths: Vec<(&'static str, Vec<(Method, &'static str)>, MethodRouter<S>)> = Vec::new();
+        let mut paths: Vec<(&'static str, Vec<(Method, &'static str)>, MethodRouter<S>)> =
+            Vec::new();
         for (path, method, name, router) in self.entries {
             match paths.iter_mut().find(|(p, ..)| *p == path) {
                 Some((_, methods, merged)) => {
@@ -96,9 +103,16 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
         }
         let mut app = Router::new();
         for (path, methods, router) in paths {
-            let allow = methods.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>().join(", ");
+            let allow = methods
+                .iter()
+                .map(|(m, _)| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             let allow = HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static(""));
-            app = app.route(path, router.fallback(move |req: Request| method_not_allowed(req, allow)));
+            app = app.route(
+                path,
+                router.fallback(move |req: Request| method_not_allowed(req, allow)),
+            );
         }
         app
     }
@@ -110,7 +124,11 @@ async fn method_not_allowed(req: Request, allow: HeaderValue) -> Response {
     let mut response = Error::with_kind(
         ErrorKind::MethodNotAllowed,
         StatusCode::METHOD_NOT_ALLOWED,
-        format!("`{}` is not allowed here; allowed: {}", parts.method, allow.to_str().unwrap_or("")),
+        format!(
+            "`{}` is not allowed here; allowed: {}",
+            parts.method,
+            allow.to_str().unwrap_or("")
+        ),
     )
     .with_request_id(resolved.id)
     .into_response();
@@ -145,7 +163,7 @@ pub fn prepare(parts: &Parts, header: Option<&HeaderName>, route: &'static str) 
     let echo = Some((resolved.header.clone(), resolved.id.to_header_value()));
     Prepared {
         ctx: Some(Context::new(resolved.id).with_client_id(resolved.client_id)),
-        span: Some(span),
+        span,
         echo,
     }
 }
@@ -158,8 +176,15 @@ fn echo(response: &mut Response, echo: Option<(HeaderName, HeaderValue)>) {
 
 /// Runs an endpoint's async body in the request's context and span, turning
 /// a panic into a 500 problem and echoing the ID.
-pub async fn run<F: Future<Output = Result<Response, Response>>>(prepared: Prepared, fut: F) -> Response {
-    let Prepared { ctx, span, echo: id } = prepared;
+pub async fn run<F: Future<Output = Result<Response, Response>>>(
+    prepared: Prepared,
+    fut: F,
+) -> Response {
+    let Prepared {
+        ctx,
+        span,
+        echo: id,
+    } = prepared;
     let fut = CatchUnwind { inner: fut };
     let mut response = match (ctx, span) {
         (Some(ctx), Some(span)) => ctx.scope(fut).instrument(span).await,
@@ -173,7 +198,11 @@ pub async fn run<F: Future<Output = Result<Response, Response>>>(prepared: Prepa
 /// [`run`] for a synchronous endpoint that needs nothing awaited: the
 /// context is set with the task-local's sync scope.
 pub fn run_sync(prepared: Prepared, f: impl FnOnce() -> Result<Response, Response>) -> Response {
-    let Prepared { ctx, span, echo: id } = prepared;
+    let Prepared {
+        ctx,
+        span,
+        echo: id,
+    } = prepared;
     let call = || match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(response) | Err(response)) => response,
         Err(payload) => panic_response(&*payload),
@@ -220,7 +249,11 @@ impl<F: Future<Output = Result<Response, Response>>> Future for CatchUnwind<F> {
 #[must_use]
 pub fn request_id_param<T: FromRequestId>() -> T {
     // Always inside the request's context here; a fresh ID is only a guard.
-    let id = context::request_id().unwrap_or_else(|| Tracking::defaults().resolve(&http::HeaderMap::new(), None).id);
+    let id = context::request_id().unwrap_or_else(|| {
+        Tracking::defaults()
+            .resolve(&http::HeaderMap::new(), None)
+            .id
+    });
     T::from_request_id(&id)
 }
 
@@ -231,14 +264,24 @@ pub fn request_id_param<T: FromRequestId>() -> T {
 ///
 /// 415 when the content type is not JSON; 400, or 413 when the body is
 /// over the limit.
-pub async fn read_json_body<S: Send + Sync>(parts: Parts, body: Body, state: &S) -> Result<Option<Bytes>, Error> {
+pub async fn read_json_body<S: Send + Sync>(
+    parts: Parts,
+    body: Body,
+    state: &S,
+) -> Result<Option<Bytes>, Error> {
     let declared = parts.headers.contains_key(CONTENT_TYPE);
     if declared && !crate::extract::is_json(&parts.headers) {
         return Err(crate::extract::unsupported_media_type());
     }
     let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
         .await
-        .map_err(|rejection| Error::with_kind(ErrorKind::BodyRead, rejection.status(), rejection.body_text()))?;
+        .map_err(|rejection| {
+            Error::with_kind(
+                ErrorKind::BodyRead,
+                rejection.status(),
+                rejection.body_text(),
+            )
+        })?;
     match (declared, bytes.is_empty()) {
         (true, _) => Ok(Some(bytes)),
         (false, true) => Ok(None),
@@ -279,7 +322,12 @@ fn json_response<T: serde::Serialize>(value: &T) -> Response {
 }
 
 fn gone() -> Response {
-    Error::with_kind(ErrorKind::Internal, StatusCode::INTERNAL_SERVER_ERROR, "response already taken").into_response()
+    Error::with_kind(
+        ErrorKind::Internal,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "response already taken",
+    )
+    .into_response()
 }
 
 /// First choice: `Result<T: Serialize, E: IntoResponse>` answers `Ok` as JSON
@@ -316,16 +364,45 @@ impl<T: serde::Serialize> RespondJson for &Responder<T> {
 }
 
 /// Last choice: anything implementing `IntoResponse` passes through.
+///
+/// Implemented for every `Responder<T>`, with the bound on the method: a
+/// return type that fits none of the three choices is then reported as a
+/// missing [`Reply`] (with its message, at the return type) instead of as a
+/// method that cannot be called on `&&&Responder<T>`.
 pub trait RespondAny {
+    /// The wrapped return type.
+    type Value;
+
     /// The response.
-    fn __qh_respond(&self) -> Response;
+    fn __qh_respond(&self) -> Response
+    where
+        Self::Value: Reply;
 }
 
-impl<T: IntoResponse> RespondAny for Responder<T> {
-    fn __qh_respond(&self) -> Response {
+impl<T> RespondAny for Responder<T> {
+    type Value = T;
+
+    fn __qh_respond(&self) -> Response
+    where
+        T: Reply,
+    {
         match self.take() {
             Some(value) => value.into_response(),
             None => gone(),
         }
     }
 }
+
+/// A return value that is answered as it is: any `IntoResponse`. Exists for
+/// its compile error, which names what an endpoint may return.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from an endpoint",
+    label = "the return type must implement `serde::Serialize` or `axum::response::IntoResponse`",
+    note = "a `Serialize` value is answered as JSON, an `IntoResponse` one as it is",
+    note = "`Result<T, E>` answers `Ok(T)` as JSON and `Err(E)` through `IntoResponse`, so `T: Serialize` and `E: IntoResponse`"
+)]
+pub trait Reply: IntoResponse {}
+
+// Report `Reply` itself rather than the leaf `IntoResponse` bound.
+#[diagnostic::do_not_recommend]
+impl<T: IntoResponse> Reply for T {}

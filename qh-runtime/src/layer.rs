@@ -213,8 +213,17 @@ fn parse_header_name(name: &str) -> HeaderName {
     }
 }
 
-/// The span every tracked request runs in.
-pub(crate) fn request_span(resolved: &Resolved, method: &http::Method, path: &str) -> tracing::Span {
+/// The span every tracked request runs in; `None` when nothing listens at
+/// INFO, so an untraced server pays nothing for it (not even `tracing`'s
+/// `log` fallback).
+pub(crate) fn request_span(
+    resolved: &Resolved,
+    method: &http::Method,
+    path: &str,
+) -> Option<tracing::Span> {
+    if !tracing::level_enabled!(tracing::Level::INFO) {
+        return None;
+    }
     let span = tracing::info_span!(
         "request",
         request_id = %resolved.id,
@@ -225,7 +234,7 @@ pub(crate) fn request_span(resolved: &Resolved, method: &http::Method, path: &st
     if let Some(client) = &resolved.client_id {
         span.record("client_request_id", client.as_str());
     }
-    span
+    Some(span)
 }
 
 impl<S> Layer<S> for Tracking {
@@ -264,12 +273,14 @@ where
             Some(outer) => outer.clone(),
             None => self.tracking.resolve(req.headers(), None),
         };
-        let span = request_span(&resolved, req.method(), req.uri().path());
+        let span = request_span(&resolved, req.method(), req.uri().path())
+            .unwrap_or_else(tracing::Span::none);
         let echo = (resolved.header.clone(), resolved.id.to_header_value());
         let ctx = resolved.context();
         req.extensions_mut().insert(resolved);
-        // Services may do work in `call` itself, so it runs in the context too.
-        let inner = span.in_scope(|| ctx.clone().sync_scope(|| self.inner.call(req)));
+        // The context is set while the response future is polled, which is
+        // where axum's routes (and qh endpoints) do their work.
+        let inner = self.inner.call(req);
         TrackingFuture {
             inner: ctx.scope(inner).instrument(span),
             echo: Some(echo),
@@ -318,7 +329,10 @@ where
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestId {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
         Ok(current_or_resolve(parts).id)
     }
 }
