@@ -29,7 +29,11 @@ async fn add(a: i64, b: i64) -> i64 {
 /// `GET /hello/{name}`: a path parameter, an optional header, and the
 /// request's tracking ID.
 #[qh::endpoint(method = "GET", path = "/hello/{name}")]
-fn hello(name: String, #[header("X-Tenant")] tenant: Option<String>, request_id: RequestId) -> Value {
+fn hello(
+    name: String,
+    #[header("X-Tenant")] tenant: Option<String>,
+    request_id: RequestId,
+) -> Value {
     tracing::info!(%name, "greeting");
     json!({
         "message": format!("hello, {name}"),
@@ -52,7 +56,10 @@ fn get_user(user_id: u64) -> Result<User, qh::Error> {
             id: 1,
             name: "Ada".into(),
         }),
-        _ => Err(qh::Error::new(StatusCode::NOT_FOUND, format!("no user {user_id}"))),
+        _ => Err(qh::Error::new(
+            StatusCode::NOT_FOUND,
+            format!("no user {user_id}"),
+        )),
     }
 }
 
@@ -80,12 +87,21 @@ async fn main() -> std::io::Result<()> {
 
     let app = qh::routes![add, hello, get_user, signup]
         // Plain axum routes get IDs, context and echo from the layer too.
-        .route("/health", get(|id: RequestId| async move { format!("ok {id}\n") }))
+        .route(
+            "/health",
+            get(|id: RequestId| async move { format!("ok {id}\n") }),
+        )
         .layer(Tracking::new().generator(IdGenerator::UuidV7));
 
-    let port = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3000u16);
+    let port = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3000u16);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    println!("qh quickstart listening on http://{}", listener.local_addr()?);
+    println!(
+        "qh quickstart listening on http://{}",
+        listener.local_addr()?
+    );
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -37,7 +37,11 @@ fn create_order(#[body] order: Order) -> Order {
 }
 
 #[qh::endpoint(method = "GET", path = "/users/{user_id}")]
-fn get_user(user_id: u64, #[header("X-Tenant")] tenant: String, #[query] verbose: Option<bool>) -> serde_json::Value {
+fn get_user(
+    user_id: u64,
+    #[header("X-Tenant")] tenant: String,
+    #[query] verbose: Option<bool>,
+) -> serde_json::Value {
     json!({"user_id": user_id, "tenant": tenant, "verbose": verbose})
 }
 
@@ -69,7 +73,10 @@ async fn offset(#[extract] State(state): State<AppState>, x: i64) -> i64 {
 #[qh::endpoint]
 fn divide(a: i64, b: i64) -> Result<i64, qh::Error> {
     if b == 0 {
-        return Err(qh::Error::new(StatusCode::UNPROCESSABLE_ENTITY, "`b` must not be zero"));
+        return Err(qh::Error::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "`b` must not be zero",
+        ));
     }
     Ok(a / b)
 }
@@ -156,11 +163,23 @@ async fn json_body_keys_become_parameters() {
 
 #[tokio::test]
 async fn unknown_keys_are_ignored_and_options_may_be_absent() {
-    let res = send(&app(), post_json("/greet", r#"{"name": "ann", "extra": [1, {"x": 2}]}"#)).await;
+    let res = send(
+        &app(),
+        post_json("/greet", r#"{"name": "ann", "extra": [1, {"x": 2}]}"#),
+    )
+    .await;
     assert_eq!(res.json(), json!("hello, ann"));
-    let res = send(&app(), post_json("/greet", r#"{"name": "bo", "greeting": null}"#)).await;
+    let res = send(
+        &app(),
+        post_json("/greet", r#"{"name": "bo", "greeting": null}"#),
+    )
+    .await;
     assert_eq!(res.json(), json!("hello, bo"));
-    let res = send(&app(), post_json("/greet", r#"{"greeting": "hi", "name": "cy"}"#)).await;
+    let res = send(
+        &app(),
+        post_json("/greet", r#"{"greeting": "hi", "name": "cy"}"#),
+    )
+    .await;
     assert_eq!(res.json(), json!("hi, cy"));
 }
 
@@ -179,15 +198,24 @@ async fn path_header_and_query() {
         .body(Body::empty())
         .unwrap();
     let res = send(&app(), req).await;
-    assert_eq!(res.json(), json!({"user_id": 42, "tenant": "acme", "verbose": true}));
+    assert_eq!(
+        res.json(),
+        json!({"user_id": 42, "tenant": "acme", "verbose": true})
+    );
 
-    let req = Request::get("/users/42").header("x-tenant", "acme").body(Body::empty()).unwrap();
+    let req = Request::get("/users/42")
+        .header("x-tenant", "acme")
+        .body(Body::empty())
+        .unwrap();
     assert_eq!(send(&app(), req).await.json()["verbose"], json!(null));
 
     let res = send(&app(), get("/files/a/b/c.txt")).await;
     assert_eq!(res.json(), json!("a/b/c.txt"));
 
-    let req = Request::get("/count?n=7").header("x-scale", "3").body(Body::empty()).unwrap();
+    let req = Request::get("/count?n=7")
+        .header("x-scale", "3")
+        .body(Body::empty())
+        .unwrap();
     assert_eq!(send(&app(), req).await.json(), json!(21));
 }
 
@@ -220,21 +248,33 @@ async fn return_values_in_design_order() {
     assert_eq!(res.body, b"<p>hi</p>");
 
     let res = send(&app(), get("/created")).await;
-    assert_eq!((res.status, res.json()), (StatusCode::CREATED, json!({"ok": true})));
+    assert_eq!(
+        (res.status, res.json()),
+        (StatusCode::CREATED, json!({"ok": true}))
+    );
 
     let res = send(&app(), get("/opaque")).await;
-    assert_eq!((res.status, &res.body[..]), (StatusCode::ACCEPTED, &b"plain text"[..]));
+    assert_eq!(
+        (res.status, &res.body[..]),
+        (StatusCode::ACCEPTED, &b"plain text"[..])
+    );
 
     let res = send(&app(), get("/nothing")).await;
     assert_eq!((res.status, res.json()), (StatusCode::OK, json!(null)));
 
     let res = send(&app(), post_json("/teapot", "{}")).await;
-    assert_eq!((res.status, &res.body[..]), (StatusCode::IM_A_TEAPOT, &b"short and stout"[..]));
+    assert_eq!(
+        (res.status, &res.body[..]),
+        (StatusCode::IM_A_TEAPOT, &b"short and stout"[..])
+    );
 }
 
 #[tokio::test]
 async fn endpoints_without_body_parameters_ignore_the_body() {
-    let req = Request::get("/nothing").header("content-type", "text/plain").body(Body::from("junk")).unwrap();
+    let req = Request::get("/nothing")
+        .header("content-type", "text/plain")
+        .body(Body::from("junk"))
+        .unwrap();
     assert_eq!(send(&app(), req).await.status, StatusCode::OK);
 }
 
@@ -254,10 +294,18 @@ async fn wrong_method_is_405_with_allow() {
     assert_eq!(res.content_type(), "application/problem+json");
     assert_eq!(res.json()["request_id"], res.echoed());
 
-    let res = send(&app(), Request::patch("/count").body(Body::empty()).unwrap()).await;
+    let res = send(
+        &app(),
+        Request::patch("/count").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(res.headers["allow"], "GET, DELETE");
-    let res = send(&app(), Request::delete("/count").body(Body::empty()).unwrap()).await;
+    let res = send(
+        &app(),
+        Request::delete("/count").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(res.json(), json!("reset"));
 }
 
@@ -291,7 +339,10 @@ async fn missing_and_mistyped_fields_are_422_naming_the_field() {
     let res = send(&app(), post_json("/add", r#"{"a": 1, "b": "two"}"#)).await;
     let p = assert_problem(&res, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
     assert_eq!(p["field"], "b");
-    assert!(p["detail"].as_str().unwrap().contains("invalid type"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("invalid type"),
+        "{p}"
+    );
 
     let res = send(&app(), post_json("/add", r#"{"a": 1, "b": 2, "a": 3}"#)).await;
     let p = assert_problem(&res, StatusCode::UNPROCESSABLE_ENTITY, "duplicate-field");
@@ -303,10 +354,23 @@ async fn missing_and_mistyped_fields_are_422_naming_the_field() {
 
 #[tokio::test]
 async fn non_json_content_type_is_415() {
-    let req = Request::post("/add").header("content-type", "text/plain").body(Body::from("a=1")).unwrap();
-    assert_problem(&send(&app(), req).await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type");
-    let req = Request::post("/add").body(Body::from(r#"{"a":1,"b":2}"#)).unwrap();
-    assert_problem(&send(&app(), req).await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type");
+    let req = Request::post("/add")
+        .header("content-type", "text/plain")
+        .body(Body::from("a=1"))
+        .unwrap();
+    assert_problem(
+        &send(&app(), req).await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+    );
+    let req = Request::post("/add")
+        .body(Body::from(r#"{"a":1,"b":2}"#))
+        .unwrap();
+    assert_problem(
+        &send(&app(), req).await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+    );
     let req = Request::post("/add")
         .header("content-type", "application/vnd.api+json; charset=utf-8")
         .body(Body::from(r#"{"a":1,"b":2}"#))
@@ -320,10 +384,20 @@ async fn missing_or_unparsable_header_is_400_naming_it() {
     let p = assert_problem(&res, StatusCode::BAD_REQUEST, "missing-header");
     assert_eq!(p["header"], "x-tenant");
 
-    let req = Request::get("/count?n=1").header("x-scale", "lots").body(Body::empty()).unwrap();
-    let p = assert_problem(&send(&app(), req).await, StatusCode::BAD_REQUEST, "invalid-header");
+    let req = Request::get("/count?n=1")
+        .header("x-scale", "lots")
+        .body(Body::empty())
+        .unwrap();
+    let p = assert_problem(
+        &send(&app(), req).await,
+        StatusCode::BAD_REQUEST,
+        "invalid-header",
+    );
     assert_eq!(p["header"], "x-scale");
-    assert!(!p["detail"].as_str().unwrap().contains("lots"), "values are not echoed");
+    assert!(
+        !p["detail"].as_str().unwrap().contains("lots"),
+        "values are not echoed"
+    );
 }
 
 #[tokio::test]
@@ -335,8 +409,15 @@ async fn bad_query_and_path_values_are_400_naming_them() {
     let p = assert_problem(&res, StatusCode::BAD_REQUEST, "missing-query");
     assert_eq!(p["query"], "n");
 
-    let req = Request::get("/users/abc").header("x-tenant", "t").body(Body::empty()).unwrap();
-    let p = assert_problem(&send(&app(), req).await, StatusCode::BAD_REQUEST, "invalid-path");
+    let req = Request::get("/users/abc")
+        .header("x-tenant", "t")
+        .body(Body::empty())
+        .unwrap();
+    let p = assert_problem(
+        &send(&app(), req).await,
+        StatusCode::BAD_REQUEST,
+        "invalid-path",
+    );
     assert_eq!(p["path"], "user_id");
 }
 
@@ -345,7 +426,10 @@ async fn panics_answer_500_and_the_server_keeps_serving() {
     let app = app();
     let res = send(&app, post_json("/boom_async", r#"{"x": 1}"#)).await;
     let p = assert_problem(&res, StatusCode::INTERNAL_SERVER_ERROR, "panic");
-    assert!(!p["detail"].as_str().unwrap().contains("x was"), "panic messages stay in the logs");
+    assert!(
+        !p["detail"].as_str().unwrap().contains("x was"),
+        "panic messages stay in the logs"
+    );
     let res = send(&app, get("/boom_sync")).await;
     assert_problem(&res, StatusCode::INTERNAL_SERVER_ERROR, "panic");
     let res = send(&app, post_json("/boom_async", r#"{"x": -1}"#)).await;
@@ -355,6 +439,10 @@ async fn panics_answer_500_and_the_server_keeps_serving() {
 #[tokio::test]
 async fn body_limit_is_honoured() {
     let app = app().layer(axum::extract::DefaultBodyLimit::max(16));
-    let res = send(&app, post_json("/add", r#"{"a": 1, "b": 2, "padding": "xxxxxxxxxxxxxxx"}"#)).await;
+    let res = send(
+        &app,
+        post_json("/add", r#"{"a": 1, "b": 2, "padding": "xxxxxxxxxxxxxxx"}"#),
+    )
+    .await;
     assert_problem(&res, StatusCode::PAYLOAD_TOO_LARGE, "body-read");
 }

@@ -46,10 +46,16 @@ async fn lines_for(app: axum::Router, id: Option<&str>) -> (String, Vec<serde_js
     if let Some(id) = id {
         req = req.header("x-request-id", id);
     }
-    let res = app.oneshot(req.body(Body::from(r#"{"job":"j1"}"#)).unwrap()).await.unwrap();
+    let res = app
+        .oneshot(req.body(Body::from(r#"{"job":"j1"}"#)).unwrap())
+        .await
+        .unwrap();
     let echoed = res.headers()["x-request-id"].to_str().unwrap().to_owned();
     let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    let lines = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     (echoed, lines)
 }
 
@@ -58,8 +64,14 @@ fn assert_all_carry(lines: &[serde_json::Value], id: &str) {
     for line in lines {
         assert_eq!(line["span"]["request_id"], id, "{line}");
     }
-    let messages: Vec<_> = lines.iter().map(|l| l["fields"]["message"].as_str().unwrap()).collect();
-    assert!(messages.contains(&"started") && messages.contains(&"background step"), "{messages:?}");
+    let messages: Vec<_> = lines
+        .iter()
+        .map(|l| l["fields"]["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.contains(&"started") && messages.contains(&"background step"),
+        "{messages:?}"
+    );
 }
 
 #[tokio::test]

@@ -60,7 +60,10 @@ async fn a_valid_incoming_id_is_used_everywhere_and_echoed() {
     let res = send(&app(), with_id("/who", "x-request-id", b"abc-123")).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.echoed(), "abc-123");
-    assert_eq!(res.json(), json!({"param": "abc-123", "context": "abc-123", "client": null}));
+    assert_eq!(
+        res.json(),
+        json!({"param": "abc-123", "context": "abc-123", "client": null})
+    );
 }
 
 #[tokio::test]
@@ -95,7 +98,10 @@ async fn hostile_ids_are_replaced_never_echoed() {
         assert!(is_uuid(&id, 4), "{what}: echoed {id:?}");
         assert_eq!(res.json()["param"], id, "{what}");
         let body = String::from_utf8_lossy(&res.body);
-        assert!(value.is_empty() || !body.contains(&*String::from_utf8_lossy(value)), "{what}: {body}");
+        assert!(
+            value.is_empty() || !body.contains(&*String::from_utf8_lossy(value)),
+            "{what}: {body}"
+        );
     }
 }
 
@@ -117,7 +123,11 @@ async fn the_header_name_is_case_insensitive() {
 
 #[tokio::test]
 async fn an_endpoint_can_read_the_id_from_its_own_header() {
-    let res = send(&app(), with_id("/correlated", "x-correlation-id", b"corr-9")).await;
+    let res = send(
+        &app(),
+        with_id("/correlated", "x-correlation-id", b"corr-9"),
+    )
+    .await;
     assert_eq!(res.json(), json!("corr-9"));
     assert_eq!(res.echoed_under("x-correlation-id"), "corr-9");
     assert!(res.headers.get("x-request-id").is_none());
@@ -176,7 +186,8 @@ async fn the_id_is_echoed_on_errors_too() {
 
 #[qh::endpoint]
 async fn enqueue(job: String) -> &'static str {
-    let sender = qh::context::get::<tokio::sync::mpsc::UnboundedSender<(String, Option<RequestId>)>>();
+    let sender =
+        qh::context::get::<tokio::sync::mpsc::UnboundedSender<(String, Option<RequestId>)>>();
     qh::spawn(async move {
         // Runs after the response has gone out.
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -190,19 +201,26 @@ async fn enqueue(job: String) -> &'static str {
 #[tokio::test]
 async fn spawned_tasks_keep_the_id() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let app = qh::routes![enqueue].layer(axum::middleware::from_fn(move |req, next: axum::middleware::Next| {
-        let tx = tx.clone();
-        async move {
-            qh::context::insert(tx);
-            next.run(req).await
-        }
-    }));
+    let app = qh::routes![enqueue].layer(axum::middleware::from_fn(
+        move |req, next: axum::middleware::Next| {
+            let tx = tx.clone();
+            async move {
+                qh::context::insert(tx);
+                next.run(req).await
+            }
+        },
+    ));
     let app = app.layer(Tracking::new());
     let mut req = post_json("/enqueue", r#"{"job": "mail"}"#);
-    req.headers_mut().insert("x-request-id", HeaderValue::from_static("bg-7"));
+    req.headers_mut()
+        .insert("x-request-id", HeaderValue::from_static("bg-7"));
     let res = send(&app, req).await;
     assert_eq!(res.json(), json!("queued"));
-    let (job, id): (String, Option<RequestId>) = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.unwrap().unwrap();
+    let (job, id): (String, Option<RequestId>) =
+        tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
     assert_eq!(job, "mail");
     assert_eq!(id.unwrap(), "bg-7");
 }
@@ -301,7 +319,9 @@ async fn the_layer_can_generate_v7() {
 
 #[tokio::test]
 async fn custom_generators_are_used() {
-    let app = layered(Tracking::new().generator(IdGenerator::custom(|| RequestId::from_static("fixed-id"))));
+    let app = layered(
+        Tracking::new().generator(IdGenerator::custom(|| RequestId::from_static("fixed-id"))),
+    );
     let res = send(&app, get("/who")).await;
     assert_eq!(res.echoed(), "fixed-id");
 }
@@ -312,7 +332,10 @@ async fn untrusted_incoming_ids_are_kept_beside_never_used() {
     let res = send(&app, with_id("/who", "x-request-id", b"client-1")).await;
     let id = res.echoed();
     assert!(is_uuid(&id, 4));
-    assert_eq!(res.json(), json!({"param": id, "context": id, "client": "client-1"}));
+    assert_eq!(
+        res.json(),
+        json!({"param": id, "context": id, "client": "client-1"})
+    );
 
     let res = send(&app, with_id("/who", "x-request-id", b"bad value")).await;
     assert_eq!(res.json()["client"], json!(null));
@@ -320,7 +343,11 @@ async fn untrusted_incoming_ids_are_kept_beside_never_used() {
 
 #[tokio::test]
 async fn header_fallbacks_and_echo_under_the_source_header() {
-    let app = layered(Tracking::new().header("X-Correlation-ID").fallback_header("X-Request-ID"));
+    let app = layered(
+        Tracking::new()
+            .header("X-Correlation-ID")
+            .fallback_header("X-Request-ID"),
+    );
     let res = send(&app, with_id("/plain", "x-correlation-id", b"c-1")).await;
     assert_eq!(res.echoed_under("x-correlation-id"), "c-1");
 
@@ -335,12 +362,32 @@ async fn header_fallbacks_and_echo_under_the_source_header() {
 #[tokio::test]
 async fn max_len_and_custom_validators() {
     let app = layered(Tracking::new().max_len(8));
-    assert_eq!(send(&app, with_id("/plain", "x-request-id", b"12345678")).await.echoed(), "12345678");
-    assert!(is_uuid(&send(&app, with_id("/plain", "x-request-id", b"123456789")).await.echoed(), 4));
+    assert_eq!(
+        send(&app, with_id("/plain", "x-request-id", b"12345678"))
+            .await
+            .echoed(),
+        "12345678"
+    );
+    assert!(is_uuid(
+        &send(&app, with_id("/plain", "x-request-id", b"123456789"))
+            .await
+            .echoed(),
+        4
+    ));
 
     let app = layered(Tracking::new().validator(|id| id.starts_with("ok-")));
-    assert_eq!(send(&app, with_id("/plain", "x-request-id", b"ok-1")).await.echoed(), "ok-1");
-    assert!(is_uuid(&send(&app, with_id("/plain", "x-request-id", b"no-1")).await.echoed(), 4));
+    assert_eq!(
+        send(&app, with_id("/plain", "x-request-id", b"ok-1"))
+            .await
+            .echoed(),
+        "ok-1"
+    );
+    assert!(is_uuid(
+        &send(&app, with_id("/plain", "x-request-id", b"no-1"))
+            .await
+            .echoed(),
+        4
+    ));
 }
 
 #[tokio::test]
@@ -363,7 +410,11 @@ async fn a_real_server_on_loopback_echoes_the_id() {
         .unwrap();
     let text = String::from_utf8(raw).unwrap();
     assert!(text.starts_with("HTTP/1.1 200 OK"), "{text}");
-    assert!(text.to_ascii_lowercase().contains("x-request-id: wire-1\r\n"), "{text}");
+    assert!(
+        text.to_ascii_lowercase()
+            .contains("x-request-id: wire-1\r\n"),
+        "{text}"
+    );
     assert!(text.contains(r#""param":"wire-1""#), "{text}");
     server.abort();
 }

@@ -9,14 +9,22 @@ pub fn check(name: &str) -> Result<String, String> {
     if name.is_empty() {
         return Err("header name cannot be empty".to_owned());
     }
-    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || TCHAR_PUNCTUATION.contains(*c))) {
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || TCHAR_PUNCTUATION.contains(*c)))
+    {
         let why = match c {
             ' ' => "header names cannot contain spaces".to_owned(),
-            c if c.is_ascii_control() => "header names cannot contain control characters".to_owned(),
+            c if c.is_ascii_control() => {
+                "header names cannot contain control characters".to_owned()
+            }
             c if !c.is_ascii() => format!("header names must be ASCII, found `{c}`"),
             c => format!("`{c}` is not allowed; use letters, digits and `{TCHAR_PUNCTUATION}`"),
         };
-        return Err(format!("invalid header name `{}`: {why}", name.escape_debug()));
+        return Err(format!(
+            "invalid header name `{}`: {why}",
+            name.escape_debug()
+        ));
     }
     Ok(name.to_ascii_lowercase())
 }

@@ -47,7 +47,21 @@ pub enum EndpointMarker {}
 
 /// Collects endpoints and builds the router; what `qh::routes!` expands to.
 pub struct Routes<S> {
-    entries: Vec<(&'static str, Method, &'static str, MethodRouter<S>)>,
+    entries: Vec<Entry<S>>,
+}
+
+struct Entry<S> {
+    path: &'static str,
+    method: Method,
+    name: &'static str,
+    router: MethodRouter<S>,
+}
+
+/// The endpoints sharing one path.
+struct PathGroup<S> {
+    path: &'static str,
+    methods: Vec<(Method, &'static str)>,
+    router: MethodRouter<S>,
 }
 
 impl<S: Clone + Send + Sync + 'static> Default for Routes<S> {
@@ -69,12 +83,12 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
     #[must_use]
     pub fn add<E: Endpoint + Handler<EndpointMarker, S>>(mut self) -> Self {
         let filter = MethodFilter::try_from(E::METHOD).unwrap_or(MethodFilter::POST);
-        self.entries.push((
-            E::PATH,
-            E::METHOD,
-            E::NAME,
-            axum::routing::on(filter, E::handler()),
-        ));
+        self.entries.push(Entry {
+            path: E::PATH,
+            method: E::METHOD,
+            name: E::NAME,
+            router: axum::routing::on(filter, E::handler()),
+        });
         self
     }
 
@@ -85,34 +99,44 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
     ///
     /// When two endpoints share a method and path (a startup configuration
     /// error, as with axum's own overlapping routes).
-    #[must_use]
     pub fn into_router(self) -> Router<S> {
-        let mut paths: Vec<(&'static str, Vec<(Method, &'static str)>, MethodRouter<S>)> =
-            Vec::new();
-        for (path, method, name, router) in self.entries {
-            match paths.iter_mut().find(|(p, ..)| *p == path) {
-                Some((_, methods, merged)) => {
-                    if let Some((_, other)) = methods.iter().find(|(m, _)| *m == method) {
-                        panic!("qh::routes!: `{method} {path}` is served by both `{other}` and `{name}`");
-                    }
-                    methods.push((method, name));
-                    *merged = std::mem::take(merged).merge(router);
+        let mut groups: Vec<PathGroup<S>> = Vec::new();
+        for entry in self.entries {
+            let Entry {
+                path,
+                method,
+                name,
+                router,
+            } = entry;
+            if let Some(group) = groups.iter_mut().find(|g| g.path == path) {
+                if let Some((_, other)) = group.methods.iter().find(|(m, _)| *m == method) {
+                    panic!(
+                        "qh::routes!: `{method} {path}` is served by both `{other}` and `{name}`"
+                    );
                 }
-                None => paths.push((path, vec![(method, name)], router)),
+                group.methods.push((method, name));
+                group.router = std::mem::take(&mut group.router).merge(router);
+            } else {
+                groups.push(PathGroup {
+                    path,
+                    methods: vec![(method, name)],
+                    router,
+                });
             }
         }
         let mut app = Router::new();
-        for (path, methods, router) in paths {
-            let allow = methods
+        for group in groups {
+            let allow = group
+                .methods
                 .iter()
                 .map(|(m, _)| m.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
             let allow = HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static(""));
-            app = app.route(
-                path,
-                router.fallback(move |req: Request| method_not_allowed(req, allow)),
-            );
+            let router = group
+                .router
+                .fallback(move |req: Request| method_not_allowed(req, allow));
+            app = app.route(group.path, router);
         }
         app
     }

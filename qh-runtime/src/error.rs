@@ -127,7 +127,11 @@ impl Error {
         Self::with_kind(ErrorKind::Custom, status, detail)
     }
 
-    pub(crate) fn with_kind(kind: ErrorKind, status: StatusCode, detail: impl Into<Cow<'static, str>>) -> Self {
+    pub(crate) fn with_kind(
+        kind: ErrorKind,
+        status: StatusCode,
+        detail: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Self {
             kind,
             status,

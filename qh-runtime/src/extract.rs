@@ -226,9 +226,46 @@ pub trait Fields: Default {
     note = "unannotated parameters are top-level keys of the JSON body object",
     note = "if `{Self}` is an axum extractor (`State`, `Extension`, a `TrackingContext`, …), mark the parameter `#[extract]`"
 )]
-pub trait BodyField: DeserializeOwned {}
+// No `DeserializeOwned` supertrait and only methods called as
+// `<T as BodyField>::…`: a failure then carries no "required by a bound in"
+// note, so the identical errors of the generated reads and takes are shown
+// once.
+pub trait BodyField: Sized {
+    /// Reads the field's value.
+    ///
+    /// # Errors
+    ///
+    /// When the value does not deserialize as `Self`.
+    fn __qh_next<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error>;
 
-impl<T: DeserializeOwned> BodyField for T {}
+    /// What an absent field holds: `None` for `Option<T>`, else nothing.
+    fn __qh_absent() -> Option<Self>;
+
+    /// [`take_body`].
+    ///
+    /// # Errors
+    ///
+    /// 422 naming the missing field.
+    #[inline]
+    fn __qh_take(value: Option<Self>, name: &'static str) -> Result<Self, Error> {
+        take_body(value, name)
+    }
+}
+
+// Report `BodyField` itself (with its message) rather than the leaf
+// `Deserialize` bound and its list of unrelated implementors.
+#[diagnostic::do_not_recommend]
+impl<T: DeserializeOwned> BodyField for T {
+    #[inline]
+    fn __qh_next<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error> {
+        map.next_value()
+    }
+
+    #[inline]
+    fn __qh_absent() -> Option<Self> {
+        absent()
+    }
+}
 
 /// Asserts that a path or query parameter can be deserialized.
 #[doc(hidden)]
@@ -237,9 +274,65 @@ impl<T: DeserializeOwned> BodyField for T {}
     label = "path and query parameters must implement `serde::Deserialize`",
     note = "if `{Self}` is an axum extractor, mark the parameter `#[extract]`"
 )]
-pub trait UrlField: DeserializeOwned {}
+pub trait UrlField: Sized {
+    /// Reads the parameter's value.
+    ///
+    /// # Errors
+    ///
+    /// When the value does not deserialize as `Self`.
+    fn __qh_next<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error>;
 
-impl<T: DeserializeOwned> UrlField for T {}
+    /// What an absent parameter holds: `None` for `Option<T>`, else nothing.
+    fn __qh_absent() -> Option<Self>;
+
+    /// [`take_query`].
+    ///
+    /// # Errors
+    ///
+    /// 400 naming the missing parameter.
+    #[inline]
+    fn __qh_take_query(value: Option<Self>, name: &'static str) -> Result<Self, Error> {
+        take_query(value, name)
+    }
+
+    /// [`take_path`].
+    ///
+    /// # Errors
+    ///
+    /// 400 naming the parameter.
+    #[inline]
+    fn __qh_take_path(value: Option<Self>, name: &'static str) -> Result<Self, Error> {
+        take_path(value, name)
+    }
+}
+
+// Report `UrlField` itself (with its message) rather than the leaf
+// `Deserialize` bound and its list of unrelated implementors.
+#[diagnostic::do_not_recommend]
+impl<T: DeserializeOwned> UrlField for T {
+    #[inline]
+    fn __qh_next<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error> {
+        map.next_value()
+    }
+
+    #[inline]
+    fn __qh_absent() -> Option<Self> {
+        absent()
+    }
+}
+
+/// Asserts that a `#[body]` parameter can be deserialized.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read from the JSON body",
+    label = "a `#[body]` parameter must implement `serde::Deserialize`",
+    note = "`#[body]` reads the whole JSON body as this type: derive `serde::Deserialize` for it"
+)]
+pub trait WholeBody: DeserializeOwned {}
+
+// Report `WholeBody` itself rather than the leaf `Deserialize` bound.
+#[diagnostic::do_not_recommend]
+impl<T: DeserializeOwned> WholeBody for T {}
 
 /// Which part of the request a field set comes from.
 #[derive(Clone, Copy)]
@@ -402,9 +495,12 @@ pub fn body_fields<F: Fields>(body: Option<&[u8]>) -> Result<F, Error> {
     let result = de::Deserializer::deserialize_map(&mut de, visitor).and_then(|()| de.end());
     match (result, failed) {
         (Ok(()), _) => Ok(out),
-        (Err(e), Some((index, duplicate))) if e.is_data() || duplicate => {
-            Err(field_error::<F>(Source::Body, index, duplicate, &e.to_string()))
-        }
+        (Err(e), Some((index, duplicate))) if e.is_data() || duplicate => Err(field_error::<F>(
+            Source::Body,
+            index,
+            duplicate,
+            &e.to_string(),
+        )),
         (Err(e), _) => Err(json_error(&e)),
     }
 }
@@ -415,7 +511,7 @@ pub fn body_fields<F: Fields>(body: Option<&[u8]>) -> Result<F, Error> {
 ///
 /// 400 for malformed JSON, 415 when there is no JSON body, 422 when the
 /// JSON does not fit `T`.
-pub fn whole_body<T: DeserializeOwned>(body: Option<&[u8]>) -> Result<T, Error> {
+pub fn whole_body<T: WholeBody>(body: Option<&[u8]>) -> Result<T, Error> {
     match body {
         Some(body) => serde_json::from_slice(body).map_err(|e| json_error(&e)),
         None => Err(unsupported_media_type()),
@@ -455,7 +551,9 @@ pub fn query_fields<F: Fields>(query: Option<&str>) -> Result<F, Error> {
 /// # Errors
 ///
 /// 400 naming the parameter that cannot be read.
-pub fn path_fields<'a, F: Fields>(params: impl Iterator<Item = (&'a str, &'a str)>) -> Result<F, Error> {
+pub fn path_fields<'a, F: Fields>(
+    params: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<F, Error> {
     let mut out = F::default();
     let mut failed = None;
     let access = PairsAccess {
@@ -482,7 +580,7 @@ pub fn path_fields<'a, F: Fields>(params: impl Iterator<Item = (&'a str, &'a str
 /// When the value does not deserialize as `T`.
 #[inline]
 pub fn next_body_value<'de, T: BodyField, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
-    map.next_value()
+    T::__qh_next(map)
 }
 
 /// Reads one path or query parameter's value.
@@ -492,7 +590,7 @@ pub fn next_body_value<'de, T: BodyField, A: MapAccess<'de>>(map: &mut A) -> Res
 /// When the value does not deserialize as `T`.
 #[inline]
 pub fn next_url_value<'de, T: UrlField, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
-    map.next_value()
+    T::__qh_next(map)
 }
 
 /// What an absent field holds: `None` for `Option<T>`, else nothing.
@@ -508,7 +606,7 @@ fn absent<T: DeserializeOwned>() -> Option<T> {
 /// 422 naming the missing field.
 #[inline]
 pub fn take_body<T: BodyField>(value: Option<T>, name: &'static str) -> Result<T, Error> {
-    value.or_else(absent).ok_or_else(|| {
+    value.or_else(T::__qh_absent).ok_or_else(|| {
         Error::with_kind(
             ErrorKind::MissingField,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -525,7 +623,7 @@ pub fn take_body<T: BodyField>(value: Option<T>, name: &'static str) -> Result<T
 /// 400 naming the missing parameter.
 #[inline]
 pub fn take_query<T: UrlField>(value: Option<T>, name: &'static str) -> Result<T, Error> {
-    value.or_else(absent).ok_or_else(|| {
+    value.or_else(T::__qh_absent).ok_or_else(|| {
         Error::with_kind(
             ErrorKind::MissingQuery,
             StatusCode::BAD_REQUEST,
@@ -542,7 +640,7 @@ pub fn take_query<T: UrlField>(value: Option<T>, name: &'static str) -> Result<T
 /// 400 naming the parameter (only when the route and the function disagree).
 #[inline]
 pub fn take_path<T: UrlField>(value: Option<T>, name: &'static str) -> Result<T, Error> {
-    value.or_else(absent).ok_or_else(|| {
+    value.or_else(T::__qh_absent).ok_or_else(|| {
         Error::with_kind(
             ErrorKind::InvalidPath,
             StatusCode::BAD_REQUEST,
@@ -600,10 +698,15 @@ struct PairsAccess<'a, I> {
     value: Option<Cow<'a, str>>,
 }
 
-impl<'de, 'a, I: Iterator<Item = (Cow<'a, str>, Cow<'a, str>)>> MapAccess<'de> for PairsAccess<'a, I> {
+impl<'de, 'a, I: Iterator<Item = (Cow<'a, str>, Cow<'a, str>)>> MapAccess<'de>
+    for PairsAccess<'a, I>
+{
     type Error = UrlError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, UrlError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, UrlError> {
         match self.pairs.next() {
             Some((k, v)) => {
                 self.value = Some(v);
@@ -624,7 +727,10 @@ struct Text<'a>(Cow<'a, str>);
 
 impl Text<'_> {
     fn parse<T: std::str::FromStr>(&self, what: &str) -> Result<T, UrlError> {
-        self.0.trim().parse().map_err(|_| UrlError(format!("expected {what}")))
+        self.0
+            .trim()
+            .parse()
+            .map_err(|_| UrlError(format!("expected {what}")))
     }
 }
 
@@ -678,7 +784,11 @@ impl<'de> de::Deserializer<'de> for Text<'_> {
         visitor.visit_unit()
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, UrlError> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, UrlError> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -710,7 +820,11 @@ mod tests {
 
     impl Fields for Two {
         const NAMES: &'static [&'static str] = &["a", "b"];
-        fn set<'de, A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<bool, A::Error> {
+        fn set<'de, A: MapAccess<'de>>(
+            &mut self,
+            index: usize,
+            map: &mut A,
+        ) -> Result<bool, A::Error> {
             match index {
                 0 if self.a.is_none() => self.a = Some(map.next_value()?),
                 1 if self.b.is_none() => self.b = Some(map.next_value()?),
@@ -720,13 +834,15 @@ mod tests {
         }
     }
 
-
     #[test]
     fn body_errors_name_the_field() {
         let e = body_fields::<Two>(Some(br#"{"a":"x"}"#)).err().unwrap();
         assert_eq!((e.status().as_u16(), e.field()), (422, Some("a")));
         let e = body_fields::<Two>(Some(br#"{"a":1,"a":2}"#)).err().unwrap();
-        assert_eq!((e.kind(), e.field()), (ErrorKind::DuplicateField, Some("a")));
+        assert_eq!(
+            (e.kind(), e.field()),
+            (ErrorKind::DuplicateField, Some("a"))
+        );
         let e = body_fields::<Two>(Some(br#"{"a":1"#)).err().unwrap();
         assert_eq!(e.status().as_u16(), 400);
         let e = body_fields::<Two>(Some(b"[1]")).err().unwrap();
@@ -747,7 +863,10 @@ mod tests {
         let q = query_fields::<Two>(Some("b=hi%20there&a=-4&other=1")).unwrap();
         assert_eq!((q.a, q.b), (Some(-4), Some(Some("hi there".into()))));
         let e = query_fields::<Two>(Some("a=four")).err().unwrap();
-        assert_eq!(e.detail(), "invalid query parameter `a`: expected a 64-bit integer");
+        assert_eq!(
+            e.detail(),
+            "invalid query parameter `a`: expected a 64-bit integer"
+        );
     }
 
     #[test]

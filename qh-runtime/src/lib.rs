@@ -33,12 +33,12 @@ pub use http;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::endpoint::{
-        prepare, read_json_body, request_id_param, run, run_sync, Endpoint, EndpointMarker, Prepared, RespondAny, RespondJson,
-        RespondResult, Responder, Routes,
+        prepare, read_json_body, request_id_param, run, run_sync, Endpoint, EndpointMarker,
+        Prepared, RespondAny, RespondJson, RespondResult, Responder, Routes,
     };
     pub use crate::extract::{
-        body_fields, header, next_body_value, next_url_value, path_fields, query_fields, take_body, take_path,
-        take_query, whole_body, BodyField, Fields, UrlField,
+        body_fields, header, next_body_value, next_url_value, path_fields, query_fields, take_body,
+        take_path, take_query, whole_body, BodyField, Fields, UrlField,
     };
     pub use crate::layer::current_or_resolve;
     pub use axum;
@@ -47,10 +47,10 @@ pub mod __private {
     pub use axum::response::{IntoResponse, Response};
     pub use http::{HeaderMap, HeaderName, Method};
     pub use serde;
-    pub use std::future::{ready, Future, Ready};
-    pub use std::pin::Pin;
     pub use std::boxed::Box;
+    pub use std::future::{ready, Future, Ready};
     pub use std::option::Option::{self, None, Some};
+    pub use std::pin::Pin;
     pub use std::result::Result::{self, Err, Ok};
 
     /// The boxed future of an async endpoint.

@@ -74,7 +74,10 @@ impl RequestId {
     pub(crate) fn from_checked_bytes(bytes: Bytes) -> Self {
         // Every validated ID is visible ASCII, which is always a valid header
         // value; the fallback only exists so that no path can panic.
-        Self(HeaderValue::from_maybe_shared(bytes).unwrap_or_else(|_| HeaderValue::from_static("invalid")))
+        Self(
+            HeaderValue::from_maybe_shared(bytes)
+                .unwrap_or_else(|_| HeaderValue::from_static("invalid")),
+        )
     }
 
     /// The ID as a string slice.
@@ -149,7 +152,9 @@ impl FromStr for RequestId {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         validate::check(s.as_bytes(), DEFAULT_MAX_LEN)?;
-        Ok(Self::from_checked_bytes(Bytes::copy_from_slice(s.as_bytes())))
+        Ok(Self::from_checked_bytes(Bytes::copy_from_slice(
+            s.as_bytes(),
+        )))
     }
 }
 

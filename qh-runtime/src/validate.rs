@@ -96,7 +96,10 @@ impl fmt::Display for InvalidRequestId {
         match self {
             Self::Empty => f.write_str("invalid request id: it is empty"),
             Self::TooLong { len, max } => {
-                write!(f, "invalid request id: {len} bytes long, at most {max} allowed")
+                write!(
+                    f,
+                    "invalid request id: {len} bytes long, at most {max} allowed"
+                )
             }
             Self::InvalidByte { index } => write!(
                 f,
@@ -162,7 +165,9 @@ impl Default for Validator {
 impl fmt::Debug for Validator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Default { max_len } => f.debug_struct("Default").field("max_len", max_len).finish(),
+            Self::Default { max_len } => {
+                f.debug_struct("Default").field("max_len", max_len).finish()
+            }
             Self::Custom(_) => f.write_str("Custom(..)"),
         }
     }
@@ -184,8 +189,14 @@ mod tests {
     fn length_bounds() {
         assert!(is_valid(&[b'a'; 128], 128));
         assert!(!is_valid(&[b'a'; 129], 128));
-        assert_eq!(check(&[b'a'; 129], 128), Err(InvalidRequestId::TooLong { len: 129, max: 128 }));
-        assert_eq!(check(b"ab c", 128), Err(InvalidRequestId::InvalidByte { index: 2 }));
+        assert_eq!(
+            check(&[b'a'; 129], 128),
+            Err(InvalidRequestId::TooLong { len: 129, max: 128 })
+        );
+        assert_eq!(
+            check(b"ab c", 128),
+            Err(InvalidRequestId::InvalidByte { index: 2 })
+        );
         assert_eq!(check(b"", 128), Err(InvalidRequestId::Empty));
     }
 

@@ -16,8 +16,12 @@ pub struct Answer {
 
 impl Answer {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 
     /// The single echoed `x-request-id` (asserts there is exactly one).
@@ -27,7 +31,11 @@ impl Answer {
 
     pub fn echoed_under(&self, name: &str) -> String {
         let values: Vec<_> = self.headers.get_all(name).iter().collect();
-        assert_eq!(values.len(), 1, "expected one `{name}` header, got {values:?}");
+        assert_eq!(
+            values.len(),
+            1,
+            "expected one `{name}` header, got {values:?}"
+        );
         values[0].to_str().unwrap().to_owned()
     }
 
@@ -42,8 +50,15 @@ pub async fn send(app: &Router, req: Request<Body>) -> Answer {
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
-    let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec();
-    Answer { status, headers, body }
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap()
+        .to_vec();
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 pub fn post_json(uri: &str, json: &str) -> Request<Body> {

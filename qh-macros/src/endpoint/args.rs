@@ -50,12 +50,23 @@ fn parse_one(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
         if let Some(lit) = string_value(cx, meta, "crate", args.krate.is_some()) {
             match lit.parse::<syn::Path>() {
                 Ok(path) => args.krate = Some(path),
-                Err(_) => cx.error_spanned_by(&lit, format!("invalid crate path `{}`: expected a path such as `my_qh`", lit.value())),
+                Err(_) => cx.error_spanned_by(
+                    &lit,
+                    format!(
+                        "invalid crate path `{}`: expected a path such as `my_qh`",
+                        lit.value()
+                    ),
+                ),
             }
         }
     } else {
-        let name = key.get_ident().map_or_else(|| quote::quote!(#key).to_string(), ToString::to_string);
-        cx.error_spanned_by(key, format!("unknown option `{name}`: expected one of {OPTIONS}"));
+        let name = key
+            .get_ident()
+            .map_or_else(|| quote::quote!(#key).to_string(), ToString::to_string);
+        cx.error_spanned_by(
+            key,
+            format!("unknown option `{name}`: expected one of {OPTIONS}"),
+        );
         skip_value(meta);
     }
 }
@@ -88,7 +99,8 @@ fn string_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>, name: &str, seen: bool) -
     };
     let lit = match expr {
         syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(s), ..
+            lit: syn::Lit::Str(s),
+            ..
         }) => s,
         other => {
             cx.error_spanned_by(other, format!("expected a string literal: `{example}`"));
@@ -96,7 +108,10 @@ fn string_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>, name: &str, seen: bool) -
         }
     };
     if seen {
-        cx.error_spanned_by(&meta.path, format!("duplicate option `{name}`: remove one of them"));
+        cx.error_spanned_by(
+            &meta.path,
+            format!("duplicate option `{name}`: remove one of them"),
+        );
         return None;
     }
     Some(lit)
@@ -105,7 +120,9 @@ fn string_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>, name: &str, seen: bool) -
 /// Consumes `= value` or `(…)` after an unknown key so parsing goes on.
 fn skip_value(meta: &ParseNestedMeta<'_>) {
     if meta.input.peek(Token![=]) {
-        let _ = meta.value().and_then(syn::parse::ParseBuffer::parse::<syn::Expr>);
+        let _ = meta
+            .value()
+            .and_then(syn::parse::ParseBuffer::parse::<syn::Expr>);
     } else if meta.input.peek(syn::token::Paren) {
         let _ = meta.parse_nested_meta(|inner| {
             skip_value(&inner);

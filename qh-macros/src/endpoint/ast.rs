@@ -47,6 +47,11 @@ pub enum Source {
 impl<'a> Endpoint<'a> {
     pub fn from_ast(cx: &Ctxt, func: &'a ItemFn, args: Args) -> Self {
         let mut stripped = func.clone();
+        // Parameters are owned because the macro requires it (borrowed ones
+        // are rejected), so the lint's advice cannot be followed.
+        stripped
+            .attrs
+            .push(syn::parse_quote!(#[allow(clippy::needless_pass_by_value)]));
         let mut params = Vec::new();
         for (arg, stripped_arg) in func.sig.inputs.iter().zip(stripped.sig.inputs.iter_mut()) {
             let typed = match arg {
@@ -60,10 +65,15 @@ impl<'a> Endpoint<'a> {
                 FnArg::Typed(t) => t,
             };
             let (ident, pattern) = match &*typed.pat {
-                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), None),
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                    (p.ident.clone(), None)
+                }
                 // A pattern such as `State(state)`: fine wherever the value is
                 // not looked up by the parameter's name (checked in `valid`).
-                other => (syn::Ident::new("__qh_pattern", Span::call_site()), Some(other)),
+                other => (
+                    syn::Ident::new("__qh_pattern", Span::call_site()),
+                    Some(other),
+                ),
             };
             let (specs, keep) = attr::parse(cx, &typed.attrs, &ident);
             if let FnArg::Typed(t) = stripped_arg {
@@ -89,13 +99,18 @@ impl<'a> Endpoint<'a> {
                 .as_ref()
                 .map_or_else(|| "POST".to_owned(), |m| m.value().to_ascii_uppercase()),
             method_lit: args.method,
-            path: args.path.as_ref().map_or_else(|| format!("/{name}"), syn::LitStr::value),
+            path: args
+                .path
+                .as_ref()
+                .map_or_else(|| format!("/{name}"), syn::LitStr::value),
             path_lit: args.path,
             krate: args.krate,
         }
     }
 
     pub fn has_body(&self) -> bool {
-        self.params.iter().any(|p| matches!(p.source, Source::BodyField | Source::Body))
+        self.params
+            .iter()
+            .any(|p| matches!(p.source, Source::BodyField | Source::Body))
     }
 }

@@ -70,7 +70,11 @@ pub fn parse(cx: &Ctxt, attrs: &[Attribute], ident: &syn::Ident) -> (Vec<Spec>, 
             _ => flag(cx, attr, SpecKind::RequestId),
         };
         if let Some(kind) = kind {
-            specs.push(Spec { kind, span, value_span });
+            specs.push(Spec {
+                kind,
+                span,
+                value_span,
+            });
         }
     }
     (specs, keep)
@@ -82,12 +86,20 @@ fn flag(cx: &Ctxt, attr: &Attribute, kind: SpecKind) -> Option<SpecKind> {
     match &attr.meta {
         Meta::Path(_) => Some(kind),
         Meta::List(list) => {
-            let name = attr.path().get_ident().map(ToString::to_string).unwrap_or_default();
+            let name = attr
+                .path()
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             cx.error_spanned_by(&list.tokens, format!("`#[{name}]` takes no arguments"));
             None
         }
         Meta::NameValue(nv) => {
-            let name = attr.path().get_ident().map(ToString::to_string).unwrap_or_default();
+            let name = attr
+                .path()
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             cx.error_spanned_by(&nv.value, format!("`#[{name}]` takes no value"));
             None
         }
@@ -95,7 +107,12 @@ fn flag(cx: &Ctxt, attr: &Attribute, kind: SpecKind) -> Option<SpecKind> {
 }
 
 /// The header name of `#[header]`, checked and lowercased.
-pub fn header(cx: &Ctxt, attr: &Attribute, ident: &syn::Ident, value_span: &mut Span) -> Option<SpecKind> {
+pub fn header(
+    cx: &Ctxt,
+    attr: &Attribute,
+    ident: &syn::Ident,
+    value_span: &mut Span,
+) -> Option<SpecKind> {
     let lit = match &attr.meta {
         // #[header]: the name comes from the identifier
         Meta::Path(_) => {

@@ -36,12 +36,32 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     let out = local("__qh_out");
     let s = local("__QhS");
 
-    let args: Vec<Ident> = (0..ep.params.len()).map(|i| format_ident!("__qh_arg{}", i, span = Span::mixed_site())).collect();
+    let args: Vec<Ident> = (0..ep.params.len())
+        .map(|i| format_ident!("__qh_arg{}", i, span = Span::mixed_site()))
+        .collect();
 
     // Field sets of the map-shaped sources.
-    let body_set = field_set(&p, ep, "__QhBodyFields", |src| matches!(src, Source::BodyField), "body");
-    let query_set = field_set(&p, ep, "__QhQueryFields", |src| matches!(src, Source::Query), "query");
-    let path_set = field_set(&p, ep, "__QhPathFields", |src| matches!(src, Source::Path), "path");
+    let body_set = field_set(
+        &p,
+        ep,
+        "__QhBodyFields",
+        |src| matches!(src, Source::BodyField),
+        "body",
+    );
+    let query_set = field_set(
+        &p,
+        ep,
+        "__QhQueryFields",
+        |src| matches!(src, Source::Query),
+        "query",
+    );
+    let path_set = field_set(
+        &p,
+        ep,
+        "__QhPathFields",
+        |src| matches!(src, Source::Path),
+        "path",
+    );
     let set_items = [&body_set, &query_set, &path_set].map(|set| set.as_ref().map(|s| &s.items));
 
     let mut extract = Vec::new();
@@ -143,11 +163,15 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
         syn::ReturnType::Default => ep.func.sig.ident.span(),
         syn::ReturnType::Type(_, ty) => ty.span(),
     };
+    // Every token of the call carries the return type's span, so a return
+    // type that cannot answer is reported there.
+    let responder = Ident::new("__qh_responder", ret_span);
     let respond = quote_spanned! {ret_span=>
         {
             #[allow(unused_imports)]
             use #p::{RespondAny as _, RespondJson as _, RespondResult as _};
-            (&&&#p::Responder::new(#out)).__qh_respond()
+            let #responder = &&&#p::Responder::new(#out);
+            #responder.__qh_respond()
         }
     };
 
@@ -223,7 +247,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
             {
                 type Future = #future_ty;
 
-                #[allow(unused_variables, unused_mut, clippy::used_underscore_binding)]
+                #[allow(unused_variables, unused_mut, clippy::used_underscore_binding, clippy::result_large_err)]
                 fn call(self, #req: #p::Request, #state: #s) -> Self::Future {
                     #body_tokens
                 }
@@ -291,13 +315,19 @@ struct FieldSet {
 impl FieldSet {
     /// `let __qh_argN: T = take(fields.fN, "key", source)?;` per member.
     fn takes(&self, p: &TokenStream, fields: &Ident, args: &[Ident]) -> Vec<TokenStream> {
-        let take_fn = format_ident!("take_{}", self.source);
+        // Trait methods, not free functions with bounds: an unsupported
+        // type is then reported once, at the type, with the trait's message.
+        let (trait_, take_fn) = match self.source {
+            "body" => (quote!(BodyField), quote!(__qh_take)),
+            "query" => (quote!(UrlField), quote!(__qh_take_query)),
+            _ => (quote!(UrlField), quote!(__qh_take_path)),
+        };
         self.members
             .iter()
             .zip(&self.tys)
             .map(|((index, member, key), ty)| {
                 let arg = &args[*index];
-                let take = quote_spanned!(ty.span()=> #p::#take_fn::<#ty>);
+                let take = quote_spanned!(ty.span()=> <#ty as #p::#trait_>::#take_fn);
                 quote! {
                     let #arg: #ty = #take(#fields.#member, #key).map_err(#p::IntoResponse::into_response)?;
                 }
@@ -313,7 +343,11 @@ fn field_set(
     wanted: impl Fn(&Source) -> bool,
     source: &'static str,
 ) -> Option<FieldSet> {
-    let next_fn = format_ident!("next_{}_value", if source == "body" { "body" } else { "url" });
+    let trait_ = if source == "body" {
+        quote!(BodyField)
+    } else {
+        quote!(UrlField)
+    };
     let members: Vec<(usize, Ident, String)> = ep
         .params
         .iter()
@@ -325,13 +359,16 @@ fn field_set(
         return None;
     }
     let ident = Ident::new(name, Span::mixed_site());
-    let tys: Vec<syn::Type> = members.iter().map(|(i, ..)| ep.params[*i].ty.clone()).collect();
+    let tys: Vec<syn::Type> = members
+        .iter()
+        .map(|(i, ..)| ep.params[*i].ty.clone())
+        .collect();
     let fields: Vec<&Ident> = members.iter().map(|(_, f, _)| f).collect();
     let keys: Vec<&String> = members.iter().map(|(.., k)| k).collect();
     let indices: Vec<usize> = (0..members.len()).collect();
     let reads: Vec<TokenStream> = tys
         .iter()
-        .map(|ty| quote_spanned!(ty.span()=> #p::#next_fn::<#ty, A>))
+        .map(|ty| quote_spanned!(ty.span()=> <#ty as #p::#trait_>::__qh_next::<A>))
         .collect();
     let items = quote! {
         struct #ident {

@@ -39,7 +39,10 @@ fn not_a_function(item: &syn::Item, tokens: &TokenStream) -> TokenStream {
     let error = match item {
         syn::Item::Struct(s) => syn::Error::new_spanned(s.struct_token, message),
         syn::Item::Enum(e) => syn::Error::new_spanned(e.enum_token, message),
-        syn::Item::Impl(i) => syn::Error::new_spanned(i.impl_token, format!("{message}; put it on a free function, not an `impl` block")),
+        syn::Item::Impl(i) => syn::Error::new_spanned(
+            i.impl_token,
+            format!("{message}; put it on a free function, not an `impl` block"),
+        ),
         syn::Item::Mod(m) => syn::Error::new_spanned(m.mod_token, message),
         syn::Item::Const(c) => syn::Error::new_spanned(c.const_token, message),
         syn::Item::Static(s) => syn::Error::new_spanned(s.static_token, message),

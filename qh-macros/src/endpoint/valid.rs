@@ -7,7 +7,9 @@ use crate::ctxt::Ctxt;
 use crate::endpoint::ast::{Endpoint, Source};
 use crate::endpoint::attr::{Spec, SpecKind};
 
-const METHODS: [&str; 9] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT"];
+const METHODS: [&str; 9] = [
+    "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT",
+];
 
 pub fn check(cx: &Ctxt, ep: &mut Endpoint<'_>) {
     check_signature(cx, ep);
@@ -38,7 +40,10 @@ fn check_signature(cx: &Ctxt, ep: &Endpoint<'_>) {
         );
     }
     if let Some(unsafety) = &sig.unsafety {
-        cx.error_spanned_by(unsafety, "`unsafe fn` cannot be an endpoint: requests cannot uphold its contract");
+        cx.error_spanned_by(
+            unsafety,
+            "`unsafe fn` cannot be an endpoint: requests cannot uphold its contract",
+        );
     }
     if let Some(variadic) = &sig.variadic {
         cx.error_spanned_by(variadic, "variadic functions cannot be endpoints");
@@ -69,7 +74,10 @@ fn check_method(cx: &Ctxt, ep: &Endpoint<'_>) {
             let expected = METHODS.map(|m| format!("`{m}`")).join(", ");
             cx.error_spanned_by(
                 lit,
-                format!("invalid method `{}`: expected one of {expected}", lit.value().escape_debug()),
+                format!(
+                    "invalid method `{}`: expected one of {expected}",
+                    lit.value().escape_debug()
+                ),
             );
         }
     }
@@ -84,7 +92,10 @@ fn path_placeholders(cx: &Ctxt, ep: &Endpoint<'_>) -> Vec<String> {
         None => cx.error_spanned_by(&ep.func.sig.ident, message),
     };
     if !path.starts_with('/') {
-        error(format!("invalid path `{path}`: paths must start with `/`, e.g. `/{}`", path.trim_start_matches('/')));
+        error(format!(
+            "invalid path `{path}`: paths must start with `/`, e.g. `/{}`",
+            path.trim_start_matches('/')
+        ));
         return Vec::new();
     }
     let mut names: Vec<String> = Vec::new();
@@ -96,7 +107,9 @@ fn path_placeholders(cx: &Ctxt, ep: &Endpoint<'_>) -> Vec<String> {
             continue;
         }
         if opens != closes || opens > 1 {
-            error(format!("invalid path `{path}`: unbalanced `{{` or `}}` in segment `{segment}`"));
+            error(format!(
+                "invalid path `{path}`: unbalanced `{{` or `}}` in segment `{segment}`"
+            ));
             continue;
         }
         let Some(inner) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
@@ -110,19 +123,27 @@ fn path_placeholders(cx: &Ctxt, ep: &Endpoint<'_>) -> Vec<String> {
             None => (false, inner),
         };
         if name.is_empty() {
-            error(format!("invalid path `{path}`: empty placeholder `{segment}`: name it, like `{{id}}`"));
+            error(format!(
+                "invalid path `{path}`: empty placeholder `{segment}`: name it, like `{{id}}`"
+            ));
             continue;
         }
         if syn::parse_str::<syn::Ident>(name).is_err() {
-            error(format!("invalid path `{path}`: placeholder `{segment}` must be a parameter name"));
+            error(format!(
+                "invalid path `{path}`: placeholder `{segment}` must be a parameter name"
+            ));
             continue;
         }
         if wildcard && i + 1 != segments.len() {
-            error(format!("invalid path `{path}`: the catch-all `{segment}` must be the last segment"));
+            error(format!(
+                "invalid path `{path}`: the catch-all `{segment}` must be the last segment"
+            ));
             continue;
         }
         if names.iter().any(|n| n == name) {
-            error(format!("invalid path `{path}`: placeholder `{{{name}}}` appears twice"));
+            error(format!(
+                "invalid path `{path}`: placeholder `{{{name}}}` appears twice"
+            ));
             continue;
         }
         names.push(name.to_owned());
@@ -148,16 +169,31 @@ fn decide_sources(cx: &Ctxt, ep: &mut Endpoint<'_>, placeholders: &[String]) {
                 ),
             );
         };
-        let id_attr = param.specs.iter().any(|s| matches!(s.kind, SpecKind::RequestId));
-        let only_headers = param.specs.iter().all(|s| matches!(s.kind, SpecKind::Header(_)));
+        let id_attr = param
+            .specs
+            .iter()
+            .any(|s| matches!(s.kind, SpecKind::RequestId));
+        let only_headers = param
+            .specs
+            .iter()
+            .all(|s| matches!(s.kind, SpecKind::Header(_)));
         if id_attr || (name == "request_id" && only_headers) {
             let (mut seen_id, mut header) = (false, None);
             for spec in &param.specs {
                 match &spec.kind {
-                    SpecKind::RequestId if seen_id => cx.error_at(spec.span, "duplicate `#[request_id]`"),
+                    SpecKind::RequestId if seen_id => {
+                        cx.error_at(spec.span, "duplicate `#[request_id]`")
+                    }
                     SpecKind::RequestId => seen_id = true,
                     SpecKind::Header(h) if header.is_none() => header = Some(h.clone()),
-                    _ => conflict(spec, if header.is_some() { "#[header]" } else { "#[request_id]" }),
+                    _ => conflict(
+                        spec,
+                        if header.is_some() {
+                            "#[header]"
+                        } else {
+                            "#[request_id]"
+                        },
+                    ),
                 }
             }
             param.source = Source::RequestId(header);
@@ -165,7 +201,11 @@ fn decide_sources(cx: &Ctxt, ep: &mut Endpoint<'_>, placeholders: &[String]) {
         }
         let mut specs = param.specs.iter();
         let Some(first) = specs.next() else {
-            param.source = if in_path { Source::Path } else { Source::BodyField };
+            param.source = if in_path {
+                Source::Path
+            } else {
+                Source::BodyField
+            };
             continue;
         };
         for extra in specs {
@@ -211,7 +251,9 @@ fn check_placeholders_have_params(cx: &Ctxt, ep: &Endpoint<'_>, placeholders: &[
             matches!(p.source, Source::Path) && p.ident.to_string().trim_start_matches("r#") == name
         });
         if !has_param {
-            let message = format!("path placeholder `{{{name}}}` has no parameter: add a parameter named `{name}`");
+            let message = format!(
+                "path placeholder `{{{name}}}` has no parameter: add a parameter named `{name}`"
+            );
             match &ep.path_lit {
                 Some(lit) => cx.error_spanned_by(lit, message),
                 None => cx.error_spanned_by(&ep.func.sig.ident, message),
@@ -227,13 +269,25 @@ fn check_one_body(cx: &Ctxt, ep: &Endpoint<'_>) {
         .params
         .iter()
         .filter(|p| matches!(p.source, Source::Body))
-        .map(|p| p.specs.iter().find(|s| matches!(s.kind, SpecKind::Body)).map(|s| s.span));
+        .map(|p| {
+            p.specs
+                .iter()
+                .find(|s| matches!(s.kind, SpecKind::Body))
+                .map(|s| s.span)
+        });
     let first = whole.next();
     for extra in whole.flatten() {
-        cx.error_at(extra, "only one parameter can be `#[body]`: it takes the whole body");
+        cx.error_at(
+            extra,
+            "only one parameter can be `#[body]`: it takes the whole body",
+        );
     }
     if first.is_some() {
-        for field in ep.params.iter().filter(|p| matches!(p.source, Source::BodyField)) {
+        for field in ep
+            .params
+            .iter()
+            .filter(|p| matches!(p.source, Source::BodyField))
+        {
             cx.error_at(
                 field.ident.span(),
                 format!(
@@ -247,12 +301,18 @@ fn check_one_body(cx: &Ctxt, ep: &Endpoint<'_>) {
 
 /// There is one tracking ID per request, read from one header.
 fn check_one_request_id(cx: &Ctxt, ep: &Endpoint<'_>) {
-    let mut ids = ep.params.iter().filter(|p| matches!(p.source, Source::RequestId(_)));
+    let mut ids = ep
+        .params
+        .iter()
+        .filter(|p| matches!(p.source, Source::RequestId(_)));
     if ids.next().is_some() {
         for extra in ids {
             cx.error_at(
                 extra.ident.span(),
-                format!("`{}` is a second `request_id` parameter: a request has one tracking ID", extra.ident),
+                format!(
+                    "`{}` is a second `request_id` parameter: a request has one tracking ID",
+                    extra.ident
+                ),
             );
         }
     }
@@ -271,7 +331,9 @@ fn check_distinct_headers(cx: &Ctxt, ep: &Endpoint<'_>) {
                     .map_or_else(|| param.ident.span(), |s| s.value_span);
                 cx.error_at(
                     span,
-                    format!("header `{name}` is already read by `{first}`: read it into one parameter"),
+                    format!(
+                        "header `{name}` is already read by `{first}`: read it into one parameter"
+                    ),
                 );
             } else {
                 seen.push((name, &param.ident));
@@ -284,15 +346,22 @@ fn check_distinct_headers(cx: &Ctxt, ep: &Endpoint<'_>) {
 /// by the parameter's name, which a destructuring pattern does not have.
 fn check_patterns_are_not_looked_up_by_name(cx: &Ctxt, ep: &Endpoint<'_>) {
     for param in &ep.params {
-        let Some(pattern) = param.pattern else { continue };
+        let Some(pattern) = param.pattern else {
+            continue;
+        };
         let bare_header = ep.func.sig.inputs.iter().any(|arg| match arg {
             syn::FnArg::Typed(t) => {
                 std::ptr::eq(&*t.pat, pattern)
-                    && t.attrs.iter().any(|a| a.path().is_ident("header") && matches!(a.meta, syn::Meta::Path(_)))
+                    && t.attrs.iter().any(|a| {
+                        a.path().is_ident("header") && matches!(a.meta, syn::Meta::Path(_))
+                    })
             }
             syn::FnArg::Receiver(_) => false,
         });
-        let by_name = matches!(param.source, Source::BodyField | Source::Query | Source::Path) || bare_header;
+        let by_name = matches!(
+            param.source,
+            Source::BodyField | Source::Query | Source::Path
+        ) || bare_header;
         if by_name {
             cx.error_spanned_by(
                 pattern,

@@ -1,0 +1,120 @@
+//! The expansions compile cleanly under strict lints: a user who denies
+//! warnings, `clippy::pedantic` or `missing_docs` must not pay for using
+//! `#[qh::endpoint]`.
+
+#![deny(warnings, clippy::pedantic, unused_qualifications)]
+#![allow(clippy::unused_async)] // async endpoints without awaits are the point here
+
+pub mod api {
+    //! Endpoints of every kind, public so `missing_docs` looks at them.
+    #![deny(missing_docs)]
+
+    use axum::extract::State;
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Response};
+    use axum::{Extension, Json};
+    use serde::{Deserialize, Serialize};
+
+    /// The app's state.
+    #[derive(Clone, Default)]
+    pub struct AppState {
+        /// A greeting prefix.
+        pub prefix: String,
+    }
+
+    /// A user.
+    #[derive(Serialize, Deserialize)]
+    pub struct User {
+        /// Their name.
+        pub name: String,
+    }
+
+    /// Adds two numbers.
+    #[qh::endpoint]
+    #[must_use]
+    pub fn add(a: i64, b: i64) -> i64 {
+        a + b
+    }
+
+    /// Greets someone, maybe in another way.
+    #[qh::endpoint]
+    pub async fn greet(name: String, greeting: Option<String>) -> String {
+        format!("{}, {name}", greeting.as_deref().unwrap_or("hello"))
+    }
+
+    /// Stores a user.
+    ///
+    /// # Errors
+    ///
+    /// 422 when the name is empty.
+    #[qh::endpoint(path = "/users")]
+    pub fn create_user(#[body] user: User) -> Result<User, StatusCode> {
+        if user.name.is_empty() {
+            Err(StatusCode::UNPROCESSABLE_ENTITY)
+        } else {
+            Ok(user)
+        }
+    }
+
+    /// Reads a user, from every part of the request.
+    #[qh::endpoint(method = "GET", path = "/users/{user_id}/{*rest}")]
+    pub fn get_user(
+        user_id: u64,
+        #[path] rest: String,
+        #[header("X-Tenant")] tenant: String,
+        #[header] x_trace: Option<String>,
+        #[query] verbose: Option<bool>,
+        request_id: qh::RequestId,
+    ) -> Json<User> {
+        let name = format!("{user_id} {rest} {tenant} {x_trace:?} {verbose:?} {request_id}");
+        Json(User { name })
+    }
+
+    /// Uses the state and an extension.
+    #[qh::endpoint(method = "GET")]
+    pub async fn stateful(
+        #[extract] State(state): State<AppState>,
+        #[extract] Extension(n): Extension<u32>,
+        #[request_id] id: String,
+    ) -> impl IntoResponse {
+        (StatusCode::OK, format!("{} {n} {id}", state.prefix))
+    }
+
+    /// Answers nothing.
+    #[qh::endpoint(method = "DELETE", path = "/users/{id}")]
+    pub fn delete_user(id: u64, #[header("X-Correlation-ID")] request_id: Option<qh::RequestId>) {
+        let _ = (id, request_id);
+    }
+
+    /// Answers a raw response.
+    #[qh::endpoint(method = "get")]
+    #[must_use]
+    pub fn raw() -> Response {
+        StatusCode::NO_CONTENT.into_response()
+    }
+}
+
+#[tokio::test]
+async fn router_builds() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    let app: axum::Router = qh::routes![
+        api::add,
+        api::greet,
+        api::create_user,
+        api::get_user,
+        api::stateful,
+        api::delete_user,
+        api::raw,
+    ]
+    .layer(axum::Extension(7_u32))
+    .with_state(api::AppState::default());
+    let request = Request::post("/add")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"a":1,"b":2}"#))
+        .expect("request");
+    let response = app.oneshot(request).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+}

@@ -1,0 +1,376 @@
+//! `#[derive(qh::TrackingContext)]` through a real `axum::Router`.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use tower::ServiceExt;
+
+#[derive(qh::TrackingContext, Clone, Debug)]
+struct Tracking {
+    request_id: qh::RequestId,
+    #[header("X-User-ID")]
+    user_id: Option<String>,
+    #[header("X-Tenant")]
+    tenant: String,
+    #[header]
+    x_session_id: Option<String>,
+    #[header(name = "X-Attempt")]
+    attempt: Option<u32>,
+}
+
+/// Not `Clone`: still an extractor, only `current()` is unavailable.
+#[derive(qh::TrackingContext, Debug)]
+struct NotClone {
+    #[request_id]
+    id: String,
+    #[header("X-Tenant")]
+    tenant: Option<String>,
+}
+
+/// The ID read from a custom header when nothing resolved it before.
+#[derive(qh::TrackingContext, Clone, Debug)]
+struct Correlated {
+    #[header("X-Correlation-ID")]
+    request_id: qh::RequestId,
+}
+
+#[derive(qh::TrackingContext, Clone, Debug)]
+#[qh(crate = "::qh")]
+struct Renamed {
+    request_id: Option<qh::RequestId>,
+}
+
+async fn show(t: Tracking) -> Json<serde_json::Value> {
+    let current = Tracking::current().map(|c| c.request_id.to_string());
+    Json(serde_json::json!({
+        "request_id": t.request_id.as_str(),
+        "user_id": t.user_id,
+        "tenant": t.tenant,
+        "session": t.x_session_id,
+        "attempt": t.attempt,
+        "current": current,
+        "context_id": qh::request_id().map(|id| id.to_string()),
+    }))
+}
+
+async fn show_not_clone(t: NotClone) -> String {
+    format!("{}/{}", t.id, t.tenant.unwrap_or_default())
+}
+
+async fn show_correlated(t: Correlated) -> String {
+    t.request_id.to_string()
+}
+
+async fn show_renamed(t: Renamed) -> String {
+    t.request_id.map(|id| id.to_string()).unwrap_or_default()
+}
+
+fn app() -> Router {
+    Router::new()
+        .route("/", get(show))
+        .route("/not-clone", get(show_not_clone))
+        .route("/correlated", get(show_correlated))
+        .route("/renamed", get(show_renamed))
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+
+    fn text(&self) -> &str {
+        std::str::from_utf8(&self.body).unwrap()
+    }
+
+    fn echoed(&self) -> Option<&str> {
+        self.headers
+            .get("x-request-id")
+            .map(|v| v.to_str().unwrap())
+    }
+}
+
+async fn send(app: Router, uri: &str, headers: &[(&str, &str)]) -> Answer {
+    let mut req = Request::get(uri);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let res = app.oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap()
+        .to_vec();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+#[tokio::test]
+async fn plain_handler_without_the_layer() {
+    let res = send(
+        app(),
+        "/",
+        &[
+            ("x-request-id", "req-1"),
+            ("x-user-id", "u-7"),
+            ("x-tenant", "acme"),
+            ("x-session-id", "s-9"),
+            ("x-attempt", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let json = res.json();
+    assert_eq!(json["request_id"], "req-1");
+    assert_eq!(json["user_id"], "u-7");
+    assert_eq!(json["tenant"], "acme");
+    assert_eq!(json["session"], "s-9");
+    assert_eq!(json["attempt"], 3);
+    // No layer: no request context, so nothing to store in.
+    assert_eq!(json["current"], serde_json::Value::Null);
+    assert_eq!(json["context_id"], serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn invalid_incoming_id_is_replaced() {
+    let res = send(
+        app(),
+        "/",
+        &[("x-request-id", "has space"), ("x-tenant", "acme")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let id = res.json()["request_id"].as_str().unwrap().to_owned();
+    assert_ne!(id, "has space");
+    assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 4);
+}
+
+#[tokio::test]
+async fn with_the_layer_the_id_is_reused_and_current_is_set() {
+    let app = app().layer(qh::Tracking::new());
+    let res = send(app.clone(), "/", &[("x-tenant", "acme")]).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let json = res.json();
+    let echoed = res.echoed().unwrap();
+    assert_eq!(json["request_id"], echoed);
+    assert_eq!(json["context_id"], echoed);
+    assert_eq!(json["current"], echoed);
+
+    let res = send(
+        app,
+        "/",
+        &[("x-request-id", "abc.123"), ("x-tenant", "acme")],
+    )
+    .await;
+    assert_eq!(res.echoed(), Some("abc.123"));
+    assert_eq!(res.json()["request_id"], "abc.123");
+}
+
+#[tokio::test]
+async fn optional_headers_absent_are_none() {
+    let res = send(app(), "/", &[("x-tenant", "acme")]).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let json = res.json();
+    assert_eq!(json["user_id"], serde_json::Value::Null);
+    assert_eq!(json["session"], serde_json::Value::Null);
+    assert_eq!(json["attempt"], serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn missing_required_header_is_a_400_problem() {
+    for app in [app(), app().layer(qh::Tracking::new())] {
+        let res = send(app, "/", &[("x-request-id", "req-missing")]).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
+        assert_eq!(res.headers["content-type"], "application/problem+json");
+        let json = res.json();
+        assert_eq!(json["status"], 400);
+        assert_eq!(json["header"], "x-tenant");
+        assert_eq!(json["request_id"], "req-missing");
+        assert_eq!(res.echoed(), Some("req-missing"));
+        assert!(json["detail"].as_str().unwrap().contains("x-tenant"));
+    }
+}
+
+#[tokio::test]
+async fn unreadable_header_is_a_400_problem() {
+    let res = send(app(), "/", &[("x-tenant", "acme"), ("x-attempt", "many")]).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    let json = res.json();
+    assert_eq!(json["header"], "x-attempt");
+    assert!(json["request_id"].is_string());
+}
+
+#[tokio::test]
+async fn not_clone_struct_still_extracts() {
+    let res = send(
+        app(),
+        "/not-clone",
+        &[("x-request-id", "nc-1"), ("x-tenant", "t")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.text(), "nc-1/t");
+    let res = send(
+        app().layer(qh::Tracking::new()),
+        "/not-clone",
+        &[("x-request-id", "nc-2")],
+    )
+    .await;
+    assert_eq!(res.text(), "nc-2/");
+}
+
+#[tokio::test]
+async fn request_id_from_a_custom_header() {
+    let res = send(
+        app(),
+        "/correlated",
+        &[("x-correlation-id", "corr-1"), ("x-request-id", "other")],
+    )
+    .await;
+    assert_eq!(res.text(), "corr-1");
+    // The layer decided first: its ID wins.
+    let res = send(
+        app().layer(qh::Tracking::new()),
+        "/correlated",
+        &[("x-correlation-id", "corr-1"), ("x-request-id", "layer-1")],
+    )
+    .await;
+    assert_eq!(res.text(), "layer-1");
+    assert_eq!(res.echoed(), Some("layer-1"));
+}
+
+#[tokio::test]
+async fn crate_option() {
+    let res = send(app(), "/renamed", &[("x-request-id", "r-1")]).await;
+    assert_eq!(res.text(), "r-1");
+}
+
+#[test]
+fn from_headers_and_to_headers_round_trip() {
+    let mut headers = HeaderMap::new();
+    headers.insert("x-request-id", HeaderValue::from_static("rt-1"));
+    headers.insert("x-tenant", HeaderValue::from_static("acme"));
+    headers.insert("x-attempt", HeaderValue::from_static("2"));
+    let t = Tracking::from_headers(&headers).unwrap();
+    assert_eq!(t.request_id, "rt-1");
+    assert_eq!(t.tenant, "acme");
+    assert_eq!(t.user_id, None);
+    assert_eq!(t.attempt, Some(2));
+
+    let out = t.to_headers();
+    assert_eq!(out.len(), 3);
+    assert_eq!(out["x-request-id"], "rt-1");
+    assert_eq!(out["x-tenant"], "acme");
+    assert_eq!(out["x-attempt"], "2");
+    assert!(!out.contains_key("x-user-id"));
+    assert!(!out.contains_key("x-session-id"));
+
+    let again = Tracking::from_headers(&out).unwrap();
+    assert_eq!(again.request_id, t.request_id);
+    assert_eq!(again.tenant, t.tenant);
+    assert_eq!(again.attempt, t.attempt);
+}
+
+#[test]
+fn to_headers_skips_values_that_cannot_be_headers() {
+    let t = Tracking {
+        request_id: qh::RequestId::from_static("ok-1"),
+        user_id: Some("two\nlines".to_owned()),
+        tenant: "acme".to_owned(),
+        x_session_id: Some("s".to_owned()),
+        attempt: None,
+    };
+    let out = t.to_headers();
+    assert!(!out.contains_key("x-user-id"));
+    assert_eq!(out["x-session-id"], "s");
+    assert_eq!(out["x-tenant"], "acme");
+}
+
+#[test]
+fn from_headers_errors_and_fresh_ids() {
+    let mut headers = HeaderMap::new();
+    headers.insert("x-request-id", HeaderValue::from_static("no good"));
+    let e = Tracking::from_headers(&headers).unwrap_err();
+    assert_eq!(e.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(e.header(), Some("x-tenant"));
+
+    headers.insert("x-tenant", HeaderValue::from_static("acme"));
+    let t = Tracking::from_headers(&headers).unwrap();
+    assert_ne!(t.request_id, "no good");
+    assert!(uuid::Uuid::parse_str(t.request_id.as_str()).is_ok());
+
+    let c = Correlated::from_headers(&{
+        let mut h = HeaderMap::new();
+        h.insert("x-correlation-id", HeaderValue::from_static("c-9"));
+        h
+    })
+    .unwrap();
+    assert_eq!(c.request_id, "c-9");
+    assert_eq!(c.to_headers()["x-correlation-id"], "c-9");
+}
+
+#[tokio::test]
+async fn from_headers_inside_a_request_uses_its_id() {
+    let mut headers = HeaderMap::new();
+    headers.insert("x-request-id", HeaderValue::from_static("from-header"));
+    headers.insert("x-tenant", HeaderValue::from_static("acme"));
+    let t = qh::context::Context::new(qh::RequestId::from_static("ctx-1"))
+        .scope(async { Tracking::from_headers(&headers).unwrap() })
+        .await;
+    assert_eq!(t.request_id, "ctx-1");
+}
+
+#[test]
+fn current_is_none_outside_a_request() {
+    assert!(Tracking::current().is_none());
+    assert!(Correlated::current().is_none());
+}
+
+#[test]
+fn to_header_is_public() {
+    use qh::ToHeader;
+    assert_eq!(7u16.to_header().unwrap(), "7");
+    assert_eq!(None::<String>.to_header(), None);
+}
+
+#[qh::endpoint(method = "GET", path = "/endpoint")]
+fn in_endpoint(#[extract] t: Tracking, request_id: qh::RequestId) -> serde_json::Value {
+    let current = Tracking::current().map(|c| c.request_id.to_string());
+    serde_json::json!({
+        "t": t.request_id.as_str(),
+        "endpoint": request_id.as_str(),
+        "current": current,
+        "tenant": t.tenant,
+    })
+}
+
+#[tokio::test]
+async fn extract_in_an_endpoint() {
+    let with_layer: Router = qh::routes![in_endpoint].layer(qh::Tracking::new());
+    for app in [qh::routes![in_endpoint], with_layer] {
+        let res = send(app.clone(), "/endpoint", &[("x-tenant", "acme")]).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        let json = res.json();
+        let echoed = res.echoed().unwrap();
+        assert_eq!(json["t"], echoed);
+        assert_eq!(json["endpoint"], echoed);
+        assert_eq!(json["current"], echoed);
+        assert_eq!(json["tenant"], "acme");
+
+        let res = send(app, "/endpoint", &[("x-request-id", "ep-1")]).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
+        assert_eq!(res.json()["header"], "x-tenant");
+        assert_eq!(res.json()["request_id"], "ep-1");
+        assert_eq!(res.echoed(), Some("ep-1"));
+    }
+}

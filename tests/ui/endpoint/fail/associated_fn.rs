@@ -1,0 +1,8 @@
+struct Service;
+
+impl Service {
+    #[qh::endpoint]
+    fn ping() {}
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[qh::endpoint(method = "GET", method = "POST")]
+fn ping() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[qh::endpoint]
+fn echo<T: serde::Serialize>(value: T) -> T {
+    value
+}
+
+fn main() {}

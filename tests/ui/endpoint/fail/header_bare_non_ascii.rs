@@ -1,0 +1,6 @@
+#[qh::endpoint]
+fn size(#[header] größe: String) -> String {
+    größe
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[qh::endpoint]
+fn tenant(#[header("")] tenant: String) -> String {
+    tenant
+}
+
+fn main() {}

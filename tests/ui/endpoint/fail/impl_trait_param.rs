@@ -1,0 +1,6 @@
+#[qh::endpoint]
+fn greet(name: impl Into<String>) -> String {
+    name.into()
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[qh::endpoint(method = "FETCH")]
+fn ping() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[qh::endpoint]
+const PING: &str = "pong";
+
+fn main() {}

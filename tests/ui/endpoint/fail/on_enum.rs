@@ -1,0 +1,6 @@
+#[qh::endpoint]
+enum Ping {
+    Pong,
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[qh::endpoint]
+struct Ping;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[qh::endpoint(method = GET)]
+fn ping() {}
+
+fn main() {}

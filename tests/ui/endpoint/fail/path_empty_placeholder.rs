@@ -1,0 +1,4 @@
+#[qh::endpoint(path = "/users/{}")]
+fn get_user() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[qh::endpoint(method = "GET", path = "/users/{user_id}")]
+fn get_user() {}
+
+fn main() {}

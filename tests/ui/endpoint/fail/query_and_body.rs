@@ -1,0 +1,6 @@
+#[qh::endpoint]
+fn search(#[query] #[body] q: String) -> String {
+    q
+}
+
+fn main() {}

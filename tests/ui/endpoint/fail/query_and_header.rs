@@ -1,0 +1,6 @@
+#[qh::endpoint]
+fn search(#[query] #[header] q: String) -> String {
+    q
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[qh::endpoint]
+fn greet(name: &str) -> String {
+    format!("hello, {name}")
+}
+
+fn main() {}

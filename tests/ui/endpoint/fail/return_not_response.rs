@@ -1,0 +1,8 @@
+struct User;
+
+#[qh::endpoint]
+fn get_user() -> User {
+    User
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[qh::endpoint]
+fn create(#[body] a: String, #[body] b: String) -> String {
+    a + &b
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[qh::endpoint(foo = "x")]
+fn ping() {}
+
+fn main() {}

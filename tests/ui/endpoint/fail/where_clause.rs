@@ -1,0 +1,9 @@
+#[qh::endpoint]
+fn echo(value: String) -> String
+where
+    String: Clone,
+{
+    value
+}
+
+fn main() {}

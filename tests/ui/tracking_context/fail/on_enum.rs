@@ -1,0 +1,6 @@
+#[derive(qh::TrackingContext)]
+enum Tracking {
+    A { request_id: qh::RequestId },
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[derive(qh::TrackingContext)]
+union Tracking {
+    n: u64,
+}
+
+fn main() {}

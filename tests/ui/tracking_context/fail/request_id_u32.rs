@@ -1,0 +1,6 @@
+#[derive(qh::TrackingContext)]
+struct Tracking {
+    request_id: u32,
+}
+
+fn main() {}

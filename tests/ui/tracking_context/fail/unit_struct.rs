@@ -1,0 +1,4 @@
+#[derive(qh::TrackingContext)]
+struct Tracking;
+
+fn main() {}
