@@ -391,7 +391,7 @@ impl<T: serde::Serialize> RespondJson for &Responder<T> {
 ///
 /// Implemented for every `Responder<T>`, with the bound on the method: a
 /// return type that fits none of the three choices is then reported as a
-/// missing [`Reply`] (with its message, at the return type) instead of as a
+/// missing `Reply` (with its message, at the return type) instead of as a
 /// method that cannot be called on `&&&Responder<T>`.
 pub trait RespondAny {
     /// The wrapped return type.

@@ -27,8 +27,14 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(errors) => {
             // Keep the function (attributes stripped) so its callers still
             // resolve and only the real mistakes are reported.
-            let fallback = expand::fallback(&endpoint);
             let errors = errors.to_compile_error();
+            if func.sig.receiver().is_some() {
+                // A method sits in an `impl` block, where the companion struct
+                // is not allowed: emit only the method, and only our error.
+                let stripped = &endpoint.stripped;
+                return quote!(#stripped #errors);
+            }
+            let fallback = expand::fallback(&endpoint);
             quote!(#fallback #errors)
         }
     }
