@@ -1,10 +1,12 @@
 //! `#[derive(qh::TrackingContext)]` through a real `axum::Router`.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
-use tower::ServiceExt;
+use common::Answer;
 
 #[derive(qh::TrackingContext, Clone, Debug)]
 struct Tracking {
@@ -74,45 +76,12 @@ fn app() -> Router {
         .route("/renamed", get(show_renamed))
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-
-    fn text(&self) -> &str {
-        std::str::from_utf8(&self.body).unwrap()
-    }
-
-    fn echoed(&self) -> Option<&str> {
-        self.headers
-            .get("x-request-id")
-            .map(|v| v.to_str().unwrap())
-    }
-}
-
 async fn send(app: Router, uri: &str, headers: &[(&str, &str)]) -> Answer {
     let mut req = Request::get(uri);
     for (name, value) in headers {
         req = req.header(*name, *value);
     }
-    let res = app.oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-        .await
-        .unwrap()
-        .to_vec();
-    Answer {
-        status,
-        headers,
-        body,
-    }
+    common::send(&app, req.body(Body::empty()).unwrap()).await
 }
 
 #[tokio::test]
@@ -161,7 +130,7 @@ async fn with_the_layer_the_id_is_reused_and_current_is_set() {
     let res = send(app.clone(), "/", &[("x-tenant", "acme")]).await;
     assert_eq!(res.status, StatusCode::OK);
     let json = res.json();
-    let echoed = res.echoed().unwrap();
+    let echoed = res.echoed();
     assert_eq!(json["request_id"], echoed);
     assert_eq!(json["context_id"], echoed);
     assert_eq!(json["current"], echoed);
@@ -172,7 +141,7 @@ async fn with_the_layer_the_id_is_reused_and_current_is_set() {
         &[("x-request-id", "abc.123"), ("x-tenant", "acme")],
     )
     .await;
-    assert_eq!(res.echoed(), Some("abc.123"));
+    assert_eq!(res.echoed(), "abc.123");
     assert_eq!(res.json()["request_id"], "abc.123");
 }
 
@@ -196,7 +165,7 @@ async fn missing_required_header_is_a_400_problem() {
         assert_eq!(json["status"], 400);
         assert_eq!(json["header"], "x-tenant");
         assert_eq!(json["request_id"], "req-missing");
-        assert_eq!(res.echoed(), Some("req-missing"));
+        assert_eq!(res.echoed(), "req-missing");
         assert!(json["detail"].as_str().unwrap().contains("x-tenant"));
     }
 }
@@ -246,7 +215,7 @@ async fn request_id_from_a_custom_header() {
     )
     .await;
     assert_eq!(res.text(), "layer-1");
-    assert_eq!(res.echoed(), Some("layer-1"));
+    assert_eq!(res.echoed(), "layer-1");
 }
 
 #[tokio::test]
@@ -361,7 +330,7 @@ async fn extract_in_an_endpoint() {
         let res = send(app.clone(), "/endpoint", &[("x-tenant", "acme")]).await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.text());
         let json = res.json();
-        let echoed = res.echoed().unwrap();
+        let echoed = res.echoed();
         assert_eq!(json["t"], echoed);
         assert_eq!(json["endpoint"], echoed);
         assert_eq!(json["current"], echoed);
@@ -371,6 +340,6 @@ async fn extract_in_an_endpoint() {
         assert_eq!(res.status, StatusCode::BAD_REQUEST);
         assert_eq!(res.json()["header"], "x-tenant");
         assert_eq!(res.json()["request_id"], "ep-1");
-        assert_eq!(res.echoed(), Some("ep-1"));
+        assert_eq!(res.echoed(), "ep-1");
     }
 }

@@ -39,6 +39,10 @@ impl Answer {
         values[0].to_str().unwrap().to_owned()
     }
 
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.body).unwrap()
+    }
+
     pub fn content_type(&self) -> &str {
         self.headers
             .get("content-type")
