@@ -86,3 +86,14 @@ async fn layer_logs_carry_the_generated_id() {
     let (echoed, lines) = lines_for(qh::routes![work].layer(qh::Tracking::new()), None).await;
     assert_all_carry(&lines, &echoed);
 }
+
+#[tokio::test]
+async fn untrusted_client_ids_are_logged_beside_the_servers() {
+    let app = qh::routes![work].layer(qh::Tracking::new().trust_incoming(false));
+    let (echoed, lines) = lines_for(app, Some("client-7")).await;
+    assert_ne!(echoed, "client-7");
+    assert_all_carry(&lines, &echoed);
+    for line in &lines {
+        assert_eq!(line["span"]["client_request_id"], "client-7", "{line}");
+    }
+}

@@ -64,6 +64,17 @@ impl Context {
         CONTEXT.try_with(Clone::clone).ok()
     }
 
+    /// This context with IDs that own their bytes, for work that outlives
+    /// the request (see [`spawn`](crate::spawn)).
+    #[must_use]
+    pub(crate) fn detached(&self) -> Self {
+        Self {
+            id: self.id.detached(),
+            client_id: self.client_id.as_ref().map(RequestId::detached),
+            extensions: self.extensions.clone(),
+        }
+    }
+
     /// Runs `fut` with this context as the current one.
     pub fn scope<F: Future>(self, fut: F) -> TaskLocalFuture<Self, F> {
         CONTEXT.scope(self, fut)
@@ -73,6 +84,11 @@ impl Context {
     pub fn sync_scope<R>(self, f: impl FnOnce() -> R) -> R {
         CONTEXT.sync_scope(self, f)
     }
+}
+
+/// A copy of the current context whose IDs own their bytes.
+pub(crate) fn detached_current() -> Option<Context> {
+    CONTEXT.try_with(Context::detached).ok()
 }
 
 /// The current request's tracking ID; `None` outside a request.

@@ -70,6 +70,14 @@ impl RequestId {
         Self(value.clone())
     }
 
+    /// A copy that owns its bytes. An ID taken from a request shares the
+    /// connection's read buffer, which it keeps alive; work that outlives the
+    /// request holds a copy instead.
+    #[must_use]
+    pub(crate) fn detached(&self) -> Self {
+        Self::from_checked_bytes(Bytes::copy_from_slice(self.as_bytes()))
+    }
+
     /// Wraps bytes already known to be valid: visible ASCII.
     pub(crate) fn from_checked_bytes(bytes: Bytes) -> Self {
         // Every validated ID is visible ASCII, which is always a valid header
@@ -287,6 +295,16 @@ mod tests {
         let hv = HeaderValue::from_maybe_shared(raw.clone()).unwrap();
         let id = RequestId::from_header_value(&hv).unwrap();
         assert_eq!(id.as_bytes().as_ptr(), raw.as_ptr());
+    }
+
+    #[test]
+    fn detached_ids_own_their_bytes() {
+        let raw = Bytes::from(b"abc-123".to_vec());
+        let hv = HeaderValue::from_maybe_shared(raw.clone()).unwrap();
+        let id = RequestId::from_header_value(&hv).unwrap();
+        let copy = id.detached();
+        assert_eq!(copy, id);
+        assert_ne!(copy.as_bytes().as_ptr(), raw.as_ptr());
     }
 
     #[test]
