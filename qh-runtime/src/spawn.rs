@@ -4,8 +4,6 @@ use std::future::Future;
 
 use tokio::task::JoinHandle;
 
-use crate::context::Context;
-
 /// Spawns `future` on the tokio runtime with a copy of the current request's
 /// context, so [`request_id`](crate::request_id), [`context::get`](crate::context::get)
 /// and the request's `tracing` span keep working inside it after the request
