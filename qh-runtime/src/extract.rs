@@ -573,26 +573,6 @@ pub fn path_fields<'a, F: Fields>(
     }
 }
 
-/// Reads one body field's value.
-///
-/// # Errors
-///
-/// When the value does not deserialize as `T`.
-#[inline]
-pub fn next_body_value<'de, T: BodyField, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
-    T::__qh_next(map)
-}
-
-/// Reads one path or query parameter's value.
-///
-/// # Errors
-///
-/// When the value does not deserialize as `T`.
-#[inline]
-pub fn next_url_value<'de, T: UrlField, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
-    T::__qh_next(map)
-}
-
 /// What an absent field holds: `None` for `Option<T>`, else nothing.
 fn absent<T: DeserializeOwned>() -> Option<T> {
     T::deserialize(Missing).ok()

@@ -37,8 +37,8 @@ pub mod __private {
         Prepared, RespondAny, RespondJson, RespondResult, Responder, Routes,
     };
     pub use crate::extract::{
-        body_fields, header, next_body_value, next_url_value, path_fields, query_fields, take_body,
-        take_path, take_query, whole_body, BodyField, Fields, UrlField,
+        body_fields, header, path_fields, query_fields, take_body, take_path, take_query,
+        whole_body, BodyField, Fields, UrlField,
     };
     pub use crate::layer::current_or_resolve;
     pub use axum;
