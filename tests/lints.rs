@@ -86,6 +86,32 @@ pub mod api {
         let _ = (id, request_id);
     }
 
+    /// The tracking headers of a request.
+    #[derive(qh::TrackingContext, Clone, Debug)]
+    pub struct Ctx {
+        /// The request's ID.
+        pub request_id: qh::RequestId,
+        /// The caller.
+        #[header("X-User-ID")]
+        pub user_id: Option<String>,
+        /// The tenant.
+        #[header]
+        pub x_tenant: String,
+        /// How many times the caller tried.
+        #[header(name = "X-Attempt")]
+        pub attempt: Option<u32>,
+    }
+
+    /// Reads the tracking context.
+    #[qh::endpoint(method = "GET")]
+    pub fn whoami(#[extract] ctx: Ctx) -> String {
+        let current = Ctx::current().map(|c| c.to_headers().len());
+        format!(
+            "{} {:?} {} {:?} {current:?}",
+            ctx.request_id, ctx.user_id, ctx.x_tenant, ctx.attempt
+        )
+    }
+
     /// Answers a raw response.
     #[qh::endpoint(method = "get")]
     #[must_use]
@@ -108,6 +134,7 @@ async fn router_builds() {
         api::stateful,
         api::delete_user,
         api::raw,
+        api::whoami,
     ]
     .layer(axum::Extension(7_u32))
     .with_state(api::AppState::default());
