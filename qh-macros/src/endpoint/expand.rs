@@ -75,13 +75,13 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
             Source::Header(header) => {
                 let read = quote_spanned!(ty.span()=> #p::header::<#ty>);
                 extract.push(quote! {
-                    let #arg: #ty = #read(&#parts.headers, &#p::HeaderName::from_static(#header))
+                    let #arg: #ty = #read(&#parts.headers, &const { #p::HeaderName::from_static(#header) })
                         .map_err(#p::IntoResponse::into_response)?;
                 });
             }
             Source::RequestId(header) => {
                 if let Some(header) = header {
-                    id_header = quote!(#p::Some(&#p::HeaderName::from_static(#header)));
+                    id_header = quote!(#p::Some(&const { #p::HeaderName::from_static(#header) }));
                 }
                 let read = quote_spanned!(ty.span()=> #p::request_id_param::<#ty>);
                 extract.push(quote!(let #arg: #ty = #read();));
