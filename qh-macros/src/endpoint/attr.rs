@@ -2,7 +2,7 @@
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{Attribute, LitStr, Meta};
+use syn::{Attribute, Meta};
 
 use crate::ctxt::Ctxt;
 use crate::headers;
@@ -115,23 +115,18 @@ pub fn header(
 ) -> Option<SpecKind> {
     let lit = match &attr.meta {
         // #[header]: the name comes from the identifier
-        Meta::Path(_) => {
-            let name = headers::from_ident(ident);
-            // A non-ASCII identifier makes no header name.
-            return match headers::check(&name) {
-                Ok(name) => Some(SpecKind::Header(name)),
-                Err(message) => {
-                    cx.error_spanned_by(
-                        ident,
-                        format!("{message}; name the header instead: `#[header(\"X-Name\")]`"),
-                    );
-                    None
-                }
-            };
-        }
-        Meta::List(_) => header_literal(cx, attr)?,
+        Meta::Path(_) => return header_from_ident(cx, ident),
+        // #[header("X-Tenant")], #[header(name = "X-Tenant")]; `#[header()]` is bare
+        Meta::List(_) => match attr.parse_args_with(headers::parse_args) {
+            Ok(Some(lit)) => lit,
+            Ok(None) => return header_from_ident(cx, ident),
+            Err(e) => {
+                cx.syn_error(e);
+                return None;
+            }
+        },
         Meta::NameValue(nv) => {
-            cx.error_spanned_by(nv, "expected `#[header(\"Name\")]` or `#[header]`");
+            cx.error_spanned_by(nv, "expected `#[header(\"Name\")]` or `#[header(name = \"Name\")]`, found `#[header = …]`");
             return None;
         }
     };
@@ -145,54 +140,17 @@ pub fn header(
     }
 }
 
-/// `#[header("X-Tenant")]` or `#[header(name = "X-Tenant")]`.
-fn header_literal(cx: &Ctxt, attr: &Attribute) -> Option<LitStr> {
-    let mut found = None;
-    let result = attr.parse_args_with(|input: syn::parse::ParseStream<'_>| {
-        if input.is_empty() {
-            return Err(input.error("expected a header name: `#[header(\"X-Tenant\")]`"));
+/// The header a bare `#[header]` reads: `x_tenant` → `x-tenant`.
+fn header_from_ident(cx: &Ctxt, ident: &syn::Ident) -> Option<SpecKind> {
+    // A non-ASCII identifier makes no header name.
+    match headers::check(&headers::from_ident(ident)) {
+        Ok(name) => Some(SpecKind::Header(name)),
+        Err(message) => {
+            cx.error_spanned_by(
+                ident,
+                format!("{message}; name the header instead: `#[header(\"X-Name\")]`"),
+            );
+            None
         }
-        if input.peek(LitStr) {
-            // #[header("X-Tenant")]
-            found = Some(input.parse::<LitStr>()?);
-        } else if input.peek(syn::Ident) && input.peek2(syn::Token![=]) {
-            // #[header(name = "X-Tenant")]
-            let key: syn::Ident = input.parse()?;
-            input.parse::<syn::Token![=]>()?;
-            if key != "name" {
-                let _ = input.parse::<syn::Expr>();
-                return Err(syn::Error::new(
-                    key.span(),
-                    format!("unknown option `{key}` in `#[header]`: expected a header name string or `name = \"…\"`"),
-                ));
-            }
-            let value: syn::Expr = input.parse()?;
-            match value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s), ..
-                }) => found = Some(s),
-                other => return Err(syn::Error::new_spanned(other, "expected a string literal header name")),
-            }
-        } else {
-            let token: proc_macro2::TokenTree = input.parse()?;
-            let hint = match &token {
-                proc_macro2::TokenTree::Ident(i) => format!(
-                    "unknown option `{i}` in `#[header]`: expected a header name string or `name = \"…\"`"
-                ),
-                _ => format!("expected a string literal header name, found `{token}`: write `#[header(\"X-Tenant\")]`"),
-            };
-            while !input.is_empty() {
-                let _: proc_macro2::TokenTree = input.parse()?;
-            }
-            return Err(syn::Error::new(token.span(), hint));
-        }
-        if !input.is_empty() {
-            return Err(input.error("unexpected tokens after the header name"));
-        }
-        Ok(())
-    });
-    if let Err(e) = result {
-        cx.syn_error(e);
     }
-    found
 }

@@ -3,9 +3,7 @@
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use syn::ext::IdentExt;
-use syn::parse::ParseStream;
-use syn::{Attribute, LitStr, Meta, Token};
+use syn::{Attribute, LitStr, Meta};
 
 use crate::ctxt::Ctxt;
 use crate::headers;
@@ -153,7 +151,7 @@ fn parse_header(cx: &Ctxt, attr: &Attribute) -> HeaderName {
             HeaderName::Invalid
         }
         // #[header("X-Tenant")], #[header(name = "X-Tenant")]
-        Meta::List(_) => match attr.parse_args_with(parse_header_args) {
+        Meta::List(_) => match attr.parse_args_with(headers::parse_args) {
             Ok(None) => HeaderName::FromIdent,
             Ok(Some(lit)) => match headers::check(&lit.value()) {
                 Ok(lower) => HeaderName::Explicit { lit, lower },
@@ -168,54 +166,6 @@ fn parse_header(cx: &Ctxt, attr: &Attribute) -> HeaderName {
             }
         },
     }
-}
-
-/// The inside of `#[header(…)]`: nothing, a string, or `name = "…"`.
-fn parse_header_args(input: ParseStream) -> syn::Result<Option<LitStr>> {
-    if input.is_empty() {
-        return Ok(None);
-    }
-    let lit = if input.peek(LitStr) {
-        // #[header("X-Tenant")]
-        input.parse::<LitStr>()?
-    } else if input.peek(syn::Lit) {
-        // #[header(5)]
-        let other: syn::Lit = input.parse()?;
-        return Err(syn::Error::new(
-            other.span(),
-            "expected a string literal header name, like `#[header(\"X-Tenant\")]`",
-        ));
-    } else {
-        // #[header(name = "X-Tenant")]
-        // Keywords too, so that `#[header(type = …)]` is an unknown option.
-        let key = input.call(syn::Ident::parse_any).map_err(|_| {
-            syn::Error::new(
-                input.span(),
-                "expected a string literal header name, like `#[header(\"X-Tenant\")]`",
-            )
-        })?;
-        if key != "name" {
-            return Err(syn::Error::new(
-                key.span(),
-                format!("unknown option `{key}` in `#[header(…)]`: the valid option is `name`"),
-            ));
-        }
-        input.parse::<Token![=]>()?;
-        if !input.peek(LitStr) {
-            return Err(syn::Error::new(
-                input.span(),
-                "expected a string literal header name, like `#[header(name = \"X-Tenant\")]`",
-            ));
-        }
-        input.parse::<LitStr>()?
-    };
-    if !input.is_empty() {
-        return Err(syn::Error::new(
-            input.span(),
-            "unexpected tokens after the header name: a field is read from one header",
-        ));
-    }
-    Ok(Some(lit))
 }
 
 fn path_text(path: &syn::Path) -> String {
