@@ -22,6 +22,7 @@ use crate::context::{self, Context};
 use crate::error::{Error, ErrorKind};
 use crate::extract::FromRequestId;
 use crate::layer::{request_span, Resolved, Tracking};
+use crate::IdGenerator;
 
 /// What `qh::routes!` needs to know about an endpoint. Implemented by the
 /// companion type `#[qh::endpoint]` generates next to the function (same
@@ -144,7 +145,7 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
 
 async fn method_not_allowed(req: Request, allow: HeaderValue) -> Response {
     let (mut parts, _) = req.into_parts();
-    let resolved = crate::layer::current_or_resolve(&mut parts);
+    let id = crate::layer::request_id_of(&mut parts);
     let mut response = Error::with_kind(
         ErrorKind::MethodNotAllowed,
         StatusCode::METHOD_NOT_ALLOWED,
@@ -154,7 +155,7 @@ async fn method_not_allowed(req: Request, allow: HeaderValue) -> Response {
             allow.to_str().unwrap_or("")
         ),
     )
-    .with_request_id(resolved.id)
+    .with_request_id(id)
     .into_response();
     response.headers_mut().insert(ALLOW, allow);
     response
@@ -273,11 +274,7 @@ impl<F: Future<Output = Result<Response, Response>>> Future for CatchUnwind<F> {
 #[must_use]
 pub fn request_id_param<T: FromRequestId>() -> T {
     // Always inside the request's context here; a fresh ID is only a guard.
-    let id = context::request_id().unwrap_or_else(|| {
-        Tracking::defaults()
-            .resolve(&http::HeaderMap::new(), None)
-            .id
-    });
+    let id = context::request_id().unwrap_or_else(|| IdGenerator::default().generate());
     T::from_request_id(&id)
 }
 

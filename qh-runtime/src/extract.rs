@@ -241,14 +241,14 @@ pub trait BodyField: Sized {
     /// What an absent field holds: `None` for `Option<T>`, else nothing.
     fn __qh_absent() -> Option<Self>;
 
-    /// [`take_body`].
+    /// The field's value, `None` for an absent `Option<T>`.
     ///
     /// # Errors
     ///
     /// 422 naming the missing field.
     #[inline]
     fn __qh_take(value: Option<Self>, name: &'static str) -> Result<Self, Error> {
-        take_body(value, name)
+        take(value, Self::__qh_absent, Source::Body, name)
     }
 }
 
@@ -285,24 +285,25 @@ pub trait UrlField: Sized {
     /// What an absent parameter holds: `None` for `Option<T>`, else nothing.
     fn __qh_absent() -> Option<Self>;
 
-    /// [`take_query`].
+    /// The query parameter's value, `None` for an absent `Option<T>`.
     ///
     /// # Errors
     ///
     /// 400 naming the missing parameter.
     #[inline]
     fn __qh_take_query(value: Option<Self>, name: &'static str) -> Result<Self, Error> {
-        take_query(value, name)
+        take(value, Self::__qh_absent, Source::Query, name)
     }
 
-    /// [`take_path`].
+    /// The path parameter's value.
     ///
     /// # Errors
     ///
-    /// 400 naming the parameter.
+    /// 400 naming the parameter (only when the route and the function
+    /// disagree).
     #[inline]
     fn __qh_take_path(value: Option<Self>, name: &'static str) -> Result<Self, Error> {
-        take_path(value, name)
+        take(value, Self::__qh_absent, Source::Path, name)
     }
 }
 
@@ -400,40 +401,47 @@ impl<'de, F: Fields> Visitor<'de> for FieldsVisitor<'_, F> {
     }
 }
 
+impl Source {
+    /// How the problem document names the place.
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Body => "body field",
+            Self::Query => "query parameter",
+            Self::Path => "path parameter",
+        }
+    }
+
+    /// A problem about parameter `name` of this source: 422 for body fields
+    /// (DESIGN §5), 400 for the URL.
+    fn problem(self, kind: ErrorKind, name: &'static str, detail: String) -> Error {
+        let status = match self {
+            Self::Body => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Query | Self::Path => StatusCode::BAD_REQUEST,
+        };
+        let error = Error::with_kind(kind, status, detail);
+        match self {
+            Self::Body => error.at_field(name),
+            Self::Query => error.at_query(name),
+            Self::Path => error.at_path(name),
+        }
+    }
+}
+
 fn field_error<F: Fields>(source: Source, index: usize, duplicate: bool, message: &str) -> Error {
     let name = F::NAMES.get(index).copied().unwrap_or("?");
-    match (source, duplicate) {
-        (Source::Body, true) => Error::with_kind(
-            ErrorKind::DuplicateField,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("body field `{name}` appears more than once"),
-        )
-        .at_field(name),
-        (Source::Body, false) => Error::with_kind(
-            ErrorKind::InvalidField,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("invalid body field `{name}`: {message}"),
-        )
-        .at_field(name),
-        (Source::Query, true) => Error::with_kind(
-            ErrorKind::InvalidQuery,
-            StatusCode::BAD_REQUEST,
-            format!("query parameter `{name}` appears more than once"),
-        )
-        .at_query(name),
-        (Source::Query, false) => Error::with_kind(
-            ErrorKind::InvalidQuery,
-            StatusCode::BAD_REQUEST,
-            format!("invalid query parameter `{name}`: {message}"),
-        )
-        .at_query(name),
-        (Source::Path, _) => Error::with_kind(
-            ErrorKind::InvalidPath,
-            StatusCode::BAD_REQUEST,
-            format!("invalid path parameter `{name}`: {message}"),
-        )
-        .at_path(name),
-    }
+    let noun = source.noun();
+    let kind = match (source, duplicate) {
+        (Source::Body, true) => ErrorKind::DuplicateField,
+        (Source::Body, false) => ErrorKind::InvalidField,
+        (Source::Query, _) => ErrorKind::InvalidQuery,
+        (Source::Path, _) => ErrorKind::InvalidPath,
+    };
+    let detail = if duplicate {
+        format!("{noun} `{name}` appears more than once")
+    } else {
+        format!("invalid {noun} `{name}`: {message}")
+    };
+    source.problem(kind, name, detail)
 }
 
 /// Whether the request's content type is JSON (`application/json` or
@@ -578,55 +586,21 @@ fn absent<T: DeserializeOwned>() -> Option<T> {
     T::deserialize(Missing).ok()
 }
 
-/// A body field that was read, or what its type means when absent (`None`
-/// for `Option<T>`).
-///
-/// # Errors
-///
-/// 422 naming the missing field.
-#[inline]
-pub fn take_body<T: BodyField>(value: Option<T>, name: &'static str) -> Result<T, Error> {
-    value.or_else(T::__qh_absent).ok_or_else(|| {
-        Error::with_kind(
-            ErrorKind::MissingField,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("missing body field `{name}`"),
-        )
-        .at_field(name)
-    })
-}
-
-/// A query parameter that was read, or `None` for an absent `Option<T>`.
-///
-/// # Errors
-///
-/// 400 naming the missing parameter.
-#[inline]
-pub fn take_query<T: UrlField>(value: Option<T>, name: &'static str) -> Result<T, Error> {
-    value.or_else(T::__qh_absent).ok_or_else(|| {
-        Error::with_kind(
-            ErrorKind::MissingQuery,
-            StatusCode::BAD_REQUEST,
-            format!("missing query parameter `{name}`"),
-        )
-        .at_query(name)
-    })
-}
-
-/// A path parameter that was read.
-///
-/// # Errors
-///
-/// 400 naming the parameter (only when the route and the function disagree).
-#[inline]
-pub fn take_path<T: UrlField>(value: Option<T>, name: &'static str) -> Result<T, Error> {
-    value.or_else(T::__qh_absent).ok_or_else(|| {
-        Error::with_kind(
-            ErrorKind::InvalidPath,
-            StatusCode::BAD_REQUEST,
-            format!("missing path parameter `{name}`"),
-        )
-        .at_path(name)
+/// A parameter that was read, or what its type holds when absent (`None`
+/// for `Option<T>`), or a problem naming it.
+fn take<T>(
+    value: Option<T>,
+    absent: fn() -> Option<T>,
+    source: Source,
+    name: &'static str,
+) -> Result<T, Error> {
+    value.or_else(absent).ok_or_else(|| {
+        let kind = match source {
+            Source::Body => ErrorKind::MissingField,
+            Source::Query => ErrorKind::MissingQuery,
+            Source::Path => ErrorKind::InvalidPath,
+        };
+        source.problem(kind, name, format!("missing {} `{name}`", source.noun()))
     })
 }
 
@@ -833,8 +807,11 @@ mod tests {
 
     #[test]
     fn absent_options_are_none_and_the_rest_missing() {
-        assert_eq!(take_body::<Option<i64>>(None, "x").unwrap(), None);
-        let e = take_body::<i64>(None, "x").unwrap_err();
+        assert_eq!(
+            <Option<i64> as BodyField>::__qh_take(None, "x").unwrap(),
+            None
+        );
+        let e = <i64 as BodyField>::__qh_take(None, "x").unwrap_err();
         assert_eq!((e.kind(), e.field()), (ErrorKind::MissingField, Some("x")));
     }
 

@@ -333,25 +333,23 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestId {
         parts: &mut http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(current_or_resolve(parts).id)
+        Ok(request_id_of(parts))
     }
 }
 
-/// The request's resolution: the context's, the layer's, or a new one with
-/// the defaults (remembered in the extensions, so it happens once).
+/// The request's ID: the one the layer resolved, the current context's, or
+/// a new one resolved with the defaults (remembered in the extensions, so it
+/// happens once per request).
 #[must_use]
-pub fn current_or_resolve(parts: &mut http::request::Parts) -> Resolved {
+pub(crate) fn request_id_of(parts: &mut http::request::Parts) -> RequestId {
     if let Some(r) = parts.extensions.get::<Resolved>() {
-        return r.clone();
+        return r.id.clone();
     }
-    if let Some(ctx) = Context::current() {
-        return Resolved {
-            id: ctx.id().clone(),
-            client_id: ctx.client_id().cloned(),
-            header: DEFAULT_HEADER,
-        };
+    if let Some(id) = crate::context::request_id() {
+        return id;
     }
     let r = Tracking::defaults().resolve(&parts.headers, None);
-    parts.extensions.insert(r.clone());
-    r
+    let id = r.id.clone();
+    parts.extensions.insert(r);
+    id
 }

@@ -37,10 +37,8 @@ pub mod __private {
         Prepared, RespondAny, RespondJson, RespondResult, Responder, Routes,
     };
     pub use crate::extract::{
-        body_fields, header, path_fields, query_fields, take_body, take_path, take_query,
-        whole_body, BodyField, Fields, UrlField,
+        body_fields, header, path_fields, query_fields, whole_body, BodyField, Fields, UrlField,
     };
-    pub use crate::layer::current_or_resolve;
     pub use axum;
     pub use axum::extract::{FromRequestParts, RawPathParams, Request};
     pub use axum::handler::Handler;

@@ -129,7 +129,7 @@ impl ToHeader for uuid::Uuid {
 /// `::qh::__private::tracking::…`. Not public API.
 #[doc(hidden)]
 pub mod private {
-    use crate::layer::{current_or_resolve, Resolved};
+    use crate::layer::{request_id_of, Resolved};
     use crate::{context, Tracking};
 
     pub use super::ToHeader;
@@ -150,7 +150,7 @@ pub mod private {
                 parts.extensions.insert(resolved);
                 id
             }
-            _ => current_or_resolve(parts).id,
+            _ => request_id_of(parts),
         }
     }
 
