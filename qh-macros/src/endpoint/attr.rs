@@ -9,8 +9,9 @@ use crate::headers;
 
 /// What one parameter attribute says.
 pub enum SpecKind {
-    /// `#[header("X-Tenant")]`, `#[header(name = "X-Tenant")]`, `#[header]`
-    Header(String),
+    /// `#[header("X-Tenant")]`, `#[header(name = "X-Tenant")]`, or a bare
+    /// `#[header]` whose name comes from the identifier (`from_ident`).
+    Header { name: String, from_ident: bool },
     /// `#[query]`
     Query,
     /// `#[path]`
@@ -34,7 +35,7 @@ pub struct Spec {
 impl Spec {
     pub fn describe(&self) -> &'static str {
         match self.kind {
-            SpecKind::Header(_) => "#[header]",
+            SpecKind::Header { .. } => "#[header]",
             SpecKind::Query => "#[query]",
             SpecKind::Path => "#[path]",
             SpecKind::Body => "#[body]",
@@ -132,7 +133,10 @@ pub fn header(
     };
     *value_span = lit.span();
     match headers::check(&lit.value()) {
-        Ok(name) => Some(SpecKind::Header(name)),
+        Ok(name) => Some(SpecKind::Header {
+            name,
+            from_ident: false,
+        }),
         Err(message) => {
             cx.error_spanned_by(&lit, message);
             None
@@ -144,7 +148,10 @@ pub fn header(
 fn header_from_ident(cx: &Ctxt, ident: &syn::Ident) -> Option<SpecKind> {
     // A non-ASCII identifier makes no header name.
     match headers::check(&headers::from_ident(ident)) {
-        Ok(name) => Some(SpecKind::Header(name)),
+        Ok(name) => Some(SpecKind::Header {
+            name,
+            from_ident: true,
+        }),
         Err(message) => {
             cx.error_spanned_by(
                 ident,

@@ -41,27 +41,9 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
         .collect();
 
     // Field sets of the map-shaped sources.
-    let body_set = field_set(
-        &p,
-        ep,
-        "__QhBodyFields",
-        |src| matches!(src, Source::BodyField),
-        "body",
-    );
-    let query_set = field_set(
-        &p,
-        ep,
-        "__QhQueryFields",
-        |src| matches!(src, Source::Query),
-        "query",
-    );
-    let path_set = field_set(
-        &p,
-        ep,
-        "__QhPathFields",
-        |src| matches!(src, Source::Path),
-        "path",
-    );
+    let body_set = field_set(&p, ep, MapSource::Body);
+    let query_set = field_set(&p, ep, MapSource::Query);
+    let path_set = field_set(&p, ep, MapSource::Path);
     let set_items = [&body_set, &query_set, &path_set].map(|set| set.as_ref().map(|s| &s.items));
 
     let mut extract = Vec::new();
@@ -308,8 +290,52 @@ struct FieldSet {
     /// `(parameter index, field name in the struct, key)`
     members: Vec<(usize, Ident, String)>,
     tys: Vec<syn::Type>,
-    /// `body`, `query` or `path`: picks the runtime's `take_*`.
-    source: &'static str,
+    source: MapSource,
+}
+
+/// The map-shaped sources, each read into one generated struct.
+#[derive(Clone, Copy)]
+enum MapSource {
+    Body,
+    Query,
+    Path,
+}
+
+impl MapSource {
+    fn holds(self, source: &Source) -> bool {
+        matches!(
+            (self, source),
+            (Self::Body, Source::BodyField)
+                | (Self::Query, Source::Query)
+                | (Self::Path, Source::Path)
+        )
+    }
+
+    fn struct_name(self) -> &'static str {
+        match self {
+            Self::Body => "__QhBodyFields",
+            Self::Query => "__QhQueryFields",
+            Self::Path => "__QhPathFields",
+        }
+    }
+
+    /// The runtime trait whose `#[diagnostic::on_unimplemented]` message
+    /// fits the source.
+    fn field_trait(self) -> TokenStream {
+        match self {
+            Self::Body => quote!(BodyField),
+            Self::Query | Self::Path => quote!(UrlField),
+        }
+    }
+
+    /// The trait method that takes a read value, or reports it missing.
+    fn take_fn(self) -> TokenStream {
+        match self {
+            Self::Body => quote!(__qh_take),
+            Self::Query => quote!(__qh_take_query),
+            Self::Path => quote!(__qh_take_path),
+        }
+    }
 }
 
 impl FieldSet {
@@ -317,11 +343,7 @@ impl FieldSet {
     fn takes(&self, p: &TokenStream, fields: &Ident, args: &[Ident]) -> Vec<TokenStream> {
         // Trait methods, not free functions with bounds: an unsupported
         // type is then reported once, at the type, with the trait's message.
-        let (trait_, take_fn) = match self.source {
-            "body" => (quote!(BodyField), quote!(__qh_take)),
-            "query" => (quote!(UrlField), quote!(__qh_take_query)),
-            _ => (quote!(UrlField), quote!(__qh_take_path)),
-        };
+        let (trait_, take_fn) = (self.source.field_trait(), self.source.take_fn());
         self.members
             .iter()
             .zip(&self.tys)
@@ -336,29 +358,19 @@ impl FieldSet {
     }
 }
 
-fn field_set(
-    p: &TokenStream,
-    ep: &Endpoint<'_>,
-    name: &str,
-    wanted: impl Fn(&Source) -> bool,
-    source: &'static str,
-) -> Option<FieldSet> {
-    let trait_ = if source == "body" {
-        quote!(BodyField)
-    } else {
-        quote!(UrlField)
-    };
+fn field_set(p: &TokenStream, ep: &Endpoint<'_>, source: MapSource) -> Option<FieldSet> {
+    let trait_ = source.field_trait();
     let members: Vec<(usize, Ident, String)> = ep
         .params
         .iter()
         .enumerate()
-        .filter(|(_, param)| wanted(&param.source))
+        .filter(|(_, param)| source.holds(&param.source))
         .map(|(i, param)| (i, format_ident!("f{}", i), key(param)))
         .collect();
     if members.is_empty() {
         return None;
     }
-    let ident = Ident::new(name, Span::mixed_site());
+    let ident = Ident::new(source.struct_name(), Span::mixed_site());
     let tys: Vec<syn::Type> = members
         .iter()
         .map(|(i, ..)| ep.params[*i].ty.clone())

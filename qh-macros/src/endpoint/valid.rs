@@ -176,7 +176,7 @@ fn decide_sources(cx: &Ctxt, ep: &mut Endpoint<'_>, placeholders: &[String]) {
         let only_headers = param
             .specs
             .iter()
-            .all(|s| matches!(s.kind, SpecKind::Header(_)));
+            .all(|s| matches!(s.kind, SpecKind::Header { .. }));
         if id_attr || (name == "request_id" && only_headers) {
             let (mut seen_id, mut header) = (false, None);
             for spec in &param.specs {
@@ -185,7 +185,9 @@ fn decide_sources(cx: &Ctxt, ep: &mut Endpoint<'_>, placeholders: &[String]) {
                         cx.error_at(spec.span, "duplicate `#[request_id]`")
                     }
                     SpecKind::RequestId => seen_id = true,
-                    SpecKind::Header(h) if header.is_none() => header = Some(h.clone()),
+                    SpecKind::Header { name, .. } if header.is_none() => {
+                        header = Some(name.clone())
+                    }
                     _ => conflict(
                         spec,
                         if header.is_some() {
@@ -232,7 +234,7 @@ fn decide_sources(cx: &Ctxt, ep: &mut Endpoint<'_>, placeholders: &[String]) {
                     );
                 }
                 match other {
-                    SpecKind::Header(h) => Source::Header(h.clone()),
+                    SpecKind::Header { name, .. } => Source::Header(name.clone()),
                     SpecKind::Query => Source::Query,
                     SpecKind::Body => Source::Body,
                     SpecKind::Extract => Source::Extract,
@@ -327,7 +329,7 @@ fn check_distinct_headers(cx: &Ctxt, ep: &Endpoint<'_>) {
                 let span = param
                     .specs
                     .iter()
-                    .find(|s| matches!(s.kind, SpecKind::Header(_)))
+                    .find(|s| matches!(s.kind, SpecKind::Header { .. }))
                     .map_or_else(|| param.ident.span(), |s| s.value_span);
                 cx.error_at(
                     span,
@@ -349,14 +351,14 @@ fn check_patterns_are_not_looked_up_by_name(cx: &Ctxt, ep: &Endpoint<'_>) {
         let Some(pattern) = param.pattern else {
             continue;
         };
-        let bare_header = ep.func.sig.inputs.iter().any(|arg| match arg {
-            syn::FnArg::Typed(t) => {
-                std::ptr::eq(&*t.pat, pattern)
-                    && t.attrs.iter().any(|a| {
-                        a.path().is_ident("header") && matches!(a.meta, syn::Meta::Path(_))
-                    })
-            }
-            syn::FnArg::Receiver(_) => false,
+        let bare_header = param.specs.iter().any(|s| {
+            matches!(
+                s.kind,
+                SpecKind::Header {
+                    from_ident: true,
+                    ..
+                }
+            )
         });
         let by_name = matches!(
             param.source,

@@ -1,0 +1,16 @@
+struct Tenant(String);
+
+impl qh::FromHeader for Tenant {
+    fn from_header(value: &qh::http::HeaderValue) -> Result<Self, std::borrow::Cow<'static, str>> {
+        Ok(Tenant(value.to_str().map_err(|_| "not text")?.to_owned()))
+    }
+}
+
+#[qh::endpoint(method = "GET")]
+fn tenant(#[header("X-Tenant")] Tenant(name): Tenant) -> String {
+    name
+}
+
+fn main() {
+    let _app: axum::Router = qh::routes![tenant];
+}
