@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{Request, StatusCode};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
-use common::{get, post_json, send};
+use common::{get, get_with, post_json, send};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -193,29 +193,20 @@ async fn whole_body_parameter() {
 
 #[tokio::test]
 async fn path_header_and_query() {
-    let req = Request::get("/users/42?verbose=true")
-        .header("x-tenant", "acme")
-        .body(Body::empty())
-        .unwrap();
+    let req = get_with("/users/42?verbose=true", &[("x-tenant", "acme")]);
     let res = send(&app(), req).await;
     assert_eq!(
         res.json(),
         json!({"user_id": 42, "tenant": "acme", "verbose": true})
     );
 
-    let req = Request::get("/users/42")
-        .header("x-tenant", "acme")
-        .body(Body::empty())
-        .unwrap();
+    let req = get_with("/users/42", &[("x-tenant", "acme")]);
     assert_eq!(send(&app(), req).await.json()["verbose"], json!(null));
 
     let res = send(&app(), get("/files/a/b/c.txt")).await;
     assert_eq!(res.json(), json!("a/b/c.txt"));
 
-    let req = Request::get("/count?n=7")
-        .header("x-scale", "3")
-        .body(Body::empty())
-        .unwrap();
+    let req = get_with("/count?n=7", &[("x-scale", "3")]);
     assert_eq!(send(&app(), req).await.json(), json!(21));
 }
 
@@ -384,10 +375,7 @@ async fn missing_or_unparsable_header_is_400_naming_it() {
     let p = assert_problem(&res, StatusCode::BAD_REQUEST, "missing-header");
     assert_eq!(p["header"], "x-tenant");
 
-    let req = Request::get("/count?n=1")
-        .header("x-scale", "lots")
-        .body(Body::empty())
-        .unwrap();
+    let req = get_with("/count?n=1", &[("x-scale", "lots")]);
     let p = assert_problem(
         &send(&app(), req).await,
         StatusCode::BAD_REQUEST,
@@ -409,10 +397,7 @@ async fn bad_query_and_path_values_are_400_naming_them() {
     let p = assert_problem(&res, StatusCode::BAD_REQUEST, "missing-query");
     assert_eq!(p["query"], "n");
 
-    let req = Request::get("/users/abc")
-        .header("x-tenant", "t")
-        .body(Body::empty())
-        .unwrap();
+    let req = get_with("/users/abc", &[("x-tenant", "t")]);
     let p = assert_problem(
         &send(&app(), req).await,
         StatusCode::BAD_REQUEST,

@@ -361,33 +361,19 @@ async fn header_fallbacks_and_echo_under_the_source_header() {
 
 #[tokio::test]
 async fn max_len_and_custom_validators() {
+    async fn echoed(app: &Router, id: &[u8]) -> String {
+        send(app, with_id("/plain", "x-request-id", id))
+            .await
+            .echoed()
+    }
+
     let app = layered(Tracking::new().max_len(8));
-    assert_eq!(
-        send(&app, with_id("/plain", "x-request-id", b"12345678"))
-            .await
-            .echoed(),
-        "12345678"
-    );
-    assert!(is_uuid(
-        &send(&app, with_id("/plain", "x-request-id", b"123456789"))
-            .await
-            .echoed(),
-        4
-    ));
+    assert_eq!(echoed(&app, b"12345678").await, "12345678");
+    assert!(is_uuid(&echoed(&app, b"123456789").await, 4));
 
     let app = layered(Tracking::new().validator(|id| id.starts_with("ok-")));
-    assert_eq!(
-        send(&app, with_id("/plain", "x-request-id", b"ok-1"))
-            .await
-            .echoed(),
-        "ok-1"
-    );
-    assert!(is_uuid(
-        &send(&app, with_id("/plain", "x-request-id", b"no-1"))
-            .await
-            .echoed(),
-        4
-    ));
+    assert_eq!(echoed(&app, b"ok-1").await, "ok-1");
+    assert!(is_uuid(&echoed(&app, b"no-1").await, 4));
 }
 
 #[tokio::test]

@@ -2,8 +2,7 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
 use common::Answer;
@@ -77,11 +76,7 @@ fn app() -> Router {
 }
 
 async fn send(app: Router, uri: &str, headers: &[(&str, &str)]) -> Answer {
-    let mut req = Request::get(uri);
-    for (name, value) in headers {
-        req = req.header(*name, *value);
-    }
-    common::send(&app, req.body(Body::empty()).unwrap()).await
+    common::send(&app, common::get_with(uri, headers)).await
 }
 
 #[tokio::test]

@@ -76,6 +76,15 @@ pub fn get(uri: &str) -> Request<Body> {
     Request::get(uri).body(Body::empty()).unwrap()
 }
 
+/// `GET uri` with the given headers.
+pub fn get_with(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut req = Request::get(uri);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    req.body(Body::empty()).unwrap()
+}
+
 pub fn is_uuid(s: &str, version: usize) -> bool {
     uuid::Uuid::parse_str(s).is_ok_and(|u| u.get_version_num() == version) && s.len() == 36
 }
