@@ -13,7 +13,14 @@
 //! - [`Error`]: `application/problem+json` answers carrying the ID.
 
 pub use qh_macros::{endpoint, TrackingContext};
-pub use qh_runtime::*;
+pub use qh_runtime::{
+    context, http, request_id, spawn, validate, Error, ErrorKind, FromHeader, FromRequestId,
+    IdGenerator, InvalidRequestId, RequestId, Resolved, ToHeader, Tracking, TrackingFuture,
+    TrackingService, DEFAULT_HEADER, PROBLEM_JSON,
+};
+
+#[doc(hidden)]
+pub use qh_runtime::__private;
 
 /// Mounts `#[qh::endpoint]` functions into an [`axum::Router`].
 ///

@@ -291,7 +291,7 @@ async fn wrong_method_is_405_with_allow() {
     )
     .await;
     assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(res.headers["allow"], "GET, DELETE");
+    assert_eq!(res.headers["allow"], "GET,HEAD,DELETE");
     let res = send(
         &app(),
         Request::delete("/count").body(Body::empty()).unwrap(),

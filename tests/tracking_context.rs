@@ -284,14 +284,18 @@ fn from_headers_errors_and_fresh_ids() {
 }
 
 #[tokio::test]
-async fn from_headers_inside_a_request_uses_its_id() {
+async fn from_headers_takes_the_headers_id_else_the_current_requests() {
     let mut headers = HeaderMap::new();
-    headers.insert("x-request-id", HeaderValue::from_static("from-header"));
     headers.insert("x-tenant", HeaderValue::from_static("acme"));
-    let t = qh::context::Context::new(qh::RequestId::from_static("ctx-1"))
-        .scope(async { Tracking::from_headers(&headers).unwrap() })
-        .await;
-    assert_eq!(t.request_id, "ctx-1");
+    let in_request = |headers: HeaderMap| {
+        qh::context::Context::new(qh::RequestId::from_static("ctx-1"))
+            .scope(async move { Tracking::from_headers(&headers).unwrap() })
+    };
+    // No ID in the headers: the current request's.
+    assert_eq!(in_request(headers.clone()).await.request_id, "ctx-1");
+    // The headers describe a message of their own: its ID wins.
+    headers.insert("x-request-id", HeaderValue::from_static("from-header"));
+    assert_eq!(in_request(headers).await.request_id, "from-header");
 }
 
 #[test]

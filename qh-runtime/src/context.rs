@@ -1,61 +1,49 @@
 //! The request-local context store.
 //!
-//! A tokio task-local holds the current request's ID (and, on request, a few
-//! more values) for as long as the request is being handled. Code anywhere
-//! below the handler reads it with [`request_id`](crate::request_id) without
-//! passing it around; [`spawn`](crate::spawn) carries it into new tasks.
+//! A tokio task-local holds the current request's [`Context`] (its
+//! resolution, and whatever else the request stores) for as long as the
+//! request is being handled. Code anywhere below the handler reads it with
+//! [`request_id`](crate::request_id) without passing it around;
+//! [`spawn`](crate::spawn) carries it into new tasks.
 
 use std::cell::RefCell;
 use std::future::Future;
 
-use http::Extensions;
+use http::{Extensions, HeaderName};
 use tokio::task::futures::TaskLocalFuture;
 
+use crate::resolve::Resolved;
+use crate::tracking::DEFAULT_HEADER;
 use crate::RequestId;
 
 tokio::task_local! {
     static CONTEXT: Context;
 }
 
-/// What the store holds for one request.
+/// What the store holds for one request: its [`Resolved`] ID and the values
+/// stored with [`insert`].
 ///
-/// Storing nothing beyond the ID allocates nothing: the extension map is only
+/// Storing nothing beyond the ID allocates nothing: the value map is only
 /// created on the first [`insert`].
 #[derive(Clone, Debug)]
 pub struct Context {
-    id: RequestId,
-    client_id: Option<RequestId>,
-    extensions: RefCell<Extensions>,
+    resolved: Resolved,
+    values: RefCell<Extensions>,
 }
 
 impl Context {
-    /// A context for the request identified by `id`.
+    /// A context for work identified by `id` (a job, a message), echoed and
+    /// forwarded under `x-request-id`.
     #[must_use]
     pub fn new(id: RequestId) -> Self {
+        Self::from_resolved(Resolved::new(id, DEFAULT_HEADER, None))
+    }
+
+    pub(crate) fn from_resolved(resolved: Resolved) -> Self {
         Self {
-            id,
-            client_id: None,
-            extensions: RefCell::new(Extensions::new()),
+            resolved,
+            values: RefCell::new(Extensions::new()),
         }
-    }
-
-    /// Keeps the client's own (valid) ID beside the server's, for logs.
-    #[must_use]
-    pub fn with_client_id(mut self, client_id: Option<RequestId>) -> Self {
-        self.client_id = client_id;
-        self
-    }
-
-    /// The request's tracking ID.
-    #[must_use]
-    pub fn id(&self) -> &RequestId {
-        &self.id
-    }
-
-    /// The ID the client sent, when incoming IDs are not trusted.
-    #[must_use]
-    pub fn client_id(&self) -> Option<&RequestId> {
-        self.client_id.as_ref()
     }
 
     /// A copy of the context of the current request, if there is one.
@@ -64,19 +52,31 @@ impl Context {
         CONTEXT.try_with(Clone::clone).ok()
     }
 
-    /// This context with IDs that own their bytes, for work that outlives
-    /// the request (see [`spawn`](crate::spawn)).
+    /// The request's tracking ID.
     #[must_use]
-    pub(crate) fn detached(&self) -> Self {
-        Self {
-            id: self.id.detached(),
-            client_id: self.client_id.as_ref().map(RequestId::detached),
-            extensions: self.extensions.clone(),
-        }
+    pub fn id(&self) -> &RequestId {
+        &self.resolved.id()
+    }
+
+    /// The header the ID was resolved under (and is echoed and forwarded
+    /// under).
+    #[must_use]
+    pub fn header(&self) -> &HeaderName {
+        self.resolved.header()
+    }
+
+    /// The ID the client sent, when incoming IDs are not trusted.
+    #[must_use]
+    pub fn client_id(&self) -> Option<&RequestId> {
+        self.resolved.client_id()
     }
 
     /// Runs `fut` with this context as the current one.
-    pub fn scope<F: Future>(self, fut: F) -> TaskLocalFuture<Self, F> {
+    pub fn scope<F: Future>(self, fut: F) -> impl Future<Output = F::Output> {
+        CONTEXT.scope(self, fut)
+    }
+
+    pub(crate) fn scoped<F: Future>(self, fut: F) -> TaskLocalFuture<Self, F> {
         CONTEXT.scope(self, fut)
     }
 
@@ -84,11 +84,16 @@ impl Context {
     pub fn sync_scope<R>(self, f: impl FnOnce() -> R) -> R {
         CONTEXT.sync_scope(self, f)
     }
-}
 
-/// A copy of the current context whose IDs own their bytes.
-pub(crate) fn detached_current() -> Option<Context> {
-    CONTEXT.try_with(Context::detached).ok()
+    /// Runs `f` with this context as the current one and hands the context
+    /// back (with whatever `f` stored in it), for the future `f` made.
+    pub(crate) fn enter<R>(self, f: impl FnOnce() -> R) -> (R, Self) {
+        CONTEXT.sync_scope(self, || {
+            let out = f();
+            let this = CONTEXT.with(Clone::clone);
+            (out, this)
+        })
+    }
 }
 
 /// The current request's tracking ID; `None` outside a request.
@@ -106,20 +111,36 @@ pub(crate) fn detached_current() -> Option<Context> {
 /// ```
 #[must_use]
 pub fn request_id() -> Option<RequestId> {
-    CONTEXT.try_with(|c| c.id.clone()).ok()
+    CONTEXT.try_with(|c| c.id().clone()).ok()
 }
 
 /// The client-sent ID kept beside the server's when incoming IDs are not
 /// trusted (see [`Tracking::trust_incoming`](crate::Tracking::trust_incoming)).
 #[must_use]
 pub fn client_request_id() -> Option<RequestId> {
-    CONTEXT.try_with(|c| c.client_id.clone()).ok().flatten()
+    CONTEXT.try_with(|c| c.client_id().cloned()).ok().flatten()
 }
 
 /// Whether code is running inside a request's context.
 #[must_use]
 pub fn is_set() -> bool {
     CONTEXT.try_with(|_| ()).is_ok()
+}
+
+/// Whether the current context is the one of the request identified by
+/// `id`.
+pub(crate) fn is_current(id: &RequestId) -> bool {
+    CONTEXT.try_with(|c| c.id() == id).unwrap_or(false)
+}
+
+/// The header an ID goes out under: the current request's header when `id`
+/// is its ID, else `x-request-id`.
+pub(crate) fn header_of(id: &[u8]) -> HeaderName {
+    CONTEXT
+        .try_with(|c| (c.id().as_bytes() == id).then(|| c.header().clone()))
+        .ok()
+        .flatten()
+        .unwrap_or(DEFAULT_HEADER)
 }
 
 /// Stores `value` in the current request's context, replacing any value of
@@ -129,7 +150,7 @@ pub fn is_set() -> bool {
 pub fn insert<T: Clone + Send + Sync + 'static>(value: T) -> bool {
     CONTEXT
         .try_with(|c| {
-            c.extensions.borrow_mut().insert(value);
+            c.values.borrow_mut().insert(value);
         })
         .is_ok()
 }
@@ -138,7 +159,7 @@ pub fn insert<T: Clone + Send + Sync + 'static>(value: T) -> bool {
 #[must_use]
 pub fn get<T: Clone + Send + Sync + 'static>() -> Option<T> {
     CONTEXT
-        .try_with(|c| c.extensions.borrow().get::<T>().cloned())
+        .try_with(|c| c.values.borrow().get::<T>().cloned())
         .ok()
         .flatten()
 }
@@ -167,5 +188,13 @@ mod tests {
         let seen = Context::new(RequestId::from_static("s")).sync_scope(request_id);
         assert_eq!(seen.unwrap(), "s");
         assert_eq!(request_id(), None);
+    }
+
+    #[test]
+    fn enter_keeps_what_was_stored() {
+        let ((), ctx) = Context::new(RequestId::from_static("e")).enter(|| {
+            insert(7u32);
+        });
+        assert_eq!(ctx.sync_scope(get::<u32>), Some(7));
     }
 }

@@ -7,6 +7,10 @@ use axum::response::{IntoResponse, Response};
 use http::header::CONTENT_TYPE;
 use http::{HeaderName, HeaderValue, StatusCode};
 
+use crate::context;
+use crate::resolve::Resolved;
+use crate::text::{cut, ECHO_LIMIT};
+use crate::tracking::DEFAULT_HEADER;
 use crate::RequestId;
 
 /// What went wrong, as a stable, matchable value. Each kind has its own
@@ -42,6 +46,9 @@ pub enum ErrorKind {
     BodyRead,
     /// The route exists, but not for this method (405).
     MethodNotAllowed,
+    /// An `#[extract]` parameter's extractor rejected the request (its
+    /// status).
+    Rejected,
     /// The function panicked (500).
     Panic,
     /// The response could not be produced, e.g. serialization failed (500).
@@ -66,6 +73,7 @@ impl ErrorKind {
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::BodyRead => "body-read",
             Self::MethodNotAllowed => "method-not-allowed",
+            Self::Rejected => "rejected",
             Self::Panic => "panic",
             Self::Internal => "internal",
             Self::Custom => "custom",
@@ -99,70 +107,110 @@ enum Location {
 /// }
 /// ```
 ///
-/// Functions can return it too:
+/// Details that quote the request (a mistyped value, a method) are cut to a
+/// few hundred bytes, marked as cut: an error never repeats unbounded client
+/// input.
+///
+/// Functions can return it too, with their own problem `type` and extension
+/// members (RFC 9457 §3.2):
 ///
 /// ```
 /// use qh::http::StatusCode;
 ///
 /// #[qh::endpoint]
-/// fn divide(a: i64, b: i64) -> Result<i64, qh::Error> {
-///     if b == 0 {
-///         return Err(qh::Error::new(StatusCode::UNPROCESSABLE_ENTITY, "`b` must not be zero"));
+/// fn withdraw(amount: u64) -> Result<u64, qh::Error> {
+///     let balance = 30;
+///     if amount > balance {
+///         return Err(qh::Error::new(StatusCode::FORBIDDEN, "your balance is too low")
+///             .with_type("https://example.com/probs/out-of-credit")
+///             .with_member("balance", balance));
 ///     }
-///     Ok(a / b)
+///     Ok(balance - amount)
 /// }
 /// ```
 #[derive(Debug, Clone)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+#[derive(Debug, Clone)]
+struct Inner {
     kind: ErrorKind,
     status: StatusCode,
     detail: Cow<'static, str>,
     location: Option<Location>,
-    request_id: Option<RequestId>,
+    /// The request this error belongs to, when the code that made it knew
+    /// (an extractor outside any request context): its ID and echo header.
+    request: Option<(RequestId, HeaderName)>,
+    type_uri: Option<Cow<'static, str>>,
+    members: Vec<(Cow<'static, str>, serde_json::Value)>,
 }
+
+/// Members a problem document already has; extension members may not
+/// replace them.
+const RESERVED: [&str; 9] = [
+    "type",
+    "title",
+    "status",
+    "detail",
+    "request_id",
+    "header",
+    "field",
+    "path",
+    "query",
+];
 
 impl Error {
     /// An application error with the given status and detail.
     pub fn new(status: StatusCode, detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::with_kind(ErrorKind::Custom, status, detail)
+        Self(Box::new(Inner {
+            kind: ErrorKind::Custom,
+            status,
+            detail: detail.into(),
+            location: None,
+            request: None,
+            type_uri: None,
+            members: Vec::new(),
+        }))
     }
 
+    /// An error qh made about the request; `detail` may quote the request,
+    /// so it is cut to a bounded length.
     pub(crate) fn with_kind(
         kind: ErrorKind,
         status: StatusCode,
         detail: impl Into<Cow<'static, str>>,
     ) -> Self {
-        Self {
-            kind,
-            status,
-            detail: detail.into(),
-            location: None,
-            request_id: None,
-        }
+        let detail = detail.into();
+        let detail = match cut(&detail, ECHO_LIMIT) {
+            Cow::Borrowed(_) => detail,
+            Cow::Owned(cut) => Cow::Owned(cut),
+        };
+        let mut error = Self::new(status, detail);
+        error.0.kind = kind;
+        error
     }
 
     /// What went wrong.
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// The HTTP status answered.
     #[must_use]
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     /// The human-readable explanation.
     #[must_use]
     pub fn detail(&self) -> &str {
-        &self.detail
+        &self.0.detail
     }
 
     /// The offending header, if the problem is in one.
     #[must_use]
     pub fn header(&self) -> Option<&str> {
-        match &self.location {
+        match &self.0.location {
             Some(Location::Header(h)) => Some(h),
             _ => None,
         }
@@ -171,37 +219,72 @@ impl Error {
     /// The offending body field, if the problem is in one.
     #[must_use]
     pub fn field(&self) -> Option<&str> {
-        match &self.location {
+        match &self.0.location {
             Some(Location::Field(f)) => Some(f),
             _ => None,
         }
+    }
+
+    /// The problem `type` URI (default `about:blank` for application
+    /// errors, `urn:qh:problem:<kind>` for qh's own).
+    #[must_use]
+    pub fn with_type(mut self, uri: impl Into<Cow<'static, str>>) -> Self {
+        self.0.type_uri = Some(uri.into());
+        self
+    }
+
+    /// Adds an extension member to the problem document (RFC 9457 §3.2).
+    /// A value that cannot be serialized, or a name the document already
+    /// uses (`type`, `status`, `request_id`, …), is left out.
+    #[must_use]
+    pub fn with_member(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        let name = name.into();
+        if RESERVED.contains(&&*name) {
+            return self;
+        }
+        if let Ok(value) = serde_json::to_value(value) {
+            self.0.members.retain(|(n, _)| *n != name);
+            self.0.members.push((name, value));
+        }
+        self
     }
 
     /// Names the request ID in the document. Inside a request the current
     /// ID is used without this.
     #[must_use]
     pub fn with_request_id(mut self, id: RequestId) -> Self {
-        self.request_id = Some(id);
+        self.0.request = Some((id, DEFAULT_HEADER));
+        self
+    }
+
+    /// Ties the error to a resolved request: its ID in the document, echoed
+    /// under its header when no request wrapper will.
+    pub(crate) fn with_resolved(mut self, resolved: &Resolved) -> Self {
+        self.0.request = Some((resolved.id().clone(), resolved.header().clone()));
         self
     }
 
     pub(crate) fn at_header(mut self, name: &HeaderName) -> Self {
-        self.location = Some(Location::Header(Cow::Owned(name.as_str().to_owned())));
+        self.0.location = Some(Location::Header(Cow::Owned(name.as_str().to_owned())));
         self
     }
 
     pub(crate) fn at_field(mut self, name: &'static str) -> Self {
-        self.location = Some(Location::Field(Cow::Borrowed(name)));
+        self.0.location = Some(Location::Field(Cow::Borrowed(name)));
         self
     }
 
     pub(crate) fn at_path(mut self, name: &'static str) -> Self {
-        self.location = Some(Location::Path(Cow::Borrowed(name)));
+        self.0.location = Some(Location::Path(Cow::Borrowed(name)));
         self
     }
 
     pub(crate) fn at_query(mut self, name: &'static str) -> Self {
-        self.location = Some(Location::Query(Cow::Borrowed(name)));
+        self.0.location = Some(Location::Query(Cow::Borrowed(name)));
         self
     }
 
@@ -230,20 +313,20 @@ impl Error {
     pub(crate) fn panic(message: Option<&str>) -> Self {
         // The panic message stays in the server's logs: it may hold internals.
         match message {
-            Some(m) => tracing::error!(panic = m, "qh endpoint panicked"),
-            None => tracing::error!("qh endpoint panicked"),
+            Some(m) => tracing::error!(panic = %cut(m, 4 * ECHO_LIMIT), "request handler panicked"),
+            None => tracing::error!("request handler panicked"),
         }
         Self::with_kind(
             ErrorKind::Panic,
             StatusCode::INTERNAL_SERVER_ERROR,
-            "the function panicked; the server logs have the details",
+            "the request handler panicked; the server logs have the details",
         )
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.status.as_u16(), self.detail)
+        write!(f, "{} {}", self.0.status.as_u16(), self.0.detail)
     }
 }
 
@@ -256,6 +339,7 @@ struct Problem<'a> {
     detail: &'a str,
     request_id: Option<&'a str>,
     location: Option<(&'static str, &'a str)>,
+    members: &'a [(Cow<'static, str>, serde_json::Value)],
 }
 
 impl serde::Serialize for Problem<'_> {
@@ -272,6 +356,9 @@ impl serde::Serialize for Problem<'_> {
         if let Some((key, value)) = self.location {
             map.serialize_entry(key, value)?;
         }
+        for (name, value) in self.members {
+            map.serialize_entry(name, value)?;
+        }
         map.end()
     }
 }
@@ -281,15 +368,24 @@ pub const PROBLEM_JSON: HeaderValue = HeaderValue::from_static("application/prob
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let current = crate::context::request_id();
-        let in_request = current.is_some();
-        let id = current.or_else(|| self.request_id.clone());
-        // RFC 9457 §4.2.1: `about:blank` when the status says it all.
-        let type_ = match self.kind {
-            ErrorKind::Custom => "about:blank".to_owned(),
-            kind => format!("urn:qh:problem:{}", kind.slug()),
+        let inner = *self.0;
+        // The request's own ID: the one the error was tied to, else the
+        // current request's. The echo is the request wrapper's job, unless
+        // the error belongs to a request no wrapper is tracking.
+        let (id, echo) = match inner.request {
+            Some((id, header)) => {
+                let echo = (!context::is_current(&id)).then_some(header);
+                (Some(id), echo)
+            }
+            None => (context::request_id(), None),
         };
-        let location = self.location.as_ref().map(|l| match l {
+        let type_ = match (&inner.type_uri, inner.kind) {
+            (Some(uri), _) => Cow::Borrowed(&**uri),
+            // RFC 9457 §4.2.1: `about:blank` when the status says it all.
+            (None, ErrorKind::Custom) => Cow::Borrowed("about:blank"),
+            (None, kind) => Cow::Owned(format!("urn:qh:problem:{}", kind.slug())),
+        };
+        let location = inner.location.as_ref().map(|l| match l {
             Location::Header(h) => ("header", &**h),
             Location::Field(f) => ("field", &**f),
             Location::Path(p) => ("path", &**p),
@@ -297,23 +393,18 @@ impl IntoResponse for Error {
         });
         let problem = Problem {
             type_: &type_,
-            title: self.status.canonical_reason().unwrap_or("Error"),
-            status: self.status.as_u16(),
-            detail: &self.detail,
+            title: inner.status.canonical_reason().unwrap_or("Error"),
+            status: inner.status.as_u16(),
+            detail: &inner.detail,
             request_id: id.as_ref().map(RequestId::as_str),
             location,
+            members: &inner.members,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        let mut response = (self.status, body).into_response();
+        let mut response = (inner.status, body).into_response();
         response.headers_mut().insert(CONTENT_TYPE, PROBLEM_JSON);
-        // Inside a request the request's own wrapper echoes the ID; outside
-        // one (an extractor in a plain handler) the error carries it.
-        if !in_request {
-            if let Some(id) = id {
-                response
-                    .headers_mut()
-                    .insert(crate::layer::DEFAULT_HEADER, id.to_header_value());
-            }
+        if let (Some(header), Some(id)) = (echo, id) {
+            response.headers_mut().insert(header, id.to_header_value());
         }
         response
     }

@@ -3,7 +3,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use uuid::Uuid;
 
 use crate::RequestId;
@@ -40,6 +39,10 @@ impl IdGenerator {
         Self::Custom(Arc::new(f))
     }
 
+    pub(crate) fn is_custom(&self) -> bool {
+        matches!(self, Self::Custom(_))
+    }
+
     /// Makes a new ID.
     #[inline]
     #[must_use]
@@ -52,12 +55,12 @@ impl IdGenerator {
     }
 }
 
-/// Encodes straight into a stack buffer: no `format!` and no re-parse.
+/// Encodes straight into the ID's inline buffer: no allocation, no
+/// `format!`, no re-parse.
 #[inline]
 fn from_uuid(uuid: Uuid) -> RequestId {
     let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-    let text = uuid.hyphenated().encode_lower(&mut buf);
-    RequestId::from_checked_bytes(Bytes::copy_from_slice(text.as_bytes()))
+    RequestId::from_text(uuid.hyphenated().encode_lower(&mut buf))
 }
 
 impl fmt::Debug for IdGenerator {

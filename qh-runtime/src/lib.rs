@@ -3,7 +3,8 @@
 //! problem+json errors, the [`Tracking`] layer and context-keeping
 //! [`spawn`].
 //!
-//! Depend on `qh`, which re-exports all of this next to the macros.
+//! Depend on `qh`, which re-exports the public part of this next to the
+//! macros.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
@@ -11,38 +12,83 @@
 pub mod context;
 mod endpoint;
 mod error;
-pub mod extract;
+mod extract;
 mod generate;
 mod layer;
+mod panic;
 mod request_id;
+mod resolve;
+mod span;
 mod spawn;
+mod text;
+mod to_header;
+mod tracking;
+mod tracking_context;
 pub mod validate;
 
 pub use context::request_id;
 pub use error::{Error, ErrorKind, PROBLEM_JSON};
 pub use extract::{FromHeader, FromRequestId};
 pub use generate::IdGenerator;
-pub use layer::{Resolved, Tracking, TrackingFuture, TrackingService, DEFAULT_HEADER};
+pub use layer::{TrackingFuture, TrackingService};
 pub use request_id::RequestId;
+pub use resolve::Resolved;
 pub use spawn::spawn;
+pub use to_header::ToHeader;
+pub use tracking::{Tracking, DEFAULT_HEADER};
 pub use validate::InvalidRequestId;
 
 pub use http;
 
-/// What generated code names. Not public API: no stability promise.
+/// The request's ID as an axum extractor, for plain handlers: the ID the
+/// [`Tracking`] layer resolved, else one resolved now with the defaults
+/// (and remembered, so later extractors agree).
+///
+/// ```
+/// use axum::{routing::get, Router};
+///
+/// async fn show(id: qh::RequestId) -> String {
+///     format!("you are request {id}")
+/// }
+///
+/// let app: Router = Router::new().route("/", get(show)).layer(qh::Tracking::new());
+/// ```
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestId {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(tracking_context::id_from_parts(parts, None))
+    }
+}
+
+/// Everything generated code names, for both macros, in one table. Not
+/// public API: no stability promise.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::endpoint::{
-        prepare, read_json_body, request_id_param, run, run_sync, Endpoint, EndpointMarker,
-        Prepared, RespondAny, RespondJson, RespondResult, Responder, Routes,
+    pub use crate::endpoint::respond::{
+        ErrorReply, OkReply, Reply, RespondAny, RespondBadErr, RespondBadResult, RespondJson,
+        RespondResult, RespondResultAny, Responder,
     };
+    pub use crate::endpoint::routes::Routes;
+    pub use crate::endpoint::run::{prepare, request_id_param, run, run_sync, Prepared};
+    pub use crate::endpoint::{Endpoint, EndpointMarker};
     pub use crate::extract::{
-        body_fields, header, path_fields, query_fields, whole_body, BodyField, Fields, UrlField,
+        body_fields, header, path_fields, path_params, query_fields, read_json_body, rejection,
+        whole_body, BodyField, Fields, FromHeader, FromRequestId, UrlField,
     };
+    pub use crate::to_header::ToHeader;
+    pub use crate::tracking_context::{
+        id_from_headers, id_from_parts, put, put_id, Store, StoreClone, StoreNothing,
+    };
+    pub use crate::{context::get as context_get, Error, RequestId};
     pub use axum;
     pub use axum::extract::{FromRequestParts, RawPathParams, Request};
     pub use axum::handler::Handler;
     pub use axum::response::{IntoResponse, Response};
+    pub use http::request::Parts;
     pub use http::{HeaderMap, HeaderName, Method};
     pub use serde;
     pub use std::boxed::Box;
@@ -53,10 +99,4 @@ pub mod __private {
 
     /// The boxed future of an async endpoint.
     pub type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send + 'static>>;
-
-    /// What `#[derive(TrackingContext)]` expansions call.
-    pub use crate::tracking::private as tracking;
 }
-
-mod tracking;
-pub use tracking::ToHeader;

@@ -5,20 +5,29 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
+use std::sync::Arc;
 
-use bytes::Bytes;
+use arrayvec::ArrayString;
 use http::HeaderValue;
 
-use crate::validate::{self, InvalidRequestId, DEFAULT_MAX_LEN};
+use crate::validate::{self, InvalidRequestId};
+
+/// IDs up to this many bytes are stored inline: a UUID (36), a W3C trace ID
+/// (32), a ULID (26) or a prefixed UUID never allocate.
+const INLINE: usize = 48;
 
 /// A request's tracking ID.
 ///
-/// Every value of this type has passed validation: it is 1 to 128 bytes of
-/// `[A-Za-z0-9._~:+/=@-]` (or whatever the configured rule accepts), so it is
-/// safe to log, to echo in a header and to forward to other services.
+/// Every value of this type is 1 to [`MAX_LEN`](crate::validate::MAX_LEN)
+/// bytes of visible ASCII (`!` to `~`), so it is safe to log, to echo in a
+/// header and to forward to other services. Incoming IDs must also pass the
+/// configured rule (by default 1–128 bytes of `[A-Za-z0-9._~:+/=@-]`) before
+/// they become one; parsing (`FromStr`, `Deserialize`, a header parameter)
+/// accepts exactly what a `RequestId` can hold, so every ID round-trips.
 ///
-/// Cloning is cheap: the bytes are shared (an ID taken from a request header
-/// shares the header's own buffer), never copied.
+/// A `RequestId` owns its bytes: IDs up to 48 bytes are stored inline (no
+/// allocation, a cheap copy to clone), longer ones in a shared `Arc<str>`.
+/// A kept ID never holds on to the request it came from.
 ///
 /// ```
 /// use qh::RequestId;
@@ -30,98 +39,112 @@ use crate::validate::{self, InvalidRequestId, DEFAULT_MAX_LEN};
 /// assert!(RequestId::new("").is_err());
 /// ```
 #[derive(Clone)]
-pub struct RequestId(HeaderValue);
+pub struct RequestId(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Inline(ArrayString<INLINE>),
+    Static(&'static str),
+    Shared(Arc<str>),
+}
 
 impl RequestId {
-    /// Validates `value` with the default rule and wraps it.
+    /// Checks that `value` can be an ID (1 to
+    /// [`MAX_LEN`](crate::validate::MAX_LEN) bytes of visible ASCII) and
+    /// wraps it. To apply the stricter rule used for incoming IDs, see
+    /// [`validate::check`](crate::validate::check).
     ///
     /// # Errors
     ///
-    /// [`InvalidRequestId`] when the value is empty, longer than 128 bytes or
-    /// holds a byte outside `[A-Za-z0-9._~:+/=@-]`.
+    /// [`InvalidRequestId`] when the value is empty, too long or holds a byte
+    /// outside `!`..=`~`.
     pub fn new(value: impl Into<String>) -> Result<Self, InvalidRequestId> {
         let value = value.into();
-        validate::check(value.as_bytes(), DEFAULT_MAX_LEN)?;
-        Ok(Self::from_checked_bytes(Bytes::from(value.into_bytes())))
+        validate::check_id(value.as_bytes())?;
+        Ok(match ArrayString::from(&value) {
+            Ok(inline) => Self(Repr::Inline(inline)),
+            Err(_) => Self(Repr::Shared(value.into())),
+        })
     }
 
-    /// Wraps a `'static` string, validated with the default rule.
+    /// Wraps a `'static` string.
     ///
     /// # Panics
     ///
-    /// When `value` is not a valid ID. Meant for literals in tests and
+    /// When `value` cannot be an ID. Meant for literals in tests and
     /// generators; use [`RequestId::new`] for anything that comes from outside.
     #[must_use]
     pub fn from_static(value: &'static str) -> Self {
-        if let Err(e) = validate::check(value.as_bytes(), DEFAULT_MAX_LEN) {
+        if let Err(e) = validate::check_id(value.as_bytes()) {
             panic!("RequestId::from_static({value:?}): {e}");
         }
-        Self::from_checked_bytes(Bytes::from_static(value.as_bytes()))
+        Self(Repr::Static(value))
     }
 
-    /// Validates a header value with the default rule; `None` if it is refused.
+    /// Validates a header value with the default rule for incoming IDs
+    /// (1–128 bytes of `[A-Za-z0-9._~:+/=@-]`); `None` if it is refused.
     #[must_use]
     pub fn from_header_value(value: &HeaderValue) -> Option<Self> {
-        validate::is_valid(value.as_bytes(), DEFAULT_MAX_LEN).then(|| Self(value.clone()))
+        validate::is_valid(value.as_bytes(), validate::DEFAULT_MAX_LEN)
+            .then(|| Self::from_accepted(value.as_bytes()))
     }
 
-    /// Wraps a header value that has already been accepted by a validator.
-    pub(crate) fn from_accepted(value: &HeaderValue) -> Self {
-        Self(value.clone())
+    /// Wraps bytes a rule has accepted (so visible ASCII), copying them.
+    pub(crate) fn from_accepted(bytes: &[u8]) -> Self {
+        // Accepted bytes are visible ASCII, hence UTF-8: the check cannot
+        // fail, and an empty string is the safe answer if it ever did.
+        let text = std::str::from_utf8(bytes).unwrap_or_default();
+        Self::from_text(text)
     }
 
-    /// A copy that owns its bytes. An ID taken from a request shares the
-    /// connection's read buffer, which it keeps alive; work that outlives the
-    /// request holds a copy instead.
-    #[must_use]
-    pub(crate) fn detached(&self) -> Self {
-        Self::from_checked_bytes(Bytes::copy_from_slice(self.as_bytes()))
-    }
-
-    /// Wraps bytes already known to be valid: visible ASCII.
-    pub(crate) fn from_checked_bytes(bytes: Bytes) -> Self {
-        // Every validated ID is visible ASCII, which is always a valid header
-        // value; the fallback only exists so that no path can panic.
-        Self(
-            HeaderValue::from_maybe_shared(bytes)
-                .unwrap_or_else(|_| HeaderValue::from_static("invalid")),
-        )
+    /// Wraps text already known to satisfy the type's invariant.
+    pub(crate) fn from_text(text: &str) -> Self {
+        match ArrayString::from(text) {
+            Ok(inline) => Self(Repr::Inline(inline)),
+            Err(_) => Self(Repr::Shared(text.into())),
+        }
     }
 
     /// The ID as a string slice.
     #[inline]
     #[must_use]
     pub fn as_str(&self) -> &str {
-        // Always visible ASCII (see the type's invariant).
-        std::str::from_utf8(self.0.as_bytes()).unwrap_or_default()
+        match &self.0 {
+            Repr::Inline(s) => s.as_str(),
+            Repr::Static(s) => s,
+            Repr::Shared(s) => s,
+        }
     }
 
     /// The ID as bytes.
     #[inline]
     #[must_use]
     pub fn as_bytes(&self) -> &[u8] {
-        self.0.as_bytes()
+        self.as_str().as_bytes()
     }
 
-    /// The ID as a header value, for echoing or forwarding. Shares the bytes.
-    #[inline]
+    /// The ID as a header value, for echoing or forwarding.
     #[must_use]
     pub fn to_header_value(&self) -> HeaderValue {
-        self.0.clone()
+        match &self.0 {
+            Repr::Static(s) => HeaderValue::from_static(s),
+            _ => HeaderValue::from_str(self.as_str())
+                .expect("a RequestId is visible ASCII, which is always a valid header value"),
+        }
     }
 
     /// The length of the ID in bytes.
     #[inline]
     #[must_use]
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.as_str().len()
     }
 
     /// Always `false`: an ID is never empty. Present for API symmetry.
     #[inline]
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.as_str().is_empty()
     }
 }
 
@@ -159,10 +182,8 @@ impl FromStr for RequestId {
     type Err = InvalidRequestId;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        validate::check(s.as_bytes(), DEFAULT_MAX_LEN)?;
-        Ok(Self::from_checked_bytes(Bytes::copy_from_slice(
-            s.as_bytes(),
-        )))
+        validate::check_id(s.as_bytes())?;
+        Ok(Self::from_text(s))
     }
 }
 
@@ -186,14 +207,14 @@ impl TryFrom<&HeaderValue> for RequestId {
     type Error = InvalidRequestId;
 
     fn try_from(value: &HeaderValue) -> Result<Self, Self::Error> {
-        validate::check(value.as_bytes(), DEFAULT_MAX_LEN)?;
-        Ok(Self(value.clone()))
+        validate::check_id(value.as_bytes())?;
+        Ok(Self::from_accepted(value.as_bytes()))
     }
 }
 
 impl From<RequestId> for HeaderValue {
     fn from(id: RequestId) -> Self {
-        id.0
+        id.to_header_value()
     }
 }
 
@@ -272,7 +293,7 @@ impl<'de> serde::Deserialize<'de> for RequestId {
         impl serde::de::Visitor<'_> for Visit {
             type Value = RequestId;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a request id: 1-128 bytes of `A-Z a-z 0-9 ._~:+/=@-`")
+                f.write_str("a request id: visible ASCII text")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RequestId, E> {
                 v.parse().map_err(E::custom)
@@ -288,23 +309,19 @@ impl<'de> serde::Deserialize<'de> for RequestId {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
 
     #[test]
-    fn header_ids_share_the_buffer() {
-        let raw = Bytes::from_static(b"abc-123");
-        let hv = HeaderValue::from_maybe_shared(raw.clone()).unwrap();
-        let id = RequestId::from_header_value(&hv).unwrap();
-        assert_eq!(id.as_bytes().as_ptr(), raw.as_ptr());
-    }
-
-    #[test]
-    fn detached_ids_own_their_bytes() {
+    fn kept_ids_own_their_bytes() {
         let raw = Bytes::from(b"abc-123".to_vec());
         let hv = HeaderValue::from_maybe_shared(raw.clone()).unwrap();
         let id = RequestId::from_header_value(&hv).unwrap();
-        let copy = id.detached();
-        assert_eq!(copy, id);
-        assert_ne!(copy.as_bytes().as_ptr(), raw.as_ptr());
+        assert_eq!(id, "abc-123");
+        assert_ne!(id.as_bytes().as_ptr(), raw.as_ptr());
+        assert!(matches!(id.0, Repr::Inline(_)));
+        let long = RequestId::new("x".repeat(200)).unwrap();
+        assert!(matches!(long.0, Repr::Shared(_)));
+        assert_eq!(long.len(), 200);
     }
 
     #[test]
@@ -314,6 +331,7 @@ mod tests {
         assert_eq!("a-1", id);
         assert_eq!(id, String::from("a-1"));
         assert_ne!(id, "a-2");
+        assert_eq!(id, RequestId::new("a-1").unwrap());
         let set: std::collections::HashSet<RequestId> = [id.clone()].into();
         assert!(set.contains("a-1"));
     }
@@ -324,5 +342,22 @@ mod tests {
         assert_eq!(serde_json::to_string(&id).unwrap(), "\"x.y\"");
         assert_eq!(serde_json::from_str::<RequestId>("\"x.y\"").unwrap(), id);
         assert!(serde_json::from_str::<RequestId>("\"x y\"").is_err());
+    }
+
+    #[test]
+    fn everything_an_id_can_hold_round_trips() {
+        // What a custom validator or a raised `max_len` may accept.
+        for text in [
+            "a".repeat(129),
+            "{curly}|<angle>".to_owned(),
+            "x".repeat(1024),
+        ] {
+            let id = RequestId::new(text.clone()).unwrap();
+            assert_eq!(id.as_str().parse::<RequestId>().unwrap(), id);
+            let json = serde_json::to_string(&id).unwrap();
+            assert_eq!(serde_json::from_str::<RequestId>(&json).unwrap(), id);
+            assert_eq!(RequestId::try_from(&id.to_header_value()).unwrap(), id);
+        }
+        assert!(RequestId::new("x".repeat(1025)).is_err());
     }
 }

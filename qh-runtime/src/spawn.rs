@@ -9,10 +9,6 @@ use tokio::task::JoinHandle;
 /// and the request's `tracing` span keep working inside it after the request
 /// has been answered. Outside a request it behaves like [`tokio::spawn`].
 ///
-/// The task holds its own copy of the ID: an ID taken from a request header
-/// shares the connection's read buffer, which a long-running task would
-/// otherwise keep alive.
-///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// use qh::{context::Context, RequestId};
@@ -35,9 +31,7 @@ where
 {
     use tracing::Instrument;
     let span = tracing::Span::current();
-    // The task gets IDs of its own: a request's ID shares the connection's
-    // read buffer, which a long-lived task would otherwise keep alive.
-    match crate::context::detached_current() {
+    match crate::context::Context::current() {
         Some(ctx) => tokio::spawn(ctx.scope(future).instrument(span)),
         None => tokio::spawn(future.instrument(span)),
     }

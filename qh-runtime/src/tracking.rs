@@ -1,241 +1,184 @@
-//! Support for `#[derive(qh::TrackingContext)]`: [`ToHeader`], which turns a
-//! field back into an outbound header value, and the helpers the derive's
-//! expansion calls.
+//! [`Tracking`]: the app-wide configuration of request IDs. As a tower
+//! layer it is applied by [`crate::layer`]; resolution itself is in
+//! [`crate::resolve`].
 
-use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
-use http::HeaderValue;
+use http::HeaderName;
 
-use crate::RequestId;
+use crate::validate::Rule;
+use crate::IdGenerator;
 
-/// A type a `TrackingContext` field can be written to an outbound header as
-/// (by the derived `to_headers`).
-///
-/// Implemented for `String`, `Box<str>`, `Arc<str>`, the integer and float
-/// types, `bool`, `char`, `Uuid`, `IpAddr`, `HeaderValue`, [`RequestId`], and
-/// `Option<T>` of any of them. `None` means "no header": an absent `Option`,
-/// or a value that cannot be a header value (a string with a newline, say),
-/// which is skipped rather than sent broken.
+/// The header read and echoed by default: `x-request-id`.
+pub const DEFAULT_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// How request IDs are resolved, and a tower [`Layer`](tower::Layer)
+/// applying it to a whole router.
 ///
 /// ```
-/// use qh::{http::HeaderValue, ToHeader};
+/// use axum::{routing::get, Router};
+/// use qh::{IdGenerator, Tracking};
 ///
-/// struct Tenant(String);
-///
-/// impl ToHeader for Tenant {
-///     fn to_header(&self) -> Option<HeaderValue> {
-///         HeaderValue::from_str(&self.0).ok()
-///     }
-/// }
-///
-/// assert_eq!(Tenant("acme".into()).to_header().unwrap(), "acme");
-/// assert_eq!("two\nlines".to_owned().to_header(), None);
-/// assert_eq!(None::<u32>.to_header(), None);
+/// let app: Router = Router::new()
+///     .route("/health", get(|| async { "ok" }))
+///     .layer(
+///         Tracking::new()
+///             .header("X-Correlation-ID")
+///             .fallback_header("X-Request-ID")
+///             .generator(IdGenerator::UuidV7)
+///             .max_len(64),
+///     );
 /// ```
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be written to an HTTP header",
-    label = "unsupported header type",
-    note = "header values can be written from `String`, `Option<T>`, integers, floats, `bool`, `char`, `Uuid`, `IpAddr`, `HeaderValue` or `qh::RequestId`",
-    note = "implement `qh::ToHeader` for `{Self}` to write it to a header"
-)]
-pub trait ToHeader {
-    /// The header value, or `None` to send no header.
-    fn to_header(&self) -> Option<HeaderValue>;
+///
+/// With the layer, every request (404s, 405s and plain axum handlers
+/// included) gets an ID, runs inside its context (the inner service's `call`
+/// too, so inner middleware such as tower-http's `TraceLayer` sees it), is
+/// wrapped in one `request` tracing span, is answered with the ID echoed, and
+/// a panic anywhere below answers 500 `application/problem+json` with the ID.
+/// The resolution is stored in the request's extensions as a
+/// [`Resolved`](crate::Resolved); qh endpoints, extractors and nested
+/// `Tracking` layers below reuse it. Without the layer, endpoints resolve IDs
+/// with [`Tracking::new`]'s defaults.
+#[derive(Clone, Debug)]
+pub struct Tracking {
+    config: Arc<Config>,
 }
 
-impl<T: ToHeader + ?Sized> ToHeader for &T {
-    fn to_header(&self) -> Option<HeaderValue> {
-        (**self).to_header()
+#[derive(Clone, Debug)]
+struct Config {
+    header: HeaderName,
+    fallbacks: Vec<HeaderName>,
+    generator: IdGenerator,
+    trust_incoming: bool,
+    rule: Rule,
+}
+
+static DEFAULTS: LazyLock<Tracking> = LazyLock::new(Tracking::new);
+
+impl Default for Tracking {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
-impl<T: ToHeader> ToHeader for Option<T> {
-    fn to_header(&self) -> Option<HeaderValue> {
-        self.as_ref().and_then(ToHeader::to_header)
-    }
-}
-
-impl ToHeader for HeaderValue {
-    fn to_header(&self) -> Option<HeaderValue> {
-        Some(self.clone())
-    }
-}
-
-impl ToHeader for RequestId {
-    fn to_header(&self) -> Option<HeaderValue> {
-        Some(self.to_header_value())
-    }
-}
-
-impl ToHeader for str {
-    fn to_header(&self) -> Option<HeaderValue> {
-        HeaderValue::from_str(self).ok()
-    }
-}
-
-impl ToHeader for String {
-    fn to_header(&self) -> Option<HeaderValue> {
-        self.as_str().to_header()
-    }
-}
-
-impl ToHeader for Box<str> {
-    fn to_header(&self) -> Option<HeaderValue> {
-        (**self).to_header()
-    }
-}
-
-impl ToHeader for Arc<str> {
-    fn to_header(&self) -> Option<HeaderValue> {
-        (**self).to_header()
-    }
-}
-
-impl ToHeader for bool {
-    fn to_header(&self) -> Option<HeaderValue> {
-        Some(HeaderValue::from_static(if *self {
-            "true"
-        } else {
-            "false"
-        }))
-    }
-}
-
-// `to_string` of these is always a valid header value except for `char`s
-// like '\n', which `from_str` refuses.
-macro_rules! to_header_via_display {
-    ($($ty:ty),* $(,)?) => {$(
-        impl ToHeader for $ty {
-            fn to_header(&self) -> Option<HeaderValue> {
-                HeaderValue::from_str(&self.to_string()).ok()
-            }
-        }
-    )*};
-}
-
-to_header_via_display!(
-    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64, char, IpAddr
-);
-
-impl ToHeader for uuid::Uuid {
-    fn to_header(&self) -> Option<HeaderValue> {
-        let mut buf = uuid::Uuid::encode_buffer();
-        HeaderValue::from_str(self.hyphenated().encode_lower(&mut buf)).ok()
-    }
-}
-
-/// What `#[derive(TrackingContext)]` expansions call, as
-/// `::qh::__private::tracking::…`. Not public API.
-#[doc(hidden)]
-pub mod private {
-    use crate::layer::{request_id_of, Resolved};
-    use crate::{context, Tracking};
-
-    pub use super::ToHeader;
-    pub use crate::context::get;
-    pub use crate::extract::{header, FromHeader, FromRequestId};
-    pub use crate::{Error, RequestId};
-    pub use http::request::Parts;
-    pub use http::{HeaderMap, HeaderName};
-
-    /// The request's ID for an extractor: the one already resolved for this
-    /// request, else one resolved with the defaults (from `header` when the
-    /// struct names one), remembered so later extractors agree.
-    pub fn id_from_parts(parts: &mut Parts, header: Option<&HeaderName>) -> RequestId {
-        match header {
-            Some(header) if parts.extensions.get::<Resolved>().is_none() && !context::is_set() => {
-                let resolved = Tracking::defaults().resolve(&parts.headers, Some(header));
-                let id = resolved.id.clone();
-                parts.extensions.insert(resolved);
-                id
-            }
-            _ => request_id_of(parts),
+impl Tracking {
+    /// The defaults: header `X-Request-ID`, incoming IDs trusted when valid
+    /// (1–128 bytes of `[A-Za-z0-9._~:+/=@-]`), new IDs UUID v4.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            config: Arc::new(Config {
+                header: DEFAULT_HEADER,
+                fallbacks: Vec::new(),
+                generator: IdGenerator::UuidV4,
+                trust_incoming: true,
+                rule: Rule::default(),
+            }),
         }
     }
 
-    /// The ID for `from_headers`: the current request's inside one, else
-    /// the headers' (validated with the defaults), else a new one.
-    pub fn id_from_headers(headers: &HeaderMap, header: Option<&HeaderName>) -> RequestId {
-        context::request_id().unwrap_or_else(|| Tracking::defaults().resolve(headers, header).id)
+    /// The shared default configuration, used by endpoints without a layer.
+    pub(crate) fn defaults() -> &'static Self {
+        &DEFAULTS
     }
 
-    /// Adds `value` under `name`, unless it is absent or not a valid header
-    /// value.
-    pub fn put<T: ToHeader + ?Sized>(headers: &mut HeaderMap, name: HeaderName, value: &T) {
-        if let Some(value) = value.to_header() {
-            headers.insert(name, value);
-        }
+    fn config_mut(&mut self) -> &mut Config {
+        Arc::make_mut(&mut self.config)
     }
 
-    /// Stores a clone of a `TrackingContext` in the request's context when it
-    /// is `Clone` (autoref specialization: see [`StoreClone`] and
-    /// [`StoreNothing`]), so `current()` finds it.
-    pub struct Store<'a, T>(pub &'a T);
-
-    /// Chosen for `(&Store(&value)).store()` when `T: Clone`.
-    pub trait StoreClone {
-        /// Stores a clone of the value in the current request's context.
-        fn store(&self);
+    /// The header the ID is read from and echoed under (default
+    /// `X-Request-ID`; case-insensitive).
+    ///
+    /// # Panics
+    ///
+    /// When `name` is not a valid header name (this is configuration, not
+    /// request input, like axum's own route checks).
+    #[must_use]
+    pub fn header(mut self, name: impl AsRef<str>) -> Self {
+        self.config_mut().header = parse_header_name(name.as_ref());
+        self
     }
 
-    impl<T: Clone + Send + Sync + 'static> StoreClone for Store<'_, T> {
-        fn store(&self) {
-            if context::is_set() {
-                context::insert(self.0.clone());
-            }
-        }
+    /// Another header to read the ID from when the main one is absent or
+    /// invalid. Fallbacks are tried in the order they are added; an ID taken
+    /// from one is echoed under that same header.
+    ///
+    /// # Panics
+    ///
+    /// When `name` is not a valid header name.
+    #[must_use]
+    pub fn fallback_header(mut self, name: impl AsRef<str>) -> Self {
+        let name = parse_header_name(name.as_ref());
+        self.config_mut().fallbacks.push(name);
+        self
     }
 
-    /// Chosen for `(&Store(&value)).store()` otherwise: there is nothing to
-    /// store a copy with.
-    pub trait StoreNothing {
-        /// Does nothing.
-        fn store(&self);
+    /// How new IDs are made (default [`IdGenerator::UuidV4`]). A custom
+    /// generator that panics answers the request 500 (under a UUID v4).
+    #[must_use]
+    pub fn generator(mut self, generator: IdGenerator) -> Self {
+        self.config_mut().generator = generator;
+        self
     }
 
-    impl<T> StoreNothing for &Store<'_, T> {
-        fn store(&self) {}
+    /// Whether valid incoming IDs are used (default `true`). When `false`,
+    /// every request gets a new ID; a valid client value is kept beside it
+    /// ([`context::client_request_id`](crate::context::client_request_id),
+    /// and the span's `client_request_id` field) but never used as the ID.
+    #[must_use]
+    pub fn trust_incoming(mut self, trust: bool) -> Self {
+        self.config_mut().trust_incoming = trust;
+        self
+    }
+
+    /// The longest incoming ID accepted, in bytes (default 128, at most
+    /// [`validate::MAX_LEN`](crate::validate::MAX_LEN)). Applies with the
+    /// default alphabet and with a custom [`validator`](Self::validator).
+    #[must_use]
+    pub fn max_len(mut self, max_len: usize) -> Self {
+        self.config_mut().rule.set_max_len(max_len);
+        self
+    }
+
+    /// A custom rule for incoming IDs, replacing the default alphabet; the
+    /// length cap ([`max_len`](Self::max_len)) still applies, and only
+    /// visible ASCII ever reaches the rule. A rule that panics answers the
+    /// request 500.
+    #[must_use]
+    pub fn validator(mut self, rule: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
+        self.config_mut().rule.set_custom(Arc::new(rule));
+        self
+    }
+
+    /// The header IDs are read from and echoed under.
+    #[must_use]
+    pub fn header_name(&self) -> &HeaderName {
+        &self.config.header
+    }
+
+    pub(crate) fn fallbacks(&self) -> &[HeaderName] {
+        &self.config.fallbacks
+    }
+
+    pub(crate) fn id_generator(&self) -> &IdGenerator {
+        &self.config.generator
+    }
+
+    pub(crate) fn trusts_incoming(&self) -> bool {
+        self.config.trust_incoming
+    }
+
+    pub(crate) fn rule(&self) -> &Rule {
+        &self.config.rule
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_that_cannot_be_headers_are_skipped() {
-        assert_eq!("a\r\nb".to_header(), None);
-        assert_eq!('\n'.to_header(), None);
-        assert_eq!(Some("ok".to_owned()).to_header().unwrap(), "ok");
-        assert_eq!(None::<String>.to_header(), None);
-        assert_eq!(42u8.to_header().unwrap(), "42");
-        assert_eq!((-1.5f64).to_header().unwrap(), "-1.5");
-        assert_eq!(true.to_header().unwrap(), "true");
-        assert_eq!(
-            uuid::Uuid::nil().to_header().unwrap(),
-            "00000000-0000-0000-0000-000000000000"
-        );
-    }
-
-    // The borrows are the autoref specialization under test.
-    #[allow(clippy::needless_borrow)]
-    #[tokio::test]
-    async fn clone_values_are_stored_only_in_a_request() {
-        use private::{Store, StoreClone as _, StoreNothing as _};
-
-        #[derive(Clone, PartialEq, Debug)]
-        struct C(u8);
-        struct N;
-
-        (&Store(&C(1))).store();
-        assert_eq!(crate::context::get::<C>(), None);
-        crate::context::Context::new(RequestId::from_static("t"))
-            .scope(async {
-                (&Store(&C(2))).store();
-                (&Store(&N)).store();
-                assert_eq!(crate::context::get::<C>(), Some(C(2)));
-            })
-            .await;
+fn parse_header_name(name: &str) -> HeaderName {
+    match HeaderName::from_bytes(name.as_bytes()) {
+        Ok(h) => h,
+        Err(_) => panic!(
+            "qh::Tracking: `{}` is not a valid header name",
+            name.escape_debug()
+        ),
     }
 }

@@ -8,8 +8,12 @@
 use std::fmt;
 use std::sync::Arc;
 
-/// The longest ID accepted by default, in bytes.
+/// The longest incoming ID accepted by default, in bytes.
 pub const DEFAULT_MAX_LEN: usize = 128;
+
+/// The longest ID a [`RequestId`](crate::RequestId) can hold, in bytes:
+/// [`Tracking::max_len`](crate::Tracking::max_len) is capped here.
+pub const MAX_LEN: usize = 1024;
 
 /// The punctuation allowed in an ID besides ASCII letters and digits.
 pub const ALLOWED_PUNCTUATION: &str = "._~:+/=@-";
@@ -112,64 +116,87 @@ impl fmt::Display for InvalidRequestId {
 
 impl std::error::Error for InvalidRequestId {}
 
-/// A rule deciding which incoming IDs are accepted.
+/// Whether `value` can be held by a [`RequestId`](crate::RequestId): 1 to
+/// [`MAX_LEN`] bytes of visible ASCII (`!` to `~`).
 ///
-/// The default is [`Validator::Default`] with a maximum length; a custom rule
-/// replaces it entirely (it still never sees values that are not valid header
-/// text).
-#[derive(Clone)]
-pub enum Validator {
-    /// 1 to `max_len` bytes of `[A-Za-z0-9._~:+/=@-]`.
-    Default {
-        /// The longest accepted value, in bytes.
-        max_len: usize,
-    },
-    /// A custom rule.
-    Custom(Arc<dyn Fn(&str) -> bool + Send + Sync>),
+/// # Errors
+///
+/// [`InvalidRequestId`] naming the first problem found (never the value).
+pub fn check_id(value: &[u8]) -> Result<(), InvalidRequestId> {
+    if value.is_empty() {
+        return Err(InvalidRequestId::Empty);
+    }
+    if value.len() > MAX_LEN {
+        return Err(InvalidRequestId::TooLong {
+            len: value.len(),
+            max: MAX_LEN,
+        });
+    }
+    match value.iter().position(|b| !b.is_ascii_graphic()) {
+        Some(index) => Err(InvalidRequestId::InvalidByte { index }),
+        None => Ok(()),
+    }
 }
 
-impl Validator {
-    /// A custom rule.
-    ///
-    /// Whatever the rule accepts is echoed in response headers, so it must
-    /// only accept visible ASCII (anything else is refused before the rule is
-    /// asked).
-    pub fn custom(rule: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
-        Self::Custom(Arc::new(rule))
+/// The custom part of a rule: asked only about visible ASCII within the
+/// length cap.
+pub(crate) type CustomRule = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// The rule incoming IDs must pass: a length cap that always applies, then
+/// the default alphabet or a custom rule.
+#[derive(Clone)]
+pub(crate) struct Rule {
+    max_len: usize,
+    custom: Option<CustomRule>,
+}
+
+impl Rule {
+    /// The longest accepted value; capped at [`MAX_LEN`].
+    pub(crate) fn set_max_len(&mut self, max_len: usize) {
+        self.max_len = max_len.min(MAX_LEN);
     }
 
-    /// Whether `value` is accepted.
+    pub(crate) fn set_custom(&mut self, rule: CustomRule) {
+        self.custom = Some(rule);
+    }
+
+    pub(crate) fn is_custom(&self) -> bool {
+        self.custom.is_some()
+    }
+
+    /// Whether `value` is accepted. A custom rule may panic; callers that
+    /// run one catch it (see `resolve`).
     #[inline]
-    #[must_use]
-    pub fn accepts(&self, value: &[u8]) -> bool {
-        match self {
-            Self::Default { max_len } => is_valid(value, *max_len),
-            Self::Custom(rule) => {
-                // Visible ASCII only: the value goes back out as a header.
+    pub(crate) fn accepts(&self, value: &[u8]) -> bool {
+        match &self.custom {
+            None => is_valid(value, self.max_len),
+            // Visible ASCII only, whatever the rule says: the value goes back
+            // out as a header and into logs.
+            Some(rule) => {
                 !value.is_empty()
-                    && value.iter().all(|&b| (0x21..0x7f).contains(&b))
+                    && value.len() <= self.max_len
+                    && value.iter().all(u8::is_ascii_graphic)
                     && std::str::from_utf8(value).is_ok_and(|s| rule(s))
             }
         }
     }
 }
 
-impl Default for Validator {
+impl Default for Rule {
     fn default() -> Self {
-        Self::Default {
+        Self {
             max_len: DEFAULT_MAX_LEN,
+            custom: None,
         }
     }
 }
 
-impl fmt::Debug for Validator {
+impl fmt::Debug for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Default { max_len } => {
-                f.debug_struct("Default").field("max_len", max_len).finish()
-            }
-            Self::Custom(_) => f.write_str("Custom(..)"),
-        }
+        f.debug_struct("Rule")
+            .field("max_len", &self.max_len)
+            .field("custom", &self.custom.is_some())
+            .finish()
     }
 }
 
@@ -201,11 +228,17 @@ mod tests {
     }
 
     #[test]
-    fn custom_rule_never_sees_non_visible_ascii() {
-        let v = Validator::custom(|_| true);
+    fn custom_rule_never_sees_non_visible_ascii_and_keeps_the_cap() {
+        let mut v = Rule::default();
+        v.set_custom(Arc::new(|_| true));
         assert!(v.accepts(b"anything-goes!"));
         assert!(!v.accepts(b"tab\there"));
         assert!(!v.accepts("caf\u{e9}".as_bytes()));
         assert!(!v.accepts(b""));
+        assert!(v.accepts(&[b'a'; 128]));
+        assert!(!v.accepts(&[b'a'; 129]));
+        v.set_max_len(usize::MAX);
+        assert!(v.accepts(&[b'a'; MAX_LEN]));
+        assert!(!v.accepts(&[b'a'; MAX_LEN + 1]));
     }
 }

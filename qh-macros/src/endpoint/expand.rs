@@ -33,6 +33,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     let state = local("__qh_state");
     let req = local("__qh_req");
     let prepared = local("__qh_prepared");
+    let id = local("__qh_id");
     let out = local("__qh_out");
     let s = local("__QhS");
 
@@ -66,7 +67,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
                     id_header = quote!(#p::Some(&const { #p::HeaderName::from_static(#header) }));
                 }
                 let read = quote_spanned!(ty.span()=> #p::request_id_param::<#ty>);
-                extract.push(quote!(let #arg: #ty = #read();));
+                extract.push(quote!(let #arg: #ty = #read(&#id);));
             }
             _ => {}
         }
@@ -88,7 +89,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
         let fields = local("__qh_path");
         let raw = local("__qh_raw_path");
         extract.push(quote! {
-            let #raw = <#p::RawPathParams as #p::FromRequestParts<#s>>::from_request_parts(&mut #parts, &#state)
+            let #raw = #p::path_params(&mut #parts, &#state)
                 .await
                 .map_err(#p::IntoResponse::into_response)?;
             let #fields: #ident = #p::path_fields(#raw.iter()).map_err(#p::IntoResponse::into_response)?;
@@ -101,9 +102,13 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
             let ty = param.ty;
             extract_bounds.push(quote_spanned!(ty.span()=> #ty: #p::FromRequestParts<#s>,));
             extract.push(quote! {
-                let #arg: #ty = <#ty as #p::FromRequestParts<#s>>::from_request_parts(&mut #parts, &#state)
+                let #arg = <#ty as #p::FromRequestParts<#s>>::from_request_parts(&mut #parts, &#state)
                     .await
-                    .map_err(#p::IntoResponse::into_response)?;
+                    .map_err(#p::IntoResponse::into_response);
+                let #arg: #ty = match #arg {
+                    #p::Ok(value) => value,
+                    #p::Err(rejected) => return #p::Err(#p::rejection(rejected).await),
+                };
             });
         }
     }
@@ -151,24 +156,25 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     let respond = quote_spanned! {ret_span=>
         {
             #[allow(unused_imports)]
-            use #p::{RespondAny as _, RespondJson as _, RespondResult as _};
-            let #responder = &&&#p::Responder::new(#out);
+            use #p::{
+                RespondAny as _, RespondBadErr as _, RespondBadResult as _, RespondJson as _,
+                RespondResult as _, RespondResultAny as _,
+            };
+            let #responder = &&&&&#p::Responder::new(#out);
             #responder.__qh_respond()
         }
     };
 
+    // Extractors below see the same ID only if a fresh one is remembered.
+    let remember = !extract_bounds.is_empty();
     let (future_ty, body_tokens) = if needs_async {
-        let mut_parts = if path_set.is_some() || !extract_bounds.is_empty() {
-            quote!(mut)
-        } else {
-            quote!()
-        };
         (
             quote!(#p::BoxFuture),
             quote! {
                 #p::Box::pin(async move {
-                    let (#mut_parts #parts, #body) = #req.into_parts();
-                    let #prepared = #p::prepare(&#parts, #id_header, #route);
+                    let (mut #parts, #body) = #req.into_parts();
+                    let #prepared = #p::prepare(&mut #parts, #id_header, #route, #remember);
+                    let #id = #prepared.id().clone();
                     #p::run(#prepared, async move {
                         #(#extract)*
                         let #out = #call;
@@ -182,8 +188,9 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
         (
             quote!(#p::Ready<#p::Response>),
             quote! {
-                let (#parts, #body) = #req.into_parts();
-                let #prepared = #p::prepare(&#parts, #id_header, #route);
+                let (mut #parts, #body) = #req.into_parts();
+                let #prepared = #p::prepare(&mut #parts, #id_header, #route, #remember);
+                let #id = #prepared.id().clone();
                 #p::ready(#p::run_sync(#prepared, move || {
                     #(#extract)*
                     let #out = #call;

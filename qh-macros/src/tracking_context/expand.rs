@@ -7,12 +7,10 @@ use syn::spanned::Spanned;
 use super::ast::{Input, Source};
 use crate::paths::Paths;
 
-const DEFAULT_ID_HEADER: &str = "x-request-id";
-
 pub fn derive(input: &Input) -> TokenStream {
     let paths = Paths::new(input.container.krate.as_ref());
     let private = paths.private();
-    let rt = quote!(#private::tracking);
+    let rt = quote!(#private);
     let ident = &input.original.ident;
 
     let headers = Ident::new("__qh_headers", Span::mixed_site());
@@ -35,12 +33,18 @@ pub fn derive(input: &Input) -> TokenStream {
                     let header = name(header);
                     id_header = quote!(#private::Some(&#header));
                 }
-                let header = name(header.as_deref().unwrap_or(DEFAULT_ID_HEADER));
+                let header = match &header {
+                    Some(header) => {
+                        let header = name(header);
+                        quote!(#private::Some(#header))
+                    }
+                    None => quote!(#private::None),
+                };
                 reads.push(quote_spanned! {ty.span()=>
                     #field_ident: <#ty as #rt::FromRequestId>::from_request_id(#id)
                 });
                 writes.push(quote_spanned! {ty.span()=>
-                    #rt::put::<#ty>(&mut #map, #header, &self.#field_ident);
+                    #rt::put_id::<#ty>(&mut #map, #header, &self.#field_ident);
                 });
             }
             Source::Header(header) => {
@@ -103,7 +107,7 @@ pub fn derive(input: &Input) -> TokenStream {
             where
                 for<'__qh> Self: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
             {
-                #rt::get::<Self>()
+                #rt::context_get::<Self>()
             }
         }
 
@@ -116,11 +120,11 @@ pub fn derive(input: &Input) -> TokenStream {
                 _: &__QhS,
             ) -> #private::Result<Self, Self::Rejection> {
                 let #id = #rt::id_from_parts(#parts, #id_header);
-                let #value = Self::__qh_read(&#parts.headers, &#id).map_err(|#error| #error.with_request_id(#id))?;
+                let #value = Self::__qh_read(&#parts.headers, &#id).map_err(|#error| #error.with_request_id(::core::clone::Clone::clone(&#id)))?;
                 {
                     #[allow(unused_imports)]
                     use #rt::{StoreClone as _, StoreNothing as _};
-                    (&#rt::Store(&#value)).store();
+                    (&#rt::Store(&#value, &#id)).store();
                 }
                 #private::Ok(#value)
             }

@@ -9,7 +9,7 @@ use crate::paths::Paths;
 
 pub fn derive(input: &syn::DeriveInput, paths: &Paths) -> TokenStream {
     let private = paths.private();
-    let rt = quote!(#private::tracking);
+    let rt = quote!(#private);
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let mut with_state = input.generics.clone();

@@ -94,11 +94,7 @@ impl FromHeader for Arc<str> {
 
 impl FromHeader for bool {
     fn from_header(value: &HeaderValue) -> Result<Self, Cow<'static, str>> {
-        match value.as_bytes() {
-            b"true" | b"1" => Ok(true),
-            b"false" | b"0" => Ok(false),
-            _ => Err(Cow::Borrowed("expected `true` or `false`")),
-        }
+        super::parse_bool(value.as_bytes()).ok_or(Cow::Borrowed(super::BOOL_EXPECTED))
     }
 }
 
@@ -147,4 +143,3 @@ pub fn header<T: FromHeader>(headers: &HeaderMap, name: &HeaderName) -> Result<T
         None => T::missing().ok_or_else(|| Error::missing_header(name)),
     }
 }
-

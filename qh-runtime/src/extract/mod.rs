@@ -1,16 +1,54 @@
 //! Reading parameters out of a request: headers, the tracking ID, and the
 //! fields of the JSON body, the query string and the path.
 
+mod body;
 mod fields;
 mod header;
+mod rejection;
 mod request_id;
 mod url;
 
-pub use fields::{
-    body_fields, is_json, path_fields, query_fields, whole_body, BodyField, Fields, UrlField,
-    WholeBody,
-};
-pub(crate) use fields::unsupported_media_type;
+pub use body::read_json_body;
+pub use fields::{body_fields, path_fields, query_fields, whole_body, BodyField, Fields, UrlField};
 pub use header::{header, FromHeader};
+pub use rejection::{path_params, rejection};
 pub use request_id::FromRequestId;
-pub use url::UrlError;
+
+/// How a flag reads in a header or the URL: one rule everywhere (headers,
+/// query and path parameters, `X-Async`): `true`, `1`, `yes`, `on` and
+/// `false`, `0`, `no`, `off`, in any case.
+#[must_use]
+pub fn parse_bool(text: &[u8]) -> Option<bool> {
+    const TRUE: [&[u8]; 4] = [b"true", b"1", b"yes", b"on"];
+    const FALSE: [&[u8]; 4] = [b"false", b"0", b"no", b"off"];
+    let is = |words: [&[u8]; 4]| words.iter().any(|w| w.eq_ignore_ascii_case(text));
+    if is(TRUE) {
+        Some(true)
+    } else if is(FALSE) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// What a client is told when a flag is neither.
+pub(crate) const BOOL_EXPECTED: &str =
+    "expected `true` or `false` (also `1`/`0`, `yes`/`no`, `on`/`off`)";
+
+#[cfg(test)]
+mod tests {
+    use super::parse_bool;
+
+    #[test]
+    fn one_rule_for_flags() {
+        for t in ["true", "TRUE", "1", "yes", "Yes", "on"] {
+            assert_eq!(parse_bool(t.as_bytes()), Some(true), "{t}");
+        }
+        for f in ["false", "False", "0", "no", "NO", "off"] {
+            assert_eq!(parse_bool(f.as_bytes()), Some(false), "{f}");
+        }
+        for x in ["", "2", "y", "truee", " true"] {
+            assert_eq!(parse_bool(x.as_bytes()), None, "{x}");
+        }
+    }
+}

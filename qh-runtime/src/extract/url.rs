@@ -107,10 +107,9 @@ impl<'de> de::Deserializer<'de> for Text<'_> {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, UrlError> {
-        match &*self.0 {
-            "true" | "1" | "on" | "yes" => visitor.visit_bool(true),
-            "false" | "0" | "off" | "no" => visitor.visit_bool(false),
-            _ => Err(UrlError("expected `true` or `false`".into())),
+        match super::parse_bool(self.0.as_bytes()) {
+            Some(b) => visitor.visit_bool(b),
+            None => Err(UrlError(super::BOOL_EXPECTED.into())),
         }
     }
 
@@ -161,4 +160,3 @@ impl<'de> de::Deserializer<'de> for Text<'_> {
         tuple_struct map struct identifier ignored_any
     }
 }
-

@@ -1,0 +1,144 @@
+//! [`Routes`]: what `qh::routes!` expands to, mounting endpoints into an
+//! axum router whose other methods answer a 405 problem.
+
+use std::convert::Infallible;
+use std::future::{ready, Ready};
+use std::task::{Context as TaskContext, Poll};
+
+use axum::extract::Request;
+use axum::handler::Handler;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, Route};
+use axum::Router;
+use http::{Method, StatusCode};
+use tower::{Layer, Service};
+
+use super::{Endpoint, EndpointMarker};
+use crate::error::{Error, ErrorKind};
+use crate::resolve::{self, Found};
+
+/// Collects endpoints and builds the router; what `qh::routes!` expands to.
+pub struct Routes<S> {
+    entries: Vec<Entry<S>>,
+}
+
+struct Entry<S> {
+    path: &'static str,
+    method: Method,
+    name: &'static str,
+    router: MethodRouter<S>,
+}
+
+impl<S: Clone + Send + Sync + 'static> Default for Routes<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S: Clone + Send + Sync + 'static> Routes<S> {
+    /// No routes yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            entries: Vec::new(),
+        }
+    }
+
+    /// Adds endpoint `E`.
+    #[must_use]
+    pub fn add<E: Endpoint + Handler<EndpointMarker, S>>(mut self) -> Self {
+        let filter = MethodFilter::try_from(E::METHOD).unwrap_or(MethodFilter::POST);
+        self.entries.push(Entry {
+            path: E::PATH,
+            method: E::METHOD,
+            name: E::NAME,
+            router: axum::routing::on(filter, E::handler()),
+        });
+        self
+    }
+
+    /// The router: one route per path, its methods merged. Other methods on
+    /// that path answer 405 with axum's `Allow` header and a problem body.
+    ///
+    /// The 405 answer is axum's own method fallback, wrapped, so it stays
+    /// mergeable: `qh::routes![a].merge(qh::routes![b])` and plain
+    /// `.route(path, …)` calls on the same path compose, and `Allow` lists
+    /// every method of the merged route.
+    ///
+    /// # Panics
+    ///
+    /// When two endpoints share a method and path (a startup configuration
+    /// error, as with axum's own overlapping routes).
+    pub fn into_router(self) -> Router<S> {
+        let mut groups: Vec<Entry<S>> = Vec::new();
+        let mut seen: Vec<(&'static str, Method, &'static str)> = Vec::new();
+        for entry in self.entries {
+            if let Some((_, _, other)) = seen
+                .iter()
+                .find(|(p, m, _)| *p == entry.path && *m == entry.method)
+            {
+                panic!(
+                    "qh::routes!: `{} {}` is served by both `{other}` and `{}`",
+                    entry.method, entry.path, entry.name
+                );
+            }
+            seen.push((entry.path, entry.method.clone(), entry.name));
+            match groups.iter_mut().find(|g| g.path == entry.path) {
+                Some(group) => {
+                    group.router = std::mem::take(&mut group.router).merge(entry.router);
+                }
+                None => groups.push(entry),
+            }
+        }
+        groups.into_iter().fold(Router::new(), |app, group| {
+            // `merge` keeps the second of two default fallbacks: ours.
+            app.route(group.path, group.router.merge(method_not_allowed()))
+        })
+    }
+}
+
+/// A method router with no methods whose default fallback answers a 405
+/// problem. `MethodRouter::layer` keeps a fallback a default one, which
+/// axum merges freely (a custom fallback would make merging panic).
+fn method_not_allowed<S: Clone + Send + Sync + 'static>() -> MethodRouter<S> {
+    MethodRouter::new().layer(ProblemLayer)
+}
+
+#[derive(Clone, Copy)]
+struct ProblemLayer;
+
+impl Layer<Route> for ProblemLayer {
+    type Service = MethodNotAllowed;
+
+    fn layer(&self, _axum_default: Route) -> MethodNotAllowed {
+        MethodNotAllowed
+    }
+}
+
+/// Answers a method the route does not serve; axum adds `Allow` afterwards.
+#[derive(Clone, Copy)]
+struct MethodNotAllowed;
+
+impl Service<Request> for MethodNotAllowed {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Ready<Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let (parts, _) = req.into_parts();
+        let resolved = match resolve::for_request(&parts, None) {
+            Found::Existing(resolved) => resolved,
+            Found::Fresh(fresh) => fresh.resolved,
+        };
+        let error = Error::with_kind(
+            ErrorKind::MethodNotAllowed,
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("method `{}` is not allowed on this route", parts.method),
+        );
+        ready(Ok(error.with_resolved(&resolved).into_response()))
+    }
+}

@@ -1,0 +1,153 @@
+//! Running one endpoint call: its request's resolution, context and span,
+//! the echo, and panics turned into 500 problems.
+
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Instant;
+
+use axum::response::Response;
+use http::request::Parts;
+use http::{HeaderName, HeaderValue};
+use tracing::{Instrument, Span};
+
+use crate::context::{self, Context};
+use crate::extract::FromRequestId;
+use crate::panic::{self, CatchUnwind};
+use crate::resolve::{self, Found};
+use crate::span::RequestSpan;
+use crate::RequestId;
+
+/// A request's tracking state between resolution and the response: the ID
+/// the endpoint's parameters receive, and what this endpoint must do itself
+/// (set the context, open the span, echo) when no `Tracking` layer did.
+pub struct Prepared {
+    id: RequestId,
+    ctx: Option<Context>,
+    span: Span,
+    started: Option<Instant>,
+    echo: Option<(HeaderName, HeaderValue)>,
+}
+
+impl Prepared {
+    /// The request's tracking ID.
+    #[inline]
+    #[must_use]
+    pub fn id(&self) -> &RequestId {
+        &self.id
+    }
+}
+
+/// Takes the request's resolution ([`resolve::for_request`]): the
+/// `Tracking` layer's, or one made now with the defaults (reading `header`
+/// instead of `X-Request-ID` if given). `remember` stores a fresh one in the
+/// request for the endpoint's extractors (`#[extract]` parameters), so they
+/// see the same ID.
+#[inline]
+#[must_use]
+pub fn prepare(
+    parts: &mut Parts,
+    header: Option<&HeaderName>,
+    route: &'static str,
+    remember: bool,
+) -> Prepared {
+    match resolve::for_request(parts, header) {
+        Found::Existing(resolved) => {
+            // The layer set the context, opened the span and echoes; enter
+            // the context again only if something between it and us moved
+            // the request to a task without it.
+            let ctx = (!context::is_current(resolved.id()))
+                .then(|| Context::from_resolved(resolved.clone()));
+            Prepared {
+                id: resolved.id().clone(),
+                ctx,
+                span: Span::none(),
+                started: None,
+                echo: None,
+            }
+        }
+        Found::Fresh(fresh) => {
+            let (span, started) =
+                RequestSpan::new(&fresh.resolved, &parts.method, Some(route)).into_parts();
+            let echo = Some((fresh.resolved.header().clone(), fresh.echo));
+            if remember {
+                parts.extensions.insert(fresh.resolved.clone());
+            }
+            Prepared {
+                id: fresh.resolved.id().clone(),
+                ctx: Some(Context::from_resolved(fresh.resolved)),
+                span,
+                started,
+                echo,
+            }
+        }
+    }
+}
+
+/// The request's ID as a `request_id` parameter's type.
+#[inline]
+#[must_use]
+pub fn request_id_param<T: FromRequestId>(id: &RequestId) -> T {
+    T::from_request_id(id)
+}
+
+fn finish(
+    response: &mut Response,
+    span: &Span,
+    started: Option<Instant>,
+    echo: Option<(HeaderName, HeaderValue)>,
+) {
+    if let Some((name, value)) = echo {
+        response.headers_mut().insert(name, value);
+    }
+    RequestSpan::complete(span, started, response.status());
+}
+
+/// Runs an endpoint's async body in the request's context and span, turning
+/// a panic into a 500 problem and echoing the ID.
+pub async fn run<F: Future<Output = Result<Response, Response>>>(
+    prepared: Prepared,
+    fut: F,
+) -> Response {
+    let Prepared {
+        ctx,
+        span,
+        started,
+        echo,
+        ..
+    } = prepared;
+    // The panic is answered inside the context, so the problem names the ID.
+    let answer = async move {
+        match CatchUnwind::new(fut).await {
+            Ok(Ok(response) | Err(response)) => response,
+            Err(payload) => panic::response(&*payload),
+        }
+    };
+    let mut response = match ctx {
+        Some(ctx) => ctx.scoped(answer).instrument(span.clone()).await,
+        None => answer.await,
+    };
+    finish(&mut response, &span, started, echo);
+    response
+}
+
+/// [`run`] for a synchronous endpoint that needs nothing awaited: the
+/// context is set with the task-local's sync scope.
+pub fn run_sync(prepared: Prepared, f: impl FnOnce() -> Result<Response, Response>) -> Response {
+    let Prepared {
+        ctx,
+        span,
+        started,
+        echo,
+        ..
+    } = prepared;
+    let call = || match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(response) | Err(response)) => response,
+        Err(payload) => panic::response(&*payload),
+    };
+    let mut response = match ctx {
+        Some(ctx) => span.in_scope(|| ctx.sync_scope(call)),
+        None => call(),
+    };
+    finish(&mut response, &span, started, echo);
+    response
+}

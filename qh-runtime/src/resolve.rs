@@ -1,0 +1,191 @@
+//! Resolving a request's tracking ID: the one place that decides it.
+//!
+//! DESIGN §2's order, in [`for_request`]: (1) an ID already resolved for
+//! this request (a [`Tracking`] layer stored a [`Resolved`] in the request's
+//! extensions); else, with the configuration at hand, (2) the first
+//! configured header holding exactly one valid value, if incoming IDs are
+//! trusted, (3) a new ID from the generator. The layer, endpoints, the
+//! derive, `RequestId`'s extractor, the 405 answer and errors all take the
+//! ID from here; none reads the ambient task-local to decide it.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use http::request::Parts;
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::tracking::Tracking;
+use crate::RequestId;
+
+/// The outcome of resolving one request's ID, stored in the request's
+/// extensions by the [`Tracking`] layer, so that everything below it (other
+/// middleware, handlers, qh endpoints) reads the same answer.
+///
+/// ```
+/// use axum::{extract::Request, routing::get, Router};
+///
+/// async fn show(req: Request) -> String {
+///     let resolved = req.extensions().get::<qh::Resolved>().unwrap();
+///     format!("{} under {}", resolved.id(), resolved.header())
+/// }
+///
+/// let app: Router = Router::new().route("/", get(show)).layer(qh::Tracking::new());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    id: RequestId,
+    header: HeaderName,
+    client_id: Option<RequestId>,
+}
+
+impl Resolved {
+    pub(crate) fn new(id: RequestId, header: HeaderName, client_id: Option<RequestId>) -> Self {
+        Self {
+            id,
+            header,
+            client_id,
+        }
+    }
+
+    /// The request's tracking ID.
+    #[must_use]
+    pub fn id(&self) -> &RequestId {
+        &self.id
+    }
+
+    /// The header the ID was resolved under: where it is echoed, and what
+    /// outbound calls send it as.
+    #[must_use]
+    pub fn header(&self) -> &HeaderName {
+        &self.header
+    }
+
+    /// The client's own valid ID, kept beside the server's when incoming IDs
+    /// are not trusted.
+    #[must_use]
+    pub fn client_id(&self) -> Option<&RequestId> {
+        self.client_id.as_ref()
+    }
+}
+
+/// A resolution made now, with the value to echo: the request's own header
+/// value for an incoming ID (shared, no copy), a new one for a generated ID.
+pub(crate) struct Fresh {
+    pub(crate) resolved: Resolved,
+    pub(crate) echo: HeaderValue,
+}
+
+/// What [`for_request`] found.
+pub(crate) enum Found {
+    /// Resolved earlier for this request (by a `Tracking` layer, or an
+    /// extractor that remembered it); whoever resolved it echoes it.
+    Existing(Resolved),
+    /// Resolved now, with the defaults: the caller owns the echo.
+    Fresh(Fresh),
+}
+
+/// The request's ID: rule (1), else rules (2)–(3) with the defaults, reading
+/// `header` instead of `X-Request-ID` when an endpoint names one.
+#[inline]
+pub(crate) fn for_request(parts: &Parts, header: Option<&HeaderName>) -> Found {
+    match parts.extensions.get::<Resolved>() {
+        Some(resolved) => Found::Existing(resolved.clone()),
+        None => Found::Fresh(resolve_defaults(&parts.headers, header)),
+    }
+}
+
+/// Rules (2)–(3) with the default configuration, which cannot fail.
+#[inline]
+pub(crate) fn resolve_defaults(headers: &HeaderMap, header: Option<&HeaderName>) -> Fresh {
+    let tracking = Tracking::defaults();
+    let main = header.unwrap_or(tracking.header_name());
+    match tracking.resolve(headers, main) {
+        Ok(fresh) => fresh,
+        // The defaults run no user code: only reachable if that changes.
+        Err(failure) => failure.fresh,
+    }
+}
+
+/// A valid incoming ID under `header` (default `x-request-id`), default rule.
+pub(crate) fn incoming(headers: &HeaderMap, header: Option<&HeaderName>) -> Option<RequestId> {
+    let tracking = Tracking::defaults();
+    let main = header.unwrap_or(tracking.header_name());
+    single_value(headers, main)
+        .filter(|value| tracking.rule().accepts(value.as_bytes()))
+        .map(|value| RequestId::from_accepted(value.as_bytes()))
+}
+
+/// The value of `name` when the request has exactly one such line: several
+/// lines mean `a, b` (RFC 9110 §5.3), which is not an ID.
+#[inline]
+fn single_value<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a HeaderValue> {
+    let mut values = headers.get_all(name).iter();
+    let value = values.next()?;
+    values.next().is_none().then_some(value)
+}
+
+/// A custom generator or validator panicked: the request is answered 500,
+/// under a UUID v4 made by qh.
+pub(crate) struct Failure {
+    pub(crate) fresh: Fresh,
+    pub(crate) what: &'static str,
+}
+
+impl Tracking {
+    /// Rules (2)–(3) with this configuration; `main` is the first header
+    /// read and the one a generated ID is echoed under.
+    pub(crate) fn resolve(&self, headers: &HeaderMap, main: &HeaderName) -> Result<Fresh, Failure> {
+        let rule = self.rule();
+        let mut found = None;
+        for name in std::iter::once(main).chain(self.fallbacks()) {
+            let Some(value) = single_value(headers, name) else {
+                continue;
+            };
+            let accepted = if rule.is_custom() {
+                catch_unwind(AssertUnwindSafe(|| rule.accepts(value.as_bytes())))
+                    .map_err(|_| self.failure(main, "the request ID validator panicked"))?
+            } else {
+                rule.accepts(value.as_bytes())
+            };
+            if accepted {
+                found = Some((name, value));
+                break;
+            }
+        }
+        match found {
+            Some((name, value)) if self.trusts_incoming() => Ok(Fresh {
+                resolved: Resolved::new(
+                    RequestId::from_accepted(value.as_bytes()),
+                    name.clone(),
+                    None,
+                ),
+                echo: value.clone(),
+            }),
+            found => {
+                let generator = self.id_generator();
+                let id = if generator.is_custom() {
+                    catch_unwind(AssertUnwindSafe(|| generator.generate()))
+                        .map_err(|_| self.failure(main, "the request ID generator panicked"))?
+                } else {
+                    generator.generate()
+                };
+                let client = found.map(|(_, value)| RequestId::from_accepted(value.as_bytes()));
+                Ok(Fresh {
+                    echo: id.to_header_value(),
+                    resolved: Resolved::new(id, main.clone(), client),
+                })
+            }
+        }
+    }
+
+    fn failure(&self, main: &HeaderName, what: &'static str) -> Failure {
+        tracing::error!("{what}; answering 500 under a UUID v4");
+        let id = crate::IdGenerator::UuidV4.generate();
+        Failure {
+            fresh: Fresh {
+                echo: id.to_header_value(),
+                resolved: Resolved::new(id, main.clone(), None),
+            },
+            what,
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! What `#[derive(TrackingContext)]` expansions call, as
+//! `::qh::__private::…`. Every ID comes from the one resolution
+//! ([`crate::resolve`]); the derive never decides on its own.
+
+use http::request::Parts;
+use http::{HeaderMap, HeaderName};
+
+use crate::context;
+use crate::resolve::{self, Found};
+use crate::to_header::ToHeader;
+use crate::RequestId;
+
+/// The request's ID for the derive's extractor: the one already resolved for
+/// this request, else resolved now with the defaults (reading `header` first
+/// when the struct names one) and remembered, so later extractors agree.
+pub fn id_from_parts(parts: &mut Parts, header: Option<&HeaderName>) -> RequestId {
+    match resolve::for_request(parts, header) {
+        Found::Existing(resolved) => resolved.id().clone(),
+        Found::Fresh(fresh) => {
+            let id = fresh.resolved.id().clone();
+            parts.extensions.insert(fresh.resolved);
+            id
+        }
+    }
+}
+
+/// The ID for `from_headers`, used outside a request's extractors (a message
+/// consumer, a test): a valid ID in `headers` (default rule), else the
+/// current request's, else a new one.
+pub fn id_from_headers(headers: &HeaderMap, header: Option<&HeaderName>) -> RequestId {
+    resolve::incoming(headers, header)
+        .or_else(context::request_id)
+        .unwrap_or_else(|| crate::IdGenerator::default().generate())
+}
+
+/// Writes the ID field under `header` when the struct names one, else under
+/// the header the current request's ID was resolved under (when the field
+/// holds that request's ID), else `x-request-id`.
+pub fn put_id<T: ToHeader + ?Sized>(headers: &mut HeaderMap, header: Option<HeaderName>, id: &T) {
+    if let Some(value) = id.to_header() {
+        let name = header.unwrap_or_else(|| context::header_of(value.as_bytes()));
+        headers.insert(name, value);
+    }
+}
+
+/// Adds `value` under `name`, unless it is absent or not a valid header
+/// value.
+pub fn put<T: ToHeader + ?Sized>(headers: &mut HeaderMap, name: HeaderName, value: &T) {
+    if let Some(value) = value.to_header() {
+        headers.insert(name, value);
+    }
+}
+
+/// Stores a clone of a `TrackingContext` in the request's context when it is
+/// `Clone` (autoref specialization: see [`StoreClone`] and [`StoreNothing`]),
+/// so `current()` finds it. Only in the context of the request `id` belongs
+/// to: an extractor running inside another request's context (a router
+/// called in-process) must not write into that one.
+pub struct Store<'a, T>(pub &'a T, pub &'a RequestId);
+
+/// Chosen for `(&Store(&value, &id)).store()` when `T: Clone`.
+pub trait StoreClone {
+    /// Stores a clone of the value in the current request's context.
+    fn store(&self);
+}
+
+impl<T: Clone + Send + Sync + 'static> StoreClone for Store<'_, T> {
+    fn store(&self) {
+        if context::is_current(self.1) {
+            context::insert(self.0.clone());
+        }
+    }
+}
+
+/// Chosen for `(&Store(&value, &id)).store()` otherwise: there is nothing to
+/// store a copy with.
+pub trait StoreNothing {
+    /// Does nothing.
+    fn store(&self);
+}
+
+impl<T> StoreNothing for &Store<'_, T> {
+    fn store(&self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Context;
+
+    // The borrows are the autoref specialization under test.
+    #[allow(clippy::needless_borrow)]
+    #[tokio::test]
+    async fn clone_values_are_stored_only_in_their_request() {
+        #[derive(Clone, PartialEq, Debug)]
+        struct C(u8);
+        struct N;
+
+        let t = RequestId::from_static("t");
+        (&Store(&C(1), &t)).store();
+        assert_eq!(context::get::<C>(), None);
+        Context::new(t.clone())
+            .scope(async {
+                (&Store(&C(2), &t)).store();
+                (&Store(&C(3), &RequestId::from_static("other"))).store();
+                (&Store(&N, &t)).store();
+                assert_eq!(context::get::<C>(), Some(C(2)));
+            })
+            .await;
+    }
+}
