@@ -1,11 +1,12 @@
 //! The per-request cost of qh's tracking, side by side with a bare axum
-//! route, a hand-written twin doing the same work, and tower-http's
-//! request-id recipe. Each variant answers `GET /` with `Html("hello")`,
-//! once with a valid incoming `X-Request-ID` and once without (generated).
+//! route, the best hand-written shape, and tower-http's request-id recipe.
+//! Each variant answers `GET /` with `Html("hello")`, once with a valid
+//! incoming `X-Request-ID` and once without (generated).
 //!
 //! ```text
-//! cargo bench --bench hot_path                      # wall time (divan)
-//! QH_COUNT=bare valgrind --tool=callgrind target/release/deps/hot_path-*   # instructions
+//! cargo bench -p qh-bench --bench hot_path     # wall time (divan)
+//! benches/count.sh                             # instructions per request (callgrind)
+//! benches/loopback.sh                          # req/s on 127.0.0.1 with wrk
 //! ```
 //!
 //! With `QH_COUNT=<variant>[:incoming|:generated]` the binary runs that variant
@@ -13,10 +14,13 @@
 //! instruction counting under callgrind: run it with two different counts
 //! and divide the difference by the difference in requests.
 
+use std::convert::Infallible;
 use std::hint::black_box;
 
 use axum::body::Body;
-use axum::http::{HeaderValue, Request};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderName, HeaderValue, Request};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -31,24 +35,35 @@ tokio::task_local! {
     static TWIN_ID: HeaderValue;
 }
 
-/// What a careful engineer writes by hand: read the header from the parts,
-/// keep a valid one without allocating, generate into a stack buffer, scope a
-/// task-local, echo.
-async fn twin(req: axum::extract::Request) -> Response {
-    let incoming = req
-        .headers()
-        .get("x-request-id")
-        .filter(|v| qh::validate::is_valid(v.as_bytes(), 128))
-        .cloned();
-    let id = incoming.unwrap_or_else(|| {
-        let mut buf = [0u8; 36];
-        let text = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
-        HeaderValue::from_str(text).expect("uuid text is a header value")
-    });
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The best hand-written shape: an extractor that reads `X-Request-ID` from
+/// the parts (no `HeaderMap` clone), clones the value or writes a UUID v4
+/// into a stack buffer; the handler body runs in a `task_local!` scope and
+/// sets the response header. It does not validate (qh does: ~100
+/// instructions for a 36-byte ID).
+struct TwinId(HeaderValue);
+
+impl<S: Send + Sync> FromRequestParts<S> for TwinId {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Self(match parts.headers.get(X_REQUEST_ID) {
+            Some(value) => value.clone(),
+            None => {
+                let mut buf = [0u8; 36];
+                let text = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
+                HeaderValue::from_str(text).expect("uuid text is a header value")
+            }
+        }))
+    }
+}
+
+async fn twin(TwinId(id): TwinId) -> Response {
     let mut res = TWIN_ID
         .scope(id.clone(), async { Html("hello").into_response() })
         .await;
-    res.headers_mut().insert("x-request-id", id);
+    res.headers_mut().insert(X_REQUEST_ID, id);
     res
 }
 
@@ -60,6 +75,7 @@ async fn qh_hello(request_id: qh::RequestId) -> Html<&'static str> {
 
 const VARIANTS: &[&str] = &[
     "bare",
+    "bare_layered",
     "twin",
     "tower_http",
     "qh_endpoint",
@@ -70,6 +86,11 @@ const VARIANTS: &[&str] = &[
 fn app(variant: &str) -> Router {
     match variant {
         "bare" => Router::new().route("/", get(bare)),
+        // What any layer on a router costs before it does anything: axum
+        // boxes every layered route again.
+        "bare_layered" => Router::new()
+            .route("/", get(bare))
+            .layer(tower::layer::util::Identity::new()),
         "twin" => Router::new().route("/", get(twin)),
         "tower_http" => Router::new()
             .route("/", get(bare))
@@ -118,7 +139,29 @@ fn generated(bencher: divan::Bencher, variant: &str) {
     bencher.bench_local(|| rt.block_on(one(&app, false)));
 }
 
+/// `QH_SERVE=<variant>:<port>`: serve the variant on 127.0.0.1 with a
+/// multi-thread runtime, for `benches/loopback.sh`.
+fn serve(spec: &str) {
+    let (variant, port) = spec.split_once(':').unwrap_or((spec, "3900"));
+    let port: u16 = port.parse().expect("QH_SERVE port");
+    let app = app(variant);
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+                .await
+                .unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var("QH_SERVE") {
+        serve(&spec);
+        return;
+    }
     if let Ok(spec) = std::env::var("QH_COUNT") {
         let (variant, mode) = spec.split_once(':').unwrap_or((&spec, "incoming"));
         let n: usize = std::env::var("QH_COUNT_N")

@@ -97,3 +97,74 @@ async fn untrusted_client_ids_are_logged_beside_the_servers() {
         assert_eq!(line["span"]["client_request_id"], "client-7", "{line}");
     }
 }
+
+#[qh::endpoint(method = "GET", path = "/items/{*rest}")]
+fn items(rest: String) -> usize {
+    tracing::info!("listing");
+    rest.len()
+}
+
+async fn capture_lines(app: axum::Router, req: Request<Body>) -> Vec<serde_json::Value> {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .with_span_list(true)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let res = app.oneshot(req).await.unwrap();
+    drop(res);
+    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_span_records_the_route_template_not_the_raw_path() {
+    let path = format!("/items/{}", "p".repeat(65_000));
+    for app in [
+        qh::routes![items],
+        qh::routes![items].layer(qh::Tracking::new()),
+    ] {
+        let req = Request::get(path.as_str()).body(Body::empty()).unwrap();
+        let lines = capture_lines(app, req).await;
+        assert!(!lines.is_empty());
+        for line in &lines {
+            assert!(
+                line.to_string().len() < 2_048,
+                "{} bytes",
+                line.to_string().len()
+            );
+            assert_eq!(line["span"]["route"], "/items/{*rest}", "{line}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn nested_layers_make_one_span_with_status_and_latency() {
+    let app = qh::routes![items]
+        .layer(qh::Tracking::new())
+        .layer(qh::Tracking::new());
+    let req = Request::get("/items/a")
+        .header("x-request-id", "n-1")
+        .body(Body::empty())
+        .unwrap();
+    let lines = capture_lines(app, req).await;
+    for line in &lines {
+        let spans = line["spans"].as_array().cloned().unwrap_or_default();
+        let requests = spans.iter().filter(|s| s["name"] == "request").count();
+        assert!(requests <= 1, "{line}");
+    }
+    let closes: Vec<_> = lines
+        .iter()
+        .filter(|l| l["fields"]["message"] == "close")
+        .collect();
+    assert_eq!(closes.len(), 1, "{lines:?}");
+    assert_eq!(closes[0]["span"]["status"], 200);
+    assert!(closes[0]["span"]["latency_ms"].is_number(), "{}", closes[0]);
+    assert_eq!(closes[0]["span"]["request_id"], "n-1");
+}

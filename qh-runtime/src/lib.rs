@@ -77,11 +77,11 @@ pub mod __private {
     pub use crate::endpoint::{Endpoint, EndpointMarker};
     pub use crate::extract::{
         body_fields, header, path_fields, path_params, query_fields, read_json_body, rejection,
-        whole_body, BodyField, Fields, FromHeader, FromRequestId, UrlField,
+        whole_body, BodyField, Fields, FromHeader, FromRequestId, UrlField, WholeBody,
     };
     pub use crate::to_header::ToHeader;
     pub use crate::tracking_context::{
-        id_from_headers, id_from_parts, put, put_id, Store, StoreClone, StoreNothing,
+        id_from_headers, id_from_parts, put, put_id, request_error, Store, StoreClone, StoreNothing,
     };
     pub use crate::{context::get as context_get, Error, RequestId};
     pub use axum;

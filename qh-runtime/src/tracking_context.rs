@@ -24,6 +24,15 @@ pub fn id_from_parts(parts: &mut Parts, header: Option<&HeaderName>) -> RequestI
     }
 }
 
+/// Ties an extractor's error to its request: the resolution
+/// [`id_from_parts`] remembered names the ID and the echo header.
+pub fn request_error(error: crate::Error, parts: &Parts) -> crate::Error {
+    match parts.extensions.get::<crate::Resolved>() {
+        Some(resolved) => error.with_resolved(resolved),
+        None => error,
+    }
+}
+
 /// The ID for `from_headers`, used outside a request's extractors (a message
 /// consumer, a test): a valid ID in `headers` (default rule), else the
 /// current request's, else a new one.

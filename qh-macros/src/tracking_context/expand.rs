@@ -120,7 +120,7 @@ pub fn derive(input: &Input) -> TokenStream {
                 _: &__QhS,
             ) -> #private::Result<Self, Self::Rejection> {
                 let #id = #rt::id_from_parts(#parts, #id_header);
-                let #value = Self::__qh_read(&#parts.headers, &#id).map_err(|#error| #error.with_request_id(::core::clone::Clone::clone(&#id)))?;
+                let #value = Self::__qh_read(&#parts.headers, &#id).map_err(|#error| #rt::request_error(#error, #parts))?;
                 {
                     #[allow(unused_imports)]
                     use #rt::{StoreClone as _, StoreNothing as _};

@@ -9,7 +9,9 @@ mod request_id;
 mod url;
 
 pub use body::read_json_body;
-pub use fields::{body_fields, path_fields, query_fields, whole_body, BodyField, Fields, UrlField};
+pub use fields::{
+    body_fields, path_fields, query_fields, whole_body, BodyField, Fields, UrlField, WholeBody,
+};
 pub use header::{header, FromHeader};
 pub use rejection::{path_params, rejection};
 pub use request_id::FromRequestId;
