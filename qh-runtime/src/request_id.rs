@@ -13,8 +13,8 @@ use http::HeaderValue;
 use crate::validate::{self, InvalidRequestId};
 
 /// IDs up to this many bytes are stored inline: a UUID (36), a W3C trace ID
-/// (32), a ULID (26) or a prefixed UUID never allocate.
-const INLINE: usize = 48;
+/// (32), a ULID (26) or a UUID with a short prefix never allocate.
+const INLINE: usize = 40;
 
 /// A request's tracking ID.
 ///
@@ -25,7 +25,7 @@ const INLINE: usize = 48;
 /// they become one; parsing (`FromStr`, `Deserialize`, a header parameter)
 /// accepts exactly what a `RequestId` can hold, so every ID round-trips.
 ///
-/// A `RequestId` owns its bytes: IDs up to 48 bytes are stored inline (no
+/// A `RequestId` owns its bytes: IDs up to 40 bytes are stored inline (no
 /// allocation, a cheap copy to clone), longer ones in a shared `Arc<str>`.
 /// A kept ID never holds on to the request it came from.
 ///

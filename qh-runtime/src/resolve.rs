@@ -34,7 +34,9 @@ use crate::RequestId;
 pub struct Resolved {
     id: RequestId,
     header: HeaderName,
-    client_id: Option<RequestId>,
+    // Boxed: rare (untrusted incoming IDs only), and it keeps the state every
+    // request carries small.
+    client_id: Option<Box<RequestId>>,
 }
 
 impl Resolved {
@@ -42,7 +44,7 @@ impl Resolved {
         Self {
             id,
             header,
-            client_id,
+            client_id: client_id.map(Box::new),
         }
     }
 
@@ -63,7 +65,7 @@ impl Resolved {
     /// are not trusted.
     #[must_use]
     pub fn client_id(&self) -> Option<&RequestId> {
-        self.client_id.as_ref()
+        self.client_id.as_deref()
     }
 }
 
@@ -75,10 +77,10 @@ pub(crate) struct Fresh {
 }
 
 /// What [`for_request`] found.
-pub(crate) enum Found {
+pub(crate) enum Found<'a> {
     /// Resolved earlier for this request (by a `Tracking` layer, or an
     /// extractor that remembered it); whoever resolved it echoes it.
-    Existing(Resolved),
+    Existing(&'a Resolved),
     /// Resolved now, with the defaults: the caller owns the echo.
     Fresh(Fresh),
 }
@@ -86,9 +88,9 @@ pub(crate) enum Found {
 /// The request's ID: rule (1), else rules (2)–(3) with the defaults, reading
 /// `header` instead of `X-Request-ID` when an endpoint names one.
 #[inline]
-pub(crate) fn for_request(parts: &Parts, header: Option<&HeaderName>) -> Found {
+pub(crate) fn for_request<'a>(parts: &'a Parts, header: Option<&HeaderName>) -> Found<'a> {
     match parts.extensions.get::<Resolved>() {
-        Some(resolved) => Found::Existing(resolved.clone()),
+        Some(resolved) => Found::Existing(resolved),
         None => Found::Fresh(resolve_defaults(&parts.headers, header)),
     }
 }

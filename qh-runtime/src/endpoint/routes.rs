@@ -131,7 +131,7 @@ impl Service<Request> for MethodNotAllowed {
     fn call(&mut self, req: Request) -> Self::Future {
         let (parts, _) = req.into_parts();
         let resolved = match resolve::for_request(&parts, None) {
-            Found::Existing(resolved) => resolved,
+            Found::Existing(resolved) => resolved.clone(),
             Found::Fresh(fresh) => fresh.resolved,
         };
         let error = Error::with_kind(

@@ -22,10 +22,16 @@ use crate::RequestId;
 /// (set the context, open the span, echo) when no `Tracking` layer did.
 pub struct Prepared {
     id: RequestId,
+    /// The context to enter, when it is not the current one.
     ctx: Option<Context>,
+    own: Option<Own>,
+}
+
+/// What an endpoint does when it is the first to see the request.
+struct Own {
     span: Span,
     started: Option<Instant>,
-    echo: Option<(HeaderName, HeaderValue)>,
+    echo: (HeaderName, HeaderValue),
 }
 
 impl Prepared {
@@ -51,33 +57,30 @@ pub fn prepare(
     remember: bool,
 ) -> Prepared {
     match resolve::for_request(parts, header) {
-        Found::Existing(resolved) => {
+        Found::Existing(resolved) => Prepared {
+            id: resolved.id().clone(),
             // The layer set the context, opened the span and echoes; enter
             // the context again only if something between it and us moved
             // the request to a task without it.
-            let ctx = (!context::is_current(resolved.id()))
-                .then(|| Context::from_resolved(resolved.clone()));
-            Prepared {
-                id: resolved.id().clone(),
-                ctx,
-                span: Span::none(),
-                started: None,
-                echo: None,
-            }
-        }
+            ctx: (!context::is_current(resolved.id()))
+                .then(|| Context::from_resolved(resolved.clone())),
+            own: None,
+        },
         Found::Fresh(fresh) => {
             let (span, started) =
                 RequestSpan::new(&fresh.resolved, &parts.method, Some(route)).into_parts();
-            let echo = Some((fresh.resolved.header().clone(), fresh.echo));
+            let echo = (fresh.resolved.header().clone(), fresh.echo);
             if remember {
                 parts.extensions.insert(fresh.resolved.clone());
             }
             Prepared {
                 id: fresh.resolved.id().clone(),
                 ctx: Some(Context::from_resolved(fresh.resolved)),
-                span,
-                started,
-                echo,
+                own: Some(Own {
+                    span,
+                    started,
+                    echo,
+                }),
             }
         }
     }
@@ -90,16 +93,16 @@ pub fn request_id_param<T: FromRequestId>(id: &RequestId) -> T {
     T::from_request_id(id)
 }
 
-fn finish(
-    response: &mut Response,
-    span: &Span,
-    started: Option<Instant>,
-    echo: Option<(HeaderName, HeaderValue)>,
-) {
-    if let Some((name, value)) = echo {
+fn finish(response: &mut Response, own: Option<Own>) {
+    if let Some(Own {
+        span,
+        started,
+        echo: (name, value),
+    }) = own
+    {
         response.headers_mut().insert(name, value);
+        RequestSpan::complete(&span, started, response.status());
     }
-    RequestSpan::complete(span, started, response.status());
 }
 
 /// Runs an endpoint's async body in the request's context and span, turning
@@ -108,13 +111,7 @@ pub async fn run<F: Future<Output = Result<Response, Response>>>(
     prepared: Prepared,
     fut: F,
 ) -> Response {
-    let Prepared {
-        ctx,
-        span,
-        started,
-        echo,
-        ..
-    } = prepared;
+    let Prepared { ctx, own, .. } = prepared;
     // The panic is answered inside the context, so the problem names the ID.
     let answer = async move {
         match CatchUnwind::new(fut).await {
@@ -122,32 +119,30 @@ pub async fn run<F: Future<Output = Result<Response, Response>>>(
             Err(payload) => panic::response(&*payload),
         }
     };
-    let mut response = match ctx {
-        Some(ctx) => ctx.scoped(answer).instrument(span.clone()).await,
-        None => answer.await,
+    let mut response = match (ctx, &own) {
+        (None, _) => answer.await,
+        (Some(ctx), Some(own)) if !own.span.is_none() => {
+            ctx.scoped(answer).instrument(own.span.clone()).await
+        }
+        (Some(ctx), _) => ctx.scoped(answer).await,
     };
-    finish(&mut response, &span, started, echo);
+    finish(&mut response, own);
     response
 }
 
 /// [`run`] for a synchronous endpoint that needs nothing awaited: the
 /// context is set with the task-local's sync scope.
 pub fn run_sync(prepared: Prepared, f: impl FnOnce() -> Result<Response, Response>) -> Response {
-    let Prepared {
-        ctx,
-        span,
-        started,
-        echo,
-        ..
-    } = prepared;
+    let Prepared { ctx, own, .. } = prepared;
     let call = || match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(response) | Err(response)) => response,
         Err(payload) => panic::response(&*payload),
     };
-    let mut response = match ctx {
-        Some(ctx) => span.in_scope(|| ctx.sync_scope(call)),
-        None => call(),
+    let mut response = match (ctx, &own) {
+        (None, _) => call(),
+        (Some(ctx), Some(own)) => own.span.in_scope(|| ctx.sync_scope(call)),
+        (Some(ctx), None) => ctx.sync_scope(call),
     };
-    finish(&mut response, &span, started, echo);
+    finish(&mut response, own);
     response
 }
