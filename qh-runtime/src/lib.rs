@@ -15,6 +15,7 @@ pub mod extract;
 mod generate;
 mod layer;
 mod request_id;
+mod route_check;
 mod spawn;
 pub mod validate;
 
@@ -39,6 +40,8 @@ pub mod __private {
     pub use crate::extract::{
         body_fields, header, path_fields, query_fields, whole_body, BodyField, Fields, UrlField,
     };
+    pub use crate::extract::{query_struct, ExtractParam, HeaderParam};
+    pub use crate::route_check::{field_index, same_route};
     pub use axum;
     pub use axum::extract::{FromRequestParts, RawPathParams, Request};
     pub use axum::handler::Handler;

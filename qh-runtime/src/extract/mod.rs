@@ -3,14 +3,20 @@
 
 mod fields;
 mod header;
+mod params;
+mod query;
 mod request_id;
 mod url;
 
+pub(crate) use fields::unsupported_media_type;
 pub use fields::{
     body_fields, is_json, path_fields, query_fields, whole_body, BodyField, Fields, UrlField,
     WholeBody,
 };
-pub(crate) use fields::unsupported_media_type;
 pub use header::{header, FromHeader};
+#[doc(hidden)]
+pub use params::{ExtractParam, HeaderParam};
+#[doc(hidden)]
+pub use query::query_struct;
 pub use request_id::FromRequestId;
 pub use url::UrlError;
