@@ -40,12 +40,41 @@ pub use qh_runtime::__private;
 /// let app: axum::Router = qh::routes![add, api::hello];
 /// ```
 ///
-/// [`axum::Router`]: https://docs.rs/axum/latest/axum/struct.Router.html
+/// Two endpoints serving the same method and path are a compile error
+/// naming both:
+///
+/// ```compile_fail
+/// mod users { #[qh::endpoint] pub fn list() {} }
+/// mod orders { #[qh::endpoint] pub fn list() {} }
+///
+/// // both are `POST /list`
+/// let app: axum::Router = qh::routes![users::list, orders::list];
+/// ```
 #[macro_export]
 macro_rules! routes {
-    ($($endpoint:path),* $(,)?) => {
+    // Every pair, compared at compile time.
+    (@pairs $first:path $(, $rest:path)*) => {{
+        $(
+            if $crate::__private::same_route(
+                (<$first as $crate::__private::Endpoint>::METHOD_STR, <$first as $crate::__private::Endpoint>::PATH),
+                (<$rest as $crate::__private::Endpoint>::METHOD_STR, <$rest as $crate::__private::Endpoint>::PATH),
+            ) {
+                ::core::panic!(::core::concat!(
+                    "`", ::core::stringify!($first), "` and `", ::core::stringify!($rest),
+                    "` serve the same method and path: give one of them another `path` or `method`",
+                ));
+            }
+        )*
+        $crate::routes!(@pairs $($rest),*)
+    }};
+    (@pairs) => {()};
+    ($($endpoint:path),* $(,)?) => {{
+        // Each path names a function: this reports a private one as a
+        // private function, before its companion type is used.
+        $( let _ = $endpoint; )*
+        const _: () = $crate::routes!(@pairs $($endpoint),*);
         $crate::__private::Routes::new()
             $(.add::<$endpoint>())*
             .into_router()
-    };
+    }};
 }

@@ -78,6 +78,7 @@ async fn kept_ids_do_not_pin_request_buffers() {
     let kept_bytes = LIVE.load(Ordering::Relaxed) - before;
     assert_eq!(KEPT.lock().unwrap().len(), REQUESTS);
     assert_eq!(KEPT.lock().unwrap()[7].0, "kept-0007");
+    assert_eq!(KEPT.lock().unwrap()[7].1.request_id, "kept-0007");
     // Pinned buffers would be over 200 × 60 KB = 12 MB; own bytes, spawned
     // tasks and bookkeeping are well under 2 MB.
     assert!(

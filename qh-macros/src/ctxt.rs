@@ -9,8 +9,8 @@ use proc_macro2::Span;
 use quote::ToTokens;
 
 /// An error collector. Must be finished with [`Ctxt::check`]: dropping it
-/// unchecked is a bug in the macro (serde's `Ctxt` does the same).
-#[derive(Default)]
+/// unchecked is a bug in the macro (serde's `Ctxt` does the same). No
+/// `Default`: a collector built without `new` would drop every error.
 pub struct Ctxt {
     errors: RefCell<Option<Vec<syn::Error>>>,
 }

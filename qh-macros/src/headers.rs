@@ -1,9 +1,12 @@
-//! Header names in the macros' attributes: parsing `#[header(…)]` and the
-//! compile-time checks, shared by both macros.
+//! The `#[header]` and `#[request_id]` attributes, one model for both macros:
+//! parsing, the header-name checks, and the names taken from identifiers.
 
 use syn::ext::IdentExt;
 use syn::parse::ParseStream;
-use syn::{LitStr, Token};
+use syn::{Attribute, LitStr, Meta, Token};
+
+use crate::ctxt::Ctxt;
+use crate::unraw;
 
 /// The characters RFC 9110 allows in a header name besides letters and digits.
 const TCHAR_PUNCTUATION: &str = "!#$%&'*+-.^_`|~";
@@ -34,58 +37,165 @@ pub fn check(name: &str) -> Result<String, String> {
     Ok(name.to_ascii_lowercase())
 }
 
-/// The header name a bare `#[header]` reads: `x_user_id` → `x-user-id`.
+/// The header a bare `#[header]` reads: `x_user_id` → `x-user-id`.
 pub fn from_ident(ident: &syn::Ident) -> String {
-    let text = ident.to_string();
-    let text = text.strip_prefix("r#").unwrap_or(&text);
-    text.replace('_', "-").to_ascii_lowercase()
+    unraw(ident).replace('_', "-").to_ascii_lowercase()
 }
 
-/// The inside of `#[header(…)]`, for both macros: nothing (the name comes
-/// from the identifier), a string, or `name = "…"`.
-pub fn parse_args(input: ParseStream<'_>) -> syn::Result<Option<LitStr>> {
-    if input.is_empty() {
-        return Ok(None);
+/// How a `#[header]` names its header.
+pub enum HeaderName {
+    /// `#[header]`: from the identifier.
+    FromIdent,
+    /// `#[header("X-Tenant")]` or `#[header(name = "X-Tenant")]`, valid;
+    /// `lower` is the lowercased form `HeaderName::from_static` needs.
+    Explicit { lit: LitStr, lower: String },
+    /// A name already reported as invalid.
+    Invalid,
+}
+
+/// One parsed `#[header…]` attribute.
+pub struct Header<'a> {
+    pub attr: &'a Attribute,
+    pub name: HeaderName,
+    /// `#[header("X-Page", default = 1)]`: the value of an absent header.
+    pub default: Option<syn::Expr>,
+}
+
+impl Header<'_> {
+    /// The lowercased header name for the item named `ident`, `None` when
+    /// the name is invalid (already reported for explicit names).
+    pub fn lower(&self, ident: &syn::Ident) -> Option<String> {
+        match &self.name {
+            HeaderName::Explicit { lower, .. } => Some(lower.clone()),
+            HeaderName::FromIdent => check(&from_ident(ident)).ok(),
+            HeaderName::Invalid => None,
+        }
     }
-    let lit = if input.peek(LitStr) {
+
+    /// The tokens that name the header, for errors: the literal, or the
+    /// whole attribute.
+    pub fn name_tokens(&self) -> proc_macro2::TokenStream {
+        match &self.name {
+            HeaderName::Explicit { lit, .. } => quote::ToTokens::to_token_stream(lit),
+            HeaderName::FromIdent | HeaderName::Invalid => {
+                quote::ToTokens::to_token_stream(self.attr)
+            }
+        }
+    }
+}
+
+/// Parses one `#[header…]`; malformed ones are reported and come back
+/// `Invalid`.
+pub fn parse_header<'a>(cx: &Ctxt, attr: &'a Attribute) -> Header<'a> {
+    let (name, default) = match &attr.meta {
+        // #[header]
+        Meta::Path(_) => (HeaderName::FromIdent, None),
+        // #[header = "X-Tenant"]
+        Meta::NameValue(nv) => {
+            cx.error_spanned_by(
+                nv,
+                "expected `#[header(\"Name\")]` or `#[header(name = \"Name\")]`, found `#[header = …]`",
+            );
+            (HeaderName::Invalid, None)
+        }
+        // #[header("X-Tenant")], #[header(name = "X-Tenant", default = …)]
+        Meta::List(_) => match attr.parse_args_with(parse_args) {
+            Ok((None, default)) => (HeaderName::FromIdent, default),
+            Ok((Some(lit), default)) => match check(&lit.value()) {
+                Ok(lower) => (HeaderName::Explicit { lit, lower }, default),
+                Err(why) => {
+                    cx.error_spanned_by(&lit, why);
+                    (HeaderName::Invalid, default)
+                }
+            },
+            Err(e) => {
+                cx.syn_error(e);
+                (HeaderName::Invalid, None)
+            }
+        },
+    };
+    Header {
+        attr,
+        name,
+        default,
+    }
+}
+
+const NAME_HINT: &str = "expected a string literal header name, like `#[header(\"X-Tenant\")]`";
+
+/// The inside of `#[header(…)]`: nothing (the name comes from the
+/// identifier), a string or `name = "…"`, then optionally `default = expr`.
+fn parse_args(input: ParseStream<'_>) -> syn::Result<(Option<LitStr>, Option<syn::Expr>)> {
+    let mut lit = None;
+    let mut default = None;
+    if input.peek(LitStr) {
         // #[header("X-Tenant")]
-        input.parse::<LitStr>()?
+        lit = Some(input.parse::<LitStr>()?);
+        if !input.is_empty() {
+            input.parse::<Token![,]>()?;
+        }
     } else if input.peek(syn::Lit) {
         // #[header(5)]
         let other: syn::Lit = input.parse()?;
-        return Err(syn::Error::new(
-            other.span(),
-            "expected a string literal header name, like `#[header(\"X-Tenant\")]`",
-        ));
-    } else {
-        // #[header(name = "X-Tenant")]
+        return Err(syn::Error::new(other.span(), NAME_HINT));
+    }
+    while !input.is_empty() {
         // Keywords too, so that `#[header(type = …)]` is an unknown option.
-        let key = input.call(syn::Ident::parse_any).map_err(|_| {
-            syn::Error::new(
-                input.span(),
-                "expected a string literal header name, like `#[header(\"X-Tenant\")]`",
-            )
-        })?;
-        if key != "name" {
+        let key = input
+            .call(syn::Ident::parse_any)
+            .map_err(|_| syn::Error::new(input.span(), NAME_HINT))?;
+        if key == "name" && lit.is_none() {
+            // #[header(name = "X-Tenant")]
+            input.parse::<Token![=]>()?;
+            if !input.peek(LitStr) {
+                return Err(syn::Error::new(
+                    input.span(),
+                    "expected a string literal header name, like `#[header(name = \"X-Tenant\")]`",
+                ));
+            }
+            lit = Some(input.parse::<LitStr>()?);
+        } else if key == "name" {
             return Err(syn::Error::new(
                 key.span(),
-                format!("unknown option `{key}` in `#[header(…)]`: the valid option is `name`"),
+                "duplicate header name: one attribute names one header",
             ));
-        }
-        input.parse::<Token![=]>()?;
-        if !input.peek(LitStr) {
+        } else if key == "default" && default.is_none() {
+            // #[header("X-Page", default = 1)]
+            input.parse::<Token![=]>()?;
+            default = Some(input.parse::<syn::Expr>()?);
+        } else if key == "default" {
+            return Err(syn::Error::new(key.span(), "duplicate option `default`"));
+        } else {
             return Err(syn::Error::new(
-                input.span(),
-                "expected a string literal header name, like `#[header(name = \"X-Tenant\")]`",
+                key.span(),
+                format!(
+                    "unknown option `{}` in `#[header(…)]`: the valid options are `name` and `default`",
+                    unraw(&key)
+                ),
             ));
         }
-        input.parse::<LitStr>()?
-    };
-    if !input.is_empty() {
-        return Err(syn::Error::new(
-            input.span(),
-            "unexpected tokens after the header name: one attribute names one header",
-        ));
+        if !input.is_empty() {
+            input.parse::<Token![,]>()?;
+        }
     }
-    Ok(Some(lit))
+    Ok((lit, default))
+}
+
+/// `#[request_id]` takes nothing; returns whether the attribute is well
+/// formed (a malformed one is reported).
+pub fn parse_request_id(cx: &Ctxt, attr: &Attribute) -> bool {
+    match &attr.meta {
+        Meta::Path(_) => true,
+        Meta::List(list) => {
+            cx.error_at(
+                list.delimiter.span().join(),
+                "`#[request_id]` takes no arguments",
+            );
+            false
+        }
+        Meta::NameValue(nv) => {
+            cx.error_spanned_by(&nv.value, "`#[request_id]` takes no value");
+            false
+        }
+    }
 }

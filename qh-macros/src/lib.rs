@@ -1,4 +1,4 @@
-//! Procedural macros for [qh](https://docs.rs/qh). Depend on `qh`, which
+//! Procedural macros for qh. Depend on the `qh` crate, which
 //! re-exports them; generated code names `::qh::__private` (or the crate
 //! given with `crate = "…"`).
 
@@ -9,6 +9,13 @@ mod paths;
 mod tracking_context;
 
 use proc_macro::TokenStream;
+
+/// An identifier as the outside world spells it: `r#type` → `type` (body
+/// keys, header names, path placeholders, the default route).
+fn unraw(ident: &syn::Ident) -> String {
+    use syn::ext::IdentExt;
+    ident.unraw().to_string()
+}
 
 #[doc = include_str!("endpoint/doc.md")]
 #[proc_macro_attribute]

@@ -1,11 +1,42 @@
-//! Every path the expansions name, built from one crate root: `::qh` by
-//! default, or the user's `crate = "…"`.
+//! Every runtime path the expansions name, built from one crate root: `::qh`
+//! by default, or the user's `crate = "…"`. Expansions call one method per
+//! item and never spell a `__private` path themselves, so the runtime's
+//! table and this file are the only two places to change when an item moves.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 pub struct Paths {
-    root: TokenStream,
+    private: TokenStream,
+}
+
+/// One method per runtime item: `name => path under __private`.
+macro_rules! private_paths {
+    ($($(#[$doc:meta])* $method:ident => $($segment:ident)::+;)*) => {
+        impl Paths {
+            $(
+                $(#[$doc])*
+                pub fn $method(&self) -> TokenStream {
+                    let private = &self.private;
+                    quote!(#private $(::$segment)+)
+                }
+            )*
+        }
+    };
+}
+
+/// Paths of the standard library, spelled absolutely so a user's item of the
+/// same name cannot capture them.
+macro_rules! std_paths {
+    ($($method:ident => $path:path;)*) => {
+        impl Paths {
+            $(
+                pub fn $method(&self) -> TokenStream {
+                    quote!($path)
+                }
+            )*
+        }
+    };
 }
 
 impl Paths {
@@ -14,12 +45,85 @@ impl Paths {
             Some(path) => quote!(#path),
             None => quote!(::qh),
         };
-        Self { root }
+        Self {
+            private: quote!(#root::__private),
+        }
     }
+}
 
-    /// `<root>::__private`: what generated code names.
-    pub fn private(&self) -> TokenStream {
-        let root = &self.root;
-        quote!(#root::__private)
-    }
+private_paths! {
+    // Plumbing shared by both macros.
+    option => Option;
+    some => Some;
+    none => None;
+    result => Result;
+    ok => Ok;
+    err => Err;
+    from_request_parts => FromRequestParts;
+    into_response => IntoResponse;
+    header_name => HeaderName;
+    serde => serde;
+
+    // `#[qh::endpoint]`.
+    endpoint => Endpoint;
+    endpoint_marker => EndpointMarker;
+    handler => Handler;
+    request => Request;
+    response => Response;
+    method => Method;
+    box_future => BoxFuture;
+    boxed => Box;
+    ready => ready;
+    ready_future => Ready;
+    prepare => prepare;
+    run => run;
+    run_sync => run_sync;
+    request_id_param => request_id_param;
+    responder => Responder;
+    respond_any => RespondAny;
+    respond_json => RespondJson;
+    respond_result => RespondResult;
+    respond_result_any => RespondResultAny;
+    respond_bad_err => RespondBadErr;
+    respond_bad_result => RespondBadResult;
+    path_params => path_params;
+    rejection => rejection;
+    header_param => HeaderParam;
+    extract_param => ExtractParam;
+    fields => Fields;
+    body_field => BodyField;
+    url_field => UrlField;
+    body_fields => body_fields;
+    query_fields => query_fields;
+    query_struct => query_struct;
+    path_fields => path_fields;
+    whole_body => whole_body;
+    read_json_body => read_json_body;
+    field_index => field_index;
+
+    // `#[derive(TrackingContext)]`.
+    tracking_header_map => HeaderMap;
+    tracking_header_name => HeaderName;
+    tracking_request_id => RequestId;
+    tracking_error => Error;
+    tracking_parts => Parts;
+    tracking_header => header;
+    tracking_put => put;
+    tracking_get => context_get;
+    tracking_store => Store;
+    tracking_store_clone => StoreClone;
+    tracking_store_nothing => StoreNothing;
+    from_request_id => FromRequestId;
+    id_from_headers => id_from_headers;
+    id_from_parts => id_from_parts;
+    tracking_put_id => put_id;
+    tracking_request_error => request_error;
+}
+
+std_paths! {
+    clone => ::core::clone::Clone;
+    default => ::core::default::Default;
+    send => ::core::marker::Send;
+    sync => ::core::marker::Sync;
+    unreachable => ::core::unreachable;
 }

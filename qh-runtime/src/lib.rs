@@ -18,6 +18,7 @@ mod layer;
 mod panic;
 mod request_id;
 mod resolve;
+mod route_check;
 mod span;
 mod spawn;
 mod text;
@@ -79,6 +80,8 @@ pub mod __private {
         body_fields, header, path_fields, path_params, query_fields, read_json_body, rejection,
         whole_body, BodyField, Fields, FromHeader, FromRequestId, UrlField, WholeBody,
     };
+    pub use crate::extract::{query_struct, ExtractParam, HeaderParam};
+    pub use crate::route_check::{field_index, same_route};
     pub use crate::to_header::ToHeader;
     pub use crate::tracking_context::{
         id_from_headers, id_from_parts, put, put_id, request_error, Store, StoreClone, StoreNothing,

@@ -23,6 +23,10 @@ pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Args {
     if tokens.is_empty() {
         return args;
     }
+    if let Some(error) = positional(&tokens) {
+        cx.syn_error(error);
+        return args;
+    }
     let parser = syn::meta::parser(|meta| {
         parse_one(cx, &mut args, &meta);
         Ok(())
@@ -129,4 +133,32 @@ fn skip_value(meta: &ParseNestedMeta<'_>) {
             Ok(())
         });
     }
+}
+
+/// `#[qh::endpoint("GET", "/health")]`: the options are named, so say how.
+fn positional(tokens: &TokenStream) -> Option<syn::Error> {
+    let parser = syn::punctuated::Punctuated::<LitStr, Token![,]>::parse_terminated;
+    let lits = syn::parse::Parser::parse2(parser, tokens.clone()).ok()?;
+    let named: Vec<String> = lits
+        .iter()
+        .map(|lit| {
+            let value = lit.value();
+            let key = if value.starts_with('/') {
+                "path"
+            } else if value.chars().all(|c| c.is_ascii_alphabetic()) && !value.is_empty() {
+                "method"
+            } else {
+                "path"
+            };
+            format!("{key} = {}", quote::quote!(#lit))
+        })
+        .collect();
+    lits.first()?;
+    Some(syn::Error::new_spanned(
+        tokens,
+        format!(
+            "options are named, not positional: write `#[qh::endpoint({})]`",
+            named.join(", ")
+        ),
+    ))
 }

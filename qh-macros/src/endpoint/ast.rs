@@ -1,11 +1,14 @@
-//! The endpoint as the macro sees it.
+//! The endpoint as the macro sees it: the route, and each parameter with
+//! the source it is read from, decided here once.
 
 use proc_macro2::Span;
-use syn::{FnArg, ItemFn, Pat, Type};
+use syn::{Attribute, FnArg, ItemFn, Pat, Type};
 
 use crate::ctxt::Ctxt;
 use crate::endpoint::args::Args;
-use crate::endpoint::attr::{self, Spec};
+use crate::endpoint::attr::{self, Spec, SpecKind};
+use crate::endpoint::route;
+use crate::unraw;
 
 pub struct Endpoint<'a> {
     pub func: &'a ItemFn,
@@ -13,21 +16,40 @@ pub struct Endpoint<'a> {
     pub params: Vec<Param<'a>>,
     /// The user's function with qh's parameter attributes removed.
     pub stripped: ItemFn,
+    /// Uppercase.
     pub method: String,
     pub method_lit: Option<syn::LitStr>,
     pub path: String,
     pub path_lit: Option<syn::LitStr>,
+    /// The path's `{name}`s, without braces or `*`.
+    pub placeholders: Vec<String>,
     pub krate: Option<syn::Path>,
 }
 
 pub struct Param<'a> {
+    /// The parameter's name, or `__qh_pattern` for a pattern.
     pub ident: syn::Ident,
+    /// The name requests use: `r#type` → `type`.
+    pub key: String,
     /// The parameter's pattern when it is not a plain name.
     pub pattern: Option<&'a Pat>,
     pub ty: &'a Type,
-    pub specs: Vec<Spec>,
-    /// Decided in `valid`.
+    pub specs: Vec<Spec<'a>>,
     pub source: Source,
+    /// `#[cfg(…)]`s to repeat on what is generated for this parameter.
+    pub cfgs: Vec<&'a Attribute>,
+}
+
+impl Param<'_> {
+    /// The value of an absent parameter, from `default = …` or `#[default]`.
+    pub fn default(&self) -> Option<&syn::Expr> {
+        self.specs.iter().find_map(|s| s.default.as_ref())
+    }
+
+    /// The attribute that chose the source, for errors about it.
+    pub fn source_spec(&self) -> Option<&Spec<'_>> {
+        self.specs.iter().find(|s| s.is_source())
+    }
 }
 
 pub enum Source {
@@ -35,9 +57,11 @@ pub enum Source {
     BodyField,
     /// The whole body.
     Body,
-    /// A header, by lowercase name.
+    /// A header, by lowercase name (empty when the name was invalid).
     Header(String),
     Query,
+    /// The whole query string, as one struct.
+    QueryFlatten,
     Path,
     Extract,
     /// The tracking ID, optionally read from a specific header.
@@ -45,7 +69,20 @@ pub enum Source {
 }
 
 impl<'a> Endpoint<'a> {
-    pub fn from_ast(cx: &Ctxt, func: &'a ItemFn, args: Args) -> Self {
+    pub fn from_ast(cx: &Ctxt, func: &'a ItemFn, args: &'a Args) -> Self {
+        let method = args
+            .method
+            .as_ref()
+            .map_or_else(|| "POST".to_owned(), |m| m.value().to_ascii_uppercase());
+        let path = args.path.as_ref().map_or_else(
+            || format!("/{}", unraw(&func.sig.ident)),
+            syn::LitStr::value,
+        );
+        let placeholders = route::placeholders(&path, &|message| match &args.path {
+            Some(lit) => cx.error_spanned_by(lit, message),
+            None => cx.error_spanned_by(&func.sig.ident, message),
+        });
+
         let mut stripped = func.clone();
         // Parameters are owned because the macro requires it (borrowed ones
         // are rejected), so the lint's advice cannot be followed.
@@ -75,36 +112,37 @@ impl<'a> Endpoint<'a> {
                     Some(other),
                 ),
             };
-            let (specs, keep) = attr::parse(cx, &typed.attrs, &ident);
+            let attrs = attr::parse(cx, &typed.attrs);
             if let FnArg::Typed(t) = stripped_arg {
-                t.attrs = keep;
+                t.attrs = attrs.keep;
             }
+            let key = if pattern.is_some() {
+                String::new()
+            } else {
+                unraw(&ident)
+            };
+            let source = decide_source(&attrs.specs, &ident, &key, &method, &placeholders);
             params.push(Param {
                 ident,
+                key,
                 pattern,
                 ty: &typed.ty,
-                specs,
-                source: Source::BodyField,
+                specs: attrs.specs,
+                source,
+                cfgs: attrs.cfgs,
             });
         }
-        let name = func.sig.ident.to_string();
-        let name = name.strip_prefix("r#").unwrap_or(&name);
         Endpoint {
             func,
             is_async: func.sig.asyncness.is_some(),
             params,
             stripped,
-            method: args
-                .method
-                .as_ref()
-                .map_or_else(|| "POST".to_owned(), |m| m.value().to_ascii_uppercase()),
-            method_lit: args.method,
-            path: args
-                .path
-                .as_ref()
-                .map_or_else(|| format!("/{name}"), syn::LitStr::value),
-            path_lit: args.path,
-            krate: args.krate,
+            method,
+            method_lit: args.method.clone(),
+            path,
+            path_lit: args.path.clone(),
+            placeholders,
+            krate: args.krate.clone(),
         }
     }
 
@@ -112,5 +150,44 @@ impl<'a> Endpoint<'a> {
         self.params
             .iter()
             .any(|p| matches!(p.source, Source::BodyField | Source::Body))
+    }
+}
+
+/// Where a parameter's value comes from: its first source attribute, else a
+/// `{name}` in the path, else the query (bodyless methods) or a body key.
+/// `request_id` (by name or `#[request_id]`) may name its header with
+/// `#[header("…")]`. Conflicting attributes are reported by `valid`.
+fn decide_source(
+    specs: &[Spec<'_>],
+    ident: &syn::Ident,
+    key: &str,
+    method: &str,
+    placeholders: &[String],
+) -> Source {
+    let mut sources = specs.iter().filter(|s| s.is_source());
+    let is_id = specs.iter().any(|s| matches!(s.kind, SpecKind::RequestId))
+        || (key == "request_id"
+            && specs
+                .iter()
+                .filter(|s| s.is_source())
+                .all(|s| matches!(s.kind, SpecKind::Header(_))));
+    if is_id {
+        let header = specs.iter().find_map(|s| match &s.kind {
+            SpecKind::Header(h) => Some(h.lower(ident).unwrap_or_default()),
+            _ => None,
+        });
+        return Source::RequestId(header);
+    }
+    match sources.next().map(|s| &s.kind) {
+        None if placeholders.iter().any(|p| p == key) => Source::Path,
+        None if route::is_bodyless(method) => Source::Query,
+        None => Source::BodyField,
+        Some(SpecKind::Header(h)) => Source::Header(h.lower(ident).unwrap_or_default()),
+        Some(SpecKind::Query) => Source::Query,
+        Some(SpecKind::QueryFlatten) => Source::QueryFlatten,
+        Some(SpecKind::Path) => Source::Path,
+        Some(SpecKind::Body) => Source::Body,
+        Some(SpecKind::Extract) => Source::Extract,
+        Some(SpecKind::RequestId | SpecKind::Default) => Source::BodyField,
     }
 }

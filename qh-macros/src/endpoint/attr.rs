@@ -5,15 +5,16 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Meta};
 
 use crate::ctxt::Ctxt;
-use crate::headers;
+use crate::headers::{self, Header};
 
 /// What one parameter attribute says.
-pub enum SpecKind {
-    /// `#[header("X-Tenant")]`, `#[header(name = "X-Tenant")]`, or a bare
-    /// `#[header]` whose name comes from the identifier (`from_ident`).
-    Header { name: String, from_ident: bool },
-    /// `#[query]`
+pub enum SpecKind<'a> {
+    /// `#[header]`, `#[header("X-Tenant")]`, `#[header(name = "…", default = …)]`
+    Header(Header<'a>),
+    /// `#[query]`, `#[query(default = 20)]`
     Query,
+    /// `#[query(flatten)]`: the whole query string as one struct.
+    QueryFlatten,
     /// `#[path]`
     Path,
     /// `#[body]`
@@ -22,142 +23,233 @@ pub enum SpecKind {
     Extract,
     /// `#[request_id]`
     RequestId,
+    /// `#[default(20)]`: the value of an absent parameter, any source.
+    Default,
 }
 
-pub struct Spec {
-    pub kind: SpecKind,
+pub struct Spec<'a> {
+    pub kind: SpecKind<'a>,
     /// The attribute's path token, for errors about the attribute as a whole.
     pub span: Span,
-    /// What the attribute names (a header name's literal), else `span`.
-    pub value_span: Span,
+    /// `default = …` given in this attribute.
+    pub default: Option<syn::Expr>,
 }
 
-impl Spec {
+impl Spec<'_> {
     pub fn describe(&self) -> &'static str {
         match self.kind {
-            SpecKind::Header { .. } => "#[header]",
+            SpecKind::Header(_) => "#[header]",
             SpecKind::Query => "#[query]",
+            SpecKind::QueryFlatten => "#[query(flatten)]",
             SpecKind::Path => "#[path]",
             SpecKind::Body => "#[body]",
             SpecKind::Extract => "#[extract]",
             SpecKind::RequestId => "#[request_id]",
+            SpecKind::Default => "#[default]",
         }
+    }
+
+    pub fn is_source(&self) -> bool {
+        !matches!(self.kind, SpecKind::Default)
     }
 }
 
-const SOURCES: [&str; 6] = ["header", "query", "path", "body", "extract", "request_id"];
+const ATTRS: [&str; 7] = [
+    "header",
+    "query",
+    "path",
+    "body",
+    "extract",
+    "request_id",
+    "default",
+];
 
-/// Splits a parameter's attributes into qh specs and the ones to keep.
-pub fn parse(cx: &Ctxt, attrs: &[Attribute], ident: &syn::Ident) -> (Vec<Spec>, Vec<Attribute>) {
-    let mut specs = Vec::new();
-    let mut keep = Vec::new();
+/// A parameter's attributes, sorted out.
+pub struct ParamAttrs<'a> {
+    pub specs: Vec<Spec<'a>>,
+    /// Attributes the function keeps (`#[allow]`, doc comments, …).
+    pub keep: Vec<Attribute>,
+    /// `#[cfg(…)]`s, copied onto everything generated for the parameter.
+    pub cfgs: Vec<&'a Attribute>,
+}
+
+/// Splits a parameter's attributes into qh specs, `cfg`s and the ones to keep.
+pub fn parse<'a>(cx: &Ctxt, attrs: &'a [Attribute]) -> ParamAttrs<'a> {
+    let mut out = ParamAttrs {
+        specs: Vec::new(),
+        keep: Vec::new(),
+        cfgs: Vec::new(),
+    };
     for attr in attrs {
+        if attr.path().is_ident("cfg") {
+            out.cfgs.push(attr);
+            out.keep.push(attr.clone());
+            continue;
+        }
+        if attr.path().is_ident("cfg_attr") {
+            check_cfg_attr(cx, attr);
+            out.keep.push(attr.clone());
+            continue;
+        }
         let Some(name) = attr.path().get_ident().map(ToString::to_string) else {
-            keep.push(attr.clone());
+            out.keep.push(attr.clone());
             continue;
         };
-        if !SOURCES.contains(&name.as_str()) {
-            keep.push(attr.clone());
+        if !ATTRS.contains(&name.as_str()) {
+            out.keep.push(attr.clone());
             continue;
         }
         let span = attr.path().span();
-        let mut value_span = span;
-        let kind = match name.as_str() {
-            "header" => header(cx, attr, ident, &mut value_span),
-            "query" => flag(cx, attr, SpecKind::Query),
-            "path" => flag(cx, attr, SpecKind::Path),
-            "body" => flag(cx, attr, SpecKind::Body),
-            "extract" => flag(cx, attr, SpecKind::Extract),
-            _ => flag(cx, attr, SpecKind::RequestId),
+        let spec = |kind, default| Spec {
+            kind,
+            span,
+            default,
         };
-        if let Some(kind) = kind {
-            specs.push(Spec {
-                kind,
-                span,
-                value_span,
-            });
-        }
-    }
-    (specs, keep)
-}
-
-/// `#[query]`, `#[path]`, `#[body]`, `#[extract]`, `#[request_id]` take no
-/// arguments.
-fn flag(cx: &Ctxt, attr: &Attribute, kind: SpecKind) -> Option<SpecKind> {
-    match &attr.meta {
-        Meta::Path(_) => Some(kind),
-        Meta::List(list) => {
-            let name = attr
-                .path()
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            cx.error_spanned_by(&list.tokens, format!("`#[{name}]` takes no arguments"));
-            None
-        }
-        Meta::NameValue(nv) => {
-            let name = attr
-                .path()
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            cx.error_spanned_by(&nv.value, format!("`#[{name}]` takes no value"));
-            None
-        }
-    }
-}
-
-/// The header name of `#[header]`, checked and lowercased.
-pub fn header(
-    cx: &Ctxt,
-    attr: &Attribute,
-    ident: &syn::Ident,
-    value_span: &mut Span,
-) -> Option<SpecKind> {
-    let lit = match &attr.meta {
-        // #[header]: the name comes from the identifier
-        Meta::Path(_) => return header_from_ident(cx, ident),
-        // #[header("X-Tenant")], #[header(name = "X-Tenant")]; `#[header()]` is bare
-        Meta::List(_) => match attr.parse_args_with(headers::parse_args) {
-            Ok(Some(lit)) => lit,
-            Ok(None) => return header_from_ident(cx, ident),
-            Err(e) => {
-                cx.syn_error(e);
-                return None;
+        match name.as_str() {
+            "header" => {
+                let header = headers::parse_header(cx, attr);
+                let default = header.default.clone();
+                out.specs.push(spec(SpecKind::Header(header), default));
             }
-        },
-        Meta::NameValue(nv) => {
-            cx.error_spanned_by(nv, "expected `#[header(\"Name\")]` or `#[header(name = \"Name\")]`, found `#[header = …]`");
-            return None;
+            "query" => {
+                if let Some((flatten, default)) = query(cx, attr) {
+                    let kind = if flatten {
+                        SpecKind::QueryFlatten
+                    } else {
+                        SpecKind::Query
+                    };
+                    out.specs.push(spec(kind, default));
+                }
+            }
+            "default" => {
+                if let Some(default) = default_value(cx, attr) {
+                    out.specs.push(spec(SpecKind::Default, Some(default)));
+                }
+            }
+            "request_id" => {
+                if headers::parse_request_id(cx, attr) {
+                    out.specs.push(spec(SpecKind::RequestId, None));
+                }
+            }
+            other => {
+                let kind = match other {
+                    "path" => SpecKind::Path,
+                    "body" => SpecKind::Body,
+                    _ => SpecKind::Extract,
+                };
+                if flag(cx, attr, other) {
+                    out.specs.push(spec(kind, None));
+                }
+            }
         }
-    };
-    *value_span = lit.span();
-    match headers::check(&lit.value()) {
-        Ok(name) => Some(SpecKind::Header {
-            name,
-            from_ident: false,
-        }),
-        Err(message) => {
-            cx.error_spanned_by(&lit, message);
-            None
+    }
+    out
+}
+
+/// `#[path]`, `#[body]`, `#[extract]` take no arguments.
+fn flag(cx: &Ctxt, attr: &Attribute, name: &str) -> bool {
+    match &attr.meta {
+        Meta::Path(_) => true,
+        Meta::List(list) => {
+            cx.error_spanned_by(&list.tokens, format!("`#[{name}]` takes no arguments"));
+            false
+        }
+        Meta::NameValue(nv) => {
+            cx.error_spanned_by(&nv.value, format!("`#[{name}]` takes no value"));
+            false
         }
     }
 }
 
-/// The header a bare `#[header]` reads: `x_tenant` → `x-tenant`.
-fn header_from_ident(cx: &Ctxt, ident: &syn::Ident) -> Option<SpecKind> {
-    // A non-ASCII identifier makes no header name.
-    match headers::check(&headers::from_ident(ident)) {
-        Ok(name) => Some(SpecKind::Header {
-            name,
-            from_ident: true,
-        }),
-        Err(message) => {
+/// `#[query]`, `#[query(default = 20)]`, `#[query(flatten)]`: returns
+/// `(flatten, default)`.
+fn query(cx: &Ctxt, attr: &Attribute) -> Option<(bool, Option<syn::Expr>)> {
+    match &attr.meta {
+        Meta::Path(_) => Some((false, None)),
+        Meta::NameValue(nv) => {
             cx.error_spanned_by(
-                ident,
-                format!("{message}; name the header instead: `#[header(\"X-Name\")]`"),
+                &nv.value,
+                "`#[query]` takes no value: write `#[query(default = …)]` for a default",
             );
             None
+        }
+        Meta::List(_) => {
+            let (mut flatten, mut default) = (false, None);
+            let result = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("default") && default.is_none() {
+                    // #[query(default = 20)]
+                    default = Some(meta.value()?.parse::<syn::Expr>()?);
+                    Ok(())
+                } else if meta.path.is_ident("flatten") && !flatten {
+                    // #[query(flatten)] filter: Filter
+                    flatten = true;
+                    Ok(())
+                } else if meta.path.is_ident("default") || meta.path.is_ident("flatten") {
+                    Err(meta.error("duplicate option"))
+                } else {
+                    Err(meta.error(
+                        "unknown option in `#[query(…)]`: the valid options are `default = …` and `flatten`",
+                    ))
+                }
+            });
+            match result {
+                Err(e) => {
+                    cx.syn_error(e);
+                    None
+                }
+                Ok(()) if flatten && default.is_some() => {
+                    cx.error_spanned_by(
+                        &default,
+                        "`#[query(flatten)]` takes no `default`: give the struct's fields `#[serde(default)]`",
+                    );
+                    None
+                }
+                Ok(()) => Some((flatten, default)),
+            }
+        }
+    }
+}
+
+/// `#[default(20)]` or `#[default = 20]`.
+fn default_value(cx: &Ctxt, attr: &Attribute) -> Option<syn::Expr> {
+    match &attr.meta {
+        Meta::Path(path) => {
+            cx.error_spanned_by(
+                path,
+                "`#[default]` needs a value: `#[default(20)]`; for `Option<T>` parameters an absent value is already `None`",
+            );
+            None
+        }
+        Meta::List(_) => match attr.parse_args::<syn::Expr>() {
+            Ok(expr) => Some(expr),
+            Err(e) => {
+                cx.syn_error(e);
+                None
+            }
+        },
+        Meta::NameValue(nv) => Some(nv.value.clone()),
+    }
+}
+
+/// `cfg_attr` is evaluated after this macro runs, so a qh attribute inside
+/// one would be read by nobody.
+fn check_cfg_attr(cx: &Ctxt, attr: &Attribute) {
+    let Meta::List(list) = &attr.meta else {
+        return;
+    };
+    let Ok(nested) =
+        list.parse_args_with(syn::punctuated::Punctuated::<Meta, syn::Token![,]>::parse_terminated)
+    else {
+        return;
+    };
+    for meta in nested.iter().skip(1) {
+        if let Some(name) = meta.path().get_ident() {
+            if ATTRS.iter().any(|a| name == a) {
+                cx.error_spanned_by(
+                    meta,
+                    format!("`#[{name}]` cannot be inside `cfg_attr`: the endpoint's sources are decided before `cfg_attr` applies; write the parameter twice, each under its own `#[cfg(…)]`"),
+                );
+            }
         }
     }
 }

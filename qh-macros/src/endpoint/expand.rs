@@ -8,24 +8,32 @@ use syn::spanned::Spanned;
 
 use crate::endpoint::ast::{Endpoint, Param, Source};
 use crate::paths::Paths;
+use crate::unraw;
 
 fn local(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
 
-fn key(param: &Param<'_>) -> String {
-    let name = param.ident.to_string();
-    name.strip_prefix("r#").unwrap_or(&name).to_owned()
+/// The companion's visibility: the function's, widened from private to
+/// `pub(crate)` so that naming a private endpoint from another module
+/// reports the function as private (checked by `qh::routes!`), not a
+/// generated struct.
+fn companion_vis(ep: &Endpoint<'_>) -> TokenStream {
+    match &ep.func.vis {
+        syn::Visibility::Inherited => quote!(pub(crate)),
+        vis => quote!(#vis),
+    }
 }
 
 pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
-    let p = Paths::new(ep.krate.as_ref()).private();
+    let paths = Paths::new(ep.krate.as_ref());
+    let into_response = paths.into_response();
     let func = &ep.stripped;
-    let vis = &ep.func.vis;
+    let vis = companion_vis(ep);
     let name = &ep.func.sig.ident;
-    let name_str = name.to_string();
-    let name_str = name_str.strip_prefix("r#").unwrap_or(&name_str);
+    let name_str = unraw(name);
     let route = &ep.path;
+    let method_str = &ep.method;
     let method = Ident::new(&ep.method, Span::call_site());
 
     let parts = local("__qh_parts");
@@ -42,32 +50,59 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
         .collect();
 
     // Field sets of the map-shaped sources.
-    let body_set = field_set(&p, ep, MapSource::Body);
-    let query_set = field_set(&p, ep, MapSource::Query);
-    let path_set = field_set(&p, ep, MapSource::Path);
+    let body_set = field_set(&paths, ep, MapSource::Body);
+    let query_set = field_set(&paths, ep, MapSource::Query);
+    let path_set = field_set(&paths, ep, MapSource::Path);
     let set_items = [&body_set, &query_set, &path_set].map(|set| set.as_ref().map(|s| &s.items));
 
     let mut extract = Vec::new();
-    let mut id_header = quote!(#p::None);
+    let mut id_header = paths.none();
     let mut extract_bounds = Vec::new();
 
     // Headers, the query and the tracking ID: plain reads of the parts.
     for (param, arg) in ep.params.iter().zip(&args) {
         let ty = param.ty;
+        let cfgs = &param.cfgs;
         match &param.source {
             Source::Header(header) => {
-                let read = quote_spanned!(ty.span()=> #p::header::<#ty>);
-                extract.push(quote! {
-                    let #arg: #ty = #read(&#parts.headers, &const { #p::HeaderName::from_static(#header) })
-                        .map_err(#p::IntoResponse::into_response)?;
-                });
+                let header_param = paths.header_param();
+                let header_name = paths.header_name();
+                let name = quote!(&const { #header_name::from_static(#header) });
+                let read = match param.default() {
+                    None => {
+                        let read = quote_spanned!(ty.span()=> <#ty as #header_param>::__qh_header);
+                        quote!(#read(&#parts.headers, #name).map_err(#into_response::into_response)?)
+                    }
+                    Some(default) => {
+                        let read =
+                            quote_spanned!(ty.span()=> <#ty as #header_param>::__qh_header_opt);
+                        let (some, none) = (paths.some(), paths.none());
+                        quote! {
+                            match #read(&#parts.headers, #name).map_err(#into_response::into_response)? {
+                                #some(value) => value,
+                                #none => #default,
+                            }
+                        }
+                    }
+                };
+                extract.push(quote!(#(#cfgs)* let #arg: #ty = #read;));
             }
             Source::RequestId(header) => {
                 if let Some(header) = header {
-                    id_header = quote!(#p::Some(&const { #p::HeaderName::from_static(#header) }));
+                    let (some, header_name) = (paths.some(), paths.header_name());
+                    id_header = quote!(#some(&const { #header_name::from_static(#header) }));
                 }
-                let read = quote_spanned!(ty.span()=> #p::request_id_param::<#ty>);
-                extract.push(quote!(let #arg: #ty = #read(&#id);));
+                let request_id_param = paths.request_id_param();
+                let read = quote_spanned!(ty.span()=> #request_id_param::<#ty>);
+                extract.push(quote!(#(#cfgs)* let #arg: #ty = #read(&#id);));
+            }
+            Source::QueryFlatten => {
+                let query_struct = paths.query_struct();
+                let read = quote_spanned!(ty.span()=> #query_struct::<#ty>);
+                extract.push(quote! {
+                    #(#cfgs)*
+                    let #arg: #ty = #read(#parts.uri.query()).map_err(#into_response::into_response)?;
+                });
             }
             _ => {}
         }
@@ -75,39 +110,47 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     if let Some(set) = &query_set {
         let ident = &set.ident;
         let fields = local("__qh_query");
+        let query_fields = paths.query_fields();
         extract.push(quote! {
-            let #fields: #ident = #p::query_fields(#parts.uri.query()).map_err(#p::IntoResponse::into_response)?;
+            let #fields: #ident = #query_fields(#parts.uri.query()).map_err(#into_response::into_response)?;
         });
-        extract.extend(set.takes(&p, &fields, &args));
+        extract.extend(set.takes(&paths, ep, &fields, &args));
     }
 
     // Path parameters and extractors need the parts mutably and may await.
     let mut needs_async = ep.is_async;
+    let from_request_parts = paths.from_request_parts();
+    let (ok, err, rejection) = (paths.ok(), paths.err(), paths.rejection());
     if let Some(set) = &path_set {
         needs_async = true;
         let ident = &set.ident;
         let fields = local("__qh_path");
         let raw = local("__qh_raw_path");
+        let (path_params, path_fields) = (paths.path_params(), paths.path_fields());
         extract.push(quote! {
-            let #raw = #p::path_params(&mut #parts, &#state)
+            let #raw = #path_params(&mut #parts, &#state)
                 .await
-                .map_err(#p::IntoResponse::into_response)?;
-            let #fields: #ident = #p::path_fields(#raw.iter()).map_err(#p::IntoResponse::into_response)?;
+                .map_err(#into_response::into_response)?;
+            let #fields: #ident = #path_fields(#raw.iter()).map_err(#into_response::into_response)?;
         });
-        extract.extend(set.takes(&p, &fields, &args));
+        extract.extend(set.takes(&paths, ep, &fields, &args));
     }
     for (param, arg) in ep.params.iter().zip(&args) {
         if let Source::Extract = param.source {
             needs_async = true;
             let ty = param.ty;
-            extract_bounds.push(quote_spanned!(ty.span()=> #ty: #p::FromRequestParts<#s>,));
+            let cfgs = &param.cfgs;
+            let extract_param = paths.extract_param();
+            extract_bounds.push(quote_spanned!(ty.span()=> #ty: #extract_param<#s>,));
             extract.push(quote! {
-                let #arg = <#ty as #p::FromRequestParts<#s>>::from_request_parts(&mut #parts, &#state)
+                #(#cfgs)*
+                let #arg = <#ty as #from_request_parts<#s>>::from_request_parts(&mut #parts, &#state)
                     .await
-                    .map_err(#p::IntoResponse::into_response);
+                    .map_err(#into_response::into_response);
+                #(#cfgs)*
                 let #arg: #ty = match #arg {
-                    #p::Ok(value) => value,
-                    #p::Err(rejected) => return #p::Err(#p::rejection(rejected).await),
+                    #ok(value) => value,
+                    #err(rejected) => return #err(#rejection(rejected).await),
                 };
             });
         }
@@ -117,23 +160,28 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     let bytes = local("__qh_bytes");
     if ep.has_body() {
         needs_async = true;
+        let read_json_body = paths.read_json_body();
         extract.push(quote! {
-            let #bytes = #p::read_json_body(#parts, #body, &#state).await.map_err(#p::IntoResponse::into_response)?;
+            let #bytes = #read_json_body(#parts, #body, &#state).await.map_err(#into_response::into_response)?;
         });
         if let Some(set) = &body_set {
             let ident = &set.ident;
             let fields = local("__qh_fields");
+            let body_fields = paths.body_fields();
             extract.push(quote! {
-                let #fields: #ident = #p::body_fields(#bytes.as_deref()).map_err(#p::IntoResponse::into_response)?;
+                let #fields: #ident = #body_fields(#bytes.as_deref()).map_err(#into_response::into_response)?;
             });
-            extract.extend(set.takes(&p, &fields, &args));
+            extract.extend(set.takes(&paths, ep, &fields, &args));
         }
         for (param, arg) in ep.params.iter().zip(&args) {
             if let Source::Body = param.source {
                 let ty = param.ty;
-                let read = quote_spanned!(ty.span()=> #p::whole_body::<#ty>);
+                let cfgs = &param.cfgs;
+                let whole_body = paths.whole_body();
+                let read = quote_spanned!(ty.span()=> #whole_body::<#ty>);
                 extract.push(quote! {
-                    let #arg: #ty = #read(#bytes.as_deref()).map_err(#p::IntoResponse::into_response)?;
+                    #(#cfgs)*
+                    let #arg: #ty = #read(#bytes.as_deref()).map_err(#into_response::into_response)?;
                 });
             }
         }
@@ -141,10 +189,16 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
         extract.push(quote!(let _ = (&#state, #body);));
     }
 
+    // `#[cfg]` on a parameter is repeated on its argument: a call argument
+    // may carry one.
+    let call_args = ep.params.iter().zip(&args).map(|(param, arg)| {
+        let cfgs = &param.cfgs;
+        quote!(#(#cfgs)* #arg)
+    });
     let call = if ep.is_async {
-        quote!(#name(#(#args),*).await)
+        quote!(#name(#(#call_args),*).await)
     } else {
-        quote!(#name(#(#args),*))
+        quote!(#name(#(#call_args),*))
     };
     let ret_span = match &ep.func.sig.output {
         syn::ReturnType::Default => ep.func.sig.ident.span(),
@@ -153,53 +207,83 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     // Every token of the call carries the return type's span, so a return
     // type that cannot answer is reported there.
     let responder = Ident::new("__qh_responder", ret_span);
+    let (respond_any, respond_json, respond_result, responder_ty) = (
+        paths.respond_any(),
+        paths.respond_json(),
+        paths.respond_result(),
+        paths.responder(),
+    );
+    let (respond_bad_err, respond_bad_result, respond_result_any) = (
+        paths.respond_bad_err(),
+        paths.respond_bad_result(),
+        paths.respond_result_any(),
+    );
     let respond = quote_spanned! {ret_span=>
         {
             #[allow(unused_imports)]
-            use #p::{
-                RespondAny as _, RespondBadErr as _, RespondBadResult as _, RespondJson as _,
-                RespondResult as _, RespondResultAny as _,
-            };
-            let #responder = &&&&&#p::Responder::new(#out);
+            use #respond_any as _;
+            #[allow(unused_imports)]
+            use #respond_bad_err as _;
+            #[allow(unused_imports)]
+            use #respond_bad_result as _;
+            #[allow(unused_imports)]
+            use #respond_json as _;
+            #[allow(unused_imports)]
+            use #respond_result as _;
+            #[allow(unused_imports)]
+            use #respond_result_any as _;
+            let #responder = &&&&&#responder_ty::new(#out);
             #responder.__qh_respond()
         }
     };
 
+    let (response, prepare) = (paths.response(), paths.prepare());
     // Extractors below see the same ID only if a fresh one is remembered.
     let remember = !extract_bounds.is_empty();
     let (future_ty, body_tokens) = if needs_async {
+        let (box_future, boxed, run) = (paths.box_future(), paths.boxed(), paths.run());
         (
-            quote!(#p::BoxFuture),
+            box_future,
             quote! {
-                #p::Box::pin(async move {
+                #boxed::pin(async move {
                     let (mut #parts, #body) = #req.into_parts();
-                    let #prepared = #p::prepare(&mut #parts, #id_header, #route, #remember);
+                    let #prepared = #prepare(&mut #parts, #id_header, #route, #remember);
                     let #id = #prepared.id().clone();
-                    #p::run(#prepared, async move {
+                    #run(#prepared, async move {
                         #(#extract)*
                         let #out = #call;
-                        #p::Ok::<#p::Response, #p::Response>(#respond)
+                        #ok::<#response, #response>(#respond)
                     })
                     .await
                 })
             },
         )
     } else {
+        let (ready_future, ready, run_sync) =
+            (paths.ready_future(), paths.ready(), paths.run_sync());
         (
-            quote!(#p::Ready<#p::Response>),
+            quote!(#ready_future<#response>),
             quote! {
                 let (mut #parts, #body) = #req.into_parts();
-                let #prepared = #p::prepare(&mut #parts, #id_header, #route, #remember);
+                let #prepared = #prepare(&mut #parts, #id_header, #route, #remember);
                 let #id = #prepared.id().clone();
-                #p::ready(#p::run_sync(#prepared, move || {
+                #ready(#run_sync(#prepared, move || {
                     #(#extract)*
                     let #out = #call;
-                    #p::Ok::<#p::Response, #p::Response>(#respond)
+                    #ok::<#response, #response>(#respond)
                 }))
             },
         )
     };
 
+    let (clone, send, sync) = (paths.clone(), paths.send(), paths.sync());
+    let (endpoint, method_ty, handler, marker, request) = (
+        paths.endpoint(),
+        paths.method(),
+        paths.handler(),
+        paths.endpoint_marker(),
+        paths.request(),
+    );
     quote! {
         #func
 
@@ -212,32 +296,33 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
             #(#set_items)*
 
             #[automatically_derived]
-            impl ::core::clone::Clone for #name {
+            impl #clone for #name {
                 fn clone(&self) -> Self {
                     #name {}
                 }
             }
 
             #[automatically_derived]
-            impl #p::Endpoint for #name {
+            impl #endpoint for #name {
                 const NAME: &'static str = #name_str;
                 const PATH: &'static str = #route;
-                const METHOD: #p::Method = #p::Method::#method;
+                const METHOD: #method_ty = #method_ty::#method;
+                const METHOD_STR: &'static str = #method_str;
                 fn handler() -> Self {
                     #name {}
                 }
             }
 
             #[automatically_derived]
-            impl<#s> #p::Handler<#p::EndpointMarker, #s> for #name
+            impl<#s> #handler<#marker, #s> for #name
             where
-                #s: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
+                #s: #clone + #send + #sync + 'static,
                 #(#extract_bounds)*
             {
                 type Future = #future_ty;
 
                 #[allow(unused_variables, unused_mut, clippy::used_underscore_binding, clippy::result_large_err)]
-                fn call(self, #req: #p::Request, #state: #s) -> Self::Future {
+                fn call(self, #req: #request, #state: #s) -> Self::Future {
                     #body_tokens
                 }
             }
@@ -247,13 +332,23 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
 
 /// What a broken endpoint still generates: the companion with a handler that
 /// is never run (the compile fails), so `qh::routes!` naming it reports
-/// nothing extra.
+/// nothing extra. Its empty path is skipped by the duplicate-route check.
 pub fn fallback(ep: &Endpoint<'_>) -> TokenStream {
-    let p = Paths::new(ep.krate.as_ref()).private();
+    let paths = Paths::new(ep.krate.as_ref());
     let func = &ep.stripped;
-    let vis = &ep.func.vis;
+    let vis = companion_vis(ep);
     let name = &ep.func.sig.ident;
     let s = local("__QhS");
+    let (clone, send, sync) = (paths.clone(), paths.send(), paths.sync());
+    let (endpoint, method, handler, marker, request, response) = (
+        paths.endpoint(),
+        paths.method(),
+        paths.handler(),
+        paths.endpoint_marker(),
+        paths.request(),
+        paths.response(),
+    );
+    let (ready_future, ready, default) = (paths.ready_future(), paths.ready(), paths.default());
     quote! {
         #func
 
@@ -262,28 +357,27 @@ pub fn fallback(ep: &Endpoint<'_>) -> TokenStream {
         #vis struct #name {}
 
         const _: () = {
-            impl ::core::clone::Clone for #name {
+            impl #clone for #name {
                 fn clone(&self) -> Self {
                     #name {}
                 }
             }
 
-            impl #p::Endpoint for #name {
+            impl #endpoint for #name {
                 const NAME: &'static str = "";
-                const PATH: &'static str = "/";
-                const METHOD: #p::Method = #p::Method::POST;
+                const PATH: &'static str = "";
+                const METHOD: #method = #method::POST;
+                const METHOD_STR: &'static str = "";
                 fn handler() -> Self {
                     #name {}
                 }
             }
 
-            impl<#s: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static>
-                #p::Handler<#p::EndpointMarker, #s> for #name
-            {
-                type Future = #p::Ready<#p::Response>;
+            impl<#s: #clone + #send + #sync + 'static> #handler<#marker, #s> for #name {
+                type Future = #ready_future<#response>;
 
-                fn call(self, _: #p::Request, _: #s) -> Self::Future {
-                    #p::ready(#p::Response::default())
+                fn call(self, _: #request, _: #s) -> Self::Future {
+                    #ready(<#response as #default>::default())
                 }
             }
         };
@@ -294,9 +388,8 @@ pub fn fallback(ep: &Endpoint<'_>) -> TokenStream {
 struct FieldSet {
     ident: Ident,
     items: TokenStream,
-    /// `(parameter index, field name in the struct, key)`
-    members: Vec<(usize, Ident, String)>,
-    tys: Vec<syn::Type>,
+    /// `(parameter index, field name in the struct)`
+    members: Vec<(usize, Ident)>,
     source: MapSource,
 }
 
@@ -328,10 +421,10 @@ impl MapSource {
 
     /// The runtime trait whose `#[diagnostic::on_unimplemented]` message
     /// fits the source.
-    fn field_trait(self) -> TokenStream {
+    fn field_trait(self, paths: &Paths) -> TokenStream {
         match self {
-            Self::Body => quote!(BodyField),
-            Self::Query | Self::Path => quote!(UrlField),
+            Self::Body => paths.body_field(),
+            Self::Query | Self::Path => paths.url_field(),
         }
     }
 
@@ -345,81 +438,148 @@ impl MapSource {
     }
 }
 
+/// `Vec<T>` query parameters collect repeated keys (`?tag=a&tag=b`).
+fn is_vec(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(t) if t.qself.is_none() => t
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "Vec" && !s.arguments.is_empty()),
+        syn::Type::Group(t) => is_vec(&t.elem),
+        _ => false,
+    }
+}
+
 impl FieldSet {
-    /// `let __qh_argN: T = take(fields.fN, "key", source)?;` per member.
-    fn takes(&self, p: &TokenStream, fields: &Ident, args: &[Ident]) -> Vec<TokenStream> {
+    /// `let __qh_argN: T = take(fields.fN, "key")?;` per member, or the
+    /// default when the value is absent.
+    fn takes(
+        &self,
+        paths: &Paths,
+        ep: &Endpoint<'_>,
+        fields: &Ident,
+        args: &[Ident],
+    ) -> Vec<TokenStream> {
         // Trait methods, not free functions with bounds: an unsupported
         // type is then reported once, at the type, with the trait's message.
-        let (trait_, take_fn) = (self.source.field_trait(), self.source.take_fn());
+        let (trait_, take_fn) = (self.source.field_trait(paths), self.source.take_fn());
+        let into_response = paths.into_response();
         self.members
             .iter()
-            .zip(&self.tys)
-            .map(|((index, member, key), ty)| {
+            .map(|(index, member)| {
+                let param: &Param<'_> = &ep.params[*index];
+                let (ty, key, cfgs) = (param.ty, &param.key, &param.cfgs);
                 let arg = &args[*index];
-                let take = quote_spanned!(ty.span()=> <#ty as #p::#trait_>::#take_fn);
-                quote! {
-                    let #arg: #ty = #take(#fields.#member, #key).map_err(#p::IntoResponse::into_response)?;
-                }
+                let value = match param.default() {
+                    Some(default) => {
+                        let (some, none) = (paths.some(), paths.none());
+                        quote! {
+                            match #fields.#member {
+                                #some(value) => value,
+                                #none => #default,
+                            }
+                        }
+                    }
+                    None => {
+                        let take = quote_spanned!(ty.span()=> <#ty as #trait_>::#take_fn);
+                        quote!(#take(#fields.#member, #key).map_err(#into_response::into_response)?)
+                    }
+                };
+                quote!(#(#cfgs)* let #arg: #ty = #value;)
             })
             .collect()
     }
 }
 
-fn field_set(p: &TokenStream, ep: &Endpoint<'_>, source: MapSource) -> Option<FieldSet> {
-    let trait_ = source.field_trait();
-    let members: Vec<(usize, Ident, String)> = ep
+fn field_set(paths: &Paths, ep: &Endpoint<'_>, source: MapSource) -> Option<FieldSet> {
+    let trait_ = source.field_trait(paths);
+    let params: Vec<(usize, &Param<'_>)> = ep
         .params
         .iter()
         .enumerate()
         .filter(|(_, param)| source.holds(&param.source))
-        .map(|(i, param)| (i, format_ident!("f{}", i), key(param)))
         .collect();
-    if members.is_empty() {
+    if params.is_empty() {
         return None;
     }
+    let members: Vec<(usize, Ident)> = params
+        .iter()
+        .map(|(i, _)| (*i, format_ident!("f{}", i)))
+        .collect();
     let ident = Ident::new(source.struct_name(), Span::mixed_site());
-    let tys: Vec<syn::Type> = members
-        .iter()
-        .map(|(i, ..)| ep.params[*i].ty.clone())
-        .collect();
-    let fields: Vec<&Ident> = members.iter().map(|(_, f, _)| f).collect();
-    let keys: Vec<&String> = members.iter().map(|(.., k)| k).collect();
-    let indices: Vec<usize> = (0..members.len()).collect();
-    let reads: Vec<TokenStream> = tys
-        .iter()
-        .map(|ty| quote_spanned!(ty.span()=> <#ty as #p::#trait_>::__qh_next::<A>))
-        .collect();
+    let (option, some, none, ok, result) = (
+        paths.option(),
+        paths.some(),
+        paths.none(),
+        paths.ok(),
+        paths.result(),
+    );
+    let (fields_trait, field_index, serde, default) = (
+        paths.fields(),
+        paths.field_index(),
+        paths.serde(),
+        paths.default(),
+    );
+    let mut decls = Vec::new();
+    let mut inits = Vec::new();
+    let mut names = Vec::new();
+    let mut sets = Vec::new();
+    for ((_, param), (_, field)) in params.iter().zip(&members) {
+        let (ty, key, cfgs) = (param.ty, &param.key, &param.cfgs);
+        decls.push(quote!(#(#cfgs)* #field: #option<#ty>,));
+        inits.push(quote!(#(#cfgs)* #field: #none,));
+        names.push(quote!(#(#cfgs)* #key));
+        let read = quote_spanned!(ty.span()=> <#ty as #trait_>::__qh_next::<A>);
+        let store = if matches!(source, MapSource::Query) && is_vec(ty) {
+            quote! {
+                let values: #ty = #read(map)?;
+                match &mut self.#field {
+                    #some(seen) => seen.extend(values),
+                    #none => self.#field = #some(values),
+                }
+            }
+        } else {
+            quote! {
+                if self.#field.is_some() {
+                    return #ok(false);
+                }
+                self.#field = #some(#read(map)?);
+            }
+        };
+        // The index is looked up by name at compile time, so that a
+        // parameter removed by `#[cfg]` shifts nothing.
+        sets.push(quote! {
+            #(#cfgs)*
+            if index == const { #field_index(<Self as #fields_trait>::NAMES, #key) } {
+                #store
+                return #ok(true);
+            }
+        });
+    }
     let items = quote! {
         struct #ident {
-            #(#fields: #p::Option<#tys>,)*
+            #(#decls)*
         }
 
         #[automatically_derived]
-        impl ::core::default::Default for #ident {
+        impl #default for #ident {
             fn default() -> Self {
-                Self { #(#fields: #p::None,)* }
+                Self { #(#inits)* }
             }
         }
 
         #[automatically_derived]
-        impl #p::Fields for #ident {
-            const NAMES: &'static [&'static str] = &[#(#keys),*];
+        impl #fields_trait for #ident {
+            const NAMES: &'static [&'static str] = &[#(#names),*];
 
-            fn set<'de, A: #p::serde::de::MapAccess<'de>>(
+            fn set<'de, A: #serde::de::MapAccess<'de>>(
                 &mut self,
                 index: usize,
                 map: &mut A,
-            ) -> #p::Result<bool, A::Error> {
-                match index {
-                    #(#indices => {
-                        if self.#fields.is_some() {
-                            return #p::Ok(false);
-                        }
-                        self.#fields = #p::Some(#reads(map)?);
-                    })*
-                    _ => {}
-                }
-                #p::Ok(true)
+            ) -> #result<bool, A::Error> {
+                #(#sets)*
+                #ok(true)
             }
         }
     };
@@ -427,7 +587,6 @@ fn field_set(p: &TokenStream, ep: &Endpoint<'_>, source: MapSource) -> Option<Fi
         ident,
         items,
         members,
-        tys,
         source,
     })
 }

@@ -4,6 +4,7 @@ mod args;
 mod ast;
 mod attr;
 mod expand;
+mod route;
 mod valid;
 
 use proc_macro2::TokenStream;
@@ -20,8 +21,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let cx = Ctxt::new();
     let args = args::parse(&cx, args);
-    let mut endpoint = ast::Endpoint::from_ast(&cx, &func, args);
-    valid::check(&cx, &mut endpoint);
+    let endpoint = ast::Endpoint::from_ast(&cx, &func, &args);
+    valid::check(&cx, &endpoint);
     match cx.check() {
         Ok(()) => expand::endpoint(&endpoint),
         Err(errors) => {

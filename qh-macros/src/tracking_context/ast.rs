@@ -6,7 +6,6 @@ use syn::{DeriveInput, Ident, Type};
 
 use super::attr;
 use crate::ctxt::Ctxt;
-use crate::headers;
 
 pub struct Input<'a> {
     pub original: &'a DeriveInput,
@@ -90,14 +89,9 @@ impl Field<'_> {
     /// it; `None` without a (valid) `#[header]`.
     pub fn header_name(&self) -> Option<(String, TokenStream)> {
         let (_, header) = self.attrs.header.as_ref()?;
-        let span = attr::header_tokens(header);
-        match &header.name {
-            attr::HeaderName::Explicit { lower, .. } => Some((lower.clone(), span)),
-            attr::HeaderName::FromIdent => headers::check(&headers::from_ident(self.ident))
-                .ok()
-                .map(|name| (name, span)),
-            attr::HeaderName::Invalid => None,
-        }
+        header
+            .lower(self.ident)
+            .map(|name| (name, header.name_tokens()))
     }
 
     pub fn source(&self) -> Source {

@@ -1,12 +1,10 @@
 //! The derive's attributes, parsed with plain syn: `#[qh(…)]` on the struct,
 //! `#[header]` and `#[request_id]` on fields.
 
-use proc_macro2::TokenStream;
-use quote::ToTokens;
-use syn::{Attribute, LitStr, Meta};
+use syn::{Attribute, LitStr};
 
 use crate::ctxt::Ctxt;
-use crate::headers;
+use crate::headers::{self, Header};
 
 /// Struct-level options.
 #[derive(Default)]
@@ -74,22 +72,6 @@ impl Container {
     }
 }
 
-/// How a `#[header]` names its header.
-pub enum HeaderName {
-    /// `#[header]`: from the field's identifier.
-    FromIdent,
-    /// `#[header("X-Tenant")]` or `#[header(name = "X-Tenant")]`, valid;
-    /// `lower` is the lowercased form `HeaderName::from_static` needs.
-    Explicit { lit: LitStr, lower: String },
-    /// An explicit name already reported as invalid.
-    Invalid,
-}
-
-pub struct Header<'a> {
-    pub attr: &'a Attribute,
-    pub name: HeaderName,
-}
-
 /// A field's attributes, with their position among its attributes so that
 /// conflicts are reported on the later one.
 #[derive(Default)]
@@ -103,7 +85,14 @@ impl<'a> Field<'a> {
         let mut out = Self::default();
         for (index, attr) in attrs.iter().enumerate() {
             if attr.path().is_ident("header") {
-                let name = parse_header(cx, attr);
+                let header = headers::parse_header(cx, attr);
+                if let Some(default) = &header.default {
+                    // #[header("X-Page", default = 1)] page: u32
+                    cx.error_spanned_by(
+                        default,
+                        "`default` is not supported in a `TrackingContext`: use an `Option<T>` field",
+                    );
+                }
                 if out.header.is_some() {
                     // #[header("A")] #[header("B")] x: String
                     cx.error_spanned_by(
@@ -112,17 +101,10 @@ impl<'a> Field<'a> {
                     );
                     continue;
                 }
-                out.header = Some((index, Header { attr, name }));
+                out.header = Some((index, header));
             } else if attr.path().is_ident("request_id") {
                 // #[request_id] id: qh::RequestId
-                if let Meta::List(list) = &attr.meta {
-                    cx.error_at(
-                        list.delimiter.span().join(),
-                        "`#[request_id]` takes no arguments",
-                    );
-                } else if let Meta::NameValue(nv) = &attr.meta {
-                    cx.error_spanned_by(&nv.value, "`#[request_id]` takes no value");
-                }
+                headers::parse_request_id(cx, attr);
                 if out.request_id.is_some() {
                     cx.error_spanned_by(attr, "duplicate `#[request_id]` attribute");
                     continue;
@@ -137,50 +119,10 @@ impl<'a> Field<'a> {
     }
 }
 
-/// Parses one `#[header…]`; `Invalid` when it is malformed (reported).
-fn parse_header(cx: &Ctxt, attr: &Attribute) -> HeaderName {
-    match &attr.meta {
-        // #[header]
-        Meta::Path(_) => HeaderName::FromIdent,
-        // #[header = "X-Tenant"]
-        Meta::NameValue(nv) => {
-            cx.error_spanned_by(
-                nv,
-                "expected `#[header(\"Name\")]` or `#[header(name = \"Name\")]`, found `#[header = …]`",
-            );
-            HeaderName::Invalid
-        }
-        // #[header("X-Tenant")], #[header(name = "X-Tenant")]
-        Meta::List(_) => match attr.parse_args_with(headers::parse_args) {
-            Ok(None) => HeaderName::FromIdent,
-            Ok(Some(lit)) => match headers::check(&lit.value()) {
-                Ok(lower) => HeaderName::Explicit { lit, lower },
-                Err(why) => {
-                    cx.error_spanned_by(&lit, why);
-                    HeaderName::Invalid
-                }
-            },
-            Err(e) => {
-                cx.syn_error(e);
-                HeaderName::Invalid
-            }
-        },
-    }
-}
-
 fn path_text(path: &syn::Path) -> String {
     path.segments
         .iter()
         .map(|s| s.ident.to_string())
         .collect::<Vec<_>>()
         .join("::")
-}
-
-/// The tokens that name a field's header, for errors: the literal, or the
-/// bare attribute.
-pub fn header_tokens(header: &Header) -> TokenStream {
-    match &header.name {
-        HeaderName::Explicit { lit, .. } => lit.to_token_stream(),
-        HeaderName::FromIdent | HeaderName::Invalid => header.attr.to_token_stream(),
-    }
 }

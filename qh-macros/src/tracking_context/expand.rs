@@ -9,8 +9,6 @@ use crate::paths::Paths;
 
 pub fn derive(input: &Input) -> TokenStream {
     let paths = Paths::new(input.container.krate.as_ref());
-    let private = paths.private();
-    let rt = quote!(#private);
     let ident = &input.original.ident;
 
     let headers = Ident::new("__qh_headers", Span::mixed_site());
@@ -20,40 +18,72 @@ pub fn derive(input: &Input) -> TokenStream {
     let value = Ident::new("__qh_value", Span::mixed_site());
     let error = Ident::new("__qh_error", Span::mixed_site());
 
-    let name = |lower: &str| quote!(const { #rt::HeaderName::from_static(#lower) });
+    let header_name = paths.tracking_header_name();
+    let name = |lower: &str| quote!(const { #header_name::from_static(#lower) });
+    let (from_request_id, put, read_header) = (
+        paths.from_request_id(),
+        paths.tracking_put(),
+        paths.tracking_header(),
+    );
+    let (option, some, none, result, ok) = (
+        paths.option(),
+        paths.some(),
+        paths.none(),
+        paths.result(),
+        paths.ok(),
+    );
+    let (header_map, request_id, error_ty, parts_ty) = (
+        paths.tracking_header_map(),
+        paths.tracking_request_id(),
+        paths.tracking_error(),
+        paths.tracking_parts(),
+    );
+    let (clone, send, sync) = (paths.clone(), paths.send(), paths.sync());
+    let (store, store_clone, store_nothing) = (
+        paths.tracking_store(),
+        paths.tracking_store_clone(),
+        paths.tracking_store_nothing(),
+    );
+    let (put_id, request_error) = (paths.tracking_put_id(), paths.tracking_request_error());
+    let (id_from_headers, id_from_parts, get, from_request_parts) = (
+        paths.id_from_headers(),
+        paths.id_from_parts(),
+        paths.tracking_get(),
+        paths.from_request_parts(),
+    );
 
     let mut reads = Vec::new();
     let mut writes = Vec::new();
-    let mut id_header = quote!(#private::None);
+    let mut id_header = quote!(#none);
     for field in input.fields() {
         let (field_ident, ty) = (field.ident, field.ty);
         match field.source() {
             Source::RequestId { header } => {
                 if let Some(header) = &header {
                     let header = name(header);
-                    id_header = quote!(#private::Some(&#header));
+                    id_header = quote!(#some(&#header));
                 }
                 let header = match &header {
                     Some(header) => {
                         let header = name(header);
-                        quote!(#private::Some(#header))
+                        quote!(#some(#header))
                     }
-                    None => quote!(#private::None),
+                    None => quote!(#none),
                 };
                 reads.push(quote_spanned! {ty.span()=>
-                    #field_ident: <#ty as #rt::FromRequestId>::from_request_id(#id)
+                    #field_ident: <#ty as #from_request_id>::from_request_id(#id)
                 });
                 writes.push(quote_spanned! {ty.span()=>
-                    #rt::put_id::<#ty>(&mut #map, #header, &self.#field_ident);
+                    #put_id::<#ty>(&mut #map, #header, &self.#field_ident);
                 });
             }
             Source::Header(header) => {
                 let header = name(&header);
                 reads.push(quote_spanned! {ty.span()=>
-                    #field_ident: #rt::header::<#ty>(#headers, &#header)?
+                    #field_ident: #read_header::<#ty>(#headers, &#header)?
                 });
                 writes.push(quote_spanned! {ty.span()=>
-                    #rt::put::<#ty>(&mut #map, #header, &self.#field_ident);
+                    #put::<#ty>(&mut #map, #header, &self.#field_ident);
                 });
             }
             // Unreachable after `valid`; left out rather than guessed.
@@ -67,10 +97,10 @@ pub fn derive(input: &Input) -> TokenStream {
         impl #ident {
             #[doc(hidden)]
             fn __qh_read(
-                #headers: &#rt::HeaderMap,
-                #id: &#rt::RequestId,
-            ) -> #private::Result<Self, #rt::Error> {
-                #private::Ok(Self { #(#reads,)* })
+                #headers: &#header_map,
+                #id: &#request_id,
+            ) -> #result<Self, #error_ty> {
+                #ok(Self { #(#reads,)* })
             }
 
             /// Reads this context from a header map, outside an axum handler
@@ -82,8 +112,8 @@ pub fn derive(input: &Input) -> TokenStream {
             ///
             /// A 400 `qh::Error` naming the header when a required header is
             /// absent or a header cannot be read as its field's type.
-            pub fn from_headers(#headers: &#rt::HeaderMap) -> #private::Result<Self, #rt::Error> {
-                let #id = #rt::id_from_headers(#headers, #id_header);
+            pub fn from_headers(#headers: &#header_map) -> #result<Self, #error_ty> {
+                let #id = #id_from_headers(#headers, #id_header);
                 Self::__qh_read(#headers, &#id).map_err(|#error| #error.with_request_id(#id))
             }
 
@@ -92,8 +122,8 @@ pub fn derive(input: &Input) -> TokenStream {
             /// field. `None` fields, and values that cannot be header
             /// values, are left out.
             #[must_use]
-            pub fn to_headers(&self) -> #rt::HeaderMap {
-                let mut #map = #rt::HeaderMap::with_capacity(#capacity);
+            pub fn to_headers(&self) -> #header_map {
+                let mut #map = #header_map::with_capacity(#capacity);
                 #(#writes)*
                 #map
             }
@@ -103,30 +133,32 @@ pub fn derive(input: &Input) -> TokenStream {
             /// `qh::Tracking` layer or a `#[qh::endpoint]`); `None`
             /// elsewhere.
             #[must_use]
-            pub fn current() -> #private::Option<Self>
+            pub fn current() -> #option<Self>
             where
-                for<'__qh> Self: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
+                for<'__qh> Self: #clone + #send + #sync + 'static,
             {
-                #rt::context_get::<Self>()
+                #get::<Self>()
             }
         }
 
         #[automatically_derived]
-        impl<__QhS: ::core::marker::Send + ::core::marker::Sync> #private::FromRequestParts<__QhS> for #ident {
-            type Rejection = #rt::Error;
+        impl<__QhS: #send + #sync> #from_request_parts<__QhS> for #ident {
+            type Rejection = #error_ty;
 
             async fn from_request_parts(
-                #parts: &mut #rt::Parts,
+                #parts: &mut #parts_ty,
                 _: &__QhS,
-            ) -> #private::Result<Self, Self::Rejection> {
-                let #id = #rt::id_from_parts(#parts, #id_header);
-                let #value = Self::__qh_read(&#parts.headers, &#id).map_err(|#error| #rt::request_error(#error, #parts))?;
+            ) -> #result<Self, Self::Rejection> {
+                let #id = #id_from_parts(#parts, #id_header);
+                let #value = Self::__qh_read(&#parts.headers, &#id).map_err(|#error| #request_error(#error, #parts))?;
                 {
                     #[allow(unused_imports)]
-                    use #rt::{StoreClone as _, StoreNothing as _};
-                    (&#rt::Store(&#value, &#id)).store();
+                    use #store_clone as _;
+                    #[allow(unused_imports)]
+                    use #store_nothing as _;
+                    (&#store(&#value, &#id)).store();
                 }
-                #private::Ok(#value)
+                #ok(#value)
             }
         }
     }

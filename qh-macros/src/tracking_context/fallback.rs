@@ -8,44 +8,55 @@ use quote::quote;
 use crate::paths::Paths;
 
 pub fn derive(input: &syn::DeriveInput, paths: &Paths) -> TokenStream {
-    let private = paths.private();
-    let rt = quote!(#private);
+    let (header_map, error, parts, result, option) = (
+        paths.tracking_header_map(),
+        paths.tracking_error(),
+        paths.tracking_parts(),
+        paths.result(),
+        paths.option(),
+    );
+    let (from_request_parts, send, sync, unreachable) = (
+        paths.from_request_parts(),
+        paths.send(),
+        paths.sync(),
+        paths.unreachable(),
+    );
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let mut with_state = input.generics.clone();
     with_state
         .params
-        .push(syn::parse_quote!(__QhS: ::core::marker::Send + ::core::marker::Sync));
+        .push(syn::parse_quote!(__QhS: #send + #sync));
     let (impl_generics_s, _, _) = with_state.split_for_impl();
 
     quote! {
         #[automatically_derived]
         impl #impl_generics #ident #ty_generics #where_clause {
             #[allow(missing_docs, clippy::missing_errors_doc)]
-            pub fn from_headers(_: &#rt::HeaderMap) -> #private::Result<Self, #rt::Error> {
-                ::core::unreachable!()
+            pub fn from_headers(_: &#header_map) -> #result<Self, #error> {
+                #unreachable!()
             }
 
             #[allow(missing_docs)]
-            pub fn to_headers(&self) -> #rt::HeaderMap {
-                ::core::unreachable!()
+            pub fn to_headers(&self) -> #header_map {
+                #unreachable!()
             }
 
             #[allow(missing_docs)]
-            pub fn current() -> #private::Option<Self> {
-                ::core::unreachable!()
+            pub fn current() -> #option<Self> {
+                #unreachable!()
             }
         }
 
         #[automatically_derived]
-        impl #impl_generics_s #private::FromRequestParts<__QhS> for #ident #ty_generics #where_clause {
-            type Rejection = #rt::Error;
+        impl #impl_generics_s #from_request_parts<__QhS> for #ident #ty_generics #where_clause {
+            type Rejection = #error;
 
             async fn from_request_parts(
-                _: &mut #rt::Parts,
+                _: &mut #parts,
                 _: &__QhS,
-            ) -> #private::Result<Self, Self::Rejection> {
-                ::core::unreachable!()
+            ) -> #result<Self, Self::Rejection> {
+                #unreachable!()
             }
         }
     }

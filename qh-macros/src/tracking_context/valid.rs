@@ -71,7 +71,7 @@ fn check_bare_header_name(cx: &Ctxt, field: &Field) {
     let Some((_, header)) = &field.attrs.header else {
         return;
     };
-    if let super::attr::HeaderName::FromIdent = header.name {
+    if let headers::HeaderName::FromIdent = header.name {
         if let Err(why) = headers::check(&headers::from_ident(field.ident)) {
             cx.error_spanned_by(
                 header.attr,

@@ -24,6 +24,9 @@ pub trait Endpoint {
     const PATH: &'static str;
     /// The route's method.
     const METHOD: Method;
+    /// The method's name, for the compile-time duplicate check of
+    /// `qh::routes!` (`Method::as_str` is not `const`).
+    const METHOD_STR: &'static str;
     /// The handler value.
     fn handler() -> Self;
 }

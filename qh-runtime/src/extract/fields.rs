@@ -73,7 +73,7 @@ impl<T: DeserializeOwned> BodyField for T {
 
     #[inline]
     fn __qh_absent() -> Option<Self> {
-        absent()
+        absent(false)
     }
 }
 
@@ -128,7 +128,8 @@ impl<T: DeserializeOwned> UrlField for T {
 
     #[inline]
     fn __qh_absent() -> Option<Self> {
-        absent()
+        // An absent repeatable query parameter is an empty list.
+        absent(true)
     }
 }
 
@@ -391,9 +392,10 @@ pub fn path_fields<'a, F: Fields>(
     }
 }
 
-/// What an absent field holds: `None` for `Option<T>`, else nothing.
-fn absent<T: DeserializeOwned>() -> Option<T> {
-    T::deserialize(Missing).ok()
+/// What an absent field holds: `None` for `Option<T>`, `[]` for a list
+/// when `empty_seq`, else nothing.
+fn absent<T: DeserializeOwned>(empty_seq: bool) -> Option<T> {
+    T::deserialize(Missing { empty_seq }).ok()
 }
 
 /// A parameter that was read, or what its type holds when absent (`None`

@@ -4,6 +4,8 @@
 mod body;
 mod fields;
 mod header;
+mod params;
+mod query;
 mod rejection;
 mod request_id;
 mod url;
@@ -13,6 +15,10 @@ pub use fields::{
     body_fields, path_fields, query_fields, whole_body, BodyField, Fields, UrlField, WholeBody,
 };
 pub use header::{header, FromHeader};
+#[doc(hidden)]
+pub use params::{ExtractParam, HeaderParam};
+#[doc(hidden)]
+pub use query::query_struct;
 pub use rejection::{path_params, rejection};
 pub use request_id::FromRequestId;
 

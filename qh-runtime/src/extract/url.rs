@@ -24,9 +24,12 @@ impl de::Error for UrlError {
     }
 }
 
-/// Deserializes what an absent field holds: `None` for options, an error for
-/// everything else.
-pub(super) struct Missing;
+/// Deserializes what an absent field holds: `None` for options, an empty
+/// list for sequences when `empty_seq` (repeatable query parameters), an
+/// error for everything else.
+pub(super) struct Missing {
+    pub(super) empty_seq: bool,
+}
 
 impl<'de> de::Deserializer<'de> for Missing {
     type Error = UrlError;
@@ -39,9 +42,19 @@ impl<'de> de::Deserializer<'de> for Missing {
         visitor.visit_none()
     }
 
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, UrlError> {
+        if self.empty_seq {
+            visitor.visit_seq(de::value::SeqDeserializer::<_, UrlError>::new(
+                std::iter::empty::<Text<'static>>(),
+            ))
+        } else {
+            Err(de::Error::custom("missing"))
+        }
+    }
+
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct newtype_struct seq tuple
+        bytes byte_buf unit unit_struct newtype_struct tuple
         tuple_struct map struct enum identifier ignored_any
     }
 }
@@ -77,7 +90,15 @@ impl<'de, 'a, I: Iterator<Item = (Cow<'a, str>, Cow<'a, str>)>> MapAccess<'de>
 }
 
 /// One URL text value, parsed into whatever scalar the target asks for.
-struct Text<'a>(Cow<'a, str>);
+pub(super) struct Text<'a>(pub(super) Cow<'a, str>);
+
+impl<'de, 'a> IntoDeserializer<'de, UrlError> for Text<'a> {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
 
 impl Text<'_> {
     fn parse<T: std::str::FromStr>(&self, what: &str) -> Result<T, UrlError> {
@@ -137,6 +158,14 @@ impl<'de> de::Deserializer<'de> for Text<'_> {
         visitor.visit_unit()
     }
 
+    /// One value of a repeatable parameter (`Vec<T>`): a list of one, which
+    /// the field set appends to what earlier keys gave.
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, UrlError> {
+        visitor.visit_seq(de::value::SeqDeserializer::<_, UrlError>::new(
+            std::iter::once(self),
+        ))
+    }
+
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
         _: &'static str,
@@ -156,7 +185,7 @@ impl<'de> de::Deserializer<'de> for Text<'_> {
     }
 
     serde::forward_to_deserialize_any! {
-        str string bytes byte_buf unit_struct seq tuple
+        str string bytes byte_buf unit_struct tuple
         tuple_struct map struct identifier ignored_any
     }
 }
