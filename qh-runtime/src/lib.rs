@@ -60,3 +60,5 @@ pub mod __private {
 
 mod tracking;
 pub use tracking::ToHeader;
+
+pub mod trace_context;
