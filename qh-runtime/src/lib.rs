@@ -61,4 +61,6 @@ pub mod __private {
 mod tracking;
 pub use tracking::ToHeader;
 
+#[cfg(feature = "logs")]
+pub mod logs;
 pub mod trace_context;

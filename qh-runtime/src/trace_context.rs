@@ -80,8 +80,12 @@ macro_rules! id_type {
 
         impl fmt::Display for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                let mut buf = Vec::with_capacity($n * 2);
-                self.write_hex(&mut buf);
+                // On the stack: log lines format IDs on every event.
+                let mut buf = [0u8; $n * 2];
+                for (pair, b) in buf.chunks_exact_mut(2).zip(self.0) {
+                    pair[0] = HEX[usize::from(b >> 4)];
+                    pair[1] = HEX[usize::from(b & 0xf)];
+                }
                 // Hex digits are ASCII.
                 f.write_str(std::str::from_utf8(&buf).map_err(|_| fmt::Error)?)
             }
@@ -302,6 +306,16 @@ fn valid_value(value: &str) -> bool {
         && v[v.len() - 1] != b' '
 }
 
+/// The IDs a log line carries: the trace, and the span the event belongs
+/// to (this service's span; with OpenTelemetry on, the current exported span).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceIds {
+    /// The trace ID.
+    pub trace_id: TraceId,
+    /// The span ID.
+    pub span_id: SpanId,
+}
+
 /// The trace context a request runs with, and that its outbound calls carry.
 ///
 /// ```
@@ -401,6 +415,15 @@ impl TraceContext {
     #[must_use]
     pub fn span_id(&self) -> SpanId {
         self.span_id
+    }
+
+    /// The trace ID with this service's span ID.
+    #[must_use]
+    pub fn ids(&self) -> TraceIds {
+        TraceIds {
+            trace_id: self.trace_id,
+            span_id: self.span_id,
+        }
     }
 
     /// The caller's span ID; `None` for a trace started here.
