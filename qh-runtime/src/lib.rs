@@ -56,6 +56,9 @@ pub mod __private {
 
     /// What `#[derive(TrackingContext)]` expansions call.
     pub use crate::tracking::private as tracking;
+
+    /// `propagation::register::<Self>(value.to_headers())` from derived extractors.
+    pub use crate::propagation;
 }
 
 mod tracking;
@@ -63,4 +66,5 @@ pub use tracking::ToHeader;
 
 #[cfg(feature = "logs")]
 pub mod logs;
+pub mod propagation;
 pub mod trace_context;
