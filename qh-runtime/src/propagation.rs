@@ -12,8 +12,8 @@
 //! - the headers of every `#[derive(TrackingContext)]` value extracted for
 //!   the request (`X-User-ID`, `X-Session-ID`, …).
 //!
-//! With the cargo feature `reqwest`, [`Propagate`] (a `reqwest-middleware`
-//! middleware) and [`PropagateExt::propagate`] add them to outbound requests
+//! With the cargo feature `reqwest`, `Propagate` (a `reqwest-middleware`
+//! middleware) and `PropagateExt::propagate` add them to outbound requests
 //! without hand-written code.
 //!
 //! # Integration points
