@@ -19,6 +19,13 @@ pub use qh_runtime::{
     TrackingService, DEFAULT_HEADER, PROBLEM_JSON,
 };
 
+pub use qh_runtime::{propagation, trace_context};
+
+/// Every log line of a request carries its ID (the cargo feature `logs`, on
+/// by default).
+#[cfg(feature = "logs")]
+pub use qh_runtime::logs;
+
 #[doc(hidden)]
 pub use qh_runtime::__private;
 

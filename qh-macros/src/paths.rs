@@ -118,6 +118,7 @@ private_paths! {
     id_from_parts => id_from_parts;
     tracking_put_id => put_id;
     tracking_request_error => request_error;
+    tracking_register => propagation::register;
 }
 
 std_paths! {

@@ -39,6 +39,17 @@ impl Context {
         Self::from_resolved(Resolved::new(id, DEFAULT_HEADER, None))
     }
 
+    /// Keeps the client's own (valid) ID beside the server's, for logs.
+    #[must_use]
+    pub fn with_client_id(self, client_id: Option<RequestId>) -> Self {
+        let resolved = Resolved::new(
+            self.resolved.id().clone(),
+            self.resolved.header().clone(),
+            client_id,
+        );
+        Self { resolved, ..self }
+    }
+
     pub(crate) fn from_resolved(resolved: Resolved) -> Self {
         Self {
             resolved,
@@ -69,6 +80,17 @@ impl Context {
     #[must_use]
     pub fn client_id(&self) -> Option<&RequestId> {
         self.resolved.client_id()
+    }
+
+    /// Stores the trace context of an incoming `traceparent` (only then: a
+    /// request without one pays nothing until an outbound call needs it).
+    pub(crate) fn with_incoming_trace(self, headers: &http::HeaderMap) -> Self {
+        if headers.contains_key(crate::trace_context::TRACEPARENT) {
+            if let Some(tc) = crate::trace_context::TraceContext::from_headers(headers) {
+                self.values.borrow_mut().insert(tc);
+            }
+        }
+        self
     }
 
     /// Runs `fut` with this context as the current one.
@@ -141,6 +163,11 @@ pub(crate) fn header_of(id: &[u8]) -> HeaderName {
         .ok()
         .flatten()
         .unwrap_or(DEFAULT_HEADER)
+}
+
+/// The header the current request's ID was resolved under.
+pub(crate) fn current_header() -> Option<HeaderName> {
+    CONTEXT.try_with(|c| c.header().clone()).ok()
 }
 
 /// Stores `value` in the current request's context, replacing any value of

@@ -80,7 +80,8 @@ where
         // The inner service's `call` runs in the context and span too, so
         // inner middleware (tower-http's `make_span`, say) sees the ID.
         let inner = &mut self.inner;
-        let (called, ctx) = Context::from_resolved(resolved).enter(|| {
+        let ctx = Context::from_resolved(resolved).with_incoming_trace(req.headers());
+        let (called, ctx) = ctx.enter(|| {
             let _entered = span.enter();
             catch_unwind(AssertUnwindSafe(|| inner.call(req)))
                 .map_err(|payload| panic::response(&*payload))

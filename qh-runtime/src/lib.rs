@@ -102,4 +102,12 @@ pub mod __private {
 
     /// The boxed future of an async endpoint.
     pub type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send + 'static>>;
+
+    /// `propagation::register::<Self>(value.to_headers())` from derived extractors.
+    pub use crate::propagation;
 }
+
+#[cfg(feature = "logs")]
+pub mod logs;
+pub mod propagation;
+pub mod trace_context;

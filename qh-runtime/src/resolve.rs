@@ -162,21 +162,36 @@ impl Tracking {
                 ),
                 echo: value.clone(),
             }),
-            found => {
-                let generator = self.id_generator();
-                let id = if generator.is_custom() {
-                    catch_unwind(AssertUnwindSafe(|| generator.generate()))
-                        .map_err(|_| self.failure(main, "the request ID generator panicked"))?
-                } else {
-                    generator.generate()
-                };
-                let client = found.map(|(_, value)| RequestId::from_accepted(value.as_bytes()));
-                Ok(Fresh {
-                    echo: id.to_header_value(),
-                    resolved: Resolved::new(id, main.clone(), client),
-                })
+            None if self.trusts_incoming() && self.ids_from_traceparent() => {
+                if let Some(tc) = crate::trace_context::TraceContext::from_headers(headers) {
+                    let id = tc.request_id();
+                    return Ok(Fresh {
+                        echo: id.to_header_value(),
+                        resolved: Resolved::new(id, main.clone(), None),
+                    });
+                }
+                self.generate(main, None)
             }
+            found => self.generate(
+                main,
+                found.map(|(_, value)| RequestId::from_accepted(value.as_bytes())),
+            ),
         }
+    }
+
+    /// Rule (3): a new ID, with the client's kept beside it if any.
+    fn generate(&self, main: &HeaderName, client: Option<RequestId>) -> Result<Fresh, Failure> {
+        let generator = self.id_generator();
+        let id = if generator.is_custom() {
+            catch_unwind(AssertUnwindSafe(|| generator.generate()))
+                .map_err(|_| self.failure(main, "the request ID generator panicked"))?
+        } else {
+            generator.generate()
+        };
+        Ok(Fresh {
+            echo: id.to_header_value(),
+            resolved: Resolved::new(id, main.clone(), client),
+        })
     }
 
     fn failure(&self, main: &HeaderName, what: &'static str) -> Failure {

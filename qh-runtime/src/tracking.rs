@@ -51,6 +51,7 @@ struct Config {
     generator: IdGenerator,
     trust_incoming: bool,
     rule: Rule,
+    id_from_traceparent: bool,
 }
 
 static DEFAULTS: LazyLock<Tracking> = LazyLock::new(Tracking::new);
@@ -73,6 +74,7 @@ impl Tracking {
                 generator: IdGenerator::UuidV4,
                 trust_incoming: true,
                 rule: Rule::default(),
+                id_from_traceparent: false,
             }),
         }
     }
@@ -148,6 +150,20 @@ impl Tracking {
     pub fn validator(mut self, rule: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
         self.config_mut().rule.set_custom(Arc::new(rule));
         self
+    }
+
+    /// When no request-ID header holds a valid ID, use the trace ID of a
+    /// valid incoming W3C `traceparent` (32 lowercase hex digits) as the
+    /// request ID, so logs and traces tell one story (default `false`).
+    /// Only when incoming IDs are trusted.
+    #[must_use]
+    pub fn id_from_traceparent(mut self, enabled: bool) -> Self {
+        self.config_mut().id_from_traceparent = enabled;
+        self
+    }
+
+    pub(crate) fn ids_from_traceparent(&self) -> bool {
+        self.config.id_from_traceparent
     }
 
     /// The header IDs are read from and echoed under.

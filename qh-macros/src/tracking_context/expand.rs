@@ -44,7 +44,11 @@ pub fn derive(input: &Input) -> TokenStream {
         paths.tracking_store_clone(),
         paths.tracking_store_nothing(),
     );
-    let (put_id, request_error) = (paths.tracking_put_id(), paths.tracking_request_error());
+    let (put_id, request_error, register) = (
+        paths.tracking_put_id(),
+        paths.tracking_request_error(),
+        paths.tracking_register(),
+    );
     let (id_from_headers, id_from_parts, get, from_request_parts) = (
         paths.id_from_headers(),
         paths.id_from_parts(),
@@ -157,6 +161,8 @@ pub fn derive(input: &Input) -> TokenStream {
                     #[allow(unused_imports)]
                     use #store_nothing as _;
                     (&#store(&#value, &#id)).store();
+                    // Outbound calls (`qh::propagation::headers()`) carry them.
+                    #register::<Self>(#value.to_headers());
                 }
                 #ok(#value)
             }

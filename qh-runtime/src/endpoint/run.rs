@@ -75,7 +75,9 @@ pub fn prepare(
             }
             Prepared {
                 id: fresh.resolved.id().clone(),
-                ctx: Some(Context::from_resolved(fresh.resolved)),
+                ctx: Some(
+                    Context::from_resolved(fresh.resolved).with_incoming_trace(&parts.headers),
+                ),
                 own: Some(Own {
                     span,
                     started,

@@ -1,0 +1,161 @@
+//! [`JsonFormat`]: one JSON object per event, with the request's IDs taken
+//! from the context store at the moment the event is formatted.
+
+use std::fmt::{self, Write};
+
+use tracing::{Event, Subscriber};
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
+use tracing_subscriber::registry::{LookupSpan, SpanRef};
+
+use super::json;
+
+/// A [`FormatEvent`] for `tracing_subscriber::fmt` writing each event as one
+/// JSON line that carries `request_id` (and `client_request_id`, `trace_id`,
+/// `span_id` when known) whenever the event is emitted inside a request —
+/// whether or not the request's span passed the subscriber's filter.
+///
+/// A line looks like this (`spans`/`span` only when spans were enabled):
+///
+/// ```text
+/// {"timestamp":"2026-11-28T19:02:11.123456Z","level":"INFO","target":"shop::orders",
+///  "request_id":"c0ffee-42","trace_id":"4bf9…4736","span_id":"9a1c…",
+///  "fields":{"message":"order placed","order":7},
+///  "spans":[{"name":"request","request_id":"c0ffee-42","method":"POST","path":"/orders"}],
+///  "span":{"name":"request",…}}
+/// ```
+///
+/// Span fields are copied as recorded, so use it with
+/// [`JsonFields`](tracing_subscriber::fmt::format::JsonFields) (as
+/// [`layer`](super::layer) and [`json`](super::json()) do); with another field
+/// formatter spans show their names only.
+///
+/// ```
+/// use tracing_subscriber::fmt::format::JsonFields;
+/// use tracing_subscriber::prelude::*;
+///
+/// // Your own subscriber, qh's event format.
+/// let subscriber = tracing_subscriber::registry()
+///     .with(tracing_subscriber::EnvFilter::new("warn,my_app=info"))
+///     .with(
+///         tracing_subscriber::fmt::layer()
+///             .fmt_fields(JsonFields::new())
+///             .event_format(qh::logs::JsonFormat::new()),
+///     );
+/// # drop(subscriber);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct JsonFormat {
+    timestamp: bool,
+    spans: bool,
+}
+
+impl Default for JsonFormat {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl JsonFormat {
+    /// Timestamps (RFC 3339, UTC) and the event's spans included.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            timestamp: true,
+            spans: true,
+        }
+    }
+
+    /// Whether lines start with a `timestamp` (default `true`; turn it off
+    /// when the log collector stamps lines itself).
+    #[must_use]
+    pub fn with_timestamp(mut self, on: bool) -> Self {
+        self.timestamp = on;
+        self
+    }
+
+    /// Whether lines carry the enabled spans the event is in, as `spans`
+    /// (root first) and `span` (innermost) (default `true`). The request's
+    /// IDs do not depend on this.
+    #[must_use]
+    pub fn with_spans(mut self, on: bool) -> Self {
+        self.spans = on;
+        self
+    }
+}
+
+impl<S, N> FormatEvent<S, N> for JsonFormat
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        writer.write_char('{')?;
+        if self.timestamp {
+            writer.write_str("\"timestamp\":\"")?;
+            SystemTime.format_time(&mut writer)?;
+            writer.write_str("\",")?;
+        }
+        let w: &mut dyn Write = &mut writer;
+        let meta = event.metadata();
+        json::key(w, "level")?;
+        json::string(w, meta.level().as_str())?;
+        w.write_char(',')?;
+        json::key(w, "target")?;
+        json::string(w, meta.target())?;
+        super::write_context_fields(w)?;
+        w.write_str(",\"fields\":{")?;
+        let mut fields = json::Fields::new(w);
+        event.record(&mut fields);
+        fields.finish()?;
+        w.write_char('}')?;
+        if self.spans {
+            if let Some(scope) = ctx.event_scope() {
+                let mut leaf = None;
+                w.write_str(",\"spans\":[")?;
+                for (i, span) in scope.from_root().enumerate() {
+                    if i > 0 {
+                        w.write_char(',')?;
+                    }
+                    write_span::<S, N>(w, &span)?;
+                    leaf = Some(span);
+                }
+                w.write_char(']')?;
+                if let Some(span) = leaf {
+                    w.write_str(",\"span\":")?;
+                    write_span::<S, N>(w, &span)?;
+                }
+            }
+        }
+        w.write_str("}\n")
+    }
+}
+
+/// `{"name":…,<the span's fields>}`; the fields are spliced in as recorded
+/// when the field formatter produced a JSON object, left out otherwise.
+fn write_span<S, N>(w: &mut dyn Write, span: &SpanRef<'_, S>) -> fmt::Result
+where
+    S: for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    w.write_char('{')?;
+    json::key(w, "name")?;
+    json::string(w, span.name())?;
+    let ext = span.extensions();
+    if let Some(recorded) = ext.get::<FormattedFields<N>>() {
+        let s = recorded.fields.as_str();
+        if let Some(inner) = s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            if !inner.trim().is_empty() {
+                w.write_char(',')?;
+                w.write_str(inner)?;
+            }
+        }
+    }
+    w.write_char('}')
+}

@@ -1,0 +1,258 @@
+//! qh's `tracing-subscriber` integration: every log event emitted inside a
+//! request carries its `request_id`, whatever the subscriber's filter.
+//!
+//! The request's `tracing` span has target `qh_runtime`, so a filter such as
+//! `RUST_LOG="warn,shop=info"` (your app at INFO, dependencies at WARN)
+//! drops it, and with it every span field. This module does not rely on
+//! spans: it reads the IDs from qh's context store when each event is
+//! formatted (`tracing-subscriber`'s `fmt` formats on the thread that emits
+//! the event, inside the request's task), so lines from handlers, from
+//! plain functions they call and from [`qh::spawn`](crate::spawn)ed work all
+//! carry them.
+//!
+//! One line of set-up, honouring `RUST_LOG` (default `info`):
+//!
+//! ```no_run
+//! qh::logs::json().init();
+//! ```
+//!
+//! gives lines like
+//!
+//! ```text
+//! {"timestamp":"2026-11-28T19:02:11.123456Z","level":"INFO","target":"shop","request_id":"7d1c…","trace_id":"4bf9…","span_id":"a3ce…","fields":{"message":"order placed","order":7}}
+//! ```
+//!
+//! With a subscriber of your own, use [`layer`] (a `fmt` layer) or
+//! [`JsonFormat`] (the event format alone).
+//!
+//! Fields added to each line inside a request:
+//!
+//! | field | from |
+//! | --- | --- |
+//! | `request_id` | [`qh::request_id()`](crate::request_id()) |
+//! | `client_request_id` | [`context::client_request_id`](crate::context::client_request_id), when incoming IDs are not trusted and the client sent one |
+//! | `trace_id`, `span_id` | [`trace_ids`]: the source set with [`set_trace_id_source`] (the OpenTelemetry integration), else the request's [`TraceContext`] |
+//!
+//! # Integration points
+//!
+//! - The OpenTelemetry integration calls [`set_trace_id_source`] once at
+//!   set-up with a function returning the current exported span's IDs; until
+//!   then (and whenever it returns `None`) lines carry the W3C
+//!   [`TraceContext`] stored in the request's context.
+//! - The `Tracking` layer stores the request's `TraceContext` in the context
+//!   (see [`propagation::enter_request`](crate::propagation::enter_request)).
+
+mod format;
+mod json;
+
+use std::fmt::{self, Write};
+use std::io;
+use std::sync::OnceLock;
+
+use tracing_subscriber::fmt::format::JsonFields;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::util::{SubscriberInitExt, TryInitError};
+use tracing_subscriber::EnvFilter;
+
+pub use format::JsonFormat;
+
+use crate::trace_context::{TraceContext, TraceIds};
+
+/// Where log lines get `trace_id`/`span_id` from when something other than
+/// qh's own W3C context knows better (OpenTelemetry's current span).
+pub type TraceIdSource = fn() -> Option<TraceIds>;
+
+static TRACE_ID_SOURCE: OnceLock<TraceIdSource> = OnceLock::new();
+
+/// Sets, once per process, the function log lines take `trace_id` and
+/// `span_id` from. When it returns `None` (or was never set), lines use the
+/// request's W3C [`TraceContext`].
+///
+/// # Errors
+///
+/// Gives `source` back when a source was already set.
+///
+/// ```
+/// use qh::trace_context::{SpanId, TraceId, TraceIds};
+///
+/// fn from_my_tracer() -> Option<TraceIds> {
+///     // e.g. OpenTelemetry's current span context
+///     Some(TraceIds {
+///         trace_id: TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736")?,
+///         span_id: SpanId::from_hex("00f067aa0ba902b7")?,
+///     })
+/// }
+///
+/// assert!(qh::logs::set_trace_id_source(from_my_tracer).is_ok());
+/// assert_eq!(qh::logs::trace_ids().unwrap().span_id.to_string(), "00f067aa0ba902b7");
+/// ```
+pub fn set_trace_id_source(source: TraceIdSource) -> Result<(), TraceIdSource> {
+    TRACE_ID_SOURCE.set(source)
+}
+
+/// The `trace_id`/`span_id` a log line emitted here would carry.
+#[must_use]
+pub fn trace_ids() -> Option<TraceIds> {
+    TRACE_ID_SOURCE
+        .get()
+        .and_then(|source| source())
+        .or_else(|| TraceContext::current().map(|tc| tc.ids()))
+}
+
+/// Writes `,"request_id":…` and the other context members, or nothing
+/// outside a request.
+fn write_context_fields(w: &mut dyn Write) -> fmt::Result {
+    let Some(id) = crate::request_id() else {
+        return Ok(());
+    };
+    w.write_char(',')?;
+    json::key(w, "request_id")?;
+    json::string(w, id.as_str())?;
+    if let Some(client) = crate::context::client_request_id() {
+        w.write_char(',')?;
+        json::key(w, "client_request_id")?;
+        json::string(w, client.as_str())?;
+    }
+    if let Some(ids) = trace_ids() {
+        // Hex digits need no escaping.
+        write!(
+            w,
+            ",\"trace_id\":\"{}\",\"span_id\":\"{}\"",
+            ids.trace_id, ids.span_id
+        )?;
+    }
+    Ok(())
+}
+
+/// A `tracing_subscriber::fmt` layer writing qh's JSON lines, to compose
+/// with your own filters and layers (OpenTelemetry, …).
+///
+/// ```
+/// use tracing_subscriber::prelude::*;
+///
+/// let subscriber = tracing_subscriber::registry()
+///     .with(tracing_subscriber::EnvFilter::new("warn,my_app=info"))
+///     .with(qh::logs::layer());
+/// # drop(subscriber);
+/// ```
+#[must_use]
+pub fn layer<S>() -> tracing_subscriber::fmt::Layer<S, JsonFields, JsonFormat>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    tracing_subscriber::fmt::layer()
+        .fmt_fields(JsonFields::new())
+        .event_format(JsonFormat::new())
+}
+
+/// JSON lines on stdout, filtered by `RUST_LOG` (default `info`): start
+/// here, finish with [`init`](Json::init).
+///
+/// ```no_run
+/// qh::logs::json().init();
+/// ```
+#[must_use]
+pub fn json() -> Json<fn() -> io::Stdout> {
+    Json {
+        writer: io::stdout,
+        default_filter: "info".into(),
+        filter: None,
+        format: JsonFormat::new(),
+    }
+}
+
+/// The subscriber [`json()`] builds.
+pub type JsonSubscriber<W> =
+    tracing_subscriber::fmt::Subscriber<JsonFields, JsonFormat, EnvFilter, W>;
+
+/// Builder for a JSON-lines subscriber; see [`json()`].
+#[derive(Debug)]
+pub struct Json<W> {
+    writer: W,
+    default_filter: String,
+    filter: Option<String>,
+    format: JsonFormat,
+}
+
+impl<W> Json<W>
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    /// Writes lines to `writer` (anything `tracing_subscriber::fmt` accepts:
+    /// `std::io::stderr`, a `Mutex<File>`, a closure …) instead of stdout.
+    #[must_use]
+    pub fn with_writer<W2>(self, writer: W2) -> Json<W2>
+    where
+        W2: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+    {
+        Json {
+            writer,
+            default_filter: self.default_filter,
+            filter: self.filter,
+            format: self.format,
+        }
+    }
+
+    /// The filter used when `RUST_LOG` is unset or invalid (default `info`),
+    /// in `EnvFilter` syntax.
+    #[must_use]
+    pub fn with_default_filter(mut self, directives: impl Into<String>) -> Self {
+        self.default_filter = directives.into();
+        self
+    }
+
+    /// A filter that overrides `RUST_LOG`, in `EnvFilter` syntax.
+    #[must_use]
+    pub fn with_filter(mut self, directives: impl Into<String>) -> Self {
+        self.filter = Some(directives.into());
+        self
+    }
+
+    /// The event format (e.g. `JsonFormat::new().with_spans(false)`).
+    #[must_use]
+    pub fn with_format(mut self, format: JsonFormat) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// The subscriber, for `tracing::subscriber::set_default` (tests) or to
+    /// install yourself.
+    #[must_use]
+    pub fn finish(self) -> JsonSubscriber<W> {
+        let filter = match self.filter {
+            Some(directives) => EnvFilter::new(directives),
+            None => EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new(&self.default_filter)),
+        };
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .fmt_fields(JsonFields::new())
+            .event_format(self.format)
+            .with_writer(self.writer)
+            .finish()
+    }
+
+    /// Installs the subscriber as the global default.
+    ///
+    /// # Errors
+    ///
+    /// When a global subscriber is already installed.
+    pub fn try_init(self) -> Result<(), TryInitError> {
+        self.finish().try_init()
+    }
+
+    /// Installs the subscriber as the global default.
+    ///
+    /// # Panics
+    ///
+    /// When a global subscriber is already installed (use
+    /// [`try_init`](Json::try_init) to handle that).
+    pub fn init(self) {
+        if let Err(e) = self.try_init() {
+            panic!("qh::logs::json().init(): {e}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,189 @@
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use super::*;
+use crate::context::{self, Context};
+use crate::trace_context::{SpanId, TraceId};
+use crate::RequestId;
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Capture {
+    fn lines(&self) -> Vec<Value> {
+        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    }
+}
+
+fn capture(filter: &str) -> (Capture, tracing::subscriber::DefaultGuard) {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = json()
+        .with_filter(filter)
+        .with_writer(move || writer.clone())
+        .finish();
+    (capture, tracing::subscriber::set_default(subscriber))
+}
+
+#[test]
+fn lines_inside_a_request_carry_its_ids_outside_none() {
+    let (out, _guard) = capture("info");
+    tracing::info!("before");
+    let tc = TraceContext::new_root();
+    Context::new(RequestId::from_static("req-1"))
+        .with_client_id(Some(RequestId::from_static("theirs")))
+        .sync_scope(|| {
+            context::insert(tc.clone());
+            tracing::warn!(n = 3, "inside");
+        });
+    let lines = out.lines();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["fields"]["message"], "before");
+    for key in ["request_id", "client_request_id", "trace_id", "span_id"] {
+        assert!(lines[0].get(key).is_none(), "{key}: {}", lines[0]);
+    }
+    let inside = &lines[1];
+    assert_eq!(inside["request_id"], "req-1");
+    assert_eq!(inside["client_request_id"], "theirs");
+    assert_eq!(inside["trace_id"], tc.trace_id().to_string());
+    assert_eq!(inside["span_id"], tc.span_id().to_string());
+    assert_eq!(inside["level"], "WARN");
+    assert_eq!(inside["target"], module_path!());
+    assert_eq!(inside["fields"]["n"], 3);
+    assert!(inside["timestamp"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn filtered_out_spans_do_not_take_the_id_away() {
+    let (out, _guard) = capture("warn,qh_runtime::logs=info");
+    Context::new(RequestId::from_static("req-2")).sync_scope(|| {
+        // A span of a target the filter drops, like qh's request span.
+        let span = tracing::info_span!(target: "elsewhere", "request", request_id = "req-2");
+        let _entered = span.enter();
+        tracing::info!("kept");
+    });
+    let lines = out.lines();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["request_id"], "req-2");
+    assert!(lines[0].get("spans").is_none(), "{}", lines[0]);
+}
+
+#[test]
+fn enabled_spans_are_listed_root_first_with_their_fields() {
+    let (out, _guard) = capture("info");
+    let outer = tracing::info_span!("outer", a = 1);
+    let inner = tracing::info_span!(parent: &outer, "inner", b = "two");
+    inner.in_scope(|| tracing::info!("deep"));
+    let line = &out.lines()[0];
+    assert_eq!(line["spans"][0]["name"], "outer");
+    assert_eq!(line["spans"][0]["a"], 1);
+    assert_eq!(line["spans"][1]["name"], "inner");
+    assert_eq!(line["span"]["b"], "two");
+}
+
+#[test]
+fn every_field_type_is_valid_json() {
+    let (out, _guard) = capture("info");
+    let err = io::Error::other("disk \"full\"");
+    tracing::info!(
+        s = "quote \" and \\ and \n",
+        b = true,
+        i = -4i64,
+        u = 5u64,
+        f = 1.5f64,
+        nan = f64::NAN,
+        big = 1u128 << 100,
+        d = ?vec!["x"],
+        e = &err as &(dyn std::error::Error + 'static),
+        "{} formatted", 1
+    );
+    let raw = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    assert!(raw.contains(&format!("\"big\":{}", 1u128 << 100)), "{raw}");
+    let f = &out.lines()[0]["fields"];
+    assert_eq!(f["message"], "1 formatted");
+    assert_eq!(f["s"], "quote \" and \\ and \n");
+    assert_eq!(f["b"], true);
+    assert_eq!(f["i"], -4);
+    assert_eq!(f["u"], 5);
+    assert_eq!(f["f"], 1.5);
+    assert_eq!(f["nan"], "NaN");
+    assert_eq!(f["d"], "[\"x\"]");
+    assert_eq!(f["e"], "disk \"full\"");
+}
+
+#[test]
+fn format_options_drop_timestamp_and_spans() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = json()
+        .with_filter("info")
+        .with_format(JsonFormat::new().with_timestamp(false).with_spans(false))
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::info_span!("s").in_scope(|| tracing::info!("x"));
+    });
+    let line = &capture.lines()[0];
+    assert!(line.get("timestamp").is_none() && line.get("spans").is_none());
+    // The line still starts with a member, not a stray comma.
+    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(text.starts_with("{\"level\":\"INFO\""), "{text}");
+}
+
+#[derive(Clone)]
+struct FromTracer(TraceIds);
+
+fn tracer_ids() -> Option<TraceIds> {
+    context::get::<FromTracer>().map(|t| t.0)
+}
+
+#[test]
+fn a_trace_id_source_takes_precedence_over_the_w3c_context() {
+    // Only requests holding `FromTracer` see the source's IDs, so other tests
+    // in this binary are unaffected by it.
+    let _ = set_trace_id_source(tracer_ids);
+    let theirs = TraceIds {
+        trace_id: TraceId::from_hex("0af7651916cd43dd8448eb211c80319c").unwrap(),
+        span_id: SpanId::from_hex("b7ad6b7169203331").unwrap(),
+    };
+    let (out, _guard) = capture("info");
+    let w3c = TraceContext::new_root();
+    Context::new(RequestId::from_static("r")).sync_scope(|| {
+        context::insert(w3c.clone());
+        tracing::info!("w3c");
+        context::insert(FromTracer(theirs));
+        tracing::info!("tracer");
+    });
+    let lines = out.lines();
+    assert_eq!(lines[0]["trace_id"], w3c.trace_id().to_string());
+    assert_eq!(lines[1]["trace_id"], "0af7651916cd43dd8448eb211c80319c");
+    assert_eq!(lines[1]["span_id"], "b7ad6b7169203331");
+}
+
+#[test]
+fn layer_composes_with_a_registry() {
+    use tracing_subscriber::prelude::*;
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::registry()
+        .with(EnvFilter::new("info"))
+        .with(layer().with_writer(move || writer.clone()));
+    tracing::subscriber::with_default(subscriber, || {
+        Context::new(RequestId::from_static("via-layer")).sync_scope(|| tracing::info!("x"));
+    });
+    assert_eq!(capture.lines()[0]["request_id"], "via-layer");
+}

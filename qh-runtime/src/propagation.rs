@@ -1,0 +1,305 @@
+//! Outbound propagation: what a call to another service carries from the
+//! current request, so that service logs and traces the same story.
+//!
+//! [`headers()`] gives, inside a request:
+//!
+//! - the request's ID under the header it was resolved under (default
+//!   `x-request-id`; an ID read from `X-Correlation-ID` goes out as
+//!   `X-Correlation-ID`);
+//! - `traceparent` with this service's span as the parent, and
+//!   `tracestate` when the request came with a valid one (see
+//!   [`TraceContext`]);
+//! - the headers of every `#[derive(TrackingContext)]` value extracted for
+//!   the request (`X-User-ID`, `X-Session-ID`, …).
+//!
+//! With the cargo feature `reqwest`, `Propagate` (a `reqwest-middleware`
+//! middleware) and `PropagateExt::propagate` add them to outbound requests
+//! without hand-written code.
+//!
+//! # Where the pieces come from
+//!
+//! - The ID and its header are the request's resolution (the `Tracking`
+//!   layer's or the endpoint's): nothing to set up.
+//! - The trace: the layer and endpoints store the [`TraceContext`] of a
+//!   valid incoming `traceparent` when the request has one; a request
+//!   without one starts a new trace on its first outbound call, and later
+//!   calls continue it. [`enter`] does the same by hand for work that is
+//!   not an HTTP request (a message consumer inside a `Context` scope).
+//! - `#[derive(TrackingContext)]` extractors register their `to_headers()`
+//!   (see [`register`]); extracting a struct twice replaces the earlier
+//!   headers; outside a request it does nothing.
+
+use std::any::TypeId;
+use std::sync::Arc;
+
+use http::{HeaderMap, HeaderName, Request};
+
+use crate::context;
+use crate::trace_context::TraceContext;
+use crate::{Resolved, DEFAULT_HEADER};
+
+#[cfg(feature = "reqwest")]
+mod client;
+#[cfg(feature = "reqwest")]
+pub use client::{Propagate, PropagateExt};
+
+/// The `TrackingContext` headers registered for this request, by type.
+#[derive(Clone, Default)]
+struct ContextHeaders(Arc<Vec<(TypeId, HeaderMap)>>);
+
+/// What an outbound call from here should carry; empty outside a request.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use qh::context::Context;
+/// use qh::http::{HeaderMap, HeaderName};
+/// use qh::RequestId;
+///
+/// assert!(qh::propagation::headers().is_empty());
+///
+/// let mut incoming = HeaderMap::new();
+/// incoming.insert("x-correlation-id", "abc-123".parse().unwrap());
+/// incoming.insert("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse().unwrap());
+///
+/// let out = Context::new(RequestId::from_static("abc-123")).scope(async {
+///     qh::propagation::enter(&incoming, &HeaderName::from_static("x-correlation-id"));
+///     qh::propagation::headers()
+/// }).await;
+///
+/// assert_eq!(out["x-correlation-id"], "abc-123");
+/// let tp = out["traceparent"].to_str().unwrap();
+/// assert!(tp.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"));
+/// assert!(!tp.contains("00f067aa0ba902b7")); // our span is the parent now
+/// # }
+/// ```
+#[must_use]
+pub fn headers() -> HeaderMap {
+    let mut out = HeaderMap::new();
+    let Some(id) = crate::request_id() else {
+        return out;
+    };
+    // TrackingContext headers first: qh's own (the ID, the trace) win a clash.
+    if let Some(registered) = context::get::<ContextHeaders>() {
+        for (_, headers) in registered.0.iter() {
+            out.extend(headers.clone());
+        }
+    }
+    let name = context::current_header().unwrap_or(DEFAULT_HEADER);
+    out.insert(name, id.to_header_value());
+    // A request without an incoming `traceparent` starts its trace on its
+    // first outbound call; later calls continue the same one.
+    let tc = TraceContext::current().unwrap_or_else(|| {
+        let tc = TraceContext::new_root();
+        context::insert(tc.clone());
+        tc
+    });
+    tc.write_headers(&mut out);
+    out
+}
+
+/// Records, in the current request's context, what outbound calls need from
+/// the incoming request: the header the ID was resolved under and the trace
+/// context (continued from a valid `traceparent`, else new). Does nothing
+/// when a trace context is already stored (a nested layer got here first)
+/// or outside a request; returns whether this call stored them.
+pub fn enter(headers: &HeaderMap, id_header: &HeaderName) -> bool {
+    if !context::is_set() || context::get::<TraceContext>().is_some() {
+        return false;
+    }
+    let _ = id_header;
+    context::insert(TraceContext::from_headers_or_new(headers))
+}
+
+/// [`enter`] for a request, taking the ID's header from the [`Resolved`]
+/// the `Tracking` layer left in its extensions (default `x-request-id`).
+///
+/// ```
+/// use axum::{extract::Request, middleware::{self, Next}, response::Response, Router};
+///
+/// async fn propagate(req: Request, next: Next) -> Response {
+///     qh::propagation::enter_request(&req);
+///     next.run(req).await
+/// }
+///
+/// let app: Router = Router::new()
+///     .layer(middleware::from_fn(propagate)) // inside the layer's context
+///     .layer(qh::Tracking::new());
+/// ```
+pub fn enter_request<B>(req: &Request<B>) -> bool {
+    match req.extensions().get::<Resolved>() {
+        Some(resolved) => enter(req.headers(), resolved.header()),
+        None => enter(req.headers(), &DEFAULT_HEADER),
+    }
+}
+
+/// Adds `headers` to what [`headers()`] returns for the rest of the current
+/// request, as the headers of the `TrackingContext` type `T` (registering
+/// `T` again replaces them). Returns `false` outside a request.
+///
+/// This is what `#[derive(TrackingContext)]` extractors call; a hand-written
+/// extractor can call it too.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use qh::context::Context;
+/// use qh::http::HeaderMap;
+/// use qh::RequestId;
+///
+/// struct Tenant;
+///
+/// let out = Context::new(RequestId::from_static("r-1")).scope(async {
+///     let mut h = HeaderMap::new();
+///     h.insert("x-tenant", "acme".parse().unwrap());
+///     qh::propagation::register::<Tenant>(h);
+///     qh::propagation::headers()
+/// }).await;
+/// assert_eq!(out["x-tenant"], "acme");
+/// assert_eq!(out["x-request-id"], "r-1");
+/// # }
+/// ```
+pub fn register<T: 'static>(headers: HeaderMap) -> bool {
+    if !context::is_set() {
+        return false;
+    }
+    let mut registered = context::get::<ContextHeaders>().unwrap_or_default();
+    let entries = Arc::make_mut(&mut registered.0);
+    let key = TypeId::of::<T>();
+    match entries.iter_mut().find(|(t, _)| *t == key) {
+        Some(entry) => entry.1 = headers,
+        None => entries.push((key, headers)),
+    }
+    context::insert(registered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Context;
+    use crate::trace_context::{TraceParent, TRACEPARENT, TRACESTATE};
+    use crate::RequestId;
+    use http::HeaderValue;
+
+    const TP: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    fn incoming(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (HeaderName::from_static(k), HeaderValue::from_static(v)))
+            .collect()
+    }
+
+    fn in_request<R>(f: impl FnOnce() -> R) -> R {
+        Context::new(RequestId::from_static("req-9")).sync_scope(f)
+    }
+
+    #[test]
+    fn outside_a_request_nothing_is_sent_or_stored() {
+        assert!(headers().is_empty());
+        assert!(!enter(&incoming(&[("traceparent", TP)]), &DEFAULT_HEADER));
+        assert!(!register::<u8>(HeaderMap::new()));
+    }
+
+    #[test]
+    fn continues_the_incoming_trace_with_our_span_and_keeps_tracestate() {
+        let out = in_request(|| {
+            enter(
+                &incoming(&[("traceparent", TP), ("tracestate", "rojo=1,congo=2")]),
+                &DEFAULT_HEADER,
+            );
+            headers()
+        });
+        assert_eq!(out["x-request-id"], "req-9");
+        let tp = TraceParent::from_header_value(&out[TRACEPARENT]).unwrap();
+        assert_eq!(tp.trace_id.to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+        assert_ne!(tp.parent_id.to_string(), "00f067aa0ba902b7");
+        assert_eq!(out[TRACESTATE], "rojo=1,congo=2");
+        assert_eq!(out.len(), 3);
+    }
+
+    #[test]
+    fn invalid_traceparent_is_not_echoed_and_its_tracestate_dropped() {
+        let out = in_request(|| {
+            enter(
+                &incoming(&[
+                    (
+                        "traceparent",
+                        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+                    ),
+                    ("tracestate", "rojo=1"),
+                ]),
+                &DEFAULT_HEADER,
+            );
+            headers()
+        });
+        let tp = out[TRACEPARENT].to_str().unwrap();
+        assert!(
+            !tp.to_ascii_lowercase().contains("4bf92f3577b34da6"),
+            "{tp}"
+        );
+        assert!(TraceParent::parse(tp).is_some());
+        assert!(out.get(TRACESTATE).is_none());
+    }
+
+    #[test]
+    fn the_id_goes_out_under_the_header_it_came_in_under() {
+        let resolved = crate::Resolved::new(
+            crate::RequestId::from_static("req-9"),
+            HeaderName::from_static("x-correlation-id"),
+            None,
+        );
+        let out = Context::from_resolved(resolved).sync_scope(headers);
+        assert_eq!(out["x-correlation-id"], "req-9");
+        assert!(out.get("x-request-id").is_none());
+    }
+
+    #[test]
+    fn a_second_enter_keeps_the_first_trace() {
+        let (first, second) = in_request(|| {
+            enter(&HeaderMap::new(), &DEFAULT_HEADER);
+            let first = TraceContext::current().unwrap();
+            assert!(!enter(&incoming(&[("traceparent", TP)]), &DEFAULT_HEADER));
+            (first, TraceContext::current().unwrap())
+        });
+        assert_eq!(first, second);
+    }
+
+    #[test]
+    fn tracking_context_headers_are_added_and_replaced_per_type() {
+        struct A;
+        struct B;
+        let out = in_request(|| {
+            let mut a = HeaderMap::new();
+            a.insert("x-user-id", HeaderValue::from_static("u1"));
+            a.append("x-role", HeaderValue::from_static("admin"));
+            a.append("x-role", HeaderValue::from_static("ops"));
+            assert!(register::<A>(a));
+            let mut b = HeaderMap::new();
+            b.insert("x-session-id", HeaderValue::from_static("s1"));
+            // A clash with qh's own header: the request's ID wins.
+            b.insert("x-request-id", HeaderValue::from_static("spoofed"));
+            register::<B>(b);
+            let mut a2 = HeaderMap::new();
+            a2.insert("x-user-id", HeaderValue::from_static("u2"));
+            register::<A>(a2);
+            headers()
+        });
+        assert_eq!(out["x-user-id"], "u2");
+        assert!(out.get("x-role").is_none(), "replaced with A's new headers");
+        assert_eq!(out["x-session-id"], "s1");
+        assert_eq!(out["x-request-id"], "req-9");
+    }
+
+    #[tokio::test]
+    async fn spawned_work_propagates_the_same_headers() {
+        let (outer, inner) = Context::new(RequestId::from_static("req-s"))
+            .scope(async {
+                enter(&incoming(&[("traceparent", TP)]), &DEFAULT_HEADER);
+                let outer = headers();
+                let inner = crate::spawn(async { headers() }).await.unwrap();
+                (outer, inner)
+            })
+            .await;
+        assert_eq!(outer, inner);
+        assert_eq!(inner["x-request-id"], "req-s");
+    }
+}

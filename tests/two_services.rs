@@ -1,0 +1,126 @@
+//! `examples/two_services.rs`, run and checked: service A calls service B on
+//! 127.0.0.1 through `qh::propagation::Propagate`; A's response, B's handler
+//! and both services' log lines agree on the request ID and the trace ID.
+
+use std::io;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+#[path = "../examples/two_services.rs"]
+mod example;
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Capture {
+    /// The lines written since the last call.
+    fn take(&self) -> Vec<Value> {
+        let bytes = std::mem::take(&mut *self.0.lock().unwrap());
+        String::from_utf8(bytes)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    }
+}
+
+/// What one call showed: the echoed ID, A's and B's views, the log lines.
+struct Flow {
+    echoed: String,
+    a: Value,
+    b: Value,
+    logs: Vec<Value>,
+}
+
+impl Flow {
+    /// Asserts everything tells one story, and returns the trace ID.
+    fn assert_one_story(&self, id: &str) -> String {
+        assert_eq!(self.echoed, id);
+        assert_eq!(self.a["request_id"], id);
+        assert_eq!(self.b["request_id"], id, "B's handler saw another ID");
+        let trace = self.a["trace_id"].as_str().unwrap().to_owned();
+        assert_eq!(trace.len(), 32);
+        assert_eq!(self.b["trace_id"], trace.as_str(), "B is on another trace");
+        assert_eq!(
+            self.b["parent_span_id"], self.a["span_id"],
+            "B's parent is A's span"
+        );
+        let messages: Vec<_> = self
+            .logs
+            .iter()
+            .map(|l| l["fields"]["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            messages,
+            ["A: calling B", "B: checking stock", "A: B answered"]
+        );
+        for line in &self.logs {
+            assert_eq!(line["request_id"], id, "{line}");
+            assert_eq!(line["trace_id"], trace.as_str(), "{line}");
+        }
+        assert_eq!(self.logs[0]["span_id"], self.a["span_id"]);
+        assert_ne!(
+            self.logs[1]["span_id"], self.a["span_id"],
+            "B has its own span"
+        );
+        trace
+    }
+}
+
+async fn flow(a: std::net::SocketAddr, logs: &Capture, headers: &[(&str, &str)]) -> Flow {
+    logs.take();
+    let (echoed, body) = example::call_a(a, "apple", headers).await.unwrap();
+    Flow {
+        echoed,
+        b: body["from_b"].clone(),
+        a: body,
+        logs: logs.take(),
+    }
+}
+
+#[tokio::test]
+async fn a_and_b_tell_one_story() {
+    let logs = Capture::default();
+    let writer = logs.clone();
+    qh::logs::json()
+        .with_filter("warn,two_services=info")
+        .with_writer(move || writer.clone())
+        .init();
+    let a = example::start().await.unwrap();
+
+    // The client's ID travels A → B.
+    let with_id = flow(a, &logs, &[("x-request-id", "demo-123")]).await;
+    let trace1 = with_id.assert_one_story("demo-123");
+
+    // No ID: A generates one, B receives that same one.
+    let without = flow(a, &logs, &[]).await;
+    assert!(!without.echoed.is_empty() && without.echoed != "demo-123");
+    let trace2 = without.assert_one_story(&without.echoed.clone());
+    assert_ne!(trace1, trace2, "a new request starts a new trace");
+
+    // A caller's traceparent is continued by A and then B.
+    let incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let continued = flow(a, &logs, &[("traceparent", incoming)]).await;
+    let trace3 = continued.assert_one_story(&continued.echoed.clone());
+    assert_eq!(trace3, "4bf92f3577b34da6a3ce929d0e0e4736");
+
+    // An invalid one is not: a new trace, never echoed to B.
+    let bad = "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01";
+    let fresh = flow(a, &logs, &[("traceparent", bad)]).await;
+    let trace4 = fresh.assert_one_story(&fresh.echoed.clone());
+    assert_ne!(
+        trace4.to_ascii_uppercase(),
+        "4BF92F3577B34DA6A3CE929D0E0E4736"
+    );
+}
