@@ -15,9 +15,6 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::extract::Request;
-use axum::middleware::{self, Next};
-use axum::response::Response;
 use axum::Router;
 use serde_json::Value;
 
@@ -112,18 +109,10 @@ pub mod a {
     }
 }
 
-/// The `Tracking` layer, and under it the middleware that records the
-/// request's trace context and ID header for outbound calls.
-// Until `Tracking` stores them itself (see `qh::propagation`'s integration
-// points), this middleware does; it must run inside the layer's context.
+/// The `Tracking` layer: it resolves the ID and keeps the incoming trace
+/// context, which outbound calls through `Propagate` carry on.
 pub fn tracked(router: Router) -> Router {
-    async fn enter(req: Request, next: Next) -> Response {
-        qh::propagation::enter_request(&req);
-        next.run(req).await
-    }
-    router
-        .layer(middleware::from_fn(enter))
-        .layer(qh::Tracking::new())
+    router.layer(qh::Tracking::new())
 }
 
 /// Serves `app` on 127.0.0.1 on a port the OS picks.

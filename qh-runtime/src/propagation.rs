@@ -32,11 +32,11 @@
 use std::any::TypeId;
 use std::sync::Arc;
 
-use http::{HeaderMap, HeaderName, Request};
+use http::HeaderMap;
 
 use crate::context;
 use crate::trace_context::TraceContext;
-use crate::{Resolved, DEFAULT_HEADER};
+use crate::DEFAULT_HEADER;
 
 #[cfg(feature = "reqwest")]
 mod client;
@@ -51,25 +51,28 @@ struct ContextHeaders(Arc<Vec<(TypeId, HeaderMap)>>);
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use qh::context::Context;
-/// use qh::http::{HeaderMap, HeaderName};
-/// use qh::RequestId;
+/// use axum::{body::Body, http::Request, routing::get, Router};
+/// use tower::ServiceExt;
 ///
 /// assert!(qh::propagation::headers().is_empty());
 ///
-/// let mut incoming = HeaderMap::new();
-/// incoming.insert("x-correlation-id", "abc-123".parse().unwrap());
-/// incoming.insert("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse().unwrap());
-///
-/// let out = Context::new(RequestId::from_static("abc-123")).scope(async {
-///     qh::propagation::enter(&incoming, &HeaderName::from_static("x-correlation-id"));
-///     qh::propagation::headers()
-/// }).await;
-///
-/// assert_eq!(out["x-correlation-id"], "abc-123");
-/// let tp = out["traceparent"].to_str().unwrap();
-/// assert!(tp.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"));
-/// assert!(!tp.contains("00f067aa0ba902b7")); // our span is the parent now
+/// async fn call_next_service() -> String {
+///     let out = qh::propagation::headers();
+///     let tp = out["traceparent"].to_str().unwrap();
+///     format!("{} {}", out["x-correlation-id"].to_str().unwrap(), &tp[..35])
+/// }
+/// let app: Router = Router::new()
+///     .route("/", get(call_next_service))
+///     .layer(qh::Tracking::new().header("X-Correlation-ID"));
+/// let req = Request::get("/")
+///     .header("x-correlation-id", "abc-123")
+///     .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+///     .body(Body::empty())
+///     .unwrap();
+/// let res = app.oneshot(req).await.unwrap();
+/// let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
+/// // The ID under the header it came in under; the trace continued.
+/// assert_eq!(&body[..], b"abc-123 00-4bf92f3577b34da6a3ce929d0e0e4736");
 /// # }
 /// ```
 #[must_use]
@@ -102,34 +105,11 @@ pub fn headers() -> HeaderMap {
 /// context (continued from a valid `traceparent`, else new). Does nothing
 /// when a trace context is already stored (a nested layer got here first)
 /// or outside a request; returns whether this call stored them.
-pub fn enter(headers: &HeaderMap, id_header: &HeaderName) -> bool {
+pub fn enter(headers: &HeaderMap) -> bool {
     if !context::is_set() || context::get::<TraceContext>().is_some() {
         return false;
     }
-    let _ = id_header;
     context::insert(TraceContext::from_headers_or_new(headers))
-}
-
-/// [`enter`] for a request, taking the ID's header from the [`Resolved`]
-/// the `Tracking` layer left in its extensions (default `x-request-id`).
-///
-/// ```
-/// use axum::{extract::Request, middleware::{self, Next}, response::Response, Router};
-///
-/// async fn propagate(req: Request, next: Next) -> Response {
-///     qh::propagation::enter_request(&req);
-///     next.run(req).await
-/// }
-///
-/// let app: Router = Router::new()
-///     .layer(middleware::from_fn(propagate)) // inside the layer's context
-///     .layer(qh::Tracking::new());
-/// ```
-pub fn enter_request<B>(req: &Request<B>) -> bool {
-    match req.extensions().get::<Resolved>() {
-        Some(resolved) => enter(req.headers(), resolved.header()),
-        None => enter(req.headers(), &DEFAULT_HEADER),
-    }
 }
 
 /// Adds `headers` to what [`headers()`] returns for the rest of the current
@@ -195,17 +175,17 @@ mod tests {
     #[test]
     fn outside_a_request_nothing_is_sent_or_stored() {
         assert!(headers().is_empty());
-        assert!(!enter(&incoming(&[("traceparent", TP)]), &DEFAULT_HEADER));
+        assert!(!enter(&incoming(&[("traceparent", TP)])));
         assert!(!register::<u8>(HeaderMap::new()));
     }
 
     #[test]
     fn continues_the_incoming_trace_with_our_span_and_keeps_tracestate() {
         let out = in_request(|| {
-            enter(
-                &incoming(&[("traceparent", TP), ("tracestate", "rojo=1,congo=2")]),
-                &DEFAULT_HEADER,
-            );
+            enter(&incoming(&[
+                ("traceparent", TP),
+                ("tracestate", "rojo=1,congo=2"),
+            ]));
             headers()
         });
         assert_eq!(out["x-request-id"], "req-9");
@@ -219,16 +199,13 @@ mod tests {
     #[test]
     fn invalid_traceparent_is_not_echoed_and_its_tracestate_dropped() {
         let out = in_request(|| {
-            enter(
-                &incoming(&[
-                    (
-                        "traceparent",
-                        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
-                    ),
-                    ("tracestate", "rojo=1"),
-                ]),
-                &DEFAULT_HEADER,
-            );
+            enter(&incoming(&[
+                (
+                    "traceparent",
+                    "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+                ),
+                ("tracestate", "rojo=1"),
+            ]));
             headers()
         });
         let tp = out[TRACEPARENT].to_str().unwrap();
@@ -255,9 +232,9 @@ mod tests {
     #[test]
     fn a_second_enter_keeps_the_first_trace() {
         let (first, second) = in_request(|| {
-            enter(&HeaderMap::new(), &DEFAULT_HEADER);
+            enter(&HeaderMap::new());
             let first = TraceContext::current().unwrap();
-            assert!(!enter(&incoming(&[("traceparent", TP)]), &DEFAULT_HEADER));
+            assert!(!enter(&incoming(&[("traceparent", TP)])));
             (first, TraceContext::current().unwrap())
         });
         assert_eq!(first, second);
@@ -293,7 +270,7 @@ mod tests {
     async fn spawned_work_propagates_the_same_headers() {
         let (outer, inner) = Context::new(RequestId::from_static("req-s"))
             .scope(async {
-                enter(&incoming(&[("traceparent", TP)]), &DEFAULT_HEADER);
+                enter(&incoming(&[("traceparent", TP)]));
                 let outer = headers();
                 let inner = crate::spawn(async { headers() }).await.unwrap();
                 (outer, inner)

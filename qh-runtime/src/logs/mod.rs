@@ -40,7 +40,7 @@
 //!   then (and whenever it returns `None`) lines carry the W3C
 //!   [`TraceContext`] stored in the request's context.
 //! - The `Tracking` layer stores the request's `TraceContext` in the context
-//!   (see [`propagation::enter_request`](crate::propagation::enter_request)).
+//!   (the `Tracking` layer and endpoints keep it).
 
 mod format;
 mod json;
