@@ -12,10 +12,13 @@
 //! - [`spawn`]: background tasks that keep the ID.
 //! - [`Error`]: `application/problem+json` answers carrying the ID.
 
-pub use qh_macros::{endpoint, TrackingContext};
+#[doc = include_str!("docs/endpoint.md")]
+pub use qh_macros::endpoint;
+#[doc = include_str!("docs/tracking_context.md")]
+pub use qh_macros::TrackingContext;
 pub use qh_runtime::*;
 
-/// Mounts `#[qh::endpoint]` functions into an [`axum::Router`].
+/// Mounts `#[qh::endpoint]` functions into an `axum::Router`.
 ///
 /// Takes paths to endpoint functions (`add`, `api::orders::create`) and
 /// returns a `Router<S>`; endpoints sharing a path have their methods merged,

@@ -16,6 +16,9 @@ macro_rules! private_paths {
         impl Paths {
             $(
                 $(#[$doc])*
+                // Named after the item (`into_response`, `from_request_parts`),
+                // not conversions of `self`.
+                #[allow(clippy::wrong_self_convention)]
                 pub fn $method(&self) -> TokenStream {
                     let private = &self.private;
                     quote!(#private $(::$segment)+)

@@ -25,8 +25,42 @@ fn companion_vis(ep: &Endpoint<'_>) -> TokenStream {
     }
 }
 
+/// The companion struct's own name: `users` itself is only an alias of it,
+/// so an item of the same name (a sibling `mod users`) clashes once, with
+/// the alias, instead of with every impl.
+fn companion_name(ep: &Endpoint<'_>) -> Ident {
+    format_ident!("__qh_{}", unraw(&ep.func.sig.ident))
+}
+
+/// `tokens` with every span set to `span`, so that a bound built from
+/// runtime paths is reported at the user's type.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut new =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                new.set_span(span);
+                tree = proc_macro2::TokenTree::Group(new);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
+}
+
+/// `{ let value: T = default; value }`: a default of the wrong type is then
+/// a plain "expected `T`" at the user's expression.
+fn typed_default(ty: &syn::Type, default: &syn::Expr) -> TokenStream {
+    let value = local("__qh_default");
+    quote_spanned!(default.span()=> { let #value: #ty = #default; #value })
+}
+
 pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     let paths = Paths::new(ep.krate.as_ref());
+    let companion = companion_name(ep);
     let into_response = paths.into_response();
     let func = &ep.stripped;
     let vis = companion_vis(ep);
@@ -76,6 +110,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
                         let read =
                             quote_spanned!(ty.span()=> <#ty as #header_param>::__qh_header_opt);
                         let (some, none) = (paths.some(), paths.none());
+                        let default = typed_default(ty, default);
                         quote! {
                             match #read(&#parts.headers, #name).map_err(#into_response::into_response)? {
                                 #some(value) => value,
@@ -138,7 +173,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
             needs_async = true;
             let ty = param.ty;
             let cfgs = &param.cfgs;
-            let extract_param = paths.extract_param();
+            let extract_param = respan(paths.extract_param(), ty.span());
             extract_bounds.push(quote_spanned!(ty.span()=> #ty: #extract_param<#s>,));
             extract.push(quote! {
                 #(#cfgs)*
@@ -272,32 +307,36 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
 
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
-        #vis struct #name {}
+        #vis struct #companion {}
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis type #name = #companion;
 
         #[doc(hidden)]
         const _: () = {
             #(#set_items)*
 
             #[automatically_derived]
-            impl #clone for #name {
+            impl #clone for #companion {
                 fn clone(&self) -> Self {
-                    #name {}
+                    #companion {}
                 }
             }
 
             #[automatically_derived]
-            impl #endpoint for #name {
+            impl #endpoint for #companion {
                 const NAME: &'static str = #name_str;
                 const PATH: &'static str = #route;
                 const METHOD: #method_ty = #method_ty::#method;
                 const METHOD_STR: &'static str = #method_str;
                 fn handler() -> Self {
-                    #name {}
+                    #companion {}
                 }
             }
 
             #[automatically_derived]
-            impl<#s> #handler<#marker, #s> for #name
+            impl<#s> #handler<#marker, #s> for #companion
             where
                 #s: #clone + #send + #sync + 'static,
                 #(#extract_bounds)*
@@ -318,6 +357,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
 /// nothing extra. Its empty path is skipped by the duplicate-route check.
 pub fn fallback(ep: &Endpoint<'_>) -> TokenStream {
     let paths = Paths::new(ep.krate.as_ref());
+    let companion = companion_name(ep);
     let func = &ep.stripped;
     let vis = companion_vis(ep);
     let name = &ep.func.sig.ident;
@@ -337,26 +377,30 @@ pub fn fallback(ep: &Endpoint<'_>) -> TokenStream {
 
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
-        #vis struct #name {}
+        #vis struct #companion {}
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis type #name = #companion;
 
         const _: () = {
-            impl #clone for #name {
+            impl #clone for #companion {
                 fn clone(&self) -> Self {
-                    #name {}
+                    #companion {}
                 }
             }
 
-            impl #endpoint for #name {
+            impl #endpoint for #companion {
                 const NAME: &'static str = "";
                 const PATH: &'static str = "";
                 const METHOD: #method = #method::POST;
                 const METHOD_STR: &'static str = "";
                 fn handler() -> Self {
-                    #name {}
+                    #companion {}
                 }
             }
 
-            impl<#s: #clone + #send + #sync + 'static> #handler<#marker, #s> for #name {
+            impl<#s: #clone + #send + #sync + 'static> #handler<#marker, #s> for #companion {
                 type Future = #ready_future<#response>;
 
                 fn call(self, _: #request, _: #s) -> Self::Future {
@@ -457,6 +501,7 @@ impl FieldSet {
                 let value = match param.default() {
                     Some(default) => {
                         let (some, none) = (paths.some(), paths.none());
+                        let default = typed_default(ty, default);
                         quote! {
                             match #fields.#member {
                                 #some(value) => value,

@@ -197,7 +197,7 @@ fn check_body_extractor(cx: &Ctxt, param: &Param<'_>) {
     let extract = matches!(param.source, Source::Extract);
     let unannotated = param.source_spec().is_none();
     if !(extract || unannotated)
-        || !BODY_EXTRACTORS.contains(&name.as_str()) && !(extract && name == "String")
+        || !(BODY_EXTRACTORS.contains(&name.as_str()) || extract && name == "String")
     {
         return;
     }
