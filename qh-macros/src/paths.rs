@@ -95,7 +95,7 @@ private_paths! {
     query_fields => query_fields;
     query_struct => query_struct;
     path_fields => path_fields;
-    whole_body => whole_body;
+    whole_body => WholeBody;
     read_json_body => read_json_body;
     field_index => field_index;
 
@@ -105,8 +105,7 @@ private_paths! {
     tracking_request_id => tracking::RequestId;
     tracking_error => tracking::Error;
     tracking_parts => tracking::Parts;
-    tracking_header => tracking::header;
-    tracking_put => tracking::put;
+    to_header => tracking::ToHeader;
     tracking_get => tracking::get;
     tracking_store => tracking::Store;
     tracking_store_clone => tracking::StoreClone;

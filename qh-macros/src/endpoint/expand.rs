@@ -206,7 +206,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
                 let ty = param.ty;
                 let cfgs = &param.cfgs;
                 let whole_body = paths.whole_body();
-                let read = quote_spanned!(ty.span()=> #whole_body::<#ty>);
+                let read = quote_spanned!(ty.span()=> <#ty as #whole_body>::__qh_whole_body);
                 extract.push(quote! {
                     #(#cfgs)*
                     let #arg: #ty = #read(#bytes.as_deref()).map_err(#into_response::into_response)?;
