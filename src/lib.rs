@@ -36,8 +36,9 @@ pub use qh_runtime::*;
 /// let app: axum::Router = qh::routes![add, api::hello];
 /// ```
 ///
-/// Two endpoints serving the same method and path are a compile error
-/// naming both:
+/// Two endpoints serving the same method and path, or the same path with
+/// differently named placeholders (`/users/{id}`, `/users/{user_id}`: axum
+/// refuses the second), are a compile error naming both:
 ///
 /// ```compile_fail
 /// mod users { #[qh::endpoint] pub fn list() {} }
@@ -58,6 +59,15 @@ macro_rules! routes {
                 ::core::panic!(::core::concat!(
                     "`", ::core::stringify!($first), "` and `", ::core::stringify!($rest),
                     "` serve the same method and path: give one of them another `path` or `method`",
+                ));
+            }
+            if $crate::__private::renamed_placeholders(
+                <$first as $crate::__private::Endpoint>::PATH,
+                <$rest as $crate::__private::Endpoint>::PATH,
+            ) {
+                ::core::panic!(::core::concat!(
+                    "`", ::core::stringify!($first), "` and `", ::core::stringify!($rest),
+                    "` have the same path with differently named placeholders, which axum cannot route: name them alike",
                 ));
             }
         )*

@@ -171,3 +171,16 @@ async fn raw_identifiers_cfg_parameters_and_axum_path() {
     assert_eq!(a.json(), json!(5));
     assert_eq!(send(&app, get("/users/42")).await.json(), json!(42));
 }
+
+/// What `qh::routes!` rejects at compile time as "differently named
+/// placeholders" is what axum itself would refuse when the router is built.
+#[test]
+fn axum_refuses_renamed_placeholders() {
+    use axum::routing::{delete, get};
+    let built = std::panic::catch_unwind(|| {
+        axum::Router::<()>::new()
+            .route("/users/{id}", get(|| async {}))
+            .route("/users/{user_id}", delete(|| async {}))
+    });
+    assert!(built.is_err());
+}

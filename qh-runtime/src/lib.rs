@@ -41,7 +41,7 @@ pub mod __private {
         body_fields, header, path_fields, query_fields, whole_body, BodyField, Fields, UrlField,
     };
     pub use crate::extract::{query_struct, ExtractParam, HeaderParam, WholeBody};
-    pub use crate::route_check::{field_index, same_route};
+    pub use crate::route_check::{field_index, renamed_placeholders, same_route};
     pub use axum;
     pub use axum::extract::{FromRequestParts, RawPathParams, Request};
     pub use axum::handler::Handler;
