@@ -12,7 +12,10 @@
 //! - [`spawn`]: background tasks that keep the ID.
 //! - [`Error`]: `application/problem+json` answers carrying the ID.
 
-pub use qh_macros::{endpoint, TrackingContext};
+#[doc = include_str!("docs/endpoint.md")]
+pub use qh_macros::endpoint;
+#[doc = include_str!("docs/tracking_context.md")]
+pub use qh_macros::TrackingContext;
 pub use qh_runtime::{
     context, http, request_id, spawn, validate, Error, ErrorKind, FromHeader, FromRequestId,
     IdGenerator, InvalidRequestId, RequestId, Resolved, ToHeader, Tracking, TrackingFuture,
@@ -29,7 +32,7 @@ pub use qh_runtime::logs;
 #[doc(hidden)]
 pub use qh_runtime::__private;
 
-/// Mounts `#[qh::endpoint]` functions into an [`axum::Router`].
+/// Mounts `#[qh::endpoint]` functions into an `axum::Router`.
 ///
 /// Takes paths to endpoint functions (`add`, `api::orders::create`) and
 /// returns a `Router<S>`; endpoints sharing a path have their methods merged,
@@ -47,8 +50,9 @@ pub use qh_runtime::__private;
 /// let app: axum::Router = qh::routes![add, api::hello];
 /// ```
 ///
-/// Two endpoints serving the same method and path are a compile error
-/// naming both:
+/// Two endpoints serving the same method and path, or the same path with
+/// differently named placeholders (`/users/{id}`, `/users/{user_id}`: axum
+/// refuses the second), are a compile error naming both:
 ///
 /// ```compile_fail
 /// mod users { #[qh::endpoint] pub fn list() {} }
@@ -69,6 +73,15 @@ macro_rules! routes {
                 ::core::panic!(::core::concat!(
                     "`", ::core::stringify!($first), "` and `", ::core::stringify!($rest),
                     "` serve the same method and path: give one of them another `path` or `method`",
+                ));
+            }
+            if $crate::__private::renamed_placeholders(
+                <$first as $crate::__private::Endpoint>::PATH,
+                <$rest as $crate::__private::Endpoint>::PATH,
+            ) {
+                ::core::panic!(::core::concat!(
+                    "`", ::core::stringify!($first), "` and `", ::core::stringify!($rest),
+                    "` have the same path with differently named placeholders, which axum cannot route: name them alike",
                 ));
             }
         )*

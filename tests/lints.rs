@@ -112,6 +112,43 @@ pub mod api {
         )
     }
 
+    /// Filters for a search.
+    #[derive(Deserialize)]
+    pub struct Filter {
+        /// The text searched for.
+        pub q: String,
+    }
+
+    /// Searches, with the query forms: a whole-query struct, repeated keys,
+    /// defaults, unannotated query parameters on `GET` and a `#[cfg]`.
+    #[qh::endpoint(method = "GET", path = "/search/{type}")]
+    #[must_use]
+    pub fn search(
+        r#type: String,
+        #[query(flatten)] filter: Filter,
+        #[query] tag: Vec<String>,
+        #[query(default = 20)] limit: u32,
+        #[header("X-Scale", default = 1)] scale: u32,
+        page: Option<u32>,
+        #[cfg(any())] never: String,
+    ) -> String {
+        format!("{type} {} {tag:?} {} {page:?}", filter.q, limit * scale, type = r#type)
+    }
+
+    /// Orders, with a defaulted body field.
+    #[qh::endpoint]
+    #[must_use]
+    pub fn order(item: String, #[default(1)] qty: u32) -> String {
+        format!("{qty} {item}")
+    }
+
+    /// Reads the path with axum's own extractor.
+    #[qh::endpoint(method = "GET", path = "/items/{id}")]
+    #[must_use]
+    pub fn item(#[extract] axum::extract::Path(id): axum::extract::Path<u64>) -> u64 {
+        id
+    }
+
     /// Answers a raw response.
     #[qh::endpoint(method = "get")]
     #[must_use]
@@ -135,6 +172,9 @@ async fn router_builds() {
         api::delete_user,
         api::raw,
         api::whoami,
+        api::search,
+        api::order,
+        api::item,
     ]
     .layer(axum::Extension(7_u32))
     .with_state(api::AppState::default());

@@ -17,13 +17,16 @@ fn unraw(ident: &syn::Ident) -> String {
     ident.unraw().to_string()
 }
 
-#[doc = include_str!("endpoint/doc.md")]
+// The user docs are on the facade's re-exports (`qh/src/docs/`), where
+// intra-doc links to `qh` items resolve.
+
+/// `#[qh::endpoint]`: see the `qh` crate.
 #[proc_macro_attribute]
 pub fn endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
     endpoint::expand(args.into(), item.into()).into()
 }
 
-#[doc = include_str!("tracking_context/doc.md")]
+/// `#[derive(qh::TrackingContext)]`: see the `qh` crate.
 #[proc_macro_derive(TrackingContext, attributes(header, request_id, qh))]
 pub fn derive_tracking_context(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);

@@ -16,6 +16,9 @@ macro_rules! private_paths {
         impl Paths {
             $(
                 $(#[$doc])*
+                // Named after the item (`into_response`, `from_request_parts`),
+                // not conversions of `self`.
+                #[allow(clippy::wrong_self_convention)]
                 pub fn $method(&self) -> TokenStream {
                     let private = &self.private;
                     quote!(#private $(::$segment)+)
@@ -97,7 +100,7 @@ private_paths! {
     query_fields => query_fields;
     query_struct => query_struct;
     path_fields => path_fields;
-    whole_body => whole_body;
+    whole_body => WholeBody;
     read_json_body => read_json_body;
     field_index => field_index;
 
@@ -107,8 +110,7 @@ private_paths! {
     tracking_request_id => RequestId;
     tracking_error => Error;
     tracking_parts => Parts;
-    tracking_header => header;
-    tracking_put => put;
+    to_header => ToHeader;
     tracking_get => context_get;
     tracking_store => Store;
     tracking_store_clone => StoreClone;
@@ -116,7 +118,7 @@ private_paths! {
     from_request_id => FromRequestId;
     id_from_headers => id_from_headers;
     id_from_parts => id_from_parts;
-    tracking_put_id => put_id;
+    tracking_id_header => id_header;
     tracking_request_error => request_error;
     tracking_register => propagation::register;
 }

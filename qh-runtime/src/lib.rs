@@ -81,10 +81,10 @@ pub mod __private {
         whole_body, BodyField, Fields, FromHeader, FromRequestId, UrlField, WholeBody,
     };
     pub use crate::extract::{query_struct, ExtractParam, HeaderParam};
-    pub use crate::route_check::{field_index, same_route};
+    pub use crate::route_check::{field_index, renamed_placeholders, same_route};
     pub use crate::to_header::ToHeader;
     pub use crate::tracking_context::{
-        id_from_headers, id_from_parts, put, put_id, request_error, Store, StoreClone, StoreNothing,
+        id_from_headers, id_from_parts, id_header, request_error, Store, StoreClone, StoreNothing,
     };
     pub use crate::{context::get as context_get, Error, RequestId};
     pub use axum;

@@ -157,6 +157,7 @@ mod tests {
     use crate::context::Context;
     use crate::trace_context::{TraceParent, TRACEPARENT, TRACESTATE};
     use crate::RequestId;
+    use http::HeaderName;
     use http::HeaderValue;
 
     const TP: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";

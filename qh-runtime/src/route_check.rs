@@ -41,6 +41,38 @@ pub const fn same_route(a: (&str, &str), b: (&str, &str)) -> bool {
     !a.1.is_empty() && str_eq(a.0, b.0) && str_eq(a.1, b.1)
 }
 
+/// Whether two path templates match the same requests with differently
+/// named placeholders (`/users/{id}` and `/users/{user_id}`): axum's router
+/// refuses the second, whatever the methods.
+#[must_use]
+pub const fn renamed_placeholders(a: &str, b: &str) -> bool {
+    if a.is_empty() || b.is_empty() || str_eq(a, b) {
+        return false;
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] == b'{' && b[j] == b'{' {
+            let wild_a = i + 1 < a.len() && a[i + 1] == b'*';
+            let wild_b = j + 1 < b.len() && b[j + 1] == b'*';
+            if wild_a != wild_b {
+                return false;
+            }
+            while i < a.len() && a[i] != b'}' {
+                i += 1;
+            }
+            while j < b.len() && b[j] != b'}' {
+                j += 1;
+            }
+        } else if a[i] != b[j] {
+            return false;
+        }
+        i += 1;
+        j += 1;
+    }
+    i >= a.len() && j >= b.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +85,11 @@ mod tests {
         assert!(same_route(("GET", "/x"), ("GET", "/x")));
         assert!(!same_route(("GET", "/x"), ("POST", "/x")));
         assert!(!same_route(("POST", ""), ("POST", "")));
+        assert!(renamed_placeholders("/u/{id}/x", "/u/{user_id}/x"));
+        assert!(renamed_placeholders("/f/{*a}", "/f/{*rest}"));
+        assert!(!renamed_placeholders("/u/{id}", "/u/{id}"));
+        assert!(!renamed_placeholders("/u/{id}", "/u/{*id}"));
+        assert!(!renamed_placeholders("/u/{id}", "/u/{id}/x"));
+        assert!(!renamed_placeholders("/u/{id}", "/v/{id2}"));
     }
 }

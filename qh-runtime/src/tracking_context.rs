@@ -3,11 +3,10 @@
 //! ([`crate::resolve`]); the derive never decides on its own.
 
 use http::request::Parts;
-use http::{HeaderMap, HeaderName};
+use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::context;
 use crate::resolve::{self, Found};
-use crate::to_header::ToHeader;
 use crate::RequestId;
 
 /// The request's ID for the derive's extractor: the one already resolved for
@@ -42,22 +41,11 @@ pub fn id_from_headers(headers: &HeaderMap, header: Option<&HeaderName>) -> Requ
         .unwrap_or_else(|| crate::IdGenerator::default().generate())
 }
 
-/// Writes the ID field under `header` when the struct names one, else under
-/// the header the current request's ID was resolved under (when the field
-/// holds that request's ID), else `x-request-id`.
-pub fn put_id<T: ToHeader + ?Sized>(headers: &mut HeaderMap, header: Option<HeaderName>, id: &T) {
-    if let Some(value) = id.to_header() {
-        let name = header.unwrap_or_else(|| context::header_of(value.as_bytes()));
-        headers.insert(name, value);
-    }
-}
-
-/// Adds `value` under `name`, unless it is absent or not a valid header
-/// value.
-pub fn put<T: ToHeader + ?Sized>(headers: &mut HeaderMap, name: HeaderName, value: &T) {
-    if let Some(value) = value.to_header() {
-        headers.insert(name, value);
-    }
+/// The header an ID field goes out under: the struct's own when it names
+/// one, else the one the current request's ID was resolved under (when the
+/// field holds that request's ID), else `x-request-id`.
+pub fn id_header(header: Option<HeaderName>, value: &HeaderValue) -> HeaderName {
+    header.unwrap_or_else(|| context::header_of(value.as_bytes()))
 }
 
 /// Stores a clone of a `TrackingContext` in the request's context when it is

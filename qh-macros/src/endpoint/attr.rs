@@ -10,7 +10,7 @@ use crate::headers::{self, Header};
 /// What one parameter attribute says.
 pub enum SpecKind<'a> {
     /// `#[header]`, `#[header("X-Tenant")]`, `#[header(name = "…", default = …)]`
-    Header(Header<'a>),
+    Header(Box<Header<'a>>),
     /// `#[query]`, `#[query(default = 20)]`
     Query,
     /// `#[query(flatten)]`: the whole query string as one struct.
@@ -87,8 +87,18 @@ pub fn parse<'a>(cx: &Ctxt, attrs: &'a [Attribute]) -> ParamAttrs<'a> {
             continue;
         }
         if attr.path().is_ident("cfg_attr") {
-            check_cfg_attr(cx, attr);
-            out.keep.push(attr.clone());
+            if check_cfg_attr(cx, attr) {
+                out.keep.push(attr.clone());
+            }
+            continue;
+        }
+        if attr.path().is_ident("doc") {
+            // Passed through a macro, `/// …` becomes `#[doc = "…"]` and
+            // rustc's own message about it is lost: give that message.
+            cx.error_spanned_by(
+                attr,
+                "documentation comments cannot be applied to function parameters",
+            );
             continue;
         }
         let Some(name) = attr.path().get_ident().map(ToString::to_string) else {
@@ -109,7 +119,8 @@ pub fn parse<'a>(cx: &Ctxt, attrs: &'a [Attribute]) -> ParamAttrs<'a> {
             "header" => {
                 let header = headers::parse_header(cx, attr);
                 let default = header.default.clone();
-                out.specs.push(spec(SpecKind::Header(header), default));
+                out.specs
+                    .push(spec(SpecKind::Header(Box::new(header)), default));
             }
             "query" => {
                 if let Some((flatten, default)) = query(cx, attr) {
@@ -232,16 +243,18 @@ fn default_value(cx: &Ctxt, attr: &Attribute) -> Option<syn::Expr> {
 }
 
 /// `cfg_attr` is evaluated after this macro runs, so a qh attribute inside
-/// one would be read by nobody.
-fn check_cfg_attr(cx: &Ctxt, attr: &Attribute) {
+/// one would be read by nobody. Returns whether to keep the attribute (not
+/// when reported, so rustc does not add its own error about it).
+fn check_cfg_attr(cx: &Ctxt, attr: &Attribute) -> bool {
     let Meta::List(list) = &attr.meta else {
-        return;
+        return true;
     };
     let Ok(nested) =
         list.parse_args_with(syn::punctuated::Punctuated::<Meta, syn::Token![,]>::parse_terminated)
     else {
-        return;
+        return true;
     };
+    let mut keep = true;
     for meta in nested.iter().skip(1) {
         if let Some(name) = meta.path().get_ident() {
             if ATTRS.iter().any(|a| name == a) {
@@ -249,7 +262,9 @@ fn check_cfg_attr(cx: &Ctxt, attr: &Attribute) {
                     meta,
                     format!("`#[{name}]` cannot be inside `cfg_attr`: the endpoint's sources are decided before `cfg_attr` applies; write the parameter twice, each under its own `#[cfg(…)]`"),
                 );
+                keep = false;
             }
         }
     }
+    keep
 }

@@ -6,11 +6,12 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::endpoint::ast::{Endpoint, Param, Source};
+use crate::endpoint::ast::{Endpoint, Source};
+use crate::endpoint::fields::{field_set, MapSource};
 use crate::paths::Paths;
 use crate::unraw;
 
-fn local(name: &str) -> Ident {
+pub(super) fn local(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
 
@@ -18,15 +19,49 @@ fn local(name: &str) -> Ident {
 /// `pub(crate)` so that naming a private endpoint from another module
 /// reports the function as private (checked by `qh::routes!`), not a
 /// generated struct.
-fn companion_vis(ep: &Endpoint<'_>) -> TokenStream {
+pub(super) fn companion_vis(ep: &Endpoint<'_>) -> TokenStream {
     match &ep.func.vis {
         syn::Visibility::Inherited => quote!(pub(crate)),
         vis => quote!(#vis),
     }
 }
 
+/// The companion struct's own name: `users` itself is only an alias of it,
+/// so an item of the same name (a sibling `mod users`) clashes once, with
+/// the alias, instead of with every impl.
+pub(super) fn companion_name(ep: &Endpoint<'_>) -> Ident {
+    format_ident!("__qh_{}", unraw(&ep.func.sig.ident))
+}
+
+/// `tokens` with every span set to `span`, so that a bound built from
+/// runtime paths is reported at the user's type.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut new =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                new.set_span(span);
+                tree = proc_macro2::TokenTree::Group(new);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
+}
+
+/// `{ let value: T = default; value }`: a default of the wrong type is then
+/// a plain "expected `T`" at the user's expression.
+pub(super) fn typed_default(ty: &syn::Type, default: &syn::Expr) -> TokenStream {
+    let value = local("__qh_default");
+    quote_spanned!(default.span()=> { let #value: #ty = #default; #value })
+}
+
 pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     let paths = Paths::new(ep.krate.as_ref());
+    let companion = companion_name(ep);
     let into_response = paths.into_response();
     let func = &ep.stripped;
     let vis = companion_vis(ep);
@@ -77,6 +112,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
                         let read =
                             quote_spanned!(ty.span()=> <#ty as #header_param>::__qh_header_opt);
                         let (some, none) = (paths.some(), paths.none());
+                        let default = typed_default(ty, default);
                         quote! {
                             match #read(&#parts.headers, #name).map_err(#into_response::into_response)? {
                                 #some(value) => value,
@@ -140,7 +176,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
             needs_async = true;
             let ty = param.ty;
             let cfgs = &param.cfgs;
-            let extract_param = paths.extract_param();
+            let extract_param = respan(paths.extract_param(), ty.span());
             extract_bounds.push(quote_spanned!(ty.span()=> #ty: #extract_param<#s>,));
             extract.push(quote! {
                 #(#cfgs)*
@@ -178,7 +214,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
                 let ty = param.ty;
                 let cfgs = &param.cfgs;
                 let whole_body = paths.whole_body();
-                let read = quote_spanned!(ty.span()=> #whole_body::<#ty>);
+                let read = quote_spanned!(ty.span()=> <#ty as #whole_body>::__qh_whole_body);
                 extract.push(quote! {
                     #(#cfgs)*
                     let #arg: #ty = #read(#bytes.as_deref()).map_err(#into_response::into_response)?;
@@ -289,32 +325,36 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
 
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
-        #vis struct #name {}
+        #vis struct #companion {}
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis type #name = #companion;
 
         #[doc(hidden)]
         const _: () = {
             #(#set_items)*
 
             #[automatically_derived]
-            impl #clone for #name {
+            impl #clone for #companion {
                 fn clone(&self) -> Self {
-                    #name {}
+                    #companion {}
                 }
             }
 
             #[automatically_derived]
-            impl #endpoint for #name {
+            impl #endpoint for #companion {
                 const NAME: &'static str = #name_str;
                 const PATH: &'static str = #route;
                 const METHOD: #method_ty = #method_ty::#method;
                 const METHOD_STR: &'static str = #method_str;
                 fn handler() -> Self {
-                    #name {}
+                    #companion {}
                 }
             }
 
             #[automatically_derived]
-            impl<#s> #handler<#marker, #s> for #name
+            impl<#s> #handler<#marker, #s> for #companion
             where
                 #s: #clone + #send + #sync + 'static,
                 #(#extract_bounds)*
@@ -328,265 +368,4 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
             }
         };
     }
-}
-
-/// What a broken endpoint still generates: the companion with a handler that
-/// is never run (the compile fails), so `qh::routes!` naming it reports
-/// nothing extra. Its empty path is skipped by the duplicate-route check.
-pub fn fallback(ep: &Endpoint<'_>) -> TokenStream {
-    let paths = Paths::new(ep.krate.as_ref());
-    let func = &ep.stripped;
-    let vis = companion_vis(ep);
-    let name = &ep.func.sig.ident;
-    let s = local("__QhS");
-    let (clone, send, sync) = (paths.clone(), paths.send(), paths.sync());
-    let (endpoint, method, handler, marker, request, response) = (
-        paths.endpoint(),
-        paths.method(),
-        paths.handler(),
-        paths.endpoint_marker(),
-        paths.request(),
-        paths.response(),
-    );
-    let (ready_future, ready, default) = (paths.ready_future(), paths.ready(), paths.default());
-    quote! {
-        #func
-
-        #[doc(hidden)]
-        #[allow(non_camel_case_types, dead_code)]
-        #vis struct #name {}
-
-        const _: () = {
-            impl #clone for #name {
-                fn clone(&self) -> Self {
-                    #name {}
-                }
-            }
-
-            impl #endpoint for #name {
-                const NAME: &'static str = "";
-                const PATH: &'static str = "";
-                const METHOD: #method = #method::POST;
-                const METHOD_STR: &'static str = "";
-                fn handler() -> Self {
-                    #name {}
-                }
-            }
-
-            impl<#s: #clone + #send + #sync + 'static> #handler<#marker, #s> for #name {
-                type Future = #ready_future<#response>;
-
-                fn call(self, _: #request, _: #s) -> Self::Future {
-                    #ready(<#response as #default>::default())
-                }
-            }
-        };
-    }
-}
-
-/// A generated struct holding the parameters of one map-shaped source.
-struct FieldSet {
-    ident: Ident,
-    items: TokenStream,
-    /// `(parameter index, field name in the struct)`
-    members: Vec<(usize, Ident)>,
-    source: MapSource,
-}
-
-/// The map-shaped sources, each read into one generated struct.
-#[derive(Clone, Copy)]
-enum MapSource {
-    Body,
-    Query,
-    Path,
-}
-
-impl MapSource {
-    fn holds(self, source: &Source) -> bool {
-        matches!(
-            (self, source),
-            (Self::Body, Source::BodyField)
-                | (Self::Query, Source::Query)
-                | (Self::Path, Source::Path)
-        )
-    }
-
-    fn struct_name(self) -> &'static str {
-        match self {
-            Self::Body => "__QhBodyFields",
-            Self::Query => "__QhQueryFields",
-            Self::Path => "__QhPathFields",
-        }
-    }
-
-    /// The runtime trait whose `#[diagnostic::on_unimplemented]` message
-    /// fits the source.
-    fn field_trait(self, paths: &Paths) -> TokenStream {
-        match self {
-            Self::Body => paths.body_field(),
-            Self::Query | Self::Path => paths.url_field(),
-        }
-    }
-
-    /// The trait method that takes a read value, or reports it missing.
-    fn take_fn(self) -> TokenStream {
-        match self {
-            Self::Body => quote!(__qh_take),
-            Self::Query => quote!(__qh_take_query),
-            Self::Path => quote!(__qh_take_path),
-        }
-    }
-}
-
-/// `Vec<T>` query parameters collect repeated keys (`?tag=a&tag=b`).
-fn is_vec(ty: &syn::Type) -> bool {
-    match ty {
-        syn::Type::Path(t) if t.qself.is_none() => t
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "Vec" && !s.arguments.is_empty()),
-        syn::Type::Group(t) => is_vec(&t.elem),
-        _ => false,
-    }
-}
-
-impl FieldSet {
-    /// `let __qh_argN: T = take(fields.fN, "key")?;` per member, or the
-    /// default when the value is absent.
-    fn takes(
-        &self,
-        paths: &Paths,
-        ep: &Endpoint<'_>,
-        fields: &Ident,
-        args: &[Ident],
-    ) -> Vec<TokenStream> {
-        // Trait methods, not free functions with bounds: an unsupported
-        // type is then reported once, at the type, with the trait's message.
-        let (trait_, take_fn) = (self.source.field_trait(paths), self.source.take_fn());
-        let into_response = paths.into_response();
-        self.members
-            .iter()
-            .map(|(index, member)| {
-                let param: &Param<'_> = &ep.params[*index];
-                let (ty, key, cfgs) = (param.ty, &param.key, &param.cfgs);
-                let arg = &args[*index];
-                let value = match param.default() {
-                    Some(default) => {
-                        let (some, none) = (paths.some(), paths.none());
-                        quote! {
-                            match #fields.#member {
-                                #some(value) => value,
-                                #none => #default,
-                            }
-                        }
-                    }
-                    None => {
-                        let take = quote_spanned!(ty.span()=> <#ty as #trait_>::#take_fn);
-                        quote!(#take(#fields.#member, #key).map_err(#into_response::into_response)?)
-                    }
-                };
-                quote!(#(#cfgs)* let #arg: #ty = #value;)
-            })
-            .collect()
-    }
-}
-
-fn field_set(paths: &Paths, ep: &Endpoint<'_>, source: MapSource) -> Option<FieldSet> {
-    let trait_ = source.field_trait(paths);
-    let params: Vec<(usize, &Param<'_>)> = ep
-        .params
-        .iter()
-        .enumerate()
-        .filter(|(_, param)| source.holds(&param.source))
-        .collect();
-    if params.is_empty() {
-        return None;
-    }
-    let members: Vec<(usize, Ident)> = params
-        .iter()
-        .map(|(i, _)| (*i, format_ident!("f{}", i)))
-        .collect();
-    let ident = Ident::new(source.struct_name(), Span::mixed_site());
-    let (option, some, none, ok, result) = (
-        paths.option(),
-        paths.some(),
-        paths.none(),
-        paths.ok(),
-        paths.result(),
-    );
-    let (fields_trait, field_index, serde, default) = (
-        paths.fields(),
-        paths.field_index(),
-        paths.serde(),
-        paths.default(),
-    );
-    let mut decls = Vec::new();
-    let mut inits = Vec::new();
-    let mut names = Vec::new();
-    let mut sets = Vec::new();
-    for ((_, param), (_, field)) in params.iter().zip(&members) {
-        let (ty, key, cfgs) = (param.ty, &param.key, &param.cfgs);
-        decls.push(quote!(#(#cfgs)* #field: #option<#ty>,));
-        inits.push(quote!(#(#cfgs)* #field: #none,));
-        names.push(quote!(#(#cfgs)* #key));
-        let read = quote_spanned!(ty.span()=> <#ty as #trait_>::__qh_next::<A>);
-        let store = if matches!(source, MapSource::Query) && is_vec(ty) {
-            quote! {
-                let values: #ty = #read(map)?;
-                match &mut self.#field {
-                    #some(seen) => seen.extend(values),
-                    #none => self.#field = #some(values),
-                }
-            }
-        } else {
-            quote! {
-                if self.#field.is_some() {
-                    return #ok(false);
-                }
-                self.#field = #some(#read(map)?);
-            }
-        };
-        // The index is looked up by name at compile time, so that a
-        // parameter removed by `#[cfg]` shifts nothing.
-        sets.push(quote! {
-            #(#cfgs)*
-            if index == const { #field_index(<Self as #fields_trait>::NAMES, #key) } {
-                #store
-                return #ok(true);
-            }
-        });
-    }
-    let items = quote! {
-        struct #ident {
-            #(#decls)*
-        }
-
-        #[automatically_derived]
-        impl #default for #ident {
-            fn default() -> Self {
-                Self { #(#inits)* }
-            }
-        }
-
-        #[automatically_derived]
-        impl #fields_trait for #ident {
-            const NAMES: &'static [&'static str] = &[#(#names),*];
-
-            fn set<'de, A: #serde::de::MapAccess<'de>>(
-                &mut self,
-                index: usize,
-                map: &mut A,
-            ) -> #result<bool, A::Error> {
-                #(#sets)*
-                #ok(true)
-            }
-        }
-    };
-    Some(FieldSet {
-        ident,
-        items,
-        members,
-        source,
-    })
 }

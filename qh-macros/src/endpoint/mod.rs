@@ -4,8 +4,11 @@ mod args;
 mod ast;
 mod attr;
 mod expand;
+mod fallback;
+mod fields;
 mod route;
 mod valid;
+mod valid_param;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -35,7 +38,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                 let stripped = &endpoint.stripped;
                 return quote!(#stripped #errors);
             }
-            let fallback = expand::fallback(&endpoint);
+            let fallback = fallback::fallback(&endpoint);
             quote!(#fallback #errors)
         }
     }

@@ -20,10 +20,10 @@ pub fn derive(input: &Input) -> TokenStream {
 
     let header_name = paths.tracking_header_name();
     let name = |lower: &str| quote!(const { #header_name::from_static(#lower) });
-    let (from_request_id, put, read_header) = (
+    let (from_request_id, to_header, header_param) = (
         paths.from_request_id(),
-        paths.tracking_put(),
-        paths.tracking_header(),
+        paths.to_header(),
+        paths.header_param(),
     );
     let (option, some, none, result, ok) = (
         paths.option(),
@@ -44,8 +44,8 @@ pub fn derive(input: &Input) -> TokenStream {
         paths.tracking_store_clone(),
         paths.tracking_store_nothing(),
     );
-    let (put_id, request_error, register) = (
-        paths.tracking_put_id(),
+    let (id_header_of, request_error, register) = (
+        paths.tracking_id_header(),
         paths.tracking_request_error(),
         paths.tracking_register(),
     );
@@ -55,6 +55,18 @@ pub fn derive(input: &Input) -> TokenStream {
         paths.tracking_get(),
         paths.from_request_parts(),
     );
+
+    let written = Ident::new("__qh_written", Span::mixed_site());
+    // Trait methods rather than generic helpers: a type that cannot be a
+    // header is reported at the field with the trait's message only, not
+    // with a "required by a bound" note pointing into qh.
+    let put = |header: &TokenStream, field_ident: &Ident, ty: &syn::Type| {
+        quote_spanned! {ty.span()=>
+            if let #some(#written) = <#ty as #to_header>::to_header(&self.#field_ident) {
+                #map.insert(#header, #written);
+            }
+        }
+    };
 
     let mut reads = Vec::new();
     let mut writes = Vec::new();
@@ -78,17 +90,17 @@ pub fn derive(input: &Input) -> TokenStream {
                     #field_ident: <#ty as #from_request_id>::from_request_id(#id)
                 });
                 writes.push(quote_spanned! {ty.span()=>
-                    #put_id::<#ty>(&mut #map, #header, &self.#field_ident);
+                    if let #some(#written) = <#ty as #to_header>::to_header(&self.#field_ident) {
+                        #map.insert(#id_header_of(#header, &#written), #written);
+                    }
                 });
             }
             Source::Header(header) => {
                 let header = name(&header);
                 reads.push(quote_spanned! {ty.span()=>
-                    #field_ident: #read_header::<#ty>(#headers, &#header)?
+                    #field_ident: <#ty as #header_param>::__qh_header(#headers, &#header)?
                 });
-                writes.push(quote_spanned! {ty.span()=>
-                    #put::<#ty>(&mut #map, #header, &self.#field_ident);
-                });
+                writes.push(put(&header, field_ident, ty));
             }
             // Unreachable after `valid`; left out rather than guessed.
             Source::None => {}

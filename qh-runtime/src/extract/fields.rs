@@ -140,11 +140,28 @@ impl<T: DeserializeOwned> UrlField for T {
     label = "a `#[body]` parameter must implement `serde::Deserialize`",
     note = "`#[body]` reads the whole JSON body as this type: derive `serde::Deserialize` for it"
 )]
-pub trait WholeBody: DeserializeOwned {}
+// A method, called as `<T as WholeBody>::…`, so a failure carries no
+// "required by a bound" note pointing into qh.
+pub trait WholeBody: Sized {
+    /// Parses the whole JSON body as `Self`.
+    ///
+    /// # Errors
+    ///
+    /// As [`whole_body`].
+    fn __qh_whole_body(body: Option<&[u8]>) -> Result<Self, Error>;
+}
 
 // Report `WholeBody` itself rather than the leaf `Deserialize` bound.
 #[diagnostic::do_not_recommend]
-impl<T: DeserializeOwned> WholeBody for T {}
+impl<T: DeserializeOwned> WholeBody for T {
+    #[inline]
+    fn __qh_whole_body(body: Option<&[u8]>) -> Result<Self, Error> {
+        match body {
+            Some(body) => serde_json::from_slice(body).map_err(|e| json_error(&e)),
+            None => Err(unsupported_media_type()),
+        }
+    }
+}
 
 /// Which part of the request a field set comes from.
 #[derive(Clone, Copy)]
@@ -331,10 +348,7 @@ pub fn body_fields<F: Fields>(body: Option<&[u8]>) -> Result<F, Error> {
 /// 400 for malformed JSON, 415 when there is no JSON body, 422 when the
 /// JSON does not fit `T`.
 pub fn whole_body<T: WholeBody>(body: Option<&[u8]>) -> Result<T, Error> {
-    match body {
-        Some(body) => serde_json::from_slice(body).map_err(|e| json_error(&e)),
-        None => Err(unsupported_media_type()),
-    }
+    T::__qh_whole_body(body)
 }
 
 /// Parses the query string into a field set.

@@ -1,0 +1,6 @@
+#[qh::endpoint(method = "GET", path = "/users/{id}")]
+fn user(#[query] id: u64) -> u64 {
+    id
+}
+
+fn main() {}

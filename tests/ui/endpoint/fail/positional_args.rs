@@ -1,0 +1,4 @@
+#[qh::endpoint("GET", "/health")]
+fn health() {}
+
+fn main() {}
