@@ -23,7 +23,8 @@
 //! ```
 //!
 //! With a subscriber of your own, use [`layer`] (a `fmt` layer) or
-//! [`JsonFormat`] (the event format alone).
+//! [`JsonFormat`] (the event format alone); for text lines, wrap any format
+//! in [`WithIds`].
 //!
 //! Fields added to each line inside a request:
 //!
@@ -44,6 +45,7 @@
 
 mod format;
 mod json;
+mod text;
 
 use std::fmt::{self, Write};
 use std::io;
@@ -55,6 +57,7 @@ use tracing_subscriber::util::{SubscriberInitExt, TryInitError};
 use tracing_subscriber::EnvFilter;
 
 pub use format::JsonFormat;
+pub use text::WithIds;
 
 use crate::trace_context::{TraceContext, TraceIds};
 
