@@ -226,3 +226,29 @@ fn with_ids_prefixes_text_lines_inside_requests_only() {
         )
     );
 }
+
+#[test]
+fn json_honours_rust_log_and_defaults_to_info() {
+    // The only test reading RUST_LOG; the others pass their filter explicitly.
+    let emit = || {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let subscriber = json().with_writer(move || writer.clone()).finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::debug!("d");
+            tracing::info!("i");
+            tracing::error!("e");
+        });
+        capture
+            .lines()
+            .iter()
+            .map(|l| l["fields"]["message"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    std::env::set_var("RUST_LOG", "error");
+    assert_eq!(emit(), ["e"]);
+    std::env::set_var("RUST_LOG", "warn,qh_runtime::logs=debug");
+    assert_eq!(emit(), ["d", "i", "e"]);
+    std::env::remove_var("RUST_LOG");
+    assert_eq!(emit(), ["i", "e"]);
+}
