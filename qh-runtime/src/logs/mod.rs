@@ -34,6 +34,16 @@
 //! | `client_request_id` | [`context::client_request_id`](crate::context::client_request_id), when incoming IDs are not trusted and the client sent one |
 //! | `trace_id`, `span_id` | [`trace_ids`]: the source set with [`set_trace_id_source`] (the OpenTelemetry integration), else the request's [`TraceContext`] |
 //!
+//! # Limitations
+//!
+//! The IDs come from the context of the task or thread that emits the
+//! event: work moved to a plain `std::thread`, `tokio::task::spawn_blocking`
+//! or a rayon pool logs without them unless it runs inside
+//! [`Context::sync_scope`](crate::context::Context::sync_scope) (use
+//! [`qh::spawn`](crate::spawn) for async work). Writers that defer the write
+//! (`tracing-appender`'s non-blocking writer) are fine: the line is formatted
+//! before it is handed over.
+//!
 //! # Integration points
 //!
 //! - The OpenTelemetry integration calls [`set_trace_id_source`] once at
