@@ -127,12 +127,12 @@ fn write_context_fields(w: &mut dyn Write) -> fmt::Result {
         json::string(w, client.as_str())?;
     }
     if let Some(ids) = trace_ids() {
-        // Hex digits need no escaping.
-        write!(
-            w,
-            ",\"trace_id\":\"{}\",\"span_id\":\"{}\"",
-            ids.trace_id, ids.span_id
-        )?;
+        // Hex digits need no escaping; no `write!`: this runs on every event.
+        w.write_str(",\"trace_id\":\"")?;
+        w.write_str(ids.trace_id.hex().as_str())?;
+        w.write_str("\",\"span_id\":\"")?;
+        w.write_str(ids.span_id.hex().as_str())?;
+        w.write_char('"')?;
     }
     Ok(())
 }

@@ -11,6 +11,16 @@ pub struct TraceId([u8; 16]);
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SpanId([u8; 8]);
 
+/// Lowercase hex digits in a stack buffer.
+pub(crate) struct Hex<const L: usize>([u8; L]);
+
+impl<const L: usize> Hex<L> {
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ever filled from `HEX`, which is ASCII.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
 macro_rules! id_type {
     ($ty:ident, $n:literal, $what:literal) => {
         impl $ty {
@@ -38,16 +48,22 @@ macro_rules! id_type {
             }
         }
 
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                // On the stack: log lines format IDs on every event.
+        impl $ty {
+            /// The lowercase hex form, on the stack: log lines write IDs on
+            /// every event.
+            pub(crate) fn hex(&self) -> Hex<{ $n * 2 }> {
                 let mut buf = [0u8; $n * 2];
                 for (pair, b) in buf.chunks_exact_mut(2).zip(self.0) {
                     pair[0] = HEX[usize::from(b >> 4)];
                     pair[1] = HEX[usize::from(b & 0xf)];
                 }
-                // Hex digits are ASCII.
-                f.write_str(std::str::from_utf8(&buf).map_err(|_| fmt::Error)?)
+                Hex(buf)
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.hex().as_str())
             }
         }
 
