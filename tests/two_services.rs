@@ -155,9 +155,7 @@ async fn middleware_and_extension_trait_details() {
         .timeout(std::time::Duration::from_secs(10))
         .build()
         .unwrap();
-    let with_mw = reqwest_middleware::ClientBuilder::new(plain.clone())
-        .with(qh::propagation::Propagate)
-        .build();
+    let with_mw = qh::propagation::Propagate::client(plain.clone());
     let mw_received = |req: reqwest_middleware::RequestBuilder| async move {
         let text = req.send().await.unwrap().text().await.unwrap();
         serde_json::from_str::<Value>(&text).unwrap()
