@@ -76,14 +76,9 @@ async fn signup(email: String) -> Value {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_current_span(true)
-        .with_span_list(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    // JSON lines filtered by RUST_LOG (default `info`); inside a request each
+    // carries `request_id`, even under RUST_LOG="warn,quickstart=info".
+    qh::logs::json().init();
 
     let app = qh::routes![add, hello, get_user, signup]
         // Plain axum routes get IDs, context and echo from the layer too.

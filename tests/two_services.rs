@@ -124,3 +124,85 @@ async fn a_and_b_tell_one_story() {
         "4BF92F3577B34DA6A3CE929D0E0E4736"
     );
 }
+
+/// A server on 127.0.0.1 answering with the headers it received.
+async fn echo_server() -> std::net::SocketAddr {
+    async fn echo(headers: axum::http::HeaderMap) -> axum::Json<Value> {
+        let map = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(v.to_str().unwrap_or("?"))))
+            .collect();
+        axum::Json(Value::Object(map))
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().route("/", axum::routing::get(echo));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+async fn received(req: reqwest::RequestBuilder) -> Value {
+    serde_json::from_str(&req.send().await.unwrap().text().await.unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn middleware_and_extension_trait_details() {
+    use qh::context::Context;
+    use qh::propagation::PropagateExt;
+
+    let url = format!("http://{}/", echo_server().await);
+    let plain = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let with_mw = qh::propagation::Propagate::client(plain.clone());
+    let mw_received = |req: reqwest_middleware::RequestBuilder| async move {
+        let text = req.send().await.unwrap().text().await.unwrap();
+        serde_json::from_str::<Value>(&text).unwrap()
+    };
+
+    // Outside a request nothing is added.
+    let got = mw_received(with_mw.get(&url)).await;
+    assert!(got.get("x-request-id").is_none() && got.get("traceparent").is_none());
+
+    let mut incoming = axum::http::HeaderMap::new();
+    incoming.insert("tracestate", "rojo=00f067aa0ba902b7".parse().unwrap());
+    incoming.insert(
+        "traceparent",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+            .parse()
+            .unwrap(),
+    );
+    let correlation = axum::http::HeaderName::from_static("x-correlation-id");
+    Context::new(qh::RequestId::from_static("ctx-1"))
+        .with_header(correlation)
+        .scope(async {
+            qh::propagation::enter(&incoming);
+
+            // The middleware: ID under its header, trace headers, and the
+            // caller's own header left alone.
+            let got = mw_received(with_mw.get(&url).header("tracestate", "mine=1")).await;
+            assert_eq!(got["x-correlation-id"], "ctx-1");
+            assert!(got.get("x-request-id").is_none());
+            let tp = got["traceparent"].as_str().unwrap();
+            assert!(
+                tp.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"),
+                "{tp}"
+            );
+            assert!(
+                !tp.contains("00f067aa0ba902b7"),
+                "our span is the parent: {tp}"
+            );
+            assert_eq!(got["tracestate"], "mine=1");
+
+            // `.propagate()` on a plain reqwest builder, from spawned work.
+            let url = url.clone();
+            let got = qh::spawn(async move { received(plain.get(&url).propagate()).await })
+                .await
+                .unwrap();
+            assert_eq!(got["x-correlation-id"], "ctx-1");
+            assert_eq!(got["tracestate"], "rojo=00f067aa0ba902b7");
+            assert_eq!(got["traceparent"].as_str().unwrap(), tp);
+        })
+        .await;
+}

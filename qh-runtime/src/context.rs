@@ -39,6 +39,18 @@ impl Context {
         Self::from_resolved(Resolved::new(id, DEFAULT_HEADER, None))
     }
 
+    /// The header the ID is echoed and forwarded under (default
+    /// `x-request-id`).
+    #[must_use]
+    pub fn with_header(self, header: HeaderName) -> Self {
+        let resolved = Resolved::new(
+            self.resolved.id().clone(),
+            header,
+            self.resolved.client_id().cloned(),
+        );
+        Self { resolved, ..self }
+    }
+
     /// Keeps the client's own (valid) ID beside the server's, for logs.
     #[must_use]
     pub fn with_client_id(self, client_id: Option<RequestId>) -> Self {

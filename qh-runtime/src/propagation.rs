@@ -91,12 +91,9 @@ pub fn headers() -> HeaderMap {
     out.insert(name, id.to_header_value());
     // A request without an incoming `traceparent` starts its trace on its
     // first outbound call; later calls continue the same one.
-    let tc = TraceContext::current().unwrap_or_else(|| {
-        let tc = TraceContext::new_root();
-        context::insert(tc.clone());
-        tc
-    });
-    tc.write_headers(&mut out);
+    if let Some(tc) = TraceContext::current_or_start() {
+        tc.write_headers(&mut out);
+    }
     out
 }
 

@@ -23,7 +23,8 @@
 //! ```
 //!
 //! With a subscriber of your own, use [`layer`] (a `fmt` layer) or
-//! [`JsonFormat`] (the event format alone).
+//! [`JsonFormat`] (the event format alone); for text lines, wrap any format
+//! in [`WithIds`].
 //!
 //! Fields added to each line inside a request:
 //!
@@ -32,6 +33,16 @@
 //! | `request_id` | [`qh::request_id()`](crate::request_id()) |
 //! | `client_request_id` | [`context::client_request_id`](crate::context::client_request_id), when incoming IDs are not trusted and the client sent one |
 //! | `trace_id`, `span_id` | [`trace_ids`]: the source set with [`set_trace_id_source`] (the OpenTelemetry integration), else the request's [`TraceContext`] |
+//!
+//! # Limitations
+//!
+//! The IDs come from the context of the task or thread that emits the
+//! event: work moved to a plain `std::thread`, `tokio::task::spawn_blocking`
+//! or a rayon pool logs without them unless it runs inside
+//! [`Context::sync_scope`](crate::context::Context::sync_scope) (use
+//! [`qh::spawn`](crate::spawn) for async work). Writers that defer the write
+//! (`tracing-appender`'s non-blocking writer) are fine: the line is formatted
+//! before it is handed over.
 //!
 //! # Integration points
 //!
@@ -44,6 +55,7 @@
 
 mod format;
 mod json;
+mod text;
 
 use std::fmt::{self, Write};
 use std::io;
@@ -55,6 +67,7 @@ use tracing_subscriber::util::{SubscriberInitExt, TryInitError};
 use tracing_subscriber::EnvFilter;
 
 pub use format::JsonFormat;
+pub use text::WithIds;
 
 use crate::trace_context::{TraceContext, TraceIds};
 
@@ -96,7 +109,7 @@ pub fn trace_ids() -> Option<TraceIds> {
     TRACE_ID_SOURCE
         .get()
         .and_then(|source| source())
-        .or_else(|| TraceContext::current().map(|tc| tc.ids()))
+        .or_else(|| TraceContext::current_or_start().map(|tc| tc.ids()))
 }
 
 /// Writes `,"request_id":…` and the other context members, or nothing
@@ -114,12 +127,12 @@ fn write_context_fields(w: &mut dyn Write) -> fmt::Result {
         json::string(w, client.as_str())?;
     }
     if let Some(ids) = trace_ids() {
-        // Hex digits need no escaping.
-        write!(
-            w,
-            ",\"trace_id\":\"{}\",\"span_id\":\"{}\"",
-            ids.trace_id, ids.span_id
-        )?;
+        // Hex digits need no escaping; no `write!`: this runs on every event.
+        w.write_str(",\"trace_id\":\"")?;
+        w.write_str(ids.trace_id.hex().as_str())?;
+        w.write_str("\",\"span_id\":\"")?;
+        w.write_str(ids.span_id.hex().as_str())?;
+        w.write_char('"')?;
     }
     Ok(())
 }

@@ -187,3 +187,68 @@ fn layer_composes_with_a_registry() {
     });
     assert_eq!(capture.lines()[0]["request_id"], "via-layer");
 }
+
+#[test]
+fn with_ids_prefixes_text_lines_inside_requests_only() {
+    use tracing_subscriber::fmt::format;
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter("info")
+        .with_ansi(false)
+        .event_format(WithIds::new(format().compact().without_time()))
+        .with_writer(move || writer.clone())
+        .finish();
+    let tc = TraceContext::new_root();
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::info!("outside");
+        Context::new(RequestId::from_static("txt-1"))
+            .with_client_id(Some(RequestId::from_static("cl")))
+            .sync_scope(|| {
+                context::insert(tc.clone());
+                tracing::info!(n = 2, "inside");
+            });
+    });
+    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<_> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with(" INFO") && !lines[0].contains("request_id"),
+        "{text}"
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            "request_id=txt-1 client_request_id=cl trace_id={} span_id={}  INFO {}: inside n=2",
+            tc.trace_id(),
+            tc.span_id(),
+            module_path!()
+        )
+    );
+}
+
+#[test]
+fn json_honours_rust_log_and_defaults_to_info() {
+    // The only test reading RUST_LOG; the others pass their filter explicitly.
+    let emit = || {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let subscriber = json().with_writer(move || writer.clone()).finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::debug!("d");
+            tracing::info!("i");
+            tracing::error!("e");
+        });
+        capture
+            .lines()
+            .iter()
+            .map(|l| l["fields"]["message"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    std::env::set_var("RUST_LOG", "error");
+    assert_eq!(emit(), ["e"]);
+    std::env::set_var("RUST_LOG", "warn,qh_runtime::logs=debug");
+    assert_eq!(emit(), ["d", "i", "e"]);
+    std::env::remove_var("RUST_LOG");
+    assert_eq!(emit(), ["i", "e"]);
+}

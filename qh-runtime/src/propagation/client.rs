@@ -23,6 +23,22 @@ use reqwest_middleware::{Middleware, Next};
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Propagate;
 
+impl Propagate {
+    /// `client` wrapped with this middleware alone; add more middleware with
+    /// `reqwest_middleware::ClientBuilder` instead.
+    ///
+    /// ```
+    /// let client = qh::propagation::Propagate::client(reqwest::Client::new());
+    /// # drop(client);
+    /// ```
+    #[must_use]
+    pub fn client(client: reqwest::Client) -> reqwest_middleware::ClientWithMiddleware {
+        reqwest_middleware::ClientBuilder::new(client)
+            .with(Self)
+            .build()
+    }
+}
+
 impl Middleware for Propagate {
     // `reqwest-middleware` declares `handle` with `async_trait`; this is its
     // expansion, written out so qh needs no `async-trait` dependency.
