@@ -14,6 +14,8 @@ mod error;
 pub mod extract;
 mod generate;
 mod layer;
+#[cfg(feature = "opentelemetry")]
+pub mod otel;
 mod request_id;
 mod spawn;
 pub mod validate;

@@ -1,0 +1,94 @@
+//! The request span, with the fields of the OpenTelemetry semantic
+//! conventions for HTTP servers.
+
+use tracing::field::Empty;
+
+/// Creates the per-request `INFO` span named `request`, with the fields that
+/// `tracing-opentelemetry` turns into an OpenTelemetry server span:
+///
+/// | field | exported as |
+/// | --- | --- |
+/// | `otel.name` = `"{METHOD} {route}"` (`"{METHOD}"` without a route) | the span name |
+/// | `otel.kind` = `"server"` | the span kind |
+/// | `http.request.method` | attribute; `_OTHER` for a non-standard method |
+/// | `http.request.method_original` | attribute, only for a non-standard method |
+/// | `http.route` | attribute: the route *template* (`/users/{id}`), never the raw path; absent when no route matched |
+/// | `request_id` | attribute: qh's tracking ID |
+/// | `http.response.status_code` | attribute, once [`record_status`] is called |
+/// | `otel.status_code` | the span status: `ERROR` for a 5xx, via [`record_status`] |
+///
+/// `route` is the matched template as axum reports it
+/// (`axum::extract::MatchedPath`), `None` for a request no route matched
+/// (the semantic conventions then leave `http.route` out and name the span by
+/// its method alone, to keep span names low-cardinality).
+///
+/// The span is a plain `tracing` span: without an OpenTelemetry layer it
+/// behaves like any other (fmt layers print its fields), and when nothing
+/// listens at `INFO` it is disabled and costs nothing further.
+///
+/// ```
+/// let span = qh::otel::server_span("GET", Some("/users/{id}"), "req-1");
+/// let _entered = span.enter();
+/// // ... handle the request ...
+/// qh::otel::record_status(&span, 200);
+/// ```
+pub fn server_span(method: &str, route: Option<&str>, request_id: &str) -> tracing::Span {
+    let known = known_method(method);
+    let name = match route {
+        Some(route) => format!("{} {route}", known.unwrap_or("HTTP")),
+        None => known.unwrap_or("HTTP").to_owned(),
+    };
+    let span = tracing::info_span!(
+        "request",
+        otel.name = name,
+        otel.kind = "server",
+        otel.status_code = Empty,
+        http.request.method = known.unwrap_or("_OTHER"),
+        http.request.method_original = Empty,
+        http.route = Empty,
+        http.response.status_code = Empty,
+        request_id = request_id,
+    );
+    if known.is_none() {
+        span.record("http.request.method_original", method);
+    }
+    if let Some(route) = route {
+        span.record("http.route", route);
+    }
+    span
+}
+
+/// Records the response status on a span made by [`server_span`]:
+/// `http.response.status_code`, and the span status `ERROR` for a 5xx (for a
+/// server span the conventions leave 4xx unset: the client erred, not the
+/// server).
+pub fn record_status(span: &tracing::Span, status: u16) {
+    span.record("http.response.status_code", i64::from(status));
+    if status >= 500 {
+        span.record("otel.status_code", "error");
+    }
+}
+
+/// The method's canonical name when it is one of the nine of RFC 9110 and
+/// RFC 5789 (PATCH); the conventions report any other as `_OTHER`, so a
+/// client cannot mint unbounded attribute values.
+fn known_method(method: &str) -> Option<&'static str> {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+    ];
+    KNOWN.into_iter().find(|k| *k == method)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::known_method;
+
+    #[test]
+    fn only_standard_methods_are_known() {
+        assert_eq!(known_method("GET"), Some("GET"));
+        assert_eq!(known_method("PATCH"), Some("PATCH"));
+        // Methods are case-sensitive (RFC 9110 §9.1).
+        assert_eq!(known_method("get"), None);
+        assert_eq!(known_method("PROPFIND"), None);
+    }
+}
