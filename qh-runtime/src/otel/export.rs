@@ -233,6 +233,10 @@ where
 /// The layer qh configures over any tracer provider: for tests with the
 /// SDK's in-memory exporter, or a provider built by hand.
 ///
+/// It is `tracing_opentelemetry::layer()` with the provider's tracer (scope
+/// `qh`) and without the `busy_ns` / `idle_ns` attributes; spans keep their
+/// `code.*` location and `thread.*` attributes.
+///
 /// ```
 /// use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
 /// use tracing_subscriber::layer::SubscriberExt;
@@ -254,7 +258,11 @@ pub fn layer_with_provider<S>(provider: &SdkTracerProvider) -> OtelLayer<S>
 where
     S: tracing::Subscriber + for<'span> LookupSpan<'span>,
 {
-    tracing_opentelemetry::layer().with_tracer(provider.tracer(SCOPE))
+    tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer(SCOPE))
+        // busy_ns/idle_ns attributes are not in the semantic conventions and
+        // cost two clock reads per poll of every instrumented future.
+        .with_tracked_inactivity(false)
 }
 
 /// Flushes and shuts down the exporter when dropped; from
