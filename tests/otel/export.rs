@@ -134,3 +134,39 @@ async fn spans_reach_an_otlp_http_receiver() {
     drop(guard);
     assert!(received.try_recv().is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_collector_fails_the_flush_within_a_bound() {
+    // A port nothing listens on: bind one, then free it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (layer, guard) = qh::otel::OtelConfig::default()
+        .endpoint(format!("http://127.0.0.1:{port}"))
+        .install()
+        .unwrap()
+        .unwrap();
+    let subscriber = tracing_subscriber::registry().with(layer);
+    tracing::subscriber::with_default(subscriber, || {
+        drop(qh::otel::server_span("GET", Some("/lost"), "r-1"));
+    });
+    let started = std::time::Instant::now();
+    let flushed = tokio::task::spawn_blocking(move || {
+        let flushed = guard.flush();
+        // Shutting down after a failed export must not hang either.
+        drop(guard);
+        flushed
+    });
+    let flushed = tokio::time::timeout(Duration::from_secs(30), flushed)
+        .await
+        .expect("flush and shutdown return within 30 s")
+        .unwrap();
+    assert!(flushed.is_err(), "nothing could have received the span");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -40,6 +40,9 @@ const SCOPE: &str = "qh";
 /// | `OTEL_BSP_*` | batch size, queue size and delay of the batch processor |
 /// | `OTEL_SDK_DISABLED=true`, `OTEL_TRACES_EXPORTER=none` | export off, whatever the endpoint |
 ///
+/// `OtelConfig::default()` reads nothing and exports nothing until an
+/// endpoint is given.
+///
 /// Only HTTP/protobuf is supported (`OTEL_EXPORTER_OTLP_PROTOCOL` is not
 /// read), over plain `http://`: qh builds its HTTP client without TLS.
 ///
@@ -390,6 +393,34 @@ mod tests {
         assert!(!config(&[endpoint, ("OTEL_SDK_DISABLED", "TRUE")]).is_enabled());
         assert!(!config(&[endpoint, ("OTEL_TRACES_EXPORTER", "none")]).is_enabled());
         assert!(config(&[endpoint, ("OTEL_SDK_DISABLED", "false")]).is_enabled());
+    }
+
+    #[test]
+    fn install_outside_a_runtime_is_an_error_not_a_panic() {
+        let err = OtelConfig::default()
+            .endpoint("http://127.0.0.1:4318")
+            .install::<tracing_subscriber::Registry>()
+            .err()
+            .expect("no runtime");
+        assert!(err.to_string().contains("tokio runtime"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn invalid_endpoint_is_an_error() {
+        let err = OtelConfig::default()
+            .traces_endpoint("http://exa mple/v1/traces")
+            .install::<tracing_subscriber::Registry>()
+            .err()
+            .expect("invalid endpoint");
+        assert!(err.to_string().contains("endpoint"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn default_config_installs_nothing() {
+        assert!(OtelConfig::default()
+            .install::<tracing_subscriber::Registry>()
+            .unwrap()
+            .is_none());
     }
 
     #[test]
