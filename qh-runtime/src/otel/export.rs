@@ -140,8 +140,9 @@ impl OtelConfig {
     ///
     /// # Errors
     ///
-    /// [`OtelError`] when called outside a tokio runtime, or when the
-    /// endpoint or a variable the exporter reads is invalid.
+    /// [`OtelError`] when called outside a tokio runtime, when the endpoint
+    /// is not an `http://` URL, or when the endpoint or a variable the
+    /// exporter reads is invalid.
     pub fn install<S>(self) -> Result<Option<(OtelLayer<S>, OtelGuard)>, OtelError>
     where
         S: tracing::Subscriber + for<'span> LookupSpan<'span>,
@@ -149,6 +150,17 @@ impl OtelConfig {
         let Some(endpoint) = self.traces_endpoint.filter(|_| !self.disabled) else {
             return Ok(None);
         };
+        if !endpoint
+            .get(..7)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"))
+        {
+            // Caught here because the SDK reports export failures nowhere
+            // by default: an `https://` URL would fail silently forever.
+            return Err(OtelError::new(format!(
+                "OTLP endpoint `{endpoint}` is not an `http://` URL: qh exports over plain HTTP \
+                 (use a local collector, which can forward over TLS)"
+            )));
+        }
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| OtelError::new("qh::otel must be set up inside a tokio runtime"))?;
         let client = RuntimeClient::new(runtime, self.timeout.unwrap_or(DEFAULT_TIMEOUT))
@@ -413,6 +425,16 @@ mod tests {
             .err()
             .expect("invalid endpoint");
         assert!(err.to_string().contains("endpoint"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn https_endpoint_is_an_error() {
+        let err = OtelConfig::default()
+            .endpoint("https://api.example.com")
+            .install::<tracing_subscriber::Registry>()
+            .err()
+            .expect("no TLS");
+        assert!(err.to_string().contains("`http://`"), "{err}");
     }
 
     #[tokio::test]
