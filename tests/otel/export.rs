@@ -170,3 +170,44 @@ async fn unreachable_collector_fails_the_flush_within_a_bound() {
         started.elapsed()
     );
 }
+
+// The default `#[tokio::test]` runtime: one thread, which the export shares
+// with the receiver. Flushing from `spawn_blocking` leaves it free to run
+// both.
+#[tokio::test]
+async fn current_thread_runtime_exports_when_flushed_off_the_runtime_thread() {
+    let (endpoint, mut received) = receiver().await;
+    let (layer, guard) = qh::otel::OtelConfig::default()
+        .endpoint(&endpoint)
+        .service_name("qh-otel-current-thread")
+        .install()
+        .unwrap()
+        .unwrap();
+    let subscriber = tracing_subscriber::registry().with(layer);
+    tracing::subscriber::with_default(subscriber, || {
+        let span = qh::otel::server_span("POST", Some("/orders"), "ct-1");
+        qh::otel::record_status(&span, 201);
+    });
+    let flushed = tokio::task::spawn_blocking(move || {
+        let flushed = guard.flush();
+        drop(guard);
+        flushed
+    });
+    tokio::time::timeout(Duration::from_secs(10), flushed)
+        .await
+        .expect("flush returns within 10 s")
+        .unwrap()
+        .expect("the receiver accepted the export");
+    let request = tokio::time::timeout(Duration::from_secs(10), received.recv())
+        .await
+        .expect("the receiver got an export within 10 s")
+        .unwrap();
+    let resource = request.resource_spans[0].resource.as_ref().unwrap();
+    assert_eq!(
+        string_attr(&resource.attributes, "service.name"),
+        Some("qh-otel-current-thread")
+    );
+    let span = &request.resource_spans[0].scope_spans[0].spans[0];
+    assert_eq!(span.name, "POST /orders");
+    assert_eq!(string_attr(&span.attributes, "request_id"), Some("ct-1"));
+}

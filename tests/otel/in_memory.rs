@@ -7,7 +7,7 @@ use opentelemetry::Value;
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
 use tower::ServiceExt;
 use tracing::subscriber::DefaultGuard;
-use tracing_subscriber::filter::filter_fn;
+use tracing_subscriber::filter::{filter_fn, LevelFilter};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::Layer;
 
@@ -25,12 +25,19 @@ struct Capture {
 
 impl Capture {
     fn start() -> Self {
+        Self::at(LevelFilter::TRACE)
+    }
+
+    /// With everything below `max` filtered out before the layer, as an
+    /// `EnvFilter` in front of it would.
+    fn at(max: LevelFilter) -> Self {
         let exporter = InMemorySpanExporter::default();
         let provider = SdkTracerProvider::builder()
             .with_simple_exporter(exporter.clone())
             .build();
         let layer = qh::otel::layer_with_provider(&provider)
-            .with_filter(filter_fn(|meta| meta.target() != TRACKING_SPAN_TARGET));
+            .with_filter(filter_fn(|meta| meta.target() != TRACKING_SPAN_TARGET))
+            .with_filter(max);
         let subscriber = tracing_subscriber::registry().with(layer);
         Self {
             exporter,
@@ -283,4 +290,22 @@ fn without_the_layer_nothing_changes() {
         let _entered = span.enter();
         assert_eq!(qh::otel::current_ids(), None);
     });
+}
+
+#[tokio::test]
+async fn the_request_span_level_decides_whether_it_exports() {
+    let capture = Capture::at(LevelFilter::INFO);
+    drop(qh::otel::server_span_at(
+        tracing::Level::DEBUG,
+        "GET",
+        Some("/quiet"),
+        "r-1",
+    ));
+    drop(qh::otel::server_span_at(
+        tracing::Level::WARN,
+        "GET",
+        Some("/loud"),
+        "r-2",
+    ));
+    assert_eq!(names(&capture.spans()), ["GET /loud"]);
 }

@@ -285,6 +285,13 @@ where
 ///
 /// Dropping it blocks until the queued spans are sent, bounded by the SDK's
 /// timeouts (about 5 s) when the collector is unreachable.
+///
+/// The sending runs as tasks on the tokio runtime `install` was called in.
+/// On a multi-threaded runtime (`#[tokio::main]`'s default) dropping it at
+/// the end of `main` just works. On a current-thread runtime, blocking its
+/// only thread would also stop the sending until the timeout: drop it (or
+/// call [`flush`](Self::flush)) from `tokio::task::spawn_blocking`, or after
+/// `block_on` returned but before the runtime itself is dropped.
 #[must_use = "export stops when the guard is dropped"]
 pub struct OtelGuard {
     provider: Option<SdkTracerProvider>,

@@ -49,4 +49,4 @@ pub use export::{
     init_from_env, layer_from_env, layer_with_provider, OtelConfig, OtelError, OtelGuard, OtelLayer,
 };
 pub use ids::{current_ids, ids_of, set_remote_parent, TraceIds};
-pub use span::{record_status, server_span};
+pub use span::{record_status, server_span, server_span_at};

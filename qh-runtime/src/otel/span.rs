@@ -35,24 +35,57 @@ use tracing::field::Empty;
 /// qh::otel::record_status(&span, 200);
 /// ```
 pub fn server_span(method: &str, route: Option<&str>, request_id: &str) -> tracing::Span {
+    server_span_at(tracing::Level::INFO, method, route, request_id)
+}
+
+/// [`server_span`] at another level, for a request span whose level is
+/// configurable: the span is created only when something listens at
+/// `level`, so a `RUST_LOG` of `warn` turns a `DEBUG` request span (and its
+/// export) off.
+///
+/// ```
+/// let span = qh::otel::server_span_at(tracing::Level::DEBUG, "GET", None, "req-1");
+/// assert!(span.is_disabled()); // no subscriber listens here
+/// ```
+pub fn server_span_at(
+    level: tracing::Level,
+    method: &str,
+    route: Option<&str>,
+    request_id: &str,
+) -> tracing::Span {
     let known = known_method(method);
     let name = SpanName {
         method: known.unwrap_or("HTTP"),
         route,
     };
-    // Everything is known up front: recording it at creation skips a
-    // round of `record` calls through every layer.
-    tracing::info_span!(
-        "request",
-        otel.name = %name,
-        otel.kind = "server",
-        otel.status_code = Empty,
-        http.request.method = known.unwrap_or("_OTHER"),
-        http.request.method_original = known.is_none().then_some(method),
-        http.route = route,
-        http.response.status_code = Empty,
-        request_id = request_id,
-    )
+    let method_original = known.is_none().then_some(method);
+    let method = known.unwrap_or("_OTHER");
+    // A span's level is part of its static callsite, hence one macro call
+    // per level. Everything is known up front: recording it at creation
+    // skips a round of `record` calls through every layer.
+    macro_rules! span {
+        ($level:expr) => {
+            tracing::span!(
+                $level,
+                "request",
+                otel.name = %name,
+                otel.kind = "server",
+                otel.status_code = Empty,
+                http.request.method = method,
+                http.request.method_original = method_original,
+                http.route = route,
+                http.response.status_code = Empty,
+                request_id = request_id,
+            )
+        };
+    }
+    match level {
+        tracing::Level::ERROR => span!(tracing::Level::ERROR),
+        tracing::Level::WARN => span!(tracing::Level::WARN),
+        tracing::Level::INFO => span!(tracing::Level::INFO),
+        tracing::Level::DEBUG => span!(tracing::Level::DEBUG),
+        tracing::Level::TRACE => span!(tracing::Level::TRACE),
+    }
 }
 
 /// Records the response status on a span made by [`server_span`]:
