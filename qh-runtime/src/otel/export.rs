@@ -290,8 +290,8 @@ where
 /// On a multi-threaded runtime (`#[tokio::main]`'s default) dropping it at
 /// the end of `main` just works. On a current-thread runtime, blocking its
 /// only thread would also stop the sending until the timeout: drop it (or
-/// call [`flush`](Self::flush)) from `tokio::task::spawn_blocking`, or after
-/// `block_on` returned but before the runtime itself is dropped.
+/// call [`flush`](Self::flush)) from `tokio::task::spawn_blocking` while the
+/// runtime still runs.
 #[must_use = "export stops when the guard is dropped"]
 pub struct OtelGuard {
     provider: Option<SdkTracerProvider>,
