@@ -41,12 +41,14 @@
 //! disables `INFO` for qh also stops its export.
 
 mod client;
+mod config;
 mod export;
+mod guard;
 mod ids;
 mod span;
 
-pub use export::{
-    init_from_env, layer_from_env, layer_with_provider, OtelConfig, OtelError, OtelGuard, OtelLayer,
-};
+pub use config::OtelConfig;
+pub use export::{init_from_env, layer_from_env, layer_with_provider, OtelLayer};
+pub use guard::{OtelError, OtelGuard};
 pub use ids::{current_ids, ids_of, set_remote_parent, TraceIds};
 pub use span::{record_status, server_span, server_span_at};
