@@ -309,3 +309,39 @@ async fn the_request_span_level_decides_whether_it_exports() {
     ));
     assert_eq!(names(&capture.spans()), ["GET /loud"]);
 }
+
+#[tokio::test]
+async fn incoming_tracestate_is_carried_by_the_request_span() {
+    let capture = Capture::start();
+    let traceparent = format!("00-{TRACE_ID}-{PARENT_ID}-01");
+    get(
+        "/users/7",
+        &[
+            ("traceparent", &traceparent),
+            ("tracestate", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"),
+        ],
+    )
+    .await;
+    let span = capture.span("GET /users/{user_id}");
+    assert_eq!(
+        span.span_context.trace_state().header(),
+        "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"
+    );
+}
+
+#[tokio::test]
+async fn malformed_tracestate_is_dropped_but_the_parent_kept() {
+    let capture = Capture::start();
+    let traceparent = format!("00-{TRACE_ID}-{PARENT_ID}-01");
+    get(
+        "/users/7",
+        &[
+            ("traceparent", &traceparent),
+            ("tracestate", "no equals sign"),
+        ],
+    )
+    .await;
+    let span = capture.span("GET /users/{user_id}");
+    assert_eq!(span.span_context.trace_state().header(), "");
+    assert_eq!(span.parent_span_id, SpanId::from_hex(PARENT_ID).unwrap());
+}
