@@ -345,3 +345,24 @@ async fn malformed_tracestate_is_dropped_but_the_parent_kept() {
     assert_eq!(span.span_context.trace_state().header(), "");
     assert_eq!(span.parent_span_id, SpanId::from_hex(PARENT_ID).unwrap());
 }
+
+#[tokio::test]
+async fn route_recorded_after_the_span_started_renames_it() {
+    let capture = Capture::start();
+    let (trace, parent, _) = parse_traceparent(&format!("00-{TRACE_ID}-{PARENT_ID}-01")).unwrap();
+    let span = qh::otel::server_span("GET", None, "r-late");
+    assert!(qh::otel::set_remote_parent(
+        &span, trace, parent, true, None
+    ));
+    {
+        // A layer outside the router enters the span before routing.
+        let _entered = span.enter();
+    }
+    qh::otel::record_route(&span, "GET", "/users/{user_id}");
+    qh::otel::record_status(&span, 200);
+    drop(span);
+    let span = capture.span("GET /users/{user_id}");
+    assert_eq!(attr(&span, "http.route"), string("/users/{user_id}"));
+    assert_eq!(attr(&span, "request_id"), string("r-late"));
+    assert_eq!(span.parent_span_id, SpanId::from_hex(PARENT_ID).unwrap());
+}

@@ -12,7 +12,8 @@
 //! - **The request span**: [`server_span`] creates the per-request span with
 //!   the fields of the OpenTelemetry HTTP-server semantic conventions
 //!   (`http.request.method`, `http.route`, `http.response.status_code`) plus
-//!   `request_id`; [`record_status`] records the status on completion.
+//!   `request_id`; [`record_route`] adds the route when it is known only
+//!   after the span started, [`record_status`] the status on completion.
 //! - **Trace context**: [`set_remote_parent`] makes an incoming W3C
 //!   `traceparent` the parent of a span; [`ids_of`] / [`current_ids`] read the
 //!   OpenTelemetry trace and span IDs of a span, for logs and for an outbound
@@ -51,4 +52,4 @@ pub use config::OtelConfig;
 pub use export::{init_from_env, layer_from_env, layer_with_provider, OtelLayer};
 pub use guard::{OtelError, OtelGuard};
 pub use ids::{current_ids, ids_of, set_remote_parent, TraceIds};
-pub use span::{record_status, server_span, server_span_at};
+pub use span::{record_route, record_status, server_span, server_span_at};

@@ -3,7 +3,9 @@
 
 use std::fmt;
 
+use opentelemetry::trace::TraceContextExt;
 use tracing::field::Empty;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 /// Creates the per-request `INFO` span named `request`, with the fields that
 /// `tracing-opentelemetry` turns into an OpenTelemetry server span:
@@ -86,6 +88,35 @@ pub fn server_span_at(
         tracing::Level::DEBUG => span!(tracing::Level::DEBUG),
         tracing::Level::TRACE => span!(tracing::Level::TRACE),
     }
+}
+
+/// Records the matched route on a span made by [`server_span`] with no
+/// route, for a request layer that runs before routing (as `Router::layer`
+/// does) and learns the template only inside: `http.route`, and the span
+/// name becomes `"{METHOD} {route}"`.
+///
+/// Unlike the `otel.name` field, which `tracing-opentelemetry` reads only
+/// until the span starts (its first `enter`), this renames the OpenTelemetry
+/// span at any time before it ends. Call it once; `method` is the request
+/// method as given to [`server_span`].
+///
+/// ```
+/// let span = qh::otel::server_span("GET", None, "req-1");
+/// let _entered = span.enter();
+/// // ... routing matched `/users/{id}` ...
+/// qh::otel::record_route(&span, "GET", "/users/{id}");
+/// ```
+pub fn record_route(span: &tracing::Span, method: &str, route: &str) {
+    span.record("http.route", route);
+    if span.is_disabled() {
+        return;
+    }
+    let name = SpanName {
+        method: known_method(method).unwrap_or("HTTP"),
+        route: Some(route),
+    };
+    // Without an OpenTelemetry layer this is a no-op span: nothing to name.
+    span.context().span().update_name(name.to_string());
 }
 
 /// Records the response status on a span made by [`server_span`]:
