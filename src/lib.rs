@@ -29,6 +29,11 @@ pub use qh_runtime::{propagation, trace_context};
 #[cfg(feature = "logs")]
 pub use qh_runtime::logs;
 
+/// OpenTelemetry: the request span exported over OTLP/HTTP (the cargo
+/// feature `opentelemetry`).
+#[cfg(feature = "opentelemetry")]
+pub use qh_runtime::otel;
+
 #[doc(hidden)]
 pub use qh_runtime::__private;
 

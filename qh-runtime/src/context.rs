@@ -95,12 +95,14 @@ impl Context {
     }
 
     /// Stores the trace context of an incoming `traceparent` (only then: a
-    /// request without one pays nothing until an outbound call needs it).
-    pub(crate) fn with_incoming_trace(self, headers: &http::HeaderMap) -> Self {
-        if headers.contains_key(crate::trace_context::TRACEPARENT) {
-            if let Some(tc) = crate::trace_context::TraceContext::from_headers(headers) {
-                self.values.borrow_mut().insert(tc);
-            }
+    /// request without one pays nothing until a log line or an outbound call
+    /// needs it).
+    pub(crate) fn with_incoming_trace(
+        self,
+        trace: Option<crate::trace_context::TraceContext>,
+    ) -> Self {
+        if let Some(tc) = trace {
+            self.values.borrow_mut().insert(tc);
         }
         self
     }

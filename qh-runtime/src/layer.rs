@@ -22,7 +22,7 @@ use crate::context::Context;
 use crate::error::{Error, ErrorKind};
 use crate::panic::{self, CatchUnwind};
 use crate::resolve::{Fresh, Resolved};
-use crate::span::RequestSpan;
+use crate::span::{incoming_trace, RequestSpan};
 use crate::tracking::Tracking;
 
 impl<S> Layer<S> for Tracking {
@@ -74,13 +74,15 @@ where
             .extensions()
             .get::<MatchedPath>()
             .map(MatchedPath::as_str);
-        let (span, started) = RequestSpan::new(&resolved, req.method(), route).into_parts();
+        let trace = incoming_trace(req.headers());
+        let (span, started) =
+            RequestSpan::new(&resolved, req.method(), route, trace.as_ref()).into_parts();
         let echo = (resolved.header().clone(), echo);
         req.extensions_mut().insert(resolved.clone());
         // The inner service's `call` runs in the context and span too, so
         // inner middleware (tower-http's `make_span`, say) sees the ID.
         let inner = &mut self.inner;
-        let ctx = Context::from_resolved(resolved).with_incoming_trace(req.headers());
+        let ctx = Context::from_resolved(resolved).with_incoming_trace(trace);
         let (called, ctx) = ctx.enter(|| {
             let _entered = span.enter();
             catch_unwind(AssertUnwindSafe(|| inner.call(req)))

@@ -15,6 +15,8 @@ mod error;
 mod extract;
 mod generate;
 mod layer;
+#[cfg(feature = "opentelemetry")]
+pub mod otel;
 mod panic;
 mod request_id;
 mod resolve;

@@ -42,6 +42,9 @@ use crate::DEFAULT_HEADER;
 mod client;
 #[cfg(feature = "reqwest")]
 pub use client::{Propagate, PropagateExt};
+/// The client crates the integration is built on, at the versions it uses.
+#[cfg(feature = "reqwest")]
+pub use {reqwest, reqwest_middleware};
 
 /// The `TrackingContext` headers registered for this request, by type.
 #[derive(Clone, Default)]
@@ -92,6 +95,13 @@ pub fn headers() -> HeaderMap {
     // A request without an incoming `traceparent` starts its trace on its
     // first outbound call; later calls continue the same one.
     if let Some(tc) = TraceContext::current_or_start() {
+        // With OpenTelemetry exporting, the parent the next service sees is
+        // the exported span that makes the call.
+        #[cfg(feature = "opentelemetry")]
+        let tc = match crate::otel::logs_ids() {
+            Some(ids) => tc.with_span(ids.trace_id, ids.span_id),
+            None => tc,
+        };
         tc.write_headers(&mut out);
     }
     out

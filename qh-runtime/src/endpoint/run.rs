@@ -14,7 +14,7 @@ use crate::context::{self, Context};
 use crate::extract::FromRequestId;
 use crate::panic::{self, CatchUnwind};
 use crate::resolve::{self, Found};
-use crate::span::RequestSpan;
+use crate::span::{incoming_trace, RequestSpan};
 use crate::RequestId;
 
 /// A request's tracking state between resolution and the response: the ID
@@ -67,17 +67,17 @@ pub fn prepare(
             own: None,
         },
         Found::Fresh(fresh) => {
+            let trace = incoming_trace(&parts.headers);
             let (span, started) =
-                RequestSpan::new(&fresh.resolved, &parts.method, Some(route)).into_parts();
+                RequestSpan::new(&fresh.resolved, &parts.method, Some(route), trace.as_ref())
+                    .into_parts();
             let echo = (fresh.resolved.header().clone(), fresh.echo);
             if remember {
                 parts.extensions.insert(fresh.resolved.clone());
             }
             Prepared {
                 id: fresh.resolved.id().clone(),
-                ctx: Some(
-                    Context::from_resolved(fresh.resolved).with_incoming_trace(&parts.headers),
-                ),
+                ctx: Some(Context::from_resolved(fresh.resolved).with_incoming_trace(trace)),
                 own: Some(Own {
                     span,
                     started,

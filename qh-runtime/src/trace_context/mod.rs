@@ -153,6 +153,15 @@ impl TraceContext {
         }))
     }
 
+    /// This context with another span as the one outbound calls name as
+    /// their parent (an exporter's span, say).
+    #[cfg_attr(not(feature = "opentelemetry"), allow(dead_code))]
+    pub(crate) fn with_span(mut self, trace_id: TraceId, span_id: SpanId) -> Self {
+        self.trace_id = trace_id;
+        self.span_id = span_id;
+        self
+    }
+
     /// The trace ID.
     #[must_use]
     pub fn trace_id(&self) -> TraceId {

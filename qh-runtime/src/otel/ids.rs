@@ -1,0 +1,148 @@
+//! Trace context in and out of a `tracing` span: the incoming W3C parent, and
+//! the OpenTelemetry IDs a span was given.
+
+use std::str::FromStr;
+
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+/// The OpenTelemetry identity of a span: what a W3C `traceparent` carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TraceIds {
+    /// The 16-byte trace ID, shared by every span of the trace.
+    pub trace_id: [u8; 16],
+    /// The 8-byte ID of this span.
+    pub span_id: [u8; 8],
+    /// The W3C `sampled` flag: whether this span is recorded and exported.
+    pub sampled: bool,
+}
+
+impl TraceIds {
+    /// The trace ID as 32 lowercase hex digits, as in logs and `traceparent`.
+    pub fn trace_id_hex(&self) -> String {
+        TraceId::from_bytes(self.trace_id).to_string()
+    }
+
+    /// The span ID as 16 lowercase hex digits.
+    pub fn span_id_hex(&self) -> String {
+        SpanId::from_bytes(self.span_id).to_string()
+    }
+
+    /// A W3C `traceparent` value naming this span as the parent
+    /// (`00-{trace_id}-{span_id}-{flags}`), for an outbound call.
+    pub fn traceparent(&self) -> String {
+        format!(
+            "00-{}-{}-{}",
+            self.trace_id_hex(),
+            self.span_id_hex(),
+            if self.sampled { "01" } else { "00" }
+        )
+    }
+}
+
+/// Makes a remote span (an incoming W3C `traceparent`, already parsed) the
+/// OpenTelemetry parent of `span`: the exported span continues the caller's
+/// trace (`trace_id`) as a child of its span (`parent_span_id`).
+///
+/// `sampled` is the `traceparent` sampled flag; with the SDK's default
+/// parent-based sampler an unsampled parent makes the span (and its
+/// children) unsampled, so they are not exported. `tracestate` is the
+/// incoming `tracestate` header; a value the SDK cannot parse is dropped
+/// (the parent is still set).
+///
+/// Call it right after creating the span and **before it is first entered**
+/// (or before [`ids_of`] is called on it): OpenTelemetry fixes a span's
+/// parent when the span starts.
+///
+/// Returns `true` when the parent was set; `false`, changing nothing, when
+/// no OpenTelemetry layer listens to `span` (the feature built in but export
+/// off, or the span filtered out), when the span has already started, or
+/// when an ID is all zeros (invalid per W3C, so the span starts a new trace).
+///
+/// ```
+/// use tracing_subscriber::layer::SubscriberExt;
+/// use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+///
+/// let exporter = InMemorySpanExporter::default();
+/// let provider = SdkTracerProvider::builder()
+///     .with_simple_exporter(exporter.clone())
+///     .build();
+/// let subscriber = tracing_subscriber::registry()
+///     .with(qh::otel::layer_with_provider(&provider));
+///
+/// tracing::subscriber::with_default(subscriber, || {
+///     let span = qh::otel::server_span("GET", Some("/users/{id}"), "req-1");
+///     // traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
+///     let trace_id = 0x4bf92f3577b34da6a3ce929d0e0e4736_u128.to_be_bytes();
+///     let parent = 0x00f067aa0ba902b7_u64.to_be_bytes();
+///     assert!(qh::otel::set_remote_parent(&span, trace_id, parent, true, None));
+///     assert_eq!(qh::otel::ids_of(&span).unwrap().trace_id, trace_id);
+/// });
+/// ```
+pub fn set_remote_parent(
+    span: &tracing::Span,
+    trace_id: [u8; 16],
+    parent_span_id: [u8; 8],
+    sampled: bool,
+    tracestate: Option<&str>,
+) -> bool {
+    let flags = if sampled {
+        TraceFlags::SAMPLED
+    } else {
+        TraceFlags::default()
+    };
+    let state = tracestate
+        .and_then(|s| TraceState::from_str(s).ok())
+        .unwrap_or_default();
+    let remote = SpanContext::new(
+        TraceId::from_bytes(trace_id),
+        SpanId::from_bytes(parent_span_id),
+        flags,
+        true,
+        state,
+    );
+    if !remote.is_valid() {
+        return false;
+    }
+    let parent = opentelemetry::Context::new().with_remote_span_context(remote);
+    span.set_parent(parent).is_ok()
+}
+
+/// The OpenTelemetry IDs of `span`: its trace ID, its own span ID and the
+/// sampled flag. `None` when no OpenTelemetry layer listens to it (export
+/// off, or the span disabled by a filter).
+///
+/// This starts the OpenTelemetry span if it has not started yet, which fixes
+/// its parent: call [`set_remote_parent`] first.
+pub fn ids_of(span: &tracing::Span) -> Option<TraceIds> {
+    if span.is_disabled() {
+        return None;
+    }
+    let cx = span.context();
+    let otel_span = cx.span();
+    let sc = otel_span.span_context();
+    sc.is_valid().then(|| TraceIds {
+        trace_id: sc.trace_id().to_bytes(),
+        span_id: sc.span_id().to_bytes(),
+        sampled: sc.is_sampled(),
+    })
+}
+
+/// [`ids_of`] the current `tracing` span: inside a request (and in its
+/// `qh::spawn`ed tasks) the request span or a span nested in it. `None`
+/// outside any span or when OpenTelemetry export is off.
+///
+/// For logs (`trace_id` / `span_id` fields) and for the `traceparent` of an
+/// outbound call ([`TraceIds::traceparent`]).
+pub fn current_ids() -> Option<TraceIds> {
+    ids_of(&tracing::Span::current())
+}
+
+/// [`current_ids`] in the form `qh::logs` and outbound propagation write.
+pub(crate) fn logs_ids() -> Option<crate::trace_context::TraceIds> {
+    let ids = current_ids()?;
+    Some(crate::trace_context::TraceIds {
+        trace_id: crate::trace_context::TraceId::from_bytes(ids.trace_id)?,
+        span_id: crate::trace_context::SpanId::from_bytes(ids.span_id)?,
+    })
+}

@@ -1,0 +1,208 @@
+//! The request span, with the fields of the OpenTelemetry semantic
+//! conventions for HTTP servers.
+
+use std::fmt;
+
+use opentelemetry::trace::TraceContextExt;
+use tracing::field::Empty;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+/// Creates the per-request `INFO` span named `request`, with the fields that
+/// `tracing-opentelemetry` turns into an OpenTelemetry server span:
+///
+/// | field | exported as |
+/// | --- | --- |
+/// | `otel.name` = `"{METHOD} {route}"` (`"{METHOD}"` without a route) | the span name |
+/// | `otel.kind` = `"server"` | the span kind |
+/// | `http.request.method` | attribute; `_OTHER` for a non-standard method |
+/// | `http.request.method_original` | attribute, only for a non-standard method |
+/// | `http.route` | attribute: the route *template* (`/users/{id}`), never the raw path; absent when no route matched |
+/// | `request_id` | attribute: qh's tracking ID |
+/// | `http.response.status_code` | attribute, once [`record_status`] is called |
+/// | `otel.status_code` | the span status: `ERROR` for a 5xx, via [`record_status`] |
+///
+/// `route` is the matched template as axum reports it
+/// (`axum::extract::MatchedPath`), `None` for a request no route matched
+/// (the semantic conventions then leave `http.route` out and name the span by
+/// its method alone, to keep span names low-cardinality).
+///
+/// The span is a plain `tracing` span: without an OpenTelemetry layer it
+/// behaves like any other (fmt layers print its fields), and when nothing
+/// listens at `INFO` it is disabled and costs nothing further.
+///
+/// ```
+/// let span = qh::otel::server_span("GET", Some("/users/{id}"), "req-1");
+/// let _entered = span.enter();
+/// // ... handle the request ...
+/// qh::otel::record_status(&span, 200);
+/// ```
+pub fn server_span(method: &str, route: Option<&str>, request_id: &str) -> tracing::Span {
+    server_span_at(tracing::Level::INFO, method, route, request_id)
+}
+
+/// [`server_span`] at another level, for a request span whose level is
+/// configurable: the span is created only when something listens at
+/// `level`, so a `RUST_LOG` of `warn` turns a `DEBUG` request span (and its
+/// export) off.
+///
+/// ```
+/// let span = qh::otel::server_span_at(tracing::Level::DEBUG, "GET", None, "req-1");
+/// assert!(span.is_disabled()); // no subscriber listens here
+/// ```
+pub fn server_span_at(
+    level: tracing::Level,
+    method: &str,
+    route: Option<&str>,
+    request_id: &str,
+) -> tracing::Span {
+    let known = known_method(method);
+    let name = SpanName {
+        method: known.unwrap_or("HTTP"),
+        route,
+    };
+    let method_original = known.is_none().then_some(method);
+    let method = known.unwrap_or("_OTHER");
+    // A span's level is part of its static callsite, hence one macro call
+    // per level. Everything is known up front: recording it at creation
+    // skips a round of `record` calls through every layer.
+    macro_rules! span {
+        ($level:expr) => {
+            tracing::span!(
+                $level,
+                "request",
+                otel.name = %name,
+                otel.kind = "server",
+                otel.status_code = Empty,
+                http.request.method = method,
+                http.request.method_original = method_original,
+                http.route = route,
+                http.response.status_code = Empty,
+                request_id = request_id,
+            )
+        };
+    }
+    match level {
+        tracing::Level::ERROR => span!(tracing::Level::ERROR),
+        tracing::Level::WARN => span!(tracing::Level::WARN),
+        tracing::Level::INFO => span!(tracing::Level::INFO),
+        tracing::Level::DEBUG => span!(tracing::Level::DEBUG),
+        tracing::Level::TRACE => span!(tracing::Level::TRACE),
+    }
+}
+
+/// Records the matched route on a span made by [`server_span`] with no
+/// route, for a request layer that runs before routing (as `Router::layer`
+/// does) and learns the template only inside: `http.route`, and the span
+/// name becomes `"{METHOD} {route}"`.
+///
+/// Unlike the `otel.name` field, which `tracing-opentelemetry` reads only
+/// until the span starts (its first `enter`), this renames the OpenTelemetry
+/// span at any time before it ends. Call it once; `method` is the request
+/// method as given to [`server_span`].
+///
+/// ```
+/// let span = qh::otel::server_span("GET", None, "req-1");
+/// let _entered = span.enter();
+/// // ... routing matched `/users/{id}` ...
+/// qh::otel::record_route(&span, "GET", "/users/{id}");
+/// ```
+pub fn record_route(span: &tracing::Span, method: &str, route: &str) {
+    span.record("http.route", route);
+    if span.is_disabled() {
+        return;
+    }
+    let name = SpanName {
+        method: known_method(method).unwrap_or("HTTP"),
+        route: Some(route),
+    };
+    // Without an OpenTelemetry layer this is a no-op span: nothing to name.
+    span.context().span().update_name(name.to_string());
+}
+
+/// Records the response status on a span made by [`server_span`]:
+/// `http.response.status_code`, and the span status `ERROR` for a 5xx (for a
+/// server span the conventions leave 4xx unset: the client erred, not the
+/// server).
+pub fn record_status(span: &tracing::Span, status: u16) {
+    span.record("http.response.status_code", i64::from(status));
+    if status >= 500 {
+        span.record("otel.status_code", "error");
+    }
+}
+
+/// Makes qh's request span (see `crate::span`) the OpenTelemetry server
+/// span: its name and semantic-convention attributes, and the incoming
+/// `traceparent`'s span as its remote parent. Called once, right after the
+/// span is created and before it is first entered (the parent and the name
+/// are fixed when it starts).
+pub(crate) fn request_span_opened(
+    span: &tracing::Span,
+    method: &str,
+    route: Option<&str>,
+    incoming: Option<&crate::trace_context::TraceContext>,
+) {
+    let known = known_method(method);
+    let name = SpanName {
+        method: known.unwrap_or("HTTP"),
+        route,
+    };
+    span.record("otel.name", tracing::field::display(&name));
+    span.record("http.request.method", known.unwrap_or("_OTHER"));
+    if known.is_none() {
+        span.record("http.request.method_original", method);
+    }
+    if let Some(route) = route {
+        span.record("http.route", route);
+    }
+    if let Some(tc) = incoming {
+        if let Some(parent) = tc.parent_id() {
+            super::set_remote_parent(
+                span,
+                tc.trace_id().to_bytes(),
+                parent.to_bytes(),
+                tc.sampled(),
+                tc.tracestate().map(|ts| ts.as_str()),
+            );
+        }
+    }
+}
+
+/// The span name, formatted only by a layer that wants it (a disabled span
+/// or a plain fmt layer allocates nothing for it).
+struct SpanName<'a> {
+    method: &'a str,
+    route: Option<&'a str>,
+}
+
+impl fmt::Display for SpanName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.route {
+            Some(route) => write!(f, "{} {route}", self.method),
+            None => f.write_str(self.method),
+        }
+    }
+}
+
+/// The method's canonical name when it is one of the nine of RFC 9110 and
+/// RFC 5789 (PATCH); the conventions report any other as `_OTHER`, so a
+/// client cannot mint unbounded attribute values.
+fn known_method(method: &str) -> Option<&'static str> {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+    ];
+    KNOWN.into_iter().find(|k| *k == method)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::known_method;
+
+    #[test]
+    fn only_standard_methods_are_known() {
+        assert_eq!(known_method("GET"), Some("GET"));
+        assert_eq!(known_method("PATCH"), Some("PATCH"));
+        // Methods are case-sensitive (RFC 9110 §9.1).
+        assert_eq!(known_method("get"), None);
+        assert_eq!(known_method("PROPFIND"), None);
+    }
+}

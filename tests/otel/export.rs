@@ -1,0 +1,210 @@
+//! End to end: spans leave over OTLP/HTTP (protobuf) to a receiver on
+//! 127.0.0.1, configured from the standard environment variables, and the
+//! receiver decodes what arrived.
+
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::routing::post;
+use axum::Router;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1::{any_value, KeyValue};
+use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
+use prost::Message;
+use tokio::sync::mpsc;
+use tower::ServiceExt;
+use tracing_subscriber::layer::SubscriberExt;
+
+use crate::app::app;
+
+const TRACE_ID: &str = "0af7651916cd43dd8448eb211c80319c";
+const PARENT_ID: &str = "b7ad6b7169203331";
+
+/// An OTLP/HTTP traces receiver: every decoded request goes to the channel.
+async fn receiver() -> (String, mpsc::Receiver<ExportTraceServiceRequest>) {
+    let (tx, rx) = mpsc::channel(16);
+    let app = Router::new()
+        .route("/v1/traces", post(receive))
+        .with_state(tx);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), rx)
+}
+
+async fn receive(
+    State(tx): State<mpsc::Sender<ExportTraceServiceRequest>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    if headers["content-type"] != "application/x-protobuf" {
+        return StatusCode::UNSUPPORTED_MEDIA_TYPE;
+    }
+    match ExportTraceServiceRequest::decode(body) {
+        Ok(request) => {
+            let _ = tx.send(request).await;
+            StatusCode::OK
+        }
+        Err(_) => StatusCode::BAD_REQUEST,
+    }
+}
+
+fn string_attr<'a>(attrs: &'a [KeyValue], key: &str) -> Option<&'a str> {
+    attrs.iter().find(|kv| kv.key == key).and_then(|kv| {
+        match kv.value.as_ref()?.value.as_ref()? {
+            any_value::Value::StringValue(s) => Some(s.as_str()),
+            _ => None,
+        }
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+// Multi-threaded: exports run as tasks on the runtime while this thread
+// blocks in `flush`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spans_reach_an_otlp_http_receiver() {
+    let (endpoint, mut received) = receiver().await;
+    // The only test in this binary that touches the environment.
+    std::env::set_var("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint);
+    std::env::set_var("OTEL_SERVICE_NAME", "qh-otel-e2e");
+    std::env::set_var("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test");
+
+    let (layer, guard) = qh::otel::init_from_env()
+        .expect("valid configuration")
+        .expect("export is on when OTEL_EXPORTER_OTLP_ENDPOINT is set");
+    assert!(guard.is_active());
+    let subscriber = tracing_subscriber::registry().with(layer);
+    {
+        // oneshot polls the app on this thread, where the subscriber is set.
+        let _default = tracing::subscriber::set_default(subscriber);
+        let req = Request::get("/users/42")
+            .header("traceparent", format!("00-{TRACE_ID}-{PARENT_ID}-01"))
+            .header("x-request-id", "e2e-1")
+            .body(Body::empty())
+            .unwrap();
+        let res = app().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    let guard = tokio::task::spawn_blocking(move || {
+        guard.flush().expect("flush reaches the receiver");
+        guard
+    })
+    .await
+    .unwrap();
+
+    let request = tokio::time::timeout(Duration::from_secs(10), received.recv())
+        .await
+        .expect("the receiver got an export within 10 s")
+        .unwrap();
+    let resource_spans = &request.resource_spans[0];
+    let resource = resource_spans.resource.as_ref().unwrap();
+    assert_eq!(
+        string_attr(&resource.attributes, "service.name"),
+        Some("qh-otel-e2e")
+    );
+    assert_eq!(
+        string_attr(&resource.attributes, "deployment.environment"),
+        Some("test")
+    );
+    let spans: Vec<_> = resource_spans
+        .scope_spans
+        .iter()
+        .flat_map(|s| &s.spans)
+        .collect();
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    let span = spans[0];
+    assert_eq!(span.name, "GET /users/{user_id}");
+    assert_eq!(span.kind, SpanKind::Server as i32);
+    assert_eq!(hex(&span.trace_id), TRACE_ID);
+    assert_eq!(hex(&span.parent_span_id), PARENT_ID);
+    assert_eq!(string_attr(&span.attributes, "request_id"), Some("e2e-1"));
+    assert_eq!(
+        string_attr(&span.attributes, "http.route"),
+        Some("/users/{user_id}")
+    );
+    // Shutting down with nothing queued is prompt and sends nothing more.
+    drop(guard);
+    assert!(received.try_recv().is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_collector_fails_the_flush_within_a_bound() {
+    // A port nothing listens on: bind one, then free it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (layer, guard) = qh::otel::OtelConfig::default()
+        .endpoint(format!("http://127.0.0.1:{port}"))
+        .install()
+        .unwrap()
+        .unwrap();
+    let subscriber = tracing_subscriber::registry().with(layer);
+    tracing::subscriber::with_default(subscriber, || {
+        drop(qh::otel::server_span("GET", Some("/lost"), "r-1"));
+    });
+    let started = std::time::Instant::now();
+    let flushed = tokio::task::spawn_blocking(move || {
+        let flushed = guard.flush();
+        // Shutting down after a failed export must not hang either.
+        drop(guard);
+        flushed
+    });
+    let flushed = tokio::time::timeout(Duration::from_secs(30), flushed)
+        .await
+        .expect("flush and shutdown return within 30 s")
+        .unwrap();
+    assert!(flushed.is_err(), "nothing could have received the span");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+// The default `#[tokio::test]` runtime: one thread, which the export shares
+// with the receiver. Flushing from `spawn_blocking` leaves it free to run
+// both.
+#[tokio::test]
+async fn current_thread_runtime_exports_when_flushed_off_the_runtime_thread() {
+    let (endpoint, mut received) = receiver().await;
+    let (layer, guard) = qh::otel::OtelConfig::default()
+        .endpoint(&endpoint)
+        .service_name("qh-otel-current-thread")
+        .install()
+        .unwrap()
+        .unwrap();
+    let subscriber = tracing_subscriber::registry().with(layer);
+    tracing::subscriber::with_default(subscriber, || {
+        let span = qh::otel::server_span("POST", Some("/orders"), "ct-1");
+        qh::otel::record_status(&span, 201);
+    });
+    let flushed = tokio::task::spawn_blocking(move || {
+        let flushed = guard.flush();
+        drop(guard);
+        flushed
+    });
+    tokio::time::timeout(Duration::from_secs(10), flushed)
+        .await
+        .expect("flush returns within 10 s")
+        .unwrap()
+        .expect("the receiver accepted the export");
+    let request = tokio::time::timeout(Duration::from_secs(10), received.recv())
+        .await
+        .expect("the receiver got an export within 10 s")
+        .unwrap();
+    let resource = request.resource_spans[0].resource.as_ref().unwrap();
+    assert_eq!(
+        string_attr(&resource.attributes, "service.name"),
+        Some("qh-otel-current-thread")
+    );
+    let span = &request.resource_spans[0].scope_spans[0].spans[0];
+    assert_eq!(span.name, "POST /orders");
+    assert_eq!(string_attr(&span.attributes, "request_id"), Some("ct-1"));
+}

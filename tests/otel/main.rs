@@ -1,0 +1,7 @@
+//! OpenTelemetry export of the request span (feature `opentelemetry`):
+//! in-memory checks of what the span carries, and one end-to-end export over
+//! OTLP/HTTP to a receiver on 127.0.0.1.
+
+mod app;
+mod export;
+mod in_memory;
