@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod background;
 pub mod context;
 mod endpoint;
 mod error;
@@ -16,8 +17,10 @@ mod generate;
 mod layer;
 mod request_id;
 mod spawn;
+pub mod tasks;
 pub mod validate;
 
+pub use background::{spawn_blocking, BackgroundTasks};
 pub use context::request_id;
 pub use error::{Error, ErrorKind, PROBLEM_JSON};
 pub use extract::{FromHeader, FromRequestId};

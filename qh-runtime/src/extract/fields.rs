@@ -414,7 +414,6 @@ fn take<T>(
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -495,4 +494,3 @@ mod tests {
         }
     }
 }
-

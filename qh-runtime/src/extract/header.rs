@@ -147,4 +147,3 @@ pub fn header<T: FromHeader>(headers: &HeaderMap, name: &HeaderName) -> Result<T
         None => T::missing().ok_or_else(|| Error::missing_header(name)),
     }
 }
-

@@ -6,11 +6,11 @@ mod header;
 mod request_id;
 mod url;
 
+pub(crate) use fields::unsupported_media_type;
 pub use fields::{
     body_fields, is_json, path_fields, query_fields, whole_body, BodyField, Fields, UrlField,
     WholeBody,
 };
-pub(crate) use fields::unsupported_media_type;
 pub use header::{header, FromHeader};
 pub use request_id::FromRequestId;
 pub use url::UrlError;

@@ -46,4 +46,3 @@ impl<T: FromRequestId> FromRequestId for Option<T> {
         Some(T::from_request_id(id))
     }
 }
-

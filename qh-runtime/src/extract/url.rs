@@ -161,4 +161,3 @@ impl<'de> de::Deserializer<'de> for Text<'_> {
         tuple_struct map struct identifier ignored_any
     }
 }
-
