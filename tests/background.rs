@@ -1,0 +1,262 @@
+//! Background work keeps the request's context: `qh::spawn_blocking`,
+//! `fut.in_current_request()`, the `BackgroundTasks` extractor (after the
+//! response, failures logged with the ID) and `background::drain`.
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::routing::get;
+use axum::{Extension, Router};
+use common::{get_with, send};
+use qh::background::InCurrentRequest;
+use qh::BackgroundTasks;
+use tokio::sync::mpsc;
+use tower::ServiceExt;
+
+/// All log lines of this test binary, as JSON (a global subscriber: jobs
+/// run on other worker threads). Tests pick their lines by request ID.
+fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        let writer = Capture(buf.clone());
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        buf
+    })
+}
+
+#[derive(Clone)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn lines_with(message: &str) -> Vec<serde_json::Value> {
+    let text = String::from_utf8(logs().lock().unwrap().clone()).unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|l| l["fields"]["message"] == message)
+        .collect()
+}
+
+fn tracked(router: Router) -> Router {
+    router.layer(qh::Tracking::new())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spawn_blocking_sees_the_id() {
+    async fn handler() -> String {
+        let id = qh::spawn_blocking(|| {
+            std::thread::sleep(Duration::from_millis(5));
+            qh::request_id()
+        });
+        id.await
+            .unwrap()
+            .map(|id| id.to_string())
+            .unwrap_or_default()
+    }
+    let app = tracked(Router::new().route("/", get(handler)));
+    let res = send(&app, get_with("/", &[("x-request-id", "blk-1")])).await;
+    assert_eq!(res.text(), "blk-1");
+    assert_eq!(res.echoed(), "blk-1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_current_request_carries_the_context_into_plain_tokio_spawn() {
+    #[derive(Clone)]
+    struct Tenant(&'static str);
+    async fn handler() -> String {
+        qh::context::insert(Tenant("acme"));
+        let bound = async { (qh::request_id(), qh::context::get::<Tenant>()) };
+        let (id, tenant) = tokio::spawn(bound.in_current_request()).await.unwrap();
+        let unbound = tokio::spawn(async { qh::request_id() }).await.unwrap();
+        format!("{} {} {:?}", id.unwrap(), tenant.unwrap().0, unbound)
+    }
+    let app = tracked(Router::new().route("/", get(handler)));
+    let res = send(&app, get_with("/", &[("x-request-id", "fut-1")])).await;
+    assert_eq!(res.text(), "fut-1 acme None");
+}
+
+type Seen = mpsc::UnboundedSender<(String, bool)>;
+
+/// A handler whose job reports the ID it sees and whether the response body
+/// had been fully read by then.
+async fn report(jobs: BackgroundTasks, Extension(seen): Extension<Seen>) -> &'static str {
+    jobs.add(async move {
+        let id = qh::request_id()
+            .map(|id| id.to_string())
+            .unwrap_or_default();
+        let _ = seen.send((id, true));
+    });
+    "answered"
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_layer_jobs_run_after_the_body_was_sent() {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let app = Router::new()
+        .route("/", get(report))
+        .layer(Extension::<Seen>(tx))
+        .layer(qh::background::layer())
+        .layer(qh::Tracking::new());
+    let res = app
+        .oneshot(get_with("/", &[("x-request-id", "after-1")]))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["x-request-id"], "after-1");
+    // The response is here, its body not read yet: the job must wait.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        rx.try_recv().is_err(),
+        "the job ran before the body was sent"
+    );
+    let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
+    assert_eq!(&body[..], b"answered");
+    let (id, _) = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .expect("the job never ran")
+        .unwrap();
+    assert_eq!(id, "after-1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_layer_jobs_run_once_the_handler_returned() {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let app = tracked(
+        Router::new()
+            .route("/", get(report))
+            .layer(Extension::<Seen>(tx)),
+    );
+    let res = send(&app, get_with("/", &[("x-request-id", "nolayer-1")])).await;
+    assert_eq!(res.text(), "answered");
+    let (id, _) = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .expect("the job never ran")
+        .unwrap();
+    assert_eq!(id, "nolayer-1");
+}
+
+#[qh::endpoint(method = "GET", path = "/endpoint-jobs")]
+fn queue_from_endpoint(#[extract] jobs: BackgroundTasks, #[extract] seen: Extension<Seen>) -> u8 {
+    let Extension(seen) = seen;
+    jobs.add(async move {
+        let id = qh::request_id()
+            .map(|id| id.to_string())
+            .unwrap_or_default();
+        let _ = seen.send((id, true));
+    });
+    1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_qh_endpoint_takes_background_tasks_without_any_layer() {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let app = qh::routes![queue_from_endpoint].layer(Extension::<Seen>(tx));
+    let res = send(
+        &app,
+        get_with("/endpoint-jobs", &[("x-request-id", "ep-1")]),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let (id, _) = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .expect("the job never ran")
+        .unwrap();
+    assert_eq!(id, "ep-1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_and_panicking_jobs_are_logged_with_the_id_and_never_change_the_response() {
+    logs();
+    let last_ran = Arc::new(AtomicBool::new(false));
+    let flag = last_ran.clone();
+    let app = Router::new()
+        .route(
+            "/",
+            get(move |jobs: BackgroundTasks| {
+                let flag = flag.clone();
+                async move {
+                    jobs.add(async { Err::<(), _>("mail server down") });
+                    jobs.add(async {
+                        if qh::request_id().is_some() {
+                            panic!("job exploded");
+                        }
+                    });
+                    jobs.add(async move { flag.store(true, Ordering::SeqCst) });
+                    "still fine"
+                }
+            }),
+        )
+        .layer(qh::background::layer())
+        .layer(qh::Tracking::new());
+    let res = send(&app, get_with("/", &[("x-request-id", "boom-1")])).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.text(), "still fine");
+    assert_eq!(res.echoed(), "boom-1");
+    // Bounded wait for the jobs (they run after the body was read).
+    for _ in 0..200 {
+        if last_ran.load(Ordering::SeqCst) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        last_ran.load(Ordering::SeqCst),
+        "jobs after a panic must run"
+    );
+    let panicked: Vec<_> = lines_with("background job panicked")
+        .into_iter()
+        .filter(|l| l["fields"]["request_id"] == "boom-1")
+        .collect();
+    assert_eq!(panicked.len(), 1, "{panicked:?}");
+    assert_eq!(panicked[0]["level"], "ERROR");
+    assert_eq!(panicked[0]["fields"]["panic"], "job exploded");
+    assert_eq!(panicked[0]["span"]["request_id"], "boom-1");
+    let failed: Vec<_> = lines_with("background job failed")
+        .into_iter()
+        .filter(|l| l["fields"]["request_id"] == "boom-1")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["fields"]["error"], "mail server down");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drain_waits_for_background_work_within_its_timeout() {
+    let done = Arc::new(AtomicBool::new(false));
+    let flag = done.clone();
+    let app = tracked(Router::new().route(
+        "/",
+        get(move |jobs: BackgroundTasks| {
+            let flag = flag.clone();
+            async move {
+                jobs.add(async move {
+                    tokio::time::sleep(Duration::from_millis(400)).await;
+                    flag.store(true, Ordering::SeqCst);
+                });
+            }
+        }),
+    ));
+    let res = send(&app, get_with("/", &[])).await;
+    assert_eq!(res.status, 200);
+    assert!(qh::background::in_flight() >= 1);
+    assert!(!qh::background::drain(Duration::from_millis(20)).await);
+    assert!(!done.load(Ordering::SeqCst));
+    assert!(qh::background::drain(Duration::from_secs(10)).await);
+    assert!(done.load(Ordering::SeqCst));
+}
