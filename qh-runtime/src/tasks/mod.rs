@@ -37,6 +37,8 @@
 
 mod memory;
 mod record;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod routes;
 mod runner;
 mod store;
@@ -44,6 +46,8 @@ mod submitted;
 
 pub use memory::MemoryTaskStore;
 pub use record::{now, TaskRecord, TaskStatus, Transition, UnknownStatus};
+#[cfg(feature = "redis")]
+pub use redis_store::{RedisOptions, RedisTaskStore};
 pub use routes::{routes, DEFAULT_LIST_LIMIT, DEFAULT_WAIT_SECS, MAX_LIST_LIMIT, MAX_WAIT_SECS};
 pub use runner::{TaskOutcome, Tasks};
 pub use store::{BoxFuture, ListFilter, StoreError, TaskStore};

@@ -294,7 +294,7 @@ where
             };
             let to = match outcome {
                 None => {
-                    tracing::info!("task cancelled");
+                    tracing::info!("task stopped: cancelled, deleted or its lease lost");
                     None
                 }
                 Some(Ok(Ok(value))) => Some(Transition::Complete(value)),
