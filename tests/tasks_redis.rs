@@ -293,3 +293,36 @@ async fn finished_records_expire_in_redis() {
         .unwrap();
     assert!(all.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_task_costs_a_handful_of_round_trips() {
+    let Some(url) = redis_url() else { return };
+    let store = RedisTaskStore::connect_with(&url, options()).await.unwrap();
+    let waiter = RedisTaskStore::connect_with(&url, store_options_of(&store))
+        .await
+        .unwrap();
+    let tasks = Tasks::new(store.clone());
+    let before = store.round_trips();
+    let s = tasks
+        .submit("quick", async { Ok::<_, String>("done") })
+        .await
+        .unwrap();
+    let record = waiter
+        .wait(&s.task_id, Duration::from_secs(5))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.status, TaskStatus::Completed);
+    // Let a late event (the task's own start, echoed back) settle.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let spent = store.round_trips() - before;
+    // create, start, complete; the first lease renewal when the watch gets
+    // polled before the work finishes, and one more if the task's own start
+    // event arrives while it still runs.
+    assert!((3..=5).contains(&spent), "{spent} round trips");
+    eprintln!("one whole task: {spent} round trips on the running instance");
+}
+
+fn store_options_of(store: &RedisTaskStore) -> RedisOptions {
+    store.options().clone()
+}

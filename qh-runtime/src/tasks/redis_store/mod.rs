@@ -191,6 +191,12 @@ impl RedisTaskStore {
         })
     }
 
+    /// The options it was connected with.
+    #[must_use]
+    pub fn options(&self) -> &RedisOptions {
+        &self.inner.options
+    }
+
     /// How many round trips to Redis this store has made (for metrics and
     /// measurements).
     #[must_use]
