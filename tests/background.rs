@@ -21,13 +21,17 @@ use tower::ServiceExt;
 fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
     static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
     LOGS.get_or_init(|| {
+        use tracing_subscriber::layer::SubscriberExt;
         let buf = Arc::new(Mutex::new(Vec::new()));
         let writer = Capture(buf.clone());
-        let subscriber = tracing_subscriber::fmt()
-            .json()
-            .with_current_span(true)
-            .with_writer(move || writer.clone())
-            .finish();
+        let subscriber = tracing_subscriber::registry()
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .with_current_span(true)
+                    .with_writer(move || writer.clone()),
+            )
+            .with(FollowsFrom);
         tracing::subscriber::set_global_default(subscriber).unwrap();
         buf
     })
@@ -43,6 +47,91 @@ impl std::io::Write for Capture {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+/// Records `follows_from` links as (span name, its request_id field, the
+/// followed span's name), which the JSON formatter does not show.
+struct FollowsFrom;
+
+#[derive(Clone, Debug)]
+struct RequestIdField(String);
+
+fn links() -> &'static Mutex<Vec<(String, String, String)>> {
+    static LINKS: OnceLock<Mutex<Vec<(String, String, String)>>> = OnceLock::new();
+    LINKS.get_or_init(Mutex::default)
+}
+
+impl<S> tracing_subscriber::Layer<S> for FollowsFrom
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        id: &tracing::span::Id,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        struct Visit(Option<String>);
+        impl tracing::field::Visit for Visit {
+            fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                if f.name() == "request_id" {
+                    self.0 = Some(format!("{v:?}").trim_matches('"').to_owned());
+                }
+            }
+            fn record_str(&mut self, f: &tracing::field::Field, v: &str) {
+                if f.name() == "request_id" {
+                    self.0 = Some(v.to_owned());
+                }
+            }
+        }
+        let mut visit = Visit(None);
+        attrs.record(&mut visit);
+        if let (Some(found), Some(span)) = (visit.0, ctx.span(id)) {
+            span.extensions_mut().insert(RequestIdField(found));
+        }
+    }
+
+    fn on_record(
+        &self,
+        id: &tracing::span::Id,
+        values: &tracing::span::Record<'_>,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        struct Visit(Option<String>);
+        impl tracing::field::Visit for Visit {
+            fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+            fn record_str(&mut self, f: &tracing::field::Field, v: &str) {
+                if f.name() == "request_id" {
+                    self.0 = Some(v.to_owned());
+                }
+            }
+        }
+        let mut visit = Visit(None);
+        values.record(&mut visit);
+        if let (Some(found), Some(span)) = (visit.0, ctx.span(id)) {
+            span.extensions_mut().insert(RequestIdField(found));
+        }
+    }
+
+    fn on_follows_from(
+        &self,
+        id: &tracing::span::Id,
+        follows: &tracing::span::Id,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let (Some(span), Some(cause)) = (ctx.span(id), ctx.span(follows)) else {
+            return;
+        };
+        let rid = span
+            .extensions()
+            .get::<RequestIdField>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        links()
+            .lock()
+            .unwrap()
+            .push((span.name().to_owned(), rid, cause.name().to_owned()));
     }
 }
 
@@ -259,4 +348,47 @@ async fn drain_waits_for_background_work_within_its_timeout() {
     assert!(!done.load(Ordering::SeqCst));
     assert!(qh::background::drain(Duration::from_secs(10)).await);
     assert!(done.load(Ordering::SeqCst));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_logs_with_the_request_id_in_a_span_that_follows_from_the_request() {
+    logs();
+    let tasks = qh::tasks::Tasks::memory();
+    let app = Router::new()
+        .route(
+            "/",
+            get(|tasks: qh::tasks::Tasks| async move {
+                let s = tasks
+                    .submit("logs_work", async {
+                        tokio::task::yield_now().await;
+                        tracing::info!("task working");
+                        Ok::<_, String>(())
+                    })
+                    .await
+                    .unwrap();
+                s.task_id
+            }),
+        )
+        .layer(Extension(tasks.clone()))
+        .layer(qh::Tracking::new());
+    let res = send(&app, get_with("/", &[("x-request-id", "tlog-1")])).await;
+    let task_id = res.text().to_owned();
+    tasks
+        .store()
+        .wait(&task_id, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let lines: Vec<_> = lines_with("task working")
+        .into_iter()
+        .filter(|l| l["span"]["task_id"] == task_id.as_str())
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["span"]["name"], "task");
+    assert_eq!(lines[0]["span"]["request_id"], "tlog-1");
+    assert_eq!(lines[0]["span"]["endpoint"], "logs_work");
+    let links = links().lock().unwrap().clone();
+    assert!(
+        links.contains(&("task".into(), "tlog-1".into(), "request".into())),
+        "{links:?}"
+    );
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use serde::Serialize;
@@ -56,14 +57,14 @@ struct Inner {
     store: Arc<dyn TaskStore>,
     // Tasks this instance runs, so a local cancel aborts them at once.
     running: Mutex<HashMap<String, AbortHandle>>,
-    expose_errors: bool,
+    expose_errors: AtomicBool,
 }
 
 impl std::fmt::Debug for Tasks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tasks")
             .field("running_here", &self.running().len())
-            .field("expose_errors", &self.inner.expose_errors)
+            .field("expose_errors", &self.exposes_errors())
             .finish_non_exhaustive()
     }
 }
@@ -84,7 +85,7 @@ impl Tasks {
             inner: Arc::new(Inner {
                 store,
                 running: Mutex::new(HashMap::new()),
-                expose_errors: false,
+                expose_errors: AtomicBool::new(false),
             }),
         }
     }
@@ -97,7 +98,7 @@ impl Tasks {
 
     /// Whether `GET /tasks/{id}/result` shows a failed task's error message
     /// (default `false`: a generic text, the message stays in the record
-    /// and the logs).
+    /// and the logs). Applies to every clone of this runner.
     ///
     /// ```
     /// let tasks = qh::tasks::Tasks::memory().expose_errors(true);
@@ -105,20 +106,14 @@ impl Tasks {
     /// ```
     #[must_use]
     pub fn expose_errors(self, expose: bool) -> Self {
-        let inner = Inner {
-            store: Arc::clone(&self.inner.store),
-            running: Mutex::new(std::mem::take(&mut *self.running())),
-            expose_errors: expose,
-        };
-        Self {
-            inner: Arc::new(inner),
-        }
+        self.inner.expose_errors.store(expose, Ordering::Relaxed);
+        self
     }
 
     /// Whether failed tasks' messages are shown by the result route.
     #[must_use]
     pub fn exposes_errors(&self) -> bool {
-        self.inner.expose_errors
+        self.inner.expose_errors.load(Ordering::Relaxed)
     }
 
     /// The process-wide runner, used when a request carries none; a
