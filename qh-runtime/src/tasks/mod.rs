@@ -35,6 +35,7 @@
 //! [`parse_async_flag`] reads `?async=` / `X-Async` for
 //! `task = "optional"`.
 
+mod answer;
 mod memory;
 mod record;
 #[cfg(feature = "redis")]

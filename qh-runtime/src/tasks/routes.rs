@@ -7,13 +7,12 @@ use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use http::header::CONTENT_TYPE;
-use http::{HeaderValue, StatusCode, Uri};
+use http::{StatusCode, Uri};
 use serde::Serialize;
-use serde_json::{json, Value};
 
-use super::{ListFilter, StoreError, TaskRecord, TaskStatus, Tasks};
-use crate::{Error, ErrorKind, Tracking, PROBLEM_JSON};
+use super::answer::{json, not_found, store_failed, task_problem, Object};
+use super::{ListFilter, TaskRecord, TaskStatus, Tasks};
+use crate::{Error, ErrorKind, Tracking};
 
 /// How long `?wait=true` waits when no `timeout` is given, in seconds.
 pub const DEFAULT_WAIT_SECS: f64 = 30.0;
@@ -93,13 +92,12 @@ async fn status(tasks: Tasks, id: Id) -> Response {
     match tasks.store().get(&id).await {
         Ok(Some(r)) => json(
             StatusCode::OK,
-            &json!({
-                "task_id": r.task_id,
-                "status": r.status,
-                "created_at": r.created_at,
-                "started_at": r.started_at,
-                "completed_at": r.completed_at,
-            }),
+            &Object::default()
+                .with("task_id", r.task_id)
+                .with("status", r.status.as_str())
+                .with("created_at", r.created_at)
+                .with("started_at", r.started_at)
+                .with("completed_at", r.completed_at),
         ),
         Ok(None) => not_found(&id),
         Err(e) => store_failed(&e),
@@ -126,7 +124,9 @@ async fn delete(tasks: Tasks, id: Id) -> Response {
     match tasks.delete(&id).await {
         Ok(true) => json(
             StatusCode::OK,
-            &json!({ "task_id": id, "status": "deleted" }),
+            &Object::default()
+                .with("task_id", id)
+                .with("status", "deleted"),
         ),
         Ok(false) => not_found(&id),
         Err(e) => store_failed(&e),
@@ -155,7 +155,10 @@ async fn result(tasks: Tasks, id: Id, uri: Uri) -> Response {
     match record.status {
         TaskStatus::Completed => json(
             StatusCode::OK,
-            &json!({ "task_id": id, "status": "completed", "result": record.result }),
+            &Object::default()
+                .with("task_id", id)
+                .with("status", "completed")
+                .with("result", record.result),
         ),
         TaskStatus::Failed => {
             let error = match (&record.error, tasks.exposes_errors()) {
@@ -186,11 +189,13 @@ async fn result(tasks: Tasks, id: Id, uri: Uri) -> Response {
         ),
         TaskStatus::Pending | TaskStatus::Running => json(
             StatusCode::ACCEPTED,
-            &json!({
-                "task_id": id,
-                "status": record.status,
-                "message": format!("task is {}; the result is not ready yet", record.status),
-            }),
+            &Object::default()
+                .with("task_id", id)
+                .with("status", record.status.as_str())
+                .with(
+                    "message",
+                    format!("task is {}; the result is not ready yet", record.status),
+                ),
         ),
     }
 }
@@ -201,9 +206,14 @@ async fn list(tasks: Tasks, uri: Uri) -> Response {
         Err(e) => return e.into_response(),
     };
     match tasks.store().list(&filter).await {
-        Ok(records) => json(StatusCode::OK, &json!({ "tasks": records })),
+        Ok(records) => json(StatusCode::OK, &Listing { tasks: records }),
         Err(e) => store_failed(&e),
     }
+}
+
+#[derive(Serialize)]
+struct Listing {
+    tasks: Vec<TaskRecord>,
 }
 
 fn query_pairs(uri: &Uri) -> impl Iterator<Item = (String, String)> + '_ {
@@ -274,81 +284,6 @@ pub(crate) fn parse_flag(value: &str) -> Option<bool> {
     } else {
         None
     }
-}
-
-pub(crate) fn json(status: StatusCode, body: &impl Serialize) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => {
-            let mut response = (status, bytes).into_response();
-            response
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            response
-        }
-        Err(e) => Error::with_kind(
-            ErrorKind::Internal,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the answer cannot be serialized: {e}"),
-        )
-        .into_response(),
-    }
-}
-
-fn not_found(task_id: &str) -> Response {
-    let mut doc = problem(
-        StatusCode::NOT_FOUND,
-        "task-not-found",
-        "no task with this ID",
-    );
-    doc.insert("task_id".into(), Value::from(task_id));
-    problem_response(StatusCode::NOT_FOUND, &doc)
-}
-
-fn task_problem(
-    http: StatusCode,
-    slug: &str,
-    detail: &str,
-    record: &TaskRecord,
-    error: Option<&str>,
-) -> Response {
-    let mut doc = problem(http, slug, detail);
-    doc.insert("task_id".into(), Value::from(record.task_id.as_str()));
-    doc.insert("status".into(), Value::from(record.status.as_str()));
-    if let Some(error) = error {
-        doc.insert("error".into(), Value::from(error));
-    }
-    problem_response(http, &doc)
-}
-
-fn store_failed(e: &StoreError) -> Response {
-    tracing::error!(error = %e, "task store failed");
-    Error::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the task store is unavailable",
-    )
-    .into_response()
-}
-
-/// The RFC 9457 members qh always writes, for the asking request.
-fn problem(http: StatusCode, slug: &str, detail: &str) -> serde_json::Map<String, Value> {
-    let mut doc = serde_json::Map::new();
-    doc.insert("type".into(), Value::from(format!("urn:qh:problem:{slug}")));
-    doc.insert(
-        "title".into(),
-        Value::from(http.canonical_reason().unwrap_or("Error")),
-    );
-    doc.insert("status".into(), Value::from(http.as_u16()));
-    doc.insert("detail".into(), Value::from(detail));
-    if let Some(id) = crate::request_id() {
-        doc.insert("request_id".into(), Value::from(id.as_str()));
-    }
-    doc
-}
-
-fn problem_response(http: StatusCode, doc: &serde_json::Map<String, Value>) -> Response {
-    let mut response = json(http, doc);
-    response.headers_mut().insert(CONTENT_TYPE, PROBLEM_JSON);
-    response
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ impl Submitted {
 
 impl IntoResponse for Submitted {
     fn into_response(self) -> Response {
-        let mut response = super::routes::json(StatusCode::ACCEPTED, &self);
+        let mut response = super::answer::json(StatusCode::ACCEPTED, &self);
         // Task IDs are UUIDs, always a valid header value.
         if let Ok(location) = HeaderValue::from_str(&self.location()) {
             response.headers_mut().insert(LOCATION, location);
