@@ -1,15 +1,19 @@
 //! [`RedisTaskStore`]: task records in Redis, shared by every instance of
 //! an app (feature `redis`).
 
+mod events;
+mod options;
 mod scripts;
+
+use events::{forward_events, parse, subscribe};
+pub use options::RedisOptions;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
-use redis::aio::{ConnectionManager, PubSub};
+use redis::aio::ConnectionManager;
 use tokio::sync::{broadcast, oneshot};
 use tokio::time::Instant;
 
@@ -18,79 +22,7 @@ use super::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Tran
 use crate::RequestId;
 
 /// Sent to waiters when the subscription was lost: any task may have moved.
-const ANY: &str = "*";
-
-/// Settings of a [`RedisTaskStore`].
-///
-/// ```
-/// use std::time::Duration;
-/// let options = qh::tasks::RedisOptions::default()
-///     .prefix("billing:tasks")
-///     .lease(Duration::from_secs(10));
-/// ```
-#[derive(Clone, Debug)]
-pub struct RedisOptions {
-    prefix: String,
-    ttl: Duration,
-    lease: Duration,
-    poll: Duration,
-    index_cap: usize,
-}
-
-impl Default for RedisOptions {
-    /// Prefix `qh:tasks`, records kept one hour after completion, 30 s
-    /// leases, waits re-read every second, 100 000 index entries.
-    fn default() -> Self {
-        Self {
-            prefix: "qh:tasks".to_owned(),
-            ttl: Duration::from_secs(3600),
-            lease: Duration::from_secs(30),
-            poll: Duration::from_secs(1),
-            index_cap: 100_000,
-        }
-    }
-}
-
-impl RedisOptions {
-    /// The prefix of every key and of the events channel.
-    #[must_use]
-    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
-        self
-    }
-
-    /// How long a finished record is kept (also the longest an unfinished
-    /// record survives without its instance renewing it).
-    #[must_use]
-    pub fn ttl(mut self, ttl: Duration) -> Self {
-        self.ttl = ttl.max(Duration::from_millis(1));
-        self
-    }
-
-    /// How long an unfinished task survives its instance: the running
-    /// instance renews the lease every third of it; once expired, the next
-    /// read marks the task failed.
-    #[must_use]
-    pub fn lease(mut self, lease: Duration) -> Self {
-        self.lease = lease.max(Duration::from_millis(30));
-        self
-    }
-
-    /// How often a `wait` re-reads the record when no event arrives (covers
-    /// a lost subscription, and notices expired leases).
-    #[must_use]
-    pub fn poll_interval(mut self, poll: Duration) -> Self {
-        self.poll = poll.max(Duration::from_millis(10));
-        self
-    }
-
-    /// How many task IDs the listing index keeps (newest first).
-    #[must_use]
-    pub fn index_cap(mut self, cap: usize) -> Self {
-        self.index_cap = cap.max(1);
-        self
-    }
-}
+pub(super) const ANY: &str = "*";
 
 /// Task records in Redis, so that a task submitted to one instance is
 /// visible, waitable and cancellable from every other.
@@ -258,75 +190,6 @@ impl RedisTaskStore {
             }
         }
     }
-}
-
-async fn subscribe(client: &redis::Client, channel: &str) -> redis::RedisResult<PubSub> {
-    let mut pubsub = client.get_async_pubsub().await?;
-    pubsub.subscribe(channel).await?;
-    Ok(pubsub)
-}
-
-/// Forwards the events channel to this store's waiters, resubscribing
-/// (every second) when the connection is lost, until the store is dropped.
-async fn forward_events(
-    client: redis::Client,
-    channel: String,
-    first: PubSub,
-    events: broadcast::Sender<Arc<str>>,
-    mut stopped: oneshot::Receiver<()>,
-) {
-    let mut pubsub = Some(first);
-    loop {
-        if let Some(ps) = pubsub.take() {
-            let mut messages = ps.into_on_message();
-            loop {
-                tokio::select! {
-                    _ = &mut stopped => return,
-                    message = messages.next() => match message {
-                        Some(m) => {
-                            if let Ok(id) = m.get_payload::<String>() {
-                                let _ = events.send(Arc::from(id));
-                            }
-                        }
-                        None => break,
-                    },
-                }
-            }
-        }
-        // Events may have been missed: everyone looks again.
-        let _ = events.send(Arc::from(ANY));
-        tokio::select! {
-            _ = &mut stopped => return,
-            () = tokio::time::sleep(Duration::from_secs(1)) => {}
-        }
-        match subscribe(&client, &channel).await {
-            Ok(ps) => pubsub = Some(ps),
-            Err(e) => tracing::warn!(error = %e, "task events: resubscribing failed"),
-        }
-    }
-}
-
-fn parse(mut map: HashMap<String, String>) -> Result<TaskRecord, StoreError> {
-    let bad = |what: &str| StoreError::Backend(format!("malformed task record: {what}"));
-    let mut take = |k: &str| map.remove(k).filter(|v| !v.is_empty());
-    let time = |v: Option<String>| v.and_then(|v| v.parse::<f64>().ok());
-    let status = take("status")
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| bad("status"))?;
-    Ok(TaskRecord {
-        task_id: take("task_id").ok_or_else(|| bad("task_id"))?,
-        request_id: take("request_id").and_then(|id| RequestId::new(id).ok()),
-        endpoint: take("endpoint").unwrap_or_default(),
-        status,
-        created_at: time(take("created_at")).ok_or_else(|| bad("created_at"))?,
-        started_at: time(take("started_at")),
-        completed_at: time(take("completed_at")),
-        result: take("result")
-            .map(|r| serde_json::from_str(&r))
-            .transpose()
-            .map_err(|_| bad("result"))?,
-        error: take("error"),
-    })
 }
 
 impl TaskStore for RedisTaskStore {
