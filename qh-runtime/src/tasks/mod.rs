@@ -79,3 +79,28 @@ pub fn parse_async_flag(parts: &http::request::Parts) -> bool {
         })
         .unwrap_or(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_async_flag;
+
+    fn parts(uri: &str, header: Option<&str>) -> http::request::Parts {
+        let mut req = http::Request::get(uri);
+        if let Some(h) = header {
+            req = req.header("X-Async", h);
+        }
+        req.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn async_switches_follow_python_qh() {
+        assert!(!parse_async_flag(&parts("/f", None)));
+        assert!(parse_async_flag(&parts("/f?async=1", None)));
+        assert!(parse_async_flag(&parts("/f?x=2&async=Yes", None)));
+        assert!(parse_async_flag(&parts("/f", Some("TRUE"))));
+        assert!(!parse_async_flag(&parts("/f", Some("nope"))));
+        // The query wins over the header.
+        assert!(!parse_async_flag(&parts("/f?async=false", Some("true"))));
+        assert!(!parse_async_flag(&parts("/f?async=maybe", None)));
+    }
+}
