@@ -1,11 +1,11 @@
 //! Background work that keeps the request's context.
 //!
-//! - [`spawn`](crate::spawn) and [`spawn_blocking`](crate::spawn_blocking):
+//! - [`spawn`](crate::spawn) and [`spawn_blocking`]:
 //!   new tasks carrying the request's ID, [`context`](crate::context) values
 //!   and `tracing` span.
 //! - [`InCurrentRequest::in_current_request`]: the same for a future polled
 //!   wherever you like.
-//! - [`BackgroundTasks`](crate::BackgroundTasks): FastAPI-style jobs a handler
+//! - [`BackgroundTasks`]: FastAPI-style jobs a handler
 //!   queues to run after its response; [`layer()`] makes "after" mean "after
 //!   the body has been sent".
 //! - [`drain`]: on graceful shutdown, wait (bounded) for the work still
@@ -13,7 +13,7 @@
 //!
 //! # For generated code
 //!
-//! Nothing needs calling: [`BackgroundTasks`](crate::BackgroundTasks) is a
+//! Nothing needs calling: [`BackgroundTasks`] is a
 //! `FromRequestParts` extractor, and its jobs start when the last handle to
 //! the request's job list is dropped. The handler's handle goes when the
 //! handler returns; [`layer()`] keeps one inside the response body, so the

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-/// Settings of a [`RedisTaskStore`].
+/// Settings of a [`RedisTaskStore`](super::RedisTaskStore).
 ///
 /// ```
 /// use std::time::Duration;
