@@ -343,11 +343,22 @@ async fn drain_waits_for_background_work_within_its_timeout() {
     ));
     let res = send(&app, get_with("/", &[])).await;
     assert_eq!(res.status, 200);
-    assert!(qh::background::in_flight() >= 1);
+    // A task counts too, from the moment it is submitted.
+    let tasks = qh::tasks::Tasks::memory();
+    let task = tasks
+        .submit("drained", async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            Ok::<_, String>(())
+        })
+        .await
+        .unwrap();
+    assert!(qh::background::in_flight() >= 2);
     assert!(!qh::background::drain(Duration::from_millis(20)).await);
     assert!(!done.load(Ordering::SeqCst));
     assert!(qh::background::drain(Duration::from_secs(10)).await);
     assert!(done.load(Ordering::SeqCst));
+    let record = tasks.store().get(&task.task_id).await.unwrap().unwrap();
+    assert_eq!(record.status, qh::tasks::TaskStatus::Completed);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -27,8 +27,8 @@ mod jobs;
 mod layer;
 
 pub use blocking::spawn_blocking;
-pub(crate) use drain::track;
 pub use drain::{drain, in_flight};
+pub(crate) use drain::{track, Guard};
 pub use in_request::{InCurrentRequest, InRequest};
 pub use jobs::{BackgroundTasks, JobOutput};
 pub use layer::{layer, BackgroundFuture, BackgroundLayer, BackgroundService};

@@ -213,7 +213,13 @@ impl Tasks {
         }
         span.follows_from(tracing::Span::current());
 
-        let run = run(self.clone(), task_id.clone(), work);
+        // Counted from submission, so a drain right after it waits for it.
+        let run = run(
+            self.clone(),
+            task_id.clone(),
+            work,
+            crate::background::track(),
+        );
         let run: Pin<Box<dyn Future<Output = ()> + Send>> = match ctx {
             Some(ctx) => Box::pin(ctx.scope(run)),
             None => Box::pin(run),
@@ -273,11 +279,11 @@ impl Tasks {
     }
 }
 
-async fn run<F>(tasks: Tasks, task_id: String, work: F)
+async fn run<F>(tasks: Tasks, task_id: String, work: F, tracked: crate::background::Guard)
 where
     F: Future<Output = TaskOutcome> + Send + 'static,
 {
-    let _tracked = crate::background::track();
+    let _tracked = tracked;
     let store = Arc::clone(tasks.store());
     let started = store.transition(&task_id, Transition::Start).await;
     match started {
