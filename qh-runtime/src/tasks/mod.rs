@@ -44,6 +44,7 @@ mod routes;
 mod runner;
 mod store;
 mod submitted;
+mod tracked;
 
 pub use memory::MemoryTaskStore;
 pub use record::{now, TaskRecord, TaskStatus, Transition, UnknownStatus};

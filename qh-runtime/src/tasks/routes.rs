@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::answer::{json, not_found, store_failed, task_problem, Object};
 use super::{ListFilter, TaskRecord, TaskStatus, Tasks};
-use crate::{Error, ErrorKind, Tracking};
+use crate::{Error, ErrorKind};
 
 /// How long `?wait=true` waits when no `timeout` is given, in seconds.
 pub const DEFAULT_WAIT_SECS: f64 = 30.0;
@@ -39,8 +39,9 @@ pub const MAX_LIST_LIMIT: usize = 1000;
 /// the document is about a task's state, its `status` member holds that
 /// state (`"failed"`, as Python qh's clients read it) instead of the HTTP
 /// status number, which RFC 9457 §3.1 tells consumers to ignore when
-/// mistyped. Every answer echoes the request's ID (the routes carry a
-/// [`Tracking`] layer with the defaults, which defers to an app-wide one).
+/// mistyped. Every answer echoes the request's ID: the app's
+/// [`Tracking`](crate::Tracking) layer's, or, without one, an ID resolved
+/// with [`Tracking::defaults`](crate::Tracking::defaults).
 ///
 /// The [`Tasks`] used is the request's `axum::Extension<Tasks>`, else
 /// [`Tasks::global`]. A failed task's message is shown only when
@@ -66,7 +67,7 @@ where
         .route("/tasks/{task_id}", get(record).delete(delete))
         .route("/tasks/{task_id}/status", get(status))
         .route("/tasks/{task_id}/result", get(result))
-        .layer(Tracking::defaults().clone())
+        .layer(super::tracked::EnsureTracked)
 }
 
 type Id = Result<Path<String>, PathRejection>;
