@@ -22,7 +22,9 @@ pub use qh_runtime::{
     TrackingService, DEFAULT_HEADER, PROBLEM_JSON,
 };
 
-pub use qh_runtime::{propagation, trace_context};
+pub use qh_runtime::{
+    background, propagation, spawn_blocking, tasks, trace_context, BackgroundTasks,
+};
 
 /// Every log line of a request carries its ID (the cargo feature `logs`, on
 /// by default).

@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod background;
 pub mod context;
 mod endpoint;
 mod error;
@@ -23,12 +24,14 @@ mod resolve;
 mod route_check;
 mod span;
 mod spawn;
+pub mod tasks;
 mod text;
 mod to_header;
 mod tracking;
 mod tracking_context;
 pub mod validate;
 
+pub use background::{spawn_blocking, BackgroundTasks};
 pub use context::request_id;
 pub use error::{Error, ErrorKind, PROBLEM_JSON};
 pub use extract::{FromHeader, FromRequestId};

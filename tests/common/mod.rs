@@ -8,6 +8,8 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use tower::ServiceExt;
 
+pub mod task_app;
+
 pub struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,

@@ -1,0 +1,96 @@
+//! What submitting a task costs: `Tasks::submit` inside a request context
+//! (record created, task spawned, the 202 answer built) with the in-memory
+//! store, alone and together with running the (trivial) task to its
+//! recorded completion; and, built with `--features redis` and with
+//! `QH_REDIS_URL` set, the same with `RedisTaskStore`.
+//!
+//! ```text
+//! cargo bench -p qh-bench --bench tasks
+//! QH_REDIS_URL=redis://127.0.0.1:6390/ cargo bench -p qh-bench --features redis --bench tasks
+//! ```
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use axum::response::IntoResponse;
+use qh::context::Context;
+use qh::tasks::{MemoryTaskStore, Tasks};
+use qh::RequestId;
+
+fn main() {
+    divan::main();
+}
+
+static RT: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+});
+
+const BATCH: usize = 100;
+
+/// `BATCH` submissions in one request context, answers built and dropped.
+async fn submit_batch(tasks: &Tasks) {
+    Context::new(RequestId::from_static("bench-request"))
+        .scope(async {
+            for _ in 0..BATCH {
+                let submitted = tasks
+                    .submit("bench", async { Ok::<_, String>(1u8) })
+                    .await
+                    .expect("room in the store");
+                drop(divan::black_box(submitted.into_response()));
+            }
+        })
+        .await;
+}
+
+/// Submission alone (the tasks finish in the background meanwhile).
+#[divan::bench(sample_count = 20)]
+fn submit_memory_store(bencher: divan::Bencher) {
+    // Room for every submission the benchmark makes: no backpressure.
+    let tasks = Tasks::new(MemoryTaskStore::new().capacity(usize::MAX));
+    bencher
+        .counter(divan::counter::ItemsCount::new(BATCH))
+        .bench_local(|| RT.block_on(submit_batch(&tasks)));
+}
+
+/// Submission, running and recording completion, at steady state: a full
+/// store evicting its oldest finished record on each submission.
+#[divan::bench(sample_count = 20)]
+fn submit_and_complete_memory_store(bencher: divan::Bencher) {
+    let tasks = Tasks::new(MemoryTaskStore::new().capacity(1000));
+    let run = || async {
+        submit_batch(&tasks).await;
+        qh::background::drain(Duration::from_secs(10)).await;
+    };
+    RT.block_on(async {
+        for _ in 0..10 {
+            run().await;
+        }
+    });
+    bencher
+        .counter(divan::counter::ItemsCount::new(BATCH))
+        .bench_local(|| RT.block_on(run()));
+}
+
+#[cfg(feature = "redis")]
+#[divan::bench(sample_count = 10)]
+fn submit_redis_store(bencher: divan::Bencher) {
+    let Ok(url) = std::env::var("QH_REDIS_URL") else {
+        eprintln!("QH_REDIS_URL unset: skipping the Redis submission benchmark");
+        return;
+    };
+    let options = qh::tasks::RedisOptions::default().prefix("qh-bench:tasks");
+    let tasks = RT.block_on(async {
+        Tasks::new(
+            qh::tasks::RedisTaskStore::connect_with(&url, options)
+                .await
+                .expect("redis reachable"),
+        )
+    });
+    bencher
+        .counter(divan::counter::ItemsCount::new(BATCH))
+        .bench_local(|| RT.block_on(submit_batch(&tasks)));
+}

@@ -1,0 +1,79 @@
+//! Task endpoints and background jobs on a real server, with a hand-written
+//! submitting handler (what `#[qh::endpoint(task)]` generates).
+//!
+//! ```text
+//! cargo run --example tasks               # listens on 127.0.0.1:3001
+//! curl -si -X POST 127.0.0.1:3001/slow_square -d '{"x": 7}' -H 'content-type: application/json'
+//! curl -s 127.0.0.1:3001/tasks/<task_id>/result?wait=true
+//! ```
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use qh::tasks::Tasks;
+use qh::BackgroundTasks;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Square {
+    x: i64,
+}
+
+/// The function run as a task: its logs carry the submitting request's ID.
+async fn slow_square(x: i64) -> Result<i64, String> {
+    tracing::info!(x, "squaring slowly");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    x.checked_mul(x).ok_or_else(|| format!("{x}² overflows"))
+}
+
+/// Answers 202 + `Location` at once; the work goes on in the background.
+async fn submit_square(tasks: Tasks, Json(body): Json<Square>) -> Response {
+    match tasks.submit("slow_square", slow_square(body.x)).await {
+        Ok(submitted) => submitted.into_response(),
+        Err(e) => qh::Error::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+    }
+}
+
+/// Answers at once; the audit line is written after the response was sent.
+async fn signup(jobs: BackgroundTasks) -> &'static str {
+    jobs.add(async {
+        tracing::info!("audit: signup recorded");
+    });
+    "welcome"
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let app = Router::new()
+        .route("/slow_square", post(submit_square))
+        .route("/signup", post(signup))
+        .merge(qh::tasks::routes())
+        .layer(axum::Extension(Tasks::memory().expose_errors(true)))
+        .layer(qh::background::layer())
+        .layer(qh::Tracking::new());
+    let port = std::env::var("PORT").unwrap_or_else(|_| "3001".into());
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    // Stopped accepting requests: give running work up to 10 s.
+    if !qh::background::drain(Duration::from_secs(10)).await {
+        tracing::warn!(
+            left = qh::background::in_flight(),
+            "background work abandoned"
+        );
+    }
+    Ok(())
+}

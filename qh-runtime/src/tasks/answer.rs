@@ -1,0 +1,115 @@
+//! How the task routes answer: JSON objects in Python qh's key order, and
+//! problem+json documents about tasks.
+
+use axum::response::{IntoResponse, Response};
+use http::header::CONTENT_TYPE;
+use http::{HeaderValue, StatusCode};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{StoreError, TaskRecord};
+use crate::{Error, ErrorKind, PROBLEM_JSON};
+
+/// A JSON object that keeps its keys in insertion order (serde_json's map
+/// sorts them without its `preserve_order` feature), so answers read like
+/// Python qh's: `task_id` first.
+#[derive(Default)]
+pub(crate) struct Object(Vec<(&'static str, Value)>);
+
+impl Object {
+    pub(crate) fn with(mut self, key: &'static str, value: impl Into<Value>) -> Self {
+        self.set(key, value);
+        self
+    }
+
+    pub(crate) fn set(&mut self, key: &'static str, value: impl Into<Value>) {
+        let value = value.into();
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+}
+
+impl Serialize for Object {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+pub(crate) fn json(status: StatusCode, body: &impl Serialize) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => {
+            let mut response = (status, bytes).into_response();
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+        Err(e) => Error::with_kind(
+            ErrorKind::Internal,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the answer cannot be serialized: {e}"),
+        )
+        .into_response(),
+    }
+}
+
+pub(crate) fn not_found(task_id: &str) -> Response {
+    let doc = problem(
+        StatusCode::NOT_FOUND,
+        "task-not-found",
+        "no task with this ID",
+    )
+    .with("task_id", task_id);
+    problem_response(StatusCode::NOT_FOUND, &doc)
+}
+
+pub(crate) fn task_problem(
+    http: StatusCode,
+    slug: &str,
+    detail: &str,
+    record: &TaskRecord,
+    error: Option<&str>,
+) -> Response {
+    let mut doc = problem(http, slug, detail);
+    doc.set("status", record.status.as_str());
+    doc.set("task_id", record.task_id.as_str());
+    if let Some(error) = error {
+        doc.set("error", error);
+    }
+    problem_response(http, &doc)
+}
+
+pub(crate) fn store_failed(e: &StoreError) -> Response {
+    tracing::error!(error = %e, "task store failed");
+    Error::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the task store is unavailable",
+    )
+    .into_response()
+}
+
+/// The RFC 9457 members qh always writes, for the asking request.
+fn problem(http: StatusCode, slug: &str, detail: &str) -> Object {
+    let mut doc = Object::default()
+        .with("type", format!("urn:qh:problem:{slug}"))
+        .with("title", http.canonical_reason().unwrap_or("Error"))
+        .with("status", http.as_u16())
+        .with("detail", detail);
+    if let Some(id) = crate::request_id() {
+        doc.set("request_id", id.as_str());
+    }
+    doc
+}
+
+fn problem_response(http: StatusCode, doc: &Object) -> Response {
+    let mut response = json(http, doc);
+    response.headers_mut().insert(CONTENT_TYPE, PROBLEM_JSON);
+    response
+}

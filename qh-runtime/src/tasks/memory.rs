@@ -1,0 +1,241 @@
+//! [`MemoryTaskStore`]: the default, bounded, in-process store.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::store::BoxFuture;
+use super::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Transition};
+
+/// Task records in this process's memory, bounded two ways:
+///
+/// - **capacity** (default 10 000 records): a new record evicts the oldest
+///   *finished* one (by completion time); when every record is unfinished
+///   the submission fails with [`StoreError::Full`] rather than growing
+///   without bound or dropping running work;
+/// - **time to live** (default one hour) counted from completion: finished
+///   records older than that are evicted. Unfinished ones never are.
+///
+/// ```
+/// use std::time::Duration;
+/// use qh::tasks::{MemoryTaskStore, Tasks};
+///
+/// let tasks = Tasks::new(MemoryTaskStore::new().capacity(1000).ttl(Duration::from_secs(600)));
+/// ```
+#[derive(Debug)]
+pub struct MemoryTaskStore {
+    inner: Mutex<Inner>,
+    capacity: usize,
+    ttl: Duration,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    records: HashMap<String, Entry>,
+    // Finished task IDs in completion order; IDs deleted meanwhile are
+    // skipped when they reach the front.
+    finished: VecDeque<(f64, String)>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    record: TaskRecord,
+    // Wakes waiters and the running instance's watch; dropped with the
+    // entry, which tells them the record is gone.
+    status: watch::Sender<TaskStatus>,
+}
+
+impl Default for MemoryTaskStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemoryTaskStore {
+    /// A store with the defaults: 10 000 records, one hour after completion.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            inner: Mutex::new(Inner::default()),
+            capacity: 10_000,
+            ttl: Duration::from_secs(3600),
+        }
+    }
+
+    /// The most records kept (at least 1).
+    #[must_use]
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        self.capacity = capacity.max(1);
+        self
+    }
+
+    /// How long a finished record is kept after completion.
+    #[must_use]
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// How many records are held now (expired ones included until the next
+    /// store operation sweeps them).
+    ///
+    /// ```
+    /// assert_eq!(qh::tasks::MemoryTaskStore::new().len(), 0);
+    /// ```
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.lock().records.len()
+    }
+
+    /// Whether no record is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Every critical section leaves the maps consistent before it can
+        // panic, so a poisoned lock is still usable.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The locked maps, with expired finished records already evicted.
+    fn swept(&self) -> MutexGuard<'_, Inner> {
+        let mut inner = self.lock();
+        let oldest_kept = now() - self.ttl.as_secs_f64();
+        while let Some((done, _)) = inner.finished.front() {
+            if *done > oldest_kept {
+                break;
+            }
+            if let Some((_, id)) = inner.finished.pop_front() {
+                inner.remove_finished(&id);
+            }
+        }
+        inner
+    }
+}
+
+impl Inner {
+    fn remove_finished(&mut self, id: &str) -> bool {
+        let finished = self
+            .records
+            .get(id)
+            .is_some_and(|e| e.record.status.is_finished());
+        if finished {
+            self.records.remove(id);
+        }
+        finished
+    }
+
+    /// Makes room for one more record by evicting the oldest finished one.
+    fn make_room(&mut self, capacity: usize) -> Result<(), StoreError> {
+        while self.records.len() >= capacity {
+            let (_, id) = self.finished.pop_front().ok_or(StoreError::Full)?;
+            self.remove_finished(&id);
+        }
+        Ok(())
+    }
+}
+
+impl TaskStore for MemoryTaskStore {
+    fn create(&self, record: TaskRecord) -> BoxFuture<'_, Result<(), StoreError>> {
+        let mut inner = self.swept();
+        let result = inner.make_room(self.capacity).map(|()| {
+            let status = watch::Sender::new(record.status);
+            inner
+                .records
+                .insert(record.task_id.clone(), Entry { record, status });
+        });
+        Box::pin(std::future::ready(result))
+    }
+
+    fn get<'a>(
+        &'a self,
+        task_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>> {
+        let record = self.swept().records.get(task_id).map(|e| e.record.clone());
+        Box::pin(std::future::ready(Ok(record)))
+    }
+
+    fn transition<'a>(
+        &'a self,
+        task_id: &'a str,
+        to: Transition,
+    ) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>> {
+        let mut inner = self.swept();
+        let mut finished_at = None;
+        let record = inner.records.get_mut(task_id).map(|entry| {
+            if entry.record.apply(to, now()) {
+                entry.status.send_replace(entry.record.status);
+                finished_at = entry.record.completed_at;
+            }
+            entry.record.clone()
+        });
+        if let Some(at) = finished_at {
+            inner.finished.push_back((at, task_id.to_owned()));
+        }
+        Box::pin(std::future::ready(Ok(record)))
+    }
+
+    fn list<'a>(
+        &'a self,
+        filter: &'a ListFilter,
+    ) -> BoxFuture<'a, Result<Vec<TaskRecord>, StoreError>> {
+        let inner = self.swept();
+        let mut records: Vec<TaskRecord> = inner
+            .records
+            .values()
+            .map(|e| &e.record)
+            .filter(|r| match &filter.request_id {
+                Some(id) => r.request_id.as_ref().is_some_and(|r| r == id.as_str()),
+                None => true,
+            })
+            .cloned()
+            .collect();
+        drop(inner);
+        records.sort_by(|a, b| b.created_at.total_cmp(&a.created_at));
+        records.truncate(filter.limit);
+        Box::pin(std::future::ready(Ok(records)))
+    }
+
+    fn delete<'a>(&'a self, task_id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        let removed = self.swept().records.remove(task_id).is_some();
+        Box::pin(std::future::ready(Ok(removed)))
+    }
+
+    fn wait<'a>(
+        &'a self,
+        task_id: &'a str,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>> {
+        let rx = self
+            .swept()
+            .records
+            .get(task_id)
+            .map(|e| e.status.subscribe());
+        Box::pin(async move {
+            if let Some(mut rx) = rx {
+                // An error means the record went away: `get` then says so.
+                let _ = tokio::time::timeout(timeout, rx.wait_for(|s| s.is_finished())).await;
+            }
+            self.get(task_id).await
+        })
+    }
+
+    fn watch(&self, task_id: &str) -> BoxFuture<'static, ()> {
+        let rx = self
+            .lock()
+            .records
+            .get(task_id)
+            .map(|e| e.status.subscribe());
+        Box::pin(async move {
+            if let Some(mut rx) = rx {
+                let _ = rx.wait_for(|s| *s == TaskStatus::Cancelled).await;
+            }
+        })
+    }
+}

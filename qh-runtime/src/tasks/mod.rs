@@ -1,0 +1,106 @@
+//! Task endpoints: work that answers `202` at once and runs in the
+//! background, with its status, result and cancellation served under
+//! `/tasks` (Python qh's task API, with the request context kept).
+//!
+//! - [`Tasks`]: the runner/registry; [`Tasks::submit`] records a task and
+//!   runs it with the submitting request's context.
+//! - [`TaskStore`]: where records live; [`MemoryTaskStore`] (default,
+//!   bounded) and, with the feature `redis`, `RedisTaskStore` (records
+//!   shared by many instances, cancellation across them, leases).
+//! - [`routes()`]: the `/tasks` routes to merge into a router.
+//!
+//! # For generated code (`#[qh::endpoint(task)]`)
+//!
+//! A task endpoint's companion handler extracts [`Tasks`] (an axum
+//! extractor: the request's `Extension<Tasks>`, else [`Tasks::global`]),
+//! prepares the call as usual, then instead of awaiting the function:
+//!
+//! ```
+//! # async fn add(a: i64, b: i64) -> i64 { a + b }
+//! # async fn companion(tasks: qh::tasks::Tasks) -> axum::response::Response {
+//! use axum::response::IntoResponse;
+//! // `add` is the user's function; its output turned into a `TaskOutcome`.
+//! let work = async move { Ok(serde_json::json!(add(1, 2).await)) };
+//! match tasks.submit_json("add", work).await {
+//!     Ok(submitted) => submitted.into_response(), // 202 + Location + JSON
+//!     Err(e) => qh::Error::new(qh::http::StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+//!         .into_response(),
+//! }
+//! # }
+//! ```
+//!
+//! [`Submitted`] answers `202 {"task_id", "status": "submitted",
+//! "request_id"}` with `Location: /tasks/{task_id}`; `qh::routes!` merges
+//! [`routes()`] once when any task endpoint is present.
+//! [`parse_async_flag`] reads `?async=` / `X-Async` for
+//! `task = "optional"`.
+
+mod answer;
+mod memory;
+mod record;
+#[cfg(feature = "redis")]
+mod redis_store;
+mod routes;
+mod runner;
+mod store;
+mod submitted;
+
+pub use memory::MemoryTaskStore;
+pub use record::{now, TaskRecord, TaskStatus, Transition, UnknownStatus};
+#[cfg(feature = "redis")]
+pub use redis_store::{RedisOptions, RedisTaskStore};
+pub use routes::{routes, DEFAULT_LIST_LIMIT, DEFAULT_WAIT_SECS, MAX_LIST_LIMIT, MAX_WAIT_SECS};
+pub use runner::{TaskOutcome, Tasks};
+pub use store::{BoxFuture, ListFilter, StoreError, TaskStore};
+pub use submitted::Submitted;
+
+/// Whether a request asks for a `task = "optional"` endpoint to run in the
+/// background: `?async=true|1|yes` or `X-Async: true|1|yes`
+/// (case-insensitive), as Python qh reads them. The query wins when both
+/// are given.
+///
+/// ```
+/// let req = qh::http::Request::get("/f?async=YES").body(()).unwrap();
+/// let (parts, ()) = req.into_parts();
+/// assert!(qh::tasks::parse_async_flag(&parts));
+/// ```
+#[must_use]
+pub fn parse_async_flag(parts: &http::request::Parts) -> bool {
+    let query = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "async")
+        .and_then(|(_, v)| routes::parse_flag(&v));
+    query
+        .or_else(|| {
+            parts
+                .headers
+                .get("x-async")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| routes::parse_flag(v.trim()))
+        })
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_async_flag;
+
+    fn parts(uri: &str, header: Option<&str>) -> http::request::Parts {
+        let mut req = http::Request::get(uri);
+        if let Some(h) = header {
+            req = req.header("X-Async", h);
+        }
+        req.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn async_switches_follow_python_qh() {
+        assert!(!parse_async_flag(&parts("/f", None)));
+        assert!(parse_async_flag(&parts("/f?async=1", None)));
+        assert!(parse_async_flag(&parts("/f?x=2&async=Yes", None)));
+        assert!(parse_async_flag(&parts("/f", Some("TRUE"))));
+        assert!(!parse_async_flag(&parts("/f", Some("nope"))));
+        // The query wins over the header.
+        assert!(!parse_async_flag(&parts("/f?async=false", Some("true"))));
+        assert!(!parse_async_flag(&parts("/f?async=maybe", None)));
+    }
+}

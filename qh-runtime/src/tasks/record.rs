@@ -1,0 +1,227 @@
+//! What is known about one task: [`TaskRecord`] and its [`TaskStatus`].
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::RequestId;
+
+/// Where a task is in its life. Serialized in lowercase (`"pending"`, …),
+/// as Python qh does.
+///
+/// ```
+/// use qh::tasks::TaskStatus;
+///
+/// assert_eq!(serde_json::to_string(&TaskStatus::Running).unwrap(), r#""running""#);
+/// assert!(TaskStatus::Cancelled.is_finished());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskStatus {
+    /// Recorded, not started yet.
+    Pending,
+    /// Its function is running.
+    Running,
+    /// Finished with a result.
+    Completed,
+    /// Finished with an error (or a panic, or its instance was lost).
+    Failed,
+    /// Stopped on request before finishing.
+    Cancelled,
+}
+
+impl TaskStatus {
+    /// Whether the status is final: completed, failed or cancelled.
+    #[must_use]
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Completed | Self::Failed | Self::Cancelled)
+    }
+
+    /// The lowercase name.
+    ///
+    /// ```
+    /// assert_eq!(qh::tasks::TaskStatus::Failed.as_str(), "failed");
+    /// ```
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Running => "running",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl fmt::Display for TaskStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of parsing a string that names no [`TaskStatus`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownStatus;
+
+impl fmt::Display for UnknownStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("unknown task status")
+    }
+}
+
+impl std::error::Error for UnknownStatus {}
+
+impl FromStr for TaskStatus {
+    type Err = UnknownStatus;
+
+    /// ```
+    /// use qh::tasks::TaskStatus;
+    /// assert_eq!("completed".parse(), Ok(TaskStatus::Completed));
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "pending" => Self::Pending,
+            "running" => Self::Running,
+            "completed" => Self::Completed,
+            "failed" => Self::Failed,
+            "cancelled" => Self::Cancelled,
+            _ => return Err(UnknownStatus),
+        })
+    }
+}
+
+/// Everything recorded about one task. Timestamps are seconds since the
+/// Unix epoch as floats, as in Python qh.
+///
+/// ```
+/// use qh::tasks::{TaskRecord, TaskStatus};
+///
+/// let record = TaskRecord::pending("t-1", None, "resize_image");
+/// assert_eq!(record.status, TaskStatus::Pending);
+/// assert!(record.started_at.is_none());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TaskRecord {
+    /// The task's own ID.
+    pub task_id: String,
+    /// The ID of the request that submitted it (`None` outside a request).
+    pub request_id: Option<RequestId>,
+    /// The name of the function (endpoint) it runs.
+    pub endpoint: String,
+    /// Where it is in its life.
+    pub status: TaskStatus,
+    /// When it was submitted.
+    pub created_at: f64,
+    /// When it started running.
+    pub started_at: Option<f64>,
+    /// When it finished (completed, failed or cancelled).
+    pub completed_at: Option<f64>,
+    /// What the function returned, once completed.
+    pub result: Option<serde_json::Value>,
+    /// Why it failed, once failed.
+    pub error: Option<String>,
+}
+
+impl TaskRecord {
+    /// A record for a task submitted now.
+    #[must_use]
+    pub fn pending(
+        task_id: impl Into<String>,
+        request_id: Option<RequestId>,
+        endpoint: impl Into<String>,
+    ) -> Self {
+        Self {
+            task_id: task_id.into(),
+            request_id,
+            endpoint: endpoint.into(),
+            status: TaskStatus::Pending,
+            created_at: now(),
+            started_at: None,
+            completed_at: None,
+            result: None,
+            error: None,
+        }
+    }
+
+    /// Applies `to` at time `at` if the record's status allows it (finished
+    /// records never change; only a pending task starts). Returns whether
+    /// the record changed.
+    ///
+    /// ```
+    /// use qh::tasks::{TaskRecord, TaskStatus, Transition};
+    ///
+    /// let mut r = TaskRecord::pending("t", None, "f");
+    /// assert!(r.apply(Transition::Start, 1.0));
+    /// assert!(r.apply(Transition::Complete(serde_json::json!(3)), 2.0));
+    /// assert!(!r.apply(Transition::Cancel, 3.0));
+    /// assert_eq!(r.status, TaskStatus::Completed);
+    /// ```
+    pub fn apply(&mut self, to: Transition, at: f64) -> bool {
+        if !to.allowed_from(self.status) {
+            return false;
+        }
+        match to {
+            Transition::Start => {
+                self.status = TaskStatus::Running;
+                self.started_at = Some(at);
+                return true;
+            }
+            Transition::Complete(value) => {
+                self.status = TaskStatus::Completed;
+                self.result = Some(value);
+            }
+            Transition::Fail(error) => {
+                self.status = TaskStatus::Failed;
+                self.error = Some(error);
+            }
+            Transition::Cancel => self.status = TaskStatus::Cancelled,
+        }
+        self.completed_at = Some(at);
+        true
+    }
+}
+
+/// A change of a task's status, as stores apply it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Transition {
+    /// pending → running.
+    Start,
+    /// pending/running → completed, with the result.
+    Complete(serde_json::Value),
+    /// pending/running → failed, with the error.
+    Fail(String),
+    /// pending/running → cancelled.
+    Cancel,
+}
+
+impl Transition {
+    /// Whether a task in status `from` may take this transition.
+    ///
+    /// ```
+    /// use qh::tasks::{TaskStatus, Transition};
+    /// assert!(Transition::Cancel.allowed_from(TaskStatus::Running));
+    /// assert!(!Transition::Start.allowed_from(TaskStatus::Running));
+    /// ```
+    #[must_use]
+    pub fn allowed_from(&self, from: TaskStatus) -> bool {
+        match self {
+            Self::Start => from == TaskStatus::Pending,
+            _ => !from.is_finished(),
+        }
+    }
+}
+
+/// Now, in seconds since the Unix epoch.
+///
+/// ```
+/// assert!(qh::tasks::now() > 1.7e9);
+/// ```
+#[must_use]
+pub fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}

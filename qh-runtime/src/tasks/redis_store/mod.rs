@@ -1,0 +1,372 @@
+//! [`RedisTaskStore`]: task records in Redis, shared by every instance of
+//! an app (feature `redis`).
+
+mod events;
+mod options;
+mod scripts;
+
+use events::{forward_events, parse, subscribe};
+pub use options::RedisOptions;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use redis::aio::ConnectionManager;
+use tokio::sync::{broadcast, oneshot};
+use tokio::time::Instant;
+
+use super::store::BoxFuture;
+use super::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Transition};
+use crate::RequestId;
+
+/// Sent to waiters when the subscription was lost: any task may have moved.
+pub(super) const ANY: &str = "*";
+
+/// Task records in Redis, so that a task submitted to one instance is
+/// visible, waitable and cancellable from every other.
+///
+/// - Each record is a hash `{prefix}:task:{id}` with a time to live
+///   ([`RedisOptions::ttl`], counted from completion); listing indexes are
+///   sorted sets (`{prefix}:all`, `{prefix}:req:{request_id}`).
+/// - Every status change is one Lua script (one round trip): atomic, and
+///   published on `{prefix}:events`. Each store keeps one subscription and
+///   wakes its waiters, and the [`watch`](TaskStore::watch) of the instance
+///   running a cancelled task, within milliseconds.
+/// - A running task holds a lease (`{prefix}:lease:{id}`) its instance
+///   renews every third of [`RedisOptions::lease`]; when an instance dies,
+///   the lease expires and the next read marks the task failed.
+///
+/// Uses keys computed inside scripts: fine on a single Redis or a
+/// replicated one, not on Redis Cluster.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), qh::tasks::StoreError> {
+/// use qh::tasks::{RedisTaskStore, Tasks};
+///
+/// let store = RedisTaskStore::connect("redis://127.0.0.1:6379/").await?;
+/// let tasks = Tasks::new(store);
+/// let app: axum::Router = qh::tasks::routes().layer(axum::Extension(tasks));
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct RedisTaskStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    conn: ConnectionManager,
+    options: RedisOptions,
+    channel: String,
+    events: broadcast::Sender<Arc<str>>,
+    round_trips: AtomicU64,
+    // Dropped with the store: stops its subscriber task.
+    _shutdown: oneshot::Sender<()>,
+}
+
+impl std::fmt::Debug for RedisTaskStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisTaskStore")
+            .field("options", &self.inner.options)
+            .finish_non_exhaustive()
+    }
+}
+
+fn backend(e: redis::RedisError) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+impl RedisTaskStore {
+    /// Connects with the default [`RedisOptions`].
+    ///
+    /// # Errors
+    ///
+    /// When the URL is invalid or Redis cannot be reached.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, RedisOptions::default()).await
+    }
+
+    /// Connects (a connection manager for commands, one subscription for
+    /// events) with these options.
+    ///
+    /// # Errors
+    ///
+    /// When the URL is invalid or Redis cannot be reached.
+    pub async fn connect_with(url: &str, options: RedisOptions) -> Result<Self, StoreError> {
+        let client = redis::Client::open(url).map_err(backend)?;
+        let conn = client.get_connection_manager().await.map_err(backend)?;
+        let channel = format!("{}:events", options.prefix);
+        let pubsub = subscribe(&client, &channel).await.map_err(backend)?;
+        let (events, _) = broadcast::channel(1024);
+        let (shutdown, stopped) = oneshot::channel();
+        tokio::spawn(forward_events(
+            client,
+            channel.clone(),
+            pubsub,
+            events.clone(),
+            stopped,
+        ));
+        Ok(Self {
+            inner: Arc::new(Inner {
+                conn,
+                options,
+                channel,
+                events,
+                round_trips: AtomicU64::new(0),
+                _shutdown: shutdown,
+            }),
+        })
+    }
+
+    /// The options it was connected with.
+    #[must_use]
+    pub fn options(&self) -> &RedisOptions {
+        &self.inner.options
+    }
+
+    /// How many round trips to Redis this store has made (for metrics and
+    /// measurements).
+    #[must_use]
+    pub fn round_trips(&self) -> u64 {
+        self.inner.round_trips.load(Ordering::Relaxed)
+    }
+
+    fn key(&self, kind: &str, id: &str) -> String {
+        format!("{}:{kind}:{id}", self.inner.options.prefix)
+    }
+
+    fn conn(&self) -> ConnectionManager {
+        self.inner.round_trips.fetch_add(1, Ordering::Relaxed);
+        self.inner.conn.clone()
+    }
+
+    async fn read(&self, task_id: &str) -> Result<Option<TaskRecord>, StoreError> {
+        let map: Option<HashMap<String, String>> = scripts::GET
+            .key(self.key("task", task_id))
+            .key(self.key("lease", task_id))
+            .arg(now())
+            .arg(millis(self.inner.options.ttl))
+            .arg(&self.inner.channel)
+            .arg(task_id)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(backend)?;
+        map.map(parse).transpose()
+    }
+
+    /// Renews the lease of an unfinished task; its status afterwards.
+    async fn renew(&self, task_id: &str) -> Result<Option<TaskStatus>, StoreError> {
+        let status: Option<String> = scripts::RENEW
+            .key(self.key("task", task_id))
+            .key(self.key("lease", task_id))
+            .arg(millis(self.inner.options.lease))
+            .arg(millis(self.inner.options.ttl))
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(backend)?;
+        Ok(status.and_then(|s| s.parse().ok()))
+    }
+
+    /// Waits for an event about `task_id` (or a lost subscription) until
+    /// `until`.
+    async fn next_event(rx: &mut broadcast::Receiver<Arc<str>>, task_id: &str, until: Instant) {
+        loop {
+            tokio::select! {
+                event = rx.recv() => match event {
+                    Ok(id) if &*id == task_id || &*id == ANY => return,
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Lagged(_)) => return,
+                    Err(broadcast::error::RecvError::Closed) => {
+                        tokio::time::sleep_until(until).await;
+                        return;
+                    }
+                },
+                () = tokio::time::sleep_until(until) => return,
+            }
+        }
+    }
+}
+
+impl TaskStore for RedisTaskStore {
+    fn create(&self, record: TaskRecord) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async move {
+            let o = &self.inner.options;
+            let id = &record.task_id;
+            let task = self.key("task", id);
+            let all = format!("{}:all", o.prefix);
+            let rid = record.request_id.as_ref().map_or("", RequestId::as_str);
+            let mut pipe = redis::pipe();
+            pipe.atomic()
+                .cmd("HSET")
+                .arg(&task)
+                .arg(&[
+                    ("task_id", id.as_str()),
+                    ("request_id", rid),
+                    ("endpoint", record.endpoint.as_str()),
+                    ("status", record.status.as_str()),
+                ])
+                .arg("created_at")
+                .arg(record.created_at)
+                .ignore()
+                .cmd("PEXPIRE")
+                .arg(&task)
+                .arg(millis(o.ttl))
+                .ignore()
+                .cmd("SET")
+                .arg(self.key("lease", id))
+                .arg(1)
+                .arg("PX")
+                .arg(millis(o.lease))
+                .ignore()
+                .cmd("ZADD")
+                .arg(&all)
+                .arg(record.created_at)
+                .arg(id)
+                .ignore()
+                .cmd("ZREMRANGEBYRANK")
+                .arg(&all)
+                .arg(0)
+                .arg(-1 - i64::try_from(o.index_cap).unwrap_or(i64::MAX - 1))
+                .ignore();
+            if !rid.is_empty() {
+                let by_request = self.key("req", rid);
+                pipe.cmd("ZADD")
+                    .arg(&by_request)
+                    .arg(record.created_at)
+                    .arg(id)
+                    .ignore()
+                    .cmd("PEXPIRE")
+                    .arg(&by_request)
+                    .arg(millis(o.ttl))
+                    .ignore();
+            }
+            pipe.query_async::<()>(&mut self.conn())
+                .await
+                .map_err(backend)
+        })
+    }
+
+    fn get<'a>(
+        &'a self,
+        task_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>> {
+        Box::pin(self.read(task_id))
+    }
+
+    fn transition<'a>(
+        &'a self,
+        task_id: &'a str,
+        to: Transition,
+    ) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>> {
+        Box::pin(async move {
+            let (kind, payload) = match to {
+                Transition::Start => ("start", String::new()),
+                Transition::Complete(value) => ("complete", value.to_string()),
+                Transition::Fail(error) => ("fail", error),
+                Transition::Cancel => ("cancel", String::new()),
+            };
+            let map: Option<HashMap<String, String>> = scripts::TRANSITION
+                .key(self.key("task", task_id))
+                .key(self.key("lease", task_id))
+                .arg(kind)
+                .arg(now())
+                .arg(payload)
+                .arg(millis(self.inner.options.ttl))
+                .arg(&self.inner.channel)
+                .arg(task_id)
+                .invoke_async(&mut self.conn())
+                .await
+                .map_err(backend)?;
+            map.map(parse).transpose()
+        })
+    }
+
+    fn list<'a>(
+        &'a self,
+        filter: &'a ListFilter,
+    ) -> BoxFuture<'a, Result<Vec<TaskRecord>, StoreError>> {
+        Box::pin(async move {
+            if filter.limit == 0 {
+                return Ok(Vec::new());
+            }
+            let index = match &filter.request_id {
+                Some(rid) => self.key("req", rid),
+                None => format!("{}:all", self.inner.options.prefix),
+            };
+            let maps: Vec<HashMap<String, String>> = scripts::LIST
+                .key(index)
+                .arg(filter.limit)
+                .arg(now())
+                .arg(millis(self.inner.options.ttl))
+                .arg(&self.inner.channel)
+                .arg(&self.inner.options.prefix)
+                .invoke_async(&mut self.conn())
+                .await
+                .map_err(backend)?;
+            maps.into_iter().map(parse).collect()
+        })
+    }
+
+    fn delete<'a>(&'a self, task_id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            let removed: i64 = scripts::DELETE
+                .key(self.key("task", task_id))
+                .key(self.key("lease", task_id))
+                .key(format!("{}:all", self.inner.options.prefix))
+                .arg(&self.inner.options.prefix)
+                .arg(&self.inner.channel)
+                .arg(task_id)
+                .invoke_async(&mut self.conn())
+                .await
+                .map_err(backend)?;
+            Ok(removed == 1)
+        })
+    }
+
+    fn wait<'a>(
+        &'a self,
+        task_id: &'a str,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>> {
+        Box::pin(async move {
+            let deadline = Instant::now() + timeout;
+            // Subscribed before the first read, so no change is missed.
+            let mut rx = self.inner.events.subscribe();
+            loop {
+                let record = self.read(task_id).await?;
+                let unfinished = record.as_ref().is_some_and(|r| !r.status.is_finished());
+                let now = Instant::now();
+                if !unfinished || now >= deadline {
+                    return Ok(record);
+                }
+                let until = deadline.min(now + self.inner.options.poll);
+                Self::next_event(&mut rx, task_id, until).await;
+            }
+        })
+    }
+
+    fn watch(&self, task_id: &str) -> BoxFuture<'static, ()> {
+        let store = self.clone();
+        let task_id = task_id.to_owned();
+        Box::pin(async move {
+            let mut rx = store.inner.events.subscribe();
+            let every = store.inner.options.lease / 3;
+            loop {
+                match store.renew(&task_id).await {
+                    Ok(Some(TaskStatus::Pending | TaskStatus::Running)) => {}
+                    // Cancelled, failed by a lease check, or deleted: stop.
+                    Ok(_) => return,
+                    // Keep working: the next renewal retries before the
+                    // lease (three renewals long) runs out.
+                    Err(e) => tracing::warn!(error = %e, "task lease not renewed"),
+                }
+                Self::next_event(&mut rx, &task_id, Instant::now() + every).await;
+            }
+        })
+    }
+}

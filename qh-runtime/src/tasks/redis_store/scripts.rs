@@ -1,0 +1,104 @@
+//! The Lua scripts `RedisTaskStore` runs: each status change, read and
+//! delete is one atomic server-side step (one round trip), so two instances
+//! racing (a cancel against a completion) leave one consistent record.
+
+use std::sync::LazyLock;
+
+use redis::Script;
+
+/// Reads a record, first failing it if it is unfinished and its lease has
+/// expired (the instance running it is gone). Shared by GET and LIST.
+const READ: &str = r"
+local function read(task, lease, now, ttl_ms, channel, id)
+  local status = redis.call('HGET', task, 'status')
+  if not status then return false end
+  if (status == 'pending' or status == 'running') and redis.call('EXISTS', lease) == 0 then
+    redis.call('HSET', task, 'status', 'failed', 'completed_at', now,
+      'error', 'the instance running the task stopped renewing its lease')
+    redis.call('PEXPIRE', task, ttl_ms)
+    redis.call('PUBLISH', channel, id)
+  end
+  return redis.call('HGETALL', task)
+end
+";
+
+/// KEYS: task, lease. ARGV: now, ttl_ms, channel, id.
+pub(super) static GET: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        "{READ}\nreturn read(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])"
+    ))
+});
+
+/// KEYS: index. ARGV: limit (≥ 1), now, ttl_ms, channel, prefix.
+/// Index entries whose record has expired are dropped on the way.
+pub(super) static LIST: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        r"{READ}
+local ids = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+local out = {{}}
+for _, id in ipairs(ids) do
+  local rec = read(ARGV[5] .. ':task:' .. id, ARGV[5] .. ':lease:' .. id,
+    ARGV[2], ARGV[3], ARGV[4], id)
+  if rec then table.insert(out, rec) else redis.call('ZREM', KEYS[1], id) end
+end
+return out"
+    ))
+});
+
+/// KEYS: task, lease. ARGV: kind (start|complete|fail|cancel), now,
+/// payload (result JSON or error), ttl_ms, channel, id.
+/// Same rules as `TaskRecord::apply`: finished records never change.
+pub(super) static TRANSITION: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return false end
+local kind = ARGV[1]
+local finished = status == 'completed' or status == 'failed' or status == 'cancelled'
+local allowed
+if kind == 'start' then allowed = status == 'pending' else allowed = not finished end
+if allowed then
+  if kind == 'start' then
+    redis.call('HSET', KEYS[1], 'status', 'running', 'started_at', ARGV[2])
+  else
+    local to = ({complete = 'completed', fail = 'failed', cancel = 'cancelled'})[kind]
+    redis.call('HSET', KEYS[1], 'status', to, 'completed_at', ARGV[2])
+    if kind == 'complete' then redis.call('HSET', KEYS[1], 'result', ARGV[3]) end
+    if kind == 'fail' then redis.call('HSET', KEYS[1], 'error', ARGV[3]) end
+    redis.call('DEL', KEYS[2])
+    redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  end
+  redis.call('PUBLISH', ARGV[5], ARGV[6])
+end
+return redis.call('HGETALL', KEYS[1])",
+    )
+});
+
+/// KEYS: task, lease. ARGV: lease_ms, ttl_ms. Renews the lease of an
+/// unfinished task; returns its status (nil when gone).
+pub(super) static RENEW: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'pending' or status == 'running' then
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return status",
+    )
+});
+
+/// KEYS: task, lease, index. ARGV: prefix, channel, id. Returns 1 when a
+/// record was removed.
+pub(super) static DELETE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local rid = redis.call('HGET', KEYS[1], 'request_id')
+local removed = redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[3], ARGV[3])
+if rid and rid ~= '' then redis.call('ZREM', ARGV[1] .. ':req:' .. rid, ARGV[3]) end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return removed",
+    )
+});

@@ -1,0 +1,329 @@
+//! The task routes, with Python qh's shapes.
+
+use std::time::Duration;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::Path;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use http::{StatusCode, Uri};
+use serde::Serialize;
+
+use super::answer::{json, not_found, store_failed, task_problem, Object};
+use super::{ListFilter, TaskRecord, TaskStatus, Tasks};
+use crate::{Error, ErrorKind};
+
+/// How long `?wait=true` waits when no `timeout` is given, in seconds.
+pub const DEFAULT_WAIT_SECS: f64 = 30.0;
+/// The longest `?timeout=` honoured, in seconds: longer waits are cut to it.
+pub const MAX_WAIT_SECS: f64 = 300.0;
+/// How many tasks `GET /tasks/` lists when no `limit` is given.
+pub const DEFAULT_LIST_LIMIT: usize = 100;
+/// The most tasks one `GET /tasks/` lists.
+pub const MAX_LIST_LIMIT: usize = 1000;
+
+/// The task routes, to merge into an app's router. Shapes follow Python
+/// qh, so its clients work unchanged:
+///
+/// | route | answer |
+/// |---|---|
+/// | `GET /tasks/{id}/status` | 200 `{task_id, status, created_at, started_at, completed_at}` |
+/// | `GET /tasks/{id}/result?wait=false&timeout=30` | 200 `{task_id, status: "completed", result}`; 202 `{task_id, status, message}` while not finished; 500 problem+json with `task_id`, `status: "failed"`, `error` when failed; 409 with `status: "cancelled"` when cancelled; 408 when a wait times out |
+/// | `GET /tasks/{id}` | 200 the whole [`TaskRecord`] |
+/// | `DELETE /tasks/{id}` | cancels the task if running, removes it: 200 `{task_id, status: "deleted"}` |
+/// | `GET /tasks/?limit=100&request_id=…` | 200 `{"tasks": [record, …]}`, newest first |
+///
+/// Unknown tasks answer 404 problem+json with `task_id`. Errors are
+/// `application/problem+json` with the asking request's `request_id`; where
+/// the document is about a task's state, its `status` member holds that
+/// state (`"failed"`, as Python qh's clients read it) instead of the HTTP
+/// status number, which RFC 9457 §3.1 tells consumers to ignore when
+/// mistyped. Every answer echoes the request's ID: the app's
+/// [`Tracking`](crate::Tracking) layer's, or, without one, an ID resolved
+/// with [`Tracking::defaults`](crate::Tracking::defaults).
+///
+/// The [`Tasks`] used is the request's `axum::Extension<Tasks>`, else
+/// [`Tasks::global`]. A failed task's message is shown only when
+/// [`Tasks::expose_errors`] is on.
+///
+/// ```
+/// use axum::{routing::get, Router, Extension};
+/// use qh::tasks::Tasks;
+///
+/// let app: Router = Router::new()
+///     .route("/", get(|| async { "ok" }))
+///     .merge(qh::tasks::routes())
+///     .layer(Extension(Tasks::memory()))
+///     .layer(qh::Tracking::new());
+/// ```
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    Router::new()
+        .route("/tasks", get(list))
+        .route("/tasks/", get(list))
+        .route("/tasks/{task_id}", get(record).delete(delete))
+        .route("/tasks/{task_id}/status", get(status))
+        .route("/tasks/{task_id}/result", get(result))
+        // Tracked without an app-wide layer; under one, this nested layer
+        // reuses its resolution (one span, one echo).
+        .layer(crate::Tracking::defaults().clone())
+}
+
+type Id = Result<Path<String>, PathRejection>;
+
+fn task_id(id: Id) -> Result<String, Box<Error>> {
+    id.map(|Path(id)| id).map_err(|e| {
+        Box::new(
+            Error::with_kind(
+                ErrorKind::InvalidPath,
+                StatusCode::BAD_REQUEST,
+                e.body_text(),
+            )
+            .at_path("task_id"),
+        )
+    })
+}
+
+async fn status(tasks: Tasks, id: Id) -> Response {
+    let id = match task_id(id) {
+        Ok(id) => id,
+        Err(e) => return e.into_response(),
+    };
+    match tasks.store().get(&id).await {
+        Ok(Some(r)) => json(
+            StatusCode::OK,
+            &Object::default()
+                .with("task_id", r.task_id)
+                .with("status", r.status.as_str())
+                .with("created_at", r.created_at)
+                .with("started_at", r.started_at)
+                .with("completed_at", r.completed_at),
+        ),
+        Ok(None) => not_found(&id),
+        Err(e) => store_failed(&e),
+    }
+}
+
+async fn record(tasks: Tasks, id: Id) -> Response {
+    let id = match task_id(id) {
+        Ok(id) => id,
+        Err(e) => return e.into_response(),
+    };
+    match tasks.store().get(&id).await {
+        Ok(Some(r)) => json(StatusCode::OK, &r),
+        Ok(None) => not_found(&id),
+        Err(e) => store_failed(&e),
+    }
+}
+
+async fn delete(tasks: Tasks, id: Id) -> Response {
+    let id = match task_id(id) {
+        Ok(id) => id,
+        Err(e) => return e.into_response(),
+    };
+    match tasks.delete(&id).await {
+        Ok(true) => json(
+            StatusCode::OK,
+            &Object::default()
+                .with("task_id", id)
+                .with("status", "deleted"),
+        ),
+        Ok(false) => not_found(&id),
+        Err(e) => store_failed(&e),
+    }
+}
+
+async fn result(tasks: Tasks, id: Id, uri: Uri) -> Response {
+    let id = match task_id(id) {
+        Ok(id) => id,
+        Err(e) => return e.into_response(),
+    };
+    let (wait, timeout) = match wait_params(&uri) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let found = if wait {
+        tasks.store().wait(&id, timeout).await
+    } else {
+        tasks.store().get(&id).await
+    };
+    let record = match found {
+        Ok(Some(r)) => r,
+        Ok(None) => return not_found(&id),
+        Err(e) => return store_failed(&e),
+    };
+    match record.status {
+        TaskStatus::Completed => json(
+            StatusCode::OK,
+            &Object::default()
+                .with("task_id", id)
+                .with("status", "completed")
+                .with("result", record.result),
+        ),
+        TaskStatus::Failed => {
+            let error = match (&record.error, tasks.exposes_errors()) {
+                (Some(e), true) => e.as_str(),
+                _ => "the task failed; the server logs have the details",
+            };
+            task_problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "task-failed",
+                "the task failed",
+                &record,
+                Some(error),
+            )
+        }
+        TaskStatus::Cancelled => task_problem(
+            StatusCode::CONFLICT,
+            "task-cancelled",
+            "the task was cancelled",
+            &record,
+            None,
+        ),
+        TaskStatus::Pending | TaskStatus::Running if wait => task_problem(
+            StatusCode::REQUEST_TIMEOUT,
+            "task-wait-timeout",
+            &format!("the task did not finish within {} s", timeout.as_secs_f64()),
+            &record,
+            None,
+        ),
+        TaskStatus::Pending | TaskStatus::Running => json(
+            StatusCode::ACCEPTED,
+            &Object::default()
+                .with("task_id", id)
+                .with("status", record.status.as_str())
+                .with(
+                    "message",
+                    format!("task is {}; the result is not ready yet", record.status),
+                ),
+        ),
+    }
+}
+
+async fn list(tasks: Tasks, uri: Uri) -> Response {
+    let filter = match list_params(&uri) {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    match tasks.store().list(&filter).await {
+        Ok(records) => json(StatusCode::OK, &Listing { tasks: records }),
+        Err(e) => store_failed(&e),
+    }
+}
+
+#[derive(Serialize)]
+struct Listing {
+    tasks: Vec<TaskRecord>,
+}
+
+fn query_pairs(uri: &Uri) -> impl Iterator<Item = (String, String)> + '_ {
+    form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+}
+
+fn invalid_query(name: &'static str, why: &str) -> Error {
+    Error::with_kind(
+        ErrorKind::InvalidQuery,
+        StatusCode::BAD_REQUEST,
+        format!("invalid query parameter `{name}`: {why}"),
+    )
+    .at_query(name)
+}
+
+/// `wait` (a boolean, as Python qh reads `?async=`) and `timeout` (seconds).
+fn wait_params(uri: &Uri) -> Result<(bool, Duration), Error> {
+    let mut wait = false;
+    let mut timeout = DEFAULT_WAIT_SECS;
+    for (key, value) in query_pairs(uri) {
+        match key.as_str() {
+            "wait" => {
+                wait = parse_flag(&value)
+                    .ok_or_else(|| invalid_query("wait", "expected true or false"))?;
+            }
+            "timeout" => {
+                timeout = value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|t| t.is_finite() && *t >= 0.0)
+                    .ok_or_else(|| invalid_query("timeout", "expected seconds, e.g. 2.5"))?;
+            }
+            _ => {}
+        }
+    }
+    Ok((wait, Duration::from_secs_f64(timeout.min(MAX_WAIT_SECS))))
+}
+
+fn list_params(uri: &Uri) -> Result<ListFilter, Error> {
+    let mut filter = ListFilter {
+        request_id: None,
+        limit: DEFAULT_LIST_LIMIT,
+    };
+    for (key, value) in query_pairs(uri) {
+        match key.as_str() {
+            "limit" => {
+                let limit: usize = value
+                    .parse()
+                    .map_err(|_| invalid_query("limit", "expected a whole number"))?;
+                filter.limit = limit.min(MAX_LIST_LIMIT);
+            }
+            "request_id" => filter.request_id = Some(value),
+            _ => {}
+        }
+    }
+    Ok(filter)
+}
+
+/// `true|1|yes` and `false|0|no`, case-insensitive.
+pub(crate) fn parse_flag(value: &str) -> Option<bool> {
+    const TRUE: [&str; 3] = ["true", "1", "yes"];
+    const FALSE: [&str; 3] = ["false", "0", "no"];
+    if TRUE.iter().any(|t| t.eq_ignore_ascii_case(value)) {
+        Some(true)
+    } else if FALSE.iter().any(|f| f.eq_ignore_ascii_case(value)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_follow_python_qh() {
+        for yes in ["true", "TRUE", "1", "Yes"] {
+            assert_eq!(parse_flag(yes), Some(true), "{yes}");
+        }
+        for no in ["false", "0", "NO"] {
+            assert_eq!(parse_flag(no), Some(false), "{no}");
+        }
+        assert_eq!(parse_flag("maybe"), None);
+        assert_eq!(parse_flag(""), None);
+    }
+
+    #[test]
+    fn wait_params_are_bounded_and_checked() {
+        let uri: Uri = "/r?wait=1&timeout=99999".parse().unwrap();
+        assert_eq!(
+            wait_params(&uri).unwrap(),
+            (true, Duration::from_secs_f64(MAX_WAIT_SECS))
+        );
+        for bad in [
+            "/r?timeout=-1",
+            "/r?timeout=NaN",
+            "/r?timeout=inf",
+            "/r?wait=sure",
+        ] {
+            let uri: Uri = bad.parse().unwrap();
+            assert_eq!(wait_params(&uri).unwrap_err().status(), 400, "{bad}");
+        }
+        let uri: Uri = "/tasks/?limit=5000&request_id=a%2Fb".parse().unwrap();
+        let filter = list_params(&uri).unwrap();
+        assert_eq!(filter.limit, MAX_LIST_LIMIT);
+        assert_eq!(filter.request_id.as_deref(), Some("a/b"));
+    }
+}

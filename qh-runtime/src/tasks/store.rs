@@ -1,0 +1,103 @@
+//! The [`TaskStore`] trait: where task records live.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use super::{TaskRecord, Transition};
+
+/// A boxed, `Send` future, as [`TaskStore`] methods return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Why a store could not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The store is at capacity and every record in it is unfinished (none
+    /// can be evicted).
+    Full,
+    /// The backend failed (connection lost, bad data…).
+    Backend(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Full => f.write_str("the task store is full of unfinished tasks"),
+            Self::Backend(why) => write!(f, "task store error: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// Which records [`TaskStore::list`] returns.
+///
+/// ```
+/// let filter = qh::tasks::ListFilter { request_id: Some("req-1".into()), limit: 10 };
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListFilter {
+    /// Only tasks submitted by the request with this ID.
+    pub request_id: Option<String>,
+    /// At most this many, newest first.
+    pub limit: usize,
+}
+
+/// Storage for task records, shared by every instance that can see it.
+///
+/// Object safe (`Arc<dyn TaskStore>`): each method returns a boxed future.
+/// Records are only changed through [`transition`](Self::transition), which
+/// applies [`TaskRecord::apply`]'s rules atomically (finished records never
+/// change), so a cancellation and a completion racing each other leave one
+/// consistent outcome.
+///
+/// Implementations: [`MemoryTaskStore`](super::MemoryTaskStore) (one process)
+/// and, with the feature `redis`, `RedisTaskStore` (many instances).
+///
+/// ```
+/// use std::sync::Arc;
+/// use qh::tasks::{MemoryTaskStore, TaskStore};
+///
+/// let store: Arc<dyn TaskStore> = Arc::new(MemoryTaskStore::new());
+/// ```
+pub trait TaskStore: Send + Sync + 'static {
+    /// Stores a new (pending) record.
+    fn create(&self, record: TaskRecord) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// The record of `task_id`, if known.
+    fn get<'a>(&'a self, task_id: &'a str)
+        -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>>;
+
+    /// Applies `to` if the record's status allows it; returns the record as
+    /// it is afterwards (changed or not), `None` when unknown.
+    fn transition<'a>(
+        &'a self,
+        task_id: &'a str,
+        to: Transition,
+    ) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>>;
+
+    /// Records matching `filter`, newest first.
+    fn list<'a>(
+        &'a self,
+        filter: &'a ListFilter,
+    ) -> BoxFuture<'a, Result<Vec<TaskRecord>, StoreError>>;
+
+    /// Removes the record; `false` when it was unknown.
+    fn delete<'a>(&'a self, task_id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
+
+    /// Waits until the task has finished or `timeout` has passed, then
+    /// returns its record as it is (`None` when unknown or deleted).
+    fn wait<'a>(
+        &'a self,
+        task_id: &'a str,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>>;
+
+    /// A future the instance running `task_id` polls for as long as the task
+    /// runs; it resolves when the task must stop: cancelled (from any
+    /// instance) or its record removed. Stores may do liveness work in it
+    /// (`RedisTaskStore` renews the task's lease there).
+    fn watch(&self, task_id: &str) -> BoxFuture<'static, ()>;
+}

@@ -1,0 +1,180 @@
+//! A test app with task endpoints: a hand-written submitting handler (what
+//! `#[qh::endpoint(task)]` will generate) with several kinds of work, the
+//! `/tasks` routes, and helpers that check every answer echoes the asking ID.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::Path;
+use axum::http::{Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Extension, Router};
+use qh::tasks::Tasks;
+use serde_json::json;
+use tokio::sync::Semaphore;
+
+use super::{send, Answer};
+
+/// Lets gated tasks finish, one permit each.
+#[derive(Clone)]
+pub struct Gate(pub Arc<Semaphore>);
+
+/// Counts the steps of `/submit/count` tasks; `dropped` says their future
+/// was dropped (cancelled) rather than run to the end.
+#[derive(Clone, Default)]
+pub struct Steps {
+    pub count: Arc<AtomicUsize>,
+    pub dropped: Arc<AtomicBool>,
+}
+
+struct DropFlag(Arc<AtomicBool>);
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A hand-written submitting handler, as `#[qh::endpoint(task)]` will
+/// generate: each `kind` is one kind of work.
+async fn submit(
+    tasks: Tasks,
+    Path(kind): Path<String>,
+    Extension(gate): Extension<Gate>,
+    Extension(steps): Extension<Steps>,
+) -> Response {
+    let submitted = match kind.as_str() {
+        // Its result is the request ID it saw: proves the context came along.
+        "whoami" => {
+            tasks
+                .submit("whoami", async {
+                    tokio::task::yield_now().await;
+                    Ok::<_, String>(qh::request_id().map(|id| id.to_string()))
+                })
+                .await
+        }
+        "gated" => {
+            tasks
+                .submit("gated", async move {
+                    let _permit = gate.0.acquire().await.map_err(|e| e.to_string())?;
+                    Ok::<_, String>(json!({"answer": 42}))
+                })
+                .await
+        }
+        "fail" => {
+            tasks
+                .submit("fail", async { Err::<(), _>("disk full") })
+                .await
+        }
+        "panic" => {
+            tasks
+                .submit("panic", async {
+                    if qh::request_id().is_some() {
+                        panic!("task exploded");
+                    }
+                    Ok::<(), String>(())
+                })
+                .await
+        }
+        "count" => {
+            tasks
+                .submit("count", async move {
+                    let _flag = DropFlag(steps.dropped.clone());
+                    for _ in 0..2000 {
+                        steps.count.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                    }
+                    Ok::<_, String>("counted")
+                })
+                .await
+        }
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    match submitted {
+        Ok(s) => s.into_response(),
+        Err(e) => qh::Error::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+    }
+}
+
+pub struct App {
+    pub router: Router,
+    pub tasks: Tasks,
+    pub gate: Gate,
+    pub steps: Steps,
+}
+
+pub fn app_with(tasks: Tasks) -> App {
+    let gate = Gate(Arc::new(Semaphore::new(0)));
+    let steps = Steps::default();
+    let router = Router::new()
+        .route("/submit/{kind}", post(submit))
+        .merge(qh::tasks::routes())
+        .layer(Extension(gate.clone()))
+        .layer(Extension(steps.clone()))
+        .layer(Extension(tasks.clone()))
+        .layer(qh::Tracking::new());
+    App {
+        router,
+        tasks,
+        gate,
+        steps,
+    }
+}
+
+pub fn app() -> App {
+    app_with(Tasks::memory())
+}
+
+pub fn with_id(method: &str, uri: &str, id: &str) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("x-request-id", id)
+        .body(Body::empty())
+        .unwrap()
+}
+
+pub async fn submit_kind(app: &App, kind: &str, id: &str) -> String {
+    let res = send(&app.router, with_id("POST", &format!("/submit/{kind}"), id)).await;
+    assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text());
+    let body = res.json();
+    let task_id = body["task_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        res.headers["location"],
+        format!("/tasks/{task_id}").as_str()
+    );
+    assert_eq!(
+        body,
+        json!({"task_id": task_id, "status": "submitted", "request_id": id})
+    );
+    assert_eq!(res.echoed(), id);
+    task_id
+}
+
+pub async fn ask(app: &App, method: &str, uri: &str, id: &str) -> Answer {
+    let res = send(&app.router, with_id(method, uri, id)).await;
+    assert_eq!(res.echoed(), id, "{method} {uri} must echo the asking ID");
+    res
+}
+
+/// Polls the status route until `want` (bounded: 5 s).
+pub async fn until_status(app: &App, task_id: &str, want: &str) {
+    for _ in 0..500 {
+        let res = ask(app, "GET", &format!("/tasks/{task_id}/status"), "poll").await;
+        if res.json()["status"] == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("task {task_id} never reached {want}");
+}
+
+pub fn assert_problem(res: &Answer, status: StatusCode, asking: &str) -> serde_json::Value {
+    assert_eq!(res.status, status, "{}", res.text());
+    assert_eq!(res.content_type(), "application/problem+json");
+    let doc = res.json();
+    assert_eq!(doc["request_id"], asking, "{doc}");
+    doc
+}
