@@ -7,8 +7,11 @@
 //! PORT=8080 cargo run --example quickstart
 //! ```
 //!
-//! Logs are JSON lines on stdout; each line logged while handling a request
-//! (including from `qh::spawn`ed work) carries the request's `request_id`.
+//! Logs are JSON lines on stdout, filtered by `RUST_LOG` (default `info`);
+//! each line logged while handling a request (including from `qh::spawn`ed
+//! work) carries the request's `request_id`. Built with
+//! `--features opentelemetry`, the request spans are exported over OTLP/HTTP
+//! when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
 
 use std::time::Duration;
 
@@ -78,7 +81,25 @@ async fn signup(email: String) -> Value {
 async fn main() -> std::io::Result<()> {
     // JSON lines filtered by RUST_LOG (default `info`); inside a request each
     // carries `request_id`, even under RUST_LOG="warn,quickstart=info".
+    #[cfg(not(feature = "opentelemetry"))]
     qh::logs::json().init();
+    // Built with `--features opentelemetry`: the same lines, and the request
+    // spans exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set
+    // (the guard flushes them on exit).
+    #[cfg(feature = "opentelemetry")]
+    let _otel = {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        use tracing_subscriber::util::SubscriberInitExt as _;
+        let (otel, guard) = qh::otel::layer_from_env();
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info".into());
+        tracing_subscriber::registry()
+            .with(filter)
+            .with(qh::logs::layer())
+            .with(otel)
+            .init();
+        guard
+    };
 
     let app = qh::routes![add, hello, get_user, signup]
         // Plain axum routes get IDs, context and echo from the layer too.
