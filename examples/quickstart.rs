@@ -91,8 +91,8 @@ async fn main() -> std::io::Result<()> {
         use tracing_subscriber::layer::SubscriberExt as _;
         use tracing_subscriber::util::SubscriberInitExt as _;
         let (otel, guard) = qh::otel::layer_from_env();
-        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| "info".into());
+        let filter =
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
         tracing_subscriber::registry()
             .with(filter)
             .with(qh::logs::layer())

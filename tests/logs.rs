@@ -168,3 +168,44 @@ async fn nested_layers_make_one_span_with_status_and_latency() {
     assert!(closes[0]["span"]["latency_ms"].is_number(), "{}", closes[0]);
     assert_eq!(closes[0]["span"]["request_id"], "n-1");
 }
+
+#[tokio::test]
+async fn the_span_level_and_the_access_log_are_configurable() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::INFO)
+        .with_current_span(true)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = qh::routes![items].layer(
+        qh::Tracking::new()
+            .span_level(tracing::Level::DEBUG)
+            .access_log(true),
+    );
+    let req = Request::get("/items/abc")
+        .header("x-request-id", "acc-1")
+        .body(Body::empty())
+        .unwrap();
+    let res = app.oneshot(req).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // The DEBUG span is skipped under an INFO subscriber.
+    assert!(lines.iter().all(|l| l.get("span").is_none()), "{lines:?}");
+    let access: Vec<_> = lines
+        .iter()
+        .filter(|l| l["target"] == "qh::access")
+        .collect();
+    assert_eq!(access.len(), 1, "{lines:?}");
+    let fields = &access[0]["fields"];
+    assert_eq!(fields["request_id"], "acc-1");
+    assert_eq!(fields["route"], "/items/{*rest}");
+    assert_eq!(fields["status"], 200);
+    assert!(fields["latency_ms"].is_number());
+}

@@ -6,7 +6,6 @@ use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{ready, Context as TaskContext, Poll};
-use std::time::Instant;
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::MatchedPath;
@@ -22,7 +21,7 @@ use crate::context::Context;
 use crate::error::{Error, ErrorKind};
 use crate::panic::{self, CatchUnwind};
 use crate::resolve::{Fresh, Resolved};
-use crate::span::{incoming_trace, RequestSpan};
+use crate::span::{incoming_trace, Completion, RequestSpan};
 use crate::tracking::Tracking;
 
 impl<S> Layer<S> for Tracking {
@@ -75,8 +74,14 @@ where
             .get::<MatchedPath>()
             .map(MatchedPath::as_str);
         let trace = incoming_trace(req.headers());
-        let (span, started) =
-            RequestSpan::new(&resolved, req.method(), route, trace.as_ref()).into_parts();
+        let (span, done) = RequestSpan::new(
+            self.tracking.span_config(),
+            &resolved,
+            req.method(),
+            route,
+            trace.as_ref(),
+        )
+        .into_parts();
         let echo = (resolved.header().clone(), echo);
         req.extensions_mut().insert(resolved.clone());
         // The inner service's `call` runs in the context and span too, so
@@ -93,7 +98,7 @@ where
                 state: State::Tracked {
                     inner: ctx.scoped(Answer::new(future)).instrument(span),
                     echo: Some(echo),
-                    started,
+                    done: Some(done),
                 },
             },
             Err(response) => TrackingFuture::ready(response, echo),
@@ -145,7 +150,7 @@ pin_project_lite::pin_project! {
             #[pin]
             inner: Instrumented<TaskLocalFuture<Context, Answer<F>>>,
             echo: Option<(HeaderName, HeaderValue)>,
-            started: Option<Instant>,
+            done: Option<Completion>,
         },
         Ready {
             response: Option<Response>,
@@ -169,13 +174,15 @@ where
             StateProj::Tracked {
                 mut inner,
                 echo,
-                started,
+                done,
             } => {
                 let mut response = ready!(inner.as_mut().poll(cx))?;
                 if let Some((name, value)) = echo.take() {
                     response.headers_mut().insert(name, value);
                 }
-                RequestSpan::complete(inner.span(), *started, response.status());
+                if let Some(done) = done.take() {
+                    done.complete(inner.span(), response.status());
+                }
                 Poll::Ready(Ok(response))
             }
             StateProj::Ready { response } => Poll::Ready(Ok(response.take().unwrap_or_default())),

@@ -4,11 +4,12 @@ use std::time::Instant;
 
 use http::{Method, StatusCode};
 use tracing::field::Empty;
-use tracing::Span;
+use tracing::{Level, Span};
 
 use crate::resolve::Resolved;
 use crate::text::{cut, ECHO_LIMIT};
 use crate::trace_context::{TraceContext, TRACEPARENT};
+use crate::RequestId;
 
 /// The trace context of a valid incoming `traceparent`, parsed once per
 /// request (and only when the header is there).
@@ -20,47 +21,68 @@ pub(crate) fn incoming_trace(headers: &http::HeaderMap) -> Option<TraceContext> 
     }
 }
 
-/// The span a request runs in, with its start for `latency_ms`; a disabled
-/// span (and no clock read) when nothing listens at INFO, so an untraced
-/// server pays nothing for it, not even `tracing`'s `log` fallback.
-pub(crate) struct RequestSpan {
-    pub(crate) span: Span,
-    started: Option<Instant>,
+/// How a tracked request's span is made: its level, and whether it ends
+/// with an access-log event (see [`Tracking::span_level`] and
+/// [`Tracking::access_log`](crate::Tracking::access_log)).
+///
+/// [`Tracking::span_level`]: crate::Tracking::span_level
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SpanConfig {
+    pub(crate) level: Level,
+    pub(crate) access_log: bool,
 }
 
-impl RequestSpan {
-    /// Fields: `request_id`, `method`, `route` (the template, never the raw
-    /// path, and bounded), `client_request_id` when incoming IDs are not
-    /// trusted; `status` and `latency_ms` on completion.
-    ///
-    /// With the `opentelemetry` feature it is also the OpenTelemetry server
-    /// span (the semantic conventions' `http.request.method`, `http.route`,
-    /// `http.response.status_code`, named `"{METHOD} {route}"`), whose
-    /// parent is the incoming `traceparent`'s.
-    pub(crate) fn new(
-        resolved: &Resolved,
-        method: &Method,
-        route: Option<&str>,
-        incoming: Option<&TraceContext>,
-    ) -> Self {
-        if !tracing::level_enabled!(tracing::Level::INFO) {
-            return Self::none();
+impl Default for SpanConfig {
+    fn default() -> Self {
+        Self {
+            level: Level::INFO,
+            access_log: false,
         }
+    }
+}
+
+/// The span a request runs in, and what its completion records; a disabled
+/// span (and no clock read) when nothing listens at its level, so an
+/// untraced server pays nothing for it, not even `tracing`'s `log` fallback.
+pub(crate) struct RequestSpan {
+    pub(crate) span: Span,
+    pub(crate) done: Completion,
+}
+
+/// What is recorded when the response is ready.
+pub(crate) struct Completion {
+    started: Option<Instant>,
+    access: Option<Box<Access>>,
+}
+
+/// The access-log event's fields, kept only when it is on.
+struct Access {
+    id: RequestId,
+    method: Method,
+    route: Option<Box<str>>,
+}
+
+/// One `request` span per level: a span's level is part of its static
+/// callsite.
+macro_rules! request_span {
+    ($level:expr, $resolved:expr, $method:expr) => {{
         #[cfg(not(feature = "opentelemetry"))]
-        let span = tracing::info_span!(
+        let span = tracing::span!(
+            $level,
             "request",
-            request_id = %resolved.id(),
-            method = %cut(method.as_str(), ECHO_LIMIT),
+            request_id = %$resolved.id(),
+            method = %cut($method.as_str(), ECHO_LIMIT),
             route = Empty,
             client_request_id = Empty,
             status = Empty,
             latency_ms = Empty,
         );
         #[cfg(feature = "opentelemetry")]
-        let span = tracing::info_span!(
+        let span = tracing::span!(
+            $level,
             "request",
-            request_id = %resolved.id(),
-            method = %cut(method.as_str(), ECHO_LIMIT),
+            request_id = %$resolved.id(),
+            method = %cut($method.as_str(), ECHO_LIMIT),
             route = Empty,
             client_request_id = Empty,
             status = Empty,
@@ -73,8 +95,50 @@ impl RequestSpan {
             http.route = Empty,
             http.response.status_code = Empty,
         );
+        span
+    }};
+}
+
+impl RequestSpan {
+    /// Fields: `request_id`, `method`, `route` (the template, never the raw
+    /// path, and bounded), `client_request_id` when incoming IDs are not
+    /// trusted; `status` and `latency_ms` on completion.
+    ///
+    /// With the `opentelemetry` feature it is also the OpenTelemetry server
+    /// span (the semantic conventions' `http.request.method`, `http.route`,
+    /// `http.response.status_code`, named `"{METHOD} {route}"`), whose
+    /// parent is the incoming `traceparent`'s.
+    pub(crate) fn new(
+        config: SpanConfig,
+        resolved: &Resolved,
+        method: &Method,
+        route: Option<&str>,
+        incoming: Option<&TraceContext>,
+    ) -> Self {
+        let access = config.access_log.then(|| {
+            Box::new(Access {
+                id: resolved.id().clone(),
+                method: method.clone(),
+                route: route.map(|r| cut(r, ECHO_LIMIT).into()),
+            })
+        });
+        let span = if tracing::level_enabled!(config.level) {
+            match config.level {
+                Level::ERROR => request_span!(Level::ERROR, resolved, method),
+                Level::WARN => request_span!(Level::WARN, resolved, method),
+                Level::INFO => request_span!(Level::INFO, resolved, method),
+                Level::DEBUG => request_span!(Level::DEBUG, resolved, method),
+                Level::TRACE => request_span!(Level::TRACE, resolved, method),
+            }
+        } else {
+            Span::none()
+        };
         if span.is_disabled() {
-            return Self::none();
+            let started = access.is_some().then(Instant::now);
+            return Self {
+                span: Span::none(),
+                done: Completion { started, access },
+            };
         }
         #[cfg(feature = "opentelemetry")]
         crate::otel::request_span_opened(&span, method.as_str(), route, incoming);
@@ -88,28 +152,44 @@ impl RequestSpan {
         }
         Self {
             span,
-            started: Some(Instant::now()),
+            done: Completion {
+                started: Some(Instant::now()),
+                access,
+            },
         }
     }
 
-    pub(crate) fn none() -> Self {
-        Self {
-            span: Span::none(),
-            started: None,
-        }
+    pub(crate) fn into_parts(self) -> (Span, Completion) {
+        (self.span, self.done)
     }
+}
 
-    /// Records how the request ended.
-    pub(crate) fn complete(span: &Span, started: Option<Instant>, status: StatusCode) {
-        if let Some(started) = started {
+impl Completion {
+    /// Records how the request ended on `span`, and logs the access event
+    /// when it is on.
+    pub(crate) fn complete(self, span: &Span, status: StatusCode) {
+        let Some(started) = self.started else {
+            return;
+        };
+        let latency_ms = started.elapsed().as_secs_f64() * 1_000.0;
+        if !span.is_disabled() {
             span.record("status", status.as_u16());
             #[cfg(feature = "opentelemetry")]
             crate::otel::record_status(span, status.as_u16());
-            span.record("latency_ms", started.elapsed().as_secs_f64() * 1_000.0);
+            span.record("latency_ms", latency_ms);
         }
-    }
-
-    pub(crate) fn into_parts(self) -> (Span, Option<Instant>) {
-        (self.span, self.started)
+        if let Some(access) = self.access {
+            span.in_scope(|| {
+                tracing::info!(
+                    target: "qh::access",
+                    request_id = %access.id,
+                    method = %cut(access.method.as_str(), ECHO_LIMIT),
+                    route = access.route.as_deref(),
+                    status = status.as_u16(),
+                    latency_ms,
+                    "request completed"
+                );
+            });
+        }
     }
 }

@@ -6,6 +6,7 @@ use std::sync::{Arc, LazyLock};
 
 use http::HeaderName;
 
+use crate::span::SpanConfig;
 use crate::validate::Rule;
 use crate::IdGenerator;
 
@@ -52,6 +53,7 @@ struct Config {
     trust_incoming: bool,
     rule: Rule,
     id_from_traceparent: bool,
+    span: SpanConfig,
 }
 
 static DEFAULTS: LazyLock<Tracking> = LazyLock::new(Tracking::new);
@@ -75,6 +77,7 @@ impl Tracking {
                 trust_incoming: true,
                 rule: Rule::default(),
                 id_from_traceparent: false,
+                span: SpanConfig::default(),
             }),
         }
     }
@@ -160,6 +163,28 @@ impl Tracking {
     pub fn id_from_traceparent(mut self, enabled: bool) -> Self {
         self.config_mut().id_from_traceparent = enabled;
         self
+    }
+
+    /// The level of the per-request `request` span (default `INFO`): with
+    /// `DEBUG`, a server logging at `info` skips the span (and its cost)
+    /// while `qh::logs` lines keep the request ID.
+    #[must_use]
+    pub fn span_level(mut self, level: tracing::Level) -> Self {
+        self.config_mut().span.level = level;
+        self
+    }
+
+    /// One `INFO` event per request when its response is ready (target
+    /// `qh::access`): `request_id`, `method`, `route`, `status`,
+    /// `latency_ms`. Off by default.
+    #[must_use]
+    pub fn access_log(mut self, enabled: bool) -> Self {
+        self.config_mut().span.access_log = enabled;
+        self
+    }
+
+    pub(crate) fn span_config(&self) -> SpanConfig {
+        self.config.span
     }
 
     pub(crate) fn ids_from_traceparent(&self) -> bool {

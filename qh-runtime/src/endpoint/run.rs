@@ -3,7 +3,6 @@
 
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::time::Instant;
 
 use axum::response::Response;
 use http::request::Parts;
@@ -14,7 +13,7 @@ use crate::context::{self, Context};
 use crate::extract::FromRequestId;
 use crate::panic::{self, CatchUnwind};
 use crate::resolve::{self, Found};
-use crate::span::{incoming_trace, RequestSpan};
+use crate::span::{incoming_trace, Completion, RequestSpan, SpanConfig};
 use crate::RequestId;
 
 /// A request's tracking state between resolution and the response: the ID
@@ -30,7 +29,7 @@ pub struct Prepared {
 /// What an endpoint does when it is the first to see the request.
 struct Own {
     span: Span,
-    started: Option<Instant>,
+    done: Completion,
     echo: (HeaderName, HeaderValue),
 }
 
@@ -68,9 +67,14 @@ pub fn prepare(
         },
         Found::Fresh(fresh) => {
             let trace = incoming_trace(&parts.headers);
-            let (span, started) =
-                RequestSpan::new(&fresh.resolved, &parts.method, Some(route), trace.as_ref())
-                    .into_parts();
+            let (span, done) = RequestSpan::new(
+                SpanConfig::default(),
+                &fresh.resolved,
+                &parts.method,
+                Some(route),
+                trace.as_ref(),
+            )
+            .into_parts();
             let echo = (fresh.resolved.header().clone(), fresh.echo);
             if remember {
                 parts.extensions.insert(fresh.resolved.clone());
@@ -78,11 +82,7 @@ pub fn prepare(
             Prepared {
                 id: fresh.resolved.id().clone(),
                 ctx: Some(Context::from_resolved(fresh.resolved).with_incoming_trace(trace)),
-                own: Some(Own {
-                    span,
-                    started,
-                    echo,
-                }),
+                own: Some(Own { span, done, echo }),
             }
         }
     }
@@ -98,12 +98,12 @@ pub fn request_id_param<T: FromRequestId>(id: &RequestId) -> T {
 fn finish(response: &mut Response, own: Option<Own>) {
     if let Some(Own {
         span,
-        started,
+        done,
         echo: (name, value),
     }) = own
     {
         response.headers_mut().insert(name, value);
-        RequestSpan::complete(&span, started, response.status());
+        done.complete(&span, response.status());
     }
 }
 
