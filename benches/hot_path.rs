@@ -168,6 +168,15 @@ fn main() {
             .ok()
             .and_then(|n| n.parse().ok())
             .unwrap_or(10_000);
+        // `<variant>+logs`: with qh's JSON log subscriber (to a sink) at
+        // INFO, so the request span is made, filled and closed: its cost.
+        let (variant, logged) = match variant.strip_suffix("+logs") {
+            Some(variant) => (variant, true),
+            None => (variant, false),
+        };
+        let _logs = logged.then(|| {
+            tracing::subscriber::set_default(qh::logs::json().with_writer(std::io::sink).finish())
+        });
         let rt = runtime();
         let app = app(variant);
         let incoming = mode == "incoming";

@@ -62,39 +62,44 @@ struct Access {
     route: Option<Box<str>>,
 }
 
-/// One `request` span per level: a span's level is part of its static
-/// callsite.
+/// One `request` span per level (a span's level is part of its static
+/// callsite), every field known up front given at creation: each later
+/// `record` is a round through every layer (a JSON formatter re-parses the
+/// span's fields on each).
 macro_rules! request_span {
-    ($level:expr, $resolved:expr, $method:expr) => {{
+    ($level:expr, $id:expr, $method:expr, $route:expr, $client:expr, $otel:expr) => {{
         #[cfg(not(feature = "opentelemetry"))]
         let span = tracing::span!(
             $level,
             "request",
-            request_id = %$resolved.id(),
-            method = %cut($method.as_str(), ECHO_LIMIT),
-            route = Empty,
-            client_request_id = Empty,
+            request_id = %$id,
+            method = %$method,
+            route = $route,
+            client_request_id = $client,
             status = Empty,
             latency_ms = Empty,
         );
         #[cfg(feature = "opentelemetry")]
-        let span = tracing::span!(
-            $level,
-            "request",
-            request_id = %$resolved.id(),
-            method = %cut($method.as_str(), ECHO_LIMIT),
-            route = Empty,
-            client_request_id = Empty,
-            status = Empty,
-            latency_ms = Empty,
-            otel.name = Empty,
-            otel.kind = "server",
-            otel.status_code = Empty,
-            http.request.method = Empty,
-            http.request.method_original = Empty,
-            http.route = Empty,
-            http.response.status_code = Empty,
-        );
+        let span = {
+            let (name, http_method, method_original) = $otel;
+            tracing::span!(
+                $level,
+                "request",
+                request_id = %$id,
+                method = %$method,
+                route = $route,
+                client_request_id = $client,
+                status = Empty,
+                latency_ms = Empty,
+                otel.name = %name,
+                otel.kind = "server",
+                otel.status_code = Empty,
+                http.request.method = http_method,
+                http.request.method_original = method_original,
+                http.route = $route,
+                http.response.status_code = Empty,
+            )
+        };
         span
     }};
 }
@@ -123,12 +128,24 @@ impl RequestSpan {
             })
         });
         let span = if tracing::level_enabled!(config.level) {
+            let id = resolved.id();
+            let method_text = cut(method.as_str(), ECHO_LIMIT);
+            let route = route.map(|r| cut(r, ECHO_LIMIT));
+            let route = route.as_deref();
+            let client = resolved.client_id().map(RequestId::as_str);
+            #[cfg(feature = "opentelemetry")]
+            let otel = crate::otel::request_span_fields(method.as_str(), route);
+            // Without the feature the macro ignores it.
+            #[cfg(not(feature = "opentelemetry"))]
+            let otel = ();
+            #[cfg(not(feature = "opentelemetry"))]
+            let () = otel;
             match config.level {
-                Level::ERROR => request_span!(Level::ERROR, resolved, method),
-                Level::WARN => request_span!(Level::WARN, resolved, method),
-                Level::INFO => request_span!(Level::INFO, resolved, method),
-                Level::DEBUG => request_span!(Level::DEBUG, resolved, method),
-                Level::TRACE => request_span!(Level::TRACE, resolved, method),
+                Level::ERROR => request_span!(Level::ERROR, id, method_text, route, client, otel),
+                Level::WARN => request_span!(Level::WARN, id, method_text, route, client, otel),
+                Level::INFO => request_span!(Level::INFO, id, method_text, route, client, otel),
+                Level::DEBUG => request_span!(Level::DEBUG, id, method_text, route, client, otel),
+                Level::TRACE => request_span!(Level::TRACE, id, method_text, route, client, otel),
             }
         } else {
             Span::none()
@@ -141,15 +158,9 @@ impl RequestSpan {
             };
         }
         #[cfg(feature = "opentelemetry")]
-        crate::otel::request_span_opened(&span, method.as_str(), route, incoming);
+        crate::otel::request_span_opened(&span, incoming);
         #[cfg(not(feature = "opentelemetry"))]
         let _ = incoming;
-        if let Some(route) = route {
-            span.record("route", &*cut(route, ECHO_LIMIT));
-        }
-        if let Some(client) = resolved.client_id() {
-            span.record("client_request_id", client.as_str());
-        }
         Self {
             span,
             done: Completion {
@@ -172,11 +183,20 @@ impl Completion {
             return;
         };
         let latency_ms = started.elapsed().as_secs_f64() * 1_000.0;
-        if !span.is_disabled() {
-            span.record("status", status.as_u16());
+        if let Some(meta) = span.metadata() {
+            // One `record` for both fields (see `request_span!`).
+            let fields = meta.fields();
+            let (status_field, latency_field) =
+                (fields.field("status"), fields.field("latency_ms"));
+            if let (Some(s), Some(l)) = (&status_field, &latency_field) {
+                let status = status.as_u16();
+                span.record_all(&fields.value_set(&[
+                    (s, Some(&status as &dyn tracing::Value)),
+                    (l, Some(&latency_ms as &dyn tracing::Value)),
+                ]));
+            }
             #[cfg(feature = "opentelemetry")]
             crate::otel::record_status(span, status.as_u16());
-            span.record("latency_ms", latency_ms);
         }
         if let Some(access) = self.access {
             span.in_scope(|| {

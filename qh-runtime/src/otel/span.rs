@@ -130,30 +130,33 @@ pub fn record_status(span: &tracing::Span, status: u16) {
     }
 }
 
-/// Makes qh's request span (see `crate::span`) the OpenTelemetry server
-/// span: its name and semantic-convention attributes, and the incoming
-/// `traceparent`'s span as its remote parent. Called once, right after the
-/// span is created and before it is first entered (the parent and the name
-/// are fixed when it starts).
-pub(crate) fn request_span_opened(
-    span: &tracing::Span,
-    method: &str,
-    route: Option<&str>,
-    incoming: Option<&crate::trace_context::TraceContext>,
-) {
+/// The semantic-convention values of qh's request span (see
+/// `crate::span`), recorded when it is created: its name, the method as the
+/// conventions report it, and the original method when that is not one of
+/// the standard nine.
+pub(crate) fn request_span_fields<'a>(
+    method: &'a str,
+    route: Option<&'a str>,
+) -> (impl fmt::Display + 'a, &'static str, Option<&'a str>) {
     let known = known_method(method);
     let name = SpanName {
         method: known.unwrap_or("HTTP"),
         route,
     };
-    span.record("otel.name", tracing::field::display(&name));
-    span.record("http.request.method", known.unwrap_or("_OTHER"));
-    if known.is_none() {
-        span.record("http.request.method_original", method);
-    }
-    if let Some(route) = route {
-        span.record("http.route", route);
-    }
+    (
+        name,
+        known.unwrap_or("_OTHER"),
+        known.is_none().then_some(method),
+    )
+}
+
+/// Makes the incoming `traceparent`'s span the remote parent of qh's
+/// request span. Called right after the span is created and before it is
+/// first entered (the parent is fixed when it starts).
+pub(crate) fn request_span_opened(
+    span: &tracing::Span,
+    incoming: Option<&crate::trace_context::TraceContext>,
+) {
     if let Some(tc) = incoming {
         if let Some(parent) = tc.parent_id() {
             super::set_remote_parent(
