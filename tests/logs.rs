@@ -1,26 +1,15 @@
-//! Every log line of a request, including its spawned work, carries the
-//! request's ID (through the per-request `tracing` span).
+//! The per-request `tracing` span: every line of a request, including its
+//! spawned work, runs in it; its route, status and latency; one span per
+//! request; its level and the access log.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod common;
+
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::Request;
+use common::capture::Capture;
 use tower::ServiceExt;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[qh::endpoint]
 async fn work(job: String) -> &'static str {
@@ -51,12 +40,7 @@ async fn lines_for(app: axum::Router, id: Option<&str>) -> (String, Vec<serde_js
         .await
         .unwrap();
     let echoed = res.headers()["x-request-id"].to_str().unwrap().to_owned();
-    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    let lines = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (echoed, lines)
+    (echoed, capture.lines())
 }
 
 fn assert_all_carry(lines: &[serde_json::Value], id: &str) {
@@ -117,10 +101,7 @@ async fn capture_lines(app: axum::Router, req: Request<Body>) -> Vec<serde_json:
     let _guard = tracing::subscriber::set_default(subscriber);
     let res = app.oneshot(req).await.unwrap();
     drop(res);
-    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    capture.lines()
 }
 
 #[tokio::test]
@@ -191,11 +172,7 @@ async fn the_span_level_and_the_access_log_are_configurable() {
         .unwrap();
     let res = app.oneshot(req).await.unwrap();
     assert_eq!(res.status(), 200);
-    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    let lines: Vec<serde_json::Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = capture.lines();
     // The DEBUG span is skipped under an INFO subscriber.
     assert!(lines.iter().all(|l| l.get("span").is_none()), "{lines:?}");
     let access: Vec<_> = lines

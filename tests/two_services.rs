@@ -2,38 +2,14 @@
 //! 127.0.0.1 through `qh::propagation::Propagate`; A's response, B's handler
 //! and both services' log lines agree on the request ID and the trace ID.
 
-use std::io;
-use std::sync::{Arc, Mutex};
-
 use serde_json::Value;
 
 #[path = "../examples/two_services.rs"]
 mod example;
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
+mod common;
 
-impl io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Capture {
-    /// The lines written since the last call.
-    fn take(&self) -> Vec<Value> {
-        let bytes = std::mem::take(&mut *self.0.lock().unwrap());
-        String::from_utf8(bytes)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-            .collect()
-    }
-}
+use common::capture::Capture;
 
 /// What one call showed: the echoed ID, A's and B's views, the log lines.
 struct Flow {

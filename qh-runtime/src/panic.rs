@@ -43,9 +43,23 @@ impl<F: Future> Future for CatchUnwind<F> {
 
 /// The 500 problem a panic answers; its message goes to the logs only.
 pub(crate) fn response(payload: &(dyn Any + Send)) -> Response {
-    let message = payload
+    Error::panic(text(payload)).into_response()
+}
+
+/// The text of a panic (`panic!("…")` leaves a `&str` or a `String`).
+pub(crate) fn text(payload: &(dyn Any + Send)) -> Option<&str> {
+    payload
         .downcast_ref::<&str>()
         .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str));
-    Error::panic(message).into_response()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+}
+
+/// `fut`, with a panic during any poll turned into its message, for work
+/// whose panic is logged or recorded rather than answered.
+pub(crate) async fn catch_message<F: Future>(fut: F) -> Result<F::Output, String> {
+    CatchUnwind::new(fut).await.map_err(|payload| {
+        text(&*payload)
+            .unwrap_or("non-string panic payload")
+            .to_owned()
+    })
 }

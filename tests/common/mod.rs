@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use tower::ServiceExt;
 
+pub mod capture;
 pub mod task_app;
 
 pub struct Answer {

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tracing::Instrument;
 
-use super::catch::catch_unwind_future;
 use super::drain::{self, Guard};
 use super::layer::Slot;
 use crate::context::Context;
+use crate::panic::catch_message;
 
 type Outcome = Result<(), String>;
 type JobFuture = Pin<Box<dyn Future<Output = Outcome> + Send + 'static>>;
@@ -194,9 +194,7 @@ async fn run(jobs: Vec<Job>, guard: Option<Guard>) {
     let _guard = guard;
     for Job { fut, ctx, span } in jobs {
         let id = ctx.id().clone();
-        let outcome = catch_unwind_future(ctx.scope(fut))
-            .instrument(span.clone())
-            .await;
+        let outcome = catch_message(ctx.scope(fut)).instrument(span.clone()).await;
         let _entered = span.enter();
         match outcome {
             Ok(Ok(())) => {}

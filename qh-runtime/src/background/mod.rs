@@ -20,7 +20,6 @@
 //! jobs start when the body has been written or dropped.
 
 mod blocking;
-pub(crate) mod catch;
 mod drain;
 mod in_request;
 mod jobs;

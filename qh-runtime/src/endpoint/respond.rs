@@ -24,10 +24,16 @@ impl<T> Responder<T> {
     }
 }
 
-fn json_response<T: serde::Serialize>(value: &T) -> Response {
+/// `value` as a JSON answer with `status` (500 problem if it cannot be
+/// serialized); every JSON answer qh makes goes through here.
+pub(crate) fn json_with_status<T: serde::Serialize + ?Sized>(
+    status: StatusCode,
+    value: &T,
+) -> Response {
     match serde_json::to_vec(value) {
         Ok(body) => {
             let mut response = Response::new(Body::from(body));
+            *response.status_mut() = status;
             response
                 .headers_mut()
                 .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -36,10 +42,14 @@ fn json_response<T: serde::Serialize>(value: &T) -> Response {
         Err(e) => Error::with_kind(
             ErrorKind::Internal,
             StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the return value cannot be serialized: {e}"),
+            format!("the answer cannot be serialized: {e}"),
         )
         .into_response(),
     }
+}
+
+fn json_response<T: serde::Serialize>(value: &T) -> Response {
+    json_with_status(StatusCode::OK, value)
 }
 
 fn gone() -> Response {

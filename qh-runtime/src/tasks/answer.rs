@@ -3,12 +3,12 @@
 
 use axum::response::{IntoResponse, Response};
 use http::header::CONTENT_TYPE;
-use http::{HeaderValue, StatusCode};
+use http::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::{StoreError, TaskRecord};
-use crate::{Error, ErrorKind, PROBLEM_JSON};
+use crate::{Error, PROBLEM_JSON};
 
 /// A JSON object that keeps its keys in insertion order (serde_json's map
 /// sorts them without its `preserve_order` feature), so answers read like
@@ -43,21 +43,7 @@ impl Serialize for Object {
 }
 
 pub(crate) fn json(status: StatusCode, body: &impl Serialize) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => {
-            let mut response = (status, bytes).into_response();
-            response
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            response
-        }
-        Err(e) => Error::with_kind(
-            ErrorKind::Internal,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the answer cannot be serialized: {e}"),
-        )
-        .into_response(),
-    }
+    crate::endpoint::respond::json_with_status(status, body)
 }
 
 pub(crate) fn not_found(task_id: &str) -> Response {

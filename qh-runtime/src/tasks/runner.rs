@@ -13,7 +13,7 @@ use tokio::task::AbortHandle;
 use tracing::Instrument;
 
 use super::{MemoryTaskStore, StoreError, Submitted, TaskRecord, TaskStore, Transition};
-use crate::background::catch::catch_unwind_future;
+use crate::panic::catch_message;
 
 /// What a task's function produced: its result as JSON, or an error message.
 pub type TaskOutcome = Result<serde_json::Value, String>;
@@ -290,7 +290,7 @@ where
         Ok(Some(record)) if record.status == super::TaskStatus::Running => {
             let stop = store.watch(&task_id);
             let outcome = tokio::select! {
-                outcome = catch_unwind_future(work) => Some(outcome),
+                outcome = catch_message(work) => Some(outcome),
                 () = stop => None,
             };
             let to = match outcome {

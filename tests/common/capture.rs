@@ -1,0 +1,40 @@
+//! A log writer that keeps what it is given, for tests that read back the
+//! JSON lines a request produced.
+
+use std::io;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+/// Collects what a `tracing-subscriber` writes; clones share the buffer.
+#[derive(Clone, Default)]
+pub struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Capture {
+    /// Every JSON line written so far.
+    pub fn lines(&self) -> Vec<Value> {
+        parse(&self.0.lock().unwrap())
+    }
+
+    /// The JSON lines written since the last call.
+    pub fn take(&self) -> Vec<Value> {
+        parse(&std::mem::take(&mut *self.0.lock().unwrap()))
+    }
+}
+
+fn parse(bytes: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
