@@ -359,3 +359,29 @@ async fn errors_outside_a_request_echo_under_the_resolved_header() {
     assert_eq!(res.echoed_under("x-corr"), "corr-7");
     assert!(res.headers.get("x-request-id").is_none());
 }
+
+#[tokio::test]
+async fn the_traceparent_can_give_the_request_its_id() {
+    let app = qh::routes![echo_id].layer(Tracking::new().id_from_traceparent(true));
+    let tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let res = send(&app, get_with("/echo_id", &[("traceparent", tp)])).await;
+    assert_eq!(res.echoed(), "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert_eq!(res.json(), json!("4bf92f3577b34da6a3ce929d0e0e4736"));
+    // A valid ID header still wins; an invalid traceparent is no ID.
+    let res = send(
+        &app,
+        get_with("/echo_id", &[("traceparent", tp), ("x-request-id", "mine")]),
+    )
+    .await;
+    assert_eq!(res.echoed(), "mine");
+    let bad = "00-00000000000000000000000000000000-00f067aa0ba902b7-01";
+    let res = send(&app, get_with("/echo_id", &[("traceparent", bad)])).await;
+    assert!(is_uuid(&res.echoed(), 4));
+    // Off by default.
+    let res = send(
+        &qh::routes![echo_id].layer(Tracking::new()),
+        get_with("/echo_id", &[("traceparent", tp)]),
+    )
+    .await;
+    assert!(is_uuid(&res.echoed(), 4));
+}
