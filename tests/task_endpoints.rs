@@ -69,6 +69,16 @@ async fn count() -> &'static str {
     "counted"
 }
 
+/// Logs from the background; used by the log test alone, so its callsite
+/// is first seen under that test's subscriber (tracing caches interest
+/// per callsite, and the other tests run with none).
+#[qh::endpoint(task)]
+async fn logged(n: u64) -> u64 {
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    tracing::info!(n, "logging in the background");
+    n
+}
+
 #[qh::endpoint]
 fn plain(a: i64) -> i64 {
     a
@@ -288,6 +298,8 @@ async fn delete_stops_the_running_function() {
     .await;
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json(), json!({"task_id": task_id, "status": "deleted"}));
+    // The served methods, never an empty `Allow`.
+    assert_eq!(res.headers["allow"], "GET,HEAD,DELETE");
     for _ in 0..500 {
         if DROPPED.load(Ordering::SeqCst) {
             break;
@@ -320,6 +332,7 @@ async fn tasks_routes_are_mounted_once_for_two_task_endpoints_and_absent_without
     let res = send(&app, request("GET", "/tasks", "l", None)).await;
     assert_eq!(res.status, 200);
     assert_eq!(res.json()["tasks"].as_array().unwrap().len(), 1);
+    assert_eq!(res.headers["allow"], "GET,HEAD");
     // Other methods on a task route: a 405 problem with `Allow`.
     let res = send(
         &app,
@@ -433,17 +446,16 @@ impl Write for Capture {
 async fn the_functions_log_lines_carry_the_request_id() {
     let capture = Capture::default();
     let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_current_span(true)
-        .with_span_list(true)
+    // qh's JSON lines: `request_id` on every line logged for a request.
+    let subscriber = qh::logs::json()
+        .with_filter("info")
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let tasks = Tasks::memory();
-    let app = with_runner(qh::routes![slow_add], &tasks);
-    let task_id = submit(&app, "POST", "/slow_add", "log-7", Some(r#"{"a":1,"b":2}"#)).await;
+    let app = with_runner(qh::routes![logged], &tasks);
+    let task_id = submit(&app, "POST", "/logged", "log-7", Some(r#"{"n":3}"#)).await;
     assert_eq!(wait_result(&app, &task_id).await.json()["result"], 3);
 
     let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
@@ -453,10 +465,7 @@ async fn the_functions_log_lines_carry_the_request_id() {
         .collect();
     let line = lines
         .iter()
-        .find(|l| l["fields"]["message"] == "adding in the background")
+        .find(|l| l["fields"]["message"] == "logging in the background")
         .unwrap_or_else(|| panic!("the function's line is missing: {text}"));
-    assert_eq!(line["span"]["name"], "task", "{line}");
-    assert_eq!(line["span"]["request_id"], "log-7", "{line}");
-    assert_eq!(line["span"]["task_id"], task_id.as_str(), "{line}");
-    assert_eq!(line["span"]["endpoint"], "slow_add", "{line}");
+    assert_eq!(line["request_id"], "log-7", "{line}");
 }

@@ -145,7 +145,7 @@ impl<T> TaskJson for TaskValue<T> {
     message = "`{Self}` cannot be returned from a task endpoint",
     label = "a task's result is stored as JSON: the return type must implement `serde::Serialize`",
     note = "`Result<T, E>` stores `Ok(T)` as the result and `Err(E)` as the failure message, so `T: Serialize` and `E: Display`",
-    note = "a task's answer is always `202` and its result is read from `/tasks/{{id}}/result`, so `IntoResponse` types cannot be stored"
+    note = "a task's result is read back as JSON from `/tasks/{{id}}/result`, so an `IntoResponse` type cannot be stored"
 )]
 pub trait TaskReturn: serde::Serialize {}
 

@@ -68,11 +68,20 @@ where
     S: Clone + Send + Sync + 'static,
 {
     Router::new()
-        .route("/tasks", mergeable(get(list)))
-        .route("/tasks/", mergeable(get(list)))
-        .route("/tasks/{task_id}", mergeable(get(record).delete(delete)))
-        .route("/tasks/{task_id}/status", mergeable(get(status)))
-        .route("/tasks/{task_id}/result", mergeable(get(result)))
+        .route("/tasks", mergeable(get(list), "GET,HEAD"))
+        .route("/tasks/", mergeable(get(list), "GET,HEAD"))
+        .route(
+            "/tasks/{task_id}",
+            mergeable(get(record).delete(delete), "GET,HEAD,DELETE"),
+        )
+        .route(
+            "/tasks/{task_id}/status",
+            mergeable(get(status), "GET,HEAD"),
+        )
+        .route(
+            "/tasks/{task_id}/result",
+            mergeable(get(result), "GET,HEAD"),
+        )
 }
 
 type Id = Result<Path<String>, PathRejection>;
