@@ -1,7 +1,9 @@
 //! What submitting a task costs: `Tasks::submit` inside a request context
 //! (record created, task spawned, the 202 answer built) with the in-memory
 //! store, alone and together with running the (trivial) task to its
-//! recorded completion; and, built with `--features redis` and with
+//! recorded completion; a whole request to a `#[qh::endpoint(task)]`
+//! endpoint (JSON body read, submission, 202 answer) beside the same
+//! function as a plain endpoint; and, built with `--features redis` and with
 //! `QH_REDIS_URL` set, the same with `RedisTaskStore`.
 //!
 //! ```text
@@ -12,10 +14,14 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use axum::body::Body;
+use axum::http::Request;
 use axum::response::IntoResponse;
+use axum::{Extension, Router};
 use qh::context::Context;
 use qh::tasks::{MemoryTaskStore, Tasks};
 use qh::RequestId;
+use tower::ServiceExt;
 
 fn main() {
     divan::main();
@@ -73,6 +79,49 @@ fn submit_and_complete_memory_store(bencher: divan::Bencher) {
     bencher
         .counter(divan::counter::ItemsCount::new(BATCH))
         .bench_local(|| RT.block_on(run()));
+}
+
+#[qh::endpoint(task, path = "/as_task")]
+async fn as_task(n: u64) -> u64 {
+    n + 1
+}
+
+#[qh::endpoint(path = "/inline")]
+async fn inline(n: u64) -> u64 {
+    n + 1
+}
+
+/// `BATCH` whole requests to `path` through `app`.
+async fn request_batch(app: &Router, path: &str, want: u16) {
+    for _ in 0..BATCH {
+        let request = Request::post(path)
+            .header("content-type", "application/json")
+            .header("x-request-id", "bench-request")
+            .body(Body::from(r#"{"n":1}"#))
+            .expect("a request");
+        let response = app.clone().oneshot(request).await.expect("infallible");
+        assert_eq!(response.status().as_u16(), want);
+        drop(divan::black_box(response));
+    }
+}
+
+/// A request to a task endpoint: extraction, submission, the 202 answer.
+#[divan::bench(sample_count = 20)]
+fn task_endpoint_request(bencher: divan::Bencher) {
+    let tasks = Tasks::new(MemoryTaskStore::new().capacity(usize::MAX));
+    let app = qh::routes![as_task].layer(Extension(tasks));
+    bencher
+        .counter(divan::counter::ItemsCount::new(BATCH))
+        .bench_local(|| RT.block_on(request_batch(&app, "/as_task", 202)));
+}
+
+/// The same function as a plain endpoint, for comparison.
+#[divan::bench(sample_count = 20)]
+fn plain_endpoint_request(bencher: divan::Bencher) {
+    let app = qh::routes![inline];
+    bencher
+        .counter(divan::counter::ItemsCount::new(BATCH))
+        .bench_local(|| RT.block_on(request_batch(&app, "/inline", 200)));
 }
 
 #[cfg(feature = "redis")]

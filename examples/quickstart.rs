@@ -77,6 +77,19 @@ async fn signup(email: String) -> Value {
     json!({"queued": true})
 }
 
+/// `POST /report` with `{"n": 3}`: a task endpoint. Answers `202` with the
+/// task's ID and `Location: /tasks/{id}` at once; the function runs in the
+/// background (its logs carry the submitting request's ID) and its value is
+/// read from `GET /tasks/{id}/result`.
+#[qh::endpoint(task)]
+async fn report(n: u64) -> Value {
+    for page in 1..=n {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        tracing::info!(page, "report page written");
+    }
+    json!({"pages": n})
+}
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     // JSON lines filtered by RUST_LOG (default `info`); inside a request each
@@ -101,7 +114,8 @@ async fn main() -> std::io::Result<()> {
         guard
     };
 
-    let app = qh::routes![add, hello, get_user, signup]
+    let app = qh::routes![add, hello, get_user, signup, report]
+        // `report` is a task endpoint, so the `/tasks` routes come too.
         // Plain axum routes get IDs, context and echo from the layer too.
         .route(
             "/health",

@@ -57,6 +57,10 @@ pub use qh_runtime::__private;
 /// let app: axum::Router = qh::routes![add, api::hello];
 /// ```
 ///
+/// When a listed endpoint is a task endpoint (`#[qh::endpoint(task)]`), the
+/// [`/tasks` routes](crate::tasks::routes) are mounted too, once; routers
+/// that both bring them merge without panicking.
+///
 /// Two endpoints serving the same method and path, or the same path with
 /// differently named placeholders (`/users/{id}`, `/users/{user_id}`: axum
 /// refuses the second), are a compile error naming both:

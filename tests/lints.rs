@@ -104,6 +104,7 @@ pub mod api {
 
     /// Reads the tracking context.
     #[qh::endpoint(method = "GET")]
+    #[must_use]
     pub fn whoami(#[extract] ctx: Ctx) -> String {
         let current = Ctx::current().map(|c| c.to_headers().len());
         format!(
@@ -149,6 +150,25 @@ pub mod api {
         id
     }
 
+    /// Writes a report in the background (a task endpoint).
+    ///
+    /// # Errors
+    ///
+    /// When the report would be too long.
+    #[qh::endpoint(task)]
+    pub async fn report(pages: u64) -> Result<u64, String> {
+        pages
+            .checked_mul(2)
+            .ok_or_else(|| "too many pages".to_owned())
+    }
+
+    /// Squares, in the background when the client asks.
+    #[qh::endpoint(task = "optional", method = "GET", path = "/square/{n}")]
+    #[must_use]
+    pub fn square(n: u64) -> u64 {
+        n * n
+    }
+
     /// Answers a raw response.
     #[qh::endpoint(method = "get")]
     #[must_use]
@@ -175,6 +195,8 @@ async fn router_builds() {
         api::search,
         api::order,
         api::item,
+        api::report,
+        api::square,
     ]
     .layer(axum::Extension(7_u32))
     .with_state(api::AppState::default());

@@ -31,8 +31,18 @@ fn whoami(#[request_id] id: String) -> String {
     id
 }
 
+#[renamed_qh::endpoint(crate = "renamed_qh", task)]
+fn square(n: u64) -> u64 {
+    n * n
+}
+
+#[renamed_qh::endpoint(crate = "renamed_qh", task = "optional")]
+async fn double(n: u64) -> Result<u64, String> {
+    n.checked_mul(2).ok_or_else(|| "overflow".to_owned())
+}
+
 fn app() -> axum::Router {
-    renamed_qh::routes![add, get_user, whoami]
+    renamed_qh::routes![add, get_user, whoami, square, double]
 }
 
 async fn body_text(response: axum::response::Response) -> String {
@@ -83,4 +93,31 @@ async fn renamed_crate_reports_a_missing_header() {
     let request = Request::get("/users/7").body(Body::empty()).unwrap();
     let response = app().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn renamed_crate_task_endpoints_submit_and_serve_tasks() {
+    let request = Request::post("/square")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"n":9}"#))
+        .unwrap();
+    let response = app().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let request = Request::get(format!("{location}/result?wait=true&timeout=5"))
+        .body(Body::empty())
+        .unwrap();
+    let response = app().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
+    assert_eq!(doc["result"], 81);
+
+    // Optional: synchronous unless asked.
+    let request = Request::post("/double")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"n":4}"#))
+        .unwrap();
+    let response = app().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body_text(response).await, "8");
 }

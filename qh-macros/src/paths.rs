@@ -104,6 +104,17 @@ private_paths! {
     read_json_body => read_json_body;
     field_index => field_index;
 
+    // `#[qh::endpoint(task)]`.
+    tasks => Tasks;
+    parse_async_flag => parse_async_flag;
+    submit_task => submit_task;
+    blocking_outcome => blocking_outcome;
+    task_value => TaskValue;
+    task_result => TaskResult;
+    task_bad_err => TaskBadErr;
+    task_bad_result => TaskBadResult;
+    task_json => TaskJson;
+
     // `#[derive(TrackingContext)]`.
     tracking_header_map => HeaderMap;
     tracking_header_name => HeaderName;

@@ -80,6 +80,10 @@ pub mod __private {
     };
     pub use crate::endpoint::routes::Routes;
     pub use crate::endpoint::run::{prepare, request_id_param, run, run_sync, Prepared};
+    pub use crate::endpoint::task::{
+        blocking_outcome, submit_task, TaskBadErr, TaskBadResult, TaskError, TaskJson, TaskResult,
+        TaskReturn, TaskValue,
+    };
     pub use crate::endpoint::{Endpoint, EndpointMarker};
     pub use crate::extract::{
         body_fields, header, path_fields, path_params, query_fields, read_json_body, rejection,
@@ -87,6 +91,7 @@ pub mod __private {
     };
     pub use crate::extract::{query_struct, ExtractParam, HeaderParam};
     pub use crate::route_check::{field_index, renamed_placeholders, same_route};
+    pub use crate::tasks::{parse_async_flag, Tasks};
     pub use crate::to_header::ToHeader;
     pub use crate::tracking_context::{
         id_from_headers, id_from_parts, id_header, request_error, Store, StoreClone, StoreNothing,

@@ -6,7 +6,11 @@ use syn::{LitStr, Token};
 
 use crate::ctxt::Ctxt;
 
-const OPTIONS: &str = "`method`, `path`, `crate`";
+const OPTIONS: &str = "`method`, `path`, `task`, `crate`";
+
+/// The valid forms of `task`, for its errors.
+const TASK_FORMS: &str =
+    "`task` (always in the background) or `task = \"optional\"` (in the background when the client asks with `?async=true` or `X-Async: true`)";
 
 #[derive(Default)]
 pub struct Args {
@@ -16,6 +20,17 @@ pub struct Args {
     pub path: Option<LitStr>,
     /// `crate = "my_qh"`
     pub krate: Option<syn::Path>,
+    /// `task` or `task = "optional"`
+    pub task: Option<Task>,
+}
+
+/// How a task endpoint runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    /// `task`: always submitted, answering `202`.
+    Always,
+    /// `task = "optional"`: submitted when the request asks for it.
+    Optional,
 }
 
 pub fn parse(cx: &Ctxt, tokens: TokenStream) -> Args {
@@ -49,6 +64,8 @@ fn parse_one(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
         if let Some(lit) = string_value(cx, meta, "path", args.path.is_some()) {
             args.path = Some(lit);
         }
+    } else if key.is_ident("task") {
+        task(cx, args, meta);
     } else if key.is_ident("crate") {
         // #[qh::endpoint(crate = "my_qh")]
         if let Some(lit) = string_value(cx, meta, "crate", args.krate.is_some()) {
@@ -73,6 +90,60 @@ fn parse_one(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
         );
         skip_value(meta);
     }
+}
+
+fn task(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
+    let mode = if meta.input.peek(Token![=]) {
+        // #[qh::endpoint(task = "optional")]
+        let expr = match meta
+            .value()
+            .and_then(syn::parse::ParseBuffer::parse::<syn::Expr>)
+        {
+            Ok(expr) => expr,
+            Err(e) => {
+                cx.syn_error(e);
+                return;
+            }
+        };
+        match &expr {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) if lit.value() == "optional" => Task::Optional,
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) => {
+                cx.error_spanned_by(
+                    lit,
+                    format!("invalid task mode `{}`: expected {TASK_FORMS}", lit.value()),
+                );
+                return;
+            }
+            other => {
+                cx.error_spanned_by(
+                    other,
+                    format!("expected the string literal `\"optional\"`: the task forms are {TASK_FORMS}"),
+                );
+                return;
+            }
+        }
+    } else if meta.input.peek(syn::token::Paren) {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`task` takes no parentheses: expected {TASK_FORMS}"),
+        );
+        skip_value(meta);
+        return;
+    } else {
+        // #[qh::endpoint(task)]
+        Task::Always
+    };
+    if args.task.is_some() {
+        cx.error_spanned_by(&meta.path, "duplicate option `task`: remove one of them");
+        return;
+    }
+    args.task = Some(mode);
 }
 
 /// Reads `= "…"`, reporting a missing `=`, a non-string value or a repeat.

@@ -5,7 +5,7 @@ use proc_macro2::Span;
 use syn::{Attribute, FnArg, ItemFn, Pat, Type};
 
 use crate::ctxt::Ctxt;
-use crate::endpoint::args::Args;
+use crate::endpoint::args::{Args, Task};
 use crate::endpoint::attr::{self, Spec, SpecKind};
 use crate::endpoint::route;
 use crate::unraw;
@@ -24,6 +24,8 @@ pub struct Endpoint<'a> {
     /// The path's `{name}`s, without braces or `*`.
     pub placeholders: Vec<String>,
     pub krate: Option<syn::Path>,
+    /// `task` / `task = "optional"`: run through the tasks runner.
+    pub task: Option<Task>,
 }
 
 pub struct Param<'a> {
@@ -143,6 +145,7 @@ impl<'a> Endpoint<'a> {
             path_lit: args.path.clone(),
             placeholders,
             krate: args.krate.clone(),
+            task: args.task,
         }
     }
 

@@ -7,6 +7,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::endpoint::ast::{Endpoint, Source};
+use crate::endpoint::expand_task;
 use crate::endpoint::fields::{field_set, MapSource};
 use crate::paths::Paths;
 use crate::unraw;
@@ -154,7 +155,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     }
 
     // Path parameters and extractors need the parts mutably and may await.
-    let mut needs_async = ep.is_async;
+    let mut needs_async = ep.is_async || ep.task.is_some();
     let from_request_parts = paths.from_request_parts();
     let (ok, err, rejection) = (paths.ok(), paths.err(), paths.rejection());
     if let Some(set) = &path_set {
@@ -273,7 +274,14 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
         }
     };
 
-    let (response, prepare) = (paths.response(), paths.prepare());
+    let response = paths.response();
+    let answer = quote! {
+        let #out = #call;
+        #ok::<#response, #response>(#respond)
+    };
+    let tail = expand_task::tail(&paths, ep, &call, answer, ret_span);
+    let before_run = expand_task::before(&paths, ep, &parts);
+    let prepare = paths.prepare();
     // Extractors below see the same ID only if a fresh one is remembered.
     let remember = !extract_bounds.is_empty();
     let (future_ty, body_tokens) = if needs_async {
@@ -285,10 +293,10 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
                     let (mut #parts, #body) = #req.into_parts();
                     let #prepared = #prepare(&mut #parts, #id_header, #route, #remember);
                     let #id = #prepared.id().clone();
+                    #before_run
                     #run(#prepared, async move {
                         #(#extract)*
-                        let #out = #call;
-                        #ok::<#response, #response>(#respond)
+                        #tail
                     })
                     .await
                 })
@@ -305,13 +313,13 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
                 let #id = #prepared.id().clone();
                 #ready(#run_sync(#prepared, move || {
                     #(#extract)*
-                    let #out = #call;
-                    #ok::<#response, #response>(#respond)
+                    #tail
                 }))
             },
         )
     };
 
+    let is_task = ep.task.is_some();
     let (clone, send, sync) = (paths.clone(), paths.send(), paths.sync());
     let (endpoint, method_ty, handler, marker, request) = (
         paths.endpoint(),
@@ -348,6 +356,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
                 const PATH: &'static str = #route;
                 const METHOD: #method_ty = #method_ty::#method;
                 const METHOD_STR: &'static str = #method_str;
+                const TASK: bool = #is_task;
                 fn handler() -> Self {
                     #companion {}
                 }

@@ -6,6 +6,7 @@
 pub mod respond;
 pub mod routes;
 pub mod run;
+pub mod task;
 
 use http::Method;
 
@@ -27,6 +28,9 @@ pub trait Endpoint {
     /// The method's name, for the compile-time duplicate check of
     /// `qh::routes!` (`Method::as_str` is not `const`).
     const METHOD_STR: &'static str;
+    /// Whether it is a task endpoint (`#[qh::endpoint(task)]`): `qh::routes!`
+    /// then mounts the `/tasks` routes.
+    const TASK: bool = false;
     /// The handler value.
     fn handler() -> Self;
 }

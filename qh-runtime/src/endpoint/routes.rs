@@ -20,6 +20,8 @@ use crate::resolve::{self, Found};
 /// Collects endpoints and builds the router; what `qh::routes!` expands to.
 pub struct Routes<S> {
     entries: Vec<Entry<S>>,
+    /// Whether any endpoint is a task endpoint: the `/tasks` routes come too.
+    tasks: bool,
 }
 
 struct Entry<S> {
@@ -41,6 +43,7 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
     pub fn new() -> Self {
         Self {
             entries: Vec::new(),
+            tasks: false,
         }
     }
 
@@ -54,6 +57,7 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
             name: E::NAME,
             router: axum::routing::on(filter, E::handler()),
         });
+        self.tasks |= E::TASK;
         self
     }
 
@@ -64,6 +68,12 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
     /// mergeable: `qh::routes![a].merge(qh::routes![b])` and plain
     /// `.route(path, …)` calls on the same path compose, and `Allow` lists
     /// every method of the merged route.
+    ///
+    /// When an endpoint is a task endpoint (`#[qh::endpoint(task)]`), the
+    /// [`/tasks` routes](crate::tasks::routes) are mounted once, whatever
+    /// the number of task endpoints; not at all otherwise. Two routers that
+    /// both have them merge without panicking (the routes are mounted so
+    /// that a second mount is ignored).
     ///
     /// # Panics
     ///
@@ -90,17 +100,22 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
                 None => groups.push(entry),
             }
         }
-        groups.into_iter().fold(Router::new(), |app, group| {
+        let app = groups.into_iter().fold(Router::new(), |app, group| {
             // `merge` keeps the second of two default fallbacks: ours.
             app.route(group.path, group.router.merge(method_not_allowed()))
-        })
+        });
+        if self.tasks {
+            app.merge(crate::tasks::routes())
+        } else {
+            app
+        }
     }
 }
 
 /// A method router with no methods whose default fallback answers a 405
 /// problem. `MethodRouter::layer` keeps a fallback a default one, which
 /// axum merges freely (a custom fallback would make merging panic).
-fn method_not_allowed<S: Clone + Send + Sync + 'static>() -> MethodRouter<S> {
+pub(crate) fn method_not_allowed<S: Clone + Send + Sync + 'static>() -> MethodRouter<S> {
     MethodRouter::new().layer(ProblemLayer)
 }
 

@@ -37,6 +37,7 @@
 
 mod answer;
 mod memory;
+mod mount;
 mod record;
 #[cfg(feature = "redis")]
 mod redis_store;

@@ -11,6 +11,7 @@ use http::{StatusCode, Uri};
 use serde::Serialize;
 
 use super::answer::{json, not_found, store_failed, task_problem, Object};
+use super::mount::mergeable;
 use super::{ListFilter, TaskRecord, TaskStatus, Tasks};
 use crate::{Error, ErrorKind};
 
@@ -47,6 +48,11 @@ pub const MAX_LIST_LIMIT: usize = 1000;
 /// [`Tasks::global`]. A failed task's message is shown only when
 /// [`Tasks::expose_errors`] is on.
 ///
+/// Mounting them twice is harmless: `qh::routes!` mounts them for its task
+/// endpoints, and routers that both have them merge without axum's
+/// overlapping-route panic (a second mount is ignored; a route of yours on
+/// one of these paths keeps its own methods).
+///
 /// ```
 /// use axum::{routing::get, Router, Extension};
 /// use qh::tasks::Tasks;
@@ -62,14 +68,20 @@ where
     S: Clone + Send + Sync + 'static,
 {
     Router::new()
-        .route("/tasks", get(list))
-        .route("/tasks/", get(list))
-        .route("/tasks/{task_id}", get(record).delete(delete))
-        .route("/tasks/{task_id}/status", get(status))
-        .route("/tasks/{task_id}/result", get(result))
-        // Tracked without an app-wide layer; under one, this nested layer
-        // reuses its resolution (one span, one echo).
-        .layer(crate::Tracking::defaults().clone())
+        .route("/tasks", mergeable(get(list), "GET,HEAD"))
+        .route("/tasks/", mergeable(get(list), "GET,HEAD"))
+        .route(
+            "/tasks/{task_id}",
+            mergeable(get(record).delete(delete), "GET,HEAD,DELETE"),
+        )
+        .route(
+            "/tasks/{task_id}/status",
+            mergeable(get(status), "GET,HEAD"),
+        )
+        .route(
+            "/tasks/{task_id}/result",
+            mergeable(get(result), "GET,HEAD"),
+        )
 }
 
 type Id = Result<Path<String>, PathRejection>;

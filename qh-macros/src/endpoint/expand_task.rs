@@ -1,0 +1,108 @@
+//! The generated code of task endpoints (`task`, `task = "optional"`):
+//! the call submitted to the tasks runner instead of answered.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned};
+
+use crate::endpoint::args::Task;
+use crate::endpoint::ast::Endpoint;
+use crate::endpoint::expand::local;
+use crate::paths::Paths;
+use crate::unraw;
+
+/// Read from the request before its parts are consumed by extraction: the
+/// runner (`Extension<Tasks>`, else the global one) and, for
+/// `task = "optional"`, whether the client asked for the background.
+pub(super) fn before(paths: &Paths, ep: &Endpoint<'_>, parts: &Ident) -> TokenStream {
+    let tasks = paths.tasks();
+    let runner = local("__qh_tasks");
+    let flag = local("__qh_async");
+    match ep.task {
+        None => quote!(),
+        Some(Task::Always) => quote!(let #runner = #tasks::of(&#parts);),
+        Some(Task::Optional) => {
+            let parse_async_flag = paths.parse_async_flag();
+            quote! {
+                let #runner = #tasks::of(&#parts);
+                let #flag = #parse_async_flag(&#parts);
+            }
+        }
+    }
+}
+
+/// What the handler does once the parameters are extracted: `answer` (the
+/// synchronous call and its response) for plain endpoints; the submission
+/// for task endpoints, or either one for `task = "optional"`.
+pub(super) fn tail(
+    paths: &Paths,
+    ep: &Endpoint<'_>,
+    call: &TokenStream,
+    answer: TokenStream,
+    ret_span: Span,
+) -> TokenStream {
+    let submit = match ep.task {
+        None => return answer,
+        Some(_) => submit(paths, ep, call, ret_span),
+    };
+    match ep.task {
+        Some(Task::Optional) => {
+            let flag = local("__qh_async");
+            quote!(if #flag { #submit } else { #answer })
+        }
+        _ => submit,
+    }
+}
+
+fn submit(paths: &Paths, ep: &Endpoint<'_>, call: &TokenStream, ret_span: Span) -> TokenStream {
+    let out = local("__qh_out");
+    let outcome = outcome(paths, &out, ret_span);
+    let work = if ep.is_async {
+        quote!(async move {
+            let #out = #call;
+            #outcome
+        })
+    } else {
+        // A synchronous function would block a runtime worker.
+        let blocking_outcome = paths.blocking_outcome();
+        quote!(#blocking_outcome(move || {
+            let #out = #call;
+            #outcome
+        }))
+    };
+    let (ok, response, submit_task) = (paths.ok(), paths.response(), paths.submit_task());
+    let runner = local("__qh_tasks");
+    let name = unraw(&ep.func.sig.ident);
+    let work_var = local("__qh_work");
+    quote! {
+        let #work_var = #work;
+        #ok::<#response, #response>(#submit_task(&#runner, #name, #work_var).await)
+    }
+}
+
+/// The return value as a `TaskOutcome`, chosen by autoref specialization;
+/// every token carries the return type's span, so a type that cannot be
+/// stored is reported there.
+fn outcome(paths: &Paths, out: &Ident, ret_span: Span) -> TokenStream {
+    let value = Ident::new("__qh_task_value", ret_span);
+    let (task_result, task_bad_err, task_bad_result, task_json, task_value) = (
+        paths.task_result(),
+        paths.task_bad_err(),
+        paths.task_bad_result(),
+        paths.task_json(),
+        paths.task_value(),
+    );
+    quote_spanned! {ret_span=>
+        {
+            #[allow(unused_imports)]
+            use #task_result as _;
+            #[allow(unused_imports)]
+            use #task_bad_err as _;
+            #[allow(unused_imports)]
+            use #task_bad_result as _;
+            #[allow(unused_imports)]
+            use #task_json as _;
+            let #value = &&&#task_value::new(#out);
+            #value.__qh_outcome()
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! What `#[qh::endpoint(task)]` expansions call: the function's return
+//! value turned into a [`TaskOutcome`] (chosen at compile time, like
+//! [`respond`](super::respond)), and the submission answered.
+
+use std::cell::Cell;
+use std::fmt::Display;
+use std::future::Future;
+
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+
+use crate::error::Error;
+use crate::tasks::{TaskOutcome, Tasks};
+
+/// Wraps a task function's return value to pick how it is stored (see
+/// [`TaskResult`]).
+pub struct TaskValue<T>(Cell<Option<T>>);
+
+impl<T> TaskValue<T> {
+    /// Wraps `value`.
+    pub fn new(value: T) -> Self {
+        Self(Cell::new(Some(value)))
+    }
+
+    fn take(&self) -> Option<T> {
+        self.0.take()
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> TaskOutcome {
+    serde_json::to_value(value).map_err(|e| format!("the result cannot be serialized as JSON: {e}"))
+}
+
+// Unreachable through the generated code, which takes the value once.
+fn gone() -> TaskOutcome {
+    Err("the task's result was already taken".to_owned())
+}
+
+/// First choice: `Result<T: Serialize, E: Display>` stores `Ok` as the
+/// result and `Err` as the failure message. Called as
+/// `(&&&TaskValue::new(v)).__qh_outcome()` (autoref specialization).
+pub trait TaskResult {
+    /// The outcome.
+    fn __qh_outcome(&self) -> TaskOutcome;
+}
+
+impl<T: serde::Serialize, E: Display> TaskResult for &&&TaskValue<Result<T, E>> {
+    fn __qh_outcome(&self) -> TaskOutcome {
+        match self.take() {
+            Some(Ok(value)) => json(&value),
+            Some(Err(e)) => Err(e.to_string()),
+            None => gone(),
+        }
+    }
+}
+
+/// A `Result` whose `Ok` is JSON but whose `Err` has no message: a compile
+/// error about `E` (never an `{"Err": …}` result).
+pub trait TaskBadErr {
+    /// The error type.
+    type Err;
+
+    /// The outcome.
+    fn __qh_outcome(&self) -> TaskOutcome
+    where
+        Self::Err: TaskError;
+}
+
+impl<T: serde::Serialize, E> TaskBadErr for &&TaskValue<Result<T, E>> {
+    type Err = E;
+
+    fn __qh_outcome(&self) -> TaskOutcome
+    where
+        E: TaskError,
+    {
+        match self.take() {
+            Some(Ok(value)) => json(&value),
+            Some(Err(e)) => Err(e.to_string()),
+            None => gone(),
+        }
+    }
+}
+
+/// Any other `Result`: a compile error about `T`, `E` or both.
+pub trait TaskBadResult {
+    /// The `Ok` type.
+    type Ok;
+    /// The error type.
+    type Err;
+
+    /// The outcome.
+    fn __qh_outcome(&self) -> TaskOutcome
+    where
+        Self::Ok: TaskReturn,
+        Self::Err: TaskError;
+}
+
+impl<T, E> TaskBadResult for &TaskValue<Result<T, E>> {
+    type Ok = T;
+    type Err = E;
+
+    fn __qh_outcome(&self) -> TaskOutcome
+    where
+        T: TaskReturn,
+        E: TaskError,
+    {
+        match self.take() {
+            Some(Ok(value)) => json(&value),
+            Some(Err(e)) => Err(e.to_string()),
+            None => gone(),
+        }
+    }
+}
+
+/// Last choice: any `T: Serialize` is the result. The bound is on the
+/// method, so a type that fits nothing is reported as a missing
+/// [`TaskReturn`] at the return type.
+pub trait TaskJson {
+    /// The wrapped return type.
+    type Value;
+
+    /// The outcome.
+    fn __qh_outcome(&self) -> TaskOutcome
+    where
+        Self::Value: TaskReturn;
+}
+
+impl<T> TaskJson for TaskValue<T> {
+    type Value = T;
+
+    fn __qh_outcome(&self) -> TaskOutcome
+    where
+        T: TaskReturn,
+    {
+        match self.take() {
+            Some(value) => json(&value),
+            None => gone(),
+        }
+    }
+}
+
+/// The return type of a task endpoint, stored as the task's JSON result.
+/// Exists for its compile error.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a task endpoint",
+    label = "a task's result is stored as JSON: the return type must implement `serde::Serialize`",
+    note = "`Result<T, E>` stores `Ok(T)` as the result and `Err(E)` as the failure message, so `T: Serialize` and `E: Display`",
+    note = "a task's result is read back as JSON from `/tasks/{{id}}/result`, so an `IntoResponse` type cannot be stored"
+)]
+pub trait TaskReturn: serde::Serialize {}
+
+#[diagnostic::do_not_recommend]
+impl<T: serde::Serialize> TaskReturn for T {}
+
+/// The error of a task endpoint's `Result`, stored as the failure message.
+/// Exists for its compile error.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the error type of a task endpoint",
+    label = "a failed task stores its error's message: `{Self}` must implement `std::fmt::Display`",
+    note = "return `Result<T, String>`, `Result<T, qh::Error>`, or implement `Display` for `{Self}`"
+)]
+pub trait TaskError: Display {}
+
+#[diagnostic::do_not_recommend]
+impl<T: Display> TaskError for T {}
+
+/// Submits `work` as a task of the function `name` and answers the
+/// submission: `202` with `Location` ([`Submitted`](crate::tasks::Submitted)),
+/// or `503` problem+json when the store cannot take it.
+pub async fn submit_task<F>(tasks: &Tasks, name: &'static str, work: F) -> Response
+where
+    F: Future<Output = TaskOutcome> + Send + 'static,
+{
+    match tasks.submit_json(name, work).await {
+        Ok(submitted) => submitted.into_response(),
+        Err(e) => Error::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the task could not be submitted: {e}"),
+        )
+        .into_response(),
+    }
+}
+
+/// Runs a synchronous task function on tokio's blocking pool with the
+/// request's context (as [`crate::spawn_blocking`]); a panic fails the task.
+pub async fn blocking_outcome<F>(f: F) -> TaskOutcome
+where
+    F: FnOnce() -> TaskOutcome + Send + 'static,
+{
+    match crate::background::spawn_blocking(f).await {
+        Ok(outcome) => outcome,
+        Err(e) if e.is_panic() => {
+            let message = crate::background::catch::panic_message(&*e.into_panic());
+            tracing::error!(panic = %message, "task panicked");
+            Err(format!("the task panicked: {message}"))
+        }
+        Err(e) => Err(format!("the task did not finish: {e}")),
+    }
+}

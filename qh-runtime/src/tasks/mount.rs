@@ -1,0 +1,58 @@
+//! Mounting the `/tasks` routes so that mounting them twice is harmless.
+//!
+//! axum panics when two merged routers serve the same method on the same
+//! path, and every `qh::routes!` with a task endpoint brings the `/tasks`
+//! routes: `qh::routes![a].merge(qh::routes![b])` would panic. So each
+//! path is mounted as a method router with no methods at all, whose
+//! *default* fallback is replaced (through a layer, which keeps it a
+//! default one) by the real handlers. axum merges two default fallbacks by
+//! keeping one, and both are the same handlers, so a second mount merges
+//! silently; a user's own route on the same path keeps its methods.
+//!
+//! A method router without methods would add an empty `Allow` header to
+//! every answer of its fallback (it has no methods to list); the served
+//! methods are listed instead, which RFC 9110 §10.2.1 allows on any answer.
+
+use std::convert::Infallible;
+
+use axum::middleware::map_response;
+use axum::response::Response;
+use axum::routing::{MethodRouter, Route};
+use http::header::ALLOW;
+use http::HeaderValue;
+use tower::Layer;
+
+/// `methods` (answered with a 405 problem for others, tracked), mounted as
+/// the default fallback of a method router without methods; `allow` lists
+/// them, as axum spells it (`GET,HEAD,DELETE`).
+pub(super) fn mergeable<S>(methods: MethodRouter<()>, allow: &'static str) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let allow = HeaderValue::from_static(allow);
+    let served: MethodRouter<()> = methods
+        .merge(crate::endpoint::routes::method_not_allowed())
+        .layer::<_, Infallible>(map_response(move |mut response: Response| {
+            let allow = allow.clone();
+            async move {
+                response.headers_mut().entry(ALLOW).or_insert(allow);
+                response
+            }
+        }))
+        // Tracked without an app-wide layer; under one, this nested layer
+        // reuses its resolution (one span, one echo).
+        .layer(crate::Tracking::defaults().clone());
+    MethodRouter::new().layer(ServeInstead(served))
+}
+
+/// Replaces the default fallback (axum's 405) with the served methods.
+#[derive(Clone)]
+struct ServeInstead(MethodRouter<()>);
+
+impl Layer<Route> for ServeInstead {
+    type Service = MethodRouter<()>;
+
+    fn layer(&self, _axum_default: Route) -> MethodRouter<()> {
+        self.0.clone()
+    }
+}

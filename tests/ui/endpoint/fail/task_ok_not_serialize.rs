@@ -1,0 +1,8 @@
+struct Report;
+
+#[qh::endpoint(task)]
+async fn report() -> Result<Report, String> {
+    Ok(Report)
+}
+
+fn main() {}
