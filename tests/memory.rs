@@ -39,10 +39,10 @@ static KEPT: Mutex<Vec<(qh::RequestId, Ctx)>> = Mutex::new(Vec::new());
 async fn keep(request_id: qh::RequestId, #[extract] ctx: Ctx) -> &'static str {
     KEPT.lock().unwrap().push((request_id, ctx));
     // The task outlives the request, holding the context.
-    let _ = qh::spawn(async {
+    drop(qh::spawn(async {
         tokio::time::sleep(Duration::from_secs(30)).await;
         qh::request_id()
-    });
+    }));
     "kept"
 }
 

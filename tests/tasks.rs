@@ -130,11 +130,21 @@ async fn failures_are_problems_with_details_only_when_exposed() {
         assert_eq!(doc["task_id"], id.as_str());
         assert_eq!(doc["status"], "failed");
         assert_eq!(doc["error"] == "disk full", expose, "{doc}");
-        // The record keeps the message either way.
+        // The record shows the message under the same rule (the store
+        // keeps it either way, for the logs).
         let record = ask(&app, "GET", &format!("/tasks/{id}"), "f-3")
             .await
             .json();
-        assert_eq!(record["error"], "disk full");
+        assert_eq!(record["error"] == "disk full", expose, "{record}");
+        assert_eq!(record["status"], "failed");
+        let listed = ask(&app, "GET", "/tasks/?request_id=f-1", "f-4")
+            .await
+            .json();
+        assert_eq!(
+            listed["tasks"][0]["error"] == "disk full",
+            expose,
+            "{listed}"
+        );
     }
 }
 

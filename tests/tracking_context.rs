@@ -284,18 +284,21 @@ fn from_headers_errors_and_fresh_ids() {
 }
 
 #[tokio::test]
-async fn from_headers_takes_the_headers_id_else_the_current_requests() {
+async fn from_headers_inside_a_request_keeps_its_id() {
     let mut headers = HeaderMap::new();
     headers.insert("x-tenant", HeaderValue::from_static("acme"));
-    let in_request = |headers: HeaderMap| {
-        qh::context::Context::new(qh::RequestId::from_static("ctx-1"))
-            .scope(async move { Tracking::from_headers(&headers).unwrap() })
-    };
-    // No ID in the headers: the current request's.
-    assert_eq!(in_request(headers.clone()).await.request_id, "ctx-1");
-    // The headers describe a message of their own: its ID wins.
+    // An untrusted or differently-named client ID must not become a second
+    // ID for the request: inside one, its resolution wins.
     headers.insert("x-request-id", HeaderValue::from_static("from-header"));
-    assert_eq!(in_request(headers).await.request_id, "from-header");
+    let t = qh::context::Context::new(qh::RequestId::from_static("ctx-1"))
+        .scope(async { Tracking::from_headers(&headers).unwrap() })
+        .await;
+    assert_eq!(t.request_id, "ctx-1");
+    // Outside a request the headers' valid ID is used.
+    assert_eq!(
+        Tracking::from_headers(&headers).unwrap().request_id,
+        "from-header"
+    );
 }
 
 #[test]

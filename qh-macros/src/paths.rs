@@ -131,7 +131,7 @@ private_paths! {
     id_from_parts => id_from_parts;
     tracking_id_header => id_header;
     tracking_request_error => request_error;
-    tracking_register => propagation::register;
+    tracking_register => register;
 }
 
 std_paths! {

@@ -78,7 +78,7 @@ impl Context {
     /// The request's tracking ID.
     #[must_use]
     pub fn id(&self) -> &RequestId {
-        &self.resolved.id()
+        self.resolved.id()
     }
 
     /// The header the ID was resolved under (and is echoed and forwarded

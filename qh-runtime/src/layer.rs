@@ -91,7 +91,7 @@ where
         let (called, ctx) = ctx.enter(|| {
             let _entered = span.enter();
             catch_unwind(AssertUnwindSafe(|| inner.call(req)))
-                .map_err(|payload| panic::response(&*payload))
+                .map_err(|payload| Box::new(panic::response(&*payload)))
         });
         match called {
             Ok(future) => TrackingFuture {
@@ -101,7 +101,7 @@ where
                     done: Some(done),
                 },
             },
-            Err(response) => TrackingFuture::ready(response, echo),
+            Err(response) => TrackingFuture::ready(*response, echo),
         }
     }
 }

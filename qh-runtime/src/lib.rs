@@ -94,7 +94,8 @@ pub mod __private {
     pub use crate::tasks::{parse_async_flag, Tasks};
     pub use crate::to_header::ToHeader;
     pub use crate::tracking_context::{
-        id_from_headers, id_from_parts, id_header, request_error, Store, StoreClone, StoreNothing,
+        id_from_headers, id_from_parts, id_header, register, request_error, Store, StoreClone,
+        StoreNothing,
     };
     pub use crate::{context::get as context_get, Error, RequestId};
     pub use axum;

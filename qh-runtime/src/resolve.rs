@@ -107,15 +107,6 @@ pub(crate) fn resolve_defaults(headers: &HeaderMap, header: Option<&HeaderName>)
     }
 }
 
-/// A valid incoming ID under `header` (default `x-request-id`), default rule.
-pub(crate) fn incoming(headers: &HeaderMap, header: Option<&HeaderName>) -> Option<RequestId> {
-    let tracking = Tracking::defaults();
-    let main = header.unwrap_or(tracking.header_name());
-    single_value(headers, main)
-        .filter(|value| tracking.rule().accepts(value.as_bytes()))
-        .map(|value| RequestId::from_accepted(value.as_bytes()))
-}
-
 /// The value of `name` when the request has exactly one such line: several
 /// lines mean `a, b` (RFC 9110 §5.3), which is not an ID.
 #[inline]
@@ -135,7 +126,11 @@ pub(crate) struct Failure {
 impl Tracking {
     /// Rules (2)–(3) with this configuration; `main` is the first header
     /// read and the one a generated ID is echoed under.
-    pub(crate) fn resolve(&self, headers: &HeaderMap, main: &HeaderName) -> Result<Fresh, Failure> {
+    pub(crate) fn resolve(
+        &self,
+        headers: &HeaderMap,
+        main: &HeaderName,
+    ) -> Result<Fresh, Box<Failure>> {
         let rule = self.rule();
         let mut found = None;
         for name in std::iter::once(main).chain(self.fallbacks()) {
@@ -180,7 +175,11 @@ impl Tracking {
     }
 
     /// Rule (3): a new ID, with the client's kept beside it if any.
-    fn generate(&self, main: &HeaderName, client: Option<RequestId>) -> Result<Fresh, Failure> {
+    fn generate(
+        &self,
+        main: &HeaderName,
+        client: Option<RequestId>,
+    ) -> Result<Fresh, Box<Failure>> {
         let generator = self.id_generator();
         let id = if generator.is_custom() {
             catch_unwind(AssertUnwindSafe(|| generator.generate()))
@@ -194,15 +193,15 @@ impl Tracking {
         })
     }
 
-    fn failure(&self, main: &HeaderName, what: &'static str) -> Failure {
+    fn failure(&self, main: &HeaderName, what: &'static str) -> Box<Failure> {
         tracing::error!("{what}; answering 500 under a UUID v4");
         let id = crate::IdGenerator::UuidV4.generate();
-        Failure {
+        Box::new(Failure {
             fresh: Fresh {
                 echo: id.to_header_value(),
                 resolved: Resolved::new(id, main.clone(), None),
             },
             what,
-        }
+        })
     }
 }

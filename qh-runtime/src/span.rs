@@ -69,7 +69,9 @@ struct Access {
 macro_rules! request_span {
     ($level:expr, $id:expr, $method:expr, $route:expr, $client:expr, $otel:expr) => {{
         #[cfg(not(feature = "opentelemetry"))]
-        let span = tracing::span!(
+        let span = {
+            let _ = $otel;
+            tracing::span!(
             $level,
             "request",
             request_id = %$id,
@@ -78,7 +80,8 @@ macro_rules! request_span {
             client_request_id = $client,
             status = Empty,
             latency_ms = Empty,
-        );
+            )
+        };
         #[cfg(feature = "opentelemetry")]
         let span = {
             let (name, http_method, method_original) = $otel;
@@ -134,12 +137,9 @@ impl RequestSpan {
             let route = route.as_deref();
             let client = resolved.client_id().map(RequestId::as_str);
             #[cfg(feature = "opentelemetry")]
-            let otel = crate::otel::request_span_fields(method.as_str(), route);
-            // Without the feature the macro ignores it.
+            let otel = crate::otel::request_span_fields(&method_text, route);
             #[cfg(not(feature = "opentelemetry"))]
-            let otel = ();
-            #[cfg(not(feature = "opentelemetry"))]
-            let () = otel;
+            let otel = std::marker::PhantomData::<()>;
             match config.level {
                 Level::ERROR => request_span!(Level::ERROR, id, method_text, route, client, otel),
                 Level::WARN => request_span!(Level::WARN, id, method_text, route, client, otel),

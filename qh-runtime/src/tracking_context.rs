@@ -32,13 +32,16 @@ pub fn request_error(error: crate::Error, parts: &Parts) -> crate::Error {
     }
 }
 
-/// The ID for `from_headers`, used outside a request's extractors (a message
-/// consumer, a test): a valid ID in `headers` (default rule), else the
-/// current request's, else a new one.
+/// The ID for `from_headers`: inside a request, that request's (its one
+/// resolution, whatever its configuration and trust decided); outside one (a
+/// message consumer, a test), the headers resolved with the defaults.
 pub fn id_from_headers(headers: &HeaderMap, header: Option<&HeaderName>) -> RequestId {
-    resolve::incoming(headers, header)
-        .or_else(context::request_id)
-        .unwrap_or_else(|| crate::IdGenerator::default().generate())
+    context::request_id().unwrap_or_else(|| {
+        resolve::resolve_defaults(headers, header)
+            .resolved
+            .id()
+            .clone()
+    })
 }
 
 /// The header an ID field goes out under: the struct's own when it names
@@ -46,6 +49,15 @@ pub fn id_from_headers(headers: &HeaderMap, header: Option<&HeaderName>) -> Requ
 /// field holds that request's ID), else `x-request-id`.
 pub fn id_header(header: Option<HeaderName>, value: &HeaderValue) -> HeaderName {
     header.unwrap_or_else(|| context::header_of(value.as_bytes()))
+}
+
+/// Registers a derived `TrackingContext`'s headers for outbound calls, in the
+/// context of the request `id` belongs to only (not in another request's that
+/// called a router in-process).
+pub fn register<T: 'static>(id: &RequestId, headers: HeaderMap) {
+    if context::is_current(id) {
+        crate::propagation::register::<T>(headers);
+    }
 }
 
 /// Stores a clone of a `TrackingContext` in the request's context when it is

@@ -119,10 +119,10 @@ pub fn derive(input: &Input) -> TokenStream {
                 #ok(Self { #(#reads,)* })
             }
 
-            /// Reads this context from a header map, outside an axum handler
-            /// (a message consumer, a test): the request ID from
-            /// `x-request-id` if valid, else a new one (inside a qh request,
-            /// that request's ID), and each `#[header]` field.
+            /// Reads this context from a header map: the request ID is the
+            /// current request's inside one; outside (a message consumer, a
+            /// test) the headers' `x-request-id` if valid, else a new one;
+            /// and each `#[header]` field.
             ///
             /// # Errors
             ///
@@ -173,8 +173,9 @@ pub fn derive(input: &Input) -> TokenStream {
                     #[allow(unused_imports)]
                     use #store_nothing as _;
                     (&#store(&#value, &#id)).store();
-                    // Outbound calls (`qh::propagation::headers()`) carry them.
-                    #register::<Self>(#value.to_headers());
+                    // Outbound calls (`qh::propagation::headers()`) carry
+                    // them, in this request's context only.
+                    #register::<Self>(&#id, #value.to_headers());
                 }
                 #ok(#value)
             }

@@ -61,8 +61,10 @@ pub fn prepare(
             // The layer set the context, opened the span and echoes; enter
             // the context again only if something between it and us moved
             // the request to a task without it.
-            ctx: (!context::is_current(resolved.id()))
-                .then(|| Context::from_resolved(resolved.clone())),
+            ctx: (!context::is_current(resolved.id())).then(|| {
+                Context::from_resolved(resolved.clone())
+                    .with_incoming_trace(incoming_trace(&parts.headers))
+            }),
             own: None,
         },
         Found::Fresh(fresh) => {

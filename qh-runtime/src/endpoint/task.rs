@@ -190,7 +190,8 @@ where
     match crate::background::spawn_blocking(f).await {
         Ok(outcome) => outcome,
         Err(e) if e.is_panic() => {
-            let message = crate::background::catch::panic_message(&*e.into_panic());
+            let payload = e.into_panic();
+            let message = crate::panic::text(&*payload).unwrap_or("non-string panic payload");
             tracing::error!(panic = %message, "task panicked");
             Err(format!("the task panicked: {message}"))
         }

@@ -52,7 +52,11 @@ pub(crate) fn not_found(task_id: &str) -> Response {
         "task-not-found",
         "no task with this ID",
     )
-    .with("task_id", task_id);
+    // The ID comes from the path: bounded before it is repeated.
+    .with(
+        "task_id",
+        &*crate::text::cut(task_id, crate::text::ECHO_LIMIT),
+    );
     problem_response(StatusCode::NOT_FOUND, &doc)
 }
 

@@ -125,11 +125,24 @@ async fn record(tasks: Tasks, id: Id) -> Response {
         Err(e) => return e.into_response(),
     };
     match tasks.store().get(&id).await {
-        Ok(Some(r)) => json(StatusCode::OK, &r),
+        Ok(Some(r)) => json(StatusCode::OK, &shown(&tasks, r)),
         Ok(None) => not_found(&id),
         Err(e) => store_failed(&e),
     }
 }
+
+/// A record as the routes show it: a failure's details only when the
+/// runner is configured to expose them (they may hold internals, a panic
+/// message say), as for `/result`.
+fn shown(tasks: &Tasks, mut record: TaskRecord) -> TaskRecord {
+    if !tasks.exposes_errors() && record.error.is_some() {
+        record.error = Some(HIDDEN_ERROR.to_owned());
+    }
+    record
+}
+
+/// What a hidden failure says.
+const HIDDEN_ERROR: &str = "the task failed; the server logs have the details";
 
 async fn delete(tasks: Tasks, id: Id) -> Response {
     let id = match task_id(id) {
@@ -221,7 +234,10 @@ async fn list(tasks: Tasks, uri: Uri) -> Response {
         Err(e) => return e.into_response(),
     };
     match tasks.store().list(&filter).await {
-        Ok(records) => json(StatusCode::OK, &Listing { tasks: records }),
+        Ok(records) => {
+            let tasks_shown = records.into_iter().map(|r| shown(&tasks, r)).collect();
+            json(StatusCode::OK, &Listing { tasks: tasks_shown })
+        }
         Err(e) => store_failed(&e),
     }
 }
@@ -281,24 +297,21 @@ fn list_params(uri: &Uri) -> Result<ListFilter, Error> {
                     .map_err(|_| invalid_query("limit", "expected a whole number"))?;
                 filter.limit = limit.min(MAX_LIST_LIMIT);
             }
-            "request_id" => filter.request_id = Some(value),
+            // Bounded and in the ID alphabet, or no task can match (and
+            // nothing unbounded reaches the store's keys).
+            "request_id" => match value.parse::<crate::RequestId>() {
+                Ok(id) => filter.request_id = Some(id.to_string()),
+                Err(_) => filter.limit = 0,
+            },
             _ => {}
         }
     }
     Ok(filter)
 }
 
-/// `true|1|yes` and `false|0|no`, case-insensitive.
+/// A flag, read by qh's one rule for flags.
 pub(crate) fn parse_flag(value: &str) -> Option<bool> {
-    const TRUE: [&str; 3] = ["true", "1", "yes"];
-    const FALSE: [&str; 3] = ["false", "0", "no"];
-    if TRUE.iter().any(|t| t.eq_ignore_ascii_case(value)) {
-        Some(true)
-    } else if FALSE.iter().any(|f| f.eq_ignore_ascii_case(value)) {
-        Some(false)
-    } else {
-        None
-    }
+    crate::extract::parse_bool(value.as_bytes())
 }
 
 #[cfg(test)]
