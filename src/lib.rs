@@ -9,7 +9,15 @@
 //!   request-local store that holds it.
 //! - [`Tracking`]: app-wide configuration, and a tower layer that gives every
 //!   route an ID.
-//! - [`spawn`]: background tasks that keep the ID.
+//! - [`spawn`], [`spawn_blocking`], [`BackgroundTasks`], [`background`]:
+//!   work that keeps the request's ID, context and span.
+//! - [`tasks`]: task endpoints (`#[qh::endpoint(task)]`), their runner,
+//!   routes and stores (`RedisTaskStore` with the feature `redis`).
+//! - `logs` (feature `logs`, default): every log line of a request carries
+//!   its ID, whatever the filter.
+//! - [`trace_context`], [`propagation`]: W3C Trace Context, and what calls to
+//!   other services carry (with the feature `reqwest`, a reqwest middleware).
+//! - `otel` (feature `opentelemetry`): the request span exported over OTLP.
 //! - [`Error`]: `application/problem+json` answers carrying the ID.
 
 #[doc = include_str!("docs/endpoint.md")]

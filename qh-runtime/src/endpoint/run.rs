@@ -42,7 +42,7 @@ impl Prepared {
     }
 }
 
-/// Takes the request's resolution ([`resolve::for_request`]): the
+/// Takes the request's resolution (`resolve::for_request`): the
 /// `Tracking` layer's, or one made now with the defaults (reading `header`
 /// instead of `X-Request-ID` if given). `remember` stores a fresh one in the
 /// request for the endpoint's extractors (`#[extract]` parameters), so they

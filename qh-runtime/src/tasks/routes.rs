@@ -42,7 +42,7 @@ pub const MAX_LIST_LIMIT: usize = 1000;
 /// status number, which RFC 9457 §3.1 tells consumers to ignore when
 /// mistyped. Every answer echoes the request's ID: the app's
 /// [`Tracking`](crate::Tracking) layer's, or, without one, an ID resolved
-/// with [`Tracking::defaults`](crate::Tracking::defaults).
+/// with the defaults of [`Tracking::new`](crate::Tracking::new).
 ///
 /// The [`Tasks`] used is the request's `axum::Extension<Tasks>`, else
 /// [`Tasks::global`]. A failed task's message is shown only when
