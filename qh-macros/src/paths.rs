@@ -81,7 +81,6 @@ private_paths! {
     prepare => prepare;
     run => run;
     run_sync => run_sync;
-    request_id_param => request_id_param;
     responder => Responder;
     respond_any => RespondAny;
     respond_json => RespondJson;

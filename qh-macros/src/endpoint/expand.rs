@@ -129,8 +129,11 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
                     let (some, header_name) = (paths.some(), paths.header_name());
                     id_header = quote!(#some(&const { #header_name::from_static(#header) }));
                 }
-                let request_id_param = paths.request_id_param();
-                let read = quote_spanned!(ty.span()=> #request_id_param::<#ty>);
+                // The trait method itself, spanned at the type: a type that
+                // cannot be an ID is reported there, with no note pointing
+                // into qh.
+                let from_request_id = paths.from_request_id();
+                let read = quote_spanned!(ty.span()=> <#ty as #from_request_id>::from_request_id);
                 extract.push(quote!(#(#cfgs)* let #arg: #ty = #read(&#id);));
             }
             Source::QueryFlatten => {

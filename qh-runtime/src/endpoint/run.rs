@@ -10,7 +10,6 @@ use http::{HeaderName, HeaderValue};
 use tracing::{Instrument, Span};
 
 use crate::context::{self, Context};
-use crate::extract::FromRequestId;
 use crate::panic::{self, CatchUnwind};
 use crate::resolve::{self, Found};
 use crate::span::{incoming_trace, Completion, RequestSpan, SpanConfig};
@@ -88,13 +87,6 @@ pub fn prepare(
             }
         }
     }
-}
-
-/// The request's ID as a `request_id` parameter's type.
-#[inline]
-#[must_use]
-pub fn request_id_param<T: FromRequestId>(id: &RequestId) -> T {
-    T::from_request_id(id)
 }
 
 fn finish(response: &mut Response, own: Option<Own>) {

@@ -1,11 +1,14 @@
-//! Reading the request body an endpoint's JSON parameters come from.
+//! The request body an endpoint's JSON parameters come from: reading it,
+//! its content type, and `#[body]` parameters.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use http::header::CONTENT_TYPE;
 use http::request::Parts;
 
-use super::fields::{is_json, unsupported_media_type};
+use http::{HeaderMap, StatusCode};
+
+use super::fields::WholeBody;
 use crate::error::{Error, ErrorKind};
 
 /// Reads a JSON body, honouring axum's `DefaultBodyLimit`. `None` when
@@ -37,5 +40,76 @@ pub async fn read_json_body<S: Send + Sync>(
         (true, _) => Ok(Some(bytes)),
         (false, true) => Ok(None),
         (false, false) => Err(unsupported_media_type()),
+    }
+}
+
+/// Whether the request's content type is JSON (`application/json` or
+/// `application/*+json`).
+#[must_use]
+pub fn is_json(headers: &HeaderMap) -> bool {
+    let Some(ct) = headers.get(http::header::CONTENT_TYPE) else {
+        return false;
+    };
+    let Ok(ct) = ct.to_str() else { return false };
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    let Some((ty, sub)) = essence.split_once('/') else {
+        return false;
+    };
+    ty.eq_ignore_ascii_case("application")
+        && (sub.eq_ignore_ascii_case("json")
+            || sub.len() > 5 && sub[sub.len() - 5..].eq_ignore_ascii_case("+json"))
+}
+
+pub(crate) fn unsupported_media_type() -> Error {
+    Error::with_kind(
+        ErrorKind::UnsupportedMediaType,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "expected a request with `Content-Type: application/json`",
+    )
+}
+
+pub(super) fn json_error(e: &serde_json::Error) -> Error {
+    match e.classify() {
+        serde_json::error::Category::Data => Error::with_kind(
+            ErrorKind::InvalidBody,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("invalid body: {e}"),
+        ),
+        _ => Error::with_kind(
+            ErrorKind::MalformedJson,
+            StatusCode::BAD_REQUEST,
+            format!("malformed JSON body: {e}"),
+        ),
+    }
+}
+
+/// Parses the whole JSON body as `T` (a `#[body]` parameter).
+///
+/// # Errors
+///
+/// 400 for malformed JSON, 415 when there is no JSON body, 422 when the
+/// JSON does not fit `T`.
+pub fn whole_body<T: WholeBody>(body: Option<&[u8]>) -> Result<T, Error> {
+    T::__qh_whole_body(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn content_types() {
+        let mut h = HeaderMap::new();
+        for (ct, ok) in [
+            ("application/json", true),
+            ("Application/JSON; charset=utf-8", true),
+            ("application/problem+json", true),
+            ("text/plain", false),
+            ("application/jsonp", false),
+        ] {
+            h.insert(http::header::CONTENT_TYPE, HeaderValue::from_static(ct));
+            assert_eq!(is_json(&h), ok, "{ct}");
+        }
     }
 }

@@ -4,9 +4,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
 
+use super::body::{json_error, unsupported_media_type};
 use super::url::{Missing, PairsAccess};
 use crate::error::{Error, ErrorKind};
 
@@ -272,46 +273,6 @@ fn field_error<F: Fields>(source: Source, index: usize, duplicate: bool, message
     source.problem(kind, name, detail)
 }
 
-/// Whether the request's content type is JSON (`application/json` or
-/// `application/*+json`).
-#[must_use]
-pub fn is_json(headers: &HeaderMap) -> bool {
-    let Some(ct) = headers.get(http::header::CONTENT_TYPE) else {
-        return false;
-    };
-    let Ok(ct) = ct.to_str() else { return false };
-    let essence = ct.split(';').next().unwrap_or("").trim();
-    let Some((ty, sub)) = essence.split_once('/') else {
-        return false;
-    };
-    ty.eq_ignore_ascii_case("application")
-        && (sub.eq_ignore_ascii_case("json")
-            || sub.len() > 5 && sub[sub.len() - 5..].eq_ignore_ascii_case("+json"))
-}
-
-pub(crate) fn unsupported_media_type() -> Error {
-    Error::with_kind(
-        ErrorKind::UnsupportedMediaType,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "expected a request with `Content-Type: application/json`",
-    )
-}
-
-fn json_error(e: &serde_json::Error) -> Error {
-    match e.classify() {
-        serde_json::error::Category::Data => Error::with_kind(
-            ErrorKind::InvalidBody,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("invalid body: {e}"),
-        ),
-        _ => Error::with_kind(
-            ErrorKind::MalformedJson,
-            StatusCode::BAD_REQUEST,
-            format!("malformed JSON body: {e}"),
-        ),
-    }
-}
-
 /// Parses a JSON object body into a field set, in one pass and without an
 /// intermediate `Value`.
 ///
@@ -339,16 +300,6 @@ pub fn body_fields<F: Fields>(body: Option<&[u8]>) -> Result<F, Error> {
         )),
         (Err(e), _) => Err(json_error(&e)),
     }
-}
-
-/// Parses the whole JSON body as `T` (a `#[body]` parameter).
-///
-/// # Errors
-///
-/// 400 for malformed JSON, 415 when there is no JSON body, 422 when the
-/// JSON does not fit `T`.
-pub fn whole_body<T: WholeBody>(body: Option<&[u8]>) -> Result<T, Error> {
-    T::__qh_whole_body(body)
 }
 
 /// Parses the query string into a field set.
@@ -433,7 +384,6 @@ fn take<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
 
     #[derive(Default)]
     struct Two {
@@ -493,20 +443,5 @@ mod tests {
             e.detail(),
             "invalid query parameter `a`: expected a 64-bit integer"
         );
-    }
-
-    #[test]
-    fn content_types() {
-        let mut h = HeaderMap::new();
-        for (ct, ok) in [
-            ("application/json", true),
-            ("Application/JSON; charset=utf-8", true),
-            ("application/problem+json", true),
-            ("text/plain", false),
-            ("application/jsonp", false),
-        ] {
-            h.insert(http::header::CONTENT_TYPE, HeaderValue::from_static(ct));
-            assert_eq!(is_json(&h), ok, "{ct}");
-        }
     }
 }

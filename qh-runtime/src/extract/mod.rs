@@ -10,10 +10,8 @@ mod rejection;
 mod request_id;
 mod url;
 
-pub use body::read_json_body;
-pub use fields::{
-    body_fields, path_fields, query_fields, whole_body, BodyField, Fields, UrlField, WholeBody,
-};
+pub use body::{read_json_body, whole_body};
+pub use fields::{body_fields, path_fields, query_fields, BodyField, Fields, UrlField, WholeBody};
 pub use header::{header, FromHeader};
 #[doc(hidden)]
 pub use params::{ExtractParam, HeaderParam};
