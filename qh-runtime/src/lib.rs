@@ -79,7 +79,7 @@ pub mod __private {
         RespondResult, RespondResultAny, Responder,
     };
     pub use crate::endpoint::routes::Routes;
-    pub use crate::endpoint::run::{prepare, run, run_sync, Prepared};
+    pub use crate::endpoint::run::{prepare, run, run_sync, Prepared, Run};
     pub use crate::endpoint::task::{
         blocking_outcome, submit_task, TaskBadErr, TaskBadResult, TaskError, TaskJson, TaskResult,
         TaskReturn, TaskValue,

@@ -292,17 +292,15 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
         (
             box_future,
             quote! {
-                #boxed::pin(async move {
-                    let (mut #parts, #body) = #req.into_parts();
-                    let #prepared = #prepare(&mut #parts, #id_header, #route, #remember);
-                    let #id = #prepared.id().clone();
-                    #before_run
-                    #run(#prepared, async move {
-                        #(#extract)*
-                        #tail
-                    })
-                    .await
-                })
+                // Resolved now, in `call`: one future less to box and poll.
+                let (mut #parts, #body) = #req.into_parts();
+                let #prepared = #prepare(&mut #parts, #id_header, #route, #remember);
+                let #id = #prepared.id().clone();
+                #before_run
+                #boxed::pin(#run(#prepared, async move {
+                    #(#extract)*
+                    #tail
+                }))
             },
         )
     } else {

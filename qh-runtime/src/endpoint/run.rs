@@ -2,12 +2,16 @@
 //! the echo, and panics turned into 500 problems.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context as TaskContext, Poll};
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use tokio::task::futures::TaskLocalFuture;
 
 use axum::response::Response;
 use http::request::Parts;
 use http::{HeaderName, HeaderValue};
-use tracing::{Instrument, Span};
+use tracing::Span;
 
 use crate::context::{self, Context};
 use crate::panic::{self, CatchUnwind};
@@ -102,28 +106,83 @@ fn finish(response: &mut Response, own: Option<Own>) {
 }
 
 /// Runs an endpoint's async body in the request's context and span, turning
-/// a panic into a 500 problem and echoing the ID.
-pub async fn run<F: Future<Output = Result<Response, Response>>>(
-    prepared: Prepared,
-    fut: F,
-) -> Response {
+/// a panic into a 500 problem and echoing the ID: one future around the
+/// body, rather than layers of async blocks to move and poll through.
+pub fn run<F: Future<Output = Result<Response, Response>>>(prepared: Prepared, fut: F) -> Run<F> {
     let Prepared { ctx, own, .. } = prepared;
-    // The panic is answered inside the context, so the problem names the ID.
-    let answer = async move {
-        match CatchUnwind::new(fut).await {
+    let guarded = Guarded {
+        inner: CatchUnwind::new(fut),
+        own,
+    };
+    Run {
+        state: match ctx {
+            Some(ctx) => RunState::Scoped {
+                inner: ctx.scoped(guarded),
+            },
+            None => RunState::Bare { inner: guarded },
+        },
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of an async endpoint's call (see [`run`]).
+    pub struct Run<F> {
+        #[pin]
+        state: RunState<F>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = RunStateProj]
+    enum RunState<F> {
+        Scoped {
+            #[pin]
+            inner: TaskLocalFuture<Context, Guarded<F>>,
+        },
+        Bare {
+            #[pin]
+            inner: Guarded<F>,
+        },
+    }
+}
+
+impl<F: Future<Output = Result<Response, Response>>> Future for Run<F> {
+    type Output = Response;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Response> {
+        match self.project().state.project() {
+            RunStateProj::Scoped { inner } => inner.poll(cx),
+            RunStateProj::Bare { inner } => inner.poll(cx),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The body in its span; a panic answered inside the context (so the
+    /// problem names the ID); the echo and the span's completion.
+    struct Guarded<F> {
+        #[pin]
+        inner: CatchUnwind<F>,
+        own: Option<Own>,
+    }
+}
+
+impl<F: Future<Output = Result<Response, Response>>> Future for Guarded<F> {
+    type Output = Response;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Response> {
+        let this = self.project();
+        let polled = {
+            let _entered = this.own.as_ref().map(|own| own.span.enter());
+            this.inner.poll(cx)
+        };
+        let mut response = match ready!(polled) {
             Ok(Ok(response) | Err(response)) => response,
             Err(payload) => panic::response(&*payload),
-        }
-    };
-    let mut response = match (ctx, &own) {
-        (None, _) => answer.await,
-        (Some(ctx), Some(own)) if !own.span.is_none() => {
-            ctx.scoped(answer).instrument(own.span.clone()).await
-        }
-        (Some(ctx), _) => ctx.scoped(answer).await,
-    };
-    finish(&mut response, own);
-    response
+        };
+        finish(&mut response, this.own.take());
+        Poll::Ready(response)
+    }
 }
 
 /// [`run`] for a synchronous endpoint that needs nothing awaited: the
