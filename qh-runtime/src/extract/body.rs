@@ -8,7 +8,7 @@ use http::request::Parts;
 
 use http::{HeaderMap, StatusCode};
 
-use super::fields::WholeBody;
+use super::params::WholeBody;
 use crate::error::{Error, ErrorKind};
 
 /// Reads a JSON body, honouring axum's `DefaultBodyLimit`. `None` when

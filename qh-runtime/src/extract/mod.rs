@@ -11,10 +11,10 @@ mod request_id;
 mod url;
 
 pub use body::{read_json_body, whole_body};
-pub use fields::{body_fields, path_fields, query_fields, BodyField, Fields, UrlField, WholeBody};
+pub use fields::{body_fields, path_fields, query_fields, Fields};
 pub use header::{header, FromHeader};
 #[doc(hidden)]
-pub use params::{ExtractParam, HeaderParam};
+pub use params::{BodyField, ExtractParam, HeaderParam, UrlField, WholeBody};
 #[doc(hidden)]
 pub use query::query_struct;
 pub use rejection::{path_params, rejection};

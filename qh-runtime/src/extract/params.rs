@@ -1,11 +1,15 @@
-//! The traits generated code reads header and `#[extract]` parameters
-//! through. They exist for their `#[diagnostic::on_unimplemented]` messages:
+//! The traits generated code reads parameters through: headers,
+//! `#[extract]`, body fields, URL (path and query) parameters and `#[body]`. They exist for their `#[diagnostic::on_unimplemented]` messages:
 //! a wrong type is reported at the user's parameter, in the user's words,
 //! instead of as a bound of an internal function.
 
 use axum::extract::FromRequestParts;
 use http::{HeaderMap, HeaderName};
 
+use serde::de::{DeserializeOwned, MapAccess};
+
+use super::body::{json_error, unsupported_media_type};
+use super::fields::{absent, take, Source};
 use super::header::{header, FromHeader};
 use crate::error::Error;
 
@@ -66,3 +70,139 @@ pub trait ExtractParam<S>: FromRequestParts<S> {}
 // its list of axum's implementors.
 #[diagnostic::do_not_recommend]
 impl<S, T: FromRequestParts<S>> ExtractParam<S> for T {}
+
+/// Asserts that a body parameter can be deserialized, with a hint for the
+/// common mistake of leaving an axum extractor unannotated.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a JSON body field",
+    label = "this parameter is read from the JSON body, so it must implement `serde::Deserialize`",
+    note = "unannotated parameters are top-level keys of the JSON body object",
+    note = "if `{Self}` is an axum extractor (`State`, `Extension`, a `TrackingContext`, …), mark the parameter `#[extract]`"
+)]
+// No `DeserializeOwned` supertrait and only methods called as
+// `<T as BodyField>::…`: a failure then carries no "required by a bound in"
+// note, so the identical errors of the generated reads and takes are shown
+// once.
+pub trait BodyField: Sized {
+    /// Reads the field's value.
+    ///
+    /// # Errors
+    ///
+    /// When the value does not deserialize as `Self`.
+    fn __qh_next<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error>;
+
+    /// What an absent field holds: `None` for `Option<T>`, else nothing.
+    fn __qh_absent() -> Option<Self>;
+
+    /// The field's value, `None` for an absent `Option<T>`.
+    ///
+    /// # Errors
+    ///
+    /// 422 naming the missing field.
+    #[inline]
+    fn __qh_take(value: Option<Self>, name: &'static str) -> Result<Self, Error> {
+        take(value, Self::__qh_absent, Source::Body, name)
+    }
+}
+
+// Report `BodyField` itself (with its message) rather than the leaf
+// `Deserialize` bound and its list of unrelated implementors.
+#[diagnostic::do_not_recommend]
+impl<T: DeserializeOwned> BodyField for T {
+    #[inline]
+    fn __qh_next<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error> {
+        map.next_value()
+    }
+
+    #[inline]
+    fn __qh_absent() -> Option<Self> {
+        absent(false)
+    }
+}
+
+/// Asserts that a path or query parameter can be deserialized.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read from the URL",
+    label = "path and query parameters must implement `serde::Deserialize`",
+    note = "if `{Self}` is an axum extractor, mark the parameter `#[extract]`"
+)]
+pub trait UrlField: Sized {
+    /// Reads the parameter's value.
+    ///
+    /// # Errors
+    ///
+    /// When the value does not deserialize as `Self`.
+    fn __qh_next<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error>;
+
+    /// What an absent parameter holds: `None` for `Option<T>`, else nothing.
+    fn __qh_absent() -> Option<Self>;
+
+    /// The query parameter's value, `None` for an absent `Option<T>`.
+    ///
+    /// # Errors
+    ///
+    /// 400 naming the missing parameter.
+    #[inline]
+    fn __qh_take_query(value: Option<Self>, name: &'static str) -> Result<Self, Error> {
+        take(value, Self::__qh_absent, Source::Query, name)
+    }
+
+    /// The path parameter's value.
+    ///
+    /// # Errors
+    ///
+    /// 400 naming the parameter (only when the route and the function
+    /// disagree).
+    #[inline]
+    fn __qh_take_path(value: Option<Self>, name: &'static str) -> Result<Self, Error> {
+        take(value, Self::__qh_absent, Source::Path, name)
+    }
+}
+
+// Report `UrlField` itself (with its message) rather than the leaf
+// `Deserialize` bound and its list of unrelated implementors.
+#[diagnostic::do_not_recommend]
+impl<T: DeserializeOwned> UrlField for T {
+    #[inline]
+    fn __qh_next<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error> {
+        map.next_value()
+    }
+
+    #[inline]
+    fn __qh_absent() -> Option<Self> {
+        // An absent repeatable query parameter is an empty list.
+        absent(true)
+    }
+}
+
+/// Asserts that a `#[body]` parameter can be deserialized.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read from the JSON body",
+    label = "a `#[body]` parameter must implement `serde::Deserialize`",
+    note = "`#[body]` reads the whole JSON body as this type: derive `serde::Deserialize` for it"
+)]
+// A method, called as `<T as WholeBody>::…`, so a failure carries no
+// "required by a bound" note pointing into qh.
+pub trait WholeBody: Sized {
+    /// Parses the whole JSON body as `Self`.
+    ///
+    /// # Errors
+    ///
+    /// As [`whole_body`](super::whole_body).
+    fn __qh_whole_body(body: Option<&[u8]>) -> Result<Self, Error>;
+}
+
+// Report `WholeBody` itself rather than the leaf `Deserialize` bound.
+#[diagnostic::do_not_recommend]
+impl<T: DeserializeOwned> WholeBody for T {
+    #[inline]
+    fn __qh_whole_body(body: Option<&[u8]>) -> Result<Self, Error> {
+        match body {
+            Some(body) => serde_json::from_slice(body).map_err(|e| json_error(&e)),
+            None => Err(unsupported_media_type()),
+        }
+    }
+}
