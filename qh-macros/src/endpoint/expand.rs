@@ -20,7 +20,7 @@ pub(super) fn local(name: &str) -> Ident {
 /// `pub(crate)` so that naming a private endpoint from another module
 /// reports the function as private (checked by `qh::routes!`), not a
 /// generated struct.
-pub(super) fn companion_vis(ep: &Endpoint<'_>) -> TokenStream {
+fn companion_vis(ep: &Endpoint<'_>) -> TokenStream {
     match &ep.func.vis {
         syn::Visibility::Inherited => quote!(pub(crate)),
         vis => quote!(#vis),
@@ -30,8 +30,28 @@ pub(super) fn companion_vis(ep: &Endpoint<'_>) -> TokenStream {
 /// The companion struct's own name: `users` itself is only an alias of it,
 /// so an item of the same name (a sibling `mod users`) clashes once, with
 /// the alias, instead of with every impl.
-pub(super) fn companion_name(ep: &Endpoint<'_>) -> Ident {
+fn companion_name(ep: &Endpoint<'_>) -> Ident {
     format_ident!("__qh_{}", unraw(&ep.func.sig.ident))
+}
+
+/// The user's function as written, then the companion struct and the alias
+/// that lets `qh::routes!` name it by the function's path; both the
+/// expansion and the fallback of a broken endpoint emit them.
+pub(super) fn function_and_companion(ep: &Endpoint<'_>) -> (Ident, TokenStream) {
+    let companion = companion_name(ep);
+    let (func, vis, name) = (&ep.stripped, companion_vis(ep), &ep.func.sig.ident);
+    let items = quote! {
+        #func
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #companion {}
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis type #name = #companion;
+    };
+    (companion, items)
 }
 
 /// `tokens` with every span set to `span`, so that a bound built from
@@ -62,10 +82,8 @@ pub(super) fn typed_default(ty: &syn::Type, default: &syn::Expr) -> TokenStream 
 
 pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     let paths = Paths::new(ep.krate.as_ref());
-    let companion = companion_name(ep);
+    let (companion, items) = function_and_companion(ep);
     let into_response = paths.into_response();
-    let func = &ep.stripped;
-    let vis = companion_vis(ep);
     let name = &ep.func.sig.ident;
     let name_str = unraw(name);
     let route = &ep.path;
@@ -330,15 +348,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
         paths.request(),
     );
     quote! {
-        #func
-
-        #[doc(hidden)]
-        #[allow(non_camel_case_types, dead_code)]
-        #vis struct #companion {}
-
-        #[doc(hidden)]
-        #[allow(non_camel_case_types)]
-        #vis type #name = #companion;
+        #items
 
         #[doc(hidden)]
         const _: () = {

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::endpoint::ast::Endpoint;
-use crate::endpoint::expand::{companion_name, companion_vis, local};
+use crate::endpoint::expand::{function_and_companion, local};
 use crate::paths::Paths;
 
 /// What a broken endpoint still generates: the companion with a handler that
@@ -12,10 +12,7 @@ use crate::paths::Paths;
 /// nothing extra. Its empty path is skipped by the duplicate-route check.
 pub fn fallback(ep: &Endpoint<'_>) -> TokenStream {
     let paths = Paths::new(ep.krate.as_ref());
-    let companion = companion_name(ep);
-    let func = &ep.stripped;
-    let vis = companion_vis(ep);
-    let name = &ep.func.sig.ident;
+    let (companion, items) = function_and_companion(ep);
     let s = local("__QhS");
     let (clone, send, sync) = (paths.clone(), paths.send(), paths.sync());
     let (endpoint, method, handler, marker, request, response) = (
@@ -28,15 +25,7 @@ pub fn fallback(ep: &Endpoint<'_>) -> TokenStream {
     );
     let (ready_future, ready, default) = (paths.ready_future(), paths.ready(), paths.default());
     quote! {
-        #func
-
-        #[doc(hidden)]
-        #[allow(non_camel_case_types, dead_code)]
-        #vis struct #companion {}
-
-        #[doc(hidden)]
-        #[allow(non_camel_case_types)]
-        #vis type #name = #companion;
+        #items
 
         const _: () = {
             impl #clone for #companion {
