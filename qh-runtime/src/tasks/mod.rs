@@ -69,14 +69,14 @@ pub use submitted::Submitted;
 pub fn parse_async_flag(parts: &http::request::Parts) -> bool {
     let query = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
         .find(|(k, _)| k == "async")
-        .and_then(|(_, v)| routes::parse_flag(&v));
+        .and_then(|(_, v)| crate::extract::parse_bool(v.as_bytes()));
     query
         .or_else(|| {
             parts
                 .headers
                 .get("x-async")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| routes::parse_flag(v.trim()))
+                .and_then(|v| crate::extract::parse_bool(v.trim().as_bytes()))
         })
         .unwrap_or(false)
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::answer::{json, not_found, store_failed, task_problem, Object};
 use super::mount::mergeable;
 use super::{ListFilter, TaskRecord, TaskStatus, Tasks};
+use crate::extract::parse_bool;
 use crate::{Error, ErrorKind};
 
 /// How long `?wait=true` waits when no `timeout` is given, in seconds.
@@ -268,7 +269,7 @@ fn wait_params(uri: &Uri) -> Result<(bool, Duration), Error> {
     for (key, value) in query_pairs(uri) {
         match key.as_str() {
             "wait" => {
-                wait = parse_flag(&value)
+                wait = parse_bool(value.as_bytes())
                     .ok_or_else(|| invalid_query("wait", "expected true or false"))?;
             }
             "timeout" => {
@@ -309,11 +310,6 @@ fn list_params(uri: &Uri) -> Result<ListFilter, Error> {
     Ok(filter)
 }
 
-/// A flag, read by qh's one rule for flags.
-pub(crate) fn parse_flag(value: &str) -> Option<bool> {
-    crate::extract::parse_bool(value.as_bytes())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,13 +317,13 @@ mod tests {
     #[test]
     fn flags_follow_python_qh() {
         for yes in ["true", "TRUE", "1", "Yes"] {
-            assert_eq!(parse_flag(yes), Some(true), "{yes}");
+            assert_eq!(parse_bool(yes.as_bytes()), Some(true), "{yes}");
         }
         for no in ["false", "0", "NO"] {
-            assert_eq!(parse_flag(no), Some(false), "{no}");
+            assert_eq!(parse_bool(no.as_bytes()), Some(false), "{no}");
         }
-        assert_eq!(parse_flag("maybe"), None);
-        assert_eq!(parse_flag(""), None);
+        assert_eq!(parse_bool("maybe".as_bytes()), None);
+        assert_eq!(parse_bool("".as_bytes()), None);
     }
 
     #[test]
