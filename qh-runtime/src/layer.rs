@@ -69,10 +69,11 @@ where
             Ok(fresh) => fresh,
             Err(failure) => return TrackingFuture::failed(failure.fresh, failure.what),
         };
-        let route = req
-            .extensions()
-            .get::<MatchedPath>()
-            .map(MatchedPath::as_str);
+        let route = || {
+            req.extensions()
+                .get::<MatchedPath>()
+                .map(MatchedPath::as_str)
+        };
         let trace = incoming_trace(req.headers());
         let (span, done) = RequestSpan::new(
             self.tracking.span_config(),

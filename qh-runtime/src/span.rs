@@ -116,13 +116,22 @@ impl RequestSpan {
     /// span (the semantic conventions' `http.request.method`, `http.route`,
     /// `http.response.status_code`, named `"{METHOD} {route}"`), whose
     /// parent is the incoming `traceparent`'s.
-    pub(crate) fn new(
+    ///
+    /// `route` is asked only when the span or the access log wants it: with
+    /// nothing listening, a request pays no route lookup.
+    pub(crate) fn new<'r>(
         config: SpanConfig,
         resolved: &Resolved,
         method: &Method,
-        route: Option<&str>,
+        route: impl FnOnce() -> Option<&'r str>,
         incoming: Option<&TraceContext>,
     ) -> Self {
+        let enabled = tracing::level_enabled!(config.level);
+        let route = if enabled || config.access_log {
+            route()
+        } else {
+            None
+        };
         let access = config.access_log.then(|| {
             Box::new(Access {
                 id: resolved.id().clone(),
@@ -130,7 +139,7 @@ impl RequestSpan {
                 route: route.map(|r| cut(r, ECHO_LIMIT).into()),
             })
         });
-        let span = if tracing::level_enabled!(config.level) {
+        let span = if enabled {
             let id = resolved.id();
             let method_text = cut(method.as_str(), ECHO_LIMIT);
             let route = route.map(|r| cut(r, ECHO_LIMIT));

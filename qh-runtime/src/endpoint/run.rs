@@ -76,7 +76,7 @@ pub fn prepare(
                 SpanConfig::default(),
                 &fresh.resolved,
                 &parts.method,
-                Some(route),
+                || Some(route),
                 trace.as_ref(),
             )
             .into_parts();
