@@ -47,13 +47,9 @@ async fn signup(jobs: BackgroundTasks) -> &'static str {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_current_span(true)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    // JSON lines (RUST_LOG, default info), each inside a request or a task
+    // carrying its request's ID.
+    qh::logs::json().init();
     let app = Router::new()
         .route("/slow_square", post(submit_square))
         .route("/signup", post(signup))
