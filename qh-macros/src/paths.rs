@@ -88,6 +88,10 @@ private_paths! {
     respond_result_any => RespondResultAny;
     respond_bad_err => RespondBadErr;
     respond_bad_result => RespondBadResult;
+    respond_none => RespondNone;
+    reply => Reply;
+    ok_reply => OkReply;
+    error_reply => ErrorReply;
     path_params => path_params;
     rejection => rejection;
     header_param => HeaderParam;
@@ -113,6 +117,9 @@ private_paths! {
     task_bad_err => TaskBadErr;
     task_bad_result => TaskBadResult;
     task_json => TaskJson;
+    task_none => TaskNone;
+    task_return => TaskReturn;
+    task_error => TaskError;
 
     // `#[derive(TrackingContext)]`.
     tracking_header_map => HeaderMap;

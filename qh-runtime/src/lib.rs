@@ -76,13 +76,13 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestId {
 pub mod __private {
     pub use crate::endpoint::respond::{
         ErrorReply, OkReply, Reply, RespondAny, RespondBadErr, RespondBadResult, RespondJson,
-        RespondResult, RespondResultAny, Responder,
+        RespondNone, RespondResult, RespondResultAny, Responder,
     };
     pub use crate::endpoint::routes::Routes;
     pub use crate::endpoint::run::{prepare, run, run_sync, Prepared, Run};
     pub use crate::endpoint::task::{
-        blocking_outcome, submit_task, TaskBadErr, TaskBadResult, TaskError, TaskJson, TaskResult,
-        TaskReturn, TaskValue,
+        blocking_outcome, submit_task, TaskBadErr, TaskBadResult, TaskError, TaskJson, TaskNone,
+        TaskResult, TaskReturn, TaskValue,
     };
     pub use crate::endpoint::{Endpoint, EndpointMarker};
     pub use crate::extract::{

@@ -7,8 +7,8 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::endpoint::ast::{Endpoint, Source};
-use crate::endpoint::expand_task;
 use crate::endpoint::fields::{field_set, MapSource};
+use crate::endpoint::{expand_respond, expand_task};
 use crate::paths::Paths;
 use crate::unraw;
 
@@ -258,49 +258,13 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     } else {
         quote!(#name(#(#call_args),*))
     };
-    let ret_span = match &ep.func.sig.output {
-        syn::ReturnType::Default => ep.func.sig.ident.span(),
-        syn::ReturnType::Type(_, ty) => ty.span(),
-    };
-    // Every token of the call carries the return type's span, so a return
-    // type that cannot answer is reported there.
-    let responder = Ident::new("__qh_responder", ret_span);
-    let (respond_any, respond_json, respond_result, responder_ty) = (
-        paths.respond_any(),
-        paths.respond_json(),
-        paths.respond_result(),
-        paths.responder(),
-    );
-    let (respond_bad_err, respond_bad_result, respond_result_any) = (
-        paths.respond_bad_err(),
-        paths.respond_bad_result(),
-        paths.respond_result_any(),
-    );
-    let respond = quote_spanned! {ret_span=>
-        {
-            #[allow(unused_imports)]
-            use #respond_any as _;
-            #[allow(unused_imports)]
-            use #respond_bad_err as _;
-            #[allow(unused_imports)]
-            use #respond_bad_result as _;
-            #[allow(unused_imports)]
-            use #respond_json as _;
-            #[allow(unused_imports)]
-            use #respond_result as _;
-            #[allow(unused_imports)]
-            use #respond_result_any as _;
-            let #responder = &&&&&#responder_ty::new(#out);
-            #responder.__qh_respond()
-        }
-    };
-
+    let respond = expand_respond::respond(&paths, ep, &out);
     let response = paths.response();
     let answer = quote! {
         let #out = #call;
         #ok::<#response, #response>(#respond)
     };
-    let tail = expand_task::tail(&paths, ep, &call, answer, ret_span);
+    let tail = expand_task::tail(&paths, ep, &call, answer);
     let before_run = expand_task::before(&paths, ep, &parts);
     let prepare = paths.prepare();
     // Extractors below see the same ID only if a fresh one is remembered.

@@ -1,12 +1,13 @@
 //! The generated code of task endpoints (`task`, `task = "optional"`):
 //! the call submitted to the tasks runner instead of answered.
 
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::{quote, quote_spanned};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
 
 use crate::endpoint::args::Task;
 use crate::endpoint::ast::Endpoint;
 use crate::endpoint::expand::local;
+use crate::endpoint::expand_respond::Dispatch;
 use crate::paths::Paths;
 use crate::unraw;
 
@@ -38,11 +39,10 @@ pub(super) fn tail(
     ep: &Endpoint<'_>,
     call: &TokenStream,
     answer: TokenStream,
-    ret_span: Span,
 ) -> TokenStream {
     let submit = match ep.task {
         None => return answer,
-        Some(_) => submit(paths, ep, call, ret_span),
+        Some(_) => submit(paths, ep, call),
     };
     match ep.task {
         Some(Task::Optional) => {
@@ -53,9 +53,9 @@ pub(super) fn tail(
     }
 }
 
-fn submit(paths: &Paths, ep: &Endpoint<'_>, call: &TokenStream, ret_span: Span) -> TokenStream {
+fn submit(paths: &Paths, ep: &Endpoint<'_>, call: &TokenStream) -> TokenStream {
     let out = local("__qh_out");
-    let outcome = outcome(paths, &out, ret_span);
+    let outcome = outcome(paths, ep, &out);
     let work = if ep.is_async {
         quote!(async move {
             let #out = #call;
@@ -80,29 +80,21 @@ fn submit(paths: &Paths, ep: &Endpoint<'_>, call: &TokenStream, ret_span: Span) 
 }
 
 /// The return value as a `TaskOutcome`, chosen by autoref specialization;
-/// every token carries the return type's span, so a type that cannot be
-/// stored is reported there.
-fn outcome(paths: &Paths, out: &Ident, ret_span: Span) -> TokenStream {
-    let value = Ident::new("__qh_task_value", ret_span);
-    let (task_result, task_bad_err, task_bad_result, task_json, task_value) = (
+/// a type that cannot be stored is reported at its span.
+fn outcome(paths: &Paths, ep: &Endpoint<'_>, out: &Ident) -> TokenStream {
+    let levels = [
         paths.task_result(),
         paths.task_bad_err(),
         paths.task_bad_result(),
         paths.task_json(),
-        paths.task_value(),
-    );
-    quote_spanned! {ret_span=>
-        {
-            #[allow(unused_imports)]
-            use #task_result as _;
-            #[allow(unused_imports)]
-            use #task_bad_err as _;
-            #[allow(unused_imports)]
-            use #task_bad_result as _;
-            #[allow(unused_imports)]
-            use #task_json as _;
-            let #value = &&&#task_value::new(#out);
-            #value.__qh_outcome()
-        }
-    }
+        paths.task_none(),
+    ];
+    let dispatch = Dispatch {
+        wrapper: paths.task_value(),
+        refs: 3,
+        levels: &levels,
+        checks: [paths.task_return(), paths.task_return(), paths.task_error()],
+        method: "__qh_outcome",
+    };
+    dispatch.expand(ep, out)
 }

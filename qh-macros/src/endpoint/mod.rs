@@ -4,6 +4,7 @@ mod args;
 mod ast;
 mod attr;
 mod expand;
+mod expand_respond;
 mod expand_task;
 mod fallback;
 mod fields;

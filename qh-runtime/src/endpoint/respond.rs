@@ -1,7 +1,15 @@
 //! Answering an endpoint's return value: `Result`, `Serialize` or
 //! `IntoResponse`, chosen at compile time by autoref specialization.
+//!
+//! The generated code calls `(&&&&&&Responder::new(value))` twice: once for
+//! [`Checks`], the types that cannot answer, each checked with a qualified
+//! path spanned at the user's return type (its `Ok` type, its `Err` type) so
+//! the error underlines that type and names no internal bound; once for the
+//! response. The levels that cannot answer are only ever chosen when a check
+//! fails, so their `__qh_respond` is never reached in a program that compiles.
 
 use std::cell::Cell;
+use std::marker::PhantomData;
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
@@ -61,16 +69,61 @@ fn gone() -> Response {
     .into_response()
 }
 
+/// What the generated code checks, at the user's spans: the return type
+/// (against [`Reply`]), the `Ok` type (against [`OkReply`]) and the `Err`
+/// type (against [`ErrorReply`]). A level that can answer checks [`Passes`]
+/// for all three.
+pub type Checks<V, O, E> = (PhantomData<V>, PhantomData<O>, PhantomData<E>);
+
+/// What a check that has nothing to report is about: every check trait
+/// (these and the task ones) is implemented for it.
+///
+/// It meets their blanket impls (it is `IntoResponse`, `Serialize` and
+/// `Display`) rather than having impls of its own, which rustc would list
+/// as "implemented for `Passes`" under every error.
+pub struct Passes;
+
+impl IntoResponse for Passes {
+    fn into_response(self) -> Response {
+        gone()
+    }
+}
+
+impl serde::Serialize for Passes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_unit()
+    }
+}
+
+impl std::fmt::Display for Passes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("passes")
+    }
+}
+
+/// The checks of a level that can answer.
+pub(crate) type Fine = Checks<Passes, Passes, Passes>;
+
+pub(crate) const FINE: Fine = (PhantomData, PhantomData, PhantomData);
+
+pub(crate) fn checks<V, O, E>() -> Checks<V, O, E> {
+    (PhantomData, PhantomData, PhantomData)
+}
+
 /// First choice: `Result<T: Serialize, E: IntoResponse>` answers `Ok` as JSON
-/// and `Err` through `IntoResponse`. Called as
-/// `(&&&&&Responder::new(v)).__qh_respond()`, so the most specific impl
-/// wins (autoref specialization, one level per choice).
+/// and `Err` through `IntoResponse`.
 pub trait RespondResult {
+    /// Nothing to report.
+    fn __qh_checks(&self) -> Fine;
     /// The response.
     fn __qh_respond(&self) -> Response;
 }
 
-impl<T: serde::Serialize, E: IntoResponse> RespondResult for &&&&Responder<Result<T, E>> {
+impl<T: serde::Serialize, E: IntoResponse> RespondResult for &&&&&Responder<Result<T, E>> {
+    fn __qh_checks(&self) -> Fine {
+        FINE
+    }
+
     fn __qh_respond(&self) -> Response {
         match self.take() {
             Some(Ok(value)) => json_response(&value),
@@ -83,11 +136,17 @@ impl<T: serde::Serialize, E: IntoResponse> RespondResult for &&&&Responder<Resul
 /// Second choice: `Result<T: IntoResponse, E: IntoResponse>` passes both
 /// through (`Result<(StatusCode, Json<T>), E>`, say).
 pub trait RespondResultAny {
+    /// Nothing to report.
+    fn __qh_checks(&self) -> Fine;
     /// The response.
     fn __qh_respond(&self) -> Response;
 }
 
-impl<T: IntoResponse, E: IntoResponse> RespondResultAny for &&&Responder<Result<T, E>> {
+impl<T: IntoResponse, E: IntoResponse> RespondResultAny for &&&&Responder<Result<T, E>> {
+    fn __qh_checks(&self) -> Fine {
+        FINE
+    }
+
     fn __qh_respond(&self) -> Response {
         match self.take() {
             Some(Ok(value)) => value.into_response(),
@@ -97,96 +156,68 @@ impl<T: IntoResponse, E: IntoResponse> RespondResultAny for &&&Responder<Result<
     }
 }
 
-/// A `Result` whose `Ok` is JSON but whose `Err` cannot answer: a compile
-/// error about `E` (never the `{"Err": …}` JSON a `Serialize` error would
+/// A `Result` whose `Ok` is JSON but whose `Err` cannot answer: `E` is
+/// reported (never the `{"Err": …}` JSON a `Serialize` error would
 /// otherwise become).
 pub trait RespondBadErr {
     /// The error type.
     type Err;
-
-    /// The response.
-    fn __qh_respond(&self) -> Response
-    where
-        Self::Err: ErrorReply;
+    /// `E`, for its [`ErrorReply`] check.
+    fn __qh_checks(&self) -> Checks<Passes, Passes, Self::Err>;
+    /// Not reached: the check fails to compile.
+    fn __qh_respond(&self) -> Response;
 }
 
-impl<T: serde::Serialize, E> RespondBadErr for &&Responder<Result<T, E>> {
+impl<T: serde::Serialize, E> RespondBadErr for &&&Responder<Result<T, E>> {
     type Err = E;
 
-    fn __qh_respond(&self) -> Response
-    where
-        E: ErrorReply,
-    {
-        match self.take() {
-            Some(Ok(value)) => json_response(&value),
-            Some(Err(e)) => e.into_response(),
-            None => gone(),
-        }
+    fn __qh_checks(&self) -> Checks<Passes, Passes, E> {
+        checks()
+    }
+
+    fn __qh_respond(&self) -> Response {
+        gone()
     }
 }
 
-/// Any other `Result`: a compile error about `T`, `E` or both.
+/// Any other `Result`: `T`, `E` or both are reported.
 pub trait RespondBadResult {
     /// The `Ok` type.
     type Ok;
     /// The error type.
     type Err;
-
-    /// The response.
-    fn __qh_respond(&self) -> Response
-    where
-        Self::Ok: OkReply,
-        Self::Err: ErrorReply;
+    /// `T` and `E`, for their [`OkReply`] and [`ErrorReply`] checks.
+    fn __qh_checks(&self) -> Checks<Passes, Self::Ok, Self::Err>;
+    /// Not reached: a check fails to compile.
+    fn __qh_respond(&self) -> Response;
 }
 
-impl<T, E> RespondBadResult for &Responder<Result<T, E>> {
+impl<T, E> RespondBadResult for &&Responder<Result<T, E>> {
     type Ok = T;
     type Err = E;
 
-    fn __qh_respond(&self) -> Response
-    where
-        T: OkReply,
-        E: ErrorReply,
-    {
-        match self.take() {
-            Some(Ok(value)) => value.into_response(),
-            Some(Err(e)) => e.into_response(),
-            None => gone(),
-        }
+    fn __qh_checks(&self) -> Checks<Passes, T, E> {
+        checks()
+    }
+
+    fn __qh_respond(&self) -> Response {
+        gone()
     }
 }
 
-/// The error of an endpoint's `Result`. Exists for its compile error.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the error type of an endpoint",
-    label = "`Err(…)` is answered through `axum::response::IntoResponse`",
-    note = "return `qh::Error` (a problem+json answer), `(StatusCode, String)`, or implement `IntoResponse` for `{Self}`",
-    note = "a `Serialize` error is not answered as JSON by itself: wrap it, like `(StatusCode::BAD_REQUEST, Json(error))`"
-)]
-pub trait ErrorReply: IntoResponse {}
-
-#[diagnostic::do_not_recommend]
-impl<T: IntoResponse> ErrorReply for T {}
-
-/// The `Ok` value of an endpoint's `Result` that is not `Serialize`.
-/// Exists for its compile error.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be returned in `Ok(…)` from an endpoint",
-    label = "the `Ok` type must implement `serde::Serialize` or `axum::response::IntoResponse`",
-    note = "a `Serialize` value is answered as JSON, an `IntoResponse` one as it is"
-)]
-pub trait OkReply: IntoResponse {}
-
-#[diagnostic::do_not_recommend]
-impl<T: IntoResponse> OkReply for T {}
-
 /// Then: any `T: Serialize` answers 200 with JSON.
 pub trait RespondJson {
+    /// Nothing to report.
+    fn __qh_checks(&self) -> Fine;
     /// The response.
     fn __qh_respond(&self) -> Response;
 }
 
-impl<T: serde::Serialize> RespondJson for &Responder<T> {
+impl<T: serde::Serialize> RespondJson for &&Responder<T> {
+    fn __qh_checks(&self) -> Fine {
+        FINE
+    }
+
     fn __qh_respond(&self) -> Response {
         match self.take() {
             Some(value) => json_response(&value),
@@ -195,33 +226,48 @@ impl<T: serde::Serialize> RespondJson for &Responder<T> {
     }
 }
 
-/// Last choice: anything implementing `IntoResponse` passes through.
-///
-/// Implemented for every `Responder<T>`, with the bound on the method: a
-/// return type that fits none of the three choices is then reported as a
-/// missing `Reply` (with its message, at the return type) instead of as a
-/// method that cannot be called on `&&&Responder<T>`.
+/// Then: anything implementing `IntoResponse` passes through.
 pub trait RespondAny {
-    /// The wrapped return type.
-    type Value;
-
+    /// Nothing to report.
+    fn __qh_checks(&self) -> Fine;
     /// The response.
-    fn __qh_respond(&self) -> Response
-    where
-        Self::Value: Reply;
+    fn __qh_respond(&self) -> Response;
 }
 
-impl<T> RespondAny for Responder<T> {
-    type Value = T;
+impl<T: IntoResponse> RespondAny for &Responder<T> {
+    fn __qh_checks(&self) -> Fine {
+        FINE
+    }
 
-    fn __qh_respond(&self) -> Response
-    where
-        T: Reply,
-    {
+    fn __qh_respond(&self) -> Response {
         match self.take() {
             Some(value) => value.into_response(),
             None => gone(),
         }
+    }
+}
+
+/// Last: a return type that fits none of the choices, reported as a
+/// missing [`Reply`] (with its message, at the return type) instead of as a
+/// method that cannot be called on `&&&&&&Responder<T>`.
+pub trait RespondNone {
+    /// The return type.
+    type Value;
+    /// `T`, for its [`Reply`] check.
+    fn __qh_checks(&self) -> Checks<Self::Value, Passes, Passes>;
+    /// Not reached: the check fails to compile.
+    fn __qh_respond(&self) -> Response;
+}
+
+impl<T> RespondNone for Responder<T> {
+    type Value = T;
+
+    fn __qh_checks(&self) -> Checks<T, Passes, Passes> {
+        checks()
+    }
+
+    fn __qh_respond(&self) -> Response {
+        gone()
     }
 }
 
@@ -233,8 +279,45 @@ impl<T> RespondAny for Responder<T> {
     note = "a `Serialize` value is answered as JSON, an `IntoResponse` one as it is",
     note = "`Result<T, E>` answers `Ok(T)` as JSON and `Err(E)` through `IntoResponse`, so `T: Serialize` and `E: IntoResponse`"
 )]
-pub trait Reply: IntoResponse {}
+pub trait Reply {
+    /// Called as `<_ as Reply>::__qh_check(checks.0)`: the error, if any,
+    /// is this path's, at the span the generated code gives it.
+    #[inline]
+    fn __qh_check(_: PhantomData<Self>) {}
+}
 
 // Report `Reply` itself rather than the leaf `IntoResponse` bound.
 #[diagnostic::do_not_recommend]
 impl<T: IntoResponse> Reply for T {}
+
+/// The `Ok` value of an endpoint's `Result` that is not `Serialize`.
+/// Exists for its compile error.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned in `Ok(…)` from an endpoint",
+    label = "the `Ok` type must implement `serde::Serialize` or `axum::response::IntoResponse`",
+    note = "a `Serialize` value is answered as JSON, an `IntoResponse` one as it is"
+)]
+pub trait OkReply {
+    /// Called as `<_ as OkReply>::__qh_check(checks.1)` (see [`Reply`]).
+    #[inline]
+    fn __qh_check(_: PhantomData<Self>) {}
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: IntoResponse> OkReply for T {}
+
+/// The error of an endpoint's `Result`. Exists for its compile error.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the error type of an endpoint",
+    label = "`Err(…)` is answered through `axum::response::IntoResponse`",
+    note = "return `qh::Error` (a problem+json answer), `(StatusCode, String)`, or implement `IntoResponse` for `{Self}`",
+    note = "a `Serialize` error is not answered as JSON by itself: wrap it, like `(StatusCode::BAD_REQUEST, Json(error))`"
+)]
+pub trait ErrorReply {
+    /// Called as `<_ as ErrorReply>::__qh_check(checks.2)` (see [`Reply`]).
+    #[inline]
+    fn __qh_check(_: PhantomData<Self>) {}
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: IntoResponse> ErrorReply for T {}

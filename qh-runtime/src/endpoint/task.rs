@@ -5,10 +5,12 @@
 use std::cell::Cell;
 use std::fmt::Display;
 use std::future::Future;
+use std::marker::PhantomData;
 
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
+use super::respond::{checks, Checks, Fine, Passes, FINE};
 use crate::error::Error;
 use crate::tasks::{TaskOutcome, Tasks};
 
@@ -38,13 +40,20 @@ fn gone() -> TaskOutcome {
 
 /// First choice: `Result<T: Serialize, E: Display>` stores `Ok` as the
 /// result and `Err` as the failure message. Called as
-/// `(&&&TaskValue::new(v)).__qh_outcome()` (autoref specialization).
+/// `(&&&&TaskValue::new(v))`, once for the checks and once for the outcome,
+/// like [`Responder`](super::respond::Responder).
 pub trait TaskResult {
+    /// Nothing to report.
+    fn __qh_checks(&self) -> Fine;
     /// The outcome.
     fn __qh_outcome(&self) -> TaskOutcome;
 }
 
 impl<T: serde::Serialize, E: Display> TaskResult for &&&TaskValue<Result<T, E>> {
+    fn __qh_checks(&self) -> Fine {
+        FINE
+    }
+
     fn __qh_outcome(&self) -> TaskOutcome {
         match self.take() {
             Some(Ok(value)) => json(&value),
@@ -54,84 +63,68 @@ impl<T: serde::Serialize, E: Display> TaskResult for &&&TaskValue<Result<T, E>> 
     }
 }
 
-/// A `Result` whose `Ok` is JSON but whose `Err` has no message: a compile
-/// error about `E` (never an `{"Err": …}` result).
+/// A `Result` whose `Ok` is JSON but whose `Err` has no message: `E` is
+/// reported (never an `{"Err": …}` result).
 pub trait TaskBadErr {
     /// The error type.
     type Err;
-
-    /// The outcome.
-    fn __qh_outcome(&self) -> TaskOutcome
-    where
-        Self::Err: TaskError;
+    /// `E`, for its [`TaskError`] check.
+    fn __qh_checks(&self) -> Checks<Passes, Passes, Self::Err>;
+    /// Not reached: the check fails to compile.
+    fn __qh_outcome(&self) -> TaskOutcome;
 }
 
 impl<T: serde::Serialize, E> TaskBadErr for &&TaskValue<Result<T, E>> {
     type Err = E;
 
-    fn __qh_outcome(&self) -> TaskOutcome
-    where
-        E: TaskError,
-    {
-        match self.take() {
-            Some(Ok(value)) => json(&value),
-            Some(Err(e)) => Err(e.to_string()),
-            None => gone(),
-        }
+    fn __qh_checks(&self) -> Checks<Passes, Passes, E> {
+        checks()
+    }
+
+    fn __qh_outcome(&self) -> TaskOutcome {
+        gone()
     }
 }
 
-/// Any other `Result`: a compile error about `T`, `E` or both.
+/// Any other `Result`: `T`, `E` or both are reported.
 pub trait TaskBadResult {
     /// The `Ok` type.
     type Ok;
     /// The error type.
     type Err;
-
-    /// The outcome.
-    fn __qh_outcome(&self) -> TaskOutcome
-    where
-        Self::Ok: TaskReturn,
-        Self::Err: TaskError;
+    /// `T` and `E`, for their [`TaskReturn`] and [`TaskError`] checks.
+    fn __qh_checks(&self) -> Checks<Passes, Self::Ok, Self::Err>;
+    /// Not reached: a check fails to compile.
+    fn __qh_outcome(&self) -> TaskOutcome;
 }
 
 impl<T, E> TaskBadResult for &TaskValue<Result<T, E>> {
     type Ok = T;
     type Err = E;
 
-    fn __qh_outcome(&self) -> TaskOutcome
-    where
-        T: TaskReturn,
-        E: TaskError,
-    {
-        match self.take() {
-            Some(Ok(value)) => json(&value),
-            Some(Err(e)) => Err(e.to_string()),
-            None => gone(),
-        }
+    fn __qh_checks(&self) -> Checks<Passes, T, E> {
+        checks()
+    }
+
+    fn __qh_outcome(&self) -> TaskOutcome {
+        gone()
     }
 }
 
-/// Last choice: any `T: Serialize` is the result. The bound is on the
-/// method, so a type that fits nothing is reported as a missing
-/// [`TaskReturn`] at the return type.
+/// Then: any `T: Serialize` is the result.
 pub trait TaskJson {
-    /// The wrapped return type.
-    type Value;
-
+    /// Nothing to report.
+    fn __qh_checks(&self) -> Fine;
     /// The outcome.
-    fn __qh_outcome(&self) -> TaskOutcome
-    where
-        Self::Value: TaskReturn;
+    fn __qh_outcome(&self) -> TaskOutcome;
 }
 
-impl<T> TaskJson for TaskValue<T> {
-    type Value = T;
+impl<T: serde::Serialize> TaskJson for &TaskValue<T> {
+    fn __qh_checks(&self) -> Fine {
+        FINE
+    }
 
-    fn __qh_outcome(&self) -> TaskOutcome
-    where
-        T: TaskReturn,
-    {
+    fn __qh_outcome(&self) -> TaskOutcome {
         match self.take() {
             Some(value) => json(&value),
             None => gone(),
@@ -139,15 +132,43 @@ impl<T> TaskJson for TaskValue<T> {
     }
 }
 
-/// The return type of a task endpoint, stored as the task's JSON result.
-/// Exists for its compile error.
+/// Last: a type that fits nothing, reported as a missing [`TaskReturn`] at
+/// the return type.
+pub trait TaskNone {
+    /// The return type.
+    type Value;
+    /// `T`, for its [`TaskReturn`] check.
+    fn __qh_checks(&self) -> Checks<Self::Value, Passes, Passes>;
+    /// Not reached: the check fails to compile.
+    fn __qh_outcome(&self) -> TaskOutcome;
+}
+
+impl<T> TaskNone for TaskValue<T> {
+    type Value = T;
+
+    fn __qh_checks(&self) -> Checks<T, Passes, Passes> {
+        checks()
+    }
+
+    fn __qh_outcome(&self) -> TaskOutcome {
+        gone()
+    }
+}
+
+/// The return type of a task endpoint (or its `Ok` type), stored as the
+/// task's JSON result. Exists for its compile error.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a task endpoint",
     label = "a task's result is stored as JSON: the return type must implement `serde::Serialize`",
     note = "`Result<T, E>` stores `Ok(T)` as the result and `Err(E)` as the failure message, so `T: Serialize` and `E: Display`",
     note = "a task's result is read back as JSON from `/tasks/{{id}}/result`, so an `IntoResponse` type cannot be stored"
 )]
-pub trait TaskReturn: serde::Serialize {}
+pub trait TaskReturn {
+    /// Called as `<_ as TaskReturn>::__qh_check(checks.0)`: the error, if
+    /// any, is this path's, at the span the generated code gives it.
+    #[inline]
+    fn __qh_check(_: PhantomData<Self>) {}
+}
 
 #[diagnostic::do_not_recommend]
 impl<T: serde::Serialize> TaskReturn for T {}
@@ -159,7 +180,12 @@ impl<T: serde::Serialize> TaskReturn for T {}
     label = "a failed task stores its error's message: `{Self}` must implement `std::fmt::Display`",
     note = "return `Result<T, String>`, `Result<T, qh::Error>`, or implement `Display` for `{Self}`"
 )]
-pub trait TaskError: Display {}
+pub trait TaskError {
+    /// Called as `<_ as TaskError>::__qh_check(checks.2)` (see
+    /// [`TaskReturn`]).
+    #[inline]
+    fn __qh_check(_: PhantomData<Self>) {}
+}
 
 #[diagnostic::do_not_recommend]
 impl<T: Display> TaskError for T {}
