@@ -1,10 +1,13 @@
 //! `#[qh::endpoint(task)]` and `task = "optional"` through real routers
-//! built by `qh::routes!`: the 202 submission, the function run in the
-//! background with the request's context, its value read back from the
-//! `/tasks` routes, failures, cancellation, the `/tasks` mount rules, and
-//! 500 concurrent submissions.
+//! built by `qh::routes!`: the 202 submission, the function's value read
+//! back from the `/tasks` routes, failures and cancellation here; the
+//! request's context in the background (500 concurrent submissions, log
+//! lines) in `context.rs`; the `/tasks` mount rules in `mounts.rs`.
 
+#[path = "../common/mod.rs"]
 mod common;
+mod context;
+mod mounts;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -67,16 +70,6 @@ async fn count() -> &'static str {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     "counted"
-}
-
-/// Logs from the background; used by the log test alone, so its callsite
-/// is first seen under that test's subscriber (tracing caches interest
-/// per callsite, and the other tests run with none).
-#[qh::endpoint(task)]
-async fn logged(n: u64) -> u64 {
-    tokio::time::sleep(Duration::from_millis(5)).await;
-    tracing::info!(n, "logging in the background");
-    n
 }
 
 #[qh::endpoint]
@@ -176,25 +169,6 @@ async fn submit_poll_status_and_read_the_functions_value() {
     let record = res.json();
     assert_eq!(record["endpoint"], "slow_add", "{record}");
     assert_eq!(record["request_id"], "add-1", "{record}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_function_runs_with_the_submitting_requests_context() {
-    let tasks = Tasks::memory();
-    let app = with_runner(qh::routes![whoami, square], &tasks);
-    let task_id = submit(&app, "POST", "/whoami", "who-1", None).await;
-    let res = wait_result(&app, &task_id).await;
-    assert_eq!(res.json()["result"], "who-1", "{}", res.text());
-
-    // A synchronous function too, on the blocking pool.
-    let task_id = submit(&app, "POST", "/square", "sq-1", Some(r#"{"n":12}"#)).await;
-    let res = wait_result(&app, &task_id).await;
-    assert_eq!(
-        res.json()["result"],
-        json!({"square": 144, "seen_id": "sq-1"}),
-        "{}",
-        res.text()
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -320,152 +294,4 @@ async fn delete_stops_the_running_function() {
     )
     .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tasks_routes_are_mounted_once_for_two_task_endpoints_and_absent_without() {
-    let tasks = Tasks::memory();
-    // Two task endpoints in one `routes!`: one mount, no overlap panic.
-    let app = with_runner(qh::routes![slow_add, whoami, plain], &tasks);
-    let task_id = submit(&app, "POST", "/whoami", "two-1", None).await;
-    assert_eq!(wait_result(&app, &task_id).await.json()["result"], "two-1");
-    let res = send(&app, request("GET", "/tasks", "l", None)).await;
-    assert_eq!(res.status, 200);
-    assert_eq!(res.json()["tasks"].as_array().unwrap().len(), 1);
-    assert_eq!(res.headers["allow"], "GET,HEAD");
-    // Other methods on a task route: a 405 problem with `Allow`.
-    let res = send(
-        &app,
-        request("POST", &format!("/tasks/{task_id}"), "m", None),
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(res.content_type(), "application/problem+json");
-    assert_eq!(res.json()["request_id"], "m");
-    let allow = res.headers["allow"].to_str().unwrap();
-    assert!(allow.contains("GET") && allow.contains("DELETE"), "{allow}");
-
-    // Without task endpoints, no `/tasks`.
-    let app = with_runner(qh::routes![plain], &tasks);
-    for uri in ["/tasks", "/tasks/", &format!("/tasks/{task_id}/status")] {
-        let res = send(&app, request("GET", uri, "none", None)).await;
-        assert_eq!(res.status, StatusCode::NOT_FOUND, "{uri}");
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn routers_that_both_bring_the_tasks_routes_merge() {
-    let tasks = Tasks::memory();
-    // Both bring `/tasks`; axum would panic on overlapping routes.
-    let merged = qh::routes![slow_add]
-        .merge(qh::routes![whoami])
-        .merge(qh::tasks::routes());
-    let app = with_runner(merged, &tasks);
-    let a = submit(&app, "POST", "/slow_add", "m-1", Some(r#"{"a":1,"b":1}"#)).await;
-    let b = submit(&app, "POST", "/whoami", "m-2", None).await;
-    assert_eq!(wait_result(&app, &a).await.json()["result"], 2);
-    assert_eq!(wait_result(&app, &b).await.json()["result"], "m-2");
-
-    // Nested under a prefix, with the user's own route on `/tasks` kept.
-    let own = Router::new().route("/tasks", axum::routing::post(|| async { "mine" }));
-    let app = with_runner(own.merge(qh::routes![whoami]), &tasks);
-    let res = send(&app, request("POST", "/tasks", "own", None)).await;
-    assert_eq!((res.status, res.text()), (StatusCode::OK, "mine"));
-    let res = send(&app, request("GET", "/tasks", "own", None)).await;
-    assert_eq!(res.status, 200, "{}", res.text());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn without_an_extension_the_global_runner_serves() {
-    let app = qh::routes![whoami].layer(qh::Tracking::new());
-    let task_id = submit(&app, "POST", "/whoami", "global-1", None).await;
-    assert_eq!(
-        wait_result(&app, &task_id).await.json()["result"],
-        "global-1"
-    );
-    assert!(Tasks::global()
-        .store()
-        .get(&task_id)
-        .await
-        .unwrap()
-        .is_some());
-    // Without any Tracking layer either: the endpoint resolves the ID itself.
-    let app = qh::routes![whoami];
-    let task_id = submit(&app, "POST", "/whoami", "bare-1", None).await;
-    assert_eq!(wait_result(&app, &task_id).await.json()["result"], "bare-1");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn five_hundred_concurrent_submissions_each_keep_their_request_id() {
-    let tasks = Tasks::memory();
-    let app = with_runner(qh::routes![whoami], &tasks);
-    let mut handles = Vec::new();
-    for i in 0..500 {
-        let app = app.clone();
-        handles.push(tokio::spawn(async move {
-            let id = format!("conc-{i}");
-            let res = send(&app, request("POST", "/whoami", &id, None)).await;
-            assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text());
-            assert_eq!(res.json()["request_id"], id.as_str());
-            (id, res.json()["task_id"].as_str().unwrap().to_owned())
-        }));
-    }
-    let mut pairs = Vec::new();
-    for handle in handles {
-        pairs.push(handle.await.unwrap());
-    }
-    let distinct: std::collections::HashSet<_> = pairs.iter().map(|(_, t)| t.clone()).collect();
-    assert_eq!(distinct.len(), 500, "task IDs must be distinct");
-    for (id, task_id) in &pairs {
-        let res = wait_result(&app, task_id).await;
-        assert_eq!(res.json()["result"], id.as_str(), "{}", res.text());
-        let uri = format!("/tasks/?request_id={id}");
-        let listed = send(&app, request("GET", &uri, "l", None)).await.json();
-        let listed = listed["tasks"].as_array().unwrap().clone();
-        assert_eq!(listed.len(), 1, "{listed:?}");
-        assert_eq!(listed[0]["task_id"], task_id.as_str());
-        assert_eq!(listed[0]["request_id"], id.as_str());
-    }
-}
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-// One thread: the subscriber set for this test sees the spawned task too.
-#[tokio::test(flavor = "current_thread")]
-async fn the_functions_log_lines_carry_the_request_id() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    // qh's JSON lines: `request_id` on every line logged for a request.
-    let subscriber = qh::logs::json()
-        .with_filter("info")
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let tasks = Tasks::memory();
-    let app = with_runner(qh::routes![logged], &tasks);
-    let task_id = submit(&app, "POST", "/logged", "log-7", Some(r#"{"n":3}"#)).await;
-    assert_eq!(wait_result(&app, &task_id).await.json()["result"], 3);
-
-    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    let lines: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let line = lines
-        .iter()
-        .find(|l| l["fields"]["message"] == "logging in the background")
-        .unwrap_or_else(|| panic!("the function's line is missing: {text}"));
-    assert_eq!(line["request_id"], "log-7", "{line}");
 }
