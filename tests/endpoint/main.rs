@@ -1,7 +1,10 @@
 //! `#[qh::endpoint]` conventions, through the real router: parameter
-//! sources, defaults, return values and the errors of DESIGN §5.
+//! sources, defaults and return values here; the errors of DESIGN §5 in
+//! `errors.rs`.
 
+#[path = "../common/mod.rs"]
 mod common;
+mod errors;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -104,6 +107,26 @@ fn teapot() -> Result<String, (StatusCode, String)> {
     Err((StatusCode::IM_A_TEAPOT, "short and stout".into()))
 }
 
+/// `Ok` of a `Result` is JSON when `Serialize` (a `String` too), passed
+/// through when only `IntoResponse`.
+#[qh::endpoint(method = "GET")]
+fn named(fail: bool) -> Result<String, qh::Error> {
+    if fail {
+        Err(qh::Error::new(StatusCode::CONFLICT, "taken"))
+    } else {
+        Ok("ada".to_owned())
+    }
+}
+
+#[qh::endpoint(method = "GET")]
+fn made(fail: bool) -> Result<(StatusCode, Html<&'static str>), (StatusCode, &'static str)> {
+    if fail {
+        Err((StatusCode::GONE, "gone"))
+    } else {
+        Ok((StatusCode::CREATED, Html("<p>made</p>")))
+    }
+}
+
 #[qh::endpoint]
 async fn boom_async(x: i64) -> i64 {
     tokio::task::yield_now().await;
@@ -140,6 +163,8 @@ fn app() -> axum::Router {
         opaque,
         nothing,
         teapot,
+        named,
+        made,
         boom_async,
         boom_sync,
         api::orders::update,
@@ -258,6 +283,25 @@ async fn return_values_in_design_order() {
         (res.status, &res.body[..]),
         (StatusCode::IM_A_TEAPOT, &b"short and stout"[..])
     );
+
+    let res = send(&app(), get("/named?fail=false")).await;
+    assert_eq!((res.status, res.json()), (StatusCode::OK, json!("ada")));
+    assert_eq!(res.content_type(), "application/json");
+    let res = send(&app(), get("/named?fail=true")).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert_eq!(res.json()["detail"], "taken");
+
+    let res = send(&app(), get("/made?fail=false")).await;
+    assert_eq!(
+        (res.status, &res.body[..]),
+        (StatusCode::CREATED, &b"<p>made</p>"[..])
+    );
+    assert!(res.content_type().starts_with("text/html"));
+    let res = send(&app(), get("/made?fail=true")).await;
+    assert_eq!(
+        (res.status, &res.body[..]),
+        (StatusCode::GONE, &b"gone"[..])
+    );
 }
 
 #[tokio::test]
@@ -298,136 +342,4 @@ async fn wrong_method_is_405_with_allow() {
     )
     .await;
     assert_eq!(res.json(), json!("reset"));
-}
-
-/// Asserts the RFC 9457 shape and that the body's ID is the echoed one.
-fn assert_problem(res: &common::Answer, status: StatusCode, kind: &str) -> serde_json::Value {
-    assert_eq!(res.status, status, "{}", String::from_utf8_lossy(&res.body));
-    assert_eq!(res.content_type(), "application/problem+json");
-    let problem = res.json();
-    assert_eq!(problem["type"], format!("urn:qh:problem:{kind}"));
-    assert_eq!(problem["status"], status.as_u16());
-    assert_eq!(problem["title"], status.canonical_reason().unwrap());
-    assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()));
-    assert_eq!(problem["request_id"], res.echoed());
-    problem
-}
-
-#[tokio::test]
-async fn malformed_json_is_400() {
-    let res = send(&app(), post_json("/add", r#"{"a": 1, "b": "#)).await;
-    assert_problem(&res, StatusCode::BAD_REQUEST, "malformed-json");
-    let res = send(&app(), post_json("/add", r#"{"a": 1, "b": 2} trailing"#)).await;
-    assert_problem(&res, StatusCode::BAD_REQUEST, "malformed-json");
-}
-
-#[tokio::test]
-async fn missing_and_mistyped_fields_are_422_naming_the_field() {
-    let res = send(&app(), post_json("/add", r#"{"a": 1}"#)).await;
-    let p = assert_problem(&res, StatusCode::UNPROCESSABLE_ENTITY, "missing-field");
-    assert_eq!(p["field"], "b");
-
-    let res = send(&app(), post_json("/add", r#"{"a": 1, "b": "two"}"#)).await;
-    let p = assert_problem(&res, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
-    assert_eq!(p["field"], "b");
-    assert!(
-        p["detail"].as_str().unwrap().contains("invalid type"),
-        "{p}"
-    );
-
-    let res = send(&app(), post_json("/add", r#"{"a": 1, "b": 2, "a": 3}"#)).await;
-    let p = assert_problem(&res, StatusCode::UNPROCESSABLE_ENTITY, "duplicate-field");
-    assert_eq!(p["field"], "a");
-
-    let res = send(&app(), post_json("/add", "[1, 2]")).await;
-    assert_problem(&res, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body");
-}
-
-#[tokio::test]
-async fn non_json_content_type_is_415() {
-    let req = Request::post("/add")
-        .header("content-type", "text/plain")
-        .body(Body::from("a=1"))
-        .unwrap();
-    assert_problem(
-        &send(&app(), req).await,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported-media-type",
-    );
-    let req = Request::post("/add")
-        .body(Body::from(r#"{"a":1,"b":2}"#))
-        .unwrap();
-    assert_problem(
-        &send(&app(), req).await,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported-media-type",
-    );
-    let req = Request::post("/add")
-        .header("content-type", "application/vnd.api+json; charset=utf-8")
-        .body(Body::from(r#"{"a":1,"b":2}"#))
-        .unwrap();
-    assert_eq!(send(&app(), req).await.json(), json!(3));
-}
-
-#[tokio::test]
-async fn missing_or_unparsable_header_is_400_naming_it() {
-    let res = send(&app(), get("/users/1")).await;
-    let p = assert_problem(&res, StatusCode::BAD_REQUEST, "missing-header");
-    assert_eq!(p["header"], "x-tenant");
-
-    let req = get_with("/count?n=1", &[("x-scale", "lots")]);
-    let p = assert_problem(
-        &send(&app(), req).await,
-        StatusCode::BAD_REQUEST,
-        "invalid-header",
-    );
-    assert_eq!(p["header"], "x-scale");
-    assert!(
-        !p["detail"].as_str().unwrap().contains("lots"),
-        "values are not echoed"
-    );
-}
-
-#[tokio::test]
-async fn bad_query_and_path_values_are_400_naming_them() {
-    let res = send(&app(), get("/count?n=300")).await;
-    let p = assert_problem(&res, StatusCode::BAD_REQUEST, "invalid-query");
-    assert_eq!(p["query"], "n");
-    let res = send(&app(), get("/count")).await;
-    let p = assert_problem(&res, StatusCode::BAD_REQUEST, "missing-query");
-    assert_eq!(p["query"], "n");
-
-    let req = get_with("/users/abc", &[("x-tenant", "t")]);
-    let p = assert_problem(
-        &send(&app(), req).await,
-        StatusCode::BAD_REQUEST,
-        "invalid-path",
-    );
-    assert_eq!(p["path"], "user_id");
-}
-
-#[tokio::test]
-async fn panics_answer_500_and_the_server_keeps_serving() {
-    let app = app();
-    let res = send(&app, post_json("/boom_async", r#"{"x": 1}"#)).await;
-    let p = assert_problem(&res, StatusCode::INTERNAL_SERVER_ERROR, "panic");
-    assert!(
-        !p["detail"].as_str().unwrap().contains("x was"),
-        "panic messages stay in the logs"
-    );
-    let res = send(&app, get("/boom_sync")).await;
-    assert_problem(&res, StatusCode::INTERNAL_SERVER_ERROR, "panic");
-    let res = send(&app, post_json("/boom_async", r#"{"x": -1}"#)).await;
-    assert_eq!(res.json(), json!(-1));
-}
-
-#[tokio::test]
-async fn body_limit_is_honoured() {
-    let app = app().layer(axum::extract::DefaultBodyLimit::max(16));
-    let res = send(
-        &app,
-        post_json("/add", r#"{"a": 1, "b": 2, "padding": "xxxxxxxxxxxxxxx"}"#),
-    )
-    .await;
-    assert_problem(&res, StatusCode::PAYLOAD_TOO_LARGE, "body-read");
 }

@@ -1,0 +1,137 @@
+//! The errors of DESIGN §5 through the real router: problem+json with the
+//! request's ID for malformed, missing and mistyped input, panics and an
+//! oversized body.
+
+use super::*;
+
+/// Asserts the RFC 9457 shape and that the body's ID is the echoed one.
+fn assert_problem(res: &common::Answer, status: StatusCode, kind: &str) -> serde_json::Value {
+    assert_eq!(res.status, status, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(res.content_type(), "application/problem+json");
+    let problem = res.json();
+    assert_eq!(problem["type"], format!("urn:qh:problem:{kind}"));
+    assert_eq!(problem["status"], status.as_u16());
+    assert_eq!(problem["title"], status.canonical_reason().unwrap());
+    assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    assert_eq!(problem["request_id"], res.echoed());
+    problem
+}
+
+#[tokio::test]
+async fn malformed_json_is_400() {
+    let res = send(&app(), post_json("/add", r#"{"a": 1, "b": "#)).await;
+    assert_problem(&res, StatusCode::BAD_REQUEST, "malformed-json");
+    let res = send(&app(), post_json("/add", r#"{"a": 1, "b": 2} trailing"#)).await;
+    assert_problem(&res, StatusCode::BAD_REQUEST, "malformed-json");
+}
+
+#[tokio::test]
+async fn missing_and_mistyped_fields_are_422_naming_the_field() {
+    let res = send(&app(), post_json("/add", r#"{"a": 1}"#)).await;
+    let p = assert_problem(&res, StatusCode::UNPROCESSABLE_ENTITY, "missing-field");
+    assert_eq!(p["field"], "b");
+
+    let res = send(&app(), post_json("/add", r#"{"a": 1, "b": "two"}"#)).await;
+    let p = assert_problem(&res, StatusCode::UNPROCESSABLE_ENTITY, "invalid-field");
+    assert_eq!(p["field"], "b");
+    assert!(
+        p["detail"].as_str().unwrap().contains("invalid type"),
+        "{p}"
+    );
+
+    let res = send(&app(), post_json("/add", r#"{"a": 1, "b": 2, "a": 3}"#)).await;
+    let p = assert_problem(&res, StatusCode::UNPROCESSABLE_ENTITY, "duplicate-field");
+    assert_eq!(p["field"], "a");
+
+    let res = send(&app(), post_json("/add", "[1, 2]")).await;
+    assert_problem(&res, StatusCode::UNPROCESSABLE_ENTITY, "invalid-body");
+}
+
+#[tokio::test]
+async fn non_json_content_type_is_415() {
+    let req = Request::post("/add")
+        .header("content-type", "text/plain")
+        .body(Body::from("a=1"))
+        .unwrap();
+    assert_problem(
+        &send(&app(), req).await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+    );
+    let req = Request::post("/add")
+        .body(Body::from(r#"{"a":1,"b":2}"#))
+        .unwrap();
+    assert_problem(
+        &send(&app(), req).await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+    );
+    let req = Request::post("/add")
+        .header("content-type", "application/vnd.api+json; charset=utf-8")
+        .body(Body::from(r#"{"a":1,"b":2}"#))
+        .unwrap();
+    assert_eq!(send(&app(), req).await.json(), json!(3));
+}
+
+#[tokio::test]
+async fn missing_or_unparsable_header_is_400_naming_it() {
+    let res = send(&app(), get("/users/1")).await;
+    let p = assert_problem(&res, StatusCode::BAD_REQUEST, "missing-header");
+    assert_eq!(p["header"], "x-tenant");
+
+    let req = get_with("/count?n=1", &[("x-scale", "lots")]);
+    let p = assert_problem(
+        &send(&app(), req).await,
+        StatusCode::BAD_REQUEST,
+        "invalid-header",
+    );
+    assert_eq!(p["header"], "x-scale");
+    assert!(
+        !p["detail"].as_str().unwrap().contains("lots"),
+        "values are not echoed"
+    );
+}
+
+#[tokio::test]
+async fn bad_query_and_path_values_are_400_naming_them() {
+    let res = send(&app(), get("/count?n=300")).await;
+    let p = assert_problem(&res, StatusCode::BAD_REQUEST, "invalid-query");
+    assert_eq!(p["query"], "n");
+    let res = send(&app(), get("/count")).await;
+    let p = assert_problem(&res, StatusCode::BAD_REQUEST, "missing-query");
+    assert_eq!(p["query"], "n");
+
+    let req = get_with("/users/abc", &[("x-tenant", "t")]);
+    let p = assert_problem(
+        &send(&app(), req).await,
+        StatusCode::BAD_REQUEST,
+        "invalid-path",
+    );
+    assert_eq!(p["path"], "user_id");
+}
+
+#[tokio::test]
+async fn panics_answer_500_and_the_server_keeps_serving() {
+    let app = app();
+    let res = send(&app, post_json("/boom_async", r#"{"x": 1}"#)).await;
+    let p = assert_problem(&res, StatusCode::INTERNAL_SERVER_ERROR, "panic");
+    assert!(
+        !p["detail"].as_str().unwrap().contains("x was"),
+        "panic messages stay in the logs"
+    );
+    let res = send(&app, get("/boom_sync")).await;
+    assert_problem(&res, StatusCode::INTERNAL_SERVER_ERROR, "panic");
+    let res = send(&app, post_json("/boom_async", r#"{"x": -1}"#)).await;
+    assert_eq!(res.json(), json!(-1));
+}
+
+#[tokio::test]
+async fn body_limit_is_honoured() {
+    let app = app().layer(axum::extract::DefaultBodyLimit::max(16));
+    let res = send(
+        &app,
+        post_json("/add", r#"{"a": 1, "b": 2, "padding": "xxxxxxxxxxxxxxx"}"#),
+    )
+    .await;
+    assert_problem(&res, StatusCode::PAYLOAD_TOO_LARGE, "body-read");
+}
