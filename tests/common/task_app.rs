@@ -171,6 +171,17 @@ pub async fn until_status(app: &App, task_id: &str, want: &str) {
     panic!("task {task_id} never reached {want}");
 }
 
+/// Waits until a `count` task's future was dropped (bounded: 5 s).
+pub async fn until_dropped(app: &App) {
+    for _ in 0..500 {
+        if app.steps.dropped.load(Ordering::SeqCst) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the task's future was not dropped");
+}
+
 pub fn assert_problem(res: &Answer, status: StatusCode, asking: &str) -> serde_json::Value {
     assert_eq!(res.status, status, "{}", res.text());
     assert_eq!(res.content_type(), "application/problem+json");
