@@ -61,13 +61,32 @@ fn sum(a: i64, #[cfg(not(test))] never: String, #[cfg(test)] b: i64) -> i64 {
     a + b
 }
 
+/// The ID's header is chosen only by a parameter the configuration keeps.
+#[qh::endpoint(method = "GET", path = "/ids")]
+fn ids(
+    #[cfg(not(test))]
+    #[header("X-Corr")]
+    request_id: String,
+) -> Option<String> {
+    qh::request_id().map(|id| id.to_string())
+}
+
+/// axum's handler result: `Ok` as JSON, `Err` as the `ErrorResponse` says.
+#[qh::endpoint(method = "GET", path = "/claim")]
+fn claim(taken: bool) -> axum::response::Result<String> {
+    if taken {
+        Err((axum::http::StatusCode::CONFLICT, "taken"))?;
+    }
+    Ok("yours".to_owned())
+}
+
 #[qh::endpoint(method = "GET", path = "/users/{id}")]
 fn user(#[extract] Path(id): Path<u64>) -> u64 {
     id
 }
 
 fn app() -> axum::Router {
-    qh::routes![hello, remove, tags, search, page, order, kind, sum, user]
+    qh::routes![hello, remove, tags, search, page, order, kind, sum, ids, claim, user]
 }
 
 #[tokio::test]
@@ -170,6 +189,27 @@ async fn raw_identifiers_cfg_parameters_and_axum_path() {
     let a = send(&app, post_json("/sum", r#"{"a":2,"b":3}"#)).await;
     assert_eq!(a.json(), json!(5));
     assert_eq!(send(&app, get("/users/42")).await.json(), json!(42));
+
+    // The `X-Corr` parameter is configured away: the ID comes from
+    // `X-Request-ID`, and is echoed there.
+    let res = send(
+        &app,
+        get_with("/ids", &[("x-corr", "corr-1"), ("x-request-id", "rid-1")]),
+    )
+    .await;
+    assert_eq!(res.json(), json!("rid-1"));
+    assert_eq!(res.echoed(), "rid-1");
+    assert!(!res.headers.contains_key("x-corr"));
+}
+
+#[tokio::test]
+async fn axum_response_result_answers_ok_as_json_and_err_as_it_says() {
+    let app = app();
+    let res = send(&app, get("/claim?taken=false")).await;
+    assert_eq!((res.status.as_u16(), res.json()), (200, json!("yours")));
+    assert_eq!(res.content_type(), "application/json");
+    let res = send(&app, get("/claim?taken=true")).await;
+    assert_eq!((res.status.as_u16(), res.text()), (409, "taken"));
 }
 
 /// What `qh::routes!` rejects at compile time as "differently named

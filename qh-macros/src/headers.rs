@@ -11,11 +11,21 @@ use crate::unraw;
 /// The characters RFC 9110 allows in a header name besides letters and digits.
 const TCHAR_PUNCTUATION: &str = "!#$%&'*+-.^_`|~";
 
+/// The longest header name `http` accepts.
+const MAX_NAME_LEN: usize = 65_535;
+
 /// Checks that `name` is a valid header name; returns it lowercased (the form
 /// `HeaderName::from_static` needs) or a message in rustc's voice.
 pub fn check(name: &str) -> Result<String, String> {
     if name.is_empty() {
         return Err("header name cannot be empty".to_owned());
+    }
+    // `http::HeaderName`'s limit: `from_static` would fail at build time.
+    if name.len() > MAX_NAME_LEN {
+        return Err(format!(
+            "header name too long: {} bytes, at most {MAX_NAME_LEN}",
+            name.len()
+        ));
     }
     if let Some(c) = name
         .chars()
@@ -197,5 +207,24 @@ pub fn parse_request_id(cx: &Ctxt, attr: &Attribute) -> bool {
             cx.error_spanned_by(&nv.value, "`#[request_id]` takes no value");
             false
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check, MAX_NAME_LEN};
+
+    #[test]
+    fn names_as_long_as_http_allows_and_no_longer() {
+        assert!(check(&"x".repeat(MAX_NAME_LEN)).is_ok());
+        let too_long = check(&"x".repeat(MAX_NAME_LEN + 1)).unwrap_err();
+        assert_eq!(too_long, "header name too long: 65536 bytes, at most 65535");
+        // `http` agrees on both sides of the limit.
+        assert!(http_accepts(MAX_NAME_LEN));
+        assert!(!http_accepts(MAX_NAME_LEN + 1));
+    }
+
+    fn http_accepts(len: usize) -> bool {
+        axum::http::HeaderName::from_bytes("x".repeat(len).as_bytes()).is_ok()
     }
 }

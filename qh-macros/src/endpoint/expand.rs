@@ -144,8 +144,22 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
             }
             Source::RequestId(header) => {
                 if let Some(header) = header {
-                    let (some, header_name) = (paths.some(), paths.header_name());
-                    id_header = quote!(#some(&const { #header_name::from_static(#header) }));
+                    let (option, some, none) = (paths.option(), paths.some(), paths.none());
+                    let header_name = paths.header_name();
+                    id_header = if cfgs.is_empty() {
+                        quote!(#some(&const { #header_name::from_static(#header) }))
+                    } else {
+                        // Under the parameter's `#[cfg]`s: a parameter
+                        // configured away does not choose the header either.
+                        quote!({
+                            #[allow(unused_variables)]
+                            let __qh_id_header: #option<#header_name> = #none;
+                            #(#cfgs)*
+                            let __qh_id_header = #some(#header_name::from_static(#header));
+                            __qh_id_header
+                        }
+                        .as_ref())
+                    };
                 }
                 // The trait method itself, spanned at the type: a type that
                 // cannot be an ID is reported there, with no note pointing

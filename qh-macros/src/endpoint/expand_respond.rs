@@ -18,7 +18,7 @@ fn return_span(ep: &Endpoint<'_>) -> Span {
 }
 
 /// Answers `out`, the function's return value, through the runtime's
-/// responder (JSON or `IntoResponse`, by autoref specialization over six
+/// responder (JSON or `IntoResponse`, by autoref specialization over eight
 /// levels).
 pub(super) fn respond(paths: &Paths, ep: &Endpoint<'_>, out: &Ident) -> TokenStream {
     let levels = [
@@ -32,7 +32,7 @@ pub(super) fn respond(paths: &Paths, ep: &Endpoint<'_>, out: &Ident) -> TokenStr
     ];
     let dispatch = Dispatch {
         wrapper: paths.responder(),
-        refs: 5,
+        refs: 7,
         levels: &levels,
         checks: [paths.reply(), paths.ok_reply(), paths.error_reply()],
         method: "__qh_respond",

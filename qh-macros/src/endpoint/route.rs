@@ -62,6 +62,20 @@ pub fn placeholders(path: &str, error: &dyn Fn(String)) -> Vec<String> {
         ));
         return Vec::new();
     }
+    if let Some(c) = path.chars().find(|&c| !is_path_char(c)) {
+        // Clients percent-encode it, and the router compares the path as sent.
+        let encoded: String = path.chars().map(percent_encoded).collect();
+        let what = match c {
+            ' ' => "a space".to_owned(),
+            c if c.is_control() => "a control character".to_owned(),
+            c => format!("`{c}`"),
+        };
+        error(format!(
+            "invalid path `{}`: {what} cannot appear in a URL path as it is: clients send it percent-encoded, so route `path = \"{encoded}\"`",
+            path.escape_debug()
+        ));
+        return Vec::new();
+    }
     let mut names: Vec<String> = Vec::new();
     let segments: Vec<&str> = path[1..].split('/').collect();
     for (i, segment) in segments.iter().enumerate() {
@@ -130,4 +144,22 @@ pub fn placeholders(path: &str, error: &dyn Fn(String)) -> Vec<String> {
         names.push(name.to_owned());
     }
     names
+}
+
+/// A character a URL path may hold as it is (RFC 3986 `pchar`, `/`, and the
+/// braces of placeholders).
+fn is_path_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/%{}".contains(c)
+}
+
+/// `c` as a client sends it in a path: itself, or its UTF-8 bytes as `%XX`.
+fn percent_encoded(c: char) -> String {
+    if is_path_char(c) {
+        return c.to_string();
+    }
+    let mut buf = [0; 4];
+    c.encode_utf8(&mut buf)
+        .bytes()
+        .map(|b| format!("%{b:02X}"))
+        .collect()
 }

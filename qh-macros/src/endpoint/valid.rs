@@ -3,7 +3,7 @@
 //! decided while building it.
 
 use crate::ctxt::Ctxt;
-use crate::endpoint::ast::{Endpoint, Source};
+use crate::endpoint::ast::{Endpoint, Param, Source};
 use crate::endpoint::attr::SpecKind;
 use crate::endpoint::route;
 use crate::endpoint::valid_param::{self, type_name};
@@ -46,6 +46,14 @@ fn check_signature(cx: &Ctxt, ep: &Endpoint<'_>) {
     if let Some(variadic) = &sig.variadic {
         cx.error_spanned_by(variadic, "variadic functions cannot be endpoints");
     }
+    if let syn::ReturnType::Type(_, ty) = &sig.output {
+        if let syn::Type::Never(never) = &**ty {
+            cx.error_spanned_by(
+                never,
+                "`!` cannot be returned from an endpoint: every request gets an answer; a `todo!()` body fits any return type, like `-> String`",
+            );
+        }
+    }
 }
 
 /// `#[path]` names a placeholder, and a placeholder's parameter is read from
@@ -53,6 +61,16 @@ fn check_signature(cx: &Ctxt, ep: &Endpoint<'_>) {
 fn check_path_params(cx: &Ctxt, ep: &Endpoint<'_>) {
     for param in &ep.params {
         let in_path = param.pattern.is_none() && ep.placeholders.contains(&param.key);
+        if in_path && matches!(param.source, Source::RequestId(_)) {
+            let name = &param.key;
+            cx.error_spanned_by(
+                &param.ident,
+                format!(
+                    "the path's `{{{name}}}` would be thrown away: `{name}` receives the request's tracking ID; to read the path segment, mark it `#[path]` or rename both"
+                ),
+            );
+            continue;
+        }
         let Some(spec) = param.source_spec() else {
             continue;
         };
@@ -139,23 +157,26 @@ fn check_bodyless_method(cx: &Ctxt, ep: &Endpoint<'_>) {
 /// The body is read once: either whole (`#[body]`) or as an object whose keys
 /// are the unannotated parameters, never both.
 fn check_one_body(cx: &Ctxt, ep: &Endpoint<'_>) {
-    let mut whole = ep
+    let wholes: Vec<&Param<'_>> = ep
         .params
         .iter()
         .filter(|p| matches!(p.source, Source::Body))
-        .filter_map(|p| p.source_spec().map(|s| s.span));
-    let first = whole.next();
-    for extra in whole {
-        cx.error_at(
-            extra,
-            "only one parameter can be `#[body]`: it takes the whole body",
-        );
+        .collect();
+    for (i, extra) in wholes.iter().enumerate() {
+        if wholes[..i].iter().any(|first| both_present(first, extra)) {
+            if let Some(spec) = extra.source_spec() {
+                cx.error_at(
+                    spec.span,
+                    "only one parameter can be `#[body]`: it takes the whole body",
+                );
+            }
+        }
     }
-    if first.is_some() {
+    for whole in wholes.iter().take(1) {
         for field in ep
             .params
             .iter()
-            .filter(|p| matches!(p.source, Source::BodyField))
+            .filter(|p| matches!(p.source, Source::BodyField) && both_present(whole, p))
         {
             cx.error_at(
                 field.ident.span(),
@@ -170,12 +191,13 @@ fn check_one_body(cx: &Ctxt, ep: &Endpoint<'_>) {
 
 /// There is one tracking ID per request, read from one header.
 fn check_one_request_id(cx: &Ctxt, ep: &Endpoint<'_>) {
-    let mut ids = ep
+    let ids: Vec<&Param<'_>> = ep
         .params
         .iter()
-        .filter(|p| matches!(p.source, Source::RequestId(_)));
-    if ids.next().is_some() {
-        for extra in ids {
+        .filter(|p| matches!(p.source, Source::RequestId(_)))
+        .collect();
+    for (i, extra) in ids.iter().enumerate() {
+        if ids[..i].iter().any(|first| both_present(first, extra)) {
             cx.error_at(
                 extra.ident.span(),
                 format!(
@@ -189,7 +211,7 @@ fn check_one_request_id(cx: &Ctxt, ep: &Endpoint<'_>) {
 
 /// Two parameters reading the same header is a copy-paste slip.
 fn check_distinct_headers(cx: &Ctxt, ep: &Endpoint<'_>) {
-    let mut seen: Vec<(&str, &syn::Ident)> = Vec::new();
+    let mut seen: Vec<(&str, &Param<'_>)> = Vec::new();
     for param in &ep.params {
         let Source::Header(name) = &param.source else {
             continue;
@@ -197,7 +219,11 @@ fn check_distinct_headers(cx: &Ctxt, ep: &Endpoint<'_>) {
         if name.is_empty() {
             continue;
         }
-        if let Some((_, first)) = seen.iter().find(|(seen, _)| seen == name) {
+        if let Some((_, first)) = seen
+            .iter()
+            .find(|(seen, first)| seen == name && both_present(first, param))
+        {
+            let first = &first.ident;
             let tokens = param.specs.iter().find_map(|s| match &s.kind {
                 SpecKind::Header(h) => Some(h.name_tokens()),
                 _ => None,
@@ -209,7 +235,21 @@ fn check_distinct_headers(cx: &Ctxt, ep: &Endpoint<'_>) {
                 None => cx.error_spanned_by(&param.ident, message),
             }
         } else {
-            seen.push((name, &param.ident));
+            seen.push((name, param));
         }
     }
+}
+
+/// Whether two parameters are present together, as far as the macro can
+/// tell: parameters under different `#[cfg]`s may be alternatives (`#[cfg(a)]`
+/// and `#[cfg(not(a))]`), so only those with no `#[cfg]` or the same ones
+/// are compared.
+fn both_present(a: &Param<'_>, b: &Param<'_>) -> bool {
+    let tokens = |p: &Param<'_>| {
+        p.cfgs
+            .iter()
+            .map(|attr| quote::ToTokens::to_token_stream(attr).to_string())
+            .collect::<Vec<_>>()
+    };
+    a.cfgs.is_empty() || b.cfgs.is_empty() || tokens(a) == tokens(b)
 }

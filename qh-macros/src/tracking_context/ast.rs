@@ -6,6 +6,7 @@ use syn::{DeriveInput, Ident, Type};
 
 use super::attr;
 use crate::ctxt::Ctxt;
+use crate::unraw;
 
 pub struct Input<'a> {
     pub original: &'a DeriveInput,
@@ -78,7 +79,7 @@ impl<'a> Input<'a> {
 impl Field<'_> {
     /// A field named `request_id` receives the ID without a marker.
     pub fn is_named_request_id(&self) -> bool {
-        self.ident == "request_id"
+        unraw(self.ident) == "request_id"
     }
 
     pub fn is_request_id(&self) -> bool {

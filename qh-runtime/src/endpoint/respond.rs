@@ -1,7 +1,7 @@
 //! Answering an endpoint's return value: `Result`, `Serialize` or
 //! `IntoResponse`, chosen at compile time by autoref specialization.
 //!
-//! The generated code calls `(&&&&&&Responder::new(value))` twice: once for
+//! The generated code calls `(&&&&&&&&Responder::new(value))` twice: once for
 //! [`Checks`], the types that cannot answer, each checked with a qualified
 //! path spanned at the user's return type (its `Ok` type, its `Err` type) so
 //! the error underlines that type and names no internal bound; once for the
@@ -12,7 +12,7 @@ use std::cell::Cell;
 use std::marker::PhantomData;
 
 use axum::body::Body;
-use axum::response::{IntoResponse, Response};
+use axum::response::{ErrorResponse, IntoResponse, Response};
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, StatusCode};
 
@@ -58,6 +58,11 @@ pub(crate) fn json_with_status<T: serde::Serialize + ?Sized>(
 
 fn json_response<T: serde::Serialize>(value: &T) -> Response {
     json_with_status(StatusCode::OK, value)
+}
+
+/// axum's `ErrorResponse` answers through its `Result`.
+fn error_response(e: ErrorResponse) -> Response {
+    Err::<(), _>(e).into_response()
 }
 
 fn gone() -> Response {
@@ -111,7 +116,7 @@ pub(crate) fn checks<V, O, E>() -> Checks<V, O, E> {
 }
 
 /// First choice: `Result<T: Serialize, E: IntoResponse>` answers `Ok` as JSON
-/// and `Err` through `IntoResponse`.
+/// and `Err` through `IntoResponse` (then `E = ErrorResponse`, one level down).
 pub trait RespondResult {
     /// Nothing to report.
     fn __qh_checks(&self) -> Fine;
@@ -119,7 +124,7 @@ pub trait RespondResult {
     fn __qh_respond(&self) -> Response;
 }
 
-impl<T: serde::Serialize, E: IntoResponse> RespondResult for &&&&&Responder<Result<T, E>> {
+impl<T: serde::Serialize, E: IntoResponse> RespondResult for &&&&&&&Responder<Result<T, E>> {
     fn __qh_checks(&self) -> Fine {
         FINE
     }
@@ -133,8 +138,25 @@ impl<T: serde::Serialize, E: IntoResponse> RespondResult for &&&&&Responder<Resu
     }
 }
 
+// Then the same with axum's `ErrorResponse`, the error of
+// `axum::response::Result<T>`: not `IntoResponse` itself (its `Result` is).
+impl<T: serde::Serialize> RespondResult for &&&&&&Responder<Result<T, ErrorResponse>> {
+    fn __qh_checks(&self) -> Fine {
+        FINE
+    }
+
+    fn __qh_respond(&self) -> Response {
+        match self.take() {
+            Some(Ok(value)) => json_response(&value),
+            Some(Err(e)) => error_response(e),
+            None => gone(),
+        }
+    }
+}
+
 /// Second choice: `Result<T: IntoResponse, E: IntoResponse>` passes both
-/// through (`Result<(StatusCode, Json<T>), E>`, say).
+/// through (`Result<(StatusCode, Json<T>), E>`, say), then the same with
+/// `E = ErrorResponse` one level down.
 pub trait RespondResultAny {
     /// Nothing to report.
     fn __qh_checks(&self) -> Fine;
@@ -142,7 +164,7 @@ pub trait RespondResultAny {
     fn __qh_respond(&self) -> Response;
 }
 
-impl<T: IntoResponse, E: IntoResponse> RespondResultAny for &&&&Responder<Result<T, E>> {
+impl<T: IntoResponse, E: IntoResponse> RespondResultAny for &&&&&Responder<Result<T, E>> {
     fn __qh_checks(&self) -> Fine {
         FINE
     }
@@ -151,6 +173,20 @@ impl<T: IntoResponse, E: IntoResponse> RespondResultAny for &&&&Responder<Result
         match self.take() {
             Some(Ok(value)) => value.into_response(),
             Some(Err(e)) => e.into_response(),
+            None => gone(),
+        }
+    }
+}
+
+impl<T: IntoResponse> RespondResultAny for &&&&Responder<Result<T, ErrorResponse>> {
+    fn __qh_checks(&self) -> Fine {
+        FINE
+    }
+
+    fn __qh_respond(&self) -> Response {
+        match self.take() {
+            Some(Ok(value)) => value.into_response(),
+            Some(Err(e)) => error_response(e),
             None => gone(),
         }
     }

@@ -21,3 +21,34 @@ fn search(#[cfg(any())] q: u32, #[cfg(all())] q: String) -> String {
 fn main() {
     let _: axum::Router = qh::routes![add, search];
 }
+
+// Alternatives under opposite `#[cfg]`s are not conflicts: only one of each
+// pair exists in any configuration.
+#[derive(serde::Deserialize)]
+struct Whole {
+    x: i64,
+}
+
+#[qh::endpoint]
+fn alternatives(
+    #[cfg(any())] request_id: String,
+    #[cfg(all())]
+    #[request_id]
+    id: qh::RequestId,
+    #[cfg(any())]
+    #[header("X-A")]
+    a: String,
+    #[cfg(all())]
+    #[header("X-A")]
+    b: Option<String>,
+    #[cfg(any())]
+    #[body]
+    whole: Whole,
+    #[cfg(all())] x: i64,
+) -> String {
+    format!("{id} {b:?} {x}")
+}
+
+fn _more() {
+    let _: axum::Router = qh::routes![alternatives];
+}

@@ -73,3 +73,22 @@ fn main() {
         async_result,
     ];
 }
+
+// axum's own handler result, `axum::response::Result<T>` (its error is
+// `ErrorResponse`, which is not `IntoResponse` by itself).
+#[qh::endpoint(method = "GET")]
+fn axum_result(fail: bool) -> axum::response::Result<String> {
+    if fail {
+        Err((axum::http::StatusCode::CONFLICT, "taken"))?;
+    }
+    Ok("ada".to_owned())
+}
+
+#[qh::endpoint(method = "GET")]
+fn axum_result_html() -> axum::response::Result<axum::response::Html<&'static str>> {
+    Ok(axum::response::Html("<p>hi</p>"))
+}
+
+fn _axum_results() {
+    let _: axum::Router = qh::routes![axum_result, axum_result_html];
+}

@@ -76,7 +76,16 @@ async fn handler(t: Tracking, m: Marked, c: Correlated, h: HeadersOnly, r: Redun
     )
 }
 
+// A raw `r#request_id` is the tracking ID, as in `#[qh::endpoint]`.
+#[derive(qh::TrackingContext, Clone)]
+struct RawId {
+    r#request_id: qh::RequestId,
+    #[header]
+    r#type: Option<String>,
+}
+
 fn main() {
+    let _ = |r: RawId| (r.r#request_id, r.r#type);
     let _app: axum::Router = axum::Router::new().route("/", axum::routing::get(handler));
     let headers = qh::http::HeaderMap::new();
     let _ = Tracking::from_headers(&headers).map(|t| t.to_headers());

@@ -1,0 +1,6 @@
+#[qh::endpoint]
+fn unfinished() -> ! {
+    panic!("later")
+}
+
+fn main() {}
