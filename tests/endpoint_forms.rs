@@ -72,6 +72,7 @@ fn ids(
 }
 
 /// axum's handler result: `Ok` as JSON, `Err` as the `ErrorResponse` says.
+#[allow(clippy::result_large_err)] // axum's own type
 #[qh::endpoint(method = "GET", path = "/claim")]
 fn claim(taken: bool) -> axum::response::Result<String> {
     if taken {
