@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -30,7 +31,16 @@ async fn slow_square(x: i64) -> Result<i64, String> {
 }
 
 /// Answers 202 + `Location` at once; the work goes on in the background.
-async fn submit_square(tasks: Tasks, Json(body): Json<Square>) -> Response {
+/// A body axum's `Json` refuses answers a problem, as endpoints do (with
+/// a fixed detail: serde's message would repeat the client's input).
+async fn submit_square(tasks: Tasks, body: Result<Json<Square>, JsonRejection>) -> Response {
+    let body = match body {
+        Ok(Json(body)) => body,
+        Err(rejection) => {
+            let detail = r#"the body must be a JSON object like {"x": 7}"#;
+            return qh::Error::new(rejection.status(), detail).into_response();
+        }
+    };
     match tasks.submit("slow_square", slow_square(body.x)).await {
         Ok(submitted) => submitted.into_response(),
         Err(e) => qh::Error::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),

@@ -90,6 +90,19 @@ async fn missing_or_unparsable_header_is_400_naming_it() {
         !p["detail"].as_str().unwrap().contains("lots"),
         "values are not echoed"
     );
+
+    // Two lines: which one is meant is a guess, so neither is taken.
+    let req = get_with("/users/1", &[("x-tenant", "a"), ("x-tenant", "b")]);
+    let p = assert_problem(
+        &send(&app(), req).await,
+        StatusCode::BAD_REQUEST,
+        "invalid-header",
+    );
+    assert_eq!(p["header"], "x-tenant");
+    assert_eq!(
+        p["detail"],
+        "invalid header `x-tenant`: it appears more than once"
+    );
 }
 
 #[tokio::test]

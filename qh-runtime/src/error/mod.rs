@@ -278,8 +278,8 @@ impl Error {
         self
     }
 
-    pub(crate) fn at_path(mut self, name: &'static str) -> Self {
-        self.0.location = Some(Location::Path(Cow::Borrowed(name)));
+    pub(crate) fn at_path(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.0.location = Some(Location::Path(name.into()));
         self
     }
 

@@ -135,11 +135,17 @@ from_header_via_from_str! {
 ///
 /// # Errors
 ///
-/// 400 naming the header when it is required and absent, or unreadable.
+/// 400 naming the header when it is required and absent, unreadable, or
+/// sent on several lines.
 #[inline]
 pub fn header<T: FromHeader>(headers: &HeaderMap, name: &HeaderName) -> Result<T, Error> {
-    match headers.get(name) {
-        Some(value) => T::from_header(value).map_err(|why| Error::invalid_header(name, &why)),
-        None => T::missing().ok_or_else(|| Error::missing_header(name)),
+    let mut values = headers.get_all(name).iter();
+    match (values.next(), values.next()) {
+        (Some(value), None) => {
+            T::from_header(value).map_err(|why| Error::invalid_header(name, &why))
+        }
+        // Which line would be meant is a guess: refused, as for the ID.
+        (Some(_), Some(_)) => Err(Error::invalid_header(name, "it appears more than once")),
+        (None, _) => T::missing().ok_or_else(|| Error::missing_header(name)),
     }
 }

@@ -25,11 +25,18 @@ pub async fn path_params<S: Send + Sync>(
     RawPathParams::from_request_parts(parts, state)
         .await
         .map_err(|rejection| {
-            Error::with_kind(
+            let text = rejection.body_text();
+            // axum names the placeholder (the route's, not the client's)
+            // between backticks: "Invalid UTF-8 in `name`".
+            let error = Error::with_kind(
                 ErrorKind::InvalidPath,
                 StatusCode::BAD_REQUEST,
-                rejection.body_text(),
-            )
+                text.clone(),
+            );
+            match text.split('`').nth(1) {
+                Some(name) if !name.is_empty() => error.at_path(name.to_owned()),
+                _ => error,
+            }
         })
 }
 

@@ -131,6 +131,16 @@ impl Inner {
         finished
     }
 
+    /// Drops the queue entries of deleted records once they outnumber the
+    /// records: amortized O(1) per delete, and the queue stays within about
+    /// twice the store however many tasks are submitted and deleted.
+    fn compact(&mut self) {
+        if self.finished.len() > 2 * self.records.len() + 64 {
+            let records = &self.records;
+            self.finished.retain(|(_, id)| records.contains_key(id));
+        }
+    }
+
     /// Makes room for one more record by evicting the oldest finished one.
     fn make_room(&mut self, capacity: usize) -> Result<(), StoreError> {
         while self.records.len() >= capacity {
@@ -186,7 +196,7 @@ impl TaskStore for MemoryTaskStore {
         filter: &'a ListFilter,
     ) -> BoxFuture<'a, Result<Vec<TaskRecord>, StoreError>> {
         let inner = self.swept();
-        let mut records: Vec<TaskRecord> = inner
+        let mut matching: Vec<&TaskRecord> = inner
             .records
             .values()
             .map(|e| &e.record)
@@ -194,16 +204,24 @@ impl TaskStore for MemoryTaskStore {
                 Some(id) => r.request_id.as_ref().is_some_and(|r| r == id.as_str()),
                 None => true,
             })
-            .cloned()
             .collect();
+        // Newest first; only the `limit` newest are sorted and copied, so a
+        // full store is not cloned under the lock for `?limit=1`.
+        let newest_first = |a: &&TaskRecord, b: &&TaskRecord| b.created_at.total_cmp(&a.created_at);
+        if matching.len() > filter.limit {
+            matching.select_nth_unstable_by(filter.limit, newest_first);
+            matching.truncate(filter.limit);
+        }
+        matching.sort_by(newest_first);
+        let records: Vec<TaskRecord> = matching.into_iter().cloned().collect();
         drop(inner);
-        records.sort_by(|a, b| b.created_at.total_cmp(&a.created_at));
-        records.truncate(filter.limit);
         Box::pin(std::future::ready(Ok(records)))
     }
 
     fn delete<'a>(&'a self, task_id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
-        let removed = self.swept().records.remove(task_id).is_some();
+        let mut inner = self.swept();
+        let removed = inner.records.remove(task_id).is_some();
+        inner.compact();
         Box::pin(std::future::ready(Ok(removed)))
     }
 
@@ -237,5 +255,64 @@ impl TaskStore for MemoryTaskStore {
                 let _ = rx.wait_for(|s| *s == TaskStatus::Cancelled).await;
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MemoryTaskStore;
+    use crate::tasks::{ListFilter, TaskRecord, TaskStore, Transition};
+
+    async fn finish(store: &MemoryTaskStore, id: &str) {
+        store
+            .create(TaskRecord::pending(id, None, "f"))
+            .await
+            .unwrap();
+        store.transition(id, Transition::Start).await.unwrap();
+        store
+            .transition(id, Transition::Complete(serde_json::json!(1)))
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn submitting_and_deleting_keeps_the_queue_bounded() {
+        let store = MemoryTaskStore::new();
+        for i in 0..5_000 {
+            let id = format!("t-{i}");
+            finish(&store, &id).await;
+            assert!(store.delete(&id).await.unwrap());
+        }
+        let inner = store.lock();
+        assert!(inner.records.is_empty());
+        assert!(inner.finished.len() <= 65, "{}", inner.finished.len());
+    }
+
+    #[tokio::test]
+    async fn list_gives_the_newest_first_up_to_the_limit() {
+        let store = MemoryTaskStore::new();
+        for i in 0..50 {
+            finish(&store, &format!("t-{i:02}")).await;
+            // Distinct creation times, newest last.
+            store
+                .lock()
+                .records
+                .get_mut(&format!("t-{i:02}"))
+                .unwrap()
+                .record
+                .created_at = f64::from(i);
+        }
+        let filter = ListFilter {
+            request_id: None,
+            limit: 3,
+        };
+        let ids: Vec<String> = store
+            .list(&filter)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.task_id)
+            .collect();
+        assert_eq!(ids, ["t-49", "t-48", "t-47"]);
     }
 }
