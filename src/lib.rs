@@ -103,6 +103,15 @@ macro_rules! routes {
                     "` have the same path with differently named placeholders, which axum cannot route: name them alike",
                 ));
             }
+            if $crate::__private::parameter_beside_catch_all(
+                <$first as $crate::__private::Endpoint>::PATH,
+                <$rest as $crate::__private::Endpoint>::PATH,
+            ) {
+                ::core::panic!(::core::concat!(
+                    "`", ::core::stringify!($first), "` and `", ::core::stringify!($rest),
+                    "` have a parameter and a catch-all at the same place in their paths, which axum cannot route: give one of them another literal segment",
+                ));
+            }
         )*
         $crate::routes!(@pairs $($rest),*)
     }};

@@ -225,3 +225,22 @@ fn axum_refuses_renamed_placeholders() {
     });
     assert!(built.is_err());
 }
+
+/// What `qh::routes!` rejects as "a parameter and a catch-all at the same
+/// place": axum refuses it too, whatever follows and whatever the methods.
+#[test]
+fn axum_refuses_a_parameter_beside_a_catch_all() {
+    use axum::routing::{get, post};
+    for (a, b) in [("/f/{x}", "/f/{*rest}"), ("/f/{x}/y", "/f/{*x}")] {
+        let built = std::panic::catch_unwind(|| {
+            axum::Router::<()>::new()
+                .route(a, get(|| async {}))
+                .route(b, post(|| async {}))
+        });
+        assert!(built.is_err(), "{a} + {b}");
+    }
+    // A literal segment beside a catch-all is fine.
+    axum::Router::<()>::new()
+        .route("/f/a", get(|| async {}))
+        .route("/f/{*rest}", get(|| async {}));
+}

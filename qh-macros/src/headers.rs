@@ -154,6 +154,8 @@ fn parse_args(input: ParseStream<'_>) -> syn::Result<(Option<LitStr>, Option<syn
         let key = input
             .call(syn::Ident::parse_any)
             .map_err(|_| syn::Error::new(input.span(), NAME_HINT))?;
+        // `r#name` is `name`, as everywhere else in Rust.
+        let key = syn::Ident::new(&unraw(&key), key.span());
         if key == "name" && lit.is_none() {
             // #[header(name = "X-Tenant")]
             input.parse::<Token![=]>()?;

@@ -90,7 +90,9 @@ pub mod __private {
         whole_body, BodyField, Fields, FromHeader, FromRequestId, UrlField, WholeBody,
     };
     pub use crate::extract::{query_struct, ExtractParam, HeaderParam};
-    pub use crate::route_check::{field_index, renamed_placeholders, same_route};
+    pub use crate::route_check::{
+        field_index, parameter_beside_catch_all, renamed_placeholders, same_route,
+    };
     pub use crate::tasks::{parse_async_flag, Tasks};
     pub use crate::to_header::ToHeader;
     pub use crate::tracking_context::{

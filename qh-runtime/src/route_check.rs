@@ -73,6 +73,38 @@ pub const fn renamed_placeholders(a: &str, b: &str) -> bool {
     i >= a.len() && j >= b.len()
 }
 
+/// Whether one template has a parameter where the other, after the same
+/// literal prefix, has a catch-all (`/f/{x}/y` and `/f/{*rest}`): axum's
+/// router refuses the pair, whatever follows and whatever the methods.
+#[must_use]
+pub const fn parameter_beside_catch_all(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] == b'{' && b[j] == b'{' {
+            let wild_a = i + 1 < a.len() && a[i + 1] == b'*';
+            let wild_b = j + 1 < b.len() && b[j + 1] == b'*';
+            if wild_a != wild_b {
+                return true;
+            }
+            if wild_a {
+                return false;
+            }
+            while i < a.len() && a[i] != b'}' {
+                i += 1;
+            }
+            while j < b.len() && b[j] != b'}' {
+                j += 1;
+            }
+        } else if a[i] != b[j] {
+            return false;
+        }
+        i += 1;
+        j += 1;
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +123,12 @@ mod tests {
         assert!(!renamed_placeholders("/u/{id}", "/u/{*id}"));
         assert!(!renamed_placeholders("/u/{id}", "/u/{id}/x"));
         assert!(!renamed_placeholders("/u/{id}", "/v/{id2}"));
+        assert!(parameter_beside_catch_all("/f/{x}", "/f/{*rest}"));
+        assert!(parameter_beside_catch_all("/f/{*rest}", "/f/{x}/y"));
+        assert!(parameter_beside_catch_all("/u/{a}/b/{x}", "/u/{c}/b/{*x}"));
+        assert!(!parameter_beside_catch_all("/f/a", "/f/{*rest}"));
+        assert!(!parameter_beside_catch_all("/f/{*a}", "/f/{*b}"));
+        assert!(!parameter_beside_catch_all("/f/{x}", "/g/{*rest}"));
+        assert!(!parameter_beside_catch_all("/f/{x}", "/f/{y}"));
     }
 }

@@ -95,10 +95,21 @@ fn parse_one(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
 fn task(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
     let mode = if meta.input.peek(Token![=]) {
         // #[qh::endpoint(task = "optional")]
-        let expr = match meta
-            .value()
-            .and_then(syn::parse::ParseBuffer::parse::<syn::Expr>)
-        {
+        let value = match meta.value() {
+            Ok(value) => value,
+            Err(e) => {
+                cx.syn_error(e);
+                return;
+            }
+        };
+        if value.is_empty() || value.peek(Token![,]) {
+            cx.error_spanned_by(
+                &meta.path,
+                format!("`task =` needs a value: expected {TASK_FORMS}"),
+            );
+            return;
+        }
+        let expr = match value.parse::<syn::Expr>() {
             Ok(expr) => expr,
             Err(e) => {
                 cx.syn_error(e);
@@ -165,6 +176,10 @@ fn string_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>, name: &str, seen: bool) -
             return None;
         }
     };
+    if value.is_empty() || value.peek(Token![,]) {
+        cx.error_spanned_by(&meta.path, format!("`{name} =` needs a value: `{example}`"));
+        return None;
+    }
     let expr: syn::Expr = match value.parse() {
         Ok(e) => e,
         Err(e) => {
@@ -182,6 +197,13 @@ fn string_value(cx: &Ctxt, meta: &ParseNestedMeta<'_>, name: &str, seen: bool) -
             return None;
         }
     };
+    if !lit.suffix().is_empty() {
+        cx.error_spanned_by(
+            &lit,
+            format!("unexpected suffix `{}` on a string literal", lit.suffix()),
+        );
+        return None;
+    }
     if seen {
         cx.error_spanned_by(
             &meta.path,

@@ -162,7 +162,13 @@ fn flag(cx: &Ctxt, attr: &Attribute, name: &str) -> bool {
     match &attr.meta {
         Meta::Path(_) => true,
         Meta::List(list) => {
-            cx.error_spanned_by(&list.tokens, format!("`#[{name}]` takes no arguments"));
+            let message = format!("`#[{name}]` takes no arguments");
+            if list.tokens.is_empty() {
+                // `#[path()]`: the parentheses are the mistake.
+                cx.error_at(list.delimiter.span().join(), message);
+            } else {
+                cx.error_spanned_by(&list.tokens, message);
+            }
             false
         }
         Meta::NameValue(nv) => {
@@ -256,6 +262,15 @@ fn check_cfg_attr(cx: &Ctxt, attr: &Attribute) -> bool {
     };
     let mut keep = true;
     for meta in nested.iter().skip(1) {
+        // `cfg_attr(a, cfg_attr(b, header("X")))`: the inner one too.
+        if meta.path().is_ident("cfg_attr") {
+            let inner = Attribute {
+                meta: meta.clone(),
+                ..attr.clone()
+            };
+            keep &= check_cfg_attr(cx, &inner);
+            continue;
+        }
         if let Some(name) = meta.path().get_ident() {
             if ATTRS.iter().any(|a| name == a) {
                 cx.error_spanned_by(

@@ -18,13 +18,24 @@ use quote::quote;
 use crate::ctxt::Ctxt;
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let func = match syn::parse2::<syn::Item>(item.clone()) {
+    let mut func = match syn::parse2::<syn::Item>(item.clone()) {
         Ok(syn::Item::Fn(func)) => func,
         Ok(other) => return not_a_function(&other, &item),
         // Not even an item: leave the error to rustc's own parser.
         Err(_) => return item,
     };
     let cx = Ctxt::new();
+    // A second `#[qh::endpoint]` below this one: one error, and one
+    // expansion (the second would define every item again).
+    func.attrs.retain(|attr| {
+        let path = attr.path();
+        let twice =
+            path.segments.len() <= 2 && path.segments.last().is_some_and(|s| s.ident == "endpoint");
+        if twice {
+            cx.error_spanned_by(attr, "`#[qh::endpoint]` is applied twice: keep one");
+        }
+        !twice
+    });
     let args = args::parse(&cx, args);
     let endpoint = ast::Endpoint::from_ast(&cx, &func, &args);
     valid::check(&cx, &endpoint);

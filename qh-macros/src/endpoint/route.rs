@@ -62,7 +62,18 @@ pub fn placeholders(path: &str, error: &dyn Fn(String)) -> Vec<String> {
         ));
         return Vec::new();
     }
-    if let Some(c) = path.chars().find(|&c| !is_path_char(c)) {
+    // Placeholder names are checked below, as names.
+    let mut in_braces = false;
+    let mut outside = path.chars().filter(|&c| {
+        let inside = in_braces;
+        in_braces = match c {
+            '{' => true,
+            '}' => false,
+            _ => in_braces,
+        };
+        !inside || c == '}'
+    });
+    if let Some(c) = outside.find(|&c| !is_path_char(c)) {
         // Clients percent-encode it, and the router compares the path as sent.
         let encoded: String = path.chars().map(percent_encoded).collect();
         let what = match c {
@@ -121,11 +132,16 @@ pub fn placeholders(path: &str, error: &dyn Fn(String)) -> Vec<String> {
             continue;
         }
         // Keywords are fine: `{type}` is filled by an `r#type` parameter.
-        if syn::parse_str::<syn::Ident>(&format!("r#{name}")).is_err()
-            && syn::parse_str::<syn::Ident>(name).is_err()
+        let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit());
+        if !plain
+            || syn::parse_str::<syn::Ident>(&format!("r#{name}")).is_err()
+                && syn::parse_str::<syn::Ident>(name).is_err()
         {
             error(format!(
-                "invalid path `{path}`: placeholder `{segment}` must be a parameter name"
+                "invalid path `{}`: placeholder `{}` must be a parameter name, like `{{id}}` (`{{type}}` for `r#type`)",
+                path.escape_debug(),
+                segment.escape_debug()
             ));
             continue;
         }

@@ -35,35 +35,37 @@ pub fn check(cx: &Ctxt, param: &Param<'_>) {
 /// which is gone when the function runs: no borrow anywhere in the type
 /// (`&str`, `Option<&str>`, `Vec<&[u8]>`).
 pub fn check_type(cx: &Ctxt, param: &Param<'_>) {
-    {
-        if let Type::ImplTrait(ty) = param.ty {
-            cx.error_spanned_by(
-                ty,
-                "`impl Trait` parameters are not supported: name a concrete type the value can be read as",
-            );
-        } else if let Some(reference) = find_reference(param.ty) {
-            cx.error_spanned_by(
-                reference,
-                "borrowed parameters are not supported: the request is gone when the function runs, use an owned type such as `String`",
-            );
-        }
+    if let Some(ty) = find_type(param.ty, &|t| matches!(t, Type::ImplTrait(_))) {
+        cx.error_spanned_by(
+            ty,
+            "`impl Trait` parameters are not supported: name a concrete type the value can be read as",
+        );
+    } else if let Some(reference) = find_type(param.ty, &|t| matches!(t, Type::Reference(_))) {
+        cx.error_spanned_by(
+            reference,
+            "borrowed parameters are not supported: the request is gone when the function runs, use an owned type such as `String`",
+        );
     }
 }
 
-fn find_reference(ty: &Type) -> Option<&Type> {
+/// The first type within `ty` (itself included) that `wanted` picks:
+/// `Option<&str>` holds a reference, `Vec<impl Trait>` an `impl Trait`.
+fn find_type<'t>(ty: &'t Type, wanted: &dyn Fn(&Type) -> bool) -> Option<&'t Type> {
+    if wanted(ty) {
+        return Some(ty);
+    }
     match ty {
-        Type::Reference(_) => Some(ty),
-        Type::Paren(t) => find_reference(&t.elem),
-        Type::Group(t) => find_reference(&t.elem),
-        Type::Slice(t) => find_reference(&t.elem),
-        Type::Array(t) => find_reference(&t.elem),
-        Type::Tuple(t) => t.elems.iter().find_map(find_reference),
+        Type::Paren(t) => find_type(&t.elem, wanted),
+        Type::Group(t) => find_type(&t.elem, wanted),
+        Type::Slice(t) => find_type(&t.elem, wanted),
+        Type::Array(t) => find_type(&t.elem, wanted),
+        Type::Tuple(t) => t.elems.iter().find_map(|t| find_type(t, wanted)),
         Type::Path(t) => t.path.segments.iter().find_map(|segment| {
             let PathArguments::AngleBracketed(args) = &segment.arguments else {
                 return None;
             };
             args.args.iter().find_map(|arg| match arg {
-                GenericArgument::Type(t) => find_reference(t),
+                GenericArgument::Type(t) => find_type(t, wanted),
                 _ => None,
             })
         }),
