@@ -24,6 +24,19 @@ fn tags(#[query] tag: Vec<String>, #[query] n: Vec<u32>) -> serde_json::Value {
     json!({"tag": tag, "n": n})
 }
 
+type Tags = Vec<String>;
+
+/// Collections by their real type: an alias, an `Option`, a set.
+#[qh::endpoint(method = "GET", path = "/collections")]
+fn collections(
+    #[query] tag: Tags,
+    #[query] maybe: Option<Vec<u32>>,
+    #[query] set: std::collections::BTreeSet<String>,
+    #[query] one: Option<String>,
+) -> serde_json::Value {
+    json!({"tag": tag, "maybe": maybe, "set": set, "one": one})
+}
+
 #[derive(Deserialize)]
 struct Filter {
     q: String,
@@ -87,7 +100,20 @@ fn user(#[extract] Path(id): Path<u64>) -> u64 {
 }
 
 fn app() -> axum::Router {
-    qh::routes![hello, remove, tags, search, page, order, kind, sum, ids, claim, user]
+    qh::routes![
+        hello,
+        remove,
+        tags,
+        collections,
+        search,
+        page,
+        order,
+        kind,
+        sum,
+        ids,
+        claim,
+        user
+    ]
 }
 
 #[tokio::test]
@@ -102,6 +128,29 @@ async fn bodyless_methods_read_unannotated_parameters_from_the_query() {
         .body(axum::body::Body::empty())
         .unwrap();
     assert_eq!(send(&app, req).await.json(), json!(7));
+}
+
+#[tokio::test]
+async fn collections_collect_repeated_keys_by_their_real_type() {
+    let app = app();
+    let a = send(
+        &app,
+        get("/collections?tag=a&set=y&maybe=2&tag=b&set=x&maybe=1&set=y"),
+    )
+    .await;
+    assert_eq!(
+        a.json(),
+        json!({"tag": ["a", "b"], "maybe": [2, 1], "set": ["x", "y"], "one": null})
+    );
+    let a = send(&app, get("/collections")).await;
+    assert_eq!(
+        a.json(),
+        json!({"tag": [], "maybe": null, "set": [], "one": null})
+    );
+    // One value, sent twice: refused, naming it.
+    let a = send(&app, get("/collections?one=a&one=b")).await;
+    assert_eq!(a.status.as_u16(), 400);
+    assert_eq!(a.json()["query"], "one");
 }
 
 #[tokio::test]

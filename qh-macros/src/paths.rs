@@ -102,6 +102,10 @@ private_paths! {
     body_fields => body_fields;
     query_fields => query_fields;
     query_struct => query_struct;
+    repeat => Repeat;
+    repeat_option => RepeatOption;
+    repeat_collection => RepeatCollection;
+    repeat_none => RepeatNone;
     path_fields => path_fields;
     whole_body => WholeBody;
     read_json_body => read_json_body;

@@ -90,6 +90,7 @@ pub mod __private {
         whole_body, BodyField, Fields, FromHeader, FromRequestId, UrlField, WholeBody,
     };
     pub use crate::extract::{query_struct, ExtractParam, HeaderParam};
+    pub use crate::extract::{Repeat, RepeatCollection, RepeatNone, RepeatOption};
     pub use crate::route_check::{
         field_index, parameter_beside_catch_all, renamed_placeholders, same_route,
     };

@@ -63,19 +63,6 @@ impl MapSource {
     }
 }
 
-/// `Vec<T>` query parameters collect repeated keys (`?tag=a&tag=b`).
-fn is_vec(ty: &syn::Type) -> bool {
-    match ty {
-        syn::Type::Path(t) if t.qself.is_none() => t
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "Vec" && !s.arguments.is_empty()),
-        syn::Type::Group(t) => is_vec(&t.elem),
-        _ => false,
-    }
-}
-
 impl FieldSet {
     /// `let __qh_argN: T = take(fields.fN, "key")?;` per member, or the
     /// default when the value is absent.
@@ -157,12 +144,30 @@ pub(super) fn field_set(paths: &Paths, ep: &Endpoint<'_>, source: MapSource) -> 
         inits.push(quote!(#(#cfgs)* #field: #none,));
         names.push(quote!(#(#cfgs)* #key));
         let read = quote_spanned!(ty.span()=> <#ty as #trait_>::__qh_next::<A>);
-        let store = if matches!(source, MapSource::Query) && is_vec(ty) {
+        let store = if matches!(source, MapSource::Query) {
+            // A repeated key: collections (by their real type) take every
+            // value, other types refuse the second.
+            let (repeat, levels) = (
+                paths.repeat(),
+                [
+                    paths.repeat_option(),
+                    paths.repeat_collection(),
+                    paths.repeat_none(),
+                ],
+            );
             quote! {
-                let values: #ty = #read(map)?;
+                let value: #ty = #read(map)?;
                 match &mut self.#field {
-                    #some(seen) => seen.extend(values),
-                    #none => self.#field = #some(values),
+                    #some(seen) => {
+                        #(
+                            #[allow(unused_imports)]
+                            use #levels as _;
+                        )*
+                        if !(&&&#repeat::new(seen, value)).__qh_merge() {
+                            return #ok(false);
+                        }
+                    }
+                    #none => self.#field = #some(value),
                 }
             }
         } else {

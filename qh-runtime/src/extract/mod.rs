@@ -7,6 +7,7 @@ mod header;
 mod params;
 mod query;
 mod rejection;
+mod repeat;
 mod request_id;
 mod url;
 
@@ -18,6 +19,7 @@ pub use params::{BodyField, ExtractParam, HeaderParam, UrlField, WholeBody};
 #[doc(hidden)]
 pub use query::query_struct;
 pub use rejection::{path_params, rejection};
+pub use repeat::{Repeat, RepeatCollection, RepeatNone, RepeatOption};
 pub use request_id::FromRequestId;
 
 /// How a flag reads in a header or the URL: one rule everywhere (headers,
