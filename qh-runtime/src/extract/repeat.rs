@@ -74,6 +74,8 @@ impl<T> RepeatNone for Repeat<'_, T> {
 }
 
 #[cfg(test)]
+// Written as the generated code calls it.
+#[allow(clippy::needless_borrow)]
 mod tests {
     use std::collections::BTreeSet;
 
