@@ -112,6 +112,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     let mut extract = Vec::new();
     let mut id_header = paths.none();
     let mut extract_bounds = Vec::new();
+    let mut extract_aliases = Vec::new();
 
     // Headers, the query and the tracking ID: plain reads of the parts.
     for (param, arg) in ep.params.iter().zip(&args) {
@@ -213,7 +214,26 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
             let ty = param.ty;
             let cfgs = &param.cfgs;
             let extract_param = respan(paths.extract_param(), ty.span());
-            extract_bounds.push(quote_spanned!(ty.span()=> #ty: #extract_param<#s>,));
+            if cfgs.is_empty() {
+                extract_bounds.push(quote_spanned!(ty.span()=> #ty: #extract_param<#s>,));
+            } else {
+                // A where-predicate cannot carry `#[cfg]`, and the type may
+                // exist only where the parameter does: bound an alias that
+                // is the type there and `()` (an extractor of every state)
+                // elsewhere.
+                let alias = format_ident!("__QhExtract{}", extract_aliases.len());
+                let preds = cfgs.iter().filter_map(|attr| match &attr.meta {
+                    syn::Meta::List(list) => Some(&list.tokens),
+                    _ => None,
+                });
+                extract_aliases.push(quote! {
+                    #(#cfgs)*
+                    type #alias = #ty;
+                    #[cfg(not(all(#(#preds),*)))]
+                    type #alias = ();
+                });
+                extract_bounds.push(quote_spanned!(ty.span()=> #alias: #extract_param<#s>,));
+            }
             extract.push(quote! {
                 #(#cfgs)*
                 let #arg = <#ty as #from_request_parts<#s>>::from_request_parts(&mut #parts, &#state)
@@ -331,6 +351,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
         #[doc(hidden)]
         const _: () = {
             #(#set_items)*
+            #(#extract_aliases)*
 
             #[automatically_derived]
             impl #clone for #companion {

@@ -52,3 +52,31 @@ fn alternatives(
 fn _more() {
     let _: axum::Router = qh::routes![alternatives];
 }
+
+// An extractor behind a feature: the parameter and its type are configured
+// away together, and one that is kept still needs the router's state.
+#[cfg(any())]
+#[derive(Clone)]
+struct Db;
+
+#[derive(Clone)]
+struct AppState {
+    base: i64,
+}
+
+#[qh::endpoint]
+async fn gated(
+    #[cfg(any())]
+    #[extract]
+    db: axum::extract::State<Db>,
+    #[cfg(all())]
+    #[extract]
+    axum::extract::State(state): axum::extract::State<AppState>,
+    x: i64,
+) -> i64 {
+    state.base + x
+}
+
+fn _gated() {
+    let _: axum::Router = qh::routes![gated].with_state(AppState { base: 1 });
+}
