@@ -46,31 +46,7 @@ pub const fn same_route(a: (&str, &str), b: (&str, &str)) -> bool {
 /// refuses the second, whatever the methods.
 #[must_use]
 pub const fn renamed_placeholders(a: &str, b: &str) -> bool {
-    if a.is_empty() || b.is_empty() || str_eq(a, b) {
-        return false;
-    }
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i] == b'{' && b[j] == b'{' {
-            let wild_a = i + 1 < a.len() && a[i + 1] == b'*';
-            let wild_b = j + 1 < b.len() && b[j + 1] == b'*';
-            if wild_a != wild_b {
-                return false;
-            }
-            while i < a.len() && a[i] != b'}' {
-                i += 1;
-            }
-            while j < b.len() && b[j] != b'}' {
-                j += 1;
-            }
-        } else if a[i] != b[j] {
-            return false;
-        }
-        i += 1;
-        j += 1;
-    }
-    i >= a.len() && j >= b.len()
+    !a.is_empty() && !b.is_empty() && !str_eq(a, b) && matches!(overlap(a, b), Overlap::Same)
 }
 
 /// Whether one template has a parameter where the other, after the same
@@ -78,6 +54,20 @@ pub const fn renamed_placeholders(a: &str, b: &str) -> bool {
 /// router refuses the pair, whatever follows and whatever the methods.
 #[must_use]
 pub const fn parameter_beside_catch_all(a: &str, b: &str) -> bool {
+    matches!(overlap(a, b), Overlap::ParameterBesideCatchAll)
+}
+
+/// How two path templates relate, read side by side.
+enum Overlap {
+    /// A literal differs, or one is longer.
+    Apart,
+    /// The same but for placeholder names.
+    Same,
+    /// After the same prefix, a parameter in one and a catch-all in the other.
+    ParameterBesideCatchAll,
+}
+
+const fn overlap(a: &str, b: &str) -> Overlap {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
@@ -85,10 +75,7 @@ pub const fn parameter_beside_catch_all(a: &str, b: &str) -> bool {
             let wild_a = i + 1 < a.len() && a[i + 1] == b'*';
             let wild_b = j + 1 < b.len() && b[j + 1] == b'*';
             if wild_a != wild_b {
-                return true;
-            }
-            if wild_a {
-                return false;
+                return Overlap::ParameterBesideCatchAll;
             }
             while i < a.len() && a[i] != b'}' {
                 i += 1;
@@ -97,12 +84,16 @@ pub const fn parameter_beside_catch_all(a: &str, b: &str) -> bool {
                 j += 1;
             }
         } else if a[i] != b[j] {
-            return false;
+            return Overlap::Apart;
         }
         i += 1;
         j += 1;
     }
-    false
+    if i >= a.len() && j >= b.len() {
+        Overlap::Same
+    } else {
+        Overlap::Apart
+    }
 }
 
 #[cfg(test)]
@@ -121,6 +112,7 @@ mod tests {
         assert!(renamed_placeholders("/f/{*a}", "/f/{*rest}"));
         assert!(!renamed_placeholders("/u/{id}", "/u/{id}"));
         assert!(!renamed_placeholders("/u/{id}", "/u/{*id}"));
+        assert!(parameter_beside_catch_all("/u/{id}", "/u/{*id}"));
         assert!(!renamed_placeholders("/u/{id}", "/u/{id}/x"));
         assert!(!renamed_placeholders("/u/{id}", "/v/{id2}"));
         assert!(parameter_beside_catch_all("/f/{x}", "/f/{*rest}"));
