@@ -62,31 +62,6 @@ pub fn placeholders(path: &str, error: &dyn Fn(String)) -> Vec<String> {
         ));
         return Vec::new();
     }
-    // Placeholder names are checked below, as names.
-    let mut in_braces = false;
-    let mut outside = path.chars().filter(|&c| {
-        let inside = in_braces;
-        in_braces = match c {
-            '{' => true,
-            '}' => false,
-            _ => in_braces,
-        };
-        !inside || c == '}'
-    });
-    if let Some(c) = outside.find(|&c| !is_path_char(c)) {
-        // Clients percent-encode it, and the router compares the path as sent.
-        let encoded: String = path.chars().map(percent_encoded).collect();
-        let what = match c {
-            ' ' => "a space".to_owned(),
-            c if c.is_control() => "a control character".to_owned(),
-            c => format!("`{c}`"),
-        };
-        error(format!(
-            "invalid path `{}`: {what} cannot appear in a URL path as it is: clients send it percent-encoded, so route `path = \"{encoded}\"`",
-            path.escape_debug()
-        ));
-        return Vec::new();
-    }
     let mut names: Vec<String> = Vec::new();
     let segments: Vec<&str> = path[1..].split('/').collect();
     for (i, segment) in segments.iter().enumerate() {
@@ -107,6 +82,10 @@ pub fn placeholders(path: &str, error: &dyn Fn(String)) -> Vec<String> {
         let opens = segment.matches('{').count();
         let closes = segment.matches('}').count();
         if opens == 0 && closes == 0 {
+            if let Some(c) = segment.chars().find(|&c| !is_path_char(c)) {
+                error(not_a_path_char(path, c));
+                return Vec::new();
+            }
             continue;
         }
         if opens != closes || opens > 1 {
@@ -160,6 +139,21 @@ pub fn placeholders(path: &str, error: &dyn Fn(String)) -> Vec<String> {
         names.push(name.to_owned());
     }
     names
+}
+
+/// Clients percent-encode `c`, and the router compares the path as sent:
+/// the route would never match.
+fn not_a_path_char(path: &str, c: char) -> String {
+    let encoded: String = path.chars().map(percent_encoded).collect();
+    let what = match c {
+        ' ' => "a space".to_owned(),
+        c if c.is_control() => "a control character".to_owned(),
+        c => format!("`{c}`"),
+    };
+    format!(
+        "invalid path `{}`: {what} cannot appear in a URL path as it is: clients send it percent-encoded, so route `path = \"{encoded}\"`",
+        path.escape_debug()
+    )
 }
 
 /// A character a URL path may hold as it is (RFC 3986 `pchar`, `/`, and the

@@ -50,7 +50,7 @@ fn check_signature(cx: &Ctxt, ep: &Endpoint<'_>) {
         if let syn::Type::Never(never) = &**ty {
             cx.error_spanned_by(
                 never,
-                "`!` cannot be returned from an endpoint: every request gets an answer; a `todo!()` body fits any return type, like `-> String`",
+                "`!` cannot be returned from an endpoint: every request gets an answer; declare the type it will answer, like `-> String`, even while the body only panics",
             );
         }
     }
@@ -157,56 +157,55 @@ fn check_bodyless_method(cx: &Ctxt, ep: &Endpoint<'_>) {
 /// The body is read once: either whole (`#[body]`) or as an object whose keys
 /// are the unannotated parameters, never both.
 fn check_one_body(cx: &Ctxt, ep: &Endpoint<'_>) {
-    let wholes: Vec<&Param<'_>> = ep
-        .params
-        .iter()
-        .filter(|p| matches!(p.source, Source::Body))
-        .collect();
-    for (i, extra) in wholes.iter().enumerate() {
-        if wholes[..i].iter().any(|first| both_present(first, extra)) {
-            if let Some(spec) = extra.source_spec() {
-                cx.error_at(
-                    spec.span,
-                    "only one parameter can be `#[body]`: it takes the whole body",
-                );
-            }
-        }
-    }
-    for whole in wholes.iter().take(1) {
-        for field in ep
-            .params
-            .iter()
-            .filter(|p| matches!(p.source, Source::BodyField) && both_present(whole, p))
-        {
+    let wholes = of_source(ep, |s| matches!(s, Source::Body));
+    for extra in later_duplicates(&wholes) {
+        if let Some(spec) = extra.source_spec() {
             cx.error_at(
-                field.ident.span(),
-                format!(
-                    "`{}` would be a key of the JSON body, but `#[body]` already takes the whole body: mark it `#[query]`, `#[header]` or `#[extract]`",
-                    field.ident
-                ),
+                spec.span,
+                "only one parameter can be `#[body]`: it takes the whole body",
             );
         }
+    }
+    for field in ep.params.iter().filter(|p| {
+        matches!(p.source, Source::BodyField) && wholes.iter().any(|w| both_present(w, p))
+    }) {
+        cx.error_at(
+            field.ident.span(),
+            format!(
+                "`{}` would be a key of the JSON body, but `#[body]` already takes the whole body: mark it `#[query]`, `#[header]` or `#[extract]`",
+                field.ident
+            ),
+        );
     }
 }
 
 /// There is one tracking ID per request, read from one header.
 fn check_one_request_id(cx: &Ctxt, ep: &Endpoint<'_>) {
-    let ids: Vec<&Param<'_>> = ep
-        .params
-        .iter()
-        .filter(|p| matches!(p.source, Source::RequestId(_)))
-        .collect();
-    for (i, extra) in ids.iter().enumerate() {
-        if ids[..i].iter().any(|first| both_present(first, extra)) {
-            cx.error_at(
-                extra.ident.span(),
-                format!(
-                    "`{}` is a second `request_id` parameter: a request has one tracking ID",
-                    extra.ident
-                ),
-            );
-        }
+    let ids = of_source(ep, |s| matches!(s, Source::RequestId(_)));
+    for extra in later_duplicates(&ids) {
+        cx.error_at(
+            extra.ident.span(),
+            format!(
+                "`{}` is a second `request_id` parameter: a request has one tracking ID",
+                extra.ident
+            ),
+        );
     }
+}
+
+fn of_source<'e, 'a>(ep: &'e Endpoint<'a>, wanted: fn(&Source) -> bool) -> Vec<&'e Param<'a>> {
+    ep.params.iter().filter(|p| wanted(&p.source)).collect()
+}
+
+/// Each parameter that an earlier one is present with.
+fn later_duplicates<'s, 'p, 'a>(
+    params: &'s [&'p Param<'a>],
+) -> impl Iterator<Item = &'p Param<'a>> + 's {
+    params
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| params[..*i].iter().any(|first| both_present(first, p)))
+        .map(|(_, p)| *p)
 }
 
 /// Two parameters reading the same header is a copy-paste slip.
