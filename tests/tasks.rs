@@ -13,7 +13,7 @@ use axum::http::{Request, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use common::task_app::{
-    app, app_with, ask, assert_problem, submit_kind, until_dropped, until_status, with_id,
+    app, app_with, ask, assert_problem, finished, submit_kind, until_dropped, until_status, with_id,
 };
 use common::{get_with, send};
 use qh::tasks::{MemoryTaskStore, TaskStatus, Tasks};
@@ -154,13 +154,7 @@ async fn failures_are_problems_with_details_only_when_exposed() {
 async fn a_panicking_task_fails_and_the_server_goes_on() {
     let app = app();
     let id = submit_kind(&app, "panic", "p-1").await;
-    let record = app
-        .tasks
-        .store()
-        .wait(&id, Duration::from_secs(5))
-        .await
-        .unwrap()
-        .unwrap();
+    let record = finished(&**app.tasks.store(), &id).await;
     assert_eq!(record.status, TaskStatus::Failed);
     assert_eq!(
         record.error.as_deref(),
@@ -217,14 +211,8 @@ async fn capacity_evicts_the_oldest_finished_and_never_running_tasks() {
     let mut done = Vec::new();
     for i in 0..2 {
         let id = submit_kind(&app, "whoami", &format!("e-{i}")).await;
-        let store = app.tasks.store();
         assert_eq!(
-            store
-                .wait(&id, Duration::from_secs(5))
-                .await
-                .unwrap()
-                .unwrap()
-                .status,
+            finished(&**app.tasks.store(), &id).await.status,
             TaskStatus::Completed
         );
         done.push(id);

@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use common::task_app::{app_with, ask, assert_problem, submit_kind, until_status, App};
+use common::task_app::{app_with, ask, assert_problem, finished, submit_kind, until_status, App};
 use qh::tasks::{
     RedisOptions, RedisTaskStore, TaskRecord, TaskStatus, TaskStore, Tasks, Transition,
 };
@@ -113,13 +113,7 @@ async fn failures_and_panics_are_visible_from_the_other_instance() {
     assert_eq!(doc["status"], "failed");
     assert_eq!(doc["error"], "disk full");
     let panicked = submit_kind(&a, "panic", "panic-1").await;
-    let record = b
-        .tasks
-        .store()
-        .wait(&panicked, Duration::from_secs(5))
-        .await
-        .unwrap()
-        .unwrap();
+    let record = finished(&**b.tasks.store(), &panicked).await;
     assert_eq!(record.status, TaskStatus::Failed);
     assert_eq!(
         record.error.as_deref(),
@@ -220,11 +214,7 @@ fn a_dead_instance_s_task_fails_once_its_lease_expires() {
         die.send(()).unwrap();
         instance_a.join().unwrap();
         drop(tasks_a);
-        let record = b
-            .wait(&task_id, Duration::from_secs(5))
-            .await
-            .unwrap()
-            .unwrap();
+        let record = finished(&b, &task_id).await;
         assert_eq!(record.status, TaskStatus::Failed);
         assert_eq!(
             record.error.as_deref(),
@@ -307,11 +297,7 @@ async fn a_whole_task_costs_a_handful_of_round_trips() {
         .submit("quick", async { Ok::<_, String>("done") })
         .await
         .unwrap();
-    let record = waiter
-        .wait(&s.task_id, Duration::from_secs(5))
-        .await
-        .unwrap()
-        .unwrap();
+    let record = finished(&waiter, &s.task_id).await;
     assert_eq!(record.status, TaskStatus::Completed);
     // Let a late event (the task's own start, echoed back) settle.
     tokio::time::sleep(Duration::from_millis(100)).await;

@@ -12,7 +12,7 @@ use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Extension, Router};
-use qh::tasks::Tasks;
+use qh::tasks::{TaskRecord, TaskStore, Tasks};
 use serde_json::json;
 use tokio::sync::Semaphore;
 
@@ -157,6 +157,16 @@ pub async fn ask(app: &App, method: &str, uri: &str, id: &str) -> Answer {
     let res = send(&app.router, with_id(method, uri, id)).await;
     assert_eq!(res.echoed(), id, "{method} {uri} must echo the asking ID");
     res
+}
+
+/// The task's record once it has finished (waited for, bounded: 5 s; the
+/// caller asserts which status it reached).
+pub async fn finished<S: TaskStore + ?Sized>(store: &S, task_id: &str) -> TaskRecord {
+    store
+        .wait(task_id, Duration::from_secs(5))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("task {task_id} has no record"))
 }
 
 /// Polls the status route until `want` (bounded: 5 s).
