@@ -25,9 +25,9 @@ pub use qh_macros::endpoint;
 #[doc = include_str!("docs/tracking_context.md")]
 pub use qh_macros::TrackingContext;
 pub use qh_runtime::{
-    context, http, request_id, spawn, validate, Error, ErrorKind, FromHeader, FromRequestId,
-    IdGenerator, InvalidRequestId, RequestId, Resolved, ToHeader, Tracking, TrackingFuture,
-    TrackingService, DEFAULT_HEADER, PROBLEM_JSON,
+    context, http, request_id, spawn, tracking, validate, Error, ErrorKind, FromHeader,
+    FromRequestId, IdGenerator, InvalidNetwork, InvalidRequestId, RequestId, Resolved, ToHeader,
+    Tracking, Trust, DEFAULT_HEADER, PROBLEM_JSON,
 };
 
 pub use qh_runtime::{

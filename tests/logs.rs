@@ -172,6 +172,10 @@ async fn the_span_level_and_the_access_log_are_configurable() {
         .unwrap();
     let res = app.oneshot(req).await.unwrap();
     assert_eq!(res.status(), 200);
+    // The access line is written when the body has been sent.
+    axum::body::to_bytes(res.into_body(), 1 << 16)
+        .await
+        .unwrap();
     let lines = capture.lines();
     // The DEBUG span is skipped under an INFO subscriber.
     assert!(lines.iter().all(|l| l.get("span").is_none()), "{lines:?}");

@@ -9,40 +9,34 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+// The layers, each importing only from those listed before it.
 pub mod background;
 pub mod context;
+mod derive;
 mod endpoint;
 mod error;
 mod extract;
-mod generate;
-mod layer;
+mod id;
+#[cfg(feature = "logs")]
+pub mod logs;
 #[cfg(feature = "opentelemetry")]
 pub mod otel;
-mod panic;
-mod request_id;
-mod resolve;
+pub mod propagation;
 mod route_check;
-mod span;
-mod spawn;
+mod routes;
+mod support;
 pub mod tasks;
-mod text;
-mod to_header;
-mod tracking;
-mod tracking_context;
-pub mod validate;
+pub mod trace_context;
+pub mod tracking;
 
-pub use background::{spawn_blocking, BackgroundTasks};
-pub use context::request_id;
+pub use background::{spawn, spawn_blocking, BackgroundTasks};
+pub use context::{request_id, Resolved};
+pub use derive::to_header::ToHeader;
 pub use error::{Error, ErrorKind, PROBLEM_JSON};
 pub use extract::{FromHeader, FromRequestId};
-pub use generate::IdGenerator;
-pub use layer::{TrackingFuture, TrackingService};
-pub use request_id::RequestId;
-pub use resolve::Resolved;
-pub use spawn::spawn;
-pub use to_header::ToHeader;
-pub use tracking::{Tracking, DEFAULT_HEADER};
-pub use validate::InvalidRequestId;
+pub use id::validate::{self, InvalidRequestId};
+pub use id::{IdGenerator, RequestId, DEFAULT_HEADER};
+pub use tracking::{InvalidNetwork, Tracking, Trust};
 
 pub use http;
 
@@ -66,7 +60,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestId {
         parts: &mut http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(tracking_context::id_from_parts(parts, None))
+        Ok(derive::id_from_parts(parts, None))
     }
 }
 
@@ -74,16 +68,16 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestId {
 /// public API: no stability promise.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::derive::to_header::ToHeader;
+    pub use crate::derive::{
+        id_from_headers, id_from_parts, id_header, register, request_error, Store, StoreClone,
+        StoreNothing,
+    };
     pub use crate::endpoint::respond::{
         ErrorReply, OkReply, Reply, RespondAny, RespondBadErr, RespondBadResult, RespondJson,
         RespondNone, RespondResult, RespondResultAny, Responder,
     };
-    pub use crate::endpoint::routes::Routes;
     pub use crate::endpoint::run::{prepare, run, run_sync, Prepared, Run};
-    pub use crate::endpoint::task::{
-        blocking_outcome, submit_task, TaskBadErr, TaskBadResult, TaskError, TaskJson, TaskNone,
-        TaskResult, TaskReturn, TaskValue,
-    };
     pub use crate::endpoint::{Endpoint, EndpointMarker};
     pub use crate::extract::{
         body_fields, header, path_fields, path_params, query_fields, read_json_body, rejection,
@@ -94,12 +88,12 @@ pub mod __private {
     pub use crate::route_check::{
         field_index, parameter_beside_catch_all, renamed_placeholders, same_route,
     };
-    pub use crate::tasks::{parse_async_flag, Tasks};
-    pub use crate::to_header::ToHeader;
-    pub use crate::tracking_context::{
-        id_from_headers, id_from_parts, id_header, register, request_error, Store, StoreClone,
-        StoreNothing,
+    pub use crate::routes::Routes;
+    pub use crate::tasks::endpoint::{
+        blocking_outcome, submit_task, TaskBadErr, TaskBadResult, TaskError, TaskJson, TaskNone,
+        TaskResult, TaskReturn, TaskValue,
     };
+    pub use crate::tasks::{parse_async_flag, Tasks};
     pub use crate::{context::get as context_get, Error, RequestId};
     pub use axum;
     pub use axum::extract::{FromRequestParts, RawPathParams, Request};
@@ -120,8 +114,3 @@ pub mod __private {
     /// `propagation::register::<Self>(value.to_headers())` from derived extractors.
     pub use crate::propagation;
 }
-
-#[cfg(feature = "logs")]
-pub mod logs;
-pub mod propagation;
-pub mod trace_context;

@@ -4,11 +4,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
-use tokio::task::futures::TaskLocalFuture;
 use tracing::instrument::Instrumented;
 use tracing::Instrument;
 
-use crate::context::Context;
+use crate::context::Scoped as InContext;
 
 /// Binds a future to the request that creates it: `fut.in_current_request()`
 /// runs `fut` with a copy of the current request's context and inside its
@@ -34,7 +33,7 @@ pub trait InCurrentRequest: Future + Sized {
         let span = tracing::Span::current();
         let inner = match crate::context::Context::current() {
             Some(ctx) => Scoped::Context {
-                fut: ctx.scoped(self),
+                fut: ctx.scope(self),
             },
             None => Scoped::Bare { fut: self },
         };
@@ -57,7 +56,7 @@ pin_project_lite::pin_project! {
 pin_project_lite::pin_project! {
     #[project = ScopedProj]
     enum Scoped<F: Future> {
-        Context { #[pin] fut: TaskLocalFuture<Context, F> },
+        Context { #[pin] fut: InContext<F> },
         Bare { #[pin] fut: F },
     }
 }

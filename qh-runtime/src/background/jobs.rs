@@ -11,7 +11,7 @@ use tracing::Instrument;
 use super::drain::{self, Guard};
 use super::layer::Slot;
 use crate::context::Context;
-use crate::panic::catch_message;
+use crate::support::unwind::catch_message;
 
 type Outcome = Result<(), String>;
 type JobFuture = Pin<Box<dyn Future<Output = Outcome> + Send + 'static>>;
@@ -221,7 +221,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for BackgroundTasks {
         }
         // The request's one resolution; its context when this runs inside
         // it (values stored so far come along), else one made from it.
-        let id = crate::tracking_context::id_from_parts(parts, None);
+        let id = crate::derive::id_from_parts(parts, None);
         let request = match crate::context::Context::current() {
             Some(ctx) if ctx.id() == &id => ctx,
             _ => match parts.extensions.get::<crate::Resolved>() {

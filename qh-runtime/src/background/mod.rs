@@ -24,6 +24,7 @@ mod drain;
 mod in_request;
 mod jobs;
 mod layer;
+mod spawn;
 
 pub use blocking::spawn_blocking;
 pub use drain::{drain, in_flight};
@@ -31,3 +32,4 @@ pub(crate) use drain::{track, Guard};
 pub use in_request::{InCurrentRequest, InRequest};
 pub use jobs::{BackgroundTasks, JobOutput};
 pub use layer::{layer, BackgroundFuture, BackgroundLayer, BackgroundService};
+pub use spawn::spawn;

@@ -3,10 +3,9 @@
 //! the request's context ([`run`]) and answering its return value
 //! ([`respond`]).
 
+pub(crate) mod not_allowed;
 pub mod respond;
-pub mod routes;
 pub mod run;
-pub mod task;
 
 use http::Method;
 

@@ -1,39 +1,42 @@
-//! Running one endpoint call: its request's resolution, context and span,
-//! the echo, and panics turned into 500 problems.
+//! Running one endpoint call inside its request's scope: the `Tracking`
+//! layer's when one is above (the endpoint adds only its extraction and its
+//! call), else a [`RequestScope`] the endpoint opens itself, the same one the
+//! layer would have opened.
 
+use std::convert::Infallible;
 use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{ready, Context as TaskContext, Poll};
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use tokio::task::futures::TaskLocalFuture;
-
 use axum::response::Response;
 use http::request::Parts;
-use http::{HeaderName, HeaderValue};
-use tracing::Span;
+use http::HeaderName;
 
 use crate::context::{self, Context};
-use crate::panic::{self, CatchUnwind};
-use crate::resolve::{self, Found};
-use crate::span::{incoming_trace, Completion, RequestSpan, SpanConfig};
+use crate::tracking::body::{panicked, respond};
+use crate::tracking::future::InScope;
+use crate::tracking::resolve::{self, Found};
+use crate::tracking::scope::RequestScope;
+use crate::tracking::span::{incoming_trace, SpanConfig};
 use crate::RequestId;
 
-/// A request's tracking state between resolution and the response: the ID
-/// the endpoint's parameters receive, and what this endpoint must do itself
-/// (set the context, open the span, echo) when no `Tracking` layer did.
+/// A request's tracking state between resolution and the call: the ID the
+/// endpoint's parameters receive, and whose scope the call runs in.
 pub struct Prepared {
     id: RequestId,
-    /// The context to enter, when it is not the current one.
-    ctx: Option<Context>,
-    own: Option<Own>,
+    scope: Scope,
 }
 
-/// What an endpoint does when it is the first to see the request.
-struct Own {
-    span: Span,
-    done: Completion,
-    echo: (HeaderName, HeaderValue),
+/// Whose scope an endpoint's call runs in.
+enum Scope {
+    /// The `Tracking` layer's, current already.
+    Layer,
+    /// The layer's context, made current again: something between the
+    /// layer and the endpoint moved the request to a task without it.
+    Reentered(RequestScope),
+    /// The endpoint's own: no layer above.
+    Own(RequestScope),
 }
 
 impl Prepared {
@@ -61,65 +64,45 @@ pub fn prepare(
     match resolve::for_request(parts, header) {
         Found::Existing(resolved) => Prepared {
             id: resolved.id().clone(),
-            // The layer set the context, opened the span and echoes; enter
-            // the context again only if something between it and us moved
-            // the request to a task without it.
-            ctx: (!context::is_current(resolved.id())).then(|| {
-                Context::from_resolved(resolved.clone())
-                    .with_incoming_trace(incoming_trace(&parts.headers))
-            }),
-            own: None,
+            scope: if context::is_current(resolved.id()) {
+                Scope::Layer
+            } else {
+                Scope::Reentered(RequestScope::reenter(
+                    Context::from_resolved(resolved.clone())
+                        .with_incoming_trace(incoming_trace(&parts.headers)),
+                ))
+            },
         },
         Found::Fresh(fresh) => {
-            let trace = incoming_trace(&parts.headers);
-            let (span, done) = RequestSpan::new(
-                SpanConfig::default(),
-                &fresh.resolved,
-                &parts.method,
-                || Some(route),
-                trace.as_ref(),
-            )
-            .into_parts();
-            let echo = (fresh.resolved.header().clone(), fresh.echo);
             if remember {
                 parts.extensions.insert(fresh.resolved.clone());
             }
+            let id = fresh.resolved.id().clone();
+            let scope = RequestScope::open(
+                SpanConfig::default(),
+                fresh,
+                &parts.headers,
+                &parts.method,
+                || Some(route),
+            );
             Prepared {
-                id: fresh.resolved.id().clone(),
-                ctx: Some(Context::from_resolved(fresh.resolved).with_incoming_trace(trace)),
-                own: Some(Own { span, done, echo }),
+                id,
+                scope: Scope::Own(scope),
             }
         }
     }
 }
 
-fn finish(response: &mut Response, own: Option<Own>) {
-    if let Some(Own {
-        span,
-        done,
-        echo: (name, value),
-    }) = own
-    {
-        response.headers_mut().insert(name, value);
-        done.complete(&span, response.status());
-    }
-}
-
-/// Runs an endpoint's async body in the request's context and span, turning
-/// a panic into a 500 problem and echoing the ID: one future around the
-/// body, rather than layers of async blocks to move and poll through.
+/// Runs an endpoint's async body in its request's scope: one future around
+/// the body, rather than layers of async blocks to move and poll through.
 pub fn run<F: Future<Output = Result<Response, Response>>>(prepared: Prepared, fut: F) -> Run<F> {
-    let Prepared { ctx, own, .. } = prepared;
-    let guarded = Guarded {
-        inner: CatchUnwind::new(fut),
-        own,
-    };
+    let answered = Answered { inner: fut };
     Run {
-        state: match ctx {
-            Some(ctx) => RunState::Scoped {
-                inner: ctx.scoped(guarded),
+        state: match prepared.scope {
+            Scope::Layer => RunState::Bare { inner: answered },
+            Scope::Reentered(scope) | Scope::Own(scope) => RunState::Scoped {
+                inner: InScope::new(scope, answered),
             },
-            None => RunState::Bare { inner: guarded },
         },
     }
 }
@@ -137,11 +120,11 @@ pin_project_lite::pin_project! {
     enum RunState<F> {
         Scoped {
             #[pin]
-            inner: TaskLocalFuture<Context, Guarded<F>>,
+            inner: InScope<Answered<F>>,
         },
         Bare {
             #[pin]
-            inner: Guarded<F>,
+            inner: Answered<F>,
         },
     }
 }
@@ -150,54 +133,47 @@ impl<F: Future<Output = Result<Response, Response>>> Future for Run<F> {
     type Output = Response;
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Response> {
-        match self.project().state.project() {
-            RunStateProj::Scoped { inner } => inner.poll(cx),
-            RunStateProj::Bare { inner } => inner.poll(cx),
-        }
+        let answered = match self.project().state.project() {
+            RunStateProj::Scoped { inner } => ready!(inner.poll(cx)),
+            RunStateProj::Bare { inner } => ready!(inner.poll(cx)),
+        };
+        Poll::Ready(match answered {
+            Ok(response) => response,
+        })
     }
 }
 
 pin_project_lite::pin_project! {
-    /// The body in its span; a panic answered inside the context (so the
-    /// problem names the ID); the echo and the span's completion.
-    struct Guarded<F> {
+    /// An endpoint body's answer, `Ok` or `Err`, as the scope's future wants
+    /// it.
+    struct Answered<F> {
         #[pin]
-        inner: CatchUnwind<F>,
-        own: Option<Own>,
+        inner: F,
     }
 }
 
-impl<F: Future<Output = Result<Response, Response>>> Future for Guarded<F> {
-    type Output = Response;
+impl<F: Future<Output = Result<Response, Response>>> Future for Answered<F> {
+    type Output = Result<Response, Infallible>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Response> {
-        let this = self.project();
-        let polled = {
-            let _entered = this.own.as_ref().map(|own| own.span.enter());
-            this.inner.poll(cx)
-        };
-        let mut response = match ready!(polled) {
-            Ok(Ok(response) | Err(response)) => response,
-            Err(payload) => panic::response(&*payload),
-        };
-        finish(&mut response, this.own.take());
-        Poll::Ready(response)
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let (Ok(response) | Err(response)) = ready!(self.project().inner.poll(cx));
+        Poll::Ready(Ok(response))
     }
 }
 
-/// [`run`] for a synchronous endpoint that needs nothing awaited: the
-/// context is set with the task-local's sync scope.
+/// [`run`] for a synchronous endpoint that needs nothing awaited.
 pub fn run_sync(prepared: Prepared, f: impl FnOnce() -> Result<Response, Response>) -> Response {
-    let Prepared { ctx, own, .. } = prepared;
-    let call = || match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(response) | Err(response)) => response,
-        Err(payload) => panic::response(&*payload),
-    };
-    let mut response = match (ctx, &own) {
-        (None, _) => call(),
-        (Some(ctx), Some(own)) => own.span.in_scope(|| ctx.sync_scope(call)),
-        (Some(ctx), None) => ctx.sync_scope(call),
-    };
-    finish(&mut response, own);
-    response
+    match prepared.scope {
+        // The layer's scope catches a panic, as for an async endpoint.
+        Scope::Layer => {
+            let (Ok(response) | Err(response)) = f();
+            response
+        }
+        Scope::Reentered(mut scope) | Scope::Own(mut scope) => {
+            match scope.run(|| catch_unwind(AssertUnwindSafe(f))) {
+                Ok(Ok(response) | Err(response)) => respond(scope, response),
+                Err(payload) => panicked(scope, &payload),
+            }
+        }
+    }
 }

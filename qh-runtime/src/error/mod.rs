@@ -5,9 +5,9 @@ use std::fmt;
 
 use http::{HeaderName, StatusCode};
 
-use crate::resolve::Resolved;
-use crate::text::{cut, ECHO_LIMIT};
-use crate::tracking::DEFAULT_HEADER;
+use crate::context::Resolved;
+use crate::id::DEFAULT_HEADER;
+use crate::support::text::{cut, ECHO_LIMIT};
 use crate::RequestId;
 
 /// What went wrong, as a stable, matchable value. Each kind has its own
@@ -308,6 +308,12 @@ impl Error {
             format!("invalid header `{name}`: {why}"),
         )
         .at_header(name)
+    }
+
+    /// The 500 problem a caught panic answers; its message goes to the logs
+    /// only.
+    pub(crate) fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
+        Self::panic(crate::support::unwind::text(payload))
     }
 
     pub(crate) fn panic(message: Option<&str>) -> Self {

@@ -6,8 +6,9 @@ use axum::extract::{FromRequest, Request};
 use http::header::CONTENT_TYPE;
 use http::request::Parts;
 
-use http::{HeaderMap, StatusCode};
+use http::HeaderMap;
 
+use super::body_error::unsupported_media_type;
 use super::params::WholeBody;
 use crate::error::{Error, ErrorKind};
 
@@ -58,29 +59,6 @@ pub fn is_json(headers: &HeaderMap) -> bool {
     ty.eq_ignore_ascii_case("application")
         && (sub.eq_ignore_ascii_case("json")
             || sub.len() > 5 && sub[sub.len() - 5..].eq_ignore_ascii_case("+json"))
-}
-
-pub(crate) fn unsupported_media_type() -> Error {
-    Error::with_kind(
-        ErrorKind::UnsupportedMediaType,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "expected a request with `Content-Type: application/json`",
-    )
-}
-
-pub(super) fn json_error(e: &serde_json::Error) -> Error {
-    match e.classify() {
-        serde_json::error::Category::Data => Error::with_kind(
-            ErrorKind::InvalidBody,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("invalid body: {e}"),
-        ),
-        _ => Error::with_kind(
-            ErrorKind::MalformedJson,
-            StatusCode::BAD_REQUEST,
-            format!("malformed JSON body: {e}"),
-        ),
-    }
 }
 
 /// Parses the whole JSON body as `T` (a `#[body]` parameter).

@@ -7,7 +7,7 @@ use std::fmt;
 use http::StatusCode;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
 
-use super::body::json_error;
+use super::body_error::json_error;
 use super::url::{Missing, PairsAccess};
 use crate::error::{Error, ErrorKind};
 

@@ -2,6 +2,7 @@
 //! fields of the JSON body, the query string and the path.
 
 mod body;
+mod body_error;
 mod fields;
 mod header;
 mod params;

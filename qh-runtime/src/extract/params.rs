@@ -8,7 +8,7 @@ use http::{HeaderMap, HeaderName};
 
 use serde::de::{DeserializeOwned, MapAccess};
 
-use super::body::{json_error, unsupported_media_type};
+use super::body_error::{json_error, unsupported_media_type};
 use super::fields::{absent, take, Source};
 use super::header::{header, FromHeader};
 use crate::error::Error;

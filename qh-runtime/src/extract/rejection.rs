@@ -10,7 +10,7 @@ use http::request::Parts;
 use http::StatusCode;
 
 use crate::error::{Error, ErrorKind, PROBLEM_JSON};
-use crate::text::ECHO_LIMIT;
+use crate::support::text::ECHO_LIMIT;
 
 /// The route's raw path parameters.
 ///

@@ -170,6 +170,10 @@ pub fn layer_with_provider<S>(provider: &SdkTracerProvider) -> OtelLayer<S>
 where
     S: tracing::Subscriber + for<'span> LookupSpan<'span>,
 {
+    crate::tracking::export::register(crate::tracking::export::Exporter {
+        continue_trace: super::continue_trace,
+        current_ids: super::logs_ids,
+    });
     tracing_opentelemetry::layer()
         .with_tracer(provider.tracer(SCOPE))
         // busy_ns/idle_ns attributes are not in the semantic conventions and

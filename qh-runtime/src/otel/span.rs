@@ -1,11 +1,11 @@
 //! The request span, with the fields of the OpenTelemetry semantic
 //! conventions for HTTP servers.
 
-use std::fmt;
-
 use opentelemetry::trace::TraceContextExt;
 use tracing::field::Empty;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+use crate::tracking::semconv::{self, known_method, SpanName};
 
 /// Creates the per-request `INFO` span named `request`, with the fields that
 /// `tracing-opentelemetry` turns into an OpenTelemetry server span:
@@ -124,88 +124,21 @@ pub fn record_route(span: &tracing::Span, method: &str, route: &str) {
 /// server span the conventions leave 4xx unset: the client erred, not the
 /// server).
 pub fn record_status(span: &tracing::Span, status: u16) {
-    span.record("http.response.status_code", i64::from(status));
-    if status >= 500 {
-        span.record("otel.status_code", "error");
-    }
-}
-
-/// The semantic-convention values of qh's request span (see
-/// `crate::span`), recorded when it is created: its name, the method as the
-/// conventions report it, and the original method when that is not one of
-/// the standard nine.
-pub(crate) fn request_span_fields<'a>(
-    method: &'a str,
-    route: Option<&'a str>,
-) -> (impl fmt::Display + 'a, &'static str, Option<&'a str>) {
-    let known = known_method(method);
-    let name = SpanName {
-        method: known.unwrap_or("HTTP"),
-        route,
-    };
-    (
-        name,
-        known.unwrap_or("_OTHER"),
-        known.is_none().then_some(method),
-    )
+    semconv::record_status(span, status);
 }
 
 /// Makes the incoming `traceparent`'s span the remote parent of qh's
-/// request span. Called right after the span is created and before it is
-/// first entered (the parent is fixed when it starts).
-pub(crate) fn request_span_opened(
-    span: &tracing::Span,
-    incoming: Option<&crate::trace_context::TraceContext>,
-) {
-    if let Some(tc) = incoming {
-        if let Some(parent) = tc.parent_id() {
-            super::set_remote_parent(
-                span,
-                tc.trace_id().to_bytes(),
-                parent.to_bytes(),
-                tc.sampled(),
-                tc.tracestate().map(|ts| ts.as_str()),
-            );
-        }
-    }
-}
-
-/// The span name, formatted only by a layer that wants it (a disabled span
-/// or a plain fmt layer allocates nothing for it).
-struct SpanName<'a> {
-    method: &'a str,
-    route: Option<&'a str>,
-}
-
-impl fmt::Display for SpanName<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.route {
-            Some(route) => write!(f, "{} {route}", self.method),
-            None => f.write_str(self.method),
-        }
-    }
-}
-
-/// The method's canonical name when it is one of the nine of RFC 9110 and
-/// RFC 5789 (PATCH); the conventions report any other as `_OTHER`, so a
-/// client cannot mint unbounded attribute values.
-fn known_method(method: &str) -> Option<&'static str> {
-    const KNOWN: [&str; 9] = [
-        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
-    ];
-    KNOWN.into_iter().find(|k| *k == method)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::known_method;
-
-    #[test]
-    fn only_standard_methods_are_known() {
-        assert_eq!(known_method("GET"), Some("GET"));
-        assert_eq!(known_method("PATCH"), Some("PATCH"));
-        // Methods are case-sensitive (RFC 9110 §9.1).
-        assert_eq!(known_method("get"), None);
-        assert_eq!(known_method("PROPFIND"), None);
+/// request span (registered with the core as the exporter's
+/// `continue_trace`). Called right after the span is created and before it
+/// is first entered (the parent is fixed when it starts).
+pub(crate) fn continue_trace(span: &tracing::Span, tc: &crate::trace_context::TraceContext) {
+    if let Some(parent) = tc.parent_id() {
+        super::set_remote_parent(
+            span,
+            tc.trace_id().to_bytes(),
+            parent.to_bytes(),
+            tc.sampled(),
+            tc.tracestate().map(|ts| ts.as_str()),
+        );
     }
 }

@@ -55,7 +55,7 @@ pub(crate) fn not_found(task_id: &str) -> Response {
     // The ID comes from the path: bounded before it is repeated.
     .with(
         "task_id",
-        &*crate::text::cut(task_id, crate::text::ECHO_LIMIT),
+        &*crate::support::text::cut(task_id, crate::support::text::ECHO_LIMIT),
     );
     problem_response(StatusCode::NOT_FOUND, &doc)
 }

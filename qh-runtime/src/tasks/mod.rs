@@ -36,6 +36,7 @@
 //! `task = "optional"`.
 
 mod answer;
+pub(crate) mod endpoint;
 mod memory;
 mod mount;
 mod record;

@@ -31,7 +31,7 @@ where
 {
     let allow = HeaderValue::from_static(allow);
     let served: MethodRouter<()> = methods
-        .merge(crate::endpoint::routes::method_not_allowed())
+        .merge(crate::endpoint::not_allowed::method_not_allowed())
         .layer::<_, Infallible>(map_response(move |mut response: Response| {
             let allow = allow.clone();
             async move {

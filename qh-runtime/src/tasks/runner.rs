@@ -13,7 +13,7 @@ use tokio::task::AbortHandle;
 use tracing::Instrument;
 
 use super::{MemoryTaskStore, StoreError, Submitted, TaskRecord, TaskStore, Transition};
-use crate::panic::catch_message;
+use crate::support::unwind::catch_message;
 
 /// What a task's function produced: its result as JSON, or an error message.
 pub type TaskOutcome = Result<serde_json::Value, String>;

@@ -131,31 +131,8 @@ impl TraceContext {
         }
     }
 
-    /// The trace context stored in the current request's context, if any.
-    #[must_use]
-    pub fn current() -> Option<Self> {
-        crate::context::get::<Self>()
-    }
-
-    /// The current request's trace: the one it came with, or, for a
-    /// request that came without a valid `traceparent`, one started now and
-    /// kept for the rest of the request (its log lines and outbound calls
-    /// then tell one trace). `None` outside a request.
-    #[must_use]
-    pub fn current_or_start() -> Option<Self> {
-        if !crate::context::is_set() {
-            return None;
-        }
-        Some(Self::current().unwrap_or_else(|| {
-            let tc = Self::new_root();
-            crate::context::insert(tc.clone());
-            tc
-        }))
-    }
-
     /// This context with another span as the one outbound calls name as
     /// their parent (an exporter's span, say).
-    #[cfg_attr(not(feature = "opentelemetry"), allow(dead_code))]
     pub(crate) fn with_span(mut self, trace_id: TraceId, span_id: SpanId) -> Self {
         self.trace_id = trace_id;
         self.span_id = span_id;

@@ -1,21 +1,14 @@
-//! [`Routes`]: what `qh::routes!` expands to, mounting endpoints into an
-//! axum router whose other methods answer a 405 problem.
+//! [`Routes`]: what `qh::routes!` expands to, mounting endpoints (and the
+//! `/tasks` routes, when a task endpoint is among them) into an axum router
+//! whose other methods answer a 405 problem.
 
-use std::convert::Infallible;
-use std::future::{ready, Ready};
-use std::task::{Context as TaskContext, Poll};
-
-use axum::extract::Request;
 use axum::handler::Handler;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, MethodRouter, Route};
+use axum::routing::{MethodFilter, MethodRouter};
 use axum::Router;
-use http::{Method, StatusCode};
-use tower::{Layer, Service};
+use http::Method;
 
-use super::{Endpoint, EndpointMarker};
-use crate::error::{Error, ErrorKind};
-use crate::resolve::{self, Found};
+use crate::endpoint::not_allowed::method_not_allowed;
+use crate::endpoint::{Endpoint, EndpointMarker};
 
 /// Collects endpoints and builds the router; what `qh::routes!` expands to.
 pub struct Routes<S> {
@@ -109,51 +102,5 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
         } else {
             app
         }
-    }
-}
-
-/// A method router with no methods whose default fallback answers a 405
-/// problem. `MethodRouter::layer` keeps a fallback a default one, which
-/// axum merges freely (a custom fallback would make merging panic).
-pub(crate) fn method_not_allowed<S: Clone + Send + Sync + 'static>() -> MethodRouter<S> {
-    MethodRouter::new().layer(ProblemLayer)
-}
-
-#[derive(Clone, Copy)]
-struct ProblemLayer;
-
-impl Layer<Route> for ProblemLayer {
-    type Service = MethodNotAllowed;
-
-    fn layer(&self, _axum_default: Route) -> MethodNotAllowed {
-        MethodNotAllowed
-    }
-}
-
-/// Answers a method the route does not serve; axum adds `Allow` afterwards.
-#[derive(Clone, Copy)]
-struct MethodNotAllowed;
-
-impl Service<Request> for MethodNotAllowed {
-    type Response = Response;
-    type Error = Infallible;
-    type Future = Ready<Result<Response, Infallible>>;
-
-    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, req: Request) -> Self::Future {
-        let (parts, _) = req.into_parts();
-        let resolved = match resolve::for_request(&parts, None) {
-            Found::Existing(resolved) => resolved.clone(),
-            Found::Fresh(fresh) => fresh.resolved,
-        };
-        let error = Error::with_kind(
-            ErrorKind::MethodNotAllowed,
-            StatusCode::METHOD_NOT_ALLOWED,
-            format!("method `{}` is not allowed on this route", parts.method),
-        );
-        ready(Ok(error.with_resolved(&resolved).into_response()))
     }
 }

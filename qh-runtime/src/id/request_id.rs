@@ -10,7 +10,7 @@ use std::sync::Arc;
 use arrayvec::ArrayString;
 use http::HeaderValue;
 
-use crate::validate::{self, InvalidRequestId};
+use crate::id::validate::{self, InvalidRequestId};
 
 /// IDs up to this many bytes are stored inline: a UUID (36), a W3C trace ID
 /// (32), a ULID (26) or a UUID with a short prefix never allocate.

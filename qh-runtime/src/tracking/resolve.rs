@@ -1,73 +1,21 @@
 //! Resolving a request's tracking ID: the one place that decides it.
 //!
-//! DESIGN §2's order, in [`for_request`]: (1) an ID already resolved for
-//! this request (a [`Tracking`] layer stored a [`Resolved`] in the request's
+//! The order, in [`for_request`]: (1) an ID already resolved for this
+//! request (a [`Tracking`] layer stored a [`Resolved`] in the request's
 //! extensions); else, with the configuration at hand, (2) the first
-//! configured header holding exactly one valid value, if incoming IDs are
-//! trusted, (3) a new ID from the generator. The layer, endpoints, the
+//! configured header holding exactly one valid value, if the request is
+//! trusted ([`Trust`](super::Trust)), (3) a new ID from the generator. The layer, endpoints, the
 //! derive, `RequestId`'s extractor, the 405 answer and errors all take the
 //! ID from here; none reads the ambient task-local to decide it.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use http::request::Parts;
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::{Extensions, HeaderMap, HeaderName, HeaderValue};
 
-use crate::tracking::Tracking;
+use super::Tracking;
+use crate::context::Resolved;
 use crate::RequestId;
-
-/// The outcome of resolving one request's ID, stored in the request's
-/// extensions by the [`Tracking`] layer, so that everything below it (other
-/// middleware, handlers, qh endpoints) reads the same answer.
-///
-/// ```
-/// use axum::{extract::Request, routing::get, Router};
-///
-/// async fn show(req: Request) -> String {
-///     let resolved = req.extensions().get::<qh::Resolved>().unwrap();
-///     format!("{} under {}", resolved.id(), resolved.header())
-/// }
-///
-/// let app: Router = Router::new().route("/", get(show)).layer(qh::Tracking::new());
-/// ```
-#[derive(Clone, Debug)]
-pub struct Resolved {
-    id: RequestId,
-    header: HeaderName,
-    // Boxed: rare (untrusted incoming IDs only), and it keeps the state every
-    // request carries small.
-    client_id: Option<Box<RequestId>>,
-}
-
-impl Resolved {
-    pub(crate) fn new(id: RequestId, header: HeaderName, client_id: Option<RequestId>) -> Self {
-        Self {
-            id,
-            header,
-            client_id: client_id.map(Box::new),
-        }
-    }
-
-    /// The request's tracking ID.
-    #[must_use]
-    pub fn id(&self) -> &RequestId {
-        &self.id
-    }
-
-    /// The header the ID was resolved under: where it is echoed, and what
-    /// outbound calls send it as.
-    #[must_use]
-    pub fn header(&self) -> &HeaderName {
-        &self.header
-    }
-
-    /// The client's own valid ID, kept beside the server's when incoming IDs
-    /// are not trusted.
-    #[must_use]
-    pub fn client_id(&self) -> Option<&RequestId> {
-        self.client_id.as_deref()
-    }
-}
 
 /// A resolution made now, with the value to echo: the request's own header
 /// value for an incoming ID (shared, no copy), a new one for a generated ID.
@@ -91,16 +39,20 @@ pub(crate) enum Found<'a> {
 pub(crate) fn for_request<'a>(parts: &'a Parts, header: Option<&HeaderName>) -> Found<'a> {
     match parts.extensions.get::<Resolved>() {
         Some(resolved) => Found::Existing(resolved),
-        None => Found::Fresh(resolve_defaults(&parts.headers, header)),
+        None => Found::Fresh(resolve_defaults(&parts.headers, &parts.extensions, header)),
     }
 }
 
 /// Rules (2)–(3) with the default configuration, which cannot fail.
 #[inline]
-pub(crate) fn resolve_defaults(headers: &HeaderMap, header: Option<&HeaderName>) -> Fresh {
+pub(crate) fn resolve_defaults(
+    headers: &HeaderMap,
+    extensions: &Extensions,
+    header: Option<&HeaderName>,
+) -> Fresh {
     let tracking = Tracking::defaults();
     let main = header.unwrap_or(tracking.header_name());
-    match tracking.resolve(headers, main) {
+    match tracking.resolve_under(headers, extensions, main) {
         Ok(fresh) => fresh,
         // The defaults run no user code: only reachable if that changes.
         Err(failure) => failure.fresh,
@@ -124,16 +76,27 @@ pub(crate) struct Failure {
 }
 
 impl Tracking {
-    /// Rules (2)–(3) with this configuration; `main` is the first header
-    /// read and the one a generated ID is echoed under.
+    /// Rules (2)–(3) with this configuration, for a request with these
+    /// headers and extensions (where the peer's address is).
     pub(crate) fn resolve(
         &self,
         headers: &HeaderMap,
+        extensions: &Extensions,
+    ) -> Result<Fresh, Box<Failure>> {
+        self.resolve_under(headers, extensions, &self.config.header)
+    }
+
+    /// [`resolve`](Self::resolve) with `main` as the first header read and
+    /// the one a generated ID is echoed under (an endpoint's own header).
+    pub(crate) fn resolve_under(
+        &self,
+        headers: &HeaderMap,
+        extensions: &Extensions,
         main: &HeaderName,
     ) -> Result<Fresh, Box<Failure>> {
-        let rule = self.rule();
+        let rule = &self.config.rule;
         let mut found = None;
-        for name in std::iter::once(main).chain(self.fallbacks()) {
+        for name in std::iter::once(main).chain(&self.config.fallbacks) {
             let Some(value) = single_value(headers, name) else {
                 continue;
             };
@@ -148,8 +111,10 @@ impl Tracking {
                 break;
             }
         }
+        let trusted = found.is_some() || self.config.id_from_traceparent;
+        let trusted = trusted && self.config.trust.admits(extensions);
         match found {
-            Some((name, value)) if self.trusts_incoming() => Ok(Fresh {
+            Some((name, value)) if trusted => Ok(Fresh {
                 resolved: Resolved::new(
                     RequestId::from_accepted(value.as_bytes()),
                     name.clone(),
@@ -157,7 +122,7 @@ impl Tracking {
                 ),
                 echo: value.clone(),
             }),
-            None if self.trusts_incoming() && self.ids_from_traceparent() => {
+            None if trusted && self.config.id_from_traceparent => {
                 if let Some(tc) = crate::trace_context::TraceContext::from_headers(headers) {
                     let id = tc.request_id();
                     return Ok(Fresh {
@@ -180,7 +145,7 @@ impl Tracking {
         main: &HeaderName,
         client: Option<RequestId>,
     ) -> Result<Fresh, Box<Failure>> {
-        let generator = self.id_generator();
+        let generator = &self.config.generator;
         let id = if generator.is_custom() {
             catch_unwind(AssertUnwindSafe(|| generator.generate()))
                 .map_err(|_| self.failure(main, "the request ID generator panicked"))?

@@ -1,12 +1,14 @@
 //! What `#[derive(TrackingContext)]` expansions call, as
 //! `::qh::__private::…`. Every ID comes from the one resolution
-//! ([`crate::resolve`]); the derive never decides on its own.
+//! (`crate::tracking::resolve`); the derive never decides on its own.
+
+pub(crate) mod to_header;
 
 use http::request::Parts;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::context;
-use crate::resolve::{self, Found};
+use crate::tracking::resolve::{self, Found};
 use crate::RequestId;
 
 /// The request's ID for the derive's extractor: the one already resolved for
@@ -37,7 +39,7 @@ pub fn request_error(error: crate::Error, parts: &Parts) -> crate::Error {
 /// message consumer, a test), the headers resolved with the defaults.
 pub fn id_from_headers(headers: &HeaderMap, header: Option<&HeaderName>) -> RequestId {
     context::request_id().unwrap_or_else(|| {
-        resolve::resolve_defaults(headers, header)
+        resolve::resolve_defaults(headers, &http::Extensions::new(), header)
             .resolved
             .id()
             .clone()

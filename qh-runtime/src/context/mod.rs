@@ -1,24 +1,27 @@
 //! The request-local context store.
 //!
-//! A tokio task-local holds the current request's [`Context`] (its
+//! A task-local slot holds the current request's [`Context`] (its
 //! resolution, and whatever else the request stores) for as long as the
-//! request is being handled. Code anywhere below the handler reads it with
+//! request is being handled, its response body included. Code anywhere below the handler reads it with
 //! [`request_id`](crate::request_id) without passing it around;
 //! [`spawn`](crate::spawn) carries it into new tasks.
+
+mod resolved;
+mod slot;
+mod trace;
 
 use std::cell::RefCell;
 use std::future::Future;
 
 use http::{Extensions, HeaderName};
-use tokio::task::futures::TaskLocalFuture;
 
-use crate::resolve::Resolved;
-use crate::tracking::DEFAULT_HEADER;
+use crate::id::DEFAULT_HEADER;
 use crate::RequestId;
 
-tokio::task_local! {
-    static CONTEXT: Context;
-}
+pub use resolved::Resolved;
+use slot::with_current;
+pub(crate) use slot::within;
+pub use slot::Scoped;
 
 /// What the store holds for one request: its [`Resolved`] ID and the values
 /// stored with [`insert`].
@@ -72,7 +75,7 @@ impl Context {
     /// A copy of the context of the current request, if there is one.
     #[must_use]
     pub fn current() -> Option<Self> {
-        CONTEXT.try_with(Clone::clone).ok()
+        with_current(Clone::clone)
     }
 
     /// The request's tracking ID.
@@ -107,28 +110,14 @@ impl Context {
         self
     }
 
-    /// Runs `fut` with this context as the current one.
-    pub fn scope<F: Future>(self, fut: F) -> impl Future<Output = F::Output> {
-        CONTEXT.scope(self, fut)
-    }
-
-    pub(crate) fn scoped<F: Future>(self, fut: F) -> TaskLocalFuture<Self, F> {
-        CONTEXT.scope(self, fut)
+    /// `fut`, run with this context as the current one on every poll.
+    pub fn scope<F: Future>(self, fut: F) -> Scoped<F> {
+        Scoped::new(self, fut)
     }
 
     /// Runs `f` with this context as the current one.
     pub fn sync_scope<R>(self, f: impl FnOnce() -> R) -> R {
-        CONTEXT.sync_scope(self, f)
-    }
-
-    /// Runs `f` with this context as the current one and hands the context
-    /// back (with whatever `f` stored in it), for the future `f` made.
-    pub(crate) fn enter<R>(self, f: impl FnOnce() -> R) -> (R, Self) {
-        CONTEXT.sync_scope(self, || {
-            let out = f();
-            let this = CONTEXT.with(Clone::clone);
-            (out, this)
-        })
+        within(&mut Some(self), f)
     }
 }
 
@@ -147,41 +136,39 @@ impl Context {
 /// ```
 #[must_use]
 pub fn request_id() -> Option<RequestId> {
-    CONTEXT.try_with(|c| c.id().clone()).ok()
+    with_current(|c| c.id().clone())
 }
 
 /// The client-sent ID kept beside the server's when incoming IDs are not
 /// trusted (see [`Tracking::trust_incoming`](crate::Tracking::trust_incoming)).
 #[must_use]
 pub fn client_request_id() -> Option<RequestId> {
-    CONTEXT.try_with(|c| c.client_id().cloned()).ok().flatten()
+    with_current(|c| c.client_id().cloned()).flatten()
 }
 
 /// Whether code is running inside a request's context.
 #[must_use]
 pub fn is_set() -> bool {
-    CONTEXT.try_with(|_| ()).is_ok()
+    with_current(|_| ()).is_some()
 }
 
 /// Whether the current context is the one of the request identified by
 /// `id`.
 pub(crate) fn is_current(id: &RequestId) -> bool {
-    CONTEXT.try_with(|c| c.id() == id).unwrap_or(false)
+    with_current(|c| c.id() == id).unwrap_or(false)
 }
 
 /// The header an ID goes out under: the current request's header when `id`
 /// is its ID, else `x-request-id`.
 pub(crate) fn header_of(id: &[u8]) -> HeaderName {
-    CONTEXT
-        .try_with(|c| (c.id().as_bytes() == id).then(|| c.header().clone()))
-        .ok()
+    with_current(|c| (c.id().as_bytes() == id).then(|| c.header().clone()))
         .flatten()
         .unwrap_or(DEFAULT_HEADER)
 }
 
 /// The header the current request's ID was resolved under.
 pub(crate) fn current_header() -> Option<HeaderName> {
-    CONTEXT.try_with(|c| c.header().clone()).ok()
+    with_current(|c| c.header().clone())
 }
 
 /// Stores `value` in the current request's context, replacing any value of
@@ -189,20 +176,16 @@ pub(crate) fn current_header() -> Option<HeaderName> {
 ///
 /// Values travel with the context into [`spawn`](crate::spawn)ed tasks.
 pub fn insert<T: Clone + Send + Sync + 'static>(value: T) -> bool {
-    CONTEXT
-        .try_with(|c| {
-            c.values.borrow_mut().insert(value);
-        })
-        .is_ok()
+    with_current(|c| {
+        c.values.borrow_mut().insert(value);
+    })
+    .is_some()
 }
 
 /// A copy of the value of type `T` stored in the current request's context.
 #[must_use]
 pub fn get<T: Clone + Send + Sync + 'static>() -> Option<T> {
-    CONTEXT
-        .try_with(|c| c.values.borrow().get::<T>().cloned())
-        .ok()
-        .flatten()
+    with_current(|c| c.values.borrow().get::<T>().cloned()).flatten()
 }
 
 #[cfg(test)]
@@ -232,10 +215,30 @@ mod tests {
     }
 
     #[test]
-    fn enter_keeps_what_was_stored() {
-        let ((), ctx) = Context::new(RequestId::from_static("e")).enter(|| {
-            insert(7u32);
+    fn within_keeps_what_was_stored() {
+        let mut slot = Some(Context::new(RequestId::from_static("e")));
+        within(&mut slot, || assert!(insert(7u32)));
+        assert_eq!(get::<u32>(), None);
+        assert_eq!(slot.unwrap().sync_scope(get::<u32>), Some(7));
+    }
+
+    #[test]
+    fn nested_scopes_restore_the_outer_one() {
+        let outer = Context::new(RequestId::from_static("outer"));
+        outer.sync_scope(|| {
+            Context::new(RequestId::from_static("inner"))
+                .sync_scope(|| assert_eq!(request_id().unwrap(), "inner"));
+            assert_eq!(request_id().unwrap(), "outer");
         });
-        assert_eq!(ctx.sync_scope(get::<u32>), Some(7));
+        assert_eq!(request_id(), None);
+    }
+
+    #[test]
+    fn a_panic_inside_restores_the_outer_context() {
+        let caught = std::panic::catch_unwind(|| {
+            Context::new(RequestId::from_static("p")).sync_scope(|| panic!("boom"))
+        });
+        assert!(caught.is_err());
+        assert!(!is_set());
     }
 }

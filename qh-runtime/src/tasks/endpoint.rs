@@ -10,7 +10,7 @@ use std::marker::PhantomData;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
-use super::respond::{checks, Checks, Fine, Passes, FINE};
+use crate::endpoint::respond::{checks, Checks, Fine, Passes, FINE};
 use crate::error::Error;
 use crate::tasks::{TaskOutcome, Tasks};
 
@@ -217,7 +217,8 @@ where
         Ok(outcome) => outcome,
         Err(e) if e.is_panic() => {
             let payload = e.into_panic();
-            let message = crate::panic::text(&*payload).unwrap_or("non-string panic payload");
+            let message =
+                crate::support::unwind::text(&*payload).unwrap_or("non-string panic payload");
             tracing::error!(panic = %message, "task panicked");
             Err(format!("the task panicked: {message}"))
         }

@@ -1,15 +1,10 @@
-//! Panics turned into answers: a future wrapper that catches them, and the
-//! 500 problem they become.
+//! Panics caught: a future wrapper that catches them, and their text.
 
 use std::any::Any;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
-
-use axum::response::{IntoResponse, Response};
-
-use crate::error::Error;
 
 /// What a panic left behind.
 pub(crate) type Payload = Box<dyn Any + Send + 'static>;
@@ -39,11 +34,6 @@ impl<F: Future> Future for CatchUnwind<F> {
             Err(payload) => Poll::Ready(Err(payload)),
         }
     }
-}
-
-/// The 500 problem a panic answers; its message goes to the logs only.
-pub(crate) fn response(payload: &(dyn Any + Send)) -> Response {
-    Error::panic(text(payload)).into_response()
 }
 
 /// The text of a panic (`panic!("…")` leaves a `&str` or a `String`).

@@ -83,7 +83,7 @@ mod tests {
         let v7 = IdGenerator::UuidV7.generate();
         assert_eq!(Uuid::parse_str(v4.as_str()).unwrap().get_version_num(), 4);
         assert_eq!(Uuid::parse_str(v7.as_str()).unwrap().get_version_num(), 7);
-        assert!(crate::validate::is_valid(v4.as_bytes(), 128));
+        assert!(crate::id::validate::is_valid(v4.as_bytes(), 128));
     }
 
     #[test]

@@ -6,8 +6,10 @@ use http::{Method, StatusCode};
 use tracing::field::Empty;
 use tracing::{Level, Span};
 
-use crate::resolve::Resolved;
-use crate::text::{cut, ECHO_LIMIT};
+use super::export;
+use super::semconv::{self, ServerFields};
+use crate::context::Resolved;
+use crate::support::text::{cut, ECHO_LIMIT};
 use crate::trace_context::{TraceContext, TRACEPARENT};
 use crate::RequestId;
 
@@ -49,7 +51,31 @@ pub(crate) struct RequestSpan {
     pub(crate) done: Completion,
 }
 
-/// What is recorded when the response is ready.
+/// How a request's response ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// The body was sent to its end.
+    Ended,
+    /// The body was dropped before its end: the client went away (or a
+    /// layer above gave up on the response).
+    Aborted,
+    /// The body failed (an error frame, or a panic while it was polled).
+    Failed,
+}
+
+impl Outcome {
+    /// The span's and access line's `outcome`; a response sent to its end
+    /// records none.
+    fn label(self) -> Option<&'static str> {
+        match self {
+            Self::Ended => None,
+            Self::Aborted => Some("aborted"),
+            Self::Failed => Some("failed"),
+        }
+    }
+}
+
+/// What is recorded when the response ends.
 pub(crate) struct Completion {
     started: Option<Instant>,
     access: Option<Box<Access>>,
@@ -65,13 +91,11 @@ struct Access {
 /// One `request` span per level (a span's level is part of its static
 /// callsite), every field known up front given at creation: each later
 /// `record` is a round through every layer (a JSON formatter re-parses the
-/// span's fields on each).
+/// span's fields on each). With an exporter registered, the span also
+/// carries the fields `tracing-opentelemetry` reads (`semconv`).
 macro_rules! request_span {
-    ($level:expr, $id:expr, $method:expr, $route:expr, $client:expr, $otel:expr) => {{
-        #[cfg(not(feature = "opentelemetry"))]
-        let span = {
-            let _ = $otel;
-            tracing::span!(
+    ($level:expr, $id:expr, $method:expr, $route:expr, $client:expr, plain) => {
+        tracing::span!(
             $level,
             "request",
             request_id = %$id,
@@ -80,31 +104,43 @@ macro_rules! request_span {
             client_request_id = $client,
             status = Empty,
             latency_ms = Empty,
-            )
-        };
-        #[cfg(feature = "opentelemetry")]
-        let span = {
-            let (name, http_method, method_original) = $otel;
-            tracing::span!(
-                $level,
-                "request",
-                request_id = %$id,
-                method = %$method,
-                route = $route,
-                client_request_id = $client,
-                status = Empty,
-                latency_ms = Empty,
-                otel.name = %name,
-                otel.kind = "server",
-                otel.status_code = Empty,
-                http.request.method = http_method,
-                http.request.method_original = method_original,
-                http.route = $route,
-                http.response.status_code = Empty,
-            )
-        };
-        span
+            outcome = Empty,
+        )
+    };
+    ($level:expr, $id:expr, $method:expr, $route:expr, $client:expr, $otel:expr) => {{
+        let ServerFields { name, method: http_method, method_original } = $otel;
+        tracing::span!(
+            $level,
+            "request",
+            request_id = %$id,
+            method = %$method,
+            route = $route,
+            client_request_id = $client,
+            status = Empty,
+            latency_ms = Empty,
+            outcome = Empty,
+            otel.name = %name,
+            otel.kind = "server",
+            otel.status_code = Empty,
+            http.request.method = http_method,
+            http.request.method_original = method_original,
+            http.route = $route,
+            http.response.status_code = Empty,
+        )
     }};
+}
+
+/// [`request_span!`] at the configured level.
+macro_rules! request_span_at {
+    ($level:expr, $($rest:tt)*) => {
+        match $level {
+            Level::ERROR => request_span!(Level::ERROR, $($rest)*),
+            Level::WARN => request_span!(Level::WARN, $($rest)*),
+            Level::INFO => request_span!(Level::INFO, $($rest)*),
+            Level::DEBUG => request_span!(Level::DEBUG, $($rest)*),
+            Level::TRACE => request_span!(Level::TRACE, $($rest)*),
+        }
+    };
 }
 
 impl RequestSpan {
@@ -145,16 +181,12 @@ impl RequestSpan {
             let route = route.map(|r| cut(r, ECHO_LIMIT));
             let route = route.as_deref();
             let client = resolved.client_id().map(RequestId::as_str);
-            #[cfg(feature = "opentelemetry")]
-            let otel = crate::otel::request_span_fields(&method_text, route);
-            #[cfg(not(feature = "opentelemetry"))]
-            let otel = std::marker::PhantomData::<()>;
-            match config.level {
-                Level::ERROR => request_span!(Level::ERROR, id, method_text, route, client, otel),
-                Level::WARN => request_span!(Level::WARN, id, method_text, route, client, otel),
-                Level::INFO => request_span!(Level::INFO, id, method_text, route, client, otel),
-                Level::DEBUG => request_span!(Level::DEBUG, id, method_text, route, client, otel),
-                Level::TRACE => request_span!(Level::TRACE, id, method_text, route, client, otel),
+            match export::exporter() {
+                None => request_span_at!(config.level, id, method_text, route, client, plain),
+                Some(_) => {
+                    let otel = semconv::server_fields(&method_text, route);
+                    request_span_at!(config.level, id, method_text, route, client, otel)
+                }
             }
         } else {
             Span::none()
@@ -166,10 +198,9 @@ impl RequestSpan {
                 done: Completion { started, access },
             };
         }
-        #[cfg(feature = "opentelemetry")]
-        crate::otel::request_span_opened(&span, incoming);
-        #[cfg(not(feature = "opentelemetry"))]
-        let _ = incoming;
+        if let (Some(exporter), Some(incoming)) = (export::exporter(), incoming) {
+            (exporter.continue_trace)(&span, incoming);
+        }
         Self {
             span,
             done: Completion {
@@ -178,34 +209,37 @@ impl RequestSpan {
             },
         }
     }
-
-    pub(crate) fn into_parts(self) -> (Span, Completion) {
-        (self.span, self.done)
-    }
 }
 
 impl Completion {
-    /// Records how the request ended on `span`, and logs the access event
-    /// when it is on.
-    pub(crate) fn complete(self, span: &Span, status: StatusCode) {
+    /// Records how the request ended on `span` (its status, its latency up
+    /// to the body's end, and an `outcome` when the body did not end
+    /// normally), and logs the access event when it is on.
+    pub(crate) fn complete(self, span: &Span, status: Option<StatusCode>, outcome: Outcome) {
         let Some(started) = self.started else {
             return;
         };
         let latency_ms = started.elapsed().as_secs_f64() * 1_000.0;
+        let label = outcome.label();
         if let Some(meta) = span.metadata() {
-            // One `record` for both fields (see `request_span!`).
+            // One `record` for every field (see `request_span!`).
             let fields = meta.fields();
-            let (status_field, latency_field) =
-                (fields.field("status"), fields.field("latency_ms"));
-            if let (Some(s), Some(l)) = (&status_field, &latency_field) {
-                let status = status.as_u16();
+            let (status_field, latency_field, outcome_field) = (
+                fields.field("status"),
+                fields.field("latency_ms"),
+                fields.field("outcome"),
+            );
+            if let (Some(s), Some(l), Some(o)) = (&status_field, &latency_field, &outcome_field) {
+                let status = status.map(|s| s.as_u16());
                 span.record_all(&fields.value_set(&[
-                    (s, Some(&status as &dyn tracing::Value)),
+                    (s, status.as_ref().map(|s| s as &dyn tracing::Value)),
                     (l, Some(&latency_ms as &dyn tracing::Value)),
+                    (o, label.as_ref().map(|l| l as &dyn tracing::Value)),
                 ]));
             }
-            #[cfg(feature = "opentelemetry")]
-            crate::otel::record_status(span, status.as_u16());
+            if let (Some(_), Some(status)) = (export::exporter(), status) {
+                semconv::record_status(span, status.as_u16());
+            }
         }
         if let Some(access) = self.access {
             span.in_scope(|| {
@@ -214,8 +248,9 @@ impl Completion {
                     request_id = %access.id,
                     method = %cut(access.method.as_str(), ECHO_LIMIT),
                     route = access.route.as_deref(),
-                    status = status.as_u16(),
+                    status = status.map(|s| s.as_u16()),
                     latency_ms,
+                    outcome = label,
                     "request completed"
                 );
             });

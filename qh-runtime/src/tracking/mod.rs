@@ -1,17 +1,30 @@
-//! [`Tracking`]: the app-wide configuration of request IDs. As a tower
-//! layer it is applied by [`crate::layer`]; resolution itself is in
-//! [`crate::resolve`].
+//! The `Tracking` family: [`Tracking`] (the app-wide configuration of
+//! request IDs, and a tower layer), [`Trust`], the service and future the
+//! layer makes ([`TrackingService`], [`TrackingFuture`]); inside, the one
+//! resolution (`resolve`), the request span (`span`) and the request's
+//! scope (`scope`, `body`), shared by the layer and by endpoints.
+
+pub(crate) mod body;
+pub(crate) mod export;
+pub(crate) mod future;
+pub(crate) mod resolve;
+pub(crate) mod scope;
+pub(crate) mod semconv;
+mod service;
+pub(crate) mod span;
+mod trust;
 
 use std::sync::{Arc, LazyLock};
 
 use http::HeaderName;
 
-use crate::span::SpanConfig;
-use crate::validate::Rule;
+use crate::id::validate::Rule;
+use crate::id::DEFAULT_HEADER;
 use crate::IdGenerator;
+use span::SpanConfig;
 
-/// The header read and echoed by default: `x-request-id`.
-pub const DEFAULT_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+pub use service::{TrackingFuture, TrackingService};
+pub use trust::{InvalidNetwork, Trust};
 
 /// How request IDs are resolved, and a tower [`Layer`](tower::Layer)
 /// applying it to a whole router.
@@ -50,7 +63,7 @@ struct Config {
     header: HeaderName,
     fallbacks: Vec<HeaderName>,
     generator: IdGenerator,
-    trust_incoming: bool,
+    trust: Trust,
     rule: Rule,
     id_from_traceparent: bool,
     span: SpanConfig,
@@ -74,7 +87,7 @@ impl Tracking {
                 header: DEFAULT_HEADER,
                 fallbacks: Vec::new(),
                 generator: IdGenerator::UuidV4,
-                trust_incoming: true,
+                trust: Trust::everyone(),
                 rule: Rule::default(),
                 id_from_traceparent: false,
                 span: SpanConfig::default(),
@@ -126,13 +139,23 @@ impl Tracking {
         self
     }
 
-    /// Whether valid incoming IDs are used (default `true`). When `false`,
-    /// every request gets a new ID; a valid client value is kept beside it
+    /// Whose valid incoming IDs are used (default: everyone's): `true`,
+    /// `false`, or a [`Trust`] such as [`Trust::peers`]. A request that is not
+    /// trusted gets a new ID; its valid client value is kept beside it
     /// ([`context::client_request_id`](crate::context::client_request_id),
-    /// and the span's `client_request_id` field) but never used as the ID.
+    /// and the span's `client_request_id` field) but never used as the ID
+    /// nor echoed under its header.
+    ///
+    /// ```
+    /// use qh::{Tracking, Trust};
+    ///
+    /// let edge = Tracking::new().trust_incoming(false);
+    /// let internal = Tracking::new().trust_incoming(Trust::peers(["10.0.0.0/8"])?);
+    /// # Ok::<(), qh::InvalidNetwork>(())
+    /// ```
     #[must_use]
-    pub fn trust_incoming(mut self, trust: bool) -> Self {
-        self.config_mut().trust_incoming = trust;
+    pub fn trust_incoming(mut self, trust: impl Into<Trust>) -> Self {
+        self.config_mut().trust = trust.into();
         self
     }
 
@@ -187,30 +210,10 @@ impl Tracking {
         self.config.span
     }
 
-    pub(crate) fn ids_from_traceparent(&self) -> bool {
-        self.config.id_from_traceparent
-    }
-
     /// The header IDs are read from and echoed under.
     #[must_use]
     pub fn header_name(&self) -> &HeaderName {
         &self.config.header
-    }
-
-    pub(crate) fn fallbacks(&self) -> &[HeaderName] {
-        &self.config.fallbacks
-    }
-
-    pub(crate) fn id_generator(&self) -> &IdGenerator {
-        &self.config.generator
-    }
-
-    pub(crate) fn trusts_incoming(&self) -> bool {
-        self.config.trust_incoming
-    }
-
-    pub(crate) fn rule(&self) -> &Rule {
-        &self.config.rule
     }
 }
 

@@ -1,0 +1,59 @@
+//! [`Resolved`]: the outcome of resolving one request's ID, as the store
+//! and everything below the resolution read it.
+
+use http::HeaderName;
+
+use crate::RequestId;
+
+/// The outcome of resolving one request's ID, stored in the request's
+/// extensions by the [`Tracking`](crate::Tracking) layer, so that everything below it (other
+/// middleware, handlers, qh endpoints) reads the same answer.
+///
+/// ```
+/// use axum::{extract::Request, routing::get, Router};
+///
+/// async fn show(req: Request) -> String {
+///     let resolved = req.extensions().get::<qh::Resolved>().unwrap();
+///     format!("{} under {}", resolved.id(), resolved.header())
+/// }
+///
+/// let app: Router = Router::new().route("/", get(show)).layer(qh::Tracking::new());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    id: RequestId,
+    header: HeaderName,
+    // Boxed: rare (untrusted incoming IDs only), and it keeps the state every
+    // request carries small.
+    client_id: Option<Box<RequestId>>,
+}
+
+impl Resolved {
+    pub(crate) fn new(id: RequestId, header: HeaderName, client_id: Option<RequestId>) -> Self {
+        Self {
+            id,
+            header,
+            client_id: client_id.map(Box::new),
+        }
+    }
+
+    /// The request's tracking ID.
+    #[must_use]
+    pub fn id(&self) -> &RequestId {
+        &self.id
+    }
+
+    /// The header the ID was resolved under: where it is echoed, and what
+    /// outbound calls send it as.
+    #[must_use]
+    pub fn header(&self) -> &HeaderName {
+        &self.header
+    }
+
+    /// The client's own valid ID, kept beside the server's when incoming IDs
+    /// are not trusted.
+    #[must_use]
+    pub fn client_id(&self) -> Option<&RequestId> {
+        self.client_id.as_deref()
+    }
+}

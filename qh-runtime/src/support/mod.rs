@@ -1,0 +1,4 @@
+//! Leaves every layer may use: bounding client text, and catching panics.
+
+pub(crate) mod text;
+pub(crate) mod unwind;

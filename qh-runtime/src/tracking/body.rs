@@ -1,0 +1,134 @@
+//! The response of a tracked request: its head echoed ([`respond`]), its
+//! body a [`TrackedBody`] that keeps the request's scope until it ends, so a streamed body or an SSE stream is polled in the request's
+//! context and span, and the request completes when the last frame is sent.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use axum::body::{Body, Bytes, HttpBody};
+use axum::response::{IntoResponse, Response};
+use axum::BoxError;
+use http_body::{Frame, SizeHint};
+
+use super::scope::RequestScope;
+use super::span::Outcome;
+use crate::error::Error;
+use crate::support::text::{cut, ECHO_LIMIT};
+use crate::support::unwind::{self, Payload};
+
+/// The response head is ready: the ID is echoed on it, and the rest of the
+/// scope goes with the body, which completes it.
+pub(crate) fn respond<B>(mut scope: RequestScope, response: http::Response<B>) -> Response
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    let (mut parts, body) = response.into_parts();
+    if let Some((name, value)) = scope.take_echo() {
+        parts.headers.insert(name, value);
+    }
+    if !scope.completes() {
+        // Nothing to complete: the owner's body wrapper keeps the scope.
+        return Response::from_parts(parts, Body::new(body));
+    }
+    scope.set_status(parts.status);
+    Response::from_parts(parts, Body::new(TrackedBody::new(body, scope)))
+}
+
+/// The answer to a panic caught while polling inside the scope: 500
+/// `application/problem+json` with the ID.
+pub(crate) fn panicked(mut scope: RequestScope, payload: &Payload) -> Response {
+    let response = scope.run(|| Error::from_panic(&**payload).into_response());
+    respond(scope, response)
+}
+
+pin_project_lite::pin_project! {
+    /// The body of a tracked response: every poll runs inside the
+    /// request's scope; the request's completion (status, latency, access
+    /// line, span end) is recorded when the body ends, fails, or is dropped
+    /// before its end.
+    pub(crate) struct TrackedBody<B: HttpBody> {
+        #[pin]
+        inner: B,
+        scope: Option<RequestScope>,
+    }
+
+    impl<B: HttpBody> PinnedDrop for TrackedBody<B> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let Some(scope) = this.scope.as_mut() {
+                // A body that had nothing more to send (hyper drops an
+                // empty one unpolled) ended; any other was cut short.
+                let ended = this.inner.as_ref().get_ref().is_end_stream();
+                scope.complete(if ended { Outcome::Ended } else { Outcome::Aborted });
+            }
+        }
+    }
+}
+
+impl<B: HttpBody> TrackedBody<B> {
+    pub(crate) fn new(inner: B, scope: RequestScope) -> Self {
+        Self {
+            inner,
+            scope: Some(scope),
+        }
+    }
+}
+
+impl<B> HttpBody for TrackedBody<B>
+where
+    B: HttpBody<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let mut this = self.project();
+        let Some(scope) = this.scope.as_mut() else {
+            // Completed: at its end, or failed (and not polled again).
+            return Poll::Ready(None);
+        };
+        let inner = this.inner.as_mut();
+        let polled = scope.run(|| catch_unwind(AssertUnwindSafe(|| inner.poll_frame(cx))));
+        let (answer, outcome) = match polled {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(None)) => (Poll::Ready(None), Some(Outcome::Ended)),
+            Ok(Poll::Ready(Some(Ok(frame)))) => {
+                let ended = this.inner.is_end_stream();
+                (
+                    Poll::Ready(Some(Ok(frame))),
+                    ended.then_some(Outcome::Ended),
+                )
+            }
+            Ok(Poll::Ready(Some(Err(error)))) => {
+                (Poll::Ready(Some(Err(error.into()))), Some(Outcome::Failed))
+            }
+            Err(payload) => {
+                let message = unwind::text(&*payload).unwrap_or("non-string panic payload");
+                let message = cut(message, 4 * ECHO_LIMIT);
+                scope.run(|| tracing::error!(panic = %message, "response body panicked"));
+                let error: BoxError = "the response body panicked".into();
+                (Poll::Ready(Some(Err(error))), Some(Outcome::Failed))
+            }
+        };
+        if let Some(outcome) = outcome {
+            if let Some(mut scope) = this.scope.take() {
+                scope.complete(outcome);
+            }
+        }
+        answer
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}

@@ -1,0 +1,110 @@
+//! [`RequestScope`]: the one scope of a tracked request, from its resolution
+//! to the end of its response body. The `Tracking` layer opens it; an
+//! endpoint with no layer above opens the same one; an endpoint under the
+//! layer finds the layer's and adds only its own extraction and call.
+//!
+//! While the scope is entered (every poll of the request's future, see
+//! `future`, and of its body, see `body`) the request's context is current
+//! and its span is entered. The echo goes on the response head; the
+//! completion (status, latency, access line, the OpenTelemetry span's end)
+//! happens when the body ends, or when it is dropped before its end
+//! (recorded as aborted).
+
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use tracing::Span;
+
+use super::resolve::Fresh;
+use super::span::{incoming_trace, Completion, Outcome, RequestSpan, SpanConfig};
+use crate::context::{self, Context};
+
+/// A request's context, span, echo and completion, kept together from the
+/// resolution to the end of the response body.
+pub(crate) struct RequestScope {
+    /// The request's context while the scope is not entered.
+    ctx: Option<Context>,
+    span: Span,
+    /// Recorded once, when the body ends (or is dropped).
+    done: Option<Completion>,
+    echo: Option<(HeaderName, HeaderValue)>,
+    status: Option<StatusCode>,
+}
+
+impl RequestScope {
+    /// The scope of a request resolved now (`fresh`): its incoming trace
+    /// picked up, its span opened. `route` is asked only when the span or
+    /// the access log will use it.
+    pub(crate) fn open<'r>(
+        config: SpanConfig,
+        fresh: Fresh,
+        headers: &HeaderMap,
+        method: &Method,
+        route: impl FnOnce() -> Option<&'r str>,
+    ) -> Self {
+        let trace = incoming_trace(headers);
+        let RequestSpan { span, done } =
+            RequestSpan::new(config, &fresh.resolved, method, route, trace.as_ref());
+        let echo = (fresh.resolved.header().clone(), fresh.echo);
+        Self {
+            ctx: Some(Context::from_resolved(fresh.resolved).with_incoming_trace(trace)),
+            span,
+            done: Some(done),
+            echo: Some(echo),
+            status: None,
+        }
+    }
+
+    /// A scope that only makes `ctx` current again: for code below the
+    /// scope's owner that was moved to a task without it (the owner keeps
+    /// the span, the echo and the completion).
+    pub(crate) fn reenter(ctx: Context) -> Self {
+        Self {
+            ctx: Some(ctx),
+            span: Span::none(),
+            done: None,
+            echo: None,
+            status: None,
+        }
+    }
+
+    /// Runs `f` inside the scope: the request's context current, its span
+    /// entered.
+    #[inline]
+    pub(crate) fn run<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        let _entered = self.span.enter();
+        context::within(&mut self.ctx, f)
+    }
+
+    /// Takes the echo, for the response head (once).
+    pub(crate) fn take_echo(&mut self) -> Option<(HeaderName, HeaderValue)> {
+        self.echo.take()
+    }
+
+    /// Whether the scope has a completion to record: only its owner does.
+    pub(crate) fn completes(&self) -> bool {
+        self.done.is_some()
+    }
+
+    /// The response's status, recorded at completion.
+    pub(crate) fn set_status(&mut self, status: StatusCode) {
+        self.status = Some(status);
+    }
+
+    /// Records how the request ended, inside the scope (so the access line
+    /// carries the request's IDs), then closes the span.
+    pub(crate) fn complete(&mut self, outcome: Outcome) {
+        let Some(done) = self.done.take() else {
+            return;
+        };
+        let (span, status) = (&self.span, self.status);
+        let _entered = span.enter();
+        context::within(&mut self.ctx, || done.complete(span, status, outcome));
+    }
+}
+
+impl Drop for RequestScope {
+    /// Dropped before its completion: the response was never sent, or its
+    /// body not to its end (the client went away).
+    fn drop(&mut self) {
+        self.complete(Outcome::Aborted);
+    }
+}

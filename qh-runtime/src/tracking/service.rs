@@ -1,0 +1,161 @@
+//! [`TrackingService`], the service [`Tracking`] wraps around a router or
+//! route, and its [`TrackingFuture`]: resolve once, store the resolution in
+//! the request, then run everything below (the inner `call`, its future, the
+//! response body) inside the request's [`RequestScope`].
+
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{ready, Context as TaskContext, Poll};
+
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::MatchedPath;
+use axum::response::{IntoResponse, Response};
+use axum::BoxError;
+use http::{Request, StatusCode};
+use tower::{Layer, Service};
+
+use super::body::panicked;
+use super::future::InScope;
+use super::resolve::Failure;
+use super::scope::RequestScope;
+use super::Tracking;
+use crate::context::Resolved;
+use crate::error::{Error, ErrorKind};
+
+impl<S> Layer<S> for Tracking {
+    type Service = TrackingService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        TrackingService {
+            inner,
+            tracking: self.clone(),
+        }
+    }
+}
+
+/// The service [`Tracking`] wraps around a router or route.
+#[derive(Clone, Debug)]
+pub struct TrackingService<S> {
+    inner: S,
+    tracking: Tracking,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for TrackingService<S>
+where
+    S: Service<Request<ReqBody>, Response = http::Response<ResBody>>,
+    ResBody: HttpBody<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = TrackingFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
+        if req.extensions().get::<Resolved>().is_some() {
+            // A `Tracking` layer further out owns this request: one request,
+            // one resolution, one scope.
+            return TrackingFuture::new(State::Nested {
+                inner: self.inner.call(req),
+            });
+        }
+        let fresh = match self.tracking.resolve(req.headers(), req.extensions()) {
+            Ok(fresh) => fresh,
+            Err(failure) => return TrackingFuture::failed(*failure),
+        };
+        req.extensions_mut().insert(fresh.resolved.clone());
+        let mut scope = RequestScope::open(
+            self.tracking.span_config(),
+            fresh,
+            req.headers(),
+            req.method(),
+            || {
+                req.extensions()
+                    .get::<MatchedPath>()
+                    .map(MatchedPath::as_str)
+            },
+        );
+        // The inner service's `call` runs in the scope too, so inner
+        // middleware (tower-http's `make_span`, say) sees the ID.
+        let inner = &mut self.inner;
+        match scope.run(|| catch_unwind(AssertUnwindSafe(|| inner.call(req)))) {
+            Ok(future) => TrackingFuture::new(State::Tracked {
+                inner: InScope::new(scope, future),
+            }),
+            Err(payload) => TrackingFuture::new(State::Ready {
+                response: Some(panicked(scope, &payload)),
+            }),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`TrackingService`].
+    pub struct TrackingFuture<F> {
+        #[pin]
+        state: State<F>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = StateProj]
+    enum State<F> {
+        Nested {
+            #[pin]
+            inner: F,
+        },
+        Tracked {
+            #[pin]
+            inner: InScope<F>,
+        },
+        Ready {
+            response: Option<Response>,
+        },
+    }
+}
+
+impl<F> TrackingFuture<F> {
+    fn new(state: State<F>) -> Self {
+        Self { state }
+    }
+
+    /// A custom generator or validator panicked: 500, under a UUID v4.
+    fn failed(Failure { fresh, what }: Failure) -> Self {
+        let mut response =
+            Error::with_kind(ErrorKind::Internal, StatusCode::INTERNAL_SERVER_ERROR, what)
+                .with_resolved(&fresh.resolved)
+                .into_response();
+        response
+            .headers_mut()
+            .insert(fresh.resolved.header().clone(), fresh.echo);
+        Self::new(State::Ready {
+            response: Some(response),
+        })
+    }
+}
+
+impl<F, B, E> Future for TrackingFuture<F>
+where
+    F: Future<Output = Result<http::Response<B>, E>>,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            StateProj::Nested { inner } => {
+                Poll::Ready(ready!(inner.poll(cx)).map(|res| res.map(Body::new)))
+            }
+            StateProj::Tracked { inner } => inner.poll(cx),
+            StateProj::Ready { response } => match response.take() {
+                Some(response) => Poll::Ready(Ok(response)),
+                None => panic!("`TrackingFuture` polled after it completed"),
+            },
+        }
+    }
+}
