@@ -184,6 +184,10 @@ async fn spawned_work_exports_as_a_child_of_the_request() {
         .unwrap();
     let res = app().oneshot(req).await.unwrap();
     assert_eq!(res.status(), 200);
+    // The request span ends with the body.
+    axum::body::to_bytes(res.into_body(), 1 << 16)
+        .await
+        .unwrap();
 
     let request = capture.span("POST /work");
     let background = capture.span("background");
