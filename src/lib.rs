@@ -44,6 +44,11 @@ pub use qh_runtime::logs;
 #[cfg(feature = "opentelemetry")]
 pub use qh_runtime::otel;
 
+/// WebSocket sessions that keep the upgrading request's context (the cargo
+/// feature `ws`).
+#[cfg(feature = "ws")]
+pub use qh_runtime::ws;
+
 #[doc(hidden)]
 pub use qh_runtime::__private;
 

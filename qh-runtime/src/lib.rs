@@ -28,6 +28,8 @@ mod support;
 pub mod tasks;
 pub mod trace_context;
 pub mod tracking;
+#[cfg(feature = "ws")]
+pub mod ws;
 
 pub use background::{spawn, spawn_blocking, BackgroundTasks};
 pub use context::{request_id, Resolved};
