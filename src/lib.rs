@@ -49,6 +49,10 @@ pub use qh_runtime::otel;
 #[cfg(feature = "ws")]
 pub use qh_runtime::ws;
 
+/// The ID and trace on outbound tonic calls (the cargo feature `grpc`).
+#[cfg(feature = "grpc")]
+pub use qh_runtime::grpc;
+
 #[doc(hidden)]
 pub use qh_runtime::__private;
 

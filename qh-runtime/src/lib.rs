@@ -16,6 +16,8 @@ mod derive;
 mod endpoint;
 mod error;
 mod extract;
+#[cfg(feature = "grpc")]
+pub mod grpc;
 mod id;
 #[cfg(feature = "logs")]
 pub mod logs;

@@ -82,7 +82,7 @@ pub fn prepare(
                 SpanConfig::default(),
                 fresh,
                 &parts.headers,
-                &parts.method,
+                (&parts.method, &parts.uri),
                 || Some(route),
             );
             Prepared {

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::BoxError;
 use http_body::{Frame, SizeHint};
 
+use super::grpc;
 use super::scope::RequestScope;
 use super::span::Outcome;
 use crate::error::Error;
@@ -33,15 +34,33 @@ where
         return Response::from_parts(parts, Body::new(body));
     }
     scope.set_status(parts.status);
+    if scope.is_grpc() {
+        // A trailers-only answer carries its status in the headers.
+        if let Some(code) = grpc::status_in(&parts.headers) {
+            scope.set_grpc_status(code);
+        }
+    }
     Response::from_parts(parts, Body::new(TrackedBody::new(body, scope)))
 }
 
 /// The answer to a panic caught while polling inside the scope: 500
-/// `application/problem+json` with the ID.
+/// `application/problem+json` with the ID, or for a gRPC call the status
+/// `INTERNAL` (trailers-only) with the ID in its metadata.
 pub(crate) fn panicked(mut scope: RequestScope, payload: &Payload) -> Response {
-    let response = scope.run(|| Error::from_panic(&**payload).into_response());
+    let grpc = scope.is_grpc();
+    let response = scope.run(|| {
+        let error = Error::from_panic(&**payload);
+        if grpc {
+            grpc::status_response(grpc::INTERNAL, PANICKED)
+        } else {
+            error.into_response()
+        }
+    });
     respond(scope, response)
 }
+
+/// What a client is told of a panic: the details stay in the logs.
+const PANICKED: &str = "the request handler panicked; the server logs have the details";
 
 pin_project_lite::pin_project! {
     /// The body of a tracked response: every poll runs inside the
@@ -99,6 +118,9 @@ where
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(None)) => (Poll::Ready(None), Some(Outcome::Ended)),
             Ok(Poll::Ready(Some(Ok(frame)))) => {
+                if let Some(code) = frame.trailers_ref().and_then(grpc::status_in) {
+                    scope.set_grpc_status(code);
+                }
                 let ended = this.inner.is_end_stream();
                 (
                     Poll::Ready(Some(Ok(frame))),
@@ -112,8 +134,19 @@ where
                 let message = unwind::text(&*payload).unwrap_or("non-string panic payload");
                 let message = cut(message, 4 * ECHO_LIMIT);
                 scope.run(|| tracing::error!(panic = %message, "response body panicked"));
-                let error: BoxError = "the response body panicked".into();
-                (Poll::Ready(Some(Err(error))), Some(Outcome::Failed))
+                if scope.is_grpc() {
+                    // A gRPC client reads a reset stream as a transport
+                    // error: end the call with its status instead.
+                    scope.set_grpc_status(grpc::INTERNAL);
+                    let trailers = grpc::status_trailers(grpc::INTERNAL, PANICKED);
+                    (
+                        Poll::Ready(Some(Ok(Frame::trailers(trailers)))),
+                        Some(Outcome::Failed),
+                    )
+                } else {
+                    let error: BoxError = "the response body panicked".into();
+                    (Poll::Ready(Some(Err(error))), Some(Outcome::Failed))
+                }
             }
         };
         if let Some(outcome) = outcome {

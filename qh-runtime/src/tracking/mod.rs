@@ -7,6 +7,7 @@
 pub(crate) mod body;
 pub(crate) mod export;
 pub(crate) mod future;
+pub(crate) mod grpc;
 pub(crate) mod resolve;
 pub(crate) mod scope;
 pub(crate) mod semconv;

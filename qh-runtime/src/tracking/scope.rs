@@ -10,11 +10,12 @@
 //! happens when the body ends, or when it is dropped before its end
 //! (recorded as aborted).
 
-use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use tracing::Span;
 
+use super::grpc::{self, Rpc};
 use super::resolve::Fresh;
-use super::span::{incoming_trace, Completion, Outcome, RequestSpan, SpanConfig};
+use super::span::{incoming_trace, Completion, Ended, Outcome, RequestSpan, SpanConfig};
 use crate::context::{self, Context};
 
 /// A request's context, span, echo and completion, kept together from the
@@ -26,7 +27,10 @@ pub(crate) struct RequestScope {
     /// Recorded once, when the body ends (or is dropped).
     done: Option<Completion>,
     echo: Option<(HeaderName, HeaderValue)>,
-    status: Option<StatusCode>,
+    /// A gRPC call: answered with gRPC statuses, completed with its
+    /// `grpc-status`.
+    grpc: bool,
+    ended: Ended,
 }
 
 impl RequestScope {
@@ -37,19 +41,22 @@ impl RequestScope {
         config: SpanConfig,
         fresh: Fresh,
         headers: &HeaderMap,
-        method: &Method,
+        (method, uri): (&Method, &Uri),
         route: impl FnOnce() -> Option<&'r str>,
     ) -> Self {
         let trace = incoming_trace(headers);
+        let grpc = grpc::is_grpc(headers);
+        let rpc = grpc.then(|| Rpc::from_path(uri.path())).flatten();
         let RequestSpan { span, done } =
-            RequestSpan::new(config, &fresh.resolved, method, route, trace.as_ref());
+            RequestSpan::new(config, &fresh.resolved, method, route, rpc, trace.as_ref());
         let echo = (fresh.resolved.header().clone(), fresh.echo);
         Self {
             ctx: Some(Context::from_resolved(fresh.resolved).with_incoming_trace(trace)),
             span,
             done: Some(done),
             echo: Some(echo),
-            status: None,
+            grpc,
+            ended: Ended::default(),
         }
     }
 
@@ -62,7 +69,8 @@ impl RequestScope {
             span: Span::none(),
             done: None,
             echo: None,
-            status: None,
+            grpc: false,
+            ended: Ended::default(),
         }
     }
 
@@ -84,9 +92,19 @@ impl RequestScope {
         self.done.is_some()
     }
 
-    /// The response's status, recorded at completion.
+    /// Whether the request is a gRPC call.
+    pub(crate) fn is_grpc(&self) -> bool {
+        self.grpc
+    }
+
+    /// The response's HTTP status, recorded at completion.
     pub(crate) fn set_status(&mut self, status: StatusCode) {
-        self.status = Some(status);
+        self.ended.http = Some(status);
+    }
+
+    /// A gRPC call's `grpc-status`, recorded at completion.
+    pub(crate) fn set_grpc_status(&mut self, code: u16) {
+        self.ended.grpc = Some(code);
     }
 
     /// Records how the request ended, inside the scope (so the access line
@@ -95,7 +113,7 @@ impl RequestScope {
         let Some(done) = self.done.take() else {
             return;
         };
-        let (span, status) = (&self.span, self.status);
+        let (span, status) = (&self.span, self.ended);
         let _entered = span.enter();
         context::within(&mut self.ctx, || done.complete(span, status, outcome));
     }

@@ -17,6 +17,7 @@ use tower::{Layer, Service};
 
 use super::body::panicked;
 use super::future::InScope;
+use super::grpc;
 use super::resolve::Failure;
 use super::scope::RequestScope;
 use super::Tracking;
@@ -65,14 +66,14 @@ where
         }
         let fresh = match self.tracking.resolve(req.headers(), req.extensions()) {
             Ok(fresh) => fresh,
-            Err(failure) => return TrackingFuture::failed(*failure),
+            Err(failure) => return TrackingFuture::failed(*failure, grpc::is_grpc(req.headers())),
         };
         req.extensions_mut().insert(fresh.resolved.clone());
         let mut scope = RequestScope::open(
             self.tracking.span_config(),
             fresh,
             req.headers(),
-            req.method(),
+            (req.method(), req.uri()),
             || {
                 req.extensions()
                     .get::<MatchedPath>()
@@ -123,12 +124,16 @@ impl<F> TrackingFuture<F> {
         Self { state }
     }
 
-    /// A custom generator or validator panicked: 500, under a UUID v4.
-    fn failed(Failure { fresh, what }: Failure) -> Self {
-        let mut response =
+    /// A custom generator or validator panicked: 500 (a gRPC call:
+    /// `INTERNAL`), under a UUID v4.
+    fn failed(Failure { fresh, what }: Failure, grpc: bool) -> Self {
+        let mut response = if grpc {
+            grpc::status_response(grpc::INTERNAL, what)
+        } else {
             Error::with_kind(ErrorKind::Internal, StatusCode::INTERNAL_SERVER_ERROR, what)
                 .with_resolved(&fresh.resolved)
-                .into_response();
+                .into_response()
+        };
         response
             .headers_mut()
             .insert(fresh.resolved.header().clone(), fresh.echo);

@@ -7,6 +7,7 @@ use tracing::field::Empty;
 use tracing::{Level, Span};
 
 use super::export;
+use super::grpc::{self, Rpc};
 use super::semconv::{self, ServerFields};
 use crate::context::Resolved;
 use crate::support::text::{cut, ECHO_LIMIT};
@@ -75,6 +76,14 @@ impl Outcome {
     }
 }
 
+/// The statuses a request ended with: the HTTP one, and for a gRPC call
+/// its `grpc-status`.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Ended {
+    pub(crate) http: Option<StatusCode>,
+    pub(crate) grpc: Option<u16>,
+}
+
 /// What is recorded when the response ends.
 pub(crate) struct Completion {
     started: Option<Instant>,
@@ -107,6 +116,27 @@ macro_rules! request_span {
             outcome = Empty,
         )
     };
+    ($level:expr, $id:expr, $method:expr, $route:expr, $client:expr, grpc $rpc:expr) => {{
+        let Rpc { name, service, method: rpc_method } = $rpc;
+        tracing::span!(
+            $level,
+            "request",
+            request_id = %$id,
+            method = %$method,
+            route = $route,
+            client_request_id = $client,
+            status = Empty,
+            latency_ms = Empty,
+            outcome = Empty,
+            otel.name = name,
+            otel.kind = "server",
+            otel.status_code = Empty,
+            rpc.system = "grpc",
+            rpc.service = service,
+            rpc.method = rpc_method,
+            rpc.grpc.status_code = Empty,
+        )
+    }};
     ($level:expr, $id:expr, $method:expr, $route:expr, $client:expr, $otel:expr) => {{
         let ServerFields { name, method: http_method, method_original } = $otel;
         tracing::span!(
@@ -160,6 +190,7 @@ impl RequestSpan {
         resolved: &Resolved,
         method: &Method,
         route: impl FnOnce() -> Option<&'r str>,
+        rpc: Option<Rpc<'_>>,
         incoming: Option<&TraceContext>,
     ) -> Self {
         let enabled = tracing::level_enabled!(config.level);
@@ -181,9 +212,14 @@ impl RequestSpan {
             let route = route.map(|r| cut(r, ECHO_LIMIT));
             let route = route.as_deref();
             let client = resolved.client_id().map(RequestId::as_str);
-            match export::exporter() {
-                None => request_span_at!(config.level, id, method_text, route, client, plain),
-                Some(_) => {
+            match (rpc, export::exporter()) {
+                (Some(rpc), _) => {
+                    request_span_at!(config.level, id, method_text, route, client, grpc rpc)
+                }
+                (None, None) => {
+                    request_span_at!(config.level, id, method_text, route, client, plain)
+                }
+                (None, Some(_)) => {
                     let otel = semconv::server_fields(&method_text, route);
                     request_span_at!(config.level, id, method_text, route, client, otel)
                 }
@@ -215,7 +251,8 @@ impl Completion {
     /// Records how the request ended on `span` (its status, its latency up
     /// to the body's end, and an `outcome` when the body did not end
     /// normally), and logs the access event when it is on.
-    pub(crate) fn complete(self, span: &Span, status: Option<StatusCode>, outcome: Outcome) {
+    pub(crate) fn complete(self, span: &Span, status: Ended, outcome: Outcome) {
+        let Ended { http: status, grpc } = status;
         let Some(started) = self.started else {
             return;
         };
@@ -240,6 +277,12 @@ impl Completion {
             if let (Some(_), Some(status)) = (export::exporter(), status) {
                 semconv::record_status(span, status.as_u16());
             }
+            if let Some(code) = grpc {
+                span.record("rpc.grpc.status_code", code);
+                if grpc::is_server_error(code) {
+                    span.record("otel.status_code", "error");
+                }
+            }
         }
         if let Some(access) = self.access {
             span.in_scope(|| {
@@ -249,6 +292,7 @@ impl Completion {
                     method = %cut(access.method.as_str(), ECHO_LIMIT),
                     route = access.route.as_deref(),
                     status = status.map(|s| s.as_u16()),
+                    grpc_status = grpc,
                     latency_ms,
                     outcome = label,
                     "request completed"
