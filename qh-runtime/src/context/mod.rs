@@ -3,7 +3,7 @@
 //! A task-local slot holds the current request's [`Context`] (its
 //! resolution, and whatever else the request stores) for as long as the
 //! request is being handled, its response body included. Code anywhere below the handler reads it with
-//! [`request_id`](crate::request_id) without passing it around;
+//! [`request_id`] without passing it around;
 //! [`spawn`](crate::spawn) carries it into new tasks.
 
 mod resolved;

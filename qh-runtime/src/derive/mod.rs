@@ -63,7 +63,8 @@ pub fn register<T: 'static>(id: &RequestId, headers: HeaderMap) {
 }
 
 /// Stores a clone of a `TrackingContext` in the request's context when it is
-/// `Clone` (autoref specialization: see [`StoreClone`] and [`StoreNothing`]),
+/// `Clone` (an autoref ladder, see `crate::support::autoref`:
+/// [`StoreClone`] and [`StoreNothing`]),
 /// so `current()` finds it. Only in the context of the request `id` belongs
 /// to: an extractor running inside another request's context (a router
 /// called in-process) must not write into that one.

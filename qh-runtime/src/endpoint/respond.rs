@@ -1,5 +1,6 @@
 //! Answering an endpoint's return value: `Result`, `Serialize` or
-//! `IntoResponse`, chosen at compile time by autoref specialization.
+//! `IntoResponse`, chosen at compile time by an autoref ladder (how those
+//! work: `crate::support::autoref`).
 //!
 //! The generated code calls `(&&&&&&&&Responder::new(value))` twice: once for
 //! [`Checks`], the types that cannot answer, each checked with a qualified

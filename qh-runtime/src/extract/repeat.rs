@@ -1,8 +1,8 @@
 //! Repeated query keys (`?tag=a&tag=b`): a parameter whose type collects
 //! (any collection that can be extended, like `Vec<T>` or `BTreeSet<T>`,
 //! also behind an alias or an `Option`) takes every value; any other type
-//! refuses the second one. Chosen by the real type, by autoref
-//! specialization: the generated code calls
+//! refuses the second one. Chosen by the real type, by an autoref ladder
+//! (how those work: `crate::support::autoref`): the generated code calls
 //! `(&&&Repeat::new(seen, value)).__qh_merge()`.
 
 use std::cell::Cell;

@@ -97,6 +97,12 @@ pub enum InvalidRequestId {
         /// The position of the first such byte.
         index: usize,
     },
+    /// The value holds a byte that no request ID can hold: not visible
+    /// ASCII (`!` to `~`).
+    NotVisible {
+        /// The position of the first such byte.
+        index: usize,
+    },
     /// A custom validator refused the value.
     Rejected,
 }
@@ -114,6 +120,10 @@ impl fmt::Display for InvalidRequestId {
             Self::InvalidByte { index } => write!(
                 f,
                 "invalid request id: byte {index} is not one of `A-Z a-z 0-9 {ALLOWED_PUNCTUATION}`"
+            ),
+            Self::NotVisible { index } => write!(
+                f,
+                "invalid request id: byte {index} is not visible ASCII (`!` to `~`)"
             ),
             Self::Rejected => f.write_str("invalid request id: refused by the validator"),
         }
@@ -139,7 +149,7 @@ pub fn check_id(value: &[u8]) -> Result<(), InvalidRequestId> {
         });
     }
     match value.iter().position(|b| !b.is_ascii_graphic()) {
-        Some(index) => Err(InvalidRequestId::InvalidByte { index }),
+        Some(index) => Err(InvalidRequestId::NotVisible { index }),
         None => Ok(()),
     }
 }
@@ -231,6 +241,19 @@ mod tests {
             Err(InvalidRequestId::InvalidByte { index: 2 })
         );
         assert_eq!(check(b"", 128), Err(InvalidRequestId::Empty));
+    }
+
+    #[test]
+    fn what_no_id_can_hold_is_named_as_such() {
+        // `!` is no default-alphabet byte but a `RequestId` may hold it.
+        assert_eq!(check_id(b"a!b"), Ok(()));
+        let err = check_id(b"a b").unwrap_err();
+        assert_eq!(err, InvalidRequestId::NotVisible { index: 1 });
+        assert_eq!(
+            err.to_string(),
+            "invalid request id: byte 1 is not visible ASCII (`!` to `~`)"
+        );
+        assert!(crate::RequestId::new("a\tb").is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What `#[qh::endpoint(task)]` expansions call: the function's return
-//! value turned into a [`TaskOutcome`] (chosen at compile time, like
-//! [`respond`](super::respond)), and the submission answered.
+//! value turned into a [`TaskOutcome`] (chosen at compile time by an
+//! autoref ladder, like `crate::endpoint::respond`; how those work:
+//! `crate::support::autoref`), and the submission answered.
 
 use std::cell::Cell;
 use std::fmt::Display;
@@ -41,7 +42,7 @@ fn gone() -> TaskOutcome {
 /// First choice: `Result<T: Serialize, E: Display>` stores `Ok` as the
 /// result and `Err` as the failure message. Called as
 /// `(&&&&TaskValue::new(v))`, once for the checks and once for the outcome,
-/// like [`Responder`](super::respond::Responder).
+/// like [`Responder`](crate::endpoint::respond::Responder).
 pub trait TaskResult {
     /// Nothing to report.
     fn __qh_checks(&self) -> Fine;
