@@ -91,9 +91,7 @@ pub mod __private {
     };
     pub use crate::extract::{query_struct, ExtractParam, HeaderParam};
     pub use crate::extract::{Repeat, RepeatCollection, RepeatNone, RepeatOption};
-    pub use crate::route_check::{
-        field_index, parameter_beside_catch_all, renamed_placeholders, same_route,
-    };
+    pub use crate::route_check::{check_routes, field_index, Clash, Route};
     pub use crate::tasks::{parse_async_flag, Tasks};
     pub use crate::to_header::ToHeader;
     pub use crate::tracking_context::{
