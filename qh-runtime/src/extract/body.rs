@@ -8,7 +8,6 @@ use http::request::Parts;
 
 use http::{HeaderMap, StatusCode};
 
-use super::params::WholeBody;
 use crate::error::{Error, ErrorKind};
 
 /// Reads a JSON body, honouring axum's `DefaultBodyLimit`. `None` when
@@ -81,16 +80,6 @@ pub(super) fn json_error(e: &serde_json::Error) -> Error {
             format!("malformed JSON body: {e}"),
         ),
     }
-}
-
-/// Parses the whole JSON body as `T` (a `#[body]` parameter).
-///
-/// # Errors
-///
-/// 400 for malformed JSON, 415 when there is no JSON body, 422 when the
-/// JSON does not fit `T`.
-pub fn whole_body<T: WholeBody>(body: Option<&[u8]>) -> Result<T, Error> {
-    T::__qh_whole_body(body)
 }
 
 #[cfg(test)]
