@@ -82,6 +82,12 @@ pub use qh_runtime::__private;
 /// ```
 #[macro_export]
 macro_rules! routes {
+    // One endpoint clashes with nothing: no check, and a path naming a
+    // plain function is reported once.
+    ($endpoint:path $(,)?) => {{
+        let _ = $endpoint;
+        $crate::__private::Routes::new().add::<$endpoint>().into_router()
+    }};
     ($($endpoint:path),* $(,)?) => {{
         // Each path names a function: this reports a private one as a
         // private function, before its companion type is used.

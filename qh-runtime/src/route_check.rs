@@ -58,7 +58,7 @@ pub struct Route {
 impl Route {
     /// Endpoint `E`, listed as `name`. A generic argument rather than
     /// `<E as Endpoint>::PATH`: a path that names a plain function is then
-    /// reported once, as by `Routes::add::<E>`.
+    /// reported as by `Routes::add::<E>` (E0747, not also E0573).
     #[must_use]
     pub const fn of<E: Endpoint>(name: &'static str) -> Self {
         Self {
