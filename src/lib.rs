@@ -91,45 +91,27 @@ pub use qh_runtime::__private;
 /// ```
 #[macro_export]
 macro_rules! routes {
-    // Every pair, compared at compile time.
-    (@pairs $first:path $(, $rest:path)*) => {{
-        $(
-            if $crate::__private::same_route(
-                (<$first as $crate::__private::Endpoint>::METHOD_STR, <$first as $crate::__private::Endpoint>::PATH),
-                (<$rest as $crate::__private::Endpoint>::METHOD_STR, <$rest as $crate::__private::Endpoint>::PATH),
-            ) {
-                ::core::panic!(::core::concat!(
-                    "`", ::core::stringify!($first), "` and `", ::core::stringify!($rest),
-                    "` serve the same method and path: give one of them another `path` or `method`",
-                ));
-            }
-            if $crate::__private::renamed_placeholders(
-                <$first as $crate::__private::Endpoint>::PATH,
-                <$rest as $crate::__private::Endpoint>::PATH,
-            ) {
-                ::core::panic!(::core::concat!(
-                    "`", ::core::stringify!($first), "` and `", ::core::stringify!($rest),
-                    "` have the same path with differently named placeholders, which axum cannot route: name them alike",
-                ));
-            }
-            if $crate::__private::parameter_beside_catch_all(
-                <$first as $crate::__private::Endpoint>::PATH,
-                <$rest as $crate::__private::Endpoint>::PATH,
-            ) {
-                ::core::panic!(::core::concat!(
-                    "`", ::core::stringify!($first), "` and `", ::core::stringify!($rest),
-                    "` have a parameter and a catch-all at the same place in their paths, which axum cannot route: give one of them another literal segment",
-                ));
-            }
-        )*
-        $crate::routes!(@pairs $($rest),*)
+    // One endpoint clashes with nothing: no check, and a path naming a
+    // plain function is reported once.
+    ($endpoint:path $(,)?) => {{
+        let _ = $endpoint;
+        $crate::__private::Routes::new().add::<$endpoint>().into_router()
     }};
-    (@pairs) => {()};
     ($($endpoint:path),* $(,)?) => {{
         // Each path names a function: this reports a private one as a
         // private function, before its companion type is used.
         $( let _ = $endpoint; )*
-        const _: () = $crate::routes!(@pairs $($endpoint),*);
+        // Every clash, found by one evaluation over all the routes.
+        const _: () = {
+            const ROUTES: &[$crate::__private::Route] = &[$(
+                $crate::__private::Route::of::<$endpoint>(::core::stringify!($endpoint)),
+            )*];
+            const CLASH: $crate::__private::Clash =
+                $crate::__private::check_routes::<{ ROUTES.len() }>(ROUTES);
+            if let ::core::option::Option::Some(message) = CLASH.message() {
+                ::core::panic!("{}", message);
+            }
+        };
         $crate::__private::Routes::new()
             $(.add::<$endpoint>())*
             .into_router()

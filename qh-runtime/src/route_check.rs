@@ -1,5 +1,15 @@
 //! Compile-time checks behind `qh::routes!` and the generated field sets:
 //! `const fn`s, so a mistake fails the build instead of the first request.
+//!
+//! `qh::routes!` hands [`check_routes`] one array of its endpoints, evaluated
+//! once: the routes are sorted by their path's *shape* (the path with its
+//! placeholder names erased), so every clash axum would refuse sits between
+//! neighbours, and the check costs `n log n` comparisons, not one per pair.
+
+mod shape;
+
+use crate::endpoint::Endpoint;
+use shape::{catch_all_at, parameter_at, shape_cmp, sorted};
 
 /// Byte-wise string equality, usable in constants.
 #[must_use]
@@ -33,94 +43,272 @@ pub const fn field_index(names: &[&str], name: &str) -> usize {
     usize::MAX
 }
 
-/// Whether two endpoints answer the same method on the same path. Broken
-/// endpoints (the compile already fails) have an empty path and clash with
-/// nothing.
-#[must_use]
-pub const fn same_route(a: (&str, &str), b: (&str, &str)) -> bool {
-    !a.1.is_empty() && str_eq(a.0, b.0) && str_eq(a.1, b.1)
+/// One endpoint listed in `qh::routes!`: its path as written there, its
+/// method and its path template. A broken endpoint (the compile already
+/// fails) has an empty path and clashes with nothing.
+pub struct Route {
+    /// The endpoint's path as listed: `users::list`.
+    pub name: &'static str,
+    /// `Endpoint::METHOD_STR`.
+    pub method: &'static str,
+    /// `Endpoint::PATH`.
+    pub path: &'static str,
 }
 
-/// Whether two path templates match the same requests with differently
-/// named placeholders (`/users/{id}` and `/users/{user_id}`): axum's router
-/// refuses the second, whatever the methods.
-#[must_use]
-pub const fn renamed_placeholders(a: &str, b: &str) -> bool {
-    !a.is_empty() && !b.is_empty() && !str_eq(a, b) && matches!(overlap(a, b), Overlap::Same)
+impl Route {
+    /// Endpoint `E`, listed as `name`. A generic argument rather than
+    /// `<E as Endpoint>::PATH`: a path that names a plain function is then
+    /// reported as by `Routes::add::<E>` (E0747, not also E0573).
+    #[must_use]
+    pub const fn of<E: Endpoint>(name: &'static str) -> Self {
+        Self {
+            name,
+            method: E::METHOD_STR,
+            path: E::PATH,
+        }
+    }
 }
 
-/// Whether one template has a parameter where the other, after the same
-/// literal prefix, has a catch-all (`/f/{x}/y` and `/f/{*rest}`): axum's
-/// router refuses the pair, whatever follows and whatever the methods.
-#[must_use]
-pub const fn parameter_beside_catch_all(a: &str, b: &str) -> bool {
-    matches!(overlap(a, b), Overlap::ParameterBesideCatchAll)
+/// Room for the message naming two endpoints; longer names are cut.
+const MESSAGE_CAP: usize = 1024;
+
+/// The first clash [`check_routes`] found, as the compile error's message.
+pub struct Clash {
+    bytes: [u8; MESSAGE_CAP],
+    len: usize,
 }
 
-/// How two path templates relate, read side by side.
-enum Overlap {
-    /// A literal differs, or one is longer.
-    Apart,
-    /// The same but for placeholder names.
-    Same,
-    /// After the same prefix, a parameter in one and a catch-all in the other.
+impl Clash {
+    /// The message naming both endpoints, `None` when the routes are fine.
+    #[must_use]
+    pub const fn message(&self) -> Option<&str> {
+        if self.len == 0 {
+            return None;
+        }
+        match core::str::from_utf8(self.bytes.split_at(self.len).0) {
+            Ok(message) => Some(message),
+            Err(_) => Some("two endpoints of this `qh::routes!` clash"),
+        }
+    }
+
+    const fn push(&mut self, text: &str) {
+        let text = text.as_bytes();
+        let mut i = 0;
+        while i < text.len() && self.len < MESSAGE_CAP {
+            self.bytes[self.len] = text[i];
+            self.len += 1;
+            i += 1;
+        }
+        // Never end inside a character.
+        if i < text.len() {
+            while self.len > 0 && self.bytes[self.len - 1] & 0xC0 == 0x80 {
+                self.len -= 1;
+            }
+            if self.len > 0 && self.bytes[self.len - 1] >= 0xC0 {
+                self.len -= 1;
+            }
+        }
+    }
+}
+
+/// Why two endpoints cannot share one router.
+#[derive(Clone, Copy)]
+enum Kind {
+    SameRoute,
+    RenamedPlaceholders,
     ParameterBesideCatchAll,
 }
 
-const fn overlap(a: &str, b: &str) -> Overlap {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i] == b'{' && b[j] == b'{' {
-            let wild_a = i + 1 < a.len() && a[i + 1] == b'*';
-            let wild_b = j + 1 < b.len() && b[j + 1] == b'*';
-            if wild_a != wild_b {
-                return Overlap::ParameterBesideCatchAll;
+/// The first of the routes' clashes in listing order (the pair whose
+/// earlier endpoint comes first): two endpoints serving the same method
+/// and path, the same path with differently named placeholders
+/// (`/users/{id}`, `/users/{user_id}`), or a parameter where another path,
+/// after the same prefix, has a catch-all (`/f/{x}/y`, `/f/{*rest}`); axum
+/// refuses the last two whatever the methods. `N` is `routes.len()`.
+#[must_use]
+pub const fn check_routes<const N: usize>(routes: &[Route]) -> Clash {
+    assert!(routes.len() == N, "`N` is the number of routes");
+    let order = sorted::<N>(routes);
+    let mut found: Option<(usize, usize, Kind)> = None;
+    let mut k = 0;
+    while k + 1 < N {
+        let (a, b) = (&routes[order[k]], &routes[order[k + 1]]);
+        if !a.path.is_empty() && shape_cmp(a.path, b.path) == 0 {
+            if !str_eq(a.path, b.path) {
+                found = earlier(found, order[k], order[k + 1], Kind::RenamedPlaceholders);
+            } else if str_eq(a.method, b.method) {
+                found = earlier(found, order[k], order[k + 1], Kind::SameRoute);
             }
-            while i < a.len() && a[i] != b'}' {
-                i += 1;
-            }
-            while j < b.len() && b[j] != b'}' {
-                j += 1;
-            }
-        } else if a[i] != b[j] {
-            return Overlap::Apart;
         }
-        i += 1;
-        j += 1;
+        k += 1;
     }
-    if i >= a.len() && j >= b.len() {
-        Overlap::Same
-    } else {
-        Overlap::Apart
+    // A catch-all's shape sorts right after the shapes with a parameter at
+    // its place (nothing sorts between the two tokens), so the route just
+    // before its group is the only one to look at.
+    k = 0;
+    while k < N {
+        let c = &routes[order[k]];
+        let first_of_group = k == 0 || shape_cmp(routes[order[k - 1]].path, c.path) != 0;
+        if first_of_group && k > 0 {
+            if let Some(cut) = catch_all_at(c.path) {
+                let p = &routes[order[k - 1]];
+                if parameter_at(p.path, c.path, cut) {
+                    found = earlier(found, order[k - 1], order[k], Kind::ParameterBesideCatchAll);
+                }
+            }
+        }
+        k += 1;
     }
+    match found {
+        None => Clash {
+            bytes: [0; MESSAGE_CAP],
+            len: 0,
+        },
+        Some((i, j, kind)) => message(routes[i].name, routes[j].name, kind),
+    }
+}
+
+/// `found`, or the pair `(a, b)` (either order) when it comes earlier.
+const fn earlier(
+    found: Option<(usize, usize, Kind)>,
+    a: usize,
+    b: usize,
+    kind: Kind,
+) -> Option<(usize, usize, Kind)> {
+    let (i, j) = if a < b { (a, b) } else { (b, a) };
+    match found {
+        Some((fi, fj, _)) if fi < i || (fi == i && fj < j) => found,
+        _ => Some((i, j, kind)),
+    }
+}
+
+const fn message(first: &str, second: &str, kind: Kind) -> Clash {
+    let mut clash = Clash {
+        bytes: [0; MESSAGE_CAP],
+        len: 0,
+    };
+    clash.push("`");
+    clash.push(first);
+    clash.push("` and `");
+    clash.push(second);
+    clash.push(match kind {
+        Kind::SameRoute => {
+            "` serve the same method and path: give one of them another `path` or `method`"
+        }
+        Kind::RenamedPlaceholders => {
+            "` have the same path with differently named placeholders, which axum cannot route: name them alike"
+        }
+        Kind::ParameterBesideCatchAll => {
+            "` have a parameter and a catch-all at the same place in their paths, which axum cannot route: give one of them another literal segment"
+        }
+    });
+    clash
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const fn route(name: &'static str, method: &'static str, path: &'static str) -> Route {
+        Route { name, method, path }
+    }
+
+    fn check(routes: &[Route]) -> Option<String> {
+        // The const generic is only an array length: any bound works here.
+        fn at<const N: usize>(routes: &[Route]) -> Option<String> {
+            check_routes::<N>(routes).message().map(str::to_owned)
+        }
+        match routes.len() {
+            2 => at::<2>(routes),
+            3 => at::<3>(routes),
+            4 => at::<4>(routes),
+            n => panic!("no case for {n} routes"),
+        }
+    }
+
     #[test]
     fn compares_and_finds() {
         assert!(str_eq("/a", "/a") && !str_eq("/a", "/b") && !str_eq("/a", "/ab"));
         assert_eq!(field_index(&["a", "bb", "c"], "bb"), 1);
         assert_eq!(field_index(&["a"], "z"), usize::MAX);
-        assert!(same_route(("GET", "/x"), ("GET", "/x")));
-        assert!(!same_route(("GET", "/x"), ("POST", "/x")));
-        assert!(!same_route(("POST", ""), ("POST", "")));
-        assert!(renamed_placeholders("/u/{id}/x", "/u/{user_id}/x"));
-        assert!(renamed_placeholders("/f/{*a}", "/f/{*rest}"));
-        assert!(!renamed_placeholders("/u/{id}", "/u/{id}"));
-        assert!(!renamed_placeholders("/u/{id}", "/u/{*id}"));
-        assert!(parameter_beside_catch_all("/u/{id}", "/u/{*id}"));
-        assert!(!renamed_placeholders("/u/{id}", "/u/{id}/x"));
-        assert!(!renamed_placeholders("/u/{id}", "/v/{id2}"));
-        assert!(parameter_beside_catch_all("/f/{x}", "/f/{*rest}"));
-        assert!(parameter_beside_catch_all("/f/{*rest}", "/f/{x}/y"));
-        assert!(parameter_beside_catch_all("/u/{a}/b/{x}", "/u/{c}/b/{*x}"));
-        assert!(!parameter_beside_catch_all("/f/a", "/f/{*rest}"));
-        assert!(!parameter_beside_catch_all("/f/{*a}", "/f/{*b}"));
-        assert!(!parameter_beside_catch_all("/f/{x}", "/g/{*rest}"));
-        assert!(!parameter_beside_catch_all("/f/{x}", "/f/{y}"));
+    }
+
+    #[test]
+    fn names_the_pair_in_listing_order() {
+        let same = check(&[
+            route("a", "GET", "/x"),
+            route("b", "GET", "/y"),
+            route("c", "GET", "/x"),
+        ]);
+        assert_eq!(
+            same.as_deref(),
+            Some("`a` and `c` serve the same method and path: give one of them another `path` or `method`")
+        );
+        assert_eq!(
+            check(&[route("a", "GET", "/x"), route("b", "POST", "/x")]),
+            None
+        );
+        // Broken endpoints clash with nothing.
+        assert_eq!(
+            check(&[route("a", "POST", ""), route("b", "POST", "")]),
+            None
+        );
+        let renamed = check(&[
+            route("g", "GET", "/u/{user_id}/x"),
+            route("d", "DELETE", "/u/{id}/x"),
+        ]);
+        assert!(renamed
+            .unwrap()
+            .starts_with("`g` and `d` have the same path with differently named"));
+        let earliest = check(&[
+            route("a", "GET", "/z"),
+            route("b", "GET", "/y"),
+            route("c", "GET", "/y"),
+            route("d", "GET", "/z"),
+        ]);
+        assert!(earliest.unwrap().starts_with("`a` and `d` serve"));
+    }
+
+    #[test]
+    fn renamed_placeholders() {
+        let clash = |a, b| check(&[route("a", "GET", a), route("b", "POST", b)]).is_some();
+        assert!(clash("/u/{id}/x", "/u/{user_id}/x"));
+        assert!(clash("/f/{*a}", "/f/{*rest}"));
+        assert!(!clash("/u/{id}", "/u/{id}"));
+        assert!(!clash("/u/{id}", "/u/{id}/x"));
+        assert!(!clash("/u/{id}", "/v/{id2}"));
+    }
+
+    #[test]
+    fn parameter_beside_catch_all() {
+        let clash = |a, b| {
+            let message = check(&[route("a", "GET", a), route("b", "POST", b)]);
+            message.is_some_and(|m| m.contains("a parameter and a catch-all"))
+        };
+        for (a, b) in [
+            ("/u/{id}", "/u/{*id}"),
+            ("/f/{x}", "/f/{*rest}"),
+            ("/f/{*rest}", "/f/{x}/y"),
+            ("/u/{a}/b/{x}", "/u/{c}/b/{*x}"),
+        ] {
+            assert!(clash(a, b) && clash(b, a), "{a} beside {b}");
+        }
+        for (a, b) in [
+            ("/f/a", "/f/{*rest}"),
+            ("/f/{*a}", "/f/{*b}"),
+            ("/f/{x}", "/g/{*rest}"),
+            ("/f/{x}", "/f/{y}"),
+        ] {
+            assert!(!clash(a, b) && !clash(b, a), "{a} apart from {b}");
+        }
+        // Another catch-all of the same shape sits between them.
+        let three = check(&[
+            route("p", "GET", "/f/{x}"),
+            route("c", "GET", "/f/{*a}"),
+            route("d", "PUT", "/f/{*a}"),
+        ]);
+        assert!(three
+            .unwrap()
+            .starts_with("`p` and `c` have a parameter and a catch-all"));
     }
 }

@@ -6,8 +6,8 @@ use quote::quote;
 
 use crate::endpoint::args::Task;
 use crate::endpoint::ast::Endpoint;
-use crate::endpoint::expand::local;
 use crate::endpoint::expand_respond::Dispatch;
+use crate::endpoint::tokens::local;
 use crate::paths::Paths;
 use crate::unraw;
 

@@ -4,7 +4,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::endpoint::ast::Endpoint;
-use crate::endpoint::expand::{function_and_companion, local};
+use crate::endpoint::companion::{self, function_and_companion, Route};
+use crate::endpoint::tokens::local;
 use crate::paths::Paths;
 
 /// What a broken endpoint still generates: the companion with a handler that
@@ -13,11 +14,16 @@ use crate::paths::Paths;
 pub fn fallback(ep: &Endpoint<'_>) -> TokenStream {
     let paths = Paths::new(ep.krate.as_ref());
     let (companion, items) = function_and_companion(ep);
+    let route = Route {
+        name: String::new(),
+        path: "",
+        method: "",
+        task: false,
+    };
+    let impls = companion::impls(&paths, &companion, &route);
     let s = local("__QhS");
     let (clone, send, sync) = (paths.clone(), paths.send(), paths.sync());
-    let (endpoint, method, handler, marker, request, response) = (
-        paths.endpoint(),
-        paths.method(),
+    let (handler, marker, request, response) = (
         paths.handler(),
         paths.endpoint_marker(),
         paths.request(),
@@ -28,21 +34,7 @@ pub fn fallback(ep: &Endpoint<'_>) -> TokenStream {
         #items
 
         const _: () = {
-            impl #clone for #companion {
-                fn clone(&self) -> Self {
-                    #companion {}
-                }
-            }
-
-            impl #endpoint for #companion {
-                const NAME: &'static str = "";
-                const PATH: &'static str = "";
-                const METHOD: #method = #method::POST;
-                const METHOD_STR: &'static str = "";
-                fn handler() -> Self {
-                    #companion {}
-                }
-            }
+            #impls
 
             impl<#s: #clone + #send + #sync + 'static> #handler<#marker, #s> for #companion {
                 type Future = #ready_future<#response>;

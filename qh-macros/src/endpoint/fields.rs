@@ -6,7 +6,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::endpoint::ast::{Endpoint, Param, Source};
-use crate::endpoint::expand::typed_default;
+use crate::endpoint::tokens::{arg, typed_default};
 use crate::paths::Paths;
 
 /// A generated struct holding the parameters of one map-shaped source.
@@ -71,7 +71,6 @@ impl FieldSet {
         paths: &Paths,
         ep: &Endpoint<'_>,
         fields: &Ident,
-        args: &[Ident],
     ) -> Vec<TokenStream> {
         // Trait methods, not free functions with bounds: an unsupported
         // type is then reported once, at the type, with the trait's message.
@@ -82,7 +81,7 @@ impl FieldSet {
             .map(|(index, member)| {
                 let param: &Param<'_> = &ep.params[*index];
                 let (ty, key, cfgs) = (param.ty, &param.key, &param.cfgs);
-                let arg = &args[*index];
+                let arg = arg(*index);
                 let value = match param.default() {
                     Some(default) => {
                         let (some, none) = (paths.some(), paths.none());

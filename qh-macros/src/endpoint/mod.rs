@@ -3,12 +3,15 @@
 mod args;
 mod ast;
 mod attr;
+mod companion;
 mod expand;
 mod expand_respond;
 mod expand_task;
+mod extract;
 mod fallback;
 mod fields;
 mod route;
+mod tokens;
 mod valid;
 mod valid_param;
 

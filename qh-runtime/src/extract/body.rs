@@ -9,7 +9,6 @@ use http::request::Parts;
 use http::HeaderMap;
 
 use super::body_error::unsupported_media_type;
-use super::params::WholeBody;
 use crate::error::{Error, ErrorKind};
 
 /// Reads a JSON body, honouring axum's `DefaultBodyLimit`. `None` when
@@ -61,15 +60,6 @@ pub fn is_json(headers: &HeaderMap) -> bool {
             || sub.len() > 5 && sub[sub.len() - 5..].eq_ignore_ascii_case("+json"))
 }
 
-/// Parses the whole JSON body as `T` (a `#[body]` parameter).
-///
-/// # Errors
-///
-/// 400 for malformed JSON, 415 when there is no JSON body, 422 when the
-/// JSON does not fit `T`.
-pub fn whole_body<T: WholeBody>(body: Option<&[u8]>) -> Result<T, Error> {
-    T::__qh_whole_body(body)
-}
 
 #[cfg(test)]
 mod tests {

@@ -12,9 +12,9 @@ mod repeat;
 mod request_id;
 mod url;
 
-pub use body::{read_json_body, whole_body};
+pub use body::read_json_body;
 pub use fields::{body_fields, path_fields, query_fields, Fields};
-pub use header::{header, FromHeader};
+pub use header::FromHeader;
 #[doc(hidden)]
 pub use params::{BodyField, ExtractParam, HeaderParam, UrlField, WholeBody};
 #[doc(hidden)]
