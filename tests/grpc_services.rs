@@ -218,6 +218,7 @@ async fn the_span_is_named_for_the_method_and_ends_with_the_grpc_status() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
     let service = Service::default();
     let mut client = client(serve(service, qh::Tracking::new().access_log(true)).await).await;
     client.check(check("", Some("span-1"))).await.unwrap();
@@ -308,6 +309,7 @@ async fn http_to_grpc_passes_one_id_and_one_trace() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
     let service = Service::default();
     let seen = service.seen.clone();
     let grpc_addr = serve(service, qh::Tracking::new()).await;

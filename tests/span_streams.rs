@@ -66,7 +66,11 @@ fn json_logs(capture: &Capture) -> tracing::subscriber::DefaultGuard {
         .with_filter("info")
         .with_writer(move || writer.clone())
         .finish();
-    tracing::subscriber::set_default(subscriber)
+    let guard = tracing::subscriber::set_default(subscriber);
+    // Tests in this binary without a subscriber share these callsites: a
+    // callsite first met on their threads may have cached "never".
+    tracing::callsite::rebuild_interest_cache();
+    guard
 }
 
 fn access_lines(capture: &Capture) -> Vec<serde_json::Value> {

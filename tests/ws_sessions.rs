@@ -141,6 +141,7 @@ async fn log_lines_in_a_session_carry_the_id_and_its_span() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
     let app = Router::new()
         .route("/chat", get(chat))
         .layer(qh::Tracking::new());

@@ -60,7 +60,6 @@ pub fn is_json(headers: &HeaderMap) -> bool {
             || sub.len() > 5 && sub[sub.len() - 5..].eq_ignore_ascii_case("+json"))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
