@@ -9,7 +9,9 @@ use axum::Router;
 use tower::ServiceExt;
 
 pub mod capture;
+pub mod redis;
 pub mod task_app;
+pub mod wait;
 
 pub struct Answer {
     pub status: StatusCode,
