@@ -277,7 +277,8 @@ async fn undecodable_paths_and_axum_rejections_are_problems() {
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     assert_eq!(res.content_type(), "application/problem+json");
     assert_eq!(res.json()["request_id"], "p-1");
-    // The placeholder is named, as for any path problem (DESIGN §5).
+    // The placeholder is named, as the problem names any bad path
+    // parameter (its `path` member).
     assert_eq!(res.json()["path"], "name");
 
     let res = send(

@@ -1,6 +1,6 @@
-//! The tracking ID (DESIGN §2) through the real router: taken, generated,
-//! validated, echoed, kept in the context, carried into spawned tasks,
-//! shared with the `Tracking` layer.
+//! The tracking ID (one per request, shared by all its work) through the
+//! real router: taken, generated, validated, echoed, kept in the context,
+//! carried into spawned tasks, shared with the `Tracking` layer.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! The errors of DESIGN §5 through the real router: problem+json with the
+//! The answers to bad requests through the real router: problem+json with the
 //! request's ID for malformed, missing and mistyped input, panics and an
 //! oversized body.
 

@@ -1,5 +1,5 @@
 //! `#[qh::endpoint]` conventions, through the real router: parameter
-//! sources, defaults and return values here; the errors of DESIGN §5 in
+//! sources, defaults and return values here; the answers to bad requests in
 //! `errors.rs`.
 
 #[path = "../common/mod.rs"]
