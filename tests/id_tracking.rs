@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode};
 use axum::routing::get as get_route;
 use axum::Router;
+use common::wait::within;
 use common::{get, is_uuid, post_json, send};
 use qh::{IdGenerator, RequestId, Tracking};
 use serde_json::json;
@@ -184,13 +185,21 @@ async fn the_id_is_echoed_on_errors_too() {
     assert_eq!(res.json()["request_id"], "err-3");
 }
 
+/// Lets the job `enqueue` spawned go on: the test opens it once it has the
+/// response.
+#[derive(Clone)]
+struct AfterTheResponse(std::sync::Arc<tokio::sync::Semaphore>);
+
 #[qh::endpoint]
 async fn enqueue(job: String) -> &'static str {
     let sender =
         qh::context::get::<tokio::sync::mpsc::UnboundedSender<(String, Option<RequestId>)>>();
+    let after = qh::context::get::<AfterTheResponse>();
     qh::spawn(async move {
-        // Runs after the response has gone out.
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        // Goes on only after the response has gone out.
+        if let Some(after) = after {
+            let _ = after.0.acquire().await;
+        }
         if let Some(sender) = sender {
             let _ = sender.send((job, qh::request_id()));
         }
@@ -201,11 +210,14 @@ async fn enqueue(job: String) -> &'static str {
 #[tokio::test]
 async fn spawned_tasks_keep_the_id() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let after = AfterTheResponse(std::sync::Arc::new(tokio::sync::Semaphore::new(0)));
+    let gate = after.clone();
     let app = qh::routes![enqueue].layer(axum::middleware::from_fn(
         move |req, next: axum::middleware::Next| {
-            let tx = tx.clone();
+            let (tx, after) = (tx.clone(), after.clone());
             async move {
                 qh::context::insert(tx);
+                qh::context::insert(after);
                 next.run(req).await
             }
         },
@@ -216,11 +228,8 @@ async fn spawned_tasks_keep_the_id() {
         .insert("x-request-id", HeaderValue::from_static("bg-7"));
     let res = send(&app, req).await;
     assert_eq!(res.json(), json!("queued"));
-    let (job, id): (String, Option<RequestId>) =
-        tokio::time::timeout(Duration::from_secs(5), rx.recv())
-            .await
-            .unwrap()
-            .unwrap();
+    gate.0.add_permits(1);
+    let (job, id): (String, Option<RequestId>) = within("the job", rx.recv()).await.unwrap();
     assert_eq!(job, "mail");
     assert_eq!(id.unwrap(), "bg-7");
 }
