@@ -65,7 +65,7 @@ async fn kept_ids_do_not_pin_request_buffers() {
         );
         stream.write_all(req.as_bytes()).await.unwrap();
         let mut raw = Vec::new();
-        tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut raw))
+        tokio::time::timeout(common::wait::PATIENCE, stream.read_to_end(&mut raw))
             .await
             .unwrap()
             .unwrap();

@@ -387,4 +387,16 @@ async fn the_traceparent_can_give_the_request_its_id() {
     )
     .await;
     assert!(is_uuid(&res.echoed(), 4));
+    // Only trusted incoming IDs: with trust off the traceparent is not
+    // the request's ID either.
+    let untrusting = Tracking::new()
+        .id_from_traceparent(true)
+        .trust_incoming(false);
+    let res = send(
+        &qh::routes![echo_id].layer(untrusting),
+        get_with("/echo_id", &[("traceparent", tp)]),
+    )
+    .await;
+    assert!(is_uuid(&res.echoed(), 4), "{}", res.echoed());
+    assert_ne!(res.echoed(), "4bf92f3577b34da6a3ce929d0e0e4736");
 }

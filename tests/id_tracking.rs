@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode};
@@ -366,6 +365,17 @@ async fn header_fallbacks_and_echo_under_the_source_header() {
 
     let res = send(&app, get("/plain")).await;
     assert!(is_uuid(&res.echoed_under("x-correlation-id"), 4));
+
+    // The first header whose value is *valid* wins: an invalid primary
+    // gives way to a valid fallback.
+    let req = Request::get("/plain")
+        .header("x-correlation-id", "bad value")
+        .header("x-request-id", "r-2")
+        .body(Body::empty())
+        .unwrap();
+    let res = send(&app, req).await;
+    assert_eq!(res.echoed_under("x-request-id"), "r-2");
+    assert!(res.headers.get("x-correlation-id").is_none());
 }
 
 #[tokio::test]
@@ -399,7 +409,7 @@ async fn a_real_server_on_loopback_echoes_the_id() {
         .await
         .unwrap();
     let mut raw = Vec::new();
-    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut raw))
+    tokio::time::timeout(common::wait::PATIENCE, stream.read_to_end(&mut raw))
         .await
         .unwrap()
         .unwrap();

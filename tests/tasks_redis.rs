@@ -155,7 +155,7 @@ async fn failures_and_panics_are_visible_from_the_other_instance() {
     let res = ask(
         &b,
         "GET",
-        &format!("/tasks/{failed}/result?wait=1&timeout=5"),
+        &format!("/tasks/{failed}/result?wait=1&timeout=30"),
         "b-f",
     )
     .await;

@@ -54,7 +54,7 @@ async fn lifecycle_through_every_route() {
     let res = ask(
         &app,
         "GET",
-        &format!("/tasks/{id}/result?wait=1&timeout=5"),
+        &format!("/tasks/{id}/result?wait=1&timeout=30"),
         "q-4",
     )
     .await;
@@ -125,7 +125,7 @@ async fn failures_are_problems_with_details_only_when_exposed() {
         let res = ask(
             &app,
             "GET",
-            &format!("/tasks/{id}/result?wait=true&timeout=5"),
+            &format!("/tasks/{id}/result?wait=true&timeout=30"),
             "f-2",
         )
         .await;
@@ -284,7 +284,7 @@ async fn five_hundred_concurrent_submissions_each_keep_their_own_request_id() {
         let record = app
             .tasks
             .store()
-            .wait(task_id, Duration::from_secs(10))
+            .wait(task_id, common::wait::PATIENCE)
             .await
             .unwrap()
             .unwrap();
@@ -369,7 +369,10 @@ async fn without_an_extension_the_global_runner_serves_the_routes() {
         .is_some());
     let res = send(
         &router,
-        get_with(&format!("/tasks/{task_id}/result?wait=true&timeout=5"), &[]),
+        get_with(
+            &format!("/tasks/{task_id}/result?wait=true&timeout=30"),
+            &[],
+        ),
     )
     .await;
     assert_eq!(res.json()["result"], 7);
