@@ -187,10 +187,10 @@ pub async fn until_dropped(app: &App) {
     .await;
 }
 
+/// A problem (the shape `common::assert_problem` checks) carrying the
+/// asking request's ID.
 pub fn assert_problem(res: &Answer, status: StatusCode, asking: &str) -> serde_json::Value {
-    assert_eq!(res.status, status, "{}", res.text());
-    assert_eq!(res.content_type(), "application/problem+json");
-    let doc = res.json();
+    let doc = super::assert_problem(res, status);
     assert_eq!(doc["request_id"], asking, "{doc}");
     doc
 }
