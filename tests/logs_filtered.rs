@@ -40,13 +40,26 @@ fn fail() -> Result<(), qh::Error> {
     Err(qh::Error::new(axum::http::StatusCode::CONFLICT, "conflict"))
 }
 
+/// Opened by the test once it has the response of `/later`.
+static AFTER_THE_RESPONSE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
+
+#[qh::endpoint(method = "GET", path = "/later")]
+fn later() -> &'static str {
+    // Not awaited: the line is written after the response has gone.
+    drop(qh::spawn(async {
+        let _ = AFTER_THE_RESPONSE.acquire().await;
+        tracing::info!("written after the response");
+    }));
+    "later"
+}
+
 async fn plain() -> &'static str {
     tracing::info!("plain handler");
     "plain"
 }
 
 fn app() -> axum::Router {
-    qh::routes![place, fail]
+    qh::routes![place, fail, later]
         .route("/plain", get(plain))
         .layer(qh::Tracking::new())
 }
@@ -158,4 +171,18 @@ async fn with_qh_spans_enabled_lines_carry_the_id_and_the_span() {
     assert_eq!(lines[0]["request_id"], id.as_str());
     assert_eq!(lines[0]["span"]["name"], "request");
     assert_eq!(lines[0]["span"]["request_id"], id.as_str());
+}
+
+// One thread: the subscriber set for this test sees the spawned task too.
+#[tokio::test(flavor = "current_thread")]
+async fn a_line_written_after_the_response_has_gone_carries_the_id() {
+    let out = Capture::default();
+    let _guard = tracing::subscriber::set_default(subscriber("warn,logs_filtered=info", &out));
+    let id = call(&app(), Request::get("/later").body(Body::empty()).unwrap()).await;
+    assert!(out.lines().is_empty(), "{:?}", out.lines());
+    AFTER_THE_RESPONSE.add_permits(1);
+    common::wait::until_true("the spawned task's line", || !out.lines().is_empty()).await;
+    let lines = out.lines();
+    assert_eq!(messages(&lines), ["written after the response"]);
+    assert_eq!(lines[0]["request_id"], id.as_str(), "{}", lines[0]);
 }

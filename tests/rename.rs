@@ -104,7 +104,7 @@ async fn renamed_crate_task_endpoints_submit_and_serve_tasks() {
     let response = app().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
-    let request = Request::get(format!("{location}/result?wait=true&timeout=5"))
+    let request = Request::get(format!("{location}/result?wait=true&timeout=30"))
         .body(Body::empty())
         .unwrap();
     let response = app().oneshot(request).await.unwrap();

@@ -9,7 +9,9 @@ use axum::Router;
 use tower::ServiceExt;
 
 pub mod capture;
+pub mod redis;
 pub mod task_app;
+pub mod wait;
 
 pub struct Answer {
     pub status: StatusCode,
@@ -86,6 +88,32 @@ pub fn get_with(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
         req = req.header(*name, *value);
     }
     req.body(Body::empty()).unwrap()
+}
+
+/// Asserts an RFC 9457 problem (`application/problem+json`) answered with
+/// `status`: its `type`, `title` (the status's reason) and a `detail`, and
+/// the request's ID, the one echoed in `x-request-id`. The document, for the
+/// caller's own checks. (Its `status` member is not checked here: the task
+/// routes put the task's status there, as Python qh does.)
+pub fn assert_problem(res: &Answer, status: StatusCode) -> serde_json::Value {
+    assert_eq!(res.status, status, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(res.content_type(), "application/problem+json");
+    let problem = res.json();
+    assert!(
+        problem["type"].as_str().is_some_and(|t| !t.is_empty()),
+        "{problem}"
+    );
+    assert_eq!(
+        problem["title"],
+        status.canonical_reason().unwrap(),
+        "{problem}"
+    );
+    assert!(
+        problem["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{problem}"
+    );
+    assert_eq!(problem["request_id"], res.echoed(), "{problem}");
+    problem
 }
 
 pub fn is_uuid(s: &str, version: usize) -> bool {

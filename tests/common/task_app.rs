@@ -16,6 +16,7 @@ use qh::tasks::{TaskRecord, TaskStore, Tasks};
 use serde_json::json;
 use tokio::sync::Semaphore;
 
+use super::wait::{until, until_true, PATIENCE};
 use super::{send, Answer};
 
 /// Lets gated tasks finish, one permit each.
@@ -159,43 +160,37 @@ pub async fn ask(app: &App, method: &str, uri: &str, id: &str) -> Answer {
     res
 }
 
-/// The task's record once it has finished (waited for, bounded: 5 s; the
-/// caller asserts which status it reached).
+/// The task's record once it has finished (waited for, bounded by
+/// [`PATIENCE`]; the caller asserts which status it reached).
 pub async fn finished<S: TaskStore + ?Sized>(store: &S, task_id: &str) -> TaskRecord {
     store
-        .wait(task_id, Duration::from_secs(5))
+        .wait(task_id, PATIENCE)
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("task {task_id} has no record"))
 }
 
-/// Polls the status route until `want` (bounded: 5 s).
+/// Polls the status route until `want` (bounded by [`PATIENCE`]).
 pub async fn until_status(app: &App, task_id: &str, want: &str) {
-    for _ in 0..500 {
+    until(&format!("task {task_id} to be {want}"), || async {
         let res = ask(app, "GET", &format!("/tasks/{task_id}/status"), "poll").await;
-        if res.json()["status"] == want {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("task {task_id} never reached {want}");
+        res.json()["status"] == want
+    })
+    .await;
 }
 
-/// Waits until a `count` task's future was dropped (bounded: 5 s).
+/// Waits until a `count` task's future was dropped (bounded by [`PATIENCE`]).
 pub async fn until_dropped(app: &App) {
-    for _ in 0..500 {
-        if app.steps.dropped.load(Ordering::SeqCst) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the task's future was not dropped");
+    until_true("the task's future to be dropped", || {
+        app.steps.dropped.load(Ordering::SeqCst)
+    })
+    .await;
 }
 
+/// A problem (the shape `common::assert_problem` checks) carrying the
+/// asking request's ID.
 pub fn assert_problem(res: &Answer, status: StatusCode, asking: &str) -> serde_json::Value {
-    assert_eq!(res.status, status, "{}", res.text());
-    assert_eq!(res.content_type(), "application/problem+json");
-    let doc = res.json();
+    let doc = super::assert_problem(res, status);
     assert_eq!(doc["request_id"], asking, "{doc}");
     doc
 }

@@ -1,5 +1,5 @@
 //! `#[qh::endpoint]` conventions, through the real router: parameter
-//! sources, defaults and return values here; the errors of DESIGN §5 in
+//! sources, defaults and return values here; the answers to bad requests in
 //! `errors.rs`.
 
 #[path = "../common/mod.rs"]
@@ -289,7 +289,13 @@ async fn return_values_in_design_order() {
     assert_eq!(res.content_type(), "application/json");
     let res = send(&app(), get("/named?fail=true")).await;
     assert_eq!(res.status, StatusCode::CONFLICT);
-    assert_eq!(res.json()["detail"], "taken");
+    assert_eq!(res.content_type(), "application/problem+json");
+    let doc = res.json();
+    assert_eq!(doc["detail"], "taken");
+    // The README's `qh::Error::new`: a problem of no particular type.
+    assert_eq!(doc["type"], "about:blank");
+    assert_eq!(doc["title"], "Conflict");
+    assert_eq!(doc["status"], 409);
 
     let res = send(&app(), get("/made?fail=false")).await;
     assert_eq!(

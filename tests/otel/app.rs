@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::Router;
 use tracing::Instrument;
 
@@ -38,12 +38,18 @@ async fn teapot() -> StatusCode {
     StatusCode::IM_A_TEAPOT
 }
 
+/// Any method, PROPFIND (not one the conventions name) among them.
+async fn dav() -> StatusCode {
+    StatusCode::MULTI_STATUS
+}
+
 /// The app: qh endpoints and plain routes under `qh::Tracking`, whose one
 /// `request` span is the OpenTelemetry server span.
 pub fn app() -> Router {
     qh::routes![get_user, work]
         .route("/fail", get(fail))
         .route("/teapot", get(teapot))
+        .route("/dav", any(dav))
         .layer(qh::Tracking::new())
 }
 

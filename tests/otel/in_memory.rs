@@ -225,16 +225,27 @@ async fn server_errors_set_the_span_status_and_client_errors_do_not() {
     assert_eq!(teapot.status, Status::Unset);
 }
 
+/// The status and echoed ID of `method uri` through the app.
+async fn ask(method: &str, uri: &str) -> (u16, String) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(Body::empty())
+        .unwrap();
+    let res = app().oneshot(req).await.unwrap();
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    (res.status().as_u16(), id)
+}
+
 #[tokio::test]
-async fn unmatched_requests_are_named_by_method_alone() {
+async fn the_layer_names_an_unmatched_request_by_its_method_alone() {
     let capture = Capture::start();
-    // A route_layer does not run for unmatched paths, so drive the helper
-    // directly, as the request layer will for a 404.
-    let span = qh::otel::server_span("GET", None, "r-404");
-    qh::otel::record_status(&span, 404);
-    drop(span);
+    let (status, id) = ask("GET", "/nowhere/42").await;
+    assert_eq!(status, 404);
     let span = capture.span("GET");
+    assert_eq!(span.span_kind, SpanKind::Server);
     assert_eq!(attr(&span, "http.route"), None);
+    assert_eq!(attr(&span, "request_id"), string(&id));
     assert_eq!(
         attr(&span, "http.response.status_code"),
         Some(Value::I64(404))
@@ -242,15 +253,17 @@ async fn unmatched_requests_are_named_by_method_alone() {
 }
 
 #[tokio::test]
-async fn non_standard_methods_are_reported_as_other() {
+async fn the_layer_reports_a_non_standard_method_as_other() {
     let capture = Capture::start();
-    drop(qh::otel::server_span("PROPFIND", Some("/dav"), "r-1"));
+    let (status, _) = ask("PROPFIND", "/dav").await;
+    assert_eq!(status, 207);
     let span = capture.span("HTTP /dav");
     assert_eq!(attr(&span, "http.request.method"), string("_OTHER"));
     assert_eq!(
         attr(&span, "http.request.method_original"),
         string("PROPFIND")
     );
+    assert_eq!(attr(&span, "http.route"), string("/dav"));
 }
 
 #[tokio::test]

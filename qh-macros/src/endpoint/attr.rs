@@ -204,9 +204,18 @@ fn query(cx: &Ctxt, attr: &Attribute) -> Option<(bool, Option<syn::Expr>)> {
                 } else if meta.path.is_ident("default") || meta.path.is_ident("flatten") {
                     Err(meta.error("duplicate option"))
                 } else {
-                    Err(meta.error(
-                        "unknown option in `#[query(…)]`: the valid options are `default = …` and `flatten`",
-                    ))
+                    let path = &meta.path;
+                    let name = path
+                        .get_ident()
+                        .map_or_else(|| quote::quote!(#path).to_string(), ToString::to_string);
+                    let valid = match did_you_mean(&name, &["default", "flatten"]) {
+                        Some(meant) => format!("did you mean `{meant}`? The valid options"),
+                        None => "the valid options".to_owned(),
+                    };
+                    Err(meta.error(format!(
+                        "unknown option `{name}` in `#[query(…)]`: {valid} are `default = …` \
+                         and `flatten`"
+                    )))
                 }
             });
             match result {
@@ -282,4 +291,58 @@ fn check_cfg_attr(cx: &Ctxt, attr: &Attribute) -> bool {
         }
     }
     keep
+}
+
+/// The candidate a mistyped `word` most likely meant: one at most a third
+/// of its length of single-character edits (or swaps of two neighbours)
+/// away.
+pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .iter()
+        .map(|c| (edits(word, c), *c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Optimal string alignment distance: insertions, deletions,
+/// substitutions and transpositions of neighbours each cost one.
+fn edits(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn a_near_miss_is_suggested_and_a_different_word_is_not() {
+        let options = ["default", "flatten"];
+        assert_eq!(did_you_mean("defualt", &options), Some("default"));
+        assert_eq!(did_you_mean("defaults", &options), Some("default"));
+        assert_eq!(did_you_mean("flaten", &options), Some("flatten"));
+        assert_eq!(did_you_mean("rename", &options), None);
+        assert_eq!(did_you_mean("x", &options), None);
+    }
 }

@@ -1,16 +1,16 @@
-//! The tracking ID (DESIGN §2) through the real router: taken, generated,
-//! validated, echoed, kept in the context, carried into spawned tasks,
-//! shared with the `Tracking` layer.
+//! The tracking ID (one per request, shared by all its work) through the
+//! real router: taken, generated, validated, echoed, kept in the context,
+//! carried into spawned tasks, shared with the `Tracking` layer.
 
 mod common;
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode};
 use axum::routing::get as get_route;
 use axum::Router;
+use common::wait::within;
 use common::{get, is_uuid, post_json, send};
 use qh::{IdGenerator, RequestId, Tracking};
 use serde_json::json;
@@ -48,7 +48,8 @@ fn app() -> Router {
     qh::routes![who, who_sync, correlated, renamed, fail]
 }
 
-fn with_id(uri: &str, header: &str, value: &[u8]) -> Request<Body> {
+/// `GET uri` with one header whose value may be any bytes (invalid IDs too).
+fn with_header(uri: &str, header: &str, value: &[u8]) -> Request<Body> {
     Request::get(uri)
         .header(header, HeaderValue::from_bytes(value).unwrap())
         .body(Body::empty())
@@ -57,7 +58,7 @@ fn with_id(uri: &str, header: &str, value: &[u8]) -> Request<Body> {
 
 #[tokio::test]
 async fn a_valid_incoming_id_is_used_everywhere_and_echoed() {
-    let res = send(&app(), with_id("/who", "x-request-id", b"abc-123")).await;
+    let res = send(&app(), with_header("/who", "x-request-id", b"abc-123")).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.echoed(), "abc-123");
     assert_eq!(
@@ -93,7 +94,7 @@ async fn hostile_ids_are_replaced_never_echoed() {
         ("backslash", b"a\\b"),
     ];
     for (what, value) in hostile {
-        let res = send(&app(), with_id("/who", "x-request-id", value)).await;
+        let res = send(&app(), with_header("/who", "x-request-id", value)).await;
         let id = res.echoed();
         assert!(is_uuid(&id, 4), "{what}: echoed {id:?}");
         assert_eq!(res.json()["param"], id, "{what}");
@@ -108,7 +109,7 @@ async fn hostile_ids_are_replaced_never_echoed() {
 #[tokio::test]
 async fn every_allowed_character_and_128_bytes_are_accepted() {
     for id in ["A-Za-z0-9._~:+/=@-", "x", &"a".repeat(128)] {
-        let res = send(&app(), with_id("/who", "x-request-id", id.as_bytes())).await;
+        let res = send(&app(), with_header("/who", "x-request-id", id.as_bytes())).await;
         assert_eq!(res.echoed(), id);
     }
 }
@@ -116,7 +117,7 @@ async fn every_allowed_character_and_128_bytes_are_accepted() {
 #[tokio::test]
 async fn the_header_name_is_case_insensitive() {
     for name in ["X-Request-ID", "X-REQUEST-ID", "x-request-id"] {
-        let res = send(&app(), with_id("/who", name, b"case-1")).await;
+        let res = send(&app(), with_header("/who", name, b"case-1")).await;
         assert_eq!(res.echoed(), "case-1", "{name}");
     }
 }
@@ -125,7 +126,7 @@ async fn the_header_name_is_case_insensitive() {
 async fn an_endpoint_can_read_the_id_from_its_own_header() {
     let res = send(
         &app(),
-        with_id("/correlated", "x-correlation-id", b"corr-9"),
+        with_header("/correlated", "x-correlation-id", b"corr-9"),
     )
     .await;
     assert_eq!(res.json(), json!("corr-9"));
@@ -133,20 +134,20 @@ async fn an_endpoint_can_read_the_id_from_its_own_header() {
     assert!(res.headers.get("x-request-id").is_none());
 
     // X-Request-ID is not what this endpoint reads.
-    let res = send(&app(), with_id("/correlated", "x-request-id", b"other")).await;
+    let res = send(&app(), with_header("/correlated", "x-request-id", b"other")).await;
     let id = res.echoed_under("x-correlation-id");
     assert!(is_uuid(&id, 4));
 }
 
 #[tokio::test]
 async fn request_id_attribute_and_option_type() {
-    let res = send(&app(), with_id("/renamed", "x-request-id", b"r-1")).await;
+    let res = send(&app(), with_header("/renamed", "x-request-id", b"r-1")).await;
     assert_eq!(res.json(), json!("r-1"));
 }
 
 #[tokio::test]
 async fn sync_functions_see_the_context_too() {
-    let res = send(&app(), with_id("/who_sync", "x-request-id", b"sync-1")).await;
+    let res = send(&app(), with_header("/who_sync", "x-request-id", b"sync-1")).await;
     assert_eq!(res.json(), json!({"param": "sync-1", "context": "sync-1"}));
 }
 
@@ -178,19 +179,27 @@ async fn the_id_is_echoed_on_errors_too() {
     assert_eq!(res.echoed(), "err-2");
     assert_eq!(res.json()["request_id"], "err-2");
 
-    let res = send(&app(), with_id("/fail", "x-request-id", b"err-3")).await;
+    let res = send(&app(), with_header("/fail", "x-request-id", b"err-3")).await;
     assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(res.echoed(), "err-3");
     assert_eq!(res.json()["request_id"], "err-3");
 }
 
+/// Lets the job `enqueue` spawned go on: the test opens it once it has the
+/// response.
+#[derive(Clone)]
+struct AfterTheResponse(std::sync::Arc<tokio::sync::Semaphore>);
+
 #[qh::endpoint]
 async fn enqueue(job: String) -> &'static str {
     let sender =
         qh::context::get::<tokio::sync::mpsc::UnboundedSender<(String, Option<RequestId>)>>();
+    let after = qh::context::get::<AfterTheResponse>();
     qh::spawn(async move {
-        // Runs after the response has gone out.
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        // Goes on only after the response has gone out.
+        if let Some(after) = after {
+            let _ = after.0.acquire().await;
+        }
         if let Some(sender) = sender {
             let _ = sender.send((job, qh::request_id()));
         }
@@ -201,11 +210,14 @@ async fn enqueue(job: String) -> &'static str {
 #[tokio::test]
 async fn spawned_tasks_keep_the_id() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let after = AfterTheResponse(std::sync::Arc::new(tokio::sync::Semaphore::new(0)));
+    let gate = after.clone();
     let app = qh::routes![enqueue].layer(axum::middleware::from_fn(
         move |req, next: axum::middleware::Next| {
-            let tx = tx.clone();
+            let (tx, after) = (tx.clone(), after.clone());
             async move {
                 qh::context::insert(tx);
+                qh::context::insert(after);
                 next.run(req).await
             }
         },
@@ -216,11 +228,8 @@ async fn spawned_tasks_keep_the_id() {
         .insert("x-request-id", HeaderValue::from_static("bg-7"));
     let res = send(&app, req).await;
     assert_eq!(res.json(), json!("queued"));
-    let (job, id): (String, Option<RequestId>) =
-        tokio::time::timeout(Duration::from_secs(5), rx.recv())
-            .await
-            .unwrap()
-            .unwrap();
+    gate.0.add_permits(1);
+    let (job, id): (String, Option<RequestId>) = within("the job", rx.recv()).await.unwrap();
     assert_eq!(job, "mail");
     assert_eq!(id.unwrap(), "bg-7");
 }
@@ -240,7 +249,7 @@ async fn two_thousand_concurrent_requests_never_cross_talk() {
         tasks.spawn(async move {
             // Half bring their own ID, half get one generated.
             let req = if i % 2 == 0 {
-                with_id("/who", "x-request-id", format!("req-{i}").as_bytes())
+                with_header("/who", "x-request-id", format!("req-{i}").as_bytes())
             } else {
                 get("/who")
             };
@@ -278,7 +287,7 @@ fn layered(tracking: Tracking) -> Router {
 #[tokio::test]
 async fn the_layer_covers_plain_routes_and_404s() {
     let app = layered(Tracking::new());
-    let res = send(&app, with_id("/plain", "x-request-id", b"p-1")).await;
+    let res = send(&app, with_header("/plain", "x-request-id", b"p-1")).await;
     assert_eq!(res.body, b"p-1 p-1");
     assert_eq!(res.echoed(), "p-1");
 
@@ -291,7 +300,7 @@ async fn the_layer_covers_plain_routes_and_404s() {
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert!(is_uuid(&res.echoed(), 4));
 
-    let res = send(&app, with_id("/nowhere", "x-request-id", b"lost-1")).await;
+    let res = send(&app, with_header("/nowhere", "x-request-id", b"lost-1")).await;
     assert_eq!(res.echoed(), "lost-1");
 }
 
@@ -304,7 +313,11 @@ async fn endpoints_reuse_the_layers_id_and_echo_once() {
     assert_eq!(res.json()["context"], id);
 
     // The layer wins over an endpoint's own header: one ID per request.
-    let res = send(&app, with_id("/correlated", "x-correlation-id", b"ignored")).await;
+    let res = send(
+        &app,
+        with_header("/correlated", "x-correlation-id", b"ignored"),
+    )
+    .await;
     let id = res.echoed();
     assert_eq!(res.json(), json!(id));
     assert!(res.headers.get("x-correlation-id").is_none());
@@ -329,7 +342,7 @@ async fn custom_generators_are_used() {
 #[tokio::test]
 async fn untrusted_incoming_ids_are_kept_beside_never_used() {
     let app = layered(Tracking::new().trust_incoming(false));
-    let res = send(&app, with_id("/who", "x-request-id", b"client-1")).await;
+    let res = send(&app, with_header("/who", "x-request-id", b"client-1")).await;
     let id = res.echoed();
     assert!(is_uuid(&id, 4));
     assert_eq!(
@@ -337,7 +350,7 @@ async fn untrusted_incoming_ids_are_kept_beside_never_used() {
         json!({"param": id, "context": id, "client": "client-1"})
     );
 
-    let res = send(&app, with_id("/who", "x-request-id", b"bad value")).await;
+    let res = send(&app, with_header("/who", "x-request-id", b"bad value")).await;
     assert_eq!(res.json()["client"], json!(null));
 }
 
@@ -348,21 +361,32 @@ async fn header_fallbacks_and_echo_under_the_source_header() {
             .header("X-Correlation-ID")
             .fallback_header("X-Request-ID"),
     );
-    let res = send(&app, with_id("/plain", "x-correlation-id", b"c-1")).await;
+    let res = send(&app, with_header("/plain", "x-correlation-id", b"c-1")).await;
     assert_eq!(res.echoed_under("x-correlation-id"), "c-1");
 
-    let res = send(&app, with_id("/plain", "x-request-id", b"r-1")).await;
+    let res = send(&app, with_header("/plain", "x-request-id", b"r-1")).await;
     assert_eq!(res.echoed_under("x-request-id"), "r-1");
     assert!(res.headers.get("x-correlation-id").is_none());
 
     let res = send(&app, get("/plain")).await;
     assert!(is_uuid(&res.echoed_under("x-correlation-id"), 4));
+
+    // The first header whose value is *valid* wins: an invalid primary
+    // gives way to a valid fallback.
+    let req = Request::get("/plain")
+        .header("x-correlation-id", "bad value")
+        .header("x-request-id", "r-2")
+        .body(Body::empty())
+        .unwrap();
+    let res = send(&app, req).await;
+    assert_eq!(res.echoed_under("x-request-id"), "r-2");
+    assert!(res.headers.get("x-correlation-id").is_none());
 }
 
 #[tokio::test]
 async fn max_len_and_custom_validators() {
     async fn echoed(app: &Router, id: &[u8]) -> String {
-        send(app, with_id("/plain", "x-request-id", id))
+        send(app, with_header("/plain", "x-request-id", id))
             .await
             .echoed()
     }
@@ -390,7 +414,7 @@ async fn a_real_server_on_loopback_echoes_the_id() {
         .await
         .unwrap();
     let mut raw = Vec::new();
-    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut raw))
+    tokio::time::timeout(common::wait::PATIENCE, stream.read_to_end(&mut raw))
         .await
         .unwrap()
         .unwrap();

@@ -1,6 +1,7 @@
 //! Background work keeps the request's context: `qh::spawn_blocking`,
 //! `fut.in_current_request()`, the `BackgroundTasks` extractor (after the
-//! response, failures logged with the ID) and `background::drain`.
+//! response, failures logged with the ID); `background::drain` has a
+//! binary of its own (`tasks_drain.rs`: it counts process-wide work).
 
 mod common;
 
@@ -10,6 +11,8 @@ use std::time::Duration;
 
 use axum::routing::get;
 use axum::{Extension, Router};
+use common::capture::Capture;
+use common::wait::{until_true, within};
 use common::{get_with, send};
 use qh::background::InCurrentRequest;
 use qh::BackgroundTasks;
@@ -18,12 +21,12 @@ use tower::ServiceExt;
 
 /// All log lines of this test binary, as JSON (a global subscriber: jobs
 /// run on other worker threads). Tests pick their lines by request ID.
-fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+fn logs() -> &'static Capture {
+    static LOGS: OnceLock<Capture> = OnceLock::new();
     LOGS.get_or_init(|| {
         use tracing_subscriber::layer::SubscriberExt;
-        let buf = Arc::new(Mutex::new(Vec::new()));
-        let writer = Capture(buf.clone());
+        let buf = Capture::default();
+        let writer = buf.clone();
         let subscriber = tracing_subscriber::registry()
             .with(
                 tracing_subscriber::fmt::layer()
@@ -35,19 +38,6 @@ fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
         tracing::subscriber::set_global_default(subscriber).unwrap();
         buf
     })
-}
-
-#[derive(Clone)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Records `follows_from` links as (span name, its request_id field, the
@@ -136,9 +126,9 @@ where
 }
 
 fn lines_with(message: &str) -> Vec<serde_json::Value> {
-    let text = String::from_utf8(logs().lock().unwrap().clone()).unwrap();
-    text.lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+    logs()
+        .lines()
+        .into_iter()
         .filter(|l| l["fields"]["message"] == message)
         .collect()
 }
@@ -183,24 +173,37 @@ async fn in_current_request_carries_the_context_into_plain_tokio_spawn() {
 
 type Seen = mpsc::UnboundedSender<(String, bool)>;
 
-/// A handler whose job reports the ID it sees and whether the response body
-/// had been fully read by then.
-async fn report(jobs: BackgroundTasks, Extension(seen): Extension<Seen>) -> &'static str {
+/// Set by a test once it has read the whole response body.
+#[derive(Clone, Default)]
+struct BodyRead(Arc<AtomicBool>);
+
+/// A handler whose job reports the ID it sees and whether the test had read
+/// the response body by then.
+async fn report(
+    jobs: BackgroundTasks,
+    Extension(seen): Extension<Seen>,
+    Extension(read): Extension<BodyRead>,
+) -> &'static str {
     jobs.add(async move {
         let id = qh::request_id()
             .map(|id| id.to_string())
             .unwrap_or_default();
-        let _ = seen.send((id, true));
+        let _ = seen.send((id, read.0.load(Ordering::SeqCst)));
     });
     "answered"
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// One thread: a job spawned too early (when the handler returned) would run
+// at the test's next `.await`, and so before the body was read; a job
+// spawned when the body is dropped runs only after the flag is set.
+#[tokio::test(flavor = "current_thread")]
 async fn with_the_layer_jobs_run_after_the_body_was_sent() {
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let read = BodyRead::default();
     let app = Router::new()
         .route("/", get(report))
         .layer(Extension::<Seen>(tx))
+        .layer(Extension(read.clone()))
         .layer(qh::background::layer())
         .layer(qh::Tracking::new());
     let res = app
@@ -209,19 +212,17 @@ async fn with_the_layer_jobs_run_after_the_body_was_sent() {
         .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["x-request-id"], "after-1");
-    // The response is here, its body not read yet: the job must wait.
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(
-        rx.try_recv().is_err(),
-        "the job ran before the body was sent"
-    );
+    // The response is here, its body not read yet: let anything that is
+    // ready run (a job queued already would, and report `false`).
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
     let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
     assert_eq!(&body[..], b"answered");
-    let (id, _) = tokio::time::timeout(Duration::from_secs(5), rx.recv())
-        .await
-        .expect("the job never ran")
-        .unwrap();
+    read.0.store(true, Ordering::SeqCst);
+    let (id, after_the_body) = within("the job", rx.recv()).await.unwrap();
     assert_eq!(id, "after-1");
+    assert!(after_the_body, "the job ran before the body was read");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -230,14 +231,14 @@ async fn without_the_layer_jobs_run_once_the_handler_returned() {
     let app = tracked(
         Router::new()
             .route("/", get(report))
-            .layer(Extension::<Seen>(tx)),
+            .layer(Extension::<Seen>(tx))
+            .layer(Extension(BodyRead::default())),
     );
     let res = send(&app, get_with("/", &[("x-request-id", "nolayer-1")])).await;
     assert_eq!(res.text(), "answered");
-    let (id, _) = tokio::time::timeout(Duration::from_secs(5), rx.recv())
-        .await
-        .expect("the job never ran")
-        .unwrap();
+    // Without the layer nothing orders the job after the body: only that
+    // it ran, in the request's context, is promised.
+    let (id, _) = within("the job", rx.recv()).await.unwrap();
     assert_eq!(id, "nolayer-1");
 }
 
@@ -248,7 +249,8 @@ fn queue_from_endpoint(#[extract] jobs: BackgroundTasks, #[extract] seen: Extens
         let id = qh::request_id()
             .map(|id| id.to_string())
             .unwrap_or_default();
-        let _ = seen.send((id, true));
+        // Without the layer, nothing orders the job after the body.
+        let _ = seen.send((id, false));
     });
     1
 }
@@ -263,10 +265,7 @@ async fn a_qh_endpoint_takes_background_tasks_without_any_layer() {
     )
     .await;
     assert_eq!(res.status, 200, "{}", res.text());
-    let (id, _) = tokio::time::timeout(Duration::from_secs(5), rx.recv())
-        .await
-        .expect("the job never ran")
-        .unwrap();
+    let (id, _) = within("the job", rx.recv()).await.unwrap();
     assert_eq!(id, "ep-1");
 }
 
@@ -298,17 +297,12 @@ async fn failing_and_panicking_jobs_are_logged_with_the_id_and_never_change_the_
     assert_eq!(res.status, 200);
     assert_eq!(res.text(), "still fine");
     assert_eq!(res.echoed(), "boom-1");
-    // Bounded wait for the jobs (they run after the body was read).
-    for _ in 0..200 {
-        if last_ran.load(Ordering::SeqCst) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert!(
-        last_ran.load(Ordering::SeqCst),
-        "jobs after a panic must run"
-    );
+    // The jobs run one after another once the body was read; the last one
+    // running means the others (and their log lines) are done.
+    until_true("the job after the panicking one to run", || {
+        last_ran.load(Ordering::SeqCst)
+    })
+    .await;
     let panicked: Vec<_> = lines_with("background job panicked")
         .into_iter()
         .filter(|l| l["fields"]["request_id"] == "boom-1")
@@ -323,42 +317,6 @@ async fn failing_and_panicking_jobs_are_logged_with_the_id_and_never_change_the_
         .collect();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0]["fields"]["error"], "mail server down");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn drain_waits_for_background_work_within_its_timeout() {
-    let done = Arc::new(AtomicBool::new(false));
-    let flag = done.clone();
-    let app = tracked(Router::new().route(
-        "/",
-        get(move |jobs: BackgroundTasks| {
-            let flag = flag.clone();
-            async move {
-                jobs.add(async move {
-                    tokio::time::sleep(Duration::from_millis(400)).await;
-                    flag.store(true, Ordering::SeqCst);
-                });
-            }
-        }),
-    ));
-    let res = send(&app, get_with("/", &[])).await;
-    assert_eq!(res.status, 200);
-    // A task counts too, from the moment it is submitted.
-    let tasks = qh::tasks::Tasks::memory();
-    let task = tasks
-        .submit("drained", async {
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            Ok::<_, String>(())
-        })
-        .await
-        .unwrap();
-    assert!(qh::background::in_flight() >= 2);
-    assert!(!qh::background::drain(Duration::from_millis(20)).await);
-    assert!(!done.load(Ordering::SeqCst));
-    assert!(qh::background::drain(Duration::from_secs(10)).await);
-    assert!(done.load(Ordering::SeqCst));
-    let record = tasks.store().get(&task.task_id).await.unwrap().unwrap();
-    assert_eq!(record.status, qh::tasks::TaskStatus::Completed);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -384,11 +342,7 @@ async fn a_task_logs_with_the_request_id_in_a_span_that_follows_from_the_request
         .layer(qh::Tracking::new());
     let res = send(&app, get_with("/", &[("x-request-id", "tlog-1")])).await;
     let task_id = res.text().to_owned();
-    tasks
-        .store()
-        .wait(&task_id, Duration::from_secs(5))
-        .await
-        .unwrap();
+    common::task_app::finished(&**tasks.store(), &task_id).await;
     let lines: Vec<_> = lines_with("task working")
         .into_iter()
         .filter(|l| l["span"]["task_id"] == task_id.as_str())

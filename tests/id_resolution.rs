@@ -277,7 +277,8 @@ async fn undecodable_paths_and_axum_rejections_are_problems() {
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     assert_eq!(res.content_type(), "application/problem+json");
     assert_eq!(res.json()["request_id"], "p-1");
-    // The placeholder is named, as for any path problem (DESIGN §5).
+    // The placeholder is named, as the problem names any bad path
+    // parameter (its `path` member).
     assert_eq!(res.json()["path"], "name");
 
     let res = send(
@@ -386,4 +387,16 @@ async fn the_traceparent_can_give_the_request_its_id() {
     )
     .await;
     assert!(is_uuid(&res.echoed(), 4));
+    // Only trusted incoming IDs: with trust off the traceparent is not
+    // the request's ID either.
+    let untrusting = Tracking::new()
+        .id_from_traceparent(true)
+        .trust_incoming(false);
+    let res = send(
+        &qh::routes![echo_id].layer(untrusting),
+        get_with("/echo_id", &[("traceparent", tp)]),
+    )
+    .await;
+    assert!(is_uuid(&res.echoed(), 4), "{}", res.echoed());
+    assert_ne!(res.echoed(), "4bf92f3577b34da6a3ce929d0e0e4736");
 }

@@ -70,7 +70,7 @@ async fn a_and_b_tell_one_story() {
     let logs = Capture::default();
     let writer = logs.clone();
     qh::logs::json()
-        .with_filter("warn,two_services=info")
+        .with_filter("warn,id_two_services=info")
         .with_writer(move || writer.clone())
         .init();
     let a = example::start().await.unwrap();
@@ -181,4 +181,50 @@ async fn middleware_and_extension_trait_details() {
             assert_eq!(got["traceparent"].as_str().unwrap(), tp);
         })
         .await;
+}
+
+#[derive(qh::TrackingContext, Clone, Debug)]
+struct Caller {
+    request_id: qh::RequestId,
+    #[header("X-Tenant")]
+    tenant: String,
+    #[header("X-User-ID")]
+    user_id: Option<String>,
+}
+
+/// Extracting a derived `TrackingContext` registers its headers: an
+/// outbound call through the reqwest integration carries them, with no
+/// `to_headers()` in the handler (the README's promise), end to end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_derived_context_s_headers_go_out_on_calls_through_the_integration() {
+    let url = format!("http://{}/", echo_server().await);
+    let client = qh::propagation::Propagate::client(reqwest::Client::new());
+    let app = axum::Router::new()
+        .route(
+            "/call",
+            axum::routing::get(move |caller: Caller| {
+                let (client, url) = (client.clone(), url.clone());
+                async move {
+                    assert_eq!(caller.tenant, "acme");
+                    let sent = client.get(&url).send().await.unwrap();
+                    axum::Json(serde_json::from_str::<Value>(&sent.text().await.unwrap()).unwrap())
+                }
+            }),
+        )
+        .layer(qh::Tracking::new());
+    let req = axum::http::Request::get("/call")
+        .header("x-request-id", "out-1")
+        .header("x-tenant", "acme")
+        .header("x-user-id", "u-7")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(app, req).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    let got: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(got["x-request-id"], "out-1", "{got}");
+    assert_eq!(got["x-tenant"], "acme", "{got}");
+    assert_eq!(got["x-user-id"], "u-7", "{got}");
 }

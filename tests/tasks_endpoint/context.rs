@@ -2,6 +2,7 @@
 //! function, under 500 concurrent submissions, and in its log lines.
 
 use super::*;
+use common::capture::Capture;
 
 /// Logs from the background; used by the log test alone, so its callsite
 /// is first seen under that test's subscriber (tracing caches interest
@@ -65,19 +66,6 @@ async fn five_hundred_concurrent_submissions_each_keep_their_request_id() {
     }
 }
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 // One thread: the subscriber set for this test sees the spawned task too.
 #[tokio::test(flavor = "current_thread")]
 async fn the_functions_log_lines_carry_the_request_id() {
@@ -95,14 +83,10 @@ async fn the_functions_log_lines_carry_the_request_id() {
     let task_id = submit(&app, "POST", "/logged", "log-7", Some(r#"{"n":3}"#)).await;
     assert_eq!(wait_result(&app, &task_id).await.json()["result"], 3);
 
-    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    let lines: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = capture.lines();
     let line = lines
         .iter()
         .find(|l| l["fields"]["message"] == "logging in the background")
-        .unwrap_or_else(|| panic!("the function's line is missing: {text}"));
+        .unwrap_or_else(|| panic!("the function's line is missing: {lines:?}"));
     assert_eq!(line["request_id"], "log-7", "{line}");
 }
