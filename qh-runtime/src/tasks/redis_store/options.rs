@@ -26,8 +26,9 @@ pub struct RedisOptions {
 impl Default for RedisOptions {
     /// Prefix `qh:tasks`, records kept one hour after completion, 30 s
     /// leases, waits re-read every second, 100 000 index entries; each
-    /// command answered within 2 s, each connection attempt within 1 s, one
-    /// retry of a reconnection (after at most 200 ms).
+    /// command answered within 2 s, each connection attempt within 1 s, a
+    /// lost connection re-established in one attempt (no backoff: the
+    /// command that found it lost is itself sent once more).
     fn default() -> Self {
         Self {
             prefix: "qh:tasks".to_owned(),
@@ -37,7 +38,7 @@ impl Default for RedisOptions {
             index_cap: 100_000,
             response_timeout: Duration::from_secs(2),
             connect_timeout: Duration::from_secs(1),
-            reconnect_retries: 1,
+            reconnect_retries: 0,
             reconnect_max_delay: Duration::from_millis(200),
         }
     }
@@ -100,11 +101,12 @@ impl RedisOptions {
     }
 
     /// How a lost connection is re-established: `retries` more attempts
-    /// after the first, at most `max_delay` apart. Reconnection starts with
-    /// the command that finds the connection lost, and commands wait for it,
-    /// so keep it short (the default is one retry, 200 ms): while Redis is
-    /// down each request fails fast, and the first one after it is back
-    /// reconnects.
+    /// after the first, at most `max_delay` apart (plus up to a second of
+    /// jitter: redis-rs's backoff adds it). Reconnection starts with the
+    /// command that finds the connection lost, and commands wait for it, so
+    /// keep it short: the default is no retry (while Redis is down each
+    /// request fails at once, and the first one after it is back
+    /// reconnects).
     #[must_use]
     pub fn reconnect(mut self, retries: usize, max_delay: Duration) -> Self {
         self.reconnect_retries = retries;
