@@ -142,6 +142,9 @@ pub async fn drain(timeout: Duration) -> bool {
     for runner in runners {
         runner.abandon().await;
     }
+    // Aborted tasks count out when tokio drops them, just after: a moment
+    // for that, so `in_flight` afterwards tells of other work only.
+    wait_idle(Duration::from_millis(100)).await;
     false
 }
 

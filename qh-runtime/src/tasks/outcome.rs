@@ -89,3 +89,79 @@ pub(super) fn abandon<'a>(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::tasks::store::BoxFuture;
+    use crate::tasks::{ListFilter, MemoryTaskStore, StoreError};
+
+    /// A memory store whose first `failures` transitions fail (an outage).
+    struct Flaky {
+        store: MemoryTaskStore,
+        failures: AtomicUsize,
+    }
+
+    impl TaskStore for Flaky {
+        fn create(&self, r: TaskRecord) -> BoxFuture<'_, Result<(), StoreError>> {
+            self.store.create(r)
+        }
+        fn get<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>> {
+            self.store.get(id)
+        }
+        fn transition<'a>(
+            &'a self,
+            id: &'a str,
+            to: Transition,
+        ) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>> {
+            let failing = self
+                .failures
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+                .is_ok();
+            if failing {
+                return Box::pin(async { Err(StoreError::Backend("down".into())) });
+            }
+            self.store.transition(id, to)
+        }
+        fn list<'a>(
+            &'a self,
+            f: &'a ListFilter,
+        ) -> BoxFuture<'a, Result<Vec<TaskRecord>, StoreError>> {
+            self.store.list(f)
+        }
+        fn delete<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+            self.store.delete(id)
+        }
+        fn wait<'a>(
+            &'a self,
+            id: &'a str,
+            t: Duration,
+        ) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>> {
+            self.store.wait(id, t)
+        }
+        fn watch(&self, id: &str) -> BoxFuture<'static, ()> {
+            self.store.watch(id)
+        }
+    }
+
+    #[tokio::test]
+    async fn an_outcome_is_recorded_once_the_store_is_back() {
+        let flaky = Flaky {
+            store: MemoryTaskStore::new(),
+            failures: AtomicUsize::new(0),
+        };
+        flaky
+            .create(TaskRecord::pending("t", None, "f"))
+            .await
+            .unwrap();
+        flaky.transition("t", Transition::Start).await.unwrap();
+        flaky.failures.store(3, Ordering::Release);
+        record(&flaky, "t", Transition::Complete(serde_json::json!(3))).await;
+        let kept = flaky.get("t").await.unwrap().unwrap();
+        assert_eq!(kept.status, TaskStatus::Completed);
+        assert_eq!(kept.result, Some(serde_json::json!(3)));
+        assert_eq!(flaky.failures.load(Ordering::Acquire), 0);
+    }
+}
