@@ -224,6 +224,51 @@ async fn the_holder_s_renewal_puts_a_task_judged_lost_back_to_running() {
     until_status(&b.app, &id, "completed").await;
 }
 
+/// The probe's scenario: Redis paused for longer than the lease while A
+/// runs a task; once Redis is back, B reads the task (whether it judges the
+/// lease lost first or A renews first) and A finishes: the result is kept.
+#[tokio::test]
+async fn a_pause_longer_than_the_lease_loses_no_result() {
+    let Some(()) = redis_server::available() else {
+        return;
+    };
+    let (logs, _guard) = logging();
+    let server = RedisServer::start().await;
+    let options = options_with(&new_prefix()).lease(Duration::from_millis(300));
+    let a = instance(&server.url(), options.clone()).await;
+    let b = instance(&server.url(), options).await;
+    let id = submit_kind(&a.app, "gated", "paused-lease").await;
+    until_status(&b.app, &id, "running").await;
+
+    server.pause();
+    // The lease runs out on Redis's clock: once two of A's renewals have
+    // timed out (300 ms each), the last lease set (300 ms) is gone.
+    let failed_renewals = || {
+        logs.lines()
+            .iter()
+            .filter(|l| {
+                l["fields"]["message"] == "task lease not renewed" && l["fields"]["task_id"] == id
+            })
+            .count()
+    };
+    for _ in 0..1000 {
+        if failed_renewals() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(failed_renewals() >= 2, "A's renewals never failed");
+    server.resume();
+    let res = bounded("read", ask(&b.app, "GET", &format!("/tasks/{id}"), "b")).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    a.app.gate.0.add_permits(1);
+    until_status(&b.app, &id, "completed").await;
+    let record = ask(&b.app, "GET", &format!("/tasks/{id}"), "after")
+        .await
+        .json();
+    assert_eq!(record["result"], json!({"answer": 42}));
+}
+
 #[tokio::test]
 async fn deleting_unknown_tasks_publishes_nothing() {
     let Some(()) = redis_server::available() else {
