@@ -2,6 +2,7 @@
 //! an app (feature `redis`).
 
 mod connection;
+mod creation;
 mod events;
 mod options;
 mod scripts;
@@ -20,7 +21,6 @@ use tokio::time::Instant;
 
 use super::store::BoxFuture;
 use super::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Transition};
-use crate::RequestId;
 
 /// Task records in Redis, so that a task submitted to one instance is
 /// visible, waitable and cancellable from every other.
@@ -215,57 +215,7 @@ impl RedisTaskStore {
 impl TaskStore for RedisTaskStore {
     fn create(&self, record: TaskRecord) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async move {
-            let o = &self.inner.options;
-            let id = &record.task_id;
-            let task = self.key("task", id);
-            let all = format!("{}:all", o.prefix);
-            let rid = record.request_id.as_ref().map_or("", RequestId::as_str);
-            let mut pipe = redis::pipe();
-            pipe.atomic()
-                .cmd("HSET")
-                .arg(&task)
-                .arg(&[
-                    ("task_id", id.as_str()),
-                    ("request_id", rid),
-                    ("endpoint", record.endpoint.as_str()),
-                    ("status", record.status.as_str()),
-                    ("holder", self.inner.holder.as_str()),
-                ])
-                .arg("created_at")
-                .arg(record.created_at)
-                .ignore()
-                .cmd("PEXPIRE")
-                .arg(&task)
-                .arg(millis(o.ttl))
-                .ignore()
-                .cmd("SET")
-                .arg(self.key("lease", id))
-                .arg(&self.inner.holder)
-                .arg("PX")
-                .arg(millis(o.lease))
-                .ignore()
-                .cmd("ZADD")
-                .arg(&all)
-                .arg(record.created_at)
-                .arg(id)
-                .ignore()
-                .cmd("ZREMRANGEBYRANK")
-                .arg(&all)
-                .arg(0)
-                .arg(-1 - i64::try_from(o.index_cap).unwrap_or(i64::MAX - 1))
-                .ignore();
-            if !rid.is_empty() {
-                let by_request = self.key("req", rid);
-                pipe.cmd("ZADD")
-                    .arg(&by_request)
-                    .arg(record.created_at)
-                    .arg(id)
-                    .ignore()
-                    .cmd("PEXPIRE")
-                    .arg(&by_request)
-                    .arg(millis(o.ttl))
-                    .ignore();
-            }
+            let pipe = creation::pipeline(self, &record);
             let pipe = &pipe;
             with_retry(|| {
                 let mut conn = self.conn();
