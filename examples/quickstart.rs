@@ -7,6 +7,9 @@
 //! PORT=8080 cargo run --example quickstart
 //! ```
 //!
+//! Ctrl-C or SIGTERM stops it gracefully: requests in flight are answered,
+//! then background work gets 10 s to finish.
+//!
 //! Logs are JSON lines on stdout, filtered by `RUST_LOG` (default `info`);
 //! each line logged while handling a request (including from `qh::spawn`ed
 //! work) carries the request's `request_id`. Built with
@@ -133,8 +136,42 @@ async fn main() -> std::io::Result<()> {
         listener.local_addr()?
     );
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    // Background work and tasks get 10 s to finish; tasks still running
+    // then are recorded as cancelled (with the reason) and logged by ID.
+    if !qh::background::drain(Duration::from_secs(10)).await {
+        tracing::warn!(
+            left = qh::background::in_flight(),
+            "shut down with background work unfinished"
+        );
+    }
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what `docker stop` and Kubernetes send),
+/// then tells qh the server is shutting down, so task long-polls answer at
+/// once instead of holding the graceful shutdown.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            // No handler: Ctrl-C still works.
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down");
+    qh::background::begin_shutdown();
 }

@@ -27,8 +27,8 @@ mod layer;
 mod spawn;
 
 pub use blocking::spawn_blocking;
-pub use drain::{drain, in_flight};
-pub(crate) use drain::{track, Guard};
+pub use drain::{begin_shutdown, drain, in_flight, is_shutting_down};
+pub(crate) use drain::{on_drain_timeout, shutdown_begun, track, Guard, LeftBehind};
 pub use in_request::{InCurrentRequest, InRequest};
 pub use jobs::{BackgroundTasks, JobOutput};
 pub use layer::{layer, BackgroundFuture, BackgroundLayer, BackgroundService};

@@ -49,7 +49,12 @@ use super::json;
 pub struct JsonFormat {
     timestamp: bool,
     spans: bool,
+    field_limit: usize,
 }
+
+/// The longest text value of an event field [`JsonFormat`] writes by
+/// default, in bytes (16 KiB).
+pub const DEFAULT_FIELD_LIMIT: usize = 16 * 1024;
 
 impl Default for JsonFormat {
     fn default() -> Self {
@@ -58,13 +63,32 @@ impl Default for JsonFormat {
 }
 
 impl JsonFormat {
-    /// Timestamps (RFC 3339, UTC) and the event's spans included.
+    /// Timestamps (RFC 3339, UTC) and the event's spans included; text
+    /// fields cut at [`DEFAULT_FIELD_LIMIT`] bytes.
     #[must_use]
     pub fn new() -> Self {
         Self {
             timestamp: true,
             spans: true,
+            field_limit: DEFAULT_FIELD_LIMIT,
         }
+    }
+
+    /// The most bytes of text one event field may write (default
+    /// [`DEFAULT_FIELD_LIMIT`]); a longer value (a string, a `Display`ed or
+    /// `Debug`ed value, an error) is cut at a character boundary and ends
+    /// with `… [+N bytes]`, so a huge value logged by a handler (a request
+    /// body, a path parameter) cannot make a huge line. qh's own fields are
+    /// bounded already; span fields are written by the field formatter
+    /// (`JsonFields`) and are not cut. `usize::MAX` turns the cap off.
+    ///
+    /// ```
+    /// let format = qh::logs::JsonFormat::new().with_field_limit(2048);
+    /// ```
+    #[must_use]
+    pub fn with_field_limit(mut self, bytes: usize) -> Self {
+        self.field_limit = bytes;
+        self
     }
 
     /// Whether lines start with a `timestamp` (default `true`; turn it off
@@ -111,7 +135,7 @@ where
         json::string(w, meta.target())?;
         super::write_context_fields(w)?;
         w.write_str(",\"fields\":{")?;
-        let mut fields = json::Fields::new(w);
+        let mut fields = json::Fields::new(w, self.field_limit);
         event.record(&mut fields);
         fields.finish()?;
         w.write_char('}')?;

@@ -48,19 +48,68 @@ impl Write for Escape<'_> {
     }
 }
 
+/// Passes on at most `left` bytes (cut at a character boundary) and counts
+/// the rest, so one huge value cannot make a huge line.
+struct Capped<'a> {
+    w: &'a mut dyn Write,
+    left: usize,
+    cut: usize,
+}
+
+impl Write for Capped<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if s.len() <= self.left {
+            self.left -= s.len();
+            return self.w.write_str(s);
+        }
+        let mut end = self.left;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.left = 0;
+        self.cut += s.len() - end;
+        self.w.write_str(&s[..end])
+    }
+}
+
+/// Writes `value` as a JSON string literal of at most `limit` bytes of
+/// text; a longer one is cut and says by how much: `"abc… [+12345 bytes]"`.
+fn capped_string(
+    w: &mut dyn Write,
+    limit: usize,
+    value: impl FnOnce(&mut dyn Write) -> fmt::Result,
+) -> fmt::Result {
+    w.write_char('"')?;
+    let mut escaped = Escape(w);
+    let mut capped = Capped {
+        w: &mut escaped,
+        left: limit,
+        cut: 0,
+    };
+    value(&mut capped)?;
+    let cut = capped.cut;
+    if cut > 0 {
+        write!(w, "… [+{cut} bytes]")?;
+    }
+    w.write_char('"')
+}
+
 /// Records an event's fields as the members of a JSON object (the caller
-/// writes the braces). The first error is kept and reported by `finish`.
+/// writes the braces), each text value cut to `limit` bytes. The first
+/// error is kept and reported by `finish`.
 pub(crate) struct Fields<'a> {
     w: &'a mut dyn Write,
     first: bool,
+    limit: usize,
     result: fmt::Result,
 }
 
 impl<'a> Fields<'a> {
-    pub(crate) fn new(w: &'a mut dyn Write) -> Self {
+    pub(crate) fn new(w: &'a mut dyn Write, limit: usize) -> Self {
         Self {
             w,
             first: true,
+            limit,
             result: Ok(()),
         }
     }
@@ -92,7 +141,8 @@ impl<'a> Fields<'a> {
 
 impl Visit for Fields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.member(field, |w| string(w, value));
+        let limit = self.limit;
+        self.member(field, |w| capped_string(w, limit, |w| w.write_str(value)));
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
@@ -127,18 +177,14 @@ impl Visit for Fields<'_> {
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        self.member(field, |w| {
-            w.write_char('"')?;
-            write!(Escape(w), "{value}")?;
-            w.write_char('"')
-        });
+        let limit = self.limit;
+        self.member(field, |w| capped_string(w, limit, |w| write!(w, "{value}")));
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        let limit = self.limit;
         self.member(field, |w| {
-            w.write_char('"')?;
-            write!(Escape(w), "{value:?}")?;
-            w.write_char('"')
+            capped_string(w, limit, |w| write!(w, "{value:?}"))
         });
     }
 }
@@ -154,5 +200,17 @@ mod tests {
         assert_eq!(out, r#""a\"b\\c\nd\u0001é""#);
         let back: String = serde_json::from_str(&out).unwrap();
         assert_eq!(back, "a\"b\\c\nd\u{1}é");
+    }
+
+    #[test]
+    fn long_values_are_cut_at_a_character_and_say_by_how_much() {
+        let mut out = String::new();
+        capped_string(&mut out, 4, |w| w.write_str("abcé\"defg")).unwrap();
+        // "abc" (é would cross the limit), then 7 bytes left out.
+        let back: String = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, "abc… [+7 bytes]");
+        let mut short = String::new();
+        capped_string(&mut short, 4, |w| w.write_str("a\"b")).unwrap();
+        assert_eq!(short, r#""a\"b""#);
     }
 }

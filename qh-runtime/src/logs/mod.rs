@@ -66,7 +66,7 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::util::{SubscriberInitExt, TryInitError};
 use tracing_subscriber::EnvFilter;
 
-pub use format::JsonFormat;
+pub use format::{JsonFormat, DEFAULT_FIELD_LIMIT};
 pub use text::WithIds;
 
 use crate::trace_context::{TraceContext, TraceIds};

@@ -252,3 +252,42 @@ fn json_honours_rust_log_and_defaults_to_info() {
     std::env::remove_var("RUST_LOG");
     assert_eq!(emit(), ["i", "e"]);
 }
+
+#[test]
+fn an_application_field_is_cut_at_the_field_limit() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = json()
+        .with_filter("info")
+        .with_writer(move || writer.clone())
+        .finish();
+    let huge = "p".repeat(60_000);
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::info!(path = %huge, also = huge.as_str(), "looked up");
+    });
+    let raw = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        raw.len() < 2 * DEFAULT_FIELD_LIMIT + 1000,
+        "{} bytes",
+        raw.len()
+    );
+    let f = &capture.lines()[0]["fields"];
+    let cut = format!(
+        "{}… [+{} bytes]",
+        "p".repeat(DEFAULT_FIELD_LIMIT),
+        60_000 - DEFAULT_FIELD_LIMIT
+    );
+    assert_eq!(f["path"], cut.as_str());
+    assert_eq!(f["also"], cut.as_str());
+    assert_eq!(f["message"], "looked up");
+
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = json()
+        .with_filter("info")
+        .with_format(JsonFormat::new().with_field_limit(usize::MAX))
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, || tracing::info!(path = %huge, "uncut"));
+    assert_eq!(capture.lines()[0]["fields"]["path"], huge.as_str());
+}

@@ -2,8 +2,8 @@
 //! problem+json documents about tasks.
 
 use axum::response::{IntoResponse, Response};
-use http::header::CONTENT_TYPE;
-use http::StatusCode;
+use http::header::{CONTENT_TYPE, RETRY_AFTER};
+use http::{HeaderValue, StatusCode};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -76,13 +76,35 @@ pub(crate) fn task_problem(
     problem_response(http, &doc)
 }
 
-pub(crate) fn store_failed(e: &StoreError) -> Response {
-    tracing::error!(error = %e, "task store failed");
-    Error::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the task store is unavailable",
-    )
-    .into_response()
+/// How a route answers when the store refuses: 503 problem+json with
+/// `Retry-After` and a generic detail (never the backend's text, which may
+/// name hosts or hold a secret), and one log line naming what failed
+/// (`action`), which carries the asking request's ID. A full store is the
+/// app's capacity (WARN); a backend failure is an outage (ERROR).
+pub(crate) fn store_failed(e: &StoreError, action: &'static str) -> Response {
+    let (detail, retry_after) = match e {
+        StoreError::Full => {
+            tracing::warn!(action, error = %e, "task store refused: full of unfinished tasks");
+            (
+                "the server has too many unfinished tasks; try again later",
+                "5",
+            )
+        }
+        StoreError::Backend(_) => {
+            tracing::error!(action, error = %e, "task store failed");
+            ("the task store is unavailable; try again later", "1")
+        }
+    };
+    unavailable(detail, retry_after)
+}
+
+/// 503 problem+json for the asking request, with `Retry-After` (seconds).
+pub(crate) fn unavailable(detail: &'static str, retry_after: &'static str) -> Response {
+    let mut response = Error::new(StatusCode::SERVICE_UNAVAILABLE, detail).into_response();
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static(retry_after));
+    response
 }
 
 /// The RFC 9457 members qh always writes, for the asking request.

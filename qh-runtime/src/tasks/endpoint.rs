@@ -9,10 +9,8 @@ use std::future::Future;
 use std::marker::PhantomData;
 
 use axum::response::{IntoResponse, Response};
-use http::StatusCode;
 
 use crate::endpoint::respond::{checks, Checks, Fine, Passes, FINE};
-use crate::error::Error;
 use crate::tasks::{TaskOutcome, Tasks};
 
 /// Wraps a task function's return value to pick how it is stored (see
@@ -200,11 +198,7 @@ where
 {
     match tasks.submit_json(name, work).await {
         Ok(submitted) => submitted.into_response(),
-        Err(e) => Error::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("the task could not be submitted: {e}"),
-        )
-        .into_response(),
+        Err(e) => crate::tasks::store_failed(&e, "submitting a task"),
     }
 }
 

@@ -23,8 +23,8 @@
 //! let work = async move { Ok(serde_json::json!(add(1, 2).await)) };
 //! match tasks.submit_json("add", work).await {
 //!     Ok(submitted) => submitted.into_response(), // 202 + Location + JSON
-//!     Err(e) => qh::Error::new(qh::http::StatusCode::SERVICE_UNAVAILABLE, e.to_string())
-//!         .into_response(),
+//!     // 503 problem+json, `Retry-After`, a generic detail; logged.
+//!     Err(e) => e.into_response(),
 //! }
 //! # }
 //! ```
@@ -39,6 +39,7 @@ mod answer;
 pub(crate) mod endpoint;
 mod memory;
 mod mount;
+mod outcome;
 mod record;
 #[cfg(feature = "redis")]
 mod redis_store;
@@ -46,6 +47,7 @@ mod routes;
 mod runner;
 mod store;
 mod submitted;
+mod waiters;
 
 pub use memory::MemoryTaskStore;
 pub use record::{now, TaskRecord, TaskStatus, Transition, UnknownStatus};
@@ -55,6 +57,9 @@ pub use routes::{routes, DEFAULT_LIST_LIMIT, DEFAULT_WAIT_SECS, MAX_LIST_LIMIT, 
 pub use runner::{TaskOutcome, Tasks};
 pub use store::{BoxFuture, ListFilter, StoreError, TaskStore};
 pub use submitted::Submitted;
+pub use waiters::DEFAULT_MAX_WAITERS;
+
+pub(crate) use answer::store_failed;
 
 /// Whether a request asks for a `task = "optional"` endpoint to run in the
 /// background: `?async=true|1|yes` or `X-Async: true|1|yes`

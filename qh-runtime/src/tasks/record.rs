@@ -178,6 +178,10 @@ impl TaskRecord {
                 self.error = Some(error);
             }
             Transition::Cancel => self.status = TaskStatus::Cancelled,
+            Transition::Abandon(reason) => {
+                self.status = TaskStatus::Cancelled;
+                self.error = Some(reason);
+            }
         }
         self.completed_at = Some(at);
         true
@@ -195,6 +199,10 @@ pub enum Transition {
     Fail(String),
     /// pending/running → cancelled.
     Cancel,
+    /// pending/running → cancelled, with the reason in `error`: the
+    /// instance running it shut down before it finished (see
+    /// [`drain`](crate::background::drain)).
+    Abandon(String),
 }
 
 impl Transition {

@@ -116,7 +116,7 @@ async fn status(tasks: Tasks, id: Id) -> Response {
                 .with("completed_at", r.completed_at),
         ),
         Ok(None) => not_found(&id),
-        Err(e) => store_failed(&e),
+        Err(e) => store_failed(&e, "reading a task's status"),
     }
 }
 
@@ -128,7 +128,7 @@ async fn record(tasks: Tasks, id: Id) -> Response {
     match tasks.store().get(&id).await {
         Ok(Some(r)) => json(StatusCode::OK, &shown(&tasks, r)),
         Ok(None) => not_found(&id),
-        Err(e) => store_failed(&e),
+        Err(e) => store_failed(&e, "reading a task"),
     }
 }
 
@@ -158,7 +158,7 @@ async fn delete(tasks: Tasks, id: Id) -> Response {
                 .with("status", "deleted"),
         ),
         Ok(false) => not_found(&id),
-        Err(e) => store_failed(&e),
+        Err(e) => store_failed(&e, "deleting a task"),
     }
 }
 
@@ -172,14 +172,14 @@ async fn result(tasks: Tasks, id: Id, uri: Uri) -> Response {
         Err(e) => return e.into_response(),
     };
     let found = if wait {
-        tasks.store().wait(&id, timeout).await
+        super::waiters::wait(&tasks, &id, timeout).await
     } else {
-        tasks.store().get(&id).await
+        (tasks.store().get(&id).await).map_err(|e| store_failed(&e, "reading a task's result"))
     };
     let record = match found {
         Ok(Some(r)) => r,
         Ok(None) => return not_found(&id),
-        Err(e) => return store_failed(&e),
+        Err(refused) => return refused,
     };
     match record.status {
         TaskStatus::Completed => json(
@@ -239,7 +239,7 @@ async fn list(tasks: Tasks, uri: Uri) -> Response {
             let tasks_shown = records.into_iter().map(|r| shown(&tasks, r)).collect();
             json(StatusCode::OK, &Listing { tasks: tasks_shown })
         }
-        Err(e) => store_failed(&e),
+        Err(e) => store_failed(&e, "listing tasks"),
     }
 }
 

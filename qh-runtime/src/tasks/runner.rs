@@ -6,7 +6,7 @@ use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
 use serde::Serialize;
 use tokio::task::AbortHandle;
@@ -50,14 +50,41 @@ pub type TaskOutcome = Result<serde_json::Value, String>;
 /// ```
 #[derive(Clone)]
 pub struct Tasks {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(super) struct Inner {
     store: Arc<dyn TaskStore>,
     // Tasks this instance runs, so a local cancel aborts them at once.
     running: Mutex<HashMap<String, AbortHandle>>,
     expose_errors: AtomicBool,
+    pub(super) waiters: super::waiters::Waiters,
+}
+
+impl crate::background::LeftBehind for Inner {
+    /// Aborts every task still running here (so none writes an outcome
+    /// afterwards), then records each as abandoned.
+    fn abandon(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        let stopped: Vec<String> = {
+            let mut running = lock(&self.running);
+            running
+                .drain()
+                .map(|(id, handle)| {
+                    handle.abort();
+                    id
+                })
+                .collect()
+        };
+        super::outcome::abandon(&*self.store, stopped)
+    }
+}
+
+fn lock(
+    running: &Mutex<HashMap<String, AbortHandle>>,
+) -> MutexGuard<'_, HashMap<String, AbortHandle>> {
+    running
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl std::fmt::Debug for Tasks {
@@ -81,13 +108,15 @@ impl Tasks {
     /// A runner over a shared store.
     #[must_use]
     pub fn from_arc(store: Arc<dyn TaskStore>) -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                store,
-                running: Mutex::new(HashMap::new()),
-                expose_errors: AtomicBool::new(false),
-            }),
-        }
+        let inner = Arc::new(Inner {
+            store,
+            running: Mutex::new(HashMap::new()),
+            expose_errors: AtomicBool::new(false),
+            waiters: super::waiters::Waiters::default(),
+        });
+        let weak: Weak<dyn crate::background::LeftBehind> = Arc::downgrade(&inner) as _;
+        crate::background::on_drain_timeout(weak);
+        Self { inner }
     }
 
     /// A runner over a new [`MemoryTaskStore`] with its defaults.
@@ -272,10 +301,7 @@ impl Tasks {
     }
 
     fn running(&self) -> MutexGuard<'_, HashMap<String, AbortHandle>> {
-        self.inner
-            .running
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.inner.running)
     }
 }
 
@@ -309,14 +335,14 @@ where
                 }
             };
             if let Some(to) = to {
-                if let Err(e) = store.transition(&task_id, to).await {
-                    tracing::error!(error = %e, "task outcome not recorded");
-                }
+                super::outcome::record(&*store, &task_id, to).await;
             }
         }
         // Cancelled or deleted before it started: nothing to run.
         Ok(_) => {}
-        Err(e) => tracing::error!(error = %e, "task not started: the store failed"),
+        Err(e) => {
+            tracing::error!(task_id = %task_id, error = %e, "task not started: the store failed");
+        }
     }
     tasks.running().remove(&task_id);
 }

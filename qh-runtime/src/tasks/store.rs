@@ -32,6 +32,32 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+impl StoreError {
+    /// Whether this is a backend failure (an outage) rather than the store
+    /// being full.
+    #[must_use]
+    pub fn is_backend(&self) -> bool {
+        matches!(self, Self::Backend(_))
+    }
+}
+
+/// The answer to a request the store refused: `503` problem+json with
+/// `Retry-After` (5 s when full, 1 s for a backend failure) and a generic
+/// detail: the backend's text goes to the log (one line, ERROR for a backend
+/// failure, WARN when full, with the request's ID), never to the client.
+///
+/// ```
+/// use axum::response::IntoResponse;
+/// let res = qh::tasks::StoreError::Backend("broken pipe".into()).into_response();
+/// assert_eq!(res.status(), 503);
+/// assert_eq!(res.headers()["retry-after"], "1");
+/// ```
+impl axum::response::IntoResponse for StoreError {
+    fn into_response(self) -> axum::response::Response {
+        super::store_failed(&self, "using the task store")
+    }
+}
+
 /// Which records [`TaskStore::list`] returns.
 ///
 /// ```

@@ -1,14 +1,16 @@
 //! [`RedisTaskStore`]: task records in Redis, shared by every instance of
 //! an app (feature `redis`).
 
+mod connection;
+mod creation;
 mod events;
 mod options;
 mod scripts;
 
-use events::{forward_events, parse, subscribe};
+use connection::{millis, with_retry};
+use events::{forward_events, parse, Event, RawRecord};
 pub use options::RedisOptions;
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,10 +21,6 @@ use tokio::time::Instant;
 
 use super::store::BoxFuture;
 use super::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Transition};
-use crate::RequestId;
-
-/// Sent to waiters when the subscription was lost: any task may have moved.
-pub(super) const ANY: &str = "*";
 
 /// Task records in Redis, so that a task submitted to one instance is
 /// visible, waitable and cancellable from every other.
@@ -36,7 +34,15 @@ pub(super) const ANY: &str = "*";
 ///   running a cancelled task, within milliseconds.
 /// - A running task holds a lease (`{prefix}:lease:{id}`) its instance
 ///   renews every third of [`RedisOptions::lease`]; when an instance dies,
-///   the lease expires and the next read marks the task failed.
+///   the lease expires and the next read marks the task failed. That
+///   failure is provisional for the instance holding the lease (it was only
+///   cut off, say): its next renewal makes the task running again, and its
+///   outcome replaces the failure.
+/// - Every command is bounded ([`RedisOptions::response_timeout`],
+///   [`RedisOptions::connect_timeout`]): while Redis is down or paused,
+///   calls fail within those bounds (the routes answer 503 with
+///   `Retry-After`), and the first call after Redis is back reconnects; a
+///   command whose connection was lost is sent once more.
 ///
 /// Uses keys computed inside scripts: fine on a single Redis or a
 /// replicated one, not on Redis Cluster.
@@ -59,7 +65,10 @@ struct Inner {
     conn: ConnectionManager,
     options: RedisOptions,
     channel: String,
-    events: broadcast::Sender<Arc<str>>,
+    events: broadcast::Sender<Event>,
+    // Names this store instance as the holder of the leases of the tasks it
+    // runs (see the scripts' module doc).
+    holder: String,
     round_trips: AtomicU64,
     // Dropped with the store: stops its subscriber task.
     _shutdown: oneshot::Sender<()>,
@@ -71,14 +80,6 @@ impl std::fmt::Debug for RedisTaskStore {
             .field("options", &self.inner.options)
             .finish_non_exhaustive()
     }
-}
-
-fn backend(e: redis::RedisError) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
 impl RedisTaskStore {
@@ -98,15 +99,16 @@ impl RedisTaskStore {
     ///
     /// When the URL is invalid or Redis cannot be reached.
     pub async fn connect_with(url: &str, options: RedisOptions) -> Result<Self, StoreError> {
-        let client = redis::Client::open(url).map_err(backend)?;
-        let conn = client.get_connection_manager().await.map_err(backend)?;
+        let client = redis::Client::open(url).map_err(|e| connection::backend(&e))?;
+        let conn = connection::manager(&client, &options).await?;
         let channel = format!("{}:events", options.prefix);
-        let pubsub = subscribe(&client, &channel).await.map_err(backend)?;
+        let pubsub = connection::subscribe(&client, &channel, &options).await?;
         let (events, _) = broadcast::channel(1024);
         let (shutdown, stopped) = oneshot::channel();
         tokio::spawn(forward_events(
             client,
             channel.clone(),
+            options.clone(),
             pubsub,
             events.clone(),
             stopped,
@@ -117,6 +119,7 @@ impl RedisTaskStore {
                 options,
                 channel,
                 events,
+                holder: uuid::Uuid::new_v4().to_string(),
                 round_trips: AtomicU64::new(0),
                 _shutdown: shutdown,
             }),
@@ -145,40 +148,57 @@ impl RedisTaskStore {
         self.inner.conn.clone()
     }
 
+    /// Runs a script (once more if its connection was lost).
+    async fn run<T: redis::FromRedisValue>(
+        &self,
+        script: &redis::ScriptInvocation<'_>,
+    ) -> Result<T, StoreError> {
+        with_retry(|| {
+            let mut conn = self.conn();
+            async move { script.invoke_async(&mut conn).await }
+        })
+        .await
+    }
+
     async fn read(&self, task_id: &str) -> Result<Option<TaskRecord>, StoreError> {
-        let map: Option<HashMap<String, String>> = scripts::GET
-            .key(self.key("task", task_id))
-            .key(self.key("lease", task_id))
-            .arg(now())
-            .arg(millis(self.inner.options.ttl))
-            .arg(&self.inner.channel)
-            .arg(task_id)
-            .invoke_async(&mut self.conn())
-            .await
-            .map_err(backend)?;
-        map.map(parse).transpose()
+        let raw: Option<RawRecord> = self
+            .run(
+                scripts::GET
+                    .key(self.key("task", task_id))
+                    .key(self.key("lease", task_id))
+                    .arg(now())
+                    .arg(millis(self.inner.options.ttl))
+                    .arg(&self.inner.channel)
+                    .arg(task_id),
+            )
+            .await?;
+        raw.map(|raw| parse(task_id, raw)).transpose()
     }
 
     /// Renews the lease of an unfinished task; its status afterwards.
     async fn renew(&self, task_id: &str) -> Result<Option<TaskStatus>, StoreError> {
-        let status: Option<String> = scripts::RENEW
-            .key(self.key("task", task_id))
-            .key(self.key("lease", task_id))
-            .arg(millis(self.inner.options.lease))
-            .arg(millis(self.inner.options.ttl))
-            .invoke_async(&mut self.conn())
-            .await
-            .map_err(backend)?;
+        let status: Option<String> = self
+            .run(
+                scripts::RENEW
+                    .key(self.key("task", task_id))
+                    .key(self.key("lease", task_id))
+                    .arg(millis(self.inner.options.lease))
+                    .arg(millis(self.inner.options.ttl))
+                    .arg(&self.inner.holder)
+                    .arg(&self.inner.channel)
+                    .arg(task_id),
+            )
+            .await?;
         Ok(status.and_then(|s| s.parse().ok()))
     }
 
     /// Waits for an event about `task_id` (or a lost subscription) until
     /// `until`.
-    async fn next_event(rx: &mut broadcast::Receiver<Arc<str>>, task_id: &str, until: Instant) {
+    async fn next_event(rx: &mut broadcast::Receiver<Event>, task_id: &str, until: Instant) {
         loop {
             tokio::select! {
                 event = rx.recv() => match event {
-                    Ok(id) if &*id == task_id || &*id == ANY => return,
+                    Ok(event) if event.is_about(task_id) => return,
                     Ok(_) => {}
                     Err(broadcast::error::RecvError::Lagged(_)) => return,
                     Err(broadcast::error::RecvError::Closed) => {
@@ -195,59 +215,13 @@ impl RedisTaskStore {
 impl TaskStore for RedisTaskStore {
     fn create(&self, record: TaskRecord) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async move {
-            let o = &self.inner.options;
-            let id = &record.task_id;
-            let task = self.key("task", id);
-            let all = format!("{}:all", o.prefix);
-            let rid = record.request_id.as_ref().map_or("", RequestId::as_str);
-            let mut pipe = redis::pipe();
-            pipe.atomic()
-                .cmd("HSET")
-                .arg(&task)
-                .arg(&[
-                    ("task_id", id.as_str()),
-                    ("request_id", rid),
-                    ("endpoint", record.endpoint.as_str()),
-                    ("status", record.status.as_str()),
-                ])
-                .arg("created_at")
-                .arg(record.created_at)
-                .ignore()
-                .cmd("PEXPIRE")
-                .arg(&task)
-                .arg(millis(o.ttl))
-                .ignore()
-                .cmd("SET")
-                .arg(self.key("lease", id))
-                .arg(1)
-                .arg("PX")
-                .arg(millis(o.lease))
-                .ignore()
-                .cmd("ZADD")
-                .arg(&all)
-                .arg(record.created_at)
-                .arg(id)
-                .ignore()
-                .cmd("ZREMRANGEBYRANK")
-                .arg(&all)
-                .arg(0)
-                .arg(-1 - i64::try_from(o.index_cap).unwrap_or(i64::MAX - 1))
-                .ignore();
-            if !rid.is_empty() {
-                let by_request = self.key("req", rid);
-                pipe.cmd("ZADD")
-                    .arg(&by_request)
-                    .arg(record.created_at)
-                    .arg(id)
-                    .ignore()
-                    .cmd("PEXPIRE")
-                    .arg(&by_request)
-                    .arg(millis(o.ttl))
-                    .ignore();
-            }
-            pipe.query_async::<()>(&mut self.conn())
-                .await
-                .map_err(backend)
+            let pipe = creation::pipeline(self, &record);
+            let pipe = &pipe;
+            with_retry(|| {
+                let mut conn = self.conn();
+                async move { pipe.query_async::<()>(&mut conn).await }
+            })
+            .await
         })
     }
 
@@ -269,20 +243,23 @@ impl TaskStore for RedisTaskStore {
                 Transition::Complete(value) => ("complete", value.to_string()),
                 Transition::Fail(error) => ("fail", error),
                 Transition::Cancel => ("cancel", String::new()),
+                Transition::Abandon(reason) => ("abandon", reason),
             };
-            let map: Option<HashMap<String, String>> = scripts::TRANSITION
-                .key(self.key("task", task_id))
-                .key(self.key("lease", task_id))
-                .arg(kind)
-                .arg(now())
-                .arg(payload)
-                .arg(millis(self.inner.options.ttl))
-                .arg(&self.inner.channel)
-                .arg(task_id)
-                .invoke_async(&mut self.conn())
-                .await
-                .map_err(backend)?;
-            map.map(parse).transpose()
+            let raw: Option<RawRecord> = self
+                .run(
+                    scripts::TRANSITION
+                        .key(self.key("task", task_id))
+                        .key(self.key("lease", task_id))
+                        .arg(kind)
+                        .arg(now())
+                        .arg(payload)
+                        .arg(millis(self.inner.options.ttl))
+                        .arg(&self.inner.channel)
+                        .arg(task_id)
+                        .arg(&self.inner.holder),
+                )
+                .await?;
+            raw.map(|raw| parse(task_id, raw)).transpose()
         })
     }
 
@@ -298,32 +275,45 @@ impl TaskStore for RedisTaskStore {
                 Some(rid) => self.key("req", rid),
                 None => format!("{}:all", self.inner.options.prefix),
             };
-            let maps: Vec<HashMap<String, String>> = scripts::LIST
-                .key(index)
-                .arg(filter.limit)
-                .arg(now())
-                .arg(millis(self.inner.options.ttl))
-                .arg(&self.inner.channel)
-                .arg(&self.inner.options.prefix)
-                .invoke_async(&mut self.conn())
-                .await
-                .map_err(backend)?;
-            maps.into_iter().map(parse).collect()
+            let found: Vec<(String, RawRecord)> = self
+                .run(
+                    scripts::LIST
+                        .key(index)
+                        .arg(filter.limit)
+                        .arg(now())
+                        .arg(millis(self.inner.options.ttl))
+                        .arg(&self.inner.channel)
+                        .arg(&self.inner.options.prefix),
+                )
+                .await?;
+            // One bad record (written by hand, by an older version…) must
+            // not hide every other: it is skipped, and logged.
+            Ok(found
+                .into_iter()
+                .filter_map(|(id, raw)| match parse(&id, raw) {
+                    Ok(record) => Some(record),
+                    Err(e) => {
+                        tracing::warn!(task_id = %id, error = %e, "task listing: record skipped");
+                        None
+                    }
+                })
+                .collect())
         })
     }
 
     fn delete<'a>(&'a self, task_id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
         Box::pin(async move {
-            let removed: i64 = scripts::DELETE
-                .key(self.key("task", task_id))
-                .key(self.key("lease", task_id))
-                .key(format!("{}:all", self.inner.options.prefix))
-                .arg(&self.inner.options.prefix)
-                .arg(&self.inner.channel)
-                .arg(task_id)
-                .invoke_async(&mut self.conn())
-                .await
-                .map_err(backend)?;
+            let removed: i64 = self
+                .run(
+                    scripts::DELETE
+                        .key(self.key("task", task_id))
+                        .key(self.key("lease", task_id))
+                        .key(format!("{}:all", self.inner.options.prefix))
+                        .arg(&self.inner.options.prefix)
+                        .arg(&self.inner.channel)
+                        .arg(task_id),
+                )
+                .await?;
             Ok(removed == 1)
         })
     }
@@ -363,7 +353,9 @@ impl TaskStore for RedisTaskStore {
                     Ok(_) => return,
                     // Keep working: the next renewal retries before the
                     // lease (three renewals long) runs out.
-                    Err(e) => tracing::warn!(error = %e, "task lease not renewed"),
+                    Err(e) => {
+                        tracing::warn!(task_id = %task_id, error = %e, "task lease not renewed");
+                    }
                 }
                 Self::next_event(&mut rx, &task_id, Instant::now() + every).await;
             }

@@ -1,0 +1,371 @@
+//! `RedisTaskStore` when Redis fails: each test starts a `redis-server` of
+//! its own on 127.0.0.1 and pauses (SIGSTOP), stops and restarts it, or
+//! tampers with its data, then checks what the `/tasks` routes answer and
+//! what ends up recorded. Skips (saying so) without `redis-server` on PATH,
+//! fails instead when `QH_REDIS_REQUIRED=1`.
+
+mod common;
+#[path = "common/redis_server.rs"]
+mod redis_server;
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::{Extension, Router};
+use common::capture::Capture;
+use common::task_app::{app_with, ask, assert_problem, submit_kind, until_status, App};
+use common::Answer;
+use qh::tasks::{RedisOptions, RedisTaskStore, Tasks};
+use redis_server::{RedisServer, Reply};
+use serde_json::{json, Value};
+
+/// A key prefix of the test's own.
+fn new_prefix() -> String {
+    format!("qh-faults:{}", uuid::Uuid::new_v4())
+}
+
+/// Short bounds, so a fault costs a test well under a second per request.
+fn options_with(prefix: &str) -> RedisOptions {
+    RedisOptions::default()
+        .prefix(prefix)
+        .response_timeout(Duration::from_millis(300))
+        .connect_timeout(Duration::from_millis(300))
+}
+
+#[qh::endpoint(task)]
+async fn quick() -> u32 {
+    7
+}
+
+struct Instance {
+    app: App,
+    /// `POST /quick`: submitted through the code `#[qh::endpoint(task)]`
+    /// generates.
+    generated: Router,
+}
+
+async fn instance(url: &str, options: RedisOptions) -> Instance {
+    let store = RedisTaskStore::connect_with(url, options).await.unwrap();
+    let tasks = Tasks::new(store);
+    let generated = qh::routes![quick]
+        .layer(Extension(tasks.clone()))
+        .layer(qh::Tracking::new());
+    Instance {
+        app: app_with(tasks),
+        generated,
+    }
+}
+
+/// A request that must be answered within a generous bound (without
+/// command timeouts they hung for as long as Redis was away).
+async fn bounded<T>(what: &str, answer: impl Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(5), answer)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no answer within 5 s"))
+}
+
+async fn submit_quick(i: &Instance, id: &str) -> Answer {
+    let req = common::task_app::with_id("POST", "/quick", id);
+    common::send(&i.generated, req).await
+}
+
+/// The answer to a request while the store is down: 503 problem+json for
+/// the asking request, `Retry-After`, and nothing of the backend's text.
+fn assert_unavailable(res: &Answer, asking: &str) {
+    let doc = assert_problem(res, StatusCode::SERVICE_UNAVAILABLE, asking);
+    assert_eq!(res.headers["retry-after"], "1");
+    assert_eq!(
+        doc["detail"],
+        "the task store is unavailable; try again later"
+    );
+}
+
+/// The ERROR line logged for the request `asking` when the store failed.
+fn store_failure_logged(logs: &Capture, asking: &str, action: &str) {
+    let lines = logs.lines();
+    let line = lines
+        .iter()
+        .find(|l| l["request_id"] == asking && l["fields"]["message"] == "task store failed")
+        .unwrap_or_else(|| panic!("no store failure logged for {asking}: {lines:?}"));
+    assert_eq!(line["level"], "ERROR");
+    assert_eq!(line["fields"]["action"], action);
+}
+
+fn logging() -> (Capture, tracing::subscriber::DefaultGuard) {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = qh::logs::json()
+        .with_filter("info")
+        .with_writer(move || writer.clone())
+        .finish();
+    (capture, tracing::subscriber::set_default(subscriber))
+}
+
+#[tokio::test]
+async fn a_paused_redis_answers_503_within_the_response_timeout_then_recovers() {
+    let Some(()) = redis_server::available() else {
+        return;
+    };
+    let (logs, _guard) = logging();
+    let server = RedisServer::start().await;
+    let a = instance(&server.url(), options_with(&new_prefix())).await;
+    let id = submit_kind(&a.app, "gated", "before").await;
+    until_status(&a.app, &id, "running").await;
+
+    server.pause();
+    let uri = format!("/tasks/{id}/status");
+    let res = bounded("status", ask(&a.app, "GET", &uri, "paused-1")).await;
+    assert_unavailable(&res, "paused-1");
+    store_failure_logged(&logs, "paused-1", "reading a task's status");
+    let res = bounded("submit", submit_quick(&a, "paused-2")).await;
+    assert_unavailable(&res, "paused-2");
+    store_failure_logged(&logs, "paused-2", "submitting a task");
+    let res = bounded("list", ask(&a.app, "GET", "/tasks/", "paused-3")).await;
+    assert_unavailable(&res, "paused-3");
+
+    server.resume();
+    // The first request after Redis is back is answered.
+    let res = bounded("status", ask(&a.app, "GET", &uri, "back")).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.json()["status"], "running");
+    a.app.gate.0.add_permits(1);
+    until_status(&a.app, &id, "completed").await;
+}
+
+#[tokio::test]
+async fn a_restarted_redis_is_used_again_from_the_first_request() {
+    let Some(()) = redis_server::available() else {
+        return;
+    };
+    let mut server = RedisServer::start().await;
+    let a = instance(&server.url(), options_with(&new_prefix())).await;
+    let res = submit_quick(&a, "up").await;
+    assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text());
+
+    server.stop();
+    for (n, asking) in ["down-1", "down-2", "down-3"].into_iter().enumerate() {
+        let res = if n == 1 {
+            bounded("submit", submit_quick(&a, asking)).await
+        } else {
+            bounded("list", ask(&a.app, "GET", "/tasks/", asking)).await
+        };
+        assert_unavailable(&res, asking);
+    }
+
+    server.restart().await;
+    // No failed first command: the lost connection is noticed and the
+    // command sent again on a new one.
+    let res = bounded("submit", submit_quick(&a, "again")).await;
+    assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text());
+    let task_id = res.json()["task_id"].as_str().unwrap().to_owned();
+    until_status(&a.app, &task_id, "completed").await;
+    let res = ask(&a.app, "GET", &format!("/tasks/{task_id}/result"), "r").await;
+    assert_eq!(res.json()["result"], 7);
+}
+
+/// Makes `reader` judge the task's lease lost, as if its instance had been
+/// cut off for a whole lease: the lease key goes, the reader reads. Tried
+/// again if the holder's renewal slipped in between (bounded).
+async fn judged_lost(server: &RedisServer, prefix: &str, reader: &App, id: &str) {
+    let lease = format!("{prefix}:lease:{id}");
+    for _ in 0..20 {
+        server.cmd(&["DEL", &lease]).await;
+        let res = ask(reader, "GET", &format!("/tasks/{id}"), "reader").await;
+        if res.json()["status"] == "failed" {
+            return;
+        }
+    }
+    panic!("the reader never judged the lease of {id} lost");
+}
+
+#[tokio::test]
+async fn the_holder_s_completion_wins_over_a_lost_lease_judgement() {
+    let Some(()) = redis_server::available() else {
+        return;
+    };
+    let server = RedisServer::start().await;
+    // A long lease: no renewal comes between the judgement and the end.
+    let prefix = new_prefix();
+    let options = options_with(&prefix).lease(Duration::from_secs(60));
+    let a = instance(&server.url(), options.clone()).await;
+    let b = instance(&server.url(), options).await;
+    let id = submit_kind(&a.app, "gated", "fenced").await;
+    until_status(&b.app, &id, "running").await;
+    judged_lost(&server, &prefix, &b.app, &id).await;
+
+    a.app.gate.0.add_permits(1);
+    until_status(&b.app, &id, "completed").await;
+    let record = ask(&b.app, "GET", &format!("/tasks/{id}"), "after")
+        .await
+        .json();
+    assert_eq!(record["result"], json!({"answer": 42}));
+    assert_eq!(record["error"], Value::Null);
+}
+
+#[tokio::test]
+async fn the_holder_s_renewal_puts_a_task_judged_lost_back_to_running() {
+    let Some(()) = redis_server::available() else {
+        return;
+    };
+    let server = RedisServer::start().await;
+    let prefix = new_prefix();
+    let options = options_with(&prefix).lease(Duration::from_millis(900));
+    let a = instance(&server.url(), options.clone()).await;
+    let b = instance(&server.url(), options).await;
+    let id = submit_kind(&a.app, "gated", "renewed").await;
+    until_status(&b.app, &id, "running").await;
+    judged_lost(&server, &prefix, &b.app, &id).await;
+
+    // A is alive: its next renewal (a third of a lease later) undoes the
+    // judgement, and the work was never stopped.
+    until_status(&b.app, &id, "running").await;
+    a.app.gate.0.add_permits(1);
+    until_status(&b.app, &id, "completed").await;
+}
+
+/// The probe's scenario: Redis paused for longer than the lease while A
+/// runs a task; once Redis is back, B reads the task (whether it judges the
+/// lease lost first or A renews first) and A finishes: the result is kept.
+#[tokio::test]
+async fn a_pause_longer_than_the_lease_loses_no_result() {
+    let Some(()) = redis_server::available() else {
+        return;
+    };
+    let (logs, _guard) = logging();
+    let server = RedisServer::start().await;
+    let options = options_with(&new_prefix()).lease(Duration::from_millis(300));
+    let a = instance(&server.url(), options.clone()).await;
+    let b = instance(&server.url(), options).await;
+    let id = submit_kind(&a.app, "gated", "paused-lease").await;
+    until_status(&b.app, &id, "running").await;
+
+    server.pause();
+    // The lease runs out on Redis's clock: once two of A's renewals have
+    // timed out (300 ms each), the last lease set (300 ms) is gone.
+    let failed_renewals = || {
+        logs.lines()
+            .iter()
+            .filter(|l| {
+                l["fields"]["message"] == "task lease not renewed" && l["fields"]["task_id"] == id
+            })
+            .count()
+    };
+    for _ in 0..1000 {
+        if failed_renewals() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(failed_renewals() >= 2, "A's renewals never failed");
+    server.resume();
+    let res = bounded("read", ask(&b.app, "GET", &format!("/tasks/{id}"), "b")).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    a.app.gate.0.add_permits(1);
+    until_status(&b.app, &id, "completed").await;
+    let record = ask(&b.app, "GET", &format!("/tasks/{id}"), "after")
+        .await
+        .json();
+    assert_eq!(record["result"], json!({"answer": 42}));
+}
+
+#[tokio::test]
+async fn deleting_unknown_tasks_publishes_nothing() {
+    let Some(()) = redis_server::available() else {
+        return;
+    };
+    let server = RedisServer::start().await;
+    let prefix = new_prefix();
+    let options = options_with(&prefix);
+    let a = instance(&server.url(), options).await;
+    let id = submit_kind(&a.app, "gated", "real").await;
+    until_status(&a.app, &id, "running").await;
+
+    let mut events = server.connect().await.unwrap();
+    let channel = format!("{prefix}:events");
+    let subscribed = events.cmd(&["SUBSCRIBE", &channel]).await.unwrap();
+    assert!(matches!(subscribed, Reply::Array(_)), "{subscribed:?}");
+    for (n, uri) in ["/tasks/*", "/tasks/%2A", "/tasks/no-such-task"]
+        .iter()
+        .cycle()
+        .take(30)
+        .enumerate()
+    {
+        let res = ask(&a.app, "DELETE", uri, &format!("anon-{n}")).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
+    }
+    let res = ask(&a.app, "DELETE", &format!("/tasks/{id}"), "owner").await;
+    assert_eq!(res.status, StatusCode::OK);
+
+    // Messages arrive in publishing order: the first one must be the real
+    // task's (its cancellation), none for the unknown IDs before it.
+    let first = bounded("event", events.read()).await.unwrap();
+    let Reply::Array(parts) = first else {
+        panic!("{first:?}")
+    };
+    assert_eq!(parts[0].text(), "message");
+    assert_eq!(parts[2].text(), id);
+}
+
+#[tokio::test]
+async fn a_malformed_record_is_skipped_and_the_key_names_the_task() {
+    let Some(()) = redis_server::available() else {
+        return;
+    };
+    let (logs, _guard) = logging();
+    let server = RedisServer::start().await;
+    let prefix = new_prefix();
+    let options = options_with(&prefix);
+    let a = instance(&server.url(), options).await;
+    let good = submit_kind(&a.app, "fail", "good").await;
+    until_status(&a.app, &good, "failed").await;
+
+    let all = format!("{prefix}:all");
+    let bad = format!("{prefix}:task:bad");
+    server
+        .cmd(&[
+            "HSET",
+            &bad,
+            "status",
+            "completed",
+            "created_at",
+            "notanumber",
+        ])
+        .await;
+    server.cmd(&["ZADD", &all, "9999999999", "bad"]).await;
+    let moved = format!("{prefix}:task:moved");
+    server
+        .cmd(&[
+            "HSET",
+            &moved,
+            "task_id",
+            "someone-else",
+            "status",
+            "completed",
+            "created_at",
+            "5",
+            "result",
+            "1",
+        ])
+        .await;
+    server.cmd(&["ZADD", &all, "5", "moved"]).await;
+
+    let res = ask(&a.app, "GET", "/tasks/", "lister").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let ids: Vec<Value> = res.json()["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["task_id"].clone())
+        .collect();
+    assert_eq!(ids, [json!(good), json!("moved")]);
+    let lines = logs.lines();
+    let skipped = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "task listing: record skipped")
+        .unwrap_or_else(|| panic!("the skip is not logged: {lines:?}"));
+    assert_eq!(skipped["fields"]["task_id"], "bad");
+    assert_eq!(skipped["request_id"], "lister");
+    let res = ask(&a.app, "GET", "/tasks/moved", "one").await;
+    assert_eq!(res.json()["task_id"], "moved");
+}

@@ -1,0 +1,125 @@
+//! Graceful shutdown with tasks: `begin_shutdown` ends the long-polls, and
+//! `drain` that times out records the tasks still running as cancelled,
+//! with the reason, and logs their IDs: in memory and, with the feature
+//! `redis` and `redis-server` on PATH, in Redis as another instance sees
+//! it. One test: shutdown is process-wide.
+
+mod common;
+#[cfg(feature = "redis")]
+#[path = "common/redis_server.rs"]
+mod redis_server;
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use common::capture::Capture;
+use common::task_app::{app_with, ask, assert_problem, submit_kind, until_status, with_id, App};
+use qh::tasks::{TaskStatus, Tasks};
+
+const REASON: &str = "the server shut down before the task finished (graceful shutdown timed out)";
+
+fn abandoned_logged(logs: &Capture, task_id: &str) {
+    let lines = logs.lines();
+    let line = lines
+        .iter()
+        .find(|l| {
+            l["fields"]["task_id"] == task_id
+                && l["fields"]["message"] == "task abandoned at shutdown: recorded as cancelled"
+        })
+        .unwrap_or_else(|| panic!("{task_id} is not logged as abandoned: {lines:?}"));
+    assert_eq!(line["level"], "WARN");
+}
+
+async fn assert_abandoned(app: &App, task_id: &str) {
+    let record = app.tasks.store().get(task_id).await.unwrap().unwrap();
+    assert_eq!(record.status, TaskStatus::Cancelled);
+    assert_eq!(record.error.as_deref(), Some(REASON));
+    let res = ask(app, "GET", &format!("/tasks/{task_id}/result"), "after").await;
+    let doc = assert_problem(&res, StatusCode::CONFLICT, "after");
+    assert_eq!(doc["status"], "cancelled");
+}
+
+#[tokio::test]
+async fn shutdown_ends_waits_and_records_the_tasks_it_gives_up_on() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = qh::logs::json()
+        .with_filter("info")
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let memory = app_with(Tasks::memory());
+    let in_memory = submit_kind(&memory, "gated", "mem").await;
+    until_status(&memory, &in_memory, "running").await;
+
+    #[cfg(feature = "redis")]
+    let redis = redis_instances().await;
+    #[cfg(feature = "redis")]
+    let in_redis = match &redis {
+        Some((_, a, b)) => {
+            let id = submit_kind(a, "gated", "red").await;
+            until_status(b, &id, "running").await;
+            Some(id)
+        }
+        None => None,
+    };
+
+    // A long-poll in flight ends when the shutdown begins.
+    let waiter = {
+        let router = memory.router.clone();
+        let uri = format!("/tasks/{in_memory}/result?wait=true&timeout=300");
+        tokio::spawn(async move { common::send(&router, with_id("GET", &uri, "w")).await })
+    };
+    for _ in 0..500 {
+        if memory.tasks.waiting() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(memory.tasks.waiting(), 1);
+    qh::background::begin_shutdown();
+    let res = tokio::time::timeout(Duration::from_secs(5), waiter)
+        .await
+        .expect("the wait did not end at shutdown")
+        .unwrap();
+    let doc = assert_problem(&res, StatusCode::SERVICE_UNAVAILABLE, "w");
+    assert_eq!(doc["detail"], "the server is shutting down; ask again");
+    assert_eq!(res.headers["retry-after"], "1");
+    // New waits are not started.
+    let uri = format!("/tasks/{in_memory}/result?wait=true");
+    let res = ask(&memory, "GET", &uri, "late").await;
+    assert_problem(&res, StatusCode::SERVICE_UNAVAILABLE, "late");
+
+    assert!(!qh::background::drain(Duration::from_millis(200)).await);
+    assert_abandoned(&memory, &in_memory).await;
+    abandoned_logged(&capture, &in_memory);
+    assert_eq!(memory.tasks.running_here(), 0);
+
+    #[cfg(feature = "redis")]
+    if let (Some((_server, a, b)), Some(id)) = (&redis, &in_redis) {
+        // B sees it at once, not `running` until the lease runs out.
+        assert_abandoned(b, id).await;
+        abandoned_logged(&capture, id);
+        assert_eq!(a.tasks.running_here(), 0);
+    }
+}
+
+#[cfg(feature = "redis")]
+async fn redis_instances() -> Option<(redis_server::RedisServer, App, App)> {
+    redis_server::available()?;
+    let server = redis_server::RedisServer::start().await;
+    let options =
+        qh::tasks::RedisOptions::default().prefix(format!("qh-shutdown:{}", uuid::Uuid::new_v4()));
+    let store = |options| {
+        let url = server.url();
+        async move {
+            qh::tasks::RedisTaskStore::connect_with(&url, options)
+                .await
+                .unwrap()
+        }
+    };
+    let a = app_with(Tasks::new(store(options.clone()).await));
+    let b = app_with(Tasks::new(store(options).await));
+    Some((server, a, b))
+}
