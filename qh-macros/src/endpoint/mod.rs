@@ -8,6 +8,8 @@ mod expand_respond;
 mod expand_task;
 mod fallback;
 mod fields;
+#[cfg(test)]
+mod props;
 mod route;
 mod valid;
 mod valid_param;
