@@ -82,29 +82,45 @@ pub fn reference(lines: &[&[u8]]) -> Option<String> {
     (!members.is_empty() && within).then_some(joined)
 }
 
+/// `len` characters drawn from `chars`.
+fn run(
+    chars: &'static [u8],
+    len: std::ops::RangeInclusive<usize>,
+) -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(chars), len)
+        .prop_map(|v| String::from_utf8(v).expect("ASCII"))
+}
+
+const LOWER: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
+const KEY_REST: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789_-*/";
+const KEY_FIRST_TENANT: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+/// `chr` without the space: what a value is made of.
+const VALUE: &[u8] = b"!\"#$%&'()*+-./0123456789:;<>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
-        8 => "[a-z][a-z0-9_*/-]{0,8}",
-        2 => "[a-z0-9][a-z0-9_*/-]{0,6}@[a-z][a-z0-9_*/-]{0,4}",
-        2 => "[a-z]{254,258}",
-        2 => "[a-z]{239,243}@[a-z]{12,16}",
-        1 => "[A-Za-z0-9@ _-]{0,6}",
+        8 => (run(LOWER, 1..=1), run(KEY_REST, 0..=8)).prop_map(|(a, b)| a + &b),
+        2 => (run(KEY_FIRST_TENANT, 1..=1), run(KEY_REST, 0..=6), run(LOWER, 1..=1), run(KEY_REST, 0..=4))
+            .prop_map(|(a, b, c, d)| format!("{a}{b}@{c}{d}")),
+        2 => run(LOWER, 254..=258),
+        2 => (run(LOWER, 239..=243), run(LOWER, 12..=16)).prop_map(|(t, s)| format!("{t}@{s}")),
+        1 => run(b"ABCXYZabc019@ _-", 0..=6),
     ]
 }
 
 fn value() -> impl Strategy<Value = String> {
     prop_oneof![
-        8 => "[!-+\\--<>-~]{1,12}",
-        1 => "[ -~]{0,10}",
-        2 => "[a-z]{254,258}",
-        1 => "[a-z] {1,2}",
+        8 => run(VALUE, 1..=12),
+        1 => run(b" !,=~azAZ09\t", 0..=10),
+        2 => run(LOWER, 254..=258),
+        1 => (run(LOWER, 1..=1), run(b" ", 1..=2)).prop_map(|(a, b)| a + &b),
     ]
 }
 
 fn member() -> impl Strategy<Value = String> {
     prop_oneof![
         12 => (key(), value()).prop_map(|(k, v)| format!("{k}={v}")),
-        1 => "[ -~]{0,8}",
+        1 => run(b" !,=;azAZ09\t", 0..=8),
     ]
 }
 
