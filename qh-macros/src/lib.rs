@@ -6,6 +6,8 @@ mod ctxt;
 mod endpoint;
 mod headers;
 mod paths;
+#[cfg(test)]
+mod props;
 mod tracking_context;
 
 use proc_macro::TokenStream;

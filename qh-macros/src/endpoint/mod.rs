@@ -10,6 +10,8 @@ mod expand_task;
 mod extract;
 mod fallback;
 mod fields;
+#[cfg(test)]
+mod props;
 mod route;
 mod tokens;
 mod valid;

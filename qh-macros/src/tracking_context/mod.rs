@@ -4,6 +4,8 @@ mod ast;
 mod attr;
 mod expand;
 mod fallback;
+#[cfg(test)]
+mod props;
 mod valid;
 
 use proc_macro2::TokenStream;

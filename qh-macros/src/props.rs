@@ -1,0 +1,281 @@
+//! What the parsers' property tests share: token streams generated from a
+//! vocabulary, mutations of valid inputs, and the checks every rejection
+//! must pass.
+//!
+//! Short mode runs in `cargo test -p qh-macros` (256 cases a property);
+//! long mode is `PROPTEST_CASES=1000000 timeout 900 cargo test --release
+//! -p qh-macros props`.
+
+use std::str::FromStr;
+
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use proptest::prelude::*;
+use proptest::sample::Index;
+
+/// Tokens the macros' grammars are made of, and some they are not.
+const LEAVES: &[&str] = &[
+    // the options, attributes and keywords they read
+    "method",
+    "path",
+    "task",
+    "crate",
+    "header",
+    "query",
+    "body",
+    "extract",
+    "request_id",
+    "default",
+    "flatten",
+    "name",
+    "cfg",
+    "cfg_attr",
+    "doc",
+    "qh",
+    "r#type",
+    "self",
+    "fn",
+    "async",
+    "struct",
+    "enum",
+    "pub",
+    "mut",
+    "_",
+    "x",
+    "String",
+    "Option",
+    "u64",
+    "RequestId",
+    // punctuation
+    "=",
+    ",",
+    ":",
+    "::",
+    "#",
+    "!",
+    "-",
+    "->",
+    "<",
+    ">",
+    "&",
+    "*",
+    "@",
+    ".",
+    ";",
+    "'a",
+    "/",
+    "?",
+    // literals
+    "\"GET\"",
+    "\"get\"",
+    "\"BREW\"",
+    "\"/users/{id}\"",
+    "\"/{a}/{*rest}\"",
+    "\"/x/:id\"",
+    "\"optional\"",
+    "\"always\"",
+    "\"X-Tenant\"",
+    "\"x tenant\"",
+    "\"\"",
+    "\"my_qh\"",
+    "\"é\"",
+    "\"{\"",
+    "\"GET\"sfx",
+    "r\"/raw\"",
+    "b\"GET\"",
+    "'c'",
+    "1",
+    "20u8",
+    "-1",
+    "1.5",
+    "true",
+];
+
+fn leaf() -> impl Strategy<Value = TokenTree> {
+    prop::sample::select(LEAVES).prop_map(|text| {
+        let stream = TokenStream::from_str(text).expect("every leaf lexes");
+        stream.into_iter().next().expect("every leaf is one token")
+    })
+}
+
+fn delimiter() -> impl Strategy<Value = Delimiter> {
+    prop_oneof![
+        4 => Just(Delimiter::Parenthesis),
+        1 => Just(Delimiter::Bracket),
+        1 => Just(Delimiter::Brace),
+        1 => Just(Delimiter::None),
+    ]
+}
+
+/// Random token streams of the vocabulary, groups nested three deep.
+pub fn random_stream() -> impl Strategy<Value = TokenStream> {
+    let tree = leaf().prop_recursive(3, 24, 6, |inner| {
+        (delimiter(), prop::collection::vec(inner, 0..6))
+            .prop_map(|(d, trees)| TokenTree::Group(Group::new(d, trees.into_iter().collect())))
+    });
+    prop::collection::vec(tree, 0..10).prop_map(|trees| trees.into_iter().collect())
+}
+
+/// One edit of a token stream, at a position chosen among all its tokens
+/// (inside groups too).
+#[derive(Debug, Clone)]
+pub struct Edit {
+    at: Index,
+    kind: EditKind,
+}
+
+#[derive(Debug, Clone)]
+enum EditKind {
+    Delete,
+    Insert(TokenTree),
+    Replace(TokenTree),
+    Duplicate,
+    SwapNext,
+    Delimiter(Delimiter),
+    Unwrap,
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let kind = prop_oneof![
+        3 => Just(EditKind::Delete),
+        3 => leaf().prop_map(EditKind::Insert),
+        3 => leaf().prop_map(EditKind::Replace),
+        1 => Just(EditKind::Duplicate),
+        1 => Just(EditKind::SwapNext),
+        1 => delimiter().prop_map(EditKind::Delimiter),
+        1 => Just(EditKind::Unwrap),
+    ];
+    (any::<Index>(), kind).prop_map(|(at, kind)| Edit { at, kind })
+}
+
+/// One of `valid` with one to four edits.
+pub fn mutated(valid: &'static [&'static str]) -> impl Strategy<Value = TokenStream> {
+    let base = prop::sample::select(valid)
+        .prop_map(|s| TokenStream::from_str(s).expect("every valid example lexes"));
+    (base, prop::collection::vec(edit(), 1..=4)).prop_map(|(mut stream, edits)| {
+        for e in edits {
+            let mut target = e.at.index(count(&stream) + 1);
+            stream = edit_at(stream, &mut target, &e.kind);
+        }
+        stream
+    })
+}
+
+/// How many tokens `stream` has, counting into groups.
+fn count(stream: &TokenStream) -> usize {
+    stream
+        .clone()
+        .into_iter()
+        .map(|t| match &t {
+            TokenTree::Group(g) => 1 + count(&g.stream()),
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Applies `kind` at the `target`-th token (depth first), counting it down.
+fn edit_at(stream: TokenStream, target: &mut usize, kind: &EditKind) -> TokenStream {
+    let mut trees: Vec<TokenTree> = stream.into_iter().collect();
+    let mut i = 0;
+    loop {
+        if *target == 0 {
+            *target = usize::MAX;
+            match kind {
+                EditKind::Insert(t) => trees.insert(i, t.clone()),
+                _ if i == trees.len() => {}
+                EditKind::Delete => drop(trees.remove(i)),
+                EditKind::Replace(t) => trees[i] = t.clone(),
+                EditKind::Duplicate => trees.insert(i, trees[i].clone()),
+                EditKind::SwapNext if i + 1 < trees.len() => trees.swap(i, i + 1),
+                EditKind::SwapNext => {}
+                EditKind::Delimiter(d) => {
+                    if let TokenTree::Group(g) = &trees[i] {
+                        trees[i] = TokenTree::Group(Group::new(*d, g.stream()));
+                    }
+                }
+                EditKind::Unwrap => {
+                    if let TokenTree::Group(g) = trees[i].clone() {
+                        trees.splice(i..=i, g.stream());
+                    }
+                }
+            }
+            break;
+        }
+        if i == trees.len() || *target == usize::MAX {
+            break;
+        }
+        *target -= 1;
+        if let TokenTree::Group(g) = &trees[i] {
+            let inner = edit_at(g.stream(), target, kind);
+            let mut group = Group::new(g.delimiter(), inner);
+            group.set_span(g.span());
+            trees[i] = TokenTree::Group(group);
+        }
+        i += 1;
+    }
+    trees.into_iter().collect()
+}
+
+/// A rejection as the user sees it: one or more messages in rustc's voice
+/// (not empty, lowercase first letter, no closing period), emitted as
+/// `compile_error!`s that parse.
+pub fn check_rejection(error: syn::Error) -> Result<(), TestCaseError> {
+    let tokens = error.to_compile_error();
+    prop_assert!(
+        syn::parse2::<syn::File>(tokens.clone()).is_ok(),
+        "{}",
+        tokens
+    );
+    for e in error {
+        check_voice(&e.to_string())?;
+    }
+    Ok(())
+}
+
+/// A message in rustc's voice: not empty, lowercase first letter, no
+/// closing period.
+pub fn check_voice(message: &str) -> Result<(), TestCaseError> {
+    prop_assert!(!message.is_empty());
+    prop_assert!(
+        !message.starts_with(|c: char| c.is_ascii_uppercase()),
+        "not in rustc's voice: {}",
+        message
+    );
+    prop_assert!(!message.ends_with('.'), "ends with a period: {}", message);
+    Ok(())
+}
+
+/// A macro's whole output: items that parse, each error a
+/// `compile_error!` in rustc's voice. Returns how many errors it holds.
+pub fn check_output(output: &TokenStream) -> Result<usize, TestCaseError> {
+    let file = syn::parse2::<syn::File>(output.clone());
+    prop_assert!(file.is_ok(), "output does not parse: {}", output);
+    let mut errors = 0;
+    for item in file.into_iter().flat_map(|f| f.items) {
+        if let syn::Item::Macro(m) = item {
+            if m.mac
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "compile_error")
+            {
+                let message = m.mac.parse_body::<syn::LitStr>();
+                prop_assert!(message.is_ok(), "{}", m.mac.tokens);
+                check_voice(&message.unwrap().value())?;
+                errors += 1;
+            }
+        }
+    }
+    Ok(errors)
+}
+
+#[test]
+fn edits_reach_tokens_inside_groups() {
+    let stream = TokenStream::from_str("a (b [c])").unwrap();
+    // a=0, (…)=1, b=2, […]=3, c=4
+    let mut target = 4;
+    let out = edit_at(stream.clone(), &mut target, &EditKind::Delete);
+    assert_eq!(out.to_string(), "a (b [])");
+    let mut target = 3;
+    let out = edit_at(stream, &mut target, &EditKind::Unwrap);
+    assert_eq!(out.to_string(), "a (b c)");
+}
