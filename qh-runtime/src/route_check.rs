@@ -119,28 +119,58 @@ enum Kind {
     ParameterBesideCatchAll,
 }
 
-/// The first of the routes' clashes in listing order (the pair whose
-/// earlier endpoint comes first): two endpoints serving the same method
+/// A clash among the routes, if any: two endpoints serving the same method
 /// and path, the same path with differently named placeholders
 /// (`/users/{id}`, `/users/{user_id}`), or a parameter where another path,
 /// after the same prefix, has a catch-all (`/f/{x}/y`, `/f/{*rest}`); axum
-/// refuses the last two whatever the methods. `N` is `routes.len()`.
+/// refuses the last two whatever the methods. Of the first two kinds the
+/// earliest pair in listing order is found, and the earliest pair of all
+/// found is named, earlier endpoint first. `N` is `routes.len()`.
 #[must_use]
 pub const fn check_routes<const N: usize>(routes: &[Route]) -> Clash {
     assert!(routes.len() == N, "`N` is the number of routes");
     let order = sorted::<N>(routes);
     let mut found: Option<(usize, usize, Kind)> = None;
+    // Equal routes are neighbours, in listing order: the first two of a
+    // run are its earliest pair.
     let mut k = 0;
     while k + 1 < N {
         let (a, b) = (&routes[order[k]], &routes[order[k + 1]]);
-        if !a.path.is_empty() && shape_cmp(a.path, b.path) == 0 {
-            if !str_eq(a.path, b.path) {
-                found = earlier(found, order[k], order[k + 1], Kind::RenamedPlaceholders);
-            } else if str_eq(a.method, b.method) {
-                found = earlier(found, order[k], order[k + 1], Kind::SameRoute);
-            }
+        if !a.path.is_empty() && str_eq(a.path, b.path) && str_eq(a.method, b.method) {
+            found = earlier(found, order[k], order[k + 1], Kind::SameRoute);
         }
         k += 1;
+    }
+    // A group of one shape written two ways: its earliest route, and the
+    // earliest written otherwise.
+    let mut start = 0;
+    while start < N {
+        let mut end = start + 1;
+        while end < N && shape_cmp(routes[order[start]].path, routes[order[end]].path) == 0 {
+            end += 1;
+        }
+        if !routes[order[start]].path.is_empty() {
+            let mut first = order[start];
+            k = start + 1;
+            while k < end {
+                if order[k] < first {
+                    first = order[k];
+                }
+                k += 1;
+            }
+            let mut other = usize::MAX;
+            k = start;
+            while k < end {
+                if order[k] < other && !str_eq(routes[order[k]].path, routes[first].path) {
+                    other = order[k];
+                }
+                k += 1;
+            }
+            if other != usize::MAX {
+                found = earlier(found, first, other, Kind::RenamedPlaceholders);
+            }
+        }
+        start = end;
     }
     // A catch-all's shape sorts right after the shapes with a parameter at
     // its place (nothing sorts between the two tokens), so the route just
@@ -267,6 +297,50 @@ mod tests {
             route("d", "GET", "/z"),
         ]);
         assert!(earliest.unwrap().starts_with("`a` and `d` serve"));
+    }
+
+    #[test]
+    fn a_thousand_routes() {
+        // Leaked: `Route` holds `'static` strings, as in `qh::routes!`.
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        // GET and POST on each of /r0/{id} .. /r499/{id}: no clash.
+        let mut routes: Vec<Route> = (0..1000)
+            .map(|i| {
+                let method = if i % 2 == 0 { "GET" } else { "POST" };
+                route(
+                    leak(format!("e{i}")),
+                    method,
+                    leak(format!("/r{}/{{id}}", i / 2)),
+                )
+            })
+            .collect();
+        assert_eq!(check_routes_dyn(&routes), None);
+        routes.push(route("late", "PUT", "/r7/{key}"));
+        routes.push(route("later", "POST", "/r9/{id}"));
+        let clash = check_routes_dyn(&routes).unwrap();
+        assert!(
+            clash.starts_with("`e14` and `late` have the same path with differently named"),
+            "{clash}"
+        );
+        routes.pop();
+        routes.insert(3, route("dup", "GET", "/r400/{id}"));
+        let clash = check_routes_dyn(&routes).unwrap();
+        assert!(
+            clash.starts_with("`dup` and `e800` serve the same method and path"),
+            "{clash}"
+        );
+    }
+
+    /// `check_routes` for a length known only at run time.
+    fn check_routes_dyn(routes: &[Route]) -> Option<String> {
+        assert!(routes.len() <= 1024);
+        let mut padded: Vec<Route> = routes
+            .iter()
+            .map(|r| route(r.name, r.method, r.path))
+            .collect();
+        // Broken endpoints (empty paths) clash with nothing: padding.
+        padded.resize_with(1024, || route("", "", ""));
+        check_routes::<1024>(&padded).message().map(str::to_owned)
     }
 
     #[test]
