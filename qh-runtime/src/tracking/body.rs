@@ -32,6 +32,13 @@ where
         // Nothing to complete: the owner's body wrapper keeps the scope.
         return Response::from_parts(parts, Body::new(body));
     }
+    if !scope.records() && body.size_hint().exact().is_some() {
+        // A body of known length (bytes in memory, in practice) whose end
+        // nothing waits for: no span to close, no access line. It is not
+        // wrapped, so a buffered answer pays nothing for the wrapping; the
+        // scope ends here.
+        return Response::from_parts(parts, Body::new(body));
+    }
     scope.set_status(parts.status);
     Response::from_parts(parts, Body::new(TrackedBody::new(body, scope)))
 }
@@ -93,33 +100,35 @@ where
             // Completed: at its end, or failed (and not polled again).
             return Poll::Ready(None);
         };
-        let inner = this.inner.as_mut();
-        let polled = scope.run(|| catch_unwind(AssertUnwindSafe(|| inner.poll_frame(cx))));
-        let (answer, outcome) = match polled {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(None)) => (Poll::Ready(None), Some(Outcome::Ended)),
-            Ok(Poll::Ready(Some(Ok(frame)))) => {
-                let ended = this.inner.is_end_stream();
-                (
-                    Poll::Ready(Some(Ok(frame))),
-                    ended.then_some(Outcome::Ended),
-                )
-            }
-            Ok(Poll::Ready(Some(Err(error)))) => {
-                (Poll::Ready(Some(Err(error.into()))), Some(Outcome::Failed))
-            }
-            Err(payload) => {
-                let message = unwind::text(&*payload).unwrap_or("non-string panic payload");
-                let message = cut(message, 4 * ECHO_LIMIT);
-                scope.run(|| tracing::error!(panic = %message, "response body panicked"));
-                let error: BoxError = "the response body panicked".into();
-                (Poll::Ready(Some(Err(error))), Some(Outcome::Failed))
-            }
-        };
-        if let Some(outcome) = outcome {
-            if let Some(mut scope) = this.scope.take() {
-                scope.complete(outcome);
-            }
+        let mut inner = this.inner.as_mut();
+        let (answer, ended) = scope.run_then_complete(|| {
+            let polled = catch_unwind(AssertUnwindSafe(|| inner.as_mut().poll_frame(cx)));
+            let (answer, outcome) = match polled {
+                Ok(Poll::Pending) => (Poll::Pending, None),
+                Ok(Poll::Ready(None)) => (Poll::Ready(None), Some(Outcome::Ended)),
+                Ok(Poll::Ready(Some(Ok(frame)))) => {
+                    let ended = inner.is_end_stream();
+                    (
+                        Poll::Ready(Some(Ok(frame))),
+                        ended.then_some(Outcome::Ended),
+                    )
+                }
+                Ok(Poll::Ready(Some(Err(error)))) => {
+                    (Poll::Ready(Some(Err(error.into()))), Some(Outcome::Failed))
+                }
+                Err(payload) => {
+                    let message = unwind::text(&*payload).unwrap_or("non-string panic payload");
+                    let message = cut(message, 4 * ECHO_LIMIT);
+                    tracing::error!(panic = %message, "response body panicked");
+                    let error: BoxError = "the response body panicked".into();
+                    (Poll::Ready(Some(Err(error))), Some(Outcome::Failed))
+                }
+            };
+            ((answer, outcome.is_some()), outcome)
+        });
+        if ended {
+            // Completed inside the poll: the scope has nothing left to do.
+            *this.scope = None;
         }
         answer
     }

@@ -84,6 +84,12 @@ impl RequestScope {
         self.done.is_some()
     }
 
+    /// Whether its completion records anything (a span listened to, an
+    /// access line): else nothing waits for the body's end.
+    pub(crate) fn records(&self) -> bool {
+        self.done.as_ref().is_some_and(Completion::records)
+    }
+
     /// The response's status, recorded at completion.
     pub(crate) fn set_status(&mut self, status: StatusCode) {
         self.status = Some(status);
@@ -92,12 +98,35 @@ impl RequestScope {
     /// Records how the request ended, inside the scope (so the access line
     /// carries the request's IDs), then closes the span.
     pub(crate) fn complete(&mut self, outcome: Outcome) {
-        let Some(done) = self.done.take() else {
+        if !self.records() {
+            self.done = None;
             return;
-        };
-        let (span, status) = (&self.span, self.status);
+        }
+        self.run_then_complete(|| ((), Some(outcome)));
+    }
+
+    /// Runs `f` inside the scope and, when it says how the request ended,
+    /// completes the request there: the body's last poll and the completion
+    /// share one entry into the span and the context.
+    pub(crate) fn run_then_complete<R>(&mut self, f: impl FnOnce() -> (R, Option<Outcome>)) -> R {
+        let Self {
+            ctx,
+            span,
+            done,
+            status,
+            ..
+        } = self;
         let _entered = span.enter();
-        context::within(&mut self.ctx, || done.complete(span, status, outcome));
+        context::within(ctx, || {
+            let (result, outcome) = f();
+            if let Some(outcome) = outcome {
+                match done.take() {
+                    Some(done) if done.records() => done.complete(span, *status, outcome),
+                    _ => {}
+                }
+            }
+            result
+        })
     }
 }
 
