@@ -108,6 +108,7 @@ impl RequestScope {
     /// Runs `f` inside the scope and, when it says how the request ended,
     /// completes the request there: the body's last poll and the completion
     /// share one entry into the span and the context.
+    #[inline]
     pub(crate) fn run_then_complete<R>(&mut self, f: impl FnOnce() -> (R, Option<Outcome>)) -> R {
         let Self {
             ctx,
