@@ -23,8 +23,8 @@
 //! ```
 //!
 //! With a subscriber of your own, use [`layer`] (a `fmt` layer) or
-//! [`JsonFormat`] (the event format alone, with [`JsonFields`] for spans); for text lines, wrap any format
-//! in [`WithIds`].
+//! [`JsonFormat`] (the event format alone, with [`JsonFields`] for span
+//! fields); for text lines, wrap any format in [`WithIds`].
 //!
 //! Fields added to each line inside a request:
 //!
