@@ -1,6 +1,9 @@
 //! The response of a tracked request: its head echoed ([`respond`]), its
-//! body a [`TrackedBody`] that keeps the request's scope until it ends, so a streamed body or an SSE stream is polled in the request's
-//! context and span, and the request completes when the last frame is sent.
+//! body a [`TrackedBody`] that keeps the request's scope until it ends, so a
+//! streamed body or an SSE stream is polled in the request's context and
+//! span, and the request completes when the last frame is sent. A body of
+//! known length whose end nothing waits for (no span listened to, no access
+//! line) is left unwrapped: a buffered answer pays nothing for the wrapping.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
