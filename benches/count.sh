@@ -1,28 +1,37 @@
 #!/usr/bin/env bash
-# Instructions per request for each variant of benches/hot_path.rs, counted
-# by callgrind (repeatable on a noisy machine): the bench binary runs a
-# variant N times in counting mode; two runs (1,000 and 3,000 requests) are
-# subtracted so start-up cost cancels out.
+# Instructions and allocations per request for each variant of
+# benches/hot_path.rs. Instructions are counted by callgrind (repeatable on
+# a noisy machine): the bench binary runs a variant N times in counting
+# mode; two runs (200 and 2,200 requests) are subtracted so start-up cost
+# cancels out. Allocations are counted natively by the binary's counting
+# allocator (1,000 requests after 200 to warm up).
 #   benches/count.sh [variant ...]     (default: all)
+#   BIN=path/to/hot_path benches/count.sh …   (a binary built elsewhere)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -p qh-bench --bench hot_path >/dev/null 2>&1
-bin=$(ls -t target/release/deps/hot_path-* | grep -v '\.d$' | head -1)
+if [ -z "${BIN:-}" ]; then
+  cargo build --release -p qh-bench --bench hot_path >/dev/null 2>&1
+  BIN=$(ls -t target/release/deps/hot_path-* | grep -v '\.d$' | head -1)
+fi
 variants=("$@")
-[ ${#variants[@]} -eq 0 ] && variants=(bare bare_layered twin tower_http qh_endpoint qh_layer qh_layer_endpoint)
+[ ${#variants[@]} -eq 0 ] && variants=(bare bare_layered twin tower_http qh_endpoint qh_layer
+  qh_layer_endpoint tower_http_logged qh_logged tower_http_stream qh_stream
+  tower_http_stream_logged qh_stream_logged)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-printf '%-20s %10s %10s\n' variant incoming generated
+printf '%-26s %10s %10s %8s %8s\n' variant incoming generated allocs:in allocs:gen
 for v in "${variants[@]}"; do
-  line=$(printf '%-20s' "$v")
+  line=$(printf '%-26s' "$v")
+  allocs=""
   for mode in incoming generated; do
     totals=()
-    for n in 1000 3000; do
+    for n in 200 2200; do
       QH_COUNT="$v:$mode" QH_COUNT_N=$n valgrind --tool=callgrind \
-        --callgrind-out-file="$out/cg" "$bin" >/dev/null 2>&1
+        --callgrind-out-file="$out/cg" "$BIN" >/dev/null 2>&1
       totals+=("$(grep -E '^(summary|totals):' "$out/cg" | head -1 | awk '{print $2}')")
     done
     line+=$(printf ' %10d' $(( (totals[1] - totals[0]) / 2000 )))
+    allocs+=$(printf ' %8s' "$(QH_COUNT="$v:$mode" QH_COUNT_N=1000 QH_ALLOCS=1 "$BIN")")
   done
-  echo "$line"
+  echo "$line$allocs"
 done

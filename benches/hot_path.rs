@@ -1,34 +1,60 @@
 //! The per-request cost of qh's tracking, side by side with a bare axum
 //! route, the best hand-written shape, and tower-http's request-id recipe.
-//! Each variant answers `GET /` with `Html("hello")`, once with a valid
-//! incoming `X-Request-ID` and once without (generated).
+//! Each variant answers `GET /` with `Html("hello")` (the `*_stream`
+//! variants with a streamed body of three chunks), once with a valid
+//! incoming `X-Request-ID` and once without (generated); the body is
+//! collected. The `*_logged` pair adds one JSON log line per request,
+//! written to a sink: tower-http's `TraceLayer` under
+//! `tracing_subscriber::fmt().json()`, and qh's access log under
+//! `qh::logs::json()`.
 //!
 //! ```text
 //! cargo bench -p qh-bench --bench hot_path     # wall time (divan)
-//! benches/count.sh                             # instructions per request (callgrind)
+//! benches/count.sh                             # instructions and allocations per request
 //! benches/loopback.sh                          # req/s on 127.0.0.1 with wrk
 //! ```
 //!
-//! With `QH_COUNT=<variant>[:incoming|:generated]` the binary runs that variant
-//! `QH_COUNT_N` times (default 10 000) instead of benchmarking, for
+//! With `QH_COUNT=<variant>[:incoming|:generated]` the binary runs that
+//! variant `QH_COUNT_N` times (default 10 000) instead of benchmarking, for
 //! instruction counting under callgrind: run it with two different counts
-//! and divide the difference by the difference in requests.
+//! and divide the difference by the difference in requests. With
+//! `QH_ALLOCS=1` as well it runs 200 requests to warm up, then prints the
+//! allocations per request of the `QH_COUNT_N` after them.
+
+mod alloc_count;
 
 use std::convert::Infallible;
 use std::hint::black_box;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, Request};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use futures_util::stream;
 use tower::ServiceExt;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+#[global_allocator]
+static ALLOCATOR: alloc_count::Counting = alloc_count::Counting;
 
 async fn bare() -> Html<&'static str> {
     Html("hello")
+}
+
+/// Three chunks, streamed.
+fn chunks() -> Body {
+    Body::from_stream(stream::iter(
+        ["hel", "l", "o"].map(|c| Ok::<_, Infallible>(Bytes::from_static(c.as_bytes()))),
+    ))
+}
+
+async fn bare_stream() -> Body {
+    chunks()
 }
 
 tokio::task_local! {
@@ -73,6 +99,12 @@ async fn qh_hello(request_id: qh::RequestId) -> Html<&'static str> {
     Html("hello")
 }
 
+#[qh::endpoint(method = "GET", path = "/")]
+async fn qh_stream(request_id: qh::RequestId) -> Body {
+    black_box(request_id);
+    chunks()
+}
+
 const VARIANTS: &[&str] = &[
     "bare",
     "bare_layered",
@@ -81,9 +113,65 @@ const VARIANTS: &[&str] = &[
     "qh_endpoint",
     "qh_layer",
     "qh_layer_endpoint",
+    "tower_http_logged",
+    "qh_logged",
+    "tower_http_stream",
+    "qh_stream",
+    "tower_http_stream_logged",
+    "qh_stream_logged",
 ];
 
+/// Whose JSON log subscriber a variant runs under.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Logs {
+    None,
+    TowerHttp,
+    Qh,
+}
+
+fn logs(variant: &str) -> Logs {
+    match variant {
+        "tower_http_logged" | "tower_http_stream_logged" => Logs::TowerHttp,
+        "qh_logged" | "qh_stream_logged" => Logs::Qh,
+        _ => Logs::None,
+    }
+}
+
+/// tower-http's request-id recipe around `router`: set (a UUID v4 when
+/// absent), then propagate to the response.
+fn tower_http(router: Router) -> Router {
+    router
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// tower-http's logged recipe: a `TraceLayer` (inside the request-id
+/// layers, so it sees the ID) whose span carries `request_id`, logging at
+/// INFO when the response is ready.
+fn tower_http_logged(router: Router) -> Router {
+    tower_http(
+        router.layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| {
+                    let id = req
+                        .headers()
+                        .get(X_REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!(
+                        "request",
+                        request_id = id,
+                        method = %req.method(),
+                        uri = %req.uri(),
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        ),
+    )
+}
+
 fn app(variant: &str) -> Router {
+    let logged = qh::Tracking::new().access_log(true);
     match variant {
         "bare" => Router::new().route("/", get(bare)),
         // What any layer on a router costs before it does anything: axum
@@ -92,25 +180,52 @@ fn app(variant: &str) -> Router {
             .route("/", get(bare))
             .layer(tower::layer::util::Identity::new()),
         "twin" => Router::new().route("/", get(twin)),
-        "tower_http" => Router::new()
-            .route("/", get(bare))
-            .layer(PropagateRequestIdLayer::x_request_id())
-            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid)),
+        "tower_http" => tower_http(Router::new().route("/", get(bare))),
         "qh_endpoint" => qh::routes![qh_hello],
         "qh_layer" => Router::new()
             .route("/", get(bare))
             .layer(qh::Tracking::new()),
         "qh_layer_endpoint" => qh::routes![qh_hello].layer(qh::Tracking::new()),
+        "tower_http_logged" => tower_http_logged(Router::new().route("/", get(bare))),
+        "qh_logged" => qh::routes![qh_hello].layer(logged),
+        "tower_http_stream" => tower_http(Router::new().route("/", get(bare_stream))),
+        "qh_stream" => qh::routes![qh_stream].layer(qh::Tracking::new()),
+        "tower_http_stream_logged" => tower_http_logged(Router::new().route("/", get(bare_stream))),
+        "qh_stream_logged" => qh::routes![qh_stream].layer(logged),
         other => panic!("unknown variant {other}; one of {VARIANTS:?}"),
     }
 }
 
-fn request(incoming: bool) -> Request<Body> {
-    let mut req = Request::get("/");
-    if incoming {
-        req = req.header("x-request-id", "0b7e6a52-3c55-4f3c-9d6e-8b1f1f4e2a10");
+/// The variant's log subscriber, current while the guard lives.
+fn subscriber(variant: &str) -> Option<tracing::subscriber::DefaultGuard> {
+    match logs(variant) {
+        Logs::None => None,
+        Logs::TowerHttp => Some(tracing::subscriber::set_default(
+            tracing_subscriber::fmt()
+                .json()
+                .with_max_level(Level::INFO)
+                .with_writer(std::io::sink)
+                .finish(),
+        )),
+        Logs::Qh => Some(tracing::subscriber::set_default(
+            qh::logs::json()
+                .with_filter("info")
+                .with_writer(std::io::sink)
+                .finish(),
+        )),
     }
-    req.body(Body::empty()).unwrap()
+}
+
+/// `GET /`, with a valid `X-Request-ID` when `incoming`.
+fn request(incoming: bool) -> Request<Body> {
+    let mut req = Request::new(Body::empty());
+    if incoming {
+        req.headers_mut().insert(
+            X_REQUEST_ID,
+            HeaderValue::from_static("0b7e6a52-3c55-4f3c-9d6e-8b1f1f4e2a10"),
+        );
+    }
+    req
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -119,14 +234,18 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-async fn one(app: &Router, incoming: bool) -> Response {
+/// One request, its body collected.
+async fn one(app: &Router, incoming: bool) -> Bytes {
     let res = app.clone().oneshot(request(incoming)).await.unwrap();
-    debug_assert!(res.headers().contains_key("x-request-id") || res.status().is_success());
-    res
+    debug_assert!(res.status().is_success());
+    axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap()
 }
 
 #[divan::bench(args = VARIANTS)]
 fn incoming(bencher: divan::Bencher, variant: &str) {
+    let _logs = subscriber(variant);
     let rt = runtime();
     let app = app(variant);
     bencher.bench_local(|| rt.block_on(one(&app, true)));
@@ -134,6 +253,7 @@ fn incoming(bencher: divan::Bencher, variant: &str) {
 
 #[divan::bench(args = VARIANTS)]
 fn generated(bencher: divan::Bencher, variant: &str) {
+    let _logs = subscriber(variant);
     let rt = runtime();
     let app = app(variant);
     bencher.bench_local(|| rt.block_on(one(&app, false)));
@@ -157,34 +277,42 @@ fn serve(spec: &str) {
         });
 }
 
+/// `QH_COUNT=<variant>[:incoming|:generated]`: see the module docs.
+fn count(spec: &str) {
+    let (variant, mode) = spec.split_once(':').unwrap_or((spec, "incoming"));
+    let n: u64 = std::env::var("QH_COUNT_N")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000);
+    let allocs = std::env::var_os("QH_ALLOCS").is_some();
+    let _logs = subscriber(variant);
+    let rt = runtime();
+    let app = app(variant);
+    let incoming = mode == "incoming";
+    rt.block_on(async {
+        if allocs {
+            for _ in 0..200 {
+                black_box(one(&app, incoming).await);
+            }
+        }
+        let before = alloc_count::allocations();
+        for _ in 0..n {
+            black_box(one(&app, incoming).await);
+        }
+        if allocs {
+            let per = (alloc_count::allocations() - before) as f64 / n as f64;
+            println!("{per:.2}");
+        }
+    });
+}
+
 fn main() {
     if let Ok(spec) = std::env::var("QH_SERVE") {
         serve(&spec);
         return;
     }
     if let Ok(spec) = std::env::var("QH_COUNT") {
-        let (variant, mode) = spec.split_once(':').unwrap_or((&spec, "incoming"));
-        let n: usize = std::env::var("QH_COUNT_N")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(10_000);
-        // `<variant>+logs`: with qh's JSON log subscriber (to a sink) at
-        // INFO, so the request span is made, filled and closed: its cost.
-        let (variant, logged) = match variant.strip_suffix("+logs") {
-            Some(variant) => (variant, true),
-            None => (variant, false),
-        };
-        let _logs = logged.then(|| {
-            tracing::subscriber::set_default(qh::logs::json().with_writer(std::io::sink).finish())
-        });
-        let rt = runtime();
-        let app = app(variant);
-        let incoming = mode == "incoming";
-        rt.block_on(async {
-            for _ in 0..n {
-                black_box(one(&app, incoming).await);
-            }
-        });
+        count(&spec);
         return;
     }
     divan::main();

@@ -171,6 +171,9 @@ async fn a_body_dropped_before_its_end_is_recorded_as_aborted() {
 
 #[tokio::test]
 async fn sse_from_an_endpoint_keeps_the_id_with_and_without_the_layer() {
+    // A subscriber of its own: a callsite first hit on a thread with none
+    // can cache `never` process-wide and starve the next test's capture.
+    let _logs = json_logs(&Capture::default());
     for layered in [false, true] {
         let mut app = qh::routes![events];
         if layered {
@@ -224,6 +227,9 @@ async fn an_endpoint_without_the_layer_polls_its_body_in_its_own_scope() {
 
 #[tokio::test]
 async fn concurrent_streams_never_see_each_others_ids() {
+    // A subscriber of its own: a callsite first hit on a thread with none
+    // can cache `never` process-wide and starve the next test's capture.
+    let _logs = json_logs(&Capture::default());
     let app = qh::routes![events].layer(qh::Tracking::new());
     let calls = (0..20).map(|i| {
         let app = app.clone();

@@ -26,13 +26,13 @@ use super::json;
 ///  "span":{"name":"request",…}}
 /// ```
 ///
-/// Span fields are copied as recorded, so use it with
-/// [`JsonFields`](tracing_subscriber::fmt::format::JsonFields) (as
-/// [`layer`](super::layer) and [`json`](super::json()) do); with another field
+/// Span fields are copied as recorded, so use it with qh's
+/// [`JsonFields`](super::JsonFields) (as [`layer`](super::layer) and
+/// [`json`](super::json()) do) or `tracing-subscriber`'s; with another field
 /// formatter spans show their names only.
 ///
 /// ```
-/// use tracing_subscriber::fmt::format::JsonFields;
+/// use qh::logs::JsonFields;
 /// use tracing_subscriber::prelude::*;
 ///
 /// // Your own subscriber, qh's event format.

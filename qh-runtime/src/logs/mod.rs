@@ -23,8 +23,8 @@
 //! ```
 //!
 //! With a subscriber of your own, use [`layer`] (a `fmt` layer) or
-//! [`JsonFormat`] (the event format alone); for text lines, wrap any format
-//! in [`WithIds`].
+//! [`JsonFormat`] (the event format alone, with [`JsonFields`] for span
+//! fields); for text lines, wrap any format in [`WithIds`].
 //!
 //! Fields added to each line inside a request:
 //!
@@ -53,6 +53,7 @@
 //! - The `Tracking` layer stores the request's `TraceContext` in the context
 //!   (the `Tracking` layer and endpoints keep it).
 
+mod fields;
 mod format;
 mod json;
 mod text;
@@ -61,11 +62,11 @@ use std::fmt::{self, Write};
 use std::io;
 use std::sync::OnceLock;
 
-use tracing_subscriber::fmt::format::JsonFields;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::util::{SubscriberInitExt, TryInitError};
 use tracing_subscriber::EnvFilter;
 
+pub use fields::JsonFields;
 pub use format::{JsonFormat, DEFAULT_FIELD_LIMIT};
 pub use text::WithIds;
 

@@ -1,6 +1,9 @@
 //! The response of a tracked request: its head echoed ([`respond`]), its
-//! body a [`TrackedBody`] that keeps the request's scope until it ends, so a streamed body or an SSE stream is polled in the request's
-//! context and span, and the request completes when the last frame is sent.
+//! body a [`TrackedBody`] that keeps the request's scope until it ends, so a
+//! streamed body or an SSE stream is polled in the request's context and
+//! span, and the request completes when the last frame is sent. A body of
+//! known length whose end nothing waits for (no span listened to, no access
+//! line) is left unwrapped: a buffered answer pays nothing for the wrapping.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
@@ -31,6 +34,13 @@ where
     }
     if !scope.completes() {
         // Nothing to complete: the owner's body wrapper keeps the scope.
+        return Response::from_parts(parts, Body::new(body));
+    }
+    if !scope.records() && body.size_hint().exact().is_some() {
+        // A body of known length (bytes in memory, in practice) whose end
+        // nothing waits for: no span to close, no access line. It is not
+        // wrapped, so a buffered answer pays nothing for the wrapping; the
+        // scope ends here.
         return Response::from_parts(parts, Body::new(body));
     }
     scope.set_status(parts.status);
@@ -112,47 +122,50 @@ where
             // Completed: at its end, or failed (and not polled again).
             return Poll::Ready(None);
         };
-        let inner = this.inner.as_mut();
-        let polled = scope.run(|| catch_unwind(AssertUnwindSafe(|| inner.poll_frame(cx))));
-        let (answer, outcome) = match polled {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(None)) => (Poll::Ready(None), Some(Outcome::Ended)),
-            Ok(Poll::Ready(Some(Ok(frame)))) => {
-                if let Some(code) = frame.trailers_ref().and_then(grpc::status_in) {
-                    scope.set_grpc_status(code);
-                }
-                let ended = this.inner.is_end_stream();
-                (
-                    Poll::Ready(Some(Ok(frame))),
-                    ended.then_some(Outcome::Ended),
-                )
-            }
-            Ok(Poll::Ready(Some(Err(error)))) => {
-                (Poll::Ready(Some(Err(error.into()))), Some(Outcome::Failed))
-            }
-            Err(payload) => {
-                let message = unwind::text(&*payload).unwrap_or("non-string panic payload");
-                let message = cut(message, 4 * ECHO_LIMIT);
-                scope.run(|| tracing::error!(panic = %message, "response body panicked"));
-                if scope.is_grpc() {
-                    // A gRPC client reads a reset stream as a transport
-                    // error: end the call with its status instead.
-                    scope.set_grpc_status(grpc::INTERNAL);
-                    let trailers = grpc::status_trailers(grpc::INTERNAL, PANICKED);
+        let grpc = scope.is_grpc();
+        let mut inner = this.inner.as_mut();
+        let (answer, ended) = scope.run_then_complete(|status| {
+            let polled = catch_unwind(AssertUnwindSafe(|| inner.as_mut().poll_frame(cx)));
+            let (answer, outcome) = match polled {
+                Ok(Poll::Pending) => (Poll::Pending, None),
+                Ok(Poll::Ready(None)) => (Poll::Ready(None), Some(Outcome::Ended)),
+                Ok(Poll::Ready(Some(Ok(frame)))) => {
+                    if let Some(code) = frame.trailers_ref().and_then(grpc::status_in) {
+                        status.grpc = Some(code);
+                    }
+                    let ended = inner.is_end_stream();
                     (
-                        Poll::Ready(Some(Ok(Frame::trailers(trailers)))),
-                        Some(Outcome::Failed),
+                        Poll::Ready(Some(Ok(frame))),
+                        ended.then_some(Outcome::Ended),
                     )
-                } else {
-                    let error: BoxError = "the response body panicked".into();
-                    (Poll::Ready(Some(Err(error))), Some(Outcome::Failed))
                 }
-            }
-        };
-        if let Some(outcome) = outcome {
-            if let Some(mut scope) = this.scope.take() {
-                scope.complete(outcome);
-            }
+                Ok(Poll::Ready(Some(Err(error)))) => {
+                    (Poll::Ready(Some(Err(error.into()))), Some(Outcome::Failed))
+                }
+                Err(payload) => {
+                    let message = unwind::text(&*payload).unwrap_or("non-string panic payload");
+                    let message = cut(message, 4 * ECHO_LIMIT);
+                    tracing::error!(panic = %message, "response body panicked");
+                    if grpc {
+                        // A gRPC client reads a reset stream as a transport
+                        // error: end the call with its status instead.
+                        status.grpc = Some(grpc::INTERNAL);
+                        let trailers = grpc::status_trailers(grpc::INTERNAL, PANICKED);
+                        (
+                            Poll::Ready(Some(Ok(Frame::trailers(trailers)))),
+                            Some(Outcome::Failed),
+                        )
+                    } else {
+                        let error: BoxError = "the response body panicked".into();
+                        (Poll::Ready(Some(Err(error))), Some(Outcome::Failed))
+                    }
+                }
+            };
+            ((answer, outcome.is_some()), outcome)
+        });
+        if ended {
+            // Completed inside the poll: the scope has nothing left to do.
+            *this.scope = None;
         }
         answer
     }

@@ -198,9 +198,12 @@ impl Tracking {
         self
     }
 
-    /// One `INFO` event per request when its response is ready (target
-    /// `qh::access`): `request_id`, `method`, `route`, `status`,
-    /// `latency_ms`. Off by default.
+    /// One `INFO` event per request when its response body has been sent,
+    /// or dropped before its end (target `qh::access`): `request_id`,
+    /// `method`, `route`, `status`, `latency_ms`, and `outcome` (`aborted`,
+    /// `failed`) when the body did not end normally. It is a root event
+    /// carrying these fields itself, so formatters do not repeat the request
+    /// span's beside them. Off by default.
     #[must_use]
     pub fn access_log(mut self, enabled: bool) -> Self {
         self.config_mut().span.access_log = enabled;

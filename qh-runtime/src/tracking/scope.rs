@@ -97,6 +97,12 @@ impl RequestScope {
         self.grpc
     }
 
+    /// Whether its completion records anything (a span listened to, an
+    /// access line): else nothing waits for the body's end.
+    pub(crate) fn records(&self) -> bool {
+        self.done.as_ref().is_some_and(Completion::records)
+    }
+
     /// The response's HTTP status, recorded at completion.
     pub(crate) fn set_status(&mut self, status: StatusCode) {
         self.ended.http = Some(status);
@@ -110,12 +116,40 @@ impl RequestScope {
     /// Records how the request ended, inside the scope (so the access line
     /// carries the request's IDs), then closes the span.
     pub(crate) fn complete(&mut self, outcome: Outcome) {
-        let Some(done) = self.done.take() else {
+        if !self.records() {
+            self.done = None;
             return;
-        };
-        let (span, status) = (&self.span, self.ended);
+        }
+        self.run_then_complete(|_| ((), Some(outcome)));
+    }
+
+    /// Runs `f` inside the scope (with the statuses recorded so far, which
+    /// it may add to: a gRPC call's trailers) and, when it says how the
+    /// request ended, completes the request there: the body's last poll and
+    /// the completion share one entry into the span and the context.
+    #[inline]
+    pub(crate) fn run_then_complete<R>(
+        &mut self,
+        f: impl FnOnce(&mut Ended) -> (R, Option<Outcome>),
+    ) -> R {
+        let Self {
+            ctx,
+            span,
+            done,
+            ended,
+            ..
+        } = self;
         let _entered = span.enter();
-        context::within(&mut self.ctx, || done.complete(span, status, outcome));
+        context::within(ctx, || {
+            let (result, outcome) = f(ended);
+            if let Some(outcome) = outcome {
+                match done.take() {
+                    Some(done) if done.records() => done.complete(span, *ended, outcome),
+                    _ => {}
+                }
+            }
+            result
+        })
     }
 }
 

@@ -99,16 +99,16 @@ struct Access {
 
 /// One `request` span per level (a span's level is part of its static
 /// callsite), every field known up front given at creation: each later
-/// `record` is a round through every layer (a JSON formatter re-parses the
-/// span's fields on each). With an exporter registered, the span also
+/// `record` is a round through every layer. Text fields are given as `&str`
+/// (not `%` Display), so formatters write them without `core::fmt`. With an exporter registered, the span also
 /// carries the fields `tracing-opentelemetry` reads (`semconv`).
 macro_rules! request_span {
     ($level:expr, $id:expr, $method:expr, $route:expr, $client:expr, plain) => {
         tracing::span!(
             $level,
             "request",
-            request_id = %$id,
-            method = %$method,
+            request_id = $id.as_str(),
+            method = $method,
             route = $route,
             client_request_id = $client,
             status = Empty,
@@ -142,8 +142,8 @@ macro_rules! request_span {
         tracing::span!(
             $level,
             "request",
-            request_id = %$id,
-            method = %$method,
+            request_id = $id.as_str(),
+            method = $method,
             route = $route,
             client_request_id = $client,
             status = Empty,
@@ -214,14 +214,14 @@ impl RequestSpan {
             let client = resolved.client_id().map(RequestId::as_str);
             match (rpc, export::exporter()) {
                 (Some(rpc), _) => {
-                    request_span_at!(config.level, id, method_text, route, client, grpc rpc)
+                    request_span_at!(config.level, id, &*method_text, route, client, grpc rpc)
                 }
                 (None, None) => {
-                    request_span_at!(config.level, id, method_text, route, client, plain)
+                    request_span_at!(config.level, id, &*method_text, route, client, plain)
                 }
                 (None, Some(_)) => {
                     let otel = semconv::server_fields(&method_text, route);
-                    request_span_at!(config.level, id, method_text, route, client, otel)
+                    request_span_at!(config.level, id, &*method_text, route, client, otel)
                 }
             }
         } else {
@@ -248,6 +248,12 @@ impl RequestSpan {
 }
 
 impl Completion {
+    /// Whether completing records anything: a span listened to, or an
+    /// access line (no clock was read otherwise).
+    pub(crate) fn records(&self) -> bool {
+        self.started.is_some()
+    }
+
     /// Records how the request ended on `span` (its status, its latency up
     /// to the body's end, and an `outcome` when the body did not end
     /// normally), and logs the access event when it is on.
@@ -285,19 +291,22 @@ impl Completion {
             }
         }
         if let Some(access) = self.access {
-            span.in_scope(|| {
-                tracing::info!(
-                    target: "qh::access",
-                    request_id = %access.id,
-                    method = %cut(access.method.as_str(), ECHO_LIMIT),
-                    route = access.route.as_deref(),
-                    status = status.map(|s| s.as_u16()),
-                    grpc_status = grpc,
-                    latency_ms,
-                    outcome = label,
-                    "request completed"
-                );
-            });
+            // A root event: the line carries every field itself, so a
+            // formatter does not write the request span's again beside them
+            // (the request's context, current here, still gives qh::logs
+            // lines their IDs).
+            tracing::info!(
+                target: "qh::access",
+                parent: None,
+                request_id = access.id.as_str(),
+                method = &*cut(access.method.as_str(), ECHO_LIMIT),
+                route = access.route.as_deref(),
+                status = status.map(|s| s.as_u16()),
+                grpc_status = grpc,
+                latency_ms,
+                outcome = label,
+                message = "request completed",
+            );
         }
     }
 }

@@ -1,0 +1,255 @@
+//! [`JsonFields`]: a span's fields as one JSON object, written when the span
+//! is made; a later `record` appends its fields to the object instead of
+//! parsing and rewriting it.
+
+use std::fmt::{self, Write};
+
+use arrayvec::ArrayVec;
+use tracing::field::{Field, Visit};
+use tracing::span::Record;
+use tracing_subscriber::field::RecordFields;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FormatFields, FormattedFields};
+
+use super::format::DEFAULT_FIELD_LIMIT;
+use super::json;
+
+/// A [`FormatFields`] for `tracing_subscriber::fmt` that keeps each span's
+/// fields as one JSON object (`{"request_id":"…","method":"GET"}`), as
+/// [`JsonFormat`](super::JsonFormat) splices it into `spans`/`span`.
+///
+/// It writes what `tracing-subscriber`'s own
+/// [`JsonFields`](tracing_subscriber::fmt::format::JsonFields) writes, but
+/// a field recorded later (`span.record("status", 200)`) is appended to the
+/// object: `tracing-subscriber`'s parses the whole object and writes it
+/// again on every `record`. Recording a field the object already holds
+/// replaces it, as there (the rare case pays for the parse).
+///
+/// [`layer`](super::layer) and [`json`](super::json()) use it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JsonFields {
+    _private: (),
+}
+
+impl JsonFields {
+    /// The field formatter.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl<'w> FormatFields<'w> for JsonFields {
+    fn format_fields<R: RecordFields>(&self, mut writer: Writer<'w>, fields: R) -> fmt::Result {
+        writer.write_char('{')?;
+        let mut members = json::Fields::new(&mut writer, DEFAULT_FIELD_LIMIT);
+        fields.record(&mut members);
+        members.finish()?;
+        writer.write_char('}')
+    }
+
+    fn add_fields(
+        &self,
+        current: &'w mut FormattedFields<Self>,
+        fields: &Record<'_>,
+    ) -> fmt::Result {
+        if !current.fields.ends_with('}') {
+            // Empty (or not an object this formatter wrote): start afresh.
+            current.fields.clear();
+            return self.format_fields(current.as_writer(), fields);
+        }
+        let again = match keys(&current.fields) {
+            Some(keys) => {
+                let mut again = Recorded { keys, found: false };
+                fields.record(&mut again);
+                again.found
+            }
+            // Not an object as this formatter writes them: parse it.
+            None => true,
+        };
+        if again {
+            return replace(current, fields);
+        }
+        current.fields.pop();
+        let had_members = current.fields.len() > 1;
+        let mut after = After {
+            w: &mut current.fields,
+            comma: had_members,
+        };
+        let mut members = json::Fields::new(&mut after, DEFAULT_FIELD_LIMIT);
+        fields.record(&mut members);
+        let result = members.finish();
+        current.fields.push('}');
+        result
+    }
+}
+
+/// Writes through to `w`, with a comma before the first text when the
+/// object already has members: the appended fields' separator.
+struct After<'a> {
+    w: &'a mut String,
+    comma: bool,
+}
+
+impl Write for After<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if std::mem::take(&mut self.comma) {
+            self.w.push(',');
+        }
+        self.w.push_str(s);
+        Ok(())
+    }
+}
+
+/// At most this many members are read back (a `tracing` callsite has at
+/// most 32 fields); an object with more takes the slow path.
+const MAX_KEYS: usize = 32;
+
+/// Whether any field of a record is a member already.
+struct Recorded<'a> {
+    keys: ArrayVec<&'a str, MAX_KEYS>,
+    found: bool,
+}
+
+impl Visit for Recorded<'_> {
+    fn record_debug(&mut self, field: &Field, _: &dyn fmt::Debug) {
+        self.found = self.found || self.keys.contains(&field.name());
+    }
+}
+
+/// The member names of `object`, as [`JsonFields`] writes it (`{}`, or
+/// `{"key":value,…}` with string, number or `true`/`false` values), read in
+/// one pass; `None` for anything else (an escaped key included: the slow
+/// path compares those exactly).
+fn keys(object: &str) -> Option<ArrayVec<&str, MAX_KEYS>> {
+    let bytes = object.as_bytes();
+    let mut keys = ArrayVec::new();
+    let mut at = 1;
+    if bytes.get(at) == Some(&b'}') {
+        return Some(keys);
+    }
+    loop {
+        // `"key":`
+        if bytes.get(at) != Some(&b'"') {
+            return None;
+        }
+        let len = bytes[at + 1..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\')?;
+        let end = at + 1 + len;
+        if bytes[end] != b'"' || bytes.get(end + 1) != Some(&b':') {
+            return None;
+        }
+        keys.try_push(&object[at + 1..end]).ok()?;
+        at = end + 2;
+        // the value: a string (escapes skipped), or a scalar up to `,`/`}`
+        if bytes.get(at) == Some(&b'"') {
+            at += 1;
+            loop {
+                match bytes.get(at)? {
+                    b'"' => break,
+                    b'\\' => at += 2,
+                    _ => at += 1,
+                }
+            }
+            at += 1;
+        } else {
+            at += bytes[at..].iter().position(|&b| b == b',' || b == b'}')?;
+        }
+        match bytes.get(at)? {
+            b',' => at += 1,
+            b'}' if at + 1 == bytes.len() => return Some(keys),
+            _ => return None,
+        }
+    }
+}
+
+/// The rare case: `fields` names a member `current` has. Both objects are
+/// parsed and merged (a later value replaces an earlier one), then written
+/// again.
+fn replace(current: &mut FormattedFields<JsonFields>, fields: &Record<'_>) -> fmt::Result {
+    let mut added = String::from("{");
+    let mut members = json::Fields::new(&mut added, DEFAULT_FIELD_LIMIT);
+    fields.record(&mut members);
+    members.finish()?;
+    added.push('}');
+    let parse = |s: &str| serde_json::from_str::<serde_json::Map<_, _>>(s).map_err(|_| fmt::Error);
+    let mut object = parse(&current.fields)?;
+    object.extend(parse(&added)?);
+    current.fields = serde_json::Value::Object(object).to_string();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Capture(Arc<Mutex<Vec<u8>>>);
+
+    impl io::Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The `span` member of the one line an event inside a span recorded
+    /// by `record` writes.
+    fn span_after(record: impl FnOnce(&tracing::Span)) -> serde_json::Value {
+        let out = Capture::default();
+        let writer = out.clone();
+        let subscriber = super::super::json()
+            .with_filter("info")
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let span = tracing::info_span!(
+                "s",
+                a = "x,\"y",
+                b = tracing::field::Empty,
+                c = tracing::field::Empty
+            );
+            record(&span);
+            span.in_scope(|| tracing::info!("in"));
+        });
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        let line: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+        line["span"].clone()
+    }
+
+    #[test]
+    fn recorded_fields_are_appended_and_a_field_recorded_again_replaced() {
+        let span = span_after(|span| {
+            span.record("b", 2);
+            span.record("c", "three");
+        });
+        assert_eq!(
+            span,
+            serde_json::json!({"name": "s", "a": "x,\"y", "b": 2, "c": "three"})
+        );
+        let span = span_after(|span| {
+            span.record("b", 2);
+            span.record("b", 5);
+            span.record("a", false);
+        });
+        assert_eq!(span, serde_json::json!({"name": "s", "a": false, "b": 5}));
+    }
+
+    #[test]
+    fn keys_are_read_back_from_what_was_written() {
+        let object = r#"{"a":"x,\"status\":1\\","status_code":2,"ok":true,"l":"NaN"}"#;
+        let keys = keys(object).unwrap();
+        assert_eq!(keys.as_slice(), ["a", "status_code", "ok", "l"]);
+        assert_eq!(super::keys("{}").unwrap().len(), 0);
+        assert!(super::keys(r#"{"we\"ird":1}"#).is_none());
+        assert!(super::keys(r#"{"a":1"#).is_none());
+        assert!(super::keys(r#"{"a":"open}"#).is_none());
+    }
+}
