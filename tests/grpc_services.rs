@@ -12,7 +12,7 @@ mod common;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use common::capture::Capture;
+use common::capture::{json_logs, Capture};
 use futures_util::stream::{self, StreamExt};
 use tonic::transport::Channel;
 use tonic::{Code, Request, Response, Status};
@@ -129,6 +129,7 @@ fn echoed(metadata: &tonic::metadata::MetadataMap) -> String {
 
 #[tokio::test]
 async fn unary_calls_keep_generate_or_replace_the_id() {
+    let _logs = json_logs(&Capture::default());
     let service = Service::default();
     let seen = service.seen.clone();
     let mut client = client(serve(service, qh::Tracking::new()).await).await;
@@ -155,6 +156,7 @@ async fn unary_calls_keep_generate_or_replace_the_id() {
 
 #[tokio::test]
 async fn server_streaming_items_keep_the_context() {
+    let _logs = json_logs(&Capture::default());
     let service = Service::default();
     let seen = service.seen.clone();
     let mut client = client(serve(service, qh::Tracking::new()).await).await;
@@ -167,8 +169,9 @@ async fn server_streaming_items_keep_the_context() {
     assert_eq!(ids, ["stream-1", "stream-1", "stream-1"]);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn twenty_concurrent_calls_never_cross() {
+    let _logs = json_logs(&Capture::default());
     let service = Service::default();
     let addr = serve(service, qh::Tracking::new()).await;
     let client = client(addr).await;
@@ -190,6 +193,7 @@ async fn twenty_concurrent_calls_never_cross() {
 
 #[tokio::test]
 async fn a_panic_is_an_internal_status_with_the_id_and_the_server_goes_on() {
+    let _logs = json_logs(&Capture::default());
     let service = Service::default();
     let mut client = client(serve(service, qh::Tracking::new()).await).await;
     let status = client
@@ -212,13 +216,7 @@ async fn a_panic_is_an_internal_status_with_the_id_and_the_server_goes_on() {
 #[tokio::test]
 async fn the_span_is_named_for_the_method_and_ends_with_the_grpc_status() {
     let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = qh::logs::json()
-        .with_filter("info")
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    tracing::callsite::rebuild_interest_cache();
+    let _logs = json_logs(&capture);
     let service = Service::default();
     let mut client = client(serve(service, qh::Tracking::new().access_log(true)).await).await;
     client.check(check("", Some("span-1"))).await.unwrap();
@@ -271,6 +269,7 @@ async fn the_span_is_named_for_the_method_and_ends_with_the_grpc_status() {
 
 #[tokio::test]
 async fn tonics_own_server_takes_the_layer_too() {
+    let _logs = json_logs(&Capture::default());
     let service = Service::default();
     let seen = service.seen.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -307,13 +306,7 @@ async fn check_upstream(
 #[tokio::test]
 async fn http_to_grpc_passes_one_id_and_one_trace() {
     let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = qh::logs::json()
-        .with_filter("info")
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    tracing::callsite::rebuild_interest_cache();
+    let _logs = json_logs(&capture);
     let service = Service::default();
     let seen = service.seen.clone();
     let grpc_addr = serve(service, qh::Tracking::new()).await;

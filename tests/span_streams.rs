@@ -16,7 +16,7 @@ use axum::response::sse::{Event, Sse};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use common::capture::Capture;
+use common::capture::{json_logs, Capture};
 use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::mpsc;
 use tower::{Service, ServiceExt};
@@ -58,19 +58,6 @@ async fn text(res: axum::response::Response) -> String {
         .await
         .unwrap();
     String::from_utf8(bytes.to_vec()).unwrap()
-}
-
-fn json_logs(capture: &Capture) -> tracing::subscriber::DefaultGuard {
-    let writer = capture.clone();
-    let subscriber = qh::logs::json()
-        .with_filter("info")
-        .with_writer(move || writer.clone())
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    // Tests in this binary without a subscriber share these callsites: a
-    // callsite first met on their threads may have cached "never".
-    tracing::callsite::rebuild_interest_cache();
-    guard
 }
 
 fn access_lines(capture: &Capture) -> Vec<serde_json::Value> {
@@ -171,8 +158,7 @@ async fn a_body_dropped_before_its_end_is_recorded_as_aborted() {
 
 #[tokio::test]
 async fn sse_from_an_endpoint_keeps_the_id_with_and_without_the_layer() {
-    // A subscriber of its own: a callsite first hit on a thread with none
-    // can cache `never` process-wide and starve the next test's capture.
+    // A subscriber of its own (see `json_logs`).
     let _logs = json_logs(&Capture::default());
     for layered in [false, true] {
         let mut app = qh::routes![events];
@@ -227,8 +213,7 @@ async fn an_endpoint_without_the_layer_polls_its_body_in_its_own_scope() {
 
 #[tokio::test]
 async fn concurrent_streams_never_see_each_others_ids() {
-    // A subscriber of its own: a callsite first hit on a thread with none
-    // can cache `never` process-wide and starve the next test's capture.
+    // A subscriber of its own (see `json_logs`).
     let _logs = json_logs(&Capture::default());
     let app = qh::routes![events].layer(qh::Tracking::new());
     let calls = (0..20).map(|i| {

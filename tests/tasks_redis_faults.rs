@@ -5,8 +5,6 @@
 //! fails instead when `QH_REDIS_REQUIRED=1`.
 
 mod common;
-#[path = "common/redis_server.rs"]
-mod redis_server;
 
 use std::future::Future;
 use std::time::Duration;
@@ -14,10 +12,10 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use axum::{Extension, Router};
 use common::capture::Capture;
+use common::redis_server::{self, RedisServer, Reply};
 use common::task_app::{app_with, ask, assert_problem, submit_kind, until_status, App};
 use common::Answer;
 use qh::tasks::{RedisOptions, RedisTaskStore, Tasks};
-use redis_server::{RedisServer, Reply};
 use serde_json::{json, Value};
 
 /// A key prefix of the test's own.

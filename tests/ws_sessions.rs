@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use common::capture::Capture;
+use common::capture::{json_logs, Capture};
 use futures_util::{SinkExt, StreamExt};
 use qh::ws::{Message, WebSocket, WebSocketUpgrade};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -21,7 +21,6 @@ use tokio_tungstenite::tungstenite::Message as ClientMessage;
 async fn echo_ids(mut socket: WebSocket) {
     while let Some(Ok(msg)) = socket.recv().await {
         let Message::Text(text) = msg else { break };
-        tracing::info!(text = %text, "ws message");
         let id = qh::request_id().map_or("none".to_owned(), |id| id.to_string());
         if socket
             .send(Message::text(format!("{id} {text}")))
@@ -35,6 +34,20 @@ async fn echo_ids(mut socket: WebSocket) {
 
 async fn chat(ws: WebSocketUpgrade) -> Response {
     ws.on_upgrade(echo_ids)
+}
+
+/// Logs each message it gets: a callsite of its own, met only by the test
+/// that listens (tracing caches a callsite's interest process-wide, and
+/// the other tests here run with no subscriber).
+async fn logged_chat(ws: WebSocketUpgrade) -> Response {
+    ws.on_upgrade(|mut socket: WebSocket| async move {
+        while let Some(Ok(Message::Text(text))) = socket.recv().await {
+            tracing::info!(text = %text, "ws message");
+            if socket.send(Message::text(text)).await.is_err() {
+                break;
+            }
+        }
+    })
 }
 
 #[qh::endpoint(method = "GET", path = "/endpoint-chat")]
@@ -81,6 +94,7 @@ async fn session(
 
 #[tokio::test]
 async fn a_session_keeps_the_upgrading_requests_id() {
+    let _logs = json_logs(&Capture::default());
     let app = Router::new()
         .route("/chat", get(chat))
         .layer(qh::Tracking::new());
@@ -96,6 +110,7 @@ async fn a_session_keeps_the_upgrading_requests_id() {
 
 #[tokio::test]
 async fn an_endpoint_takes_it_as_an_extract_parameter_with_or_without_the_layer() {
+    let _logs = json_logs(&Capture::default());
     for layered in [false, true] {
         let mut app = qh::routes![endpoint_chat];
         if layered {
@@ -110,6 +125,7 @@ async fn an_endpoint_takes_it_as_an_extract_parameter_with_or_without_the_layer(
 
 #[tokio::test]
 async fn concurrent_sessions_never_see_each_others_ids() {
+    let _logs = json_logs(&Capture::default());
     let app = Router::new()
         .route("/chat", get(chat))
         .layer(qh::Tracking::new());
@@ -133,20 +149,12 @@ async fn concurrent_sessions_never_see_each_others_ids() {
 #[tokio::test]
 async fn log_lines_in_a_session_carry_the_id_and_its_span() {
     let capture = Capture::default();
-    let writer = capture.clone();
-    // The test's runtime has one thread: the server's and the session's
-    // tasks run on it, under this thread's default subscriber.
-    let subscriber = qh::logs::json()
-        .with_filter("info")
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    tracing::callsite::rebuild_interest_cache();
+    let _logs = json_logs(&capture);
     let app = Router::new()
-        .route("/chat", get(chat))
+        .route("/logged", get(logged_chat))
         .layer(qh::Tracking::new());
     let addr = serve(app).await;
-    session(addr, "/chat", Some("log-1"), &["hello"]).await;
+    session(addr, "/logged", Some("log-1"), &["hello"]).await;
     let lines: Vec<_> = capture
         .lines()
         .into_iter()
@@ -160,6 +168,7 @@ async fn log_lines_in_a_session_carry_the_id_and_its_span() {
 
 #[tokio::test]
 async fn a_plain_get_without_upgrade_headers_is_a_problem_with_the_id() {
+    let _logs = json_logs(&Capture::default());
     let app = Router::new()
         .route("/chat", get(chat))
         .layer(qh::Tracking::new());

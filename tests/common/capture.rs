@@ -38,3 +38,20 @@ fn parse(bytes: &[u8]) -> Vec<Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect()
 }
+
+/// `qh::logs::json()` at INFO writing to `capture`, as this thread's
+/// default subscriber until the guard drops.
+///
+/// In a test binary whose tests log, give every test a subscriber (a
+/// throwaway capture will do): tracing caches a callsite's interest
+/// process-wide, and a callsite first met on a thread with none, racing
+/// another test's set-up, can cache "never" and leave that test's capture
+/// empty.
+pub fn json_logs(capture: &Capture) -> tracing::subscriber::DefaultGuard {
+    let writer = capture.clone();
+    let subscriber = qh::logs::json()
+        .with_filter("info")
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::set_default(subscriber)
+}

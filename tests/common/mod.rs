@@ -10,6 +10,7 @@ use tower::ServiceExt;
 
 pub mod capture;
 pub mod redis;
+pub mod redis_server;
 pub mod task_app;
 pub mod wait;
 
