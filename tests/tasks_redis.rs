@@ -38,7 +38,7 @@ fn options() -> RedisOptions {
 
 async fn instance(url: &str, options: RedisOptions) -> (App, RedisTaskStore) {
     let store = RedisTaskStore::connect_with(url, options).await.unwrap();
-    (app_with(Tasks::new(store.clone())), store)
+    (app_with(Tasks::new(store.clone()).listing(true)), store)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -277,6 +277,7 @@ async fn finished_records_expire_in_redis() {
     let all = store
         .list(&qh::tasks::ListFilter {
             request_id: None,
+            owner: None,
             limit: 10,
         })
         .await
