@@ -289,6 +289,30 @@ async fn a_task_submitted_outside_a_request_is_shown_to_no_one() {
     let id = submitted.task_id;
     let record = finished(&**app.tasks.store(), &id).await;
     assert_eq!((record.status, record.owner), (TaskStatus::Completed, None));
+    // The app's handle inside a request (as `Extension<Tasks>` would give
+    // it): still no owner, and a warning says why no one sees the task.
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = qh::logs::json()
+        .with_filter("warn")
+        .with_writer(move || writer.clone())
+        .finish();
+    let inside = {
+        let _guard = tracing::subscriber::set_default(subscriber);
+        qh::context::Context::new(qh::RequestId::from_static("inside-1"))
+            .scope(app.tasks.submit("by_hand", async { Ok::<_, String>(2) }))
+            .await
+            .unwrap()
+            .task_id
+    };
+    assert_eq!(finished(&**app.tasks.store(), &inside).await.owner, None);
+    let warned = capture.lines();
+    assert_eq!(warned.len(), 1, "{warned:#?}");
+    assert!(warned[0]["fields"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no owner"));
+    assert_eq!(warned[0]["request_id"], "inside-1");
     for user in [Some("ada"), None] {
         let res = as_user(&app, "GET", &format!("/tasks/{id}"), "look", user).await;
         assert_problem(&res, StatusCode::NOT_FOUND, "look");

@@ -56,8 +56,10 @@ impl Tasks {
     /// i.e. the `Tasks` extractor, which task endpoints and the routes use).
     /// A task submitted through a handle not made for a request (kept in a
     /// struct, [`Tasks::global`] called directly) has no owner and is shown
-    /// to no one. Applies to every clone of this runner; a later call
-    /// replaces the hook.
+    /// to no one; inside a request that is logged (WARN), as it is most
+    /// likely an `Extension<Tasks>` where the `Tasks` extractor was meant.
+    /// Applies to every clone of this runner; a later call replaces the
+    /// hook.
     ///
     /// ```
     /// let tasks = qh::tasks::Tasks::memory().owner(|parts| {
@@ -133,9 +135,19 @@ impl Tasks {
     }
 
     /// The owner a submission through this handle records, or its refusal.
-    pub(super) fn submission_owner(&self) -> Result<Option<String>, SubmitError> {
+    /// `in_request`: whether it is submitted inside a request.
+    pub(super) fn submission_owner(&self, in_request: bool) -> Result<Option<String>, SubmitError> {
         match &self.caller {
-            Caller::NotAsked => Ok(None),
+            Caller::NotAsked => {
+                if in_request && self.has_owner_hook() {
+                    // Likely `Extension<Tasks>` where `Tasks` was meant.
+                    tracing::warn!(
+                        "task submitted through a `Tasks` not made for the request: it has no \
+                         owner and no one can see it; extract `Tasks` or use `Tasks::of`"
+                    );
+                }
+                Ok(None)
+            }
             Caller::Owner(owner) => Ok(Some(owner.to_string())),
             Caller::Nobody => Err(SubmitError::NoOwner),
         }

@@ -243,8 +243,8 @@ impl Tasks {
     where
         F: Future<Output = TaskOutcome> + Send + 'static,
     {
-        let owner = self.submission_owner()?;
         let ctx = crate::context::Context::current();
+        let owner = self.submission_owner(ctx.is_some())?;
         let request_id = ctx.as_ref().map(|c| c.id().clone());
         let task_id = uuid::Uuid::new_v4().to_string();
         let record =
