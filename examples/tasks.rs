@@ -10,7 +10,6 @@
 use std::time::Duration;
 
 use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -43,7 +42,9 @@ async fn submit_square(tasks: Tasks, body: Result<Json<Square>, JsonRejection>) 
     };
     match tasks.submit("slow_square", slow_square(body.x)).await {
         Ok(submitted) => submitted.into_response(),
-        Err(e) => qh::Error::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+        // 503 problem+json with a generic detail (the store's error goes to
+        // the log, never to the client).
+        Err(e) => e.into_response(),
     }
 }
 

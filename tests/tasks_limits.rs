@@ -119,7 +119,7 @@ impl TaskStore for Broken {
 #[tokio::test]
 async fn a_failing_backend_answers_a_generic_503_and_logs_its_text() {
     let (logs, _guard) = logging();
-    let tasks = Tasks::new(Broken);
+    let tasks = Tasks::new(Broken).listing(true);
     let app = app_with(tasks.clone());
     let mut answers = vec![("submit", submit_quick(&generated(&tasks), "s").await)];
     for (what, method, uri) in [

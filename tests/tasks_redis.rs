@@ -37,7 +37,7 @@ const NEVER: Duration = Duration::from_secs(3600);
 
 async fn instance(url: &str, options: RedisOptions) -> (App, RedisTaskStore) {
     let store = RedisTaskStore::connect_with(url, options).await.unwrap();
-    (app_with(Tasks::new(store.clone())), store)
+    (app_with(Tasks::new(store.clone()).listing(true)), store)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -333,6 +333,7 @@ async fn finished_records_expire_in_redis() {
     let all = store
         .list(&qh::tasks::ListFilter {
             request_id: None,
+            owner: None,
             limit: 10,
         })
         .await

@@ -45,7 +45,7 @@ struct Instance {
 
 async fn instance(url: &str, options: RedisOptions) -> Instance {
     let store = RedisTaskStore::connect_with(url, options).await.unwrap();
-    let tasks = Tasks::new(store);
+    let tasks = Tasks::new(store).listing(true);
     let generated = qh::routes![quick]
         .layer(Extension(tasks.clone()))
         .layer(qh::Tracking::new());

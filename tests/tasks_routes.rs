@@ -120,7 +120,7 @@ async fn bad_query_parameters_are_400_problems() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_are_problems_with_details_only_when_exposed() {
     for expose in [false, true] {
-        let app = app_with(Tasks::memory().expose_errors(expose));
+        let app = app_with(Tasks::memory().expose_errors(expose).listing(true));
         let id = submit_kind(&app, "fail", "f-1").await;
         let res = ask(
             &app,
@@ -296,6 +296,7 @@ async fn five_hundred_concurrent_submissions_each_keep_their_own_request_id() {
             .store()
             .list(&qh::tasks::ListFilter {
                 request_id: Some(request_id.clone()),
+                owner: None,
                 limit: 10,
             })
             .await

@@ -59,6 +59,12 @@ impl RedisServer {
         server
     }
 
+    /// A server someone else runs on `port` (`QH_REDIS_URL`'s), to look at
+    /// its data; this handle never stops it.
+    pub fn running_at(port: u16) -> Self {
+        Self { child: None, port }
+    }
+
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
     }

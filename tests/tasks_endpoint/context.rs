@@ -35,7 +35,7 @@ async fn the_function_runs_with_the_submitting_requests_context() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn five_hundred_concurrent_submissions_each_keep_their_request_id() {
-    let tasks = Tasks::memory();
+    let tasks = Tasks::memory().listing(true);
     let app = with_runner(qh::routes![whoami], &tasks);
     let mut handles = Vec::new();
     for i in 0..500 {

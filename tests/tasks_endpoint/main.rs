@@ -173,7 +173,7 @@ async fn submit_poll_status_and_read_the_functions_value() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn extraction_errors_answer_synchronously_and_submit_nothing() {
-    let tasks = Tasks::memory();
+    let tasks = Tasks::memory().listing(true);
     let app = with_runner(qh::routes![slow_add], &tasks);
     let res = send(
         &app,
@@ -223,7 +223,7 @@ async fn a_failing_task_is_recorded_failed_with_its_message() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn optional_runs_synchronously_unless_asked() {
-    let tasks = Tasks::memory();
+    let tasks = Tasks::memory().listing(true);
     let app = with_runner(qh::routes![inc], &tasks);
 
     let res = send(&app, request("GET", "/inc/41", "sync-1", None)).await;

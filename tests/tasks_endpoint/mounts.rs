@@ -6,7 +6,7 @@ use super::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tasks_routes_are_mounted_once_for_two_task_endpoints_and_absent_without() {
-    let tasks = Tasks::memory();
+    let tasks = Tasks::memory().listing(true);
     // Two task endpoints in one `routes!`: one mount, no overlap panic.
     let app = with_runner(qh::routes![slow_add, whoami, plain], &tasks);
     let task_id = submit(&app, "POST", "/whoami", "two-1", None).await;
@@ -37,7 +37,7 @@ async fn tasks_routes_are_mounted_once_for_two_task_endpoints_and_absent_without
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn routers_that_both_bring_the_tasks_routes_merge() {
-    let tasks = Tasks::memory();
+    let tasks = Tasks::memory().listing(true);
     // Both bring `/tasks`; axum would panic on overlapping routes.
     let merged = qh::routes![slow_add]
         .merge(qh::routes![whoami])

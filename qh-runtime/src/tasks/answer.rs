@@ -60,6 +60,30 @@ pub(crate) fn not_found(task_id: &str) -> Response {
     problem_response(StatusCode::NOT_FOUND, &doc)
 }
 
+/// `GET /tasks/` when the runner does not serve it (see
+/// [`Tasks::listing`](super::Tasks::listing)).
+pub(crate) fn listing_off() -> Response {
+    let doc = problem(
+        StatusCode::NOT_FOUND,
+        "task-listing-off",
+        "this server does not list tasks; ask for a task by its ID",
+    );
+    problem_response(StatusCode::NOT_FOUND, &doc)
+}
+
+/// A submission refused because an owner hook found no owner for it. No
+/// `WWW-Authenticate`: the scheme is the app's, whose auth layer in front
+/// of the routes is where a challenge belongs.
+pub(crate) fn no_owner() -> Response {
+    tracing::info!("task submission refused: the owner hook found no owner");
+    let doc = problem(
+        StatusCode::UNAUTHORIZED,
+        "task-owner-missing",
+        "tasks are run for identified callers only; this request names none",
+    );
+    problem_response(StatusCode::UNAUTHORIZED, &doc)
+}
+
 pub(crate) fn task_problem(
     http: StatusCode,
     slug: &str,

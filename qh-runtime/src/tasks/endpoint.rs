@@ -191,14 +191,15 @@ impl<T: Display> TaskError for T {}
 
 /// Submits `work` as a task of the function `name` and answers the
 /// submission: `202` with `Location` ([`Submitted`](crate::tasks::Submitted)),
-/// or `503` problem+json when the store cannot take it.
+/// `503` problem+json when the store cannot take it, `401` when an owner
+/// hook finds no owner ([`SubmitError`](crate::tasks::SubmitError)).
 pub async fn submit_task<F>(tasks: &Tasks, name: &'static str, work: F) -> Response
 where
     F: Future<Output = TaskOutcome> + Send + 'static,
 {
     match tasks.submit_json(name, work).await {
         Ok(submitted) => submitted.into_response(),
-        Err(e) => crate::tasks::store_failed(&e, "submitting a task"),
+        Err(e) => e.into_response(),
     }
 }
 

@@ -204,6 +204,10 @@ impl TaskStore for MemoryTaskStore {
                 Some(id) => r.request_id.as_ref().is_some_and(|r| r == id.as_str()),
                 None => true,
             })
+            .filter(|r| match &filter.owner {
+                Some(owner) => r.owner.as_ref() == Some(owner),
+                None => true,
+            })
             .collect();
         // Newest first; only the `limit` newest are sorted and copied, so a
         // full store is not cloned under the lock for `?limit=1`.
@@ -304,6 +308,7 @@ mod tests {
         }
         let filter = ListFilter {
             request_id: None,
+            owner: None,
             limit: 3,
         };
         let ids: Vec<String> = store

@@ -7,7 +7,10 @@
 //! - [`TaskStore`]: where records live; [`MemoryTaskStore`] (default,
 //!   bounded) and, with the feature `redis`, `RedisTaskStore` (records
 //!   shared by many instances, cancellation across them, leases).
-//! - [`routes()`]: the `/tasks` routes to merge into a router.
+//! - [`routes()`]: the `/tasks` routes to merge into a router. Private by
+//!   default: no listing of every task unless [`Tasks::listing`] turns it
+//!   on, and with an [`owner`](Tasks::owner) hook each client sees its own
+//!   tasks only.
 //!
 //! # For generated code (`#[qh::endpoint(task)]`)
 //!
@@ -23,7 +26,8 @@
 //! let work = async move { Ok(serde_json::json!(add(1, 2).await)) };
 //! match tasks.submit_json("add", work).await {
 //!     Ok(submitted) => submitted.into_response(), // 202 + Location + JSON
-//!     // 503 problem+json, `Retry-After`, a generic detail; logged.
+//!     // 503 problem+json, `Retry-After`, a generic detail, logged; or
+//!     // 401 problem+json when an owner hook finds no owner.
 //!     Err(e) => e.into_response(),
 //! }
 //! # }
@@ -40,6 +44,7 @@ pub(crate) mod endpoint;
 mod memory;
 mod mount;
 mod outcome;
+mod owner;
 mod record;
 #[cfg(feature = "redis")]
 mod redis_store;
@@ -56,7 +61,7 @@ pub use redis_store::{RedisOptions, RedisTaskStore};
 pub use routes::{routes, DEFAULT_LIST_LIMIT, DEFAULT_WAIT_SECS, MAX_LIST_LIMIT, MAX_WAIT_SECS};
 pub use runner::{TaskOutcome, Tasks};
 pub use store::{BoxFuture, ListFilter, StoreError, TaskStore};
-pub use submitted::Submitted;
+pub use submitted::{SubmitError, Submitted};
 pub use waiters::DEFAULT_MAX_WAITERS;
 
 pub(crate) use answer::store_failed;

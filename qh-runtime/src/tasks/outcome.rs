@@ -1,6 +1,7 @@
 //! The end of a task's life as its runner sees it: recording its outcome
-//! (retried through a store outage, never dropped silently), and what a
-//! runner does with the tasks still running when a drain gives up on them.
+//! (retried through a store outage, never dropped silently), the line a
+//! deletion leaves, and what a runner does with the tasks still running
+//! when a drain gives up on them.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -66,6 +67,23 @@ fn check_kept(task_id: &str, wanted: TaskStatus, written: Option<&TaskRecord>) {
             "task outcome lost: the task had already finished"
         ),
         Some(_) => {}
+    }
+}
+
+/// Logs a deletion (INFO, `task deleted`): the task it stopped cannot.
+/// `record` is the task's as the cancellation left it; `removed`, whether a
+/// record was removed. An unknown task's deletion logs nothing.
+pub(super) fn deleted(task_id: &str, record: Option<&TaskRecord>, removed: bool) {
+    match record {
+        Some(record) => tracing::info!(
+            task_id,
+            endpoint = %record.endpoint,
+            status = record.status.as_str(),
+            task_request_id = record.request_id.as_ref().map(crate::RequestId::as_str),
+            "task deleted"
+        ),
+        None if removed => tracing::info!(task_id, "task deleted"),
+        None => {}
     }
 }
 

@@ -123,6 +123,12 @@ pub struct TaskRecord {
     pub result: Option<serde_json::Value>,
     /// Why it failed, once failed.
     pub error: Option<String>,
+    /// Who submitted it, as [`Tasks::owner`](super::Tasks::owner)'s hook
+    /// named the submitting request's caller (`None` without a hook, or
+    /// for a task submitted outside a request). Stores keep it with the
+    /// record; it is never serialized, so no answer shows it.
+    #[serde(skip)]
+    pub owner: Option<String>,
 }
 
 impl TaskRecord {
@@ -143,7 +149,22 @@ impl TaskRecord {
             completed_at: None,
             result: None,
             error: None,
+            owner: None,
         }
+    }
+
+    /// The record with `owner` as its owner (see [`TaskRecord::owner`]).
+    ///
+    /// ```
+    /// let record = qh::tasks::TaskRecord::pending("t-1", None, "f").owned_by(Some("ada".into()));
+    /// assert_eq!(record.owner.as_deref(), Some("ada"));
+    /// // Never shown:
+    /// assert!(!serde_json::to_string(&record).unwrap().contains("ada"));
+    /// ```
+    #[must_use]
+    pub fn owned_by(mut self, owner: Option<String>) -> Self {
+        self.owner = owner;
+        self
     }
 
     /// Applies `to` at time `at` if the record's status allows it (finished

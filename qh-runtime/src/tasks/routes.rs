@@ -10,8 +10,9 @@ use axum::Router;
 use http::{StatusCode, Uri};
 use serde::Serialize;
 
-use super::answer::{json, not_found, store_failed, task_problem, Object};
+use super::answer::{json, listing_off, not_found, store_failed, task_problem, Object};
 use super::mount::mergeable;
+use super::owner::Scope;
 use super::{ListFilter, TaskRecord, TaskStatus, Tasks};
 use crate::extract::parse_bool;
 use crate::{Error, ErrorKind};
@@ -34,7 +35,15 @@ pub const MAX_LIST_LIMIT: usize = 1000;
 /// | `GET /tasks/{id}/result?wait=false&timeout=30` | 200 `{task_id, status: "completed", result}`; 202 `{task_id, status, message}` while not finished; 500 problem+json with `task_id`, `status: "failed"`, `error` when failed; 409 with `status: "cancelled"` when cancelled; 408 when a wait times out |
 /// | `GET /tasks/{id}` | 200 the whole [`TaskRecord`] |
 /// | `DELETE /tasks/{id}` | cancels the task if running, removes it: 200 `{task_id, status: "deleted"}` |
-/// | `GET /tasks/?limit=100&request_id=…` | 200 `{"tasks": [record, …]}`, newest first |
+/// | `GET /tasks/?limit=100&request_id=…` | 200 `{"tasks": [record, …]}`, newest first; 404 problem+json unless [`Tasks::listing`] or [`Tasks::owner`] serves it |
+///
+/// Who sees what: without an [owner hook](Tasks::owner), any client that
+/// knows a task's ID can read, wait for and delete it (task IDs are random
+/// UUIDs, handed only to the submitting client), and `GET /tasks/` answers
+/// 404 problem+json unless [`Tasks::listing`] turns it on. With a hook,
+/// each route serves the caller's own tasks only: another owner's task (or
+/// an ownerless one) answers exactly as an unknown one, and the listing
+/// lists the caller's own (its `request_id=` filter within them).
 ///
 /// Unknown tasks answer 404 problem+json with `task_id`. Errors are
 /// `application/problem+json` with the asking request's `request_id`; where
@@ -100,13 +109,25 @@ fn task_id(id: Id) -> Result<String, Box<Error>> {
     })
 }
 
+/// The record of `id` if the asking request may see it; otherwise the
+/// answer for an unknown task, after the same one store read (no oracle:
+/// another owner's task and no task look alike). `action` names the read
+/// in the log when the store fails.
+async fn mine(tasks: &Tasks, id: &str, action: &'static str) -> Result<TaskRecord, Response> {
+    match tasks.store().get(id).await {
+        Ok(Some(r)) if tasks.sees(&r) => Ok(r),
+        Ok(_) => Err(not_found(id)),
+        Err(e) => Err(store_failed(&e, action)),
+    }
+}
+
 async fn status(tasks: Tasks, id: Id) -> Response {
     let id = match task_id(id) {
         Ok(id) => id,
         Err(e) => return e.into_response(),
     };
-    match tasks.store().get(&id).await {
-        Ok(Some(r)) => json(
+    match mine(&tasks, &id, "reading a task's status").await {
+        Ok(r) => json(
             StatusCode::OK,
             &Object::default()
                 .with("task_id", r.task_id)
@@ -115,8 +136,7 @@ async fn status(tasks: Tasks, id: Id) -> Response {
                 .with("started_at", r.started_at)
                 .with("completed_at", r.completed_at),
         ),
-        Ok(None) => not_found(&id),
-        Err(e) => store_failed(&e, "reading a task's status"),
+        Err(refused) => refused,
     }
 }
 
@@ -125,10 +145,9 @@ async fn record(tasks: Tasks, id: Id) -> Response {
         Ok(id) => id,
         Err(e) => return e.into_response(),
     };
-    match tasks.store().get(&id).await {
-        Ok(Some(r)) => json(StatusCode::OK, &shown(&tasks, r)),
-        Ok(None) => not_found(&id),
-        Err(e) => store_failed(&e, "reading a task"),
+    match mine(&tasks, &id, "reading a task").await {
+        Ok(r) => json(StatusCode::OK, &shown(&tasks, r)),
+        Err(refused) => refused,
     }
 }
 
@@ -150,6 +169,9 @@ async fn delete(tasks: Tasks, id: Id) -> Response {
         Ok(id) => id,
         Err(e) => return e.into_response(),
     };
+    if let Err(refused) = mine(&tasks, &id, "deleting a task").await {
+        return refused;
+    }
     match tasks.delete(&id).await {
         Ok(true) => json(
             StatusCode::OK,
@@ -171,15 +193,19 @@ async fn result(tasks: Tasks, id: Id, uri: Uri) -> Response {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let found = if wait {
-        super::waiters::wait(&tasks, &id, timeout).await
-    } else {
-        (tasks.store().get(&id).await).map_err(|e| store_failed(&e, "reading a task's result"))
-    };
-    let record = match found {
-        Ok(Some(r)) => r,
-        Ok(None) => return not_found(&id),
+    let record = match mine(&tasks, &id, "reading a task's result").await {
+        Ok(r) => r,
         Err(refused) => return refused,
+    };
+    // Seen first, waited for then: no one waits on another's task.
+    let record = if wait && !record.status.is_finished() {
+        match super::waiters::wait(&tasks, &id, timeout).await {
+            Ok(Some(r)) => r,
+            Ok(None) => return not_found(&id),
+            Err(refused) => return refused,
+        }
+    } else {
+        record
     };
     match record.status {
         TaskStatus::Completed => json(
@@ -230,10 +256,16 @@ async fn result(tasks: Tasks, id: Id, uri: Uri) -> Response {
 }
 
 async fn list(tasks: Tasks, uri: Uri) -> Response {
-    let filter = match list_params(&uri) {
+    let mut filter = match list_params(&uri) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
+    match tasks.listing_scope() {
+        Scope::All => {}
+        Scope::Owner(owner) => filter.owner = Some(owner),
+        Scope::Nothing => return json(StatusCode::OK, &Listing { tasks: Vec::new() }),
+        Scope::Off => return listing_off(),
+    }
     match tasks.store().list(&filter).await {
         Ok(records) => {
             let tasks_shown = records.into_iter().map(|r| shown(&tasks, r)).collect();
@@ -288,6 +320,7 @@ fn wait_params(uri: &Uri) -> Result<(bool, Duration), Error> {
 fn list_params(uri: &Uri) -> Result<ListFilter, Error> {
     let mut filter = ListFilter {
         request_id: None,
+        owner: None,
         limit: DEFAULT_LIST_LIMIT,
     };
     for (key, value) in query_pairs(uri) {

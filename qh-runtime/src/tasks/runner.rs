@@ -6,13 +6,16 @@ use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, Weak};
 
 use serde::Serialize;
 use tokio::task::AbortHandle;
 use tracing::Instrument;
 
-use super::{MemoryTaskStore, StoreError, Submitted, TaskRecord, TaskStore, Transition};
+use super::owner::{Caller, OwnerHook};
+use super::{
+    MemoryTaskStore, StoreError, SubmitError, Submitted, TaskRecord, TaskStore, Transition,
+};
 use crate::support::unwind::catch_message;
 
 /// What a task's function produced: its result as JSON, or an error message.
@@ -51,6 +54,8 @@ pub type TaskOutcome = Result<serde_json::Value, String>;
 #[derive(Clone)]
 pub struct Tasks {
     pub(super) inner: Arc<Inner>,
+    // Who asks, when this handle was made for a request (see `owner.rs`).
+    pub(super) caller: Caller,
 }
 
 pub(super) struct Inner {
@@ -58,6 +63,8 @@ pub(super) struct Inner {
     // Tasks this instance runs, so a local cancel aborts them at once.
     running: Mutex<HashMap<String, AbortHandle>>,
     expose_errors: AtomicBool,
+    pub(super) listing: AtomicBool,
+    pub(super) owner: RwLock<Option<OwnerHook>>,
     pub(super) waiters: super::waiters::Waiters,
 }
 
@@ -92,6 +99,8 @@ impl std::fmt::Debug for Tasks {
         f.debug_struct("Tasks")
             .field("running_here", &self.running().len())
             .field("expose_errors", &self.exposes_errors())
+            .field("listing", &self.serves_listing())
+            .field("owner_hook", &self.has_owner_hook())
             .finish_non_exhaustive()
     }
 }
@@ -112,11 +121,16 @@ impl Tasks {
             store,
             running: Mutex::new(HashMap::new()),
             expose_errors: AtomicBool::new(false),
+            listing: AtomicBool::new(false),
+            owner: RwLock::new(None),
             waiters: super::waiters::Waiters::default(),
         });
         let weak: Weak<dyn crate::background::LeftBehind> = Arc::downgrade(&inner) as _;
         crate::background::on_drain_timeout(weak);
-        Self { inner }
+        Self {
+            inner,
+            caller: Caller::default(),
+        }
     }
 
     /// A runner over a new [`MemoryTaskStore`] with its defaults.
@@ -183,14 +197,19 @@ impl Tasks {
     /// `endpoint`, `request_id`) follows from the request's span. It counts
     /// as background work for [`drain`](crate::background::drain).
     ///
+    /// The task's [owner](TaskRecord::owner) is the caller this handle was
+    /// made for (see [`Tasks::owner`]).
+    ///
     /// # Errors
     ///
-    /// When the store cannot record the task (e.g. [`StoreError::Full`]).
+    /// When the store cannot record the task (e.g. [`StoreError::Full`]),
+    /// or an owner hook found no owner for the request
+    /// ([`SubmitError::NoOwner`]); the work is then never run.
     ///
     /// # Panics
     ///
     /// Outside a tokio runtime.
-    pub async fn submit<F, T, E>(&self, endpoint: &str, work: F) -> Result<Submitted, StoreError>
+    pub async fn submit<F, T, E>(&self, endpoint: &str, work: F) -> Result<Submitted, SubmitError>
     where
         F: Future<Output = Result<T, E>> + Send + 'static,
         T: Serialize,
@@ -219,15 +238,17 @@ impl Tasks {
     ///
     /// # Errors
     ///
-    /// When the store cannot record the task.
-    pub async fn submit_json<F>(&self, endpoint: &str, work: F) -> Result<Submitted, StoreError>
+    /// As [`submit`](Self::submit).
+    pub async fn submit_json<F>(&self, endpoint: &str, work: F) -> Result<Submitted, SubmitError>
     where
         F: Future<Output = TaskOutcome> + Send + 'static,
     {
         let ctx = crate::context::Context::current();
+        let owner = self.submission_owner(ctx.is_some())?;
         let request_id = ctx.as_ref().map(|c| c.id().clone());
         let task_id = uuid::Uuid::new_v4().to_string();
-        let record = TaskRecord::pending(task_id.clone(), request_id.clone(), endpoint);
+        let record =
+            TaskRecord::pending(task_id.clone(), request_id.clone(), endpoint).owned_by(owner);
         self.inner.store.create(record).await?;
 
         let span = tracing::info_span!(
@@ -285,13 +306,19 @@ impl Tasks {
     /// Cancels the task if it is still running, then removes its record.
     /// Returns `false` when the task was unknown.
     ///
+    /// Logged (INFO, `task deleted`, with `task_id`, `endpoint`, the status
+    /// it had reached and the submitting request's `task_request_id`; inside
+    /// a request, the line carries the deleting request's `request_id`): a
+    /// task stopped this way cannot log anything itself.
+    ///
     /// # Errors
     ///
     /// When the store fails.
     pub async fn delete(&self, task_id: &str) -> Result<bool, StoreError> {
-        let known = self.cancel(task_id).await?.is_some();
+        let cancelled = self.cancel(task_id).await?;
         let removed = self.inner.store.delete(task_id).await?;
-        Ok(known || removed)
+        super::outcome::deleted(task_id, cancelled.as_ref(), removed);
+        Ok(cancelled.is_some() || removed)
     }
 
     /// How many tasks this instance is running now.
@@ -361,7 +388,8 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Tasks {
 
 impl Tasks {
     /// The runner for a request: an `axum::Extension<Tasks>` layered on the
-    /// router, else [`Tasks::global`].
+    /// router, else [`Tasks::global`]; its [owner hook](Tasks::owner), if
+    /// any, asked who the request's caller is.
     ///
     /// ```
     /// let (parts, ()) = qh::http::Request::new(()).into_parts();
@@ -374,5 +402,6 @@ impl Tasks {
             .get::<Tasks>()
             .cloned()
             .unwrap_or_else(|| Self::global().clone())
+            .asking(parts)
     }
 }

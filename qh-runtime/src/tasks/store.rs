@@ -58,15 +58,23 @@ impl axum::response::IntoResponse for StoreError {
     }
 }
 
-/// Which records [`TaskStore::list`] returns.
+/// Which records [`TaskStore::list`] returns: those matching every filter
+/// that is set.
 ///
 /// ```
-/// let filter = qh::tasks::ListFilter { request_id: Some("req-1".into()), limit: 10 };
+/// let filter = qh::tasks::ListFilter {
+///     request_id: Some("req-1".into()),
+///     owner: Some("ada".into()),
+///     limit: 10,
+/// };
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListFilter {
     /// Only tasks submitted by the request with this ID.
     pub request_id: Option<String>,
+    /// Only tasks whose [`owner`](TaskRecord::owner) is this one (`None`:
+    /// whoever owns them, or no one).
+    pub owner: Option<String>,
     /// At most this many, newest first.
     pub limit: usize,
 }
@@ -81,6 +89,12 @@ pub struct ListFilter {
 ///
 /// Implementations: [`MemoryTaskStore`](super::MemoryTaskStore) (one process)
 /// and, with the feature `redis`, `RedisTaskStore` (many instances).
+///
+/// The record's [`owner`](TaskRecord::owner) travels with it: a store keeps
+/// what [`create`](Self::create) was given and returns it from every read,
+/// and [`list`](Self::list) honours [`ListFilter::owner`]. The store never
+/// decides who may see a record; the [`routes`](super::routes()) do, from
+/// the owner the store gives back.
 ///
 /// ```
 /// use std::sync::Arc;

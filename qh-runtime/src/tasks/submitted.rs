@@ -1,10 +1,14 @@
-//! [`Submitted`]: the answer to a task submission.
+//! [`Submitted`]: the answer to a task submission, and [`SubmitError`]: its
+//! refusal.
+
+use std::fmt;
 
 use axum::response::{IntoResponse, Response};
 use http::header::{CONTENT_TYPE, LOCATION};
 use http::{HeaderValue, StatusCode};
 use serde::Serialize;
 
+use super::StoreError;
 use crate::RequestId;
 
 /// The answer to a task submission, as Python qh gives it: `202 Accepted`,
@@ -59,5 +63,61 @@ impl IntoResponse for Submitted {
         }
         debug_assert!(response.headers().contains_key(CONTENT_TYPE));
         response
+    }
+}
+
+/// Why a task was not submitted.
+///
+/// As a response: [`Store`](Self::Store) answers as [`StoreError`] does
+/// (`503` problem+json, `Retry-After`, a generic detail, logged);
+/// [`NoOwner`](Self::NoOwner) answers `401` problem+json.
+///
+/// ```
+/// use axum::response::IntoResponse;
+/// let res = qh::tasks::SubmitError::NoOwner.into_response();
+/// assert_eq!(res.status(), 401);
+/// assert_eq!(res.headers()["content-type"], "application/problem+json");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SubmitError {
+    /// The store could not record the task.
+    Store(StoreError),
+    /// The runner has an [owner hook](super::Tasks::owner) and it found no
+    /// owner for the submitting request: a task no one could read or
+    /// cancel is not started.
+    NoOwner,
+}
+
+impl From<StoreError> for SubmitError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl fmt::Display for SubmitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Store(e) => e.fmt(f),
+            Self::NoOwner => f.write_str("the submitting request has no task owner"),
+        }
+    }
+}
+
+impl std::error::Error for SubmitError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Store(e) => Some(e),
+            Self::NoOwner => None,
+        }
+    }
+}
+
+impl IntoResponse for SubmitError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Store(e) => super::store_failed(&e, "submitting a task"),
+            Self::NoOwner => super::answer::no_owner(),
+        }
     }
 }

@@ -81,7 +81,8 @@ pub(super) type RawRecord = Vec<(Vec<u8>, Vec<u8>)>;
 /// The record stored under the key of `task_id`. The key's ID is the one
 /// served (a `task_id` field that differs from it is ignored: the key is
 /// where the record is read, cancelled and deleted). Bookkeeping fields
-/// (`holder`, `lease_lost`) are not part of the record.
+/// (`holder`, `lease_lost`) are not part of the record; `owner` is (an
+/// empty one is none).
 pub(super) fn parse(task_id: &str, raw: RawRecord) -> Result<TaskRecord, StoreError> {
     let mut map: HashMap<String, String> = raw
         .into_iter()
@@ -108,6 +109,7 @@ pub(super) fn parse(task_id: &str, raw: RawRecord) -> Result<TaskRecord, StoreEr
             .transpose()
             .map_err(|_| bad("result"))?,
         error: take("error"),
+        owner: take("owner"),
     })
 }
 

@@ -27,7 +27,9 @@ use super::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Tran
 ///
 /// - Each record is a hash `{prefix}:task:{id}` with a time to live
 ///   ([`RedisOptions::ttl`], counted from completion); listing indexes are
-///   sorted sets (`{prefix}:all`, `{prefix}:req:{request_id}`).
+///   sorted sets (`{prefix}:all`, `{prefix}:req:{request_id}`, and for a
+///   task with an [owner](super::TaskRecord::owner) `{prefix}:own:{hex}`
+///   and `{prefix}:own:{hex}:req:{request_id}`, the owner hex-encoded).
 /// - Every status change is one Lua script (one round trip): atomic, and
 ///   published on `{prefix}:events`. Each store keeps one subscription and
 ///   wakes its waiters, and the [`watch`](TaskStore::watch) of the instance
@@ -141,6 +143,21 @@ impl RedisTaskStore {
 
     fn key(&self, kind: &str, id: &str) -> String {
         format!("{}:{kind}:{id}", self.inner.options.prefix)
+    }
+
+    /// The sorted set listing the tasks of a request, of an owner, of both
+    /// or of everyone. Owners are hex-encoded: any string the owner hook
+    /// returns makes a key of its own (no `:` in it to collide with
+    /// another's), and never a key another kind of index uses.
+    fn index(&self, request_id: Option<&str>, owner: Option<&str>) -> String {
+        let prefix = &self.inner.options.prefix;
+        let hex = |o: &str| o.bytes().map(|b| format!("{b:02x}")).collect::<String>();
+        match (owner, request_id) {
+            (None, None) => format!("{prefix}:all"),
+            (None, Some(rid)) => format!("{prefix}:req:{rid}"),
+            (Some(o), None) => format!("{prefix}:own:{}", hex(o)),
+            (Some(o), Some(rid)) => format!("{prefix}:own:{}:req:{rid}", hex(o)),
+        }
     }
 
     fn conn(&self) -> ConnectionManager {
@@ -271,10 +288,7 @@ impl TaskStore for RedisTaskStore {
             if filter.limit == 0 {
                 return Ok(Vec::new());
             }
-            let index = match &filter.request_id {
-                Some(rid) => self.key("req", rid),
-                None => format!("{}:all", self.inner.options.prefix),
-            };
+            let index = self.index(filter.request_id.as_deref(), filter.owner.as_deref());
             let found: Vec<(String, RawRecord)> = self
                 .run(
                     scripts::LIST

@@ -119,11 +119,15 @@ return status"
 
 /// KEYS: task, lease, index. ARGV: prefix, channel, id. Returns 1 when a
 /// record was removed; only then is the change published (so deleting
-/// unknown IDs wakes no one).
+/// unknown IDs wakes no one). The owner's indexes are the ones the record
+/// names.
 pub(super) static DELETE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local rid = redis.call('HGET', KEYS[1], 'request_id')
+for _, index in ipairs(redis.call('HMGET', KEYS[1], 'owner_index', 'owner_req_index')) do
+  if index then redis.call('ZREM', index, ARGV[3]) end
+end
 local removed = redis.call('DEL', KEYS[1])
 redis.call('DEL', KEYS[2])
 redis.call('ZREM', KEYS[3], ARGV[3])
