@@ -7,31 +7,14 @@
 //! unless `QH_REDIS_REQUIRED=1` (CI), where a skip is a failure.
 
 mod common;
-#[path = "common/redis_server.rs"]
-mod redis_server;
 
 use axum::http::StatusCode;
+use common::redis::redis_url;
+use common::redis_server::{RedisServer, Reply};
 use common::task_app::{app_with, assert_problem, App};
 use common::{send, Answer};
 use qh::tasks::{RedisOptions, RedisTaskStore, Tasks};
-use redis_server::{RedisServer, Reply};
 use serde_json::json;
-
-fn redis_url() -> Option<String> {
-    let url = std::env::var("QH_REDIS_URL").ok().filter(|u| !u.is_empty());
-    if url.is_none() {
-        assert!(
-            std::env::var("QH_REDIS_REQUIRED").as_deref() != Ok("1"),
-            "QH_REDIS_REQUIRED=1 but QH_REDIS_URL is not set"
-        );
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n*** SKIPPED: QH_REDIS_URL is not set; the Redis task owner tests did not run ***"
-        );
-    }
-    url
-}
 
 /// The data of the server at `url` (`redis://host:port/…`), to look at.
 fn server_of(url: &str) -> RedisServer {

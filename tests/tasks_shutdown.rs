@@ -5,9 +5,6 @@
 //! it. One test: shutdown is process-wide.
 
 mod common;
-#[cfg(feature = "redis")]
-#[path = "common/redis_server.rs"]
-mod redis_server;
 
 use std::time::Duration;
 
@@ -106,9 +103,9 @@ async fn shutdown_ends_waits_and_records_the_tasks_it_gives_up_on() {
 }
 
 #[cfg(feature = "redis")]
-async fn redis_instances() -> Option<(redis_server::RedisServer, App, App)> {
-    redis_server::available()?;
-    let server = redis_server::RedisServer::start().await;
+async fn redis_instances() -> Option<(common::redis_server::RedisServer, App, App)> {
+    common::redis_server::available()?;
+    let server = common::redis_server::RedisServer::start().await;
     let options =
         qh::tasks::RedisOptions::default().prefix(format!("qh-shutdown:{}", uuid::Uuid::new_v4()));
     let store = |options| {

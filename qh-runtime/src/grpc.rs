@@ -73,7 +73,7 @@ impl Interceptor for Propagate {
 mod tests {
     use super::*;
     use crate::context::Context;
-    use crate::RequestId;
+    use crate::id::RequestId;
 
     #[test]
     fn the_current_id_and_trace_go_out_as_metadata() {

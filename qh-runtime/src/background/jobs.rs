@@ -224,7 +224,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for BackgroundTasks {
         let id = crate::derive::id_from_parts(parts, None);
         let request = match crate::context::Context::current() {
             Some(ctx) if ctx.id() == &id => ctx,
-            _ => match parts.extensions.get::<crate::Resolved>() {
+            _ => match parts.extensions.get::<crate::context::Resolved>() {
                 Some(resolved) => Context::from_resolved(resolved.clone()),
                 None => Context::new(id),
             },

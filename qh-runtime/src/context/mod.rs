@@ -6,6 +6,7 @@
 //! [`request_id`] without passing it around;
 //! [`spawn`](crate::spawn) carries it into new tasks.
 
+pub(crate) mod outbound;
 mod resolved;
 mod slot;
 mod trace;
@@ -15,8 +16,8 @@ use std::future::Future;
 
 use http::{Extensions, HeaderName};
 
+use crate::id::RequestId;
 use crate::id::DEFAULT_HEADER;
-use crate::RequestId;
 
 pub use resolved::Resolved;
 use slot::with_current;

@@ -3,7 +3,7 @@
 
 use http::HeaderName;
 
-use crate::RequestId;
+use crate::id::RequestId;
 
 /// The outcome of resolving one request's ID, stored in the request's
 /// extensions by the [`Tracking`](crate::Tracking) layer, so that everything below it (other

@@ -8,8 +8,8 @@ use http::request::Parts;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::context;
+use crate::id::RequestId;
 use crate::tracking::resolve::{self, Found};
-use crate::RequestId;
 
 /// The request's ID for the derive's extractor: the one already resolved for
 /// this request, else resolved now with the defaults (reading `header` first
@@ -27,8 +27,8 @@ pub fn id_from_parts(parts: &mut Parts, header: Option<&HeaderName>) -> RequestI
 
 /// Ties an extractor's error to its request: the resolution
 /// [`id_from_parts`] remembered names the ID and the echo header.
-pub fn request_error(error: crate::Error, parts: &Parts) -> crate::Error {
-    match parts.extensions.get::<crate::Resolved>() {
+pub fn request_error(error: crate::error::Error, parts: &Parts) -> crate::error::Error {
+    match parts.extensions.get::<crate::context::Resolved>() {
         Some(resolved) => error.with_resolved(resolved),
         None => error,
     }
@@ -58,7 +58,7 @@ pub fn id_header(header: Option<HeaderName>, value: &HeaderValue) -> HeaderName 
 /// called a router in-process).
 pub fn register<T: 'static>(id: &RequestId, headers: HeaderMap) {
     if context::is_current(id) {
-        crate::propagation::register::<T>(headers);
+        crate::context::outbound::register::<T>(headers);
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use http::HeaderValue;
 
-use crate::RequestId;
+use crate::id::RequestId;
 
 /// A type a `TrackingContext` field can be written to an outbound header as
 /// (by the derived `to_headers`).

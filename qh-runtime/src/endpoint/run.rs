@@ -14,12 +14,12 @@ use http::request::Parts;
 use http::HeaderName;
 
 use crate::context::{self, Context};
+use crate::id::RequestId;
 use crate::tracking::body::{panicked, respond};
 use crate::tracking::future::InScope;
 use crate::tracking::resolve::{self, Found};
 use crate::tracking::scope::RequestScope;
 use crate::tracking::span::{incoming_trace, SpanConfig};
-use crate::RequestId;
 
 /// A request's tracking state between resolution and the call: the ID the
 /// endpoint's parameters receive, and whose scope the call runs in.

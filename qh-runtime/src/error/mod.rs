@@ -6,9 +6,9 @@ use std::fmt;
 use http::{HeaderName, StatusCode};
 
 use crate::context::Resolved;
+use crate::id::RequestId;
 use crate::id::DEFAULT_HEADER;
 use crate::support::text::{cut, ECHO_LIMIT};
-use crate::RequestId;
 
 /// What went wrong, as a stable, matchable value. Each kind has its own
 /// `type` URI in the problem document (`urn:qh:problem:<kind>`, e.g.

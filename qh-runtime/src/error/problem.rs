@@ -9,7 +9,7 @@ use http::HeaderValue;
 
 use super::{Error, ErrorKind, Location};
 use crate::context;
-use crate::RequestId;
+use crate::id::RequestId;
 
 struct Problem<'a> {
     type_: &'a str,

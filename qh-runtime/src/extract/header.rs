@@ -6,7 +6,7 @@ use std::sync::Arc;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::Error;
-use crate::RequestId;
+use crate::id::RequestId;
 
 /// A type a header parameter (or a `TrackingContext` field) can be read as.
 ///

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::RequestId;
+use crate::id::RequestId;
 
 /// A type a `request_id` parameter can be.
 #[diagnostic::on_unimplemented(

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use crate::RequestId;
+use crate::id::RequestId;
 
 /// How new request IDs are made.
 ///

@@ -253,7 +253,7 @@ mod tests {
             err.to_string(),
             "invalid request id: byte 1 is not visible ASCII (`!` to `~`)"
         );
-        assert!(crate::RequestId::new("a\tb").is_err());
+        assert!(crate::id::RequestId::new("a\tb").is_err());
     }
 
     #[test]

@@ -116,7 +116,7 @@ pub fn trace_ids() -> Option<TraceIds> {
 /// Writes `,"request_id":…` and the other context members, or nothing
 /// outside a request.
 fn write_context_fields(w: &mut dyn Write) -> fmt::Result {
-    let Some(id) = crate::request_id() else {
+    let Some(id) = crate::context::request_id() else {
         return Ok(());
     };
     w.write_char(',')?;

@@ -4,8 +4,8 @@ use serde_json::Value;
 
 use super::*;
 use crate::context::{self, Context};
+use crate::id::RequestId;
 use crate::trace_context::{SpanId, TraceId};
-use crate::RequestId;
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);

@@ -50,7 +50,7 @@ where
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        if let Some(id) = crate::request_id() {
+        if let Some(id) = crate::context::request_id() {
             // IDs are validated visible ASCII without spaces: no quoting.
             write!(writer, "request_id={id} ")?;
             if let Some(client) = crate::context::client_request_id() {

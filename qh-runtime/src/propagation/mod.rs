@@ -29,26 +29,20 @@
 //!   (see [`register`]); extracting a struct twice replaces the earlier
 //!   headers; outside a request it does nothing.
 
-use std::any::TypeId;
-use std::sync::Arc;
-
 use http::HeaderMap;
 
-use crate::context;
+use crate::context::{self, outbound};
+use crate::id::DEFAULT_HEADER;
 use crate::trace_context::TraceContext;
-use crate::DEFAULT_HEADER;
 
 #[cfg(feature = "reqwest")]
 mod client;
+pub use crate::context::outbound::register;
 #[cfg(feature = "reqwest")]
 pub use client::{Propagate, PropagateExt};
 /// The client crates the integration is built on, at the versions it uses.
 #[cfg(feature = "reqwest")]
 pub use {reqwest, reqwest_middleware};
-
-/// The `TrackingContext` headers registered for this request, by type.
-#[derive(Clone, Default)]
-struct ContextHeaders(Arc<Vec<(TypeId, HeaderMap)>>);
 
 /// What an outbound call from here should carry; empty outside a request.
 ///
@@ -81,15 +75,11 @@ struct ContextHeaders(Arc<Vec<(TypeId, HeaderMap)>>);
 #[must_use]
 pub fn headers() -> HeaderMap {
     let mut out = HeaderMap::new();
-    let Some(id) = crate::request_id() else {
+    let Some(id) = crate::context::request_id() else {
         return out;
     };
     // TrackingContext headers first: qh's own (the ID, the trace) win a clash.
-    if let Some(registered) = context::get::<ContextHeaders>() {
-        for (_, headers) in registered.0.iter() {
-            out.extend(headers.clone());
-        }
-    }
+    outbound::for_each(|headers| out.extend(headers.clone()));
     let name = context::current_header().unwrap_or(DEFAULT_HEADER);
     out.insert(name, id.to_header_value());
     // A request without an incoming `traceparent` starts its trace on its
@@ -119,51 +109,12 @@ pub fn enter(headers: &HeaderMap) -> bool {
     context::insert(TraceContext::from_headers_or_new(headers))
 }
 
-/// Adds `headers` to what [`headers()`] returns for the rest of the current
-/// request, as the headers of the `TrackingContext` type `T` (registering
-/// `T` again replaces them). Returns `false` outside a request.
-///
-/// This is what `#[derive(TrackingContext)]` extractors call; a hand-written
-/// extractor can call it too.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use qh::context::Context;
-/// use qh::http::HeaderMap;
-/// use qh::RequestId;
-///
-/// struct Tenant;
-///
-/// let out = Context::new(RequestId::from_static("r-1")).scope(async {
-///     let mut h = HeaderMap::new();
-///     h.insert("x-tenant", "acme".parse().unwrap());
-///     qh::propagation::register::<Tenant>(h);
-///     qh::propagation::headers()
-/// }).await;
-/// assert_eq!(out["x-tenant"], "acme");
-/// assert_eq!(out["x-request-id"], "r-1");
-/// # }
-/// ```
-pub fn register<T: 'static>(headers: HeaderMap) -> bool {
-    if !context::is_set() {
-        return false;
-    }
-    let mut registered = context::get::<ContextHeaders>().unwrap_or_default();
-    let entries = Arc::make_mut(&mut registered.0);
-    let key = TypeId::of::<T>();
-    match entries.iter_mut().find(|(t, _)| *t == key) {
-        Some(entry) => entry.1 = headers,
-        None => entries.push((key, headers)),
-    }
-    context::insert(registered)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::context::Context;
+    use crate::id::RequestId;
     use crate::trace_context::{TraceParent, TRACEPARENT, TRACESTATE};
-    use crate::RequestId;
     use http::HeaderName;
     use http::HeaderValue;
 
@@ -227,8 +178,8 @@ mod tests {
 
     #[test]
     fn the_id_goes_out_under_the_header_it_came_in_under() {
-        let resolved = crate::Resolved::new(
-            crate::RequestId::from_static("req-9"),
+        let resolved = crate::context::Resolved::new(
+            crate::id::RequestId::from_static("req-9"),
             HeaderName::from_static("x-correlation-id"),
             None,
         );
@@ -280,7 +231,7 @@ mod tests {
             .scope(async {
                 enter(&incoming(&[("traceparent", TP)]));
                 let outer = headers();
-                let inner = crate::spawn(async { headers() }).await.unwrap();
+                let inner = crate::background::spawn(async { headers() }).await.unwrap();
                 (outer, inner)
             })
             .await;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{StoreError, TaskRecord};
-use crate::{Error, PROBLEM_JSON};
+use crate::error::{Error, PROBLEM_JSON};
 
 /// A JSON object that keeps its keys in insertion order (serde_json's map
 /// sorts them without its `preserve_order` feature), so answers read like
@@ -138,7 +138,7 @@ fn problem(http: StatusCode, slug: &str, detail: &str) -> Object {
         .with("title", http.canonical_reason().unwrap_or("Error"))
         .with("status", http.as_u16())
         .with("detail", detail);
-    if let Some(id) = crate::request_id() {
+    if let Some(id) = crate::context::request_id() {
         doc.set("request_id", id.as_str());
     }
     doc

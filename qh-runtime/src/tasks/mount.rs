@@ -41,7 +41,7 @@ where
         }))
         // Tracked without an app-wide layer; under one, this nested layer
         // reuses its resolution (one span, one echo).
-        .layer(crate::Tracking::defaults().clone());
+        .layer(crate::tracking::Tracking::defaults().clone());
     MethodRouter::new().layer(ServeInstead(served))
 }
 

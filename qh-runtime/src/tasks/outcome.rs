@@ -79,7 +79,7 @@ pub(super) fn deleted(task_id: &str, record: Option<&TaskRecord>, removed: bool)
             task_id,
             endpoint = %record.endpoint,
             status = record.status.as_str(),
-            task_request_id = record.request_id.as_ref().map(crate::RequestId::as_str),
+            task_request_id = record.request_id.as_ref().map(crate::id::RequestId::as_str),
             "task deleted"
         ),
         None if removed => tracing::info!(task_id, "task deleted"),

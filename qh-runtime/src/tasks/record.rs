@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::RequestId;
+use crate::id::RequestId;
 
 /// Where a task is in its life. Serialized in lowercase (`"pending"`, …),
 /// as Python qh does.

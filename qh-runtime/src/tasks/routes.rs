@@ -14,8 +14,8 @@ use super::answer::{json, listing_off, not_found, store_failed, task_problem, Ob
 use super::mount::mergeable;
 use super::owner::Scope;
 use super::{ListFilter, TaskRecord, TaskStatus, Tasks};
+use crate::error::{Error, ErrorKind};
 use crate::extract::parse_bool;
-use crate::{Error, ErrorKind};
 
 /// How long `?wait=true` waits when no `timeout` is given, in seconds.
 pub const DEFAULT_WAIT_SECS: f64 = 30.0;
@@ -333,7 +333,7 @@ fn list_params(uri: &Uri) -> Result<ListFilter, Error> {
             }
             // Bounded and in the ID alphabet, or no task can match (and
             // nothing unbounded reaches the store's keys).
-            "request_id" => match value.parse::<crate::RequestId>() {
+            "request_id" => match value.parse::<crate::id::RequestId>() {
                 Ok(id) => filter.request_id = Some(id.to_string()),
                 Err(_) => filter.limit = 0,
             },

@@ -9,7 +9,7 @@ use http::{HeaderValue, StatusCode};
 use serde::Serialize;
 
 use super::StoreError;
-use crate::RequestId;
+use crate::id::RequestId;
 
 /// The answer to a task submission, as Python qh gives it: `202 Accepted`,
 /// `Location: /tasks/{task_id}` and

@@ -32,7 +32,7 @@ pub use ids::{SpanId, TraceId, TraceIds};
 pub use parent::TraceParent;
 pub use state::TraceState;
 
-use crate::RequestId;
+use crate::id::RequestId;
 
 /// The `traceparent` header name.
 pub const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");

@@ -20,8 +20,8 @@ use std::sync::{Arc, LazyLock};
 use http::HeaderName;
 
 use crate::id::validate::Rule;
+use crate::id::IdGenerator;
 use crate::id::DEFAULT_HEADER;
-use crate::IdGenerator;
 use span::SpanConfig;
 
 pub use service::{TrackingFuture, TrackingService};

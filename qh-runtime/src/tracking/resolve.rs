@@ -15,7 +15,7 @@ use http::{Extensions, HeaderMap, HeaderName, HeaderValue};
 
 use super::Tracking;
 use crate::context::Resolved;
-use crate::RequestId;
+use crate::id::RequestId;
 
 /// A resolution made now, with the value to echo: the request's own header
 /// value for an incoming ID (shared, no copy), a new one for a generated ID.
@@ -160,7 +160,7 @@ impl Tracking {
 
     fn failure(&self, main: &HeaderName, what: &'static str) -> Box<Failure> {
         tracing::error!("{what}; answering 500 under a UUID v4");
-        let id = crate::IdGenerator::UuidV4.generate();
+        let id = crate::id::IdGenerator::UuidV4.generate();
         Box::new(Failure {
             fresh: Fresh {
                 echo: id.to_header_value(),

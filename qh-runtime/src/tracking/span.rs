@@ -10,9 +10,9 @@ use super::export;
 use super::grpc::{self, Rpc};
 use super::semconv::{self, ServerFields};
 use crate::context::Resolved;
+use crate::id::RequestId;
 use crate::support::text::{cut, ECHO_LIMIT};
 use crate::trace_context::{TraceContext, TRACEPARENT};
-use crate::RequestId;
 
 /// The trace context of a valid incoming `traceparent`, parsed once per
 /// request (and only when the header is there).

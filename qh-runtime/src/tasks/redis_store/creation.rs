@@ -3,8 +3,8 @@
 
 use super::connection::millis;
 use super::RedisTaskStore;
+use crate::id::RequestId;
 use crate::tasks::TaskRecord;
-use crate::RequestId;
 
 /// `MULTI` … `EXEC`: the hash (naming this store as the holder), its time
 /// to live, the lease, and the index entries (the global one and the

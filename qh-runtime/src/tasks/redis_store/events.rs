@@ -11,8 +11,8 @@ use tokio::sync::{broadcast, oneshot};
 
 use super::connection::subscribe;
 use super::RedisOptions;
+use crate::id::RequestId;
 use crate::tasks::{StoreError, TaskRecord};
-use crate::RequestId;
 
 /// What this store's waiters and watches are told.
 #[derive(Clone, Debug)]
