@@ -3,7 +3,7 @@
 //! [`check_routes`](super::check_routes) find every clash between
 //! neighbours.
 
-use super::Route;
+use super::route::Route;
 
 /// A placeholder `{name}` read as one token, sorting after every byte.
 pub(super) const PARAMETER: u16 = 0x100;
