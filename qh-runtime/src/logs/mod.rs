@@ -94,6 +94,7 @@ static TRACE_ID_SOURCE: OnceLock<TraceIdSource> = OnceLock::new();
 ///     Some(TraceIds {
 ///         trace_id: TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736")?,
 ///         span_id: SpanId::from_hex("00f067aa0ba902b7")?,
+///         sampled: true,
 ///     })
 /// }
 ///

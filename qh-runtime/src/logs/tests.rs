@@ -159,6 +159,7 @@ fn a_trace_id_source_takes_precedence_over_the_w3c_context() {
     let theirs = TraceIds {
         trace_id: TraceId::from_hex("0af7651916cd43dd8448eb211c80319c").unwrap(),
         span_id: SpanId::from_hex("b7ad6b7169203331").unwrap(),
+        sampled: true,
     };
     let (out, _guard) = capture("info");
     let w3c = TraceContext::new_root();

@@ -84,7 +84,7 @@ impl OtelConfig {
         #[cfg(feature = "logs")]
         // Already set (a second install): the first source stays, and it
         // reads the same global tracer.
-        let _ = crate::logs::set_trace_id_source(super::logs_ids);
+        let _ = crate::logs::set_trace_id_source(super::current_ids);
         Ok(Some((
             layer,
             OtelGuard {
@@ -172,7 +172,7 @@ where
 {
     crate::tracking::export::register(crate::tracking::export::Exporter {
         continue_trace: super::continue_trace,
-        current_ids: super::logs_ids,
+        current_ids: super::current_ids,
     });
     tracing_opentelemetry::layer()
         .with_tracer(provider.tracer(SCOPE))

@@ -6,39 +6,7 @@ use std::str::FromStr;
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-/// The OpenTelemetry identity of a span: what a W3C `traceparent` carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct TraceIds {
-    /// The 16-byte trace ID, shared by every span of the trace.
-    pub trace_id: [u8; 16],
-    /// The 8-byte ID of this span.
-    pub span_id: [u8; 8],
-    /// The W3C `sampled` flag: whether this span is recorded and exported.
-    pub sampled: bool,
-}
-
-impl TraceIds {
-    /// The trace ID as 32 lowercase hex digits, as in logs and `traceparent`.
-    pub fn trace_id_hex(&self) -> String {
-        TraceId::from_bytes(self.trace_id).to_string()
-    }
-
-    /// The span ID as 16 lowercase hex digits.
-    pub fn span_id_hex(&self) -> String {
-        SpanId::from_bytes(self.span_id).to_string()
-    }
-
-    /// A W3C `traceparent` value naming this span as the parent
-    /// (`00-{trace_id}-{span_id}-{flags}`), for an outbound call.
-    pub fn traceparent(&self) -> String {
-        format!(
-            "00-{}-{}-{}",
-            self.trace_id_hex(),
-            self.span_id_hex(),
-            if self.sampled { "01" } else { "00" }
-        )
-    }
-}
+pub use crate::trace_context::TraceIds;
 
 /// Makes a remote span (an incoming W3C `traceparent`, already parsed) the
 /// OpenTelemetry parent of `span`: the exported span continues the caller's
@@ -76,7 +44,7 @@ impl TraceIds {
 ///     let trace_id = 0x4bf92f3577b34da6a3ce929d0e0e4736_u128.to_be_bytes();
 ///     let parent = 0x00f067aa0ba902b7_u64.to_be_bytes();
 ///     assert!(qh::otel::set_remote_parent(&span, trace_id, parent, true, None));
-///     assert_eq!(qh::otel::ids_of(&span).unwrap().trace_id, trace_id);
+///     assert_eq!(qh::otel::ids_of(&span).unwrap().trace_id.to_bytes(), trace_id);
 /// });
 /// ```
 pub fn set_remote_parent(
@@ -121,9 +89,12 @@ pub fn ids_of(span: &tracing::Span) -> Option<TraceIds> {
     let cx = span.context();
     let otel_span = cx.span();
     let sc = otel_span.span_context();
-    sc.is_valid().then(|| TraceIds {
-        trace_id: sc.trace_id().to_bytes(),
-        span_id: sc.span_id().to_bytes(),
+    if !sc.is_valid() {
+        return None;
+    }
+    Some(TraceIds {
+        trace_id: crate::trace_context::TraceId::from_bytes(sc.trace_id().to_bytes())?,
+        span_id: crate::trace_context::SpanId::from_bytes(sc.span_id().to_bytes())?,
         sampled: sc.is_sampled(),
     })
 }
@@ -136,13 +107,4 @@ pub fn ids_of(span: &tracing::Span) -> Option<TraceIds> {
 /// outbound call ([`TraceIds::traceparent`]).
 pub fn current_ids() -> Option<TraceIds> {
     ids_of(&tracing::Span::current())
-}
-
-/// [`current_ids`] in the form `qh::logs` and outbound propagation write.
-pub(crate) fn logs_ids() -> Option<crate::trace_context::TraceIds> {
-    let ids = current_ids()?;
-    Some(crate::trace_context::TraceIds {
-        trace_id: crate::trace_context::TraceId::from_bytes(ids.trace_id)?,
-        span_id: crate::trace_context::SpanId::from_bytes(ids.span_id)?,
-    })
 }

@@ -51,7 +51,6 @@ mod span;
 pub use config::OtelConfig;
 pub use export::{init_from_env, layer_from_env, layer_with_provider, OtelLayer};
 pub use guard::{OtelError, OtelGuard};
-pub(crate) use ids::logs_ids;
 pub use ids::{current_ids, ids_of, set_remote_parent, TraceIds};
 pub(crate) use span::continue_trace;
 pub use span::{record_route, record_status, server_span, server_span_at};

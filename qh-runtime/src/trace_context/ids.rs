@@ -99,14 +99,28 @@ impl SpanId {
     }
 }
 
-/// The IDs a log line carries: the trace, and the span the event belongs
-/// to (this service's span; with OpenTelemetry on, the current exported span).
+/// A span's identity, as a W3C `traceparent` carries it: the trace, the
+/// span (this service's; with OpenTelemetry on, the exported span), and
+/// whether it is sampled. What log lines carry, what outbound calls name as
+/// their parent, and what `qh::otel::ids_of` reads off an exported span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TraceIds {
     /// The trace ID.
     pub trace_id: TraceId,
     /// The span ID.
     pub span_id: SpanId,
+    /// The W3C `sampled` flag: whether the span is recorded and exported.
+    pub sampled: bool,
+}
+
+impl TraceIds {
+    /// A `traceparent` value naming this span as the parent
+    /// (`00-{trace_id}-{span_id}-{flags}`), for an outbound call.
+    #[must_use]
+    pub fn traceparent(&self) -> String {
+        let flags = if self.sampled { "01" } else { "00" };
+        format!("00-{}-{}-{flags}", self.trace_id, self.span_id)
+    }
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

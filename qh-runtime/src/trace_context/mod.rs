@@ -157,6 +157,7 @@ impl TraceContext {
         TraceIds {
             trace_id: self.trace_id,
             span_id: self.span_id,
+            sampled: self.sampled(),
         }
     }
 
