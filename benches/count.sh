@@ -7,16 +7,23 @@
 # allocator (1,000 requests after 200 to warm up).
 #   benches/count.sh [variant ...]     (default: all)
 #   BIN=path/to/hot_path benches/count.sh …   (a binary built elsewhere)
+#   BENCH=grpc benches/count.sh               (benches/grpc.rs: a gRPC call)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BENCH=${BENCH:-hot_path}
 if [ -z "${BIN:-}" ]; then
-  cargo build --release -p qh-bench --bench hot_path >/dev/null 2>&1
-  BIN=$(ls -t target/release/deps/hot_path-* | grep -v '\.d$' | head -1)
+  cargo build --release -p qh-bench --bench "$BENCH" >/dev/null 2>&1
+  BIN=$(ls -t target/release/deps/"$BENCH"-* | grep -v '\.d$' | head -1)
 fi
 variants=("$@")
-[ ${#variants[@]} -eq 0 ] && variants=(bare bare_layered twin tower_http qh_endpoint qh_layer
-  qh_layer_endpoint tower_http_logged qh_logged tower_http_stream qh_stream
-  tower_http_stream_logged qh_stream_logged)
+if [ ${#variants[@]} -eq 0 ]; then
+  case "$BENCH" in
+    grpc) variants=(tonic tower_http qh) ;;
+    *) variants=(bare bare_layered twin tower_http qh_endpoint qh_layer
+      qh_layer_endpoint tower_http_logged qh_logged tower_http_stream qh_stream
+      tower_http_stream_logged qh_stream_logged) ;;
+  esac
+fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 printf '%-26s %10s %10s %8s %8s\n' variant incoming generated allocs:in allocs:gen
@@ -31,7 +38,9 @@ for v in "${variants[@]}"; do
       totals+=("$(grep -E '^(summary|totals):' "$out/cg" | head -1 | awk '{print $2}')")
     done
     line+=$(printf ' %10d' $(( (totals[1] - totals[0]) / 2000 )))
-    allocs+=$(printf ' %8s' "$(QH_COUNT="$v:$mode" QH_COUNT_N=1000 QH_ALLOCS=1 "$BIN")")
+    if [ "$BENCH" = hot_path ]; then
+      allocs+=$(printf ' %8s' "$(QH_COUNT="$v:$mode" QH_COUNT_N=1000 QH_ALLOCS=1 "$BIN")")
+    fi
   done
   echo "$line$allocs"
 done

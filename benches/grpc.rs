@@ -6,7 +6,7 @@
 //! its answer read to the end (its trailers included).
 //!
 //! ```text
-//! benches/count.sh --bench grpc        # instructions per call (callgrind)
+//! BENCH=grpc benches/count.sh        # instructions per call (callgrind)
 //! ```
 //!
 //! `QH_COUNT=<variant>[:incoming|:generated]` runs that variant
