@@ -68,10 +68,10 @@ fn access_lines(capture: &Capture) -> Vec<serde_json::Value> {
         .collect()
 }
 
-#[tokio::test]
-async fn a_streamed_body_is_polled_in_the_context_and_completes_at_its_end() {
-    let capture = Capture::default();
-    let _logs = json_logs(&capture);
+/// `GET /download` with `id`, under the layer with the access line on: the
+/// response (its head only, the body unread) and the sender that lets the
+/// body's third chunk go.
+async fn download(id: &str) -> (axum::response::Response, mpsc::Sender<()>) {
     let (open, gate) = mpsc::channel(1);
     let gate = std::sync::Arc::new(std::sync::Mutex::new(Some(gate)));
     let app = Router::new()
@@ -83,15 +83,18 @@ async fn a_streamed_body_is_polled_in_the_context_and_completes_at_its_end() {
             }),
         )
         .layer(qh::Tracking::new().access_log(true));
-    let res = app
-        .oneshot(
-            Request::get("/download")
-                .header("x-request-id", "stream-1")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
+    let req = Request::get("/download")
+        .header("x-request-id", id)
+        .body(Body::empty())
         .unwrap();
+    (app.oneshot(req).await.unwrap(), open)
+}
+
+#[tokio::test]
+async fn a_streamed_body_is_polled_in_the_context_and_completes_at_its_end() {
+    let capture = Capture::default();
+    let _logs = json_logs(&capture);
+    let (res, open) = download("stream-1").await;
     assert_eq!(res.headers()["x-request-id"], "stream-1");
     // The head is out, the body is not: the request has not completed.
     assert!(access_lines(&capture).is_empty(), "{:?}", capture.lines());
@@ -119,26 +122,7 @@ async fn a_streamed_body_is_polled_in_the_context_and_completes_at_its_end() {
 async fn a_body_dropped_before_its_end_is_recorded_as_aborted() {
     let capture = Capture::default();
     let _logs = json_logs(&capture);
-    let (_open, gate) = mpsc::channel(1);
-    let gate = std::sync::Arc::new(std::sync::Mutex::new(Some(gate)));
-    let app = Router::new()
-        .route(
-            "/download",
-            get(move || {
-                let gate = gate.lock().unwrap().take().unwrap();
-                async move { gated_chunks(gate) }
-            }),
-        )
-        .layer(qh::Tracking::new().access_log(true));
-    let res = app
-        .oneshot(
-            Request::get("/download")
-                .header("x-request-id", "gone-1")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
+    let (res, _open) = download("gone-1").await;
     let mut body = res.into_body();
     // Two chunks, then the client goes away while the third waits.
     for expected in ["0:gone-1;", "1:gone-1;"] {

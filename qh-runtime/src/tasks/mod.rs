@@ -48,6 +48,7 @@ mod owner;
 mod record;
 #[cfg(feature = "redis")]
 mod redis_store;
+mod request;
 mod routes;
 mod runner;
 mod store;
