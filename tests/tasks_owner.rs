@@ -8,7 +8,7 @@ mod common;
 
 use axum::http::StatusCode;
 use axum::Extension;
-use common::capture::Capture;
+use common::capture::{json_logs, Capture};
 use common::task_app::{app_with, assert_problem, finished, until_status, App};
 use common::{send, Answer};
 use qh::tasks::{ListFilter, TaskStatus, Tasks};
@@ -362,12 +362,7 @@ async fn task_endpoints_record_the_owner_and_refuse_an_anonymous_caller() {
 #[tokio::test(flavor = "current_thread")]
 async fn a_deletion_is_logged_with_the_task_and_the_deleting_request() {
     let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = qh::logs::json()
-        .with_filter("info")
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _logs = json_logs(&capture);
     let app = app_with(Tasks::memory());
     let id = submit_as(&app, "count", "submitter-1", "ada").await;
     until_status(&app, &id, "running").await;

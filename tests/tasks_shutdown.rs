@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use common::capture::Capture;
+use common::capture::{json_logs, Capture};
 use common::task_app::{app_with, ask, assert_problem, submit_kind, until_status, with_id, App};
 use qh::tasks::{TaskStatus, Tasks};
 
@@ -39,12 +39,7 @@ async fn assert_abandoned(app: &App, task_id: &str) {
 #[tokio::test]
 async fn shutdown_ends_waits_and_records_the_tasks_it_gives_up_on() {
     let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = qh::logs::json()
-        .with_filter("info")
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _logs = json_logs(&capture);
 
     let memory = app_with(Tasks::memory());
     let in_memory = submit_kind(&memory, "gated", "mem").await;

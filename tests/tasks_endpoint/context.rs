@@ -2,7 +2,7 @@
 //! function, under 500 concurrent submissions, and in its log lines.
 
 use super::*;
-use common::capture::Capture;
+use common::capture::{json_logs, Capture};
 
 /// Logs from the background; used by the log test alone, so its callsite
 /// is first seen under that test's subscriber (tracing caches interest
@@ -70,13 +70,7 @@ async fn five_hundred_concurrent_submissions_each_keep_their_request_id() {
 #[tokio::test(flavor = "current_thread")]
 async fn the_functions_log_lines_carry_the_request_id() {
     let capture = Capture::default();
-    let writer = capture.clone();
-    // qh's JSON lines: `request_id` on every line logged for a request.
-    let subscriber = qh::logs::json()
-        .with_filter("info")
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _logs = json_logs(&capture);
 
     let tasks = Tasks::memory();
     let app = with_runner(qh::routes![logged], &tasks);
