@@ -7,6 +7,9 @@
 //! PORT=8080 cargo run --example quickstart
 //! ```
 //!
+//! `GET /openapi.json` is the OpenAPI document of these endpoints and
+//! `GET /docs` a page to try them.
+//!
 //! Ctrl-C or SIGTERM stops it gracefully: requests in flight are answered,
 //! then background work gets 10 s to finish.
 //!
@@ -20,10 +23,13 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use axum::routing::get;
+use qh::openapi::utoipa;
 use qh::{IdGenerator, RequestId, Tracking};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+/// Adds two numbers.
+///
 /// `POST /add` with `{"a": 1, "b": 2}`: unannotated parameters are keys of
 /// the JSON body.
 #[qh::endpoint]
@@ -32,6 +38,8 @@ async fn add(a: i64, b: i64) -> i64 {
     a + b
 }
 
+/// Greets `name`.
+///
 /// `GET /hello/{name}`: a path parameter, an optional header, and the
 /// request's tracking ID.
 #[qh::endpoint(method = "GET", path = "/hello/{name}")]
@@ -48,12 +56,15 @@ fn hello(
     })
 }
 
-#[derive(Serialize)]
+/// A user of the quickstart's tiny directory.
+#[derive(Serialize, utoipa::ToSchema)]
 struct User {
     id: u64,
     name: String,
 }
 
+/// Looks a user up by ID.
+///
 /// `GET /users/{user_id}`: a typed path parameter and a problem+json error.
 #[qh::endpoint(method = "GET", path = "/users/{user_id}")]
 fn get_user(user_id: u64) -> Result<User, qh::Error> {
@@ -69,6 +80,8 @@ fn get_user(user_id: u64) -> Result<User, qh::Error> {
     }
 }
 
+/// Signs `email` up.
+///
 /// `POST /signup` with `{"email": "…"}`: answers at once, sends the welcome
 /// mail in the background with the same request ID.
 #[qh::endpoint]
@@ -80,6 +93,8 @@ async fn signup(email: String) -> Value {
     json!({"queued": true})
 }
 
+/// Writes an `n`-page report, as a background task.
+///
 /// `POST /report` with `{"n": 3}`: a task endpoint. Answers `202` with the
 /// task's ID and `Location: /tasks/{id}` at once; the function runs in the
 /// background (its logs carry the submitting request's ID) and its value is
@@ -117,14 +132,17 @@ async fn main() -> std::io::Result<()> {
         guard
     };
 
-    let app = qh::routes![add, hello, get_user, signup, report]
+    let tracking = Tracking::new().generator(IdGenerator::UuidV7);
+    // `qh::routes!` plus `GET /openapi.json` (every endpoint documented from
+    // its signature, the tracking header included) and `GET /docs`.
+    let app = qh::openapi::routes![add, hello, get_user, signup, report]
         // `report` is a task endpoint, so the `/tasks` routes come too.
         // Plain axum routes get IDs, context and echo from the layer too.
         .route(
             "/health",
             get(|id: RequestId| async move { format!("ok {id}\n") }),
         )
-        .layer(Tracking::new().generator(IdGenerator::UuidV7));
+        .layer(tracking);
 
     let port = std::env::var("PORT")
         .ok()

@@ -56,6 +56,66 @@ pub use qh_runtime::grpc;
 #[doc(hidden)]
 pub use qh_runtime::__private;
 
+#[cfg(feature = "openapi")]
+#[doc = include_str!("docs/openapi.md")]
+pub mod openapi {
+    pub use qh_runtime::openapi::{id_pattern, utoipa, Describe, Document, Operation};
+
+    #[doc(inline)]
+    pub use crate::__qh_openapi_document as document;
+    #[doc(inline)]
+    pub use crate::__qh_openapi_routes as routes;
+}
+
+/// The OpenAPI document of endpoints: `qh::openapi::document![add, hello]`
+/// is a [`qh::openapi::Document`](crate::openapi::Document) with each
+/// endpoint's operation (and the `/tasks` routes' when one is a task
+/// endpoint), titled with the calling crate's name and version.
+///
+/// ```
+/// #[qh::endpoint]
+/// /// Adds two numbers.
+/// fn add(a: i64, b: i64) -> i64 { a + b }
+///
+/// let json = qh::openapi::document![add].title("calc").to_json();
+/// assert!(json.contains("\"operationId\": \"add\""));
+/// ```
+#[cfg(feature = "openapi")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __qh_openapi_document {
+    ($($endpoint:path),* $(,)?) => {
+        $crate::openapi::Document::new(
+            ::core::env!("CARGO_PKG_NAME"),
+            ::core::env!("CARGO_PKG_VERSION"),
+        )
+        $(.add::<$endpoint>())*
+    };
+}
+
+/// [`qh::routes!`](crate::routes) with the document of the same endpoints
+/// served beside them: `GET /openapi.json` and a Swagger UI page at
+/// `GET /docs`, its assets inside the binary.
+///
+/// ```
+/// #[qh::endpoint]
+/// /// Adds two numbers.
+/// fn add(a: i64, b: i64) -> i64 { a + b }
+///
+/// let app: axum::Router = qh::openapi::routes![add];
+/// ```
+#[cfg(feature = "openapi")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __qh_openapi_routes {
+    ($($endpoint:path),* $(,)?) => {
+        $crate::__private::openapi::with_docs(
+            $crate::routes![$($endpoint),*],
+            $crate::openapi::document![$($endpoint),*],
+        )
+    };
+}
+
 /// Mounts `#[qh::endpoint]` functions into an `axum::Router`.
 ///
 /// Takes paths to endpoint functions (`add`, `api::orders::create`) and

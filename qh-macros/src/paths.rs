@@ -125,6 +125,10 @@ private_paths! {
     task_return => TaskReturn;
     task_error => TaskError;
 
+    // The OpenAPI operation (feature `openapi` of the runtime).
+    openapi => openapi;
+    openapi_item => openapi_item;
+
     // `#[derive(TrackingContext)]`.
     tracking_header_map => HeaderMap;
     tracking_header_name => HeaderName;

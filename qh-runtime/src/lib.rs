@@ -21,6 +21,8 @@ pub mod grpc;
 mod id;
 #[cfg(feature = "logs")]
 pub mod logs;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 #[cfg(feature = "opentelemetry")]
 pub mod otel;
 pub mod propagation;
@@ -68,6 +70,24 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestId {
     }
 }
 
+/// The OpenAPI half of an endpoint's expansion (its `Describe` impl):
+/// kept with the feature `openapi`, dropped unread without it, so the
+/// macro crate needs no feature of its own.
+#[cfg(feature = "openapi")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! openapi_item {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Without the feature `openapi`: nothing.
+#[cfg(not(feature = "openapi"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! openapi_item {
+    ($($item:tt)*) => {};
+}
+
 /// Everything generated code names, for both macros, in one table, and
 /// nothing else: every entry is named by `qh-macros/src/paths.rs` or the
 /// facade's `qh::routes!` (`qh-macros/tests/private_table.rs` keeps it so).
@@ -91,6 +111,9 @@ pub mod __private {
     };
     pub use crate::extract::{query_struct, ExtractParam, HeaderParam};
     pub use crate::extract::{Repeat, RepeatCollection, RepeatNone, RepeatOption};
+    #[cfg(feature = "openapi")]
+    pub use crate::openapi::generated as openapi;
+    pub use crate::openapi_item;
     pub use crate::route_check::{check_routes, field_index, Clash, Route};
     pub use crate::routes::Routes;
     pub use crate::tasks::endpoint::{

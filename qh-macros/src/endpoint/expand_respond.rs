@@ -100,7 +100,7 @@ impl Dispatch<'_> {
 /// `T` and `E` of a return type written `Result<T, E>` (any path ending in
 /// `Result`): only where errors are underlined, the types checked are the
 /// real ones.
-fn result_args(ty: &syn::Type) -> Option<(&syn::Type, &syn::Type)> {
+pub(super) fn result_args(ty: &syn::Type) -> Option<(&syn::Type, &syn::Type)> {
     let syn::Type::Path(path) = ty else {
         return None;
     };

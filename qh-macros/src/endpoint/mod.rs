@@ -5,6 +5,7 @@ mod ast;
 mod attr;
 mod companion;
 mod expand;
+mod expand_openapi;
 mod expand_respond;
 mod expand_task;
 mod extract;

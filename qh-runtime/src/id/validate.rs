@@ -176,6 +176,12 @@ impl Rule {
         self.custom = Some(rule);
     }
 
+    /// The longest accepted value, in bytes.
+    #[cfg(feature = "openapi")]
+    pub(crate) fn max_len(&self) -> usize {
+        self.max_len
+    }
+
     pub(crate) fn is_custom(&self) -> bool {
         self.custom.is_some()
     }

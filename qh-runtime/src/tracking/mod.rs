@@ -219,6 +219,13 @@ impl Tracking {
     pub fn header_name(&self) -> &HeaderName {
         &self.config.header
     }
+
+    /// The rule incoming IDs are checked against (the OpenAPI document
+    /// describes it).
+    #[cfg(feature = "openapi")]
+    pub(crate) fn rule(&self) -> &Rule {
+        &self.config.rule
+    }
 }
 
 fn parse_header_name(name: &str) -> HeaderName {

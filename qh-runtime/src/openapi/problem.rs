@@ -1,0 +1,87 @@
+//! The `Problem` component (the `application/problem+json` document of
+//! `crate::error`) and the error answers qh gives by itself.
+
+use utoipa::openapi::schema::{AdditionalProperties, Object, Schema, Type};
+use utoipa::openapi::{Content, Ref, RefOr, Response};
+
+/// The component's name.
+pub(crate) const NAME: &str = "Problem";
+
+fn string() -> RefOr<Schema> {
+    RefOr::T(Schema::Object(Object::with_type(Type::String)))
+}
+
+/// The problem document: `type`, `title`, `status`, `detail`, the asking
+/// request's `request_id` and, where it applies, the offending `header`,
+/// `field`, `path` or `query` parameter (see `crate::Error`). A task's
+/// problem carries `task_id`, and its `status` may be the task's state
+/// (`"failed"`) instead of a number, as Python qh's clients read it.
+pub(crate) fn schema() -> RefOr<Schema> {
+    let mut object = Object::with_type(Type::Object);
+    object.description = Some(
+        "An RFC 9457 problem document; `request_id` is the asking request's tracking ID".into(),
+    );
+    let status = Object::with_type(utoipa::openapi::schema::SchemaType::from_iter([
+        Type::Integer,
+        Type::String,
+    ]));
+    for (name, schema) in [
+        ("type", string()),
+        ("title", string()),
+        ("status", RefOr::T(Schema::Object(status))),
+        ("detail", string()),
+        ("request_id", string()),
+        ("header", string()),
+        ("field", string()),
+        ("path", string()),
+        ("query", string()),
+        ("task_id", string()),
+    ] {
+        object.properties.insert(name.to_owned(), schema);
+    }
+    object.required = ["type", "title", "status", "detail"]
+        .map(str::to_owned)
+        .to_vec();
+    object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(true)));
+    RefOr::T(Schema::Object(object))
+}
+
+/// An answer of `status` with the problem document.
+pub(crate) fn response(description: &str) -> Response {
+    let mut response = Response::new(description);
+    response.content.insert(
+        "application/problem+json".to_owned(),
+        RefOr::T(Content::new(Some(Ref::from_schema_name(NAME)))),
+    );
+    response
+}
+
+/// What an endpoint's errors depend on.
+pub(crate) struct Errors {
+    /// It reads a JSON body: a wrong `Content-Type` answers 415, a body
+    /// key missing or of the wrong type 422.
+    pub(crate) body: bool,
+}
+
+/// The errors qh answers for an endpoint by itself.
+pub(crate) fn endpoint_errors(errors: Errors) -> Vec<(String, Response)> {
+    let mut out = vec![(
+        "400".to_owned(),
+        response("A header, path or query parameter, or the body's JSON, cannot be read"),
+    )];
+    if errors.body {
+        out.push((
+            "415".to_owned(),
+            response("The body is not `application/json`"),
+        ));
+        out.push((
+            "422".to_owned(),
+            response("A body key is missing or of the wrong type"),
+        ));
+    }
+    out.push((
+        "500".to_owned(),
+        response("The function panicked or its answer cannot be serialized"),
+    ));
+    out
+}

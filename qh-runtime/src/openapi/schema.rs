@@ -1,0 +1,180 @@
+//! The schema of a type the expansion documents: [`Schema`] (utoipa's
+//! `ToSchema`, in qh's words when missing), the return-type ladder
+//! ([`Returns`], an autoref ladder as in `crate::support::autoref`) and the
+//! JSON of a parameter's default ([`DefaultJson`]).
+
+use std::marker::PhantomData;
+
+use utoipa::openapi::schema::Schema as UtoipaSchema;
+use utoipa::openapi::RefOr;
+
+use super::operation::Operation;
+
+/// A type the document can describe: every `utoipa::ToSchema` type.
+///
+/// The generated code calls it as `<T as Schema>::…` at the user's type, so
+/// a type without a schema is reported there, with this message.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no OpenAPI schema",
+    label = "documented by the `openapi` feature, so it must implement `utoipa::ToSchema`",
+    note = "derive it: `#[derive(qh::openapi::utoipa::ToSchema)]` on `{Self}` (utoipa 6)",
+    note = "the schemas of parameters and return values come from `utoipa::ToSchema`"
+)]
+pub trait Schema {
+    /// The type's schema; the schemas it refers to are added to the
+    /// document's components.
+    fn __qh_schema(op: &mut Operation) -> RefOr<UtoipaSchema>;
+
+    /// The same, for the type a [`Returns`] level names.
+    #[inline]
+    fn __qh_schema_of(_: PhantomData<Self>, op: &mut Operation) -> RefOr<UtoipaSchema> {
+        Self::__qh_schema(op)
+    }
+}
+
+// Report `Schema` itself (with its message) rather than the `ToSchema`
+// bound and its list of implementors.
+#[diagnostic::do_not_recommend]
+impl<T: utoipa::ToSchema> Schema for T {
+    fn __qh_schema(op: &mut Operation) -> RefOr<UtoipaSchema> {
+        T::schemas(op.components());
+        T::schema()
+    }
+}
+
+/// What a success answer holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// JSON of the named type's schema.
+    Json,
+    /// JSON `null` (a `()` return).
+    Null,
+    /// Whatever an `IntoResponse` value answers: no schema.
+    Any,
+}
+
+/// What a [`Returns`] level found: the type whose schema the answer has
+/// (`()` when none), and the answer's shape.
+pub type Found<T> = (PhantomData<T>, Shape);
+
+/// The return-type ladder: mirrors the responder's choice
+/// (`crate::endpoint::respond`) by the type alone, with no value.
+pub struct Returns<T>(PhantomData<T>);
+
+impl<T> Returns<T> {
+    /// The ladder for return type `T`.
+    #[must_use]
+    pub fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<T> Default for Returns<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn found<T>(shape: Shape) -> Found<T> {
+    (PhantomData, shape)
+}
+
+/// First: `Result<(), E>` answers `null`.
+pub trait ReturnsUnitResult {
+    /// The type and shape.
+    fn __qh_returns(&self) -> Found<()>;
+}
+
+impl<E> ReturnsUnitResult for &&&&&&Returns<Result<(), E>> {
+    fn __qh_returns(&self) -> Found<()> {
+        found(Shape::Null)
+    }
+}
+
+/// Then `Result<T: Serialize, E>`: `T` as JSON.
+pub trait ReturnsResult<T> {
+    /// The type and shape.
+    fn __qh_returns(&self) -> Found<T>;
+}
+
+impl<T: serde::Serialize, E> ReturnsResult<T> for &&&&&Returns<Result<T, E>> {
+    fn __qh_returns(&self) -> Found<T> {
+        found(Shape::Json)
+    }
+}
+
+/// Then any other `Result`: its `Ok` answers through `IntoResponse`.
+pub trait ReturnsResultAny {
+    /// The type and shape.
+    fn __qh_returns(&self) -> Found<()>;
+}
+
+impl<T, E> ReturnsResultAny for &&&&Returns<Result<T, E>> {
+    fn __qh_returns(&self) -> Found<()> {
+        found(Shape::Any)
+    }
+}
+
+/// Then `()`: `null`.
+pub trait ReturnsUnit {
+    /// The type and shape.
+    fn __qh_returns(&self) -> Found<()>;
+}
+
+impl ReturnsUnit for &&&Returns<()> {
+    fn __qh_returns(&self) -> Found<()> {
+        found(Shape::Null)
+    }
+}
+
+/// Then `T: Serialize`: `T` as JSON.
+pub trait ReturnsJson<T> {
+    /// The type and shape.
+    fn __qh_returns(&self) -> Found<T>;
+}
+
+impl<T: serde::Serialize> ReturnsJson<T> for &&Returns<T> {
+    fn __qh_returns(&self) -> Found<T> {
+        found(Shape::Json)
+    }
+}
+
+/// Last: an `IntoResponse` value, no schema.
+pub trait ReturnsAny {
+    /// The type and shape.
+    fn __qh_returns(&self) -> Found<()>;
+}
+
+impl<T> ReturnsAny for &Returns<T> {
+    fn __qh_returns(&self) -> Found<()> {
+        found(Shape::Any)
+    }
+}
+
+/// A parameter's default value, as JSON when its type is `Serialize`
+/// (an autoref ladder of two levels).
+pub struct DefaultJson<'a, T>(pub &'a T);
+
+/// The default of a `Serialize` type, as JSON.
+pub trait DefaultSerialize {
+    /// The JSON value.
+    fn __qh_json(&self) -> Option<serde_json::Value>;
+}
+
+impl<T: serde::Serialize> DefaultSerialize for &&DefaultJson<'_, T> {
+    fn __qh_json(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(self.0).ok()
+    }
+}
+
+/// Any other default: left out of the document.
+pub trait DefaultOpaque {
+    /// Nothing.
+    fn __qh_json(&self) -> Option<serde_json::Value>;
+}
+
+impl<T> DefaultOpaque for &DefaultJson<'_, T> {
+    fn __qh_json(&self) -> Option<serde_json::Value> {
+        None
+    }
+}
