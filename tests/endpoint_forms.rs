@@ -37,7 +37,7 @@ fn collections(
     json!({"tag": tag, "maybe": maybe, "set": set, "one": one})
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct Filter {
     q: String,
     limit: Option<u32>,

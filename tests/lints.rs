@@ -23,7 +23,7 @@ pub mod api {
     }
 
     /// A user.
-    #[derive(Serialize, Deserialize)]
+    #[derive(Serialize, Deserialize, utoipa::ToSchema)]
     pub struct User {
         /// Their name.
         pub name: String,
@@ -114,7 +114,7 @@ pub mod api {
     }
 
     /// Filters for a search.
-    #[derive(Deserialize)]
+    #[derive(Deserialize, utoipa::ToSchema)]
     pub struct Filter {
         /// The text searched for.
         pub q: String,

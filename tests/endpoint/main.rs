@@ -25,7 +25,7 @@ fn greet(name: String, greeting: Option<String>) -> String {
     format!("{}, {name}", greeting.as_deref().unwrap_or("hello"))
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
 struct Order {
     item: String,
     qty: u32,

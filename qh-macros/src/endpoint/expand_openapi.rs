@@ -193,7 +193,31 @@ fn describe_return(paths: &Paths, ep: &Endpoint<'_>, op: &Ident) -> TokenStream 
         quote!(#private::ReturnsJson),
         quote!(#private::ReturnsAny),
     ];
-    let schema = quote_spanned!(span=> <_ as #private::Schema>::__qh_schema_of(__qh_found.0, #op));
+    let tuple = match &ep.func.sig.output {
+        syn::ReturnType::Type(_, ty) => match &**ty {
+            syn::Type::Tuple(t) if !t.elems.is_empty() => Some(t),
+            _ => None,
+        },
+        syn::ReturnType::Default => None,
+    };
+    let schema = match tuple {
+        // A tuple (`(u32, u32)`, `(StatusCode, Json<T>)`): its elements
+        // where they have schemas, never an error.
+        Some(tuple) => {
+            let items = tuple
+                .elems
+                .iter()
+                .map(|elem| quote!((&&&#private::MaybeSchema::<#elem>::new()).__qh_maybe(#op)));
+            quote! {{
+                #[allow(unused_imports)]
+                use #private::MaybeSchemaSome as _;
+                #[allow(unused_imports)]
+                use #private::MaybeSchemaNone as _;
+                #private::tuple(::std::vec![#(#items),*])
+            }}
+        }
+        None => quote_spanned!(span=> <_ as #private::Schema>::__qh_schema_of(__qh_found.0, #op)),
+    };
     quote! {
         #(
             #[allow(unused_imports)]

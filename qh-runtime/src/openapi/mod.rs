@@ -35,8 +35,9 @@ use tracking::IdHeader;
 pub mod generated {
     pub use super::operation::Operation;
     pub use super::schema::{
-        DefaultJson, DefaultOpaque, DefaultSerialize, Returns, ReturnsAny, ReturnsJson,
-        ReturnsResult, ReturnsResultAny, ReturnsUnit, ReturnsUnitResult, Schema, Shape,
+        tuple, DefaultJson, DefaultOpaque, DefaultSerialize, MaybeSchema, MaybeSchemaNone,
+        MaybeSchemaSome, Returns, ReturnsAny, ReturnsJson, ReturnsResult, ReturnsResultAny,
+        ReturnsUnit, ReturnsUnitResult, Schema, Shape,
     };
     pub use super::{with_docs, Describe};
 }

@@ -178,3 +178,75 @@ impl<T> DefaultOpaque for &DefaultJson<'_, T> {
         None
     }
 }
+
+/// A tuple's element, documented when it has a schema: a ladder of two
+/// levels, so a tuple return (`(u32, u32)`, `(StatusCode, Json<T>)`) is
+/// never an error.
+pub struct MaybeSchema<T>(PhantomData<T>);
+
+impl<T> MaybeSchema<T> {
+    /// The ladder for element type `T`.
+    #[must_use]
+    pub fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<T> Default for MaybeSchema<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// An element with a schema.
+pub trait MaybeSchemaSome {
+    /// Its schema.
+    fn __qh_maybe(&self, op: &mut Operation) -> Option<RefOr<UtoipaSchema>>;
+}
+
+impl<T: utoipa::ToSchema> MaybeSchemaSome for &&MaybeSchema<T> {
+    fn __qh_maybe(&self, op: &mut Operation) -> Option<RefOr<UtoipaSchema>> {
+        Some(<T as Schema>::__qh_schema(op))
+    }
+}
+
+/// An element without one: any value.
+pub trait MaybeSchemaNone {
+    /// Nothing.
+    fn __qh_maybe(&self, op: &mut Operation) -> Option<RefOr<UtoipaSchema>>;
+}
+
+impl<T> MaybeSchemaNone for &MaybeSchema<T> {
+    fn __qh_maybe(&self, _: &mut Operation) -> Option<RefOr<UtoipaSchema>> {
+        None
+    }
+}
+
+/// A tuple as JSON: an array of exactly these items.
+#[must_use]
+pub fn tuple(items: Vec<Option<RefOr<UtoipaSchema>>>) -> RefOr<UtoipaSchema> {
+    let mut array = utoipa::openapi::schema::Array::default();
+    array.items = utoipa::openapi::schema::ArrayItems::False;
+    array.prefix_items = items
+        .into_iter()
+        .map(|item| item.map_or_else(utoipa::openapi::schema::empty, UtoipaSchema::from))
+        .collect();
+    RefOr::T(UtoipaSchema::Array(array))
+}
+
+/// A request ID is a string (the tracking header's rule applies). Through
+/// utoipa's `ComposeSchema`, as its derive does, so `Option<RequestId>`
+/// has a schema too.
+impl utoipa::__dev::ComposeSchema for crate::RequestId {
+    fn compose(_: Vec<RefOr<UtoipaSchema>>) -> RefOr<UtoipaSchema> {
+        RefOr::T(UtoipaSchema::Object(
+            utoipa::openapi::schema::Object::with_type(utoipa::openapi::schema::Type::String),
+        ))
+    }
+}
+
+impl utoipa::ToSchema for crate::RequestId {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("RequestId")
+    }
+}

@@ -1,3 +1,4 @@
+#[derive(utoipa::ToSchema)]
 struct Tenant(String);
 
 impl qh::FromHeader for Tenant {

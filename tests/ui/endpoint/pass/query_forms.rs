@@ -1,7 +1,7 @@
 // GET parameters are query parameters; repeated keys, a whole-query struct
 // and defaults.
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 struct Filter {
     q: String,
     #[serde(default)]

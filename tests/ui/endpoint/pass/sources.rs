@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::Extension;
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 struct NewUser {
     name: String,
 }

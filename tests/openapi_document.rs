@@ -1,0 +1,340 @@
+//! The OpenAPI document each `#[qh::endpoint]` contributes: every
+//! parameter source, defaults, `Option`, lists, flatten, `#[body]`, the
+//! returns, task endpoints, the tracking header, the problem answers and
+//! the `/tasks` operations, read from the JSON the document serializes to.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct Filter {
+    q: String,
+    limit: Option<u32>,
+}
+
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+struct Order {
+    item: String,
+    qty: u32,
+}
+
+/// Searches.
+///
+/// With every URL source.
+#[qh::endpoint(method = "GET", path = "/search/{kind}")]
+fn search(
+    kind: String,
+    #[query(default = 20)] per_page: u32,
+    #[query] tag: Vec<String>,
+    page: Option<u32>,
+    #[header("X-Tenant")] tenant: Option<String>,
+    #[header("X-Key")] key: String,
+) -> Vec<String> {
+    let _ = (kind, per_page, tag, page, tenant, key);
+    Vec::new()
+}
+
+#[qh::endpoint(method = "GET", path = "/filter")]
+fn filter(#[query(flatten)] filter: Filter) -> Option<u32> {
+    filter.limit.filter(|_| !filter.q.is_empty())
+}
+
+#[qh::endpoint]
+fn create(name: String, #[default(3)] qty: u32, note: Option<String>) {
+    let _ = (name, qty, note);
+}
+
+#[qh::endpoint(path = "/orders")]
+fn place(#[body] order: Order) -> Result<Order, qh::Error> {
+    Ok(order)
+}
+
+#[qh::endpoint(method = "GET", path = "/page")]
+fn page() -> axum::response::Html<&'static str> {
+    axum::response::Html("<p>hi</p>")
+}
+
+#[qh::endpoint(method = "GET", path = "/opaque")]
+fn opaque() -> impl axum::response::IntoResponse {
+    "hi"
+}
+
+#[qh::endpoint(method = "GET", path = "/pair")]
+fn pair() -> (u32, String) {
+    (1, "one".into())
+}
+
+#[qh::endpoint(method = "GET", path = "/own-id")]
+fn own_id(
+    #[header("X-Corr")] request_id: qh::RequestId,
+    #[extract] headers: axum::http::HeaderMap,
+) -> String {
+    let _ = headers;
+    request_id.to_string()
+}
+
+#[qh::endpoint(task)]
+async fn report(n: u64) -> u64 {
+    n
+}
+
+#[qh::endpoint(task = "optional")]
+async fn maybe(n: u64) -> u64 {
+    n
+}
+
+fn doc(document: qh::openapi::Document) -> Value {
+    serde_json::from_str(&document.to_json()).expect("the document is JSON")
+}
+
+fn op<'a>(doc: &'a Value, path: &str, method: &str) -> &'a Value {
+    let op = &doc["paths"][path][method];
+    assert!(op.is_object(), "no {method} {path} in {doc:#}");
+    op
+}
+
+fn param<'a>(op: &'a Value, name: &str) -> &'a Value {
+    op["parameters"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+        .unwrap_or_else(|| panic!("no parameter {name} in {op:#}"))
+}
+
+#[test]
+fn url_parameters_by_source_with_required_and_defaults() {
+    let doc = doc(qh::openapi::document![search]);
+    let op = op(&doc, "/search/{kind}", "get");
+    assert_eq!(op["operationId"], "search");
+    assert_eq!(op["summary"], "Searches.");
+    assert_eq!(op["description"], "With every URL source.");
+    let kind = param(op, "kind");
+    assert_eq!(
+        (&kind["in"], &kind["required"]),
+        (&"path".into(), &true.into())
+    );
+    let per_page = param(op, "per_page");
+    assert_eq!(per_page["in"], "query");
+    assert_eq!(per_page["required"], false);
+    assert_eq!(per_page["schema"]["default"], 20);
+    let tag = param(op, "tag");
+    assert_eq!(tag["schema"]["type"], "array");
+    assert_eq!(
+        (&tag["style"], &tag["explode"]),
+        (&"form".into(), &true.into())
+    );
+    assert_eq!(tag["required"], false, "an absent list is empty");
+    assert_eq!(param(op, "page")["required"], false);
+    let tenant = param(op, "x-tenant");
+    assert_eq!(
+        (&tenant["in"], &tenant["required"]),
+        (&"header".into(), &false.into())
+    );
+    assert_eq!(param(op, "x-key")["required"], true);
+    assert!(op.get("requestBody").is_none());
+    let statuses: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
+    assert_eq!(statuses, ["200", "400", "500"], "no body: no 415 or 422");
+    assert_eq!(
+        op["responses"]["200"]["content"]["application/json"]["schema"]["type"],
+        "array"
+    );
+}
+
+#[test]
+fn flattened_query_is_the_structs_properties() {
+    let doc = doc(qh::openapi::document![filter]);
+    let op = op(&doc, "/filter", "get");
+    assert_eq!(param(op, "q")["required"], true);
+    assert_eq!(param(op, "limit")["required"], false);
+    assert_eq!(param(op, "q")["in"], "query");
+}
+
+#[test]
+fn body_keys_are_one_object_and_body_is_the_type() {
+    let doc = doc(qh::openapi::document![create, place]);
+    let create = op(&doc, "/create", "post");
+    let schema = &create["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(schema["type"], "object");
+    assert_eq!(schema["required"], serde_json::json!(["name"]));
+    assert_eq!(schema["properties"]["qty"]["default"], 3);
+    assert!(schema["properties"]["note"].is_object());
+    assert_eq!(
+        create["responses"]["200"]["content"]["application/json"]["schema"]["type"],
+        "null"
+    );
+    assert!(create["responses"]["415"].is_object() && create["responses"]["422"].is_object());
+
+    let place = op(&doc, "/orders", "post");
+    let body = &place["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(body["required"], serde_json::json!(["item", "qty"]));
+    let ok = &place["responses"]["200"]["content"]["application/json"]["schema"];
+    assert_eq!(
+        ok["properties"]["item"]["type"], "string",
+        "Result<T, E> answers T"
+    );
+}
+
+#[test]
+fn into_response_returns_have_no_schema_and_tuples_are_arrays() {
+    let doc = doc(qh::openapi::document![page, opaque, pair]);
+    for path in ["/page", "/opaque"] {
+        let ok = &op(&doc, path, "get")["responses"]["200"];
+        assert!(ok.get("content").is_none(), "{path}: {ok:#}");
+    }
+    let pair =
+        &op(&doc, "/pair", "get")["responses"]["200"]["content"]["application/json"]["schema"];
+    assert_eq!(pair["prefixItems"][0]["type"], "integer");
+    assert_eq!(pair["prefixItems"][1]["type"], "string");
+}
+
+#[test]
+fn tracking_header_on_every_operation_and_response() {
+    let tracking = qh::Tracking::new().header("X-Correlation-ID").max_len(64);
+    let doc = doc(qh::openapi::document![search, own_id].tracking(&tracking));
+    let search = op(&doc, "/search/{kind}", "get");
+    let id = param(search, "x-correlation-id");
+    assert_eq!(
+        (&id["in"], &id["required"]),
+        (&"header".into(), &false.into())
+    );
+    assert_eq!(id["schema"]["maxLength"], 64);
+    assert_eq!(id["schema"]["pattern"], qh::openapi::id_pattern());
+    for (status, response) in search["responses"].as_object().unwrap() {
+        assert!(
+            response["headers"]["x-correlation-id"].is_object(),
+            "{status}"
+        );
+    }
+    // An endpoint reading its ID from its own header documents that one;
+    // `#[extract]` parameters are not documented.
+    let own = op(&doc, "/own-id", "get");
+    assert_eq!(param(own, "x-corr")["in"], "header");
+    let names: Vec<&Value> = own["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["name"])
+        .collect();
+    assert_eq!(names, ["x-corr"]);
+    // A custom validator's rule cannot be written down: no pattern.
+    let custom = qh::Tracking::new().validator(|id| id.starts_with('a'));
+    let doc = self::doc(qh::openapi::document![search].tracking(&custom));
+    let id = param(op(&doc, "/search/{kind}", "get"), "x-request-id");
+    assert!(id["schema"].get("pattern").is_none() && id["schema"]["maxLength"] == 128);
+}
+
+#[test]
+fn problem_component_and_error_answers() {
+    let doc = doc(qh::openapi::document![create]);
+    let problem = &doc["components"]["schemas"]["Problem"];
+    for key in ["type", "title", "status", "detail", "request_id"] {
+        assert!(problem["properties"][key].is_object(), "{key}");
+    }
+    let create = op(&doc, "/create", "post");
+    for status in ["400", "415", "422", "500"] {
+        assert_eq!(
+            create["responses"][status]["content"]["application/problem+json"]["schema"]["$ref"],
+            "#/components/schemas/Problem"
+        );
+    }
+}
+
+#[test]
+fn task_endpoints_and_the_tasks_routes() {
+    let doc = doc(qh::openapi::document![report, maybe]);
+    let report = op(&doc, "/report", "post");
+    let accepted = &report["responses"]["202"];
+    assert!(report["responses"].get("200").is_none());
+    assert!(accepted["headers"]["location"].is_object());
+    let submitted = &accepted["content"]["application/json"]["schema"];
+    assert_eq!(
+        submitted["required"],
+        serde_json::json!(["task_id", "status"])
+    );
+    let maybe = op(&doc, "/maybe", "post");
+    assert!(maybe["responses"]["200"].is_object() && maybe["responses"]["202"].is_object());
+    assert_eq!(param(maybe, "async")["in"], "query");
+    assert_eq!(param(maybe, "x-async")["in"], "header");
+    let mut names = Vec::new();
+    for (path, method) in [
+        ("/tasks/{task_id}/status", "get"),
+        ("/tasks/{task_id}/result", "get"),
+        ("/tasks/{task_id}", "get"),
+        ("/tasks/{task_id}", "delete"),
+        ("/tasks/", "get"),
+    ] {
+        let op = op(&doc, path, method);
+        assert!(param(op, "x-request-id").is_object());
+        names.push(
+            op["x-python-signature"]["name"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let result = op(&doc, "/tasks/{task_id}/result", "get");
+    for status in ["404", "408", "409"] {
+        assert!(result["responses"][status].is_object(), "{status}");
+    }
+    names.sort();
+    names.dedup();
+    assert_eq!(
+        names.len(),
+        5,
+        "distinct names for Python qh's client: {names:?}"
+    );
+    // Without a task endpoint, no /tasks routes.
+    let plain = self::doc(qh::openapi::document![create]);
+    assert!(plain["paths"].get("/tasks/").is_none());
+}
+
+#[test]
+fn python_signature_extension() {
+    let doc = doc(qh::openapi::document![create, search]);
+    let sig = &op(&doc, "/create", "post")["x-python-signature"];
+    assert_eq!(sig["name"], "create");
+    assert_eq!(sig["module"], "openapi_document");
+    assert_eq!(sig["return_type"], "()");
+    let params = sig["parameters"].as_array().unwrap();
+    assert_eq!(
+        params[0],
+        serde_json::json!({"name": "name", "type": "String", "required": true})
+    );
+    assert_eq!(
+        params[1],
+        serde_json::json!({"name": "qty", "type": "u32", "required": false, "default": 3})
+    );
+    assert_eq!(params[2]["type"], "Option<String>");
+    let search = &op(&doc, "/search/{kind}", "get")["x-python-signature"];
+    assert_eq!(search["docstring"], "Searches.\n\nWith every URL source.");
+    assert_eq!(search["return_type"], "Vec<String>");
+}
+
+#[test]
+fn title_and_version() {
+    let doc = doc(qh::openapi::document![create]);
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["info"]["title"], "qh-tests");
+    assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
+    let doc = self::doc(qh::openapi::document![create].title("shop").version("2.0"));
+    assert_eq!(
+        (&doc["info"]["title"], &doc["info"]["version"]),
+        (&"shop".into(), &"2.0".into())
+    );
+}
+
+#[test]
+fn the_pattern_and_the_validator_agree() {
+    let pattern = regex::Regex::new(&qh::openapi::id_pattern()).expect("a valid regex");
+    // Every single byte, then pairs around each punctuation mark.
+    let mut inputs: Vec<Vec<u8>> = (0u8..=255).map(|b| vec![b]).collect();
+    for b in 0u8..=255 {
+        inputs.push(vec![b'a', b, b'z']);
+        inputs.push(vec![b, b'-', b]);
+    }
+    inputs.push(Vec::new());
+    for input in &inputs {
+        let valid = qh::validate::is_valid(input, usize::MAX);
+        let matches = std::str::from_utf8(input).is_ok_and(|s| pattern.is_match(s));
+        assert_eq!(valid, matches, "{input:?}");
+    }
+}
