@@ -1,8 +1,8 @@
 //! The OpenAPI 3.1 document of a set of endpoints (the cargo feature
 //! `openapi`): each `#[qh::endpoint]` describes its operation from its
-//! signature ([`operation`]), with schemas from `utoipa::ToSchema`
-//! ([`schema`]), qh's own error answers ([`problem`]), the tracking header
-//! ([`tracking`]) and the `/tasks` routes ([`tasks`]); [`serve`] answers
+//! signature (`operation`), with schemas from `utoipa::ToSchema`
+//! (`schema`), qh's own error answers (`problem`), the tracking header
+//! (`tracking`) and the `/tasks` routes (`tasks`); `serve` answers
 //! `/openapi.json` and `/docs`.
 //!
 //! Users write `qh::openapi::routes![…]` or `qh::openapi::document![…]`
@@ -169,7 +169,6 @@ impl Document {
     /// A router answering `GET /openapi.json` (the document) and
     /// `GET /docs` (Swagger UI, its assets inside the binary), to merge
     /// into the app's.
-    #[must_use]
     pub fn serve<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
         serve::router(self.into_openapi())
     }
