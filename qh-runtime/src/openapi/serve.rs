@@ -4,7 +4,7 @@
 
 use axum::Router;
 use utoipa::openapi::OpenApi;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 /// Where the document is served.
 pub(crate) const DOCUMENT_PATH: &str = "/openapi.json";
@@ -12,5 +12,11 @@ pub(crate) const DOCUMENT_PATH: &str = "/openapi.json";
 pub(crate) const DOCS_PATH: &str = "/docs";
 
 pub(crate) fn router<S: Clone + Send + Sync + 'static>(openapi: OpenApi) -> Router<S> {
-    SwaggerUi::new(DOCS_PATH).url(DOCUMENT_PATH, openapi).into()
+    // No validator badge: Swagger UI would send the document's URL to
+    // validator.swagger.io, a request to another host.
+    let config = Config::new([DOCUMENT_PATH]).validator_url("none");
+    SwaggerUi::new(DOCS_PATH)
+        .url(DOCUMENT_PATH, openapi)
+        .config(config)
+        .into()
 }
