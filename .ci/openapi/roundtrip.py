@@ -85,9 +85,12 @@ def round_trip(base):
         " (named after the Rust functions, from x-python-signature)",
     )
     for name in names:
+        function = getattr(client, name)
+        check(function.__name__ == name, f"client.{name} is named {function.__name__!r}")
+        # The client falls back to "Call METHOD path" without a docstring.
         check(
-            getattr(client, name).__name__ == name,
-            f"client.{name} is named {getattr(client, name).__name__!r}",
+            function.__doc__ and not function.__doc__.startswith("Call "),
+            f"client.{name} has no docstring from x-python-signature: {function.__doc__!r}",
         )
 
     total = client.add(a=2, b=3)
@@ -183,8 +186,8 @@ def main():
         return 1
     print(
         f"client round trip: Python qh {version('qh')}'s mk_client_from_url named"
-        f" {len(EXPECTED_FUNCTIONS)} functions after the Rust ones and called add,"
-        " get_user, hello, report and its task's routes; all"
+        f" {len(EXPECTED_FUNCTIONS)} functions after the Rust ones (with their docs),"
+        " called add, get_user, hello, report and its task's routes; all"
         f" {responses} responses echoed X-Request-ID {sent}"
     )
     return 0
