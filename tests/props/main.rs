@@ -19,3 +19,4 @@ mod id;
 mod support;
 mod trace_context;
 mod tracestate;
+mod trust;

@@ -70,7 +70,7 @@ pub struct InvalidNetwork {
 }
 
 impl InvalidNetwork {
-    /// The entry as given, blanks around it trimmed (cut to 256 bytes).
+    /// The entry as given, whitespace around it trimmed (cut to 256 bytes).
     #[must_use]
     pub fn network(&self) -> &str {
         &self.network

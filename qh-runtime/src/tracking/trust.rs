@@ -5,6 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::ConnectInfo;
 use http::Extensions;
 use ipnet::IpNet;
@@ -36,9 +37,11 @@ use super::network::{self, InvalidNetwork};
 /// The peer is the connection's address, from axum's
 /// `ConnectInfo<SocketAddr>` (serve the router with
 /// `into_make_service_with_connect_info::<SocketAddr>()`); a request without
-/// it is not trusted. IPv4 and IPv6 are apart: an IPv4 client a dual-stack
-/// socket shows as `::ffff:10.1.2.3` is the IPv4 peer `10.1.2.3`, matched
-/// by IPv4 networks only (`0.0.0.0/0` holds every IPv4 peer, `::/0` none).
+/// it is not trusted (axum's `MockConnectInfo` stands in for it in tests,
+/// as it does for the extractor). IPv4 and IPv6 are apart: an IPv4 client
+/// a dual-stack socket shows as `::ffff:10.1.2.3` is the IPv4 peer
+/// `10.1.2.3`, matched by IPv4 networks only (`0.0.0.0/0` holds every IPv4
+/// peer, `::/0` none).
 #[derive(Clone, Debug)]
 pub struct Trust(Kind);
 
@@ -65,7 +68,7 @@ impl Trust {
     /// Only IDs from peers in `networks` are used: each an address
     /// (`192.168.1.7`, `::1`) or a CIDR block (`10.0.0.0/8`, `fd00::/8`).
     ///
-    /// An entry, blanks around it ignored, is an address as
+    /// An entry, whitespace around it ignored, is an address as
     /// [`IpAddr`]'s `FromStr` reads it (IPv4 as four decimal octets without
     /// leading zeros, IPv6 without a zone such as `%eth0`), alone or
     /// followed by `/` and a prefix length: decimal, no sign, no leading
@@ -115,10 +118,19 @@ impl Trust {
         match &self.0 {
             Kind::Everyone => true,
             Kind::Nobody => false,
-            Kind::Peers(_) => extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .is_some_and(|ConnectInfo(peer)| self.admits(peer.ip())),
+            Kind::Peers(_) => peer(extensions).is_some_and(|peer| self.admits(peer.ip())),
         }
+    }
+}
+
+/// The connection's address as axum's `ConnectInfo` extractor finds it:
+/// the real one, else a test's `MockConnectInfo`.
+fn peer(extensions: &Extensions) -> Option<SocketAddr> {
+    match extensions.get::<ConnectInfo<SocketAddr>>() {
+        Some(ConnectInfo(peer)) => Some(*peer),
+        None => extensions
+            .get::<MockConnectInfo<SocketAddr>>()
+            .map(|MockConnectInfo(peer)| *peer),
     }
 }
 
