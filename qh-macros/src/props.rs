@@ -6,11 +6,54 @@
 //! long mode is `PROPTEST_CASES=1000000 timeout 900 cargo test --release
 //! -p qh-macros props`.
 
+use std::cell::Cell;
+use std::ops::RangeInclusive;
 use std::str::FromStr;
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use proptest::prelude::*;
 use proptest::sample::Index;
+use proptest::test_runner::RngAlgorithm;
+
+/// Every property's configuration: proptest's defaults (so
+/// `PROPTEST_CASES` still applies) with its XorShift generator. Its
+/// default, ChaCha, is rebuilt from its seed at each fork of the runner,
+/// and `prop_oneof!` forks one per alternative: with these recursive
+/// strategies that was three quarters of a case's time.
+pub fn config() -> ProptestConfig {
+    ProptestConfig {
+        rng_algorithm: RngAlgorithm::XorShift,
+        ..ProptestConfig::default()
+    }
+}
+
+/// One character of `set`, written as the inside of a regex class
+/// (`"A-Za-z0-9-"`: ranges, a `-` last is itself).
+pub fn class(set: &str) -> impl Strategy<Value = char> {
+    let c: Vec<char> = set.chars().collect();
+    let mut chars = Vec::new();
+    let mut i = 0;
+    while i < c.len() {
+        if i + 2 < c.len() && c[i + 1] == '-' {
+            chars.extend(c[i]..=c[i + 2]);
+            i += 3;
+        } else {
+            chars.push(c[i]);
+            i += 1;
+        }
+    }
+    prop::sample::select(chars)
+}
+
+/// `len` characters of `chars`: what a regex strategy such as
+/// `"[a-z]{0,6}"` makes, without walking the regex for every value (that
+/// was most of a header-name case; `\PC{0,3}` alone took 70 µs).
+pub fn text(
+    chars: impl Strategy<Value = char>,
+    len: RangeInclusive<usize>,
+) -> impl Strategy<Value = String> {
+    prop::collection::vec(chars, len).prop_map(|chars| chars.into_iter().collect())
+}
 
 /// Tokens the macros' grammars are made of, and some they are not.
 const LEAVES: &[&str] = &[
@@ -90,11 +133,16 @@ const LEAVES: &[&str] = &[
     "true",
 ];
 
+/// One token of [`LEAVES`], each lexed once, when the strategy is built.
 fn leaf() -> impl Strategy<Value = TokenTree> {
-    prop::sample::select(LEAVES).prop_map(|text| {
-        let stream = TokenStream::from_str(text).expect("every leaf lexes");
-        stream.into_iter().next().expect("every leaf is one token")
-    })
+    let leaves: Vec<TokenTree> = LEAVES
+        .iter()
+        .map(|text| {
+            let stream = TokenStream::from_str(text).expect("every leaf lexes");
+            stream.into_iter().next().expect("every leaf is one token")
+        })
+        .collect();
+    prop::sample::select(leaves)
 }
 
 fn delimiter() -> impl Strategy<Value = Delimiter> {
@@ -147,10 +195,13 @@ fn edit() -> impl Strategy<Value = Edit> {
     (any::<Index>(), kind).prop_map(|(at, kind)| Edit { at, kind })
 }
 
-/// One of `valid` with one to four edits.
+/// One of `valid` (each lexed once) with one to four edits.
 pub fn mutated(valid: &'static [&'static str]) -> impl Strategy<Value = TokenStream> {
-    let base = prop::sample::select(valid)
-        .prop_map(|s| TokenStream::from_str(s).expect("every valid example lexes"));
+    let valid: Vec<TokenStream> = valid
+        .iter()
+        .map(|s| TokenStream::from_str(s).expect("every valid example lexes"))
+        .collect();
+    let base = prop::sample::select(valid);
     (base, prop::collection::vec(edit(), 1..=4)).prop_map(|(mut stream, edits)| {
         for e in edits {
             let mut target = e.at.index(count(&stream) + 1);
@@ -244,9 +295,55 @@ pub fn check_voice(message: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// A macro's whole output: items that parse, each error a
-/// `compile_error!` in rustc's voice. Returns how many errors it holds.
+/// How often [`check_output`] parses the whole output: one case in this
+/// many. Reading it as a `syn::File` (every item, every expression) is
+/// two thirds of a macro property's case; the messages are checked in
+/// every case.
+const PARSE_EVERY: u32 = 16;
+
+thread_local! {
+    static OUTPUTS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// A macro's whole output: each error a `compile_error!` in rustc's voice
+/// (every case), and items that parse, holding the same errors (one case
+/// in [`PARSE_EVERY`]). Returns how many errors it holds.
 pub fn check_output(output: &TokenStream) -> Result<usize, TestCaseError> {
+    let errors = compile_errors(output)?;
+    let n = OUTPUTS.with(|n| {
+        n.set(n.get().wrapping_add(1));
+        n.get()
+    });
+    if n % PARSE_EVERY == 1 {
+        prop_assert_eq!(parsed_errors(output)?, errors, "{}", output);
+    }
+    Ok(errors)
+}
+
+/// The `…::compile_error! { "…" }` invocations at the top of `output`,
+/// read from its tokens; each message must be in rustc's voice.
+fn compile_errors(output: &TokenStream) -> Result<usize, TestCaseError> {
+    let trees: Vec<TokenTree> = output.clone().into_iter().collect();
+    let mut errors = 0;
+    for window in trees.windows(3) {
+        let [TokenTree::Ident(name), TokenTree::Punct(bang), TokenTree::Group(body)] = window
+        else {
+            continue;
+        };
+        if name != "compile_error" || bang.as_char() != '!' {
+            continue;
+        }
+        let message = syn::parse2::<syn::LitStr>(body.stream());
+        prop_assert!(message.is_ok(), "{}", body);
+        check_voice(&message.unwrap().value())?;
+        errors += 1;
+    }
+    Ok(errors)
+}
+
+/// The whole output read as a file: items that parse, and the
+/// `compile_error!` items among them, each in rustc's voice.
+fn parsed_errors(output: &TokenStream) -> Result<usize, TestCaseError> {
     let file = syn::parse2::<syn::File>(output.clone());
     prop_assert!(file.is_ok(), "output does not parse: {}", output);
     let mut errors = 0;
@@ -278,4 +375,17 @@ fn edits_reach_tokens_inside_groups() {
     let mut target = 3;
     let out = edit_at(stream, &mut target, &EditKind::Unwrap);
     assert_eq!(out.to_string(), "a (b c)");
+}
+
+#[test]
+fn classes_read_like_regex_classes() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = text(class("a-c_-"), 200..=200);
+    let drawn = strategy.new_tree(&mut runner).unwrap().current();
+    let mut seen: Vec<char> = drawn.chars().collect();
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen, ['-', '_', 'a', 'b', 'c']);
 }

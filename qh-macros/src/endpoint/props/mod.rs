@@ -48,6 +48,8 @@ fn item() -> impl Strategy<Value = proc_macro2::TokenStream> {
 }
 
 proptest! {
+    #![proptest_config(crate::props::config())]
+
     #[test]
     fn endpoint_macro_never_panics_and_reports_in_rustc_voice(args in args(), item in item()) {
         let output = super::expand(args, item.clone());
