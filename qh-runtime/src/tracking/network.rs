@@ -12,9 +12,9 @@ use crate::support::text::{cut, ECHO_LIMIT};
 /// one) or followed by `/` and a prefix length.
 ///
 /// The address is parsed by `std` rather than by `ipnet`, whose copy of an
-/// older `std` parser takes IPv4 octets with leading zeros (`010.0.0.0/8`)
-/// in a block but not alone; a leading zero reads as octal elsewhere, so it
-/// is refused in both forms.
+/// older `std` parser takes in a block what `std` refuses alone: IPv4
+/// octets with leading zeros (`010.0.0.0/8`; a leading zero reads as octal
+/// elsewhere) and a `::` standing for no group at all.
 pub(crate) fn parse(text: &str) -> Result<IpNet, InvalidNetwork> {
     let text = text.trim();
     let (addr, prefix) = match text.split_once('/') {
