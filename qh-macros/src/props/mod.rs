@@ -4,8 +4,9 @@
 //! rejection must pass.
 //!
 //! Short mode runs in `cargo test -p qh-macros` (256 cases a property);
-//! long mode, one property at a time, is `PROPTEST_CASES=1000000 timeout
-//! 900 cargo test --release -p qh-macros -- <property>`.
+//! long mode, a million cases per property, one at a time, is
+//! `PROPTEST_CASES=1000000 timeout 3600 cargo test --release -p qh-macros
+//! props -- --test-threads=1` (or `-- --exact <property>` for one).
 
 mod checks;
 mod shapes;
