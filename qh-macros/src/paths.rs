@@ -29,13 +29,14 @@ macro_rules! private_paths {
 }
 
 /// Paths of the standard library, spelled absolutely so a user's item of the
-/// same name cannot capture them.
+/// same name cannot capture them. Segments, not a `$path:path`: `quote!`
+/// can only re-lex a `path` fragment from its text.
 macro_rules! std_paths {
-    ($($method:ident => $path:path;)*) => {
+    ($($method:ident => $($segment:ident)::+;)*) => {
         impl Paths {
             $(
                 pub fn $method(&self) -> TokenStream {
-                    quote!($path)
+                    quote!($(::$segment)+)
                 }
             )*
         }
@@ -149,9 +150,9 @@ private_paths! {
 }
 
 std_paths! {
-    clone => ::core::clone::Clone;
-    default => ::core::default::Default;
-    send => ::core::marker::Send;
-    sync => ::core::marker::Sync;
-    unreachable => ::core::unreachable;
+    clone => core::clone::Clone;
+    default => core::default::Default;
+    send => core::marker::Send;
+    sync => core::marker::Sync;
+    unreachable => core::unreachable;
 }

@@ -1,5 +1,6 @@
-//! Flags: `true|1|yes|on` and `false|0|no|off` in any case, one rule for
-//! header parameters, query parameters and the task switch `async`.
+//! Flags: `true|1|yes|on` and `false|0|no|off` in any case, whitespace
+//! around the word ignored: one rule for `bool` header and query
+//! parameters and the task switch (`X-Async`, `?async=`).
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -12,18 +13,29 @@ use tower::ServiceExt as _;
 
 use crate::support::block_on;
 
-/// The documented words, compared without regard to ASCII case.
+/// The documented words, compared without regard to ASCII case, in UTF-8
+/// text with any whitespace around them.
 fn reference(text: &[u8]) -> Option<bool> {
-    let lower = text.to_ascii_lowercase();
-    match &lower[..] {
-        b"true" | b"1" | b"yes" | b"on" => Some(true),
-        b"false" | b"0" | b"no" | b"off" => Some(false),
+    let text = std::str::from_utf8(text).ok()?;
+    let word = text.trim_matches(char::is_whitespace).to_ascii_lowercase();
+    match word.as_str() {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" => Some(false),
         _ => None,
     }
 }
 
-/// The words, near misses and noise, in random case.
+/// The words, near misses and noise, in random case, sometimes between
+/// whitespace (ASCII and not, some of it no header can carry).
 fn flag_text() -> impl Strategy<Value = Vec<u8>> {
+    let blank = prop::sample::select(vec![
+        "", "", " ", "  ", "\t", "\n", "\r\n", "\u{b}", "\u{a0}", "\u{3000}", "\u{200b}", "\u{85}",
+    ]);
+    (word_text(), blank.clone(), blank)
+        .prop_map(|(word, before, after)| [before.as_bytes(), &word, after.as_bytes()].concat())
+}
+
+fn word_text() -> impl Strategy<Value = Vec<u8>> {
     let words = [
         "true", "1", "yes", "on", "false", "0", "no", "off", "tru", "truee", "y", "n", "2", "01",
         "o", "of", "offf", "yess", "nope", "t", "f", "",
@@ -130,12 +142,9 @@ proptest! {
             req.headers_mut().insert("x-async", value.clone());
         }
         // The first `async` key of the query, when it is a flag; else the
-        // header (visible text, blanks around it ignored); else no.
+        // header, when it is one; else no. The same words as parameters.
         let from_query = pairs.iter().find(|(k, _)| *k == "async").and_then(|(_, v)| reference(v));
-        let from_header = header.as_ref().and_then(|(h, _)| {
-            let text = h.iter().all(|&c| c == b'\t' || (0x20..=0x7e).contains(&c));
-            text.then(|| reference(h.trim_ascii())).flatten()
-        });
+        let from_header = header.as_ref().and_then(|(h, _)| reference(h));
         let (parts, ()) = req.into_parts();
         let want = from_query.or(from_header).unwrap_or(false);
         prop_assert_eq!(qh::tasks::parse_async_flag(&parts), want);

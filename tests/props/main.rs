@@ -3,10 +3,11 @@
 //! documentation (never by calling qh), and never a panic.
 //!
 //! Short mode runs in `cargo test` (proptest's 256 cases per property).
-//! Long mode, a million cases per property, bounded:
+//! Long mode, a million cases per property, one at a time, bounded:
 //!
 //! ```text
-//! PROPTEST_CASES=1000000 timeout 900 cargo test --release -p qh-tests --test props
+//! PROPTEST_CASES=1000000 timeout 3600 cargo test --release -p qh-tests --test props -- --test-threads=1
+//! PROPTEST_CASES=1000000 timeout 900 cargo test --release -p qh-tests --test props -- --exact trust::trust_admits_exactly_the_members
 //! ```
 //!
 //! A failure prints the smallest input proptest found; it is kept as a
@@ -19,3 +20,4 @@ mod id;
 mod support;
 mod trace_context;
 mod tracestate;
+mod trust;

@@ -1,12 +1,16 @@
-//! Property tests of `#[derive(TrackingContext)]`: random and mutated
-//! structs. None may panic; every rejection is a `syn::Error` in rustc's
-//! voice, and the output still parses.
+//! Property tests of `#[derive(TrackingContext)]`: edited structs, and
+//! structs of the derive's shape with random attributes. None may panic;
+//! every rejection is a `syn::Error` in rustc's voice, and the output still
+//! parses.
 
+use proc_macro2::TokenStream;
 use proptest::prelude::*;
 use quote::quote;
 
 use crate::ctxt::Ctxt;
-use crate::props::{check_output, check_rejection, mutated};
+use crate::props::{
+    attribute_insides, check_output, check_rejection, class, mutated, structure, text,
+};
 
 const VALID_STRUCTS: &[&str] = &[
     "struct Tracking { request_id: qh::RequestId, #[header(\"X-User-ID\")] user_id: Option<String> }",
@@ -14,8 +18,31 @@ const VALID_STRUCTS: &[&str] = &[
     "#[qh(crate = \"my_qh\")] struct R { #[header(\"X-Corr\")] request_id: RequestId }",
 ];
 
+/// The insides of the attributes the derive reads.
+const VALID_ATTRS: &[&str] = &[
+    "header",
+    "header(\"X-User-ID\")",
+    "header(name = \"X-A\")",
+    "request_id",
+    "qh(crate = \"my_qh\")",
+    "cfg(test)",
+    "doc = \"x\"",
+];
+
+/// Structs: edits of valid ones, and the derive's shape with random
+/// attributes on the struct and its fields.
+fn structs() -> impl Strategy<Value = TokenStream> {
+    let outer = attribute_insides(&["qh", "header", "derive", "doc"], VALID_ATTRS);
+    let fields = attribute_insides(&["header", "request_id", "qh", "cfg", "serde"], VALID_ATTRS);
+    prop_oneof![1 => mutated(VALID_STRUCTS), 1 => structure(outer, fields)]
+}
+
 fn header_name() -> impl Strategy<Value = String> {
-    prop_oneof![3 => "[A-Za-z0-9-]{1,10}", 1 => "[ -~]{0,6}", 1 => "\\PC{0,3}"]
+    prop_oneof![
+        3 => text(class("A-Za-z0-9-"), 1..=10),
+        1 => text(class(" -~"), 0..=6),
+        1 => text(any::<char>(), 0..=3),
+    ]
 }
 
 /// RFC 9110's `token`, the language of header names.
@@ -27,8 +54,10 @@ fn is_token(name: &str) -> bool {
 }
 
 proptest! {
+    #![proptest_config(crate::props::config())]
+
     #[test]
-    fn derive_never_panics_and_reports_in_rustc_voice(tokens in mutated(VALID_STRUCTS)) {
+    fn derive_never_panics_and_reports_in_rustc_voice(tokens in structs()) {
         // What is not an item never reaches a derive.
         if let Ok(input) = syn::parse2::<syn::DeriveInput>(tokens) {
             let output = super::derive(&input);

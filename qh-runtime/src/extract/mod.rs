@@ -24,13 +24,16 @@ pub use repeat::{Repeat, RepeatCollection, RepeatNone, RepeatOption};
 pub use request_id::FromRequestId;
 
 /// How a flag reads in a header or the URL: one rule everywhere (headers,
-/// query and path parameters, `X-Async`): `true`, `1`, `yes`, `on` and
-/// `false`, `0`, `no`, `off`, in any case.
+/// query and path parameters, `X-Async`, `?async=`, `?wait=`): `true`,
+/// `1`, `yes`, `on` and `false`, `0`, `no`, `off`, in any case, whitespace
+/// around the word ignored as it is around numbers (`str::trim`). Text that
+/// is not UTF-8 is neither.
 #[must_use]
 pub fn parse_bool(text: &[u8]) -> Option<bool> {
-    const TRUE: [&[u8]; 4] = [b"true", b"1", b"yes", b"on"];
-    const FALSE: [&[u8]; 4] = [b"false", b"0", b"no", b"off"];
-    let is = |words: [&[u8]; 4]| words.iter().any(|w| w.eq_ignore_ascii_case(text));
+    const TRUE: [&str; 4] = ["true", "1", "yes", "on"];
+    const FALSE: [&str; 4] = ["false", "0", "no", "off"];
+    let word = std::str::from_utf8(text).ok()?.trim();
+    let is = |words: [&str; 4]| words.iter().any(|w| w.eq_ignore_ascii_case(word));
     if is(TRUE) {
         Some(true)
     } else if is(FALSE) {
@@ -56,8 +59,12 @@ mod tests {
         for f in ["false", "False", "0", "no", "NO", "off"] {
             assert_eq!(parse_bool(f.as_bytes()), Some(false), "{f}");
         }
-        for x in ["", "2", "y", "truee", " true"] {
+        for x in ["", " ", "2", "y", "truee", "t rue", "\u{a0}"] {
             assert_eq!(parse_bool(x.as_bytes()), None, "{x}");
         }
+        // Blanks around the word, as around numbers.
+        assert_eq!(parse_bool(b" true\t"), Some(true));
+        assert_eq!(parse_bool("\u{a0}off".as_bytes()), Some(false));
+        assert_eq!(parse_bool(b"\xfftrue"), None);
     }
 }

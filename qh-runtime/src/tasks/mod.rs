@@ -68,9 +68,10 @@ pub use waiters::DEFAULT_MAX_WAITERS;
 pub(crate) use answer::store_failed;
 
 /// Whether a request asks for a `task = "optional"` endpoint to run in the
-/// background: `?async=true|1|yes` or `X-Async: true|1|yes`
-/// (case-insensitive), as Python qh reads them. The query wins when both
-/// are given.
+/// background: `?async=true|1|yes|on` or `X-Async: true|1|yes|on`
+/// (case-insensitive), as Python qh reads them; a flag reads as `bool`
+/// parameters do. The query's first `async` wins over the header when it
+/// is a flag.
 ///
 /// ```
 /// let req = qh::http::Request::get("/f?async=YES").body(()).unwrap();
@@ -84,11 +85,8 @@ pub fn parse_async_flag(parts: &http::request::Parts) -> bool {
         .and_then(|(_, v)| crate::extract::parse_bool(v.as_bytes()));
     query
         .or_else(|| {
-            parts
-                .headers
-                .get("x-async")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| crate::extract::parse_bool(v.trim().as_bytes()))
+            let header = parts.headers.get("x-async")?;
+            crate::extract::parse_bool(header.as_bytes())
         })
         .unwrap_or(false)
 }

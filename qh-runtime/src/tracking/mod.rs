@@ -8,6 +8,7 @@ pub(crate) mod body;
 pub(crate) mod export;
 pub(crate) mod future;
 pub(crate) mod grpc;
+mod network;
 pub(crate) mod resolve;
 pub(crate) mod scope;
 pub(crate) mod semconv;
@@ -24,8 +25,9 @@ use crate::id::IdGenerator;
 use crate::id::DEFAULT_HEADER;
 use span::SpanConfig;
 
+pub use network::InvalidNetwork;
 pub use service::{TrackingFuture, TrackingService};
-pub use trust::{InvalidNetwork, Trust};
+pub use trust::Trust;
 
 /// How request IDs are resolved, and a tower [`Layer`](tower::Layer)
 /// applying it to a whole router.

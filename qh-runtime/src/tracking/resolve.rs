@@ -112,7 +112,7 @@ impl Tracking {
             }
         }
         let trusted = found.is_some() || self.config.id_from_traceparent;
-        let trusted = trusted && self.config.trust.admits(extensions);
+        let trusted = trusted && self.config.trust.admits_request(extensions);
         match found {
             Some((name, value)) if trusted => Ok(Fresh {
                 resolved: Resolved::new(

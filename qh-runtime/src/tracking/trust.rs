@@ -2,15 +2,15 @@
 //! replaces the IDs clients send, internal hops keep the ones their peers
 //! sent.
 
-use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::ConnectInfo;
 use http::Extensions;
 use ipnet::IpNet;
 
-use crate::support::text::{cut, ECHO_LIMIT};
+use super::network::{self, InvalidNetwork};
 
 /// Whose valid incoming request IDs are used as the request's ID; anyone
 /// else's request gets a new ID, with the client's valid value kept beside
@@ -37,8 +37,11 @@ use crate::support::text::{cut, ECHO_LIMIT};
 /// The peer is the connection's address, from axum's
 /// `ConnectInfo<SocketAddr>` (serve the router with
 /// `into_make_service_with_connect_info::<SocketAddr>()`); a request without
-/// it is not trusted. IPv4 peers seen as IPv4-mapped IPv6 addresses
-/// (`::ffff:10.1.2.3`) match IPv4 networks.
+/// it is not trusted (axum's `MockConnectInfo` stands in for it in tests,
+/// as it does for the extractor). IPv4 and IPv6 are apart: an IPv4 client
+/// a dual-stack socket shows as `::ffff:10.1.2.3` is the IPv4 peer
+/// `10.1.2.3`, matched by IPv4 networks only (`0.0.0.0/0` holds every IPv4
+/// peer, `::/0` none).
 #[derive(Clone, Debug)]
 pub struct Trust(Kind);
 
@@ -65,6 +68,15 @@ impl Trust {
     /// Only IDs from peers in `networks` are used: each an address
     /// (`192.168.1.7`, `::1`) or a CIDR block (`10.0.0.0/8`, `fd00::/8`).
     ///
+    /// An entry, whitespace around it ignored, is an address as
+    /// [`IpAddr`]'s `FromStr` reads it (IPv4 as four decimal octets without
+    /// leading zeros, IPv6 without a zone such as `%eth0`), alone or
+    /// followed by `/` and a prefix length: decimal, no sign, no leading
+    /// zero, at most 32 for IPv4 and 128 for IPv6. Bits past the prefix are
+    /// ignored (`10.1.2.3/8` is `10.0.0.0/8`). An IPv4-mapped entry with a
+    /// prefix of 96 or more is the IPv4 network it maps
+    /// (`::ffff:10.0.0.0/104` is `10.0.0.0/8`).
+    ///
     /// # Errors
     ///
     /// [`InvalidNetwork`], naming the first entry that is neither.
@@ -75,21 +87,50 @@ impl Trust {
     {
         let nets = networks
             .into_iter()
-            .map(|net| parse_network(net.as_ref()))
+            .map(|net| network::parse(net.as_ref()))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self(Kind::Peers(nets.into())))
     }
 
-    /// Whether the request whose extensions these are may bring its own ID.
-    #[inline]
-    pub(crate) fn admits(&self, extensions: &Extensions) -> bool {
+    /// Whether a peer at `peer` may bring its own ID: the rule the layer
+    /// applies to the connection's address, for code that wants the same
+    /// answer elsewhere (an interceptor, a forwarded header).
+    ///
+    /// ```
+    /// let trust = qh::Trust::peers(["10.0.0.0/8"])?;
+    /// assert!(trust.admits("10.1.2.3".parse()?));
+    /// assert!(trust.admits("::ffff:10.1.2.3".parse()?));
+    /// assert!(!trust.admits("11.0.0.1".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn admits(&self, peer: IpAddr) -> bool {
         match &self.0 {
             Kind::Everyone => true,
             Kind::Nobody => false,
-            Kind::Peers(nets) => extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .is_some_and(|ConnectInfo(peer)| admits_peer(nets, peer.ip())),
+            Kind::Peers(nets) => network::contains(nets, peer),
         }
+    }
+
+    /// Whether the request whose extensions these are may bring its own ID.
+    #[inline]
+    pub(crate) fn admits_request(&self, extensions: &Extensions) -> bool {
+        match &self.0 {
+            Kind::Everyone => true,
+            Kind::Nobody => false,
+            Kind::Peers(_) => peer(extensions).is_some_and(|peer| self.admits(peer.ip())),
+        }
+    }
+}
+
+/// The connection's address as axum's `ConnectInfo` extractor finds it:
+/// the real one, else a test's `MockConnectInfo`.
+fn peer(extensions: &Extensions) -> Option<SocketAddr> {
+    match extensions.get::<ConnectInfo<SocketAddr>>() {
+        Some(ConnectInfo(peer)) => Some(*peer),
+        None => extensions
+            .get::<MockConnectInfo<SocketAddr>>()
+            .map(|MockConnectInfo(peer)| *peer),
     }
 }
 
@@ -102,50 +143,6 @@ impl From<bool> for Trust {
         }
     }
 }
-
-/// Whether `peer` is in one of `nets` (an IPv4-mapped IPv6 peer as IPv4).
-fn admits_peer(nets: &[IpNet], peer: IpAddr) -> bool {
-    let peer = peer.to_canonical();
-    nets.iter().any(|net| net.contains(&peer))
-}
-
-/// An address is a network of one.
-fn parse_network(text: &str) -> Result<IpNet, InvalidNetwork> {
-    let text = text.trim();
-    text.parse::<IpNet>()
-        .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
-        .map_err(|_| InvalidNetwork {
-            network: cut(text, ECHO_LIMIT).into_owned(),
-        })
-}
-
-/// A network given to [`Trust::peers`] that is neither an IP address nor a
-/// CIDR block.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InvalidNetwork {
-    network: String,
-}
-
-impl InvalidNetwork {
-    /// The entry as given (cut to 256 bytes).
-    #[must_use]
-    pub fn network(&self) -> &str {
-        &self.network
-    }
-}
-
-impl fmt::Display for InvalidNetwork {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "`{}` is not an IP network: expected an address (`10.0.0.7`, `::1`) \
-             or a CIDR block (`10.0.0.0/8`, `fd00::/8`)",
-            self.network.escape_debug()
-        )
-    }
-}
-
-impl std::error::Error for InvalidNetwork {}
 
 #[cfg(test)]
 mod tests {
@@ -160,15 +157,19 @@ mod tests {
     #[test]
     fn peers_match_by_network() {
         let trust = Trust::peers(["10.0.0.0/8", "fd00::/8", "192.168.1.7"]).unwrap();
-        assert!(trust.admits(&with_peer("10.1.2.3:5000")));
-        assert!(trust.admits(&with_peer("192.168.1.7:1")));
-        assert!(!trust.admits(&with_peer("192.168.1.8:1")));
-        assert!(trust.admits(&with_peer("[fd00::1]:80")));
-        assert!(!trust.admits(&with_peer("[fe80::1]:80")));
+        assert!(trust.admits_request(&with_peer("10.1.2.3:5000")));
+        assert!(trust.admits_request(&with_peer("192.168.1.7:1")));
+        assert!(!trust.admits_request(&with_peer("192.168.1.8:1")));
+        assert!(trust.admits_request(&with_peer("[fd00::1]:80")));
+        assert!(!trust.admits_request(&with_peer("[fe80::1]:80")));
         // An IPv4 client on a dual-stack socket.
-        assert!(trust.admits(&with_peer("[::ffff:10.9.9.9]:80")));
+        assert!(trust.admits_request(&with_peer("[::ffff:10.9.9.9]:80")));
+        // IPv4 and IPv6 apart: `::/0` holds no IPv4 peer, mapped or not.
+        let v6 = Trust::peers(["::/0"]).unwrap();
+        assert!(!v6.admits_request(&with_peer("[::ffff:10.9.9.9]:80")));
+        assert!(v6.admits_request(&with_peer("[fe80::1]:80")));
         // No connection info: not trusted.
-        assert!(!trust.admits(&Extensions::new()));
+        assert!(!trust.admits_request(&Extensions::new()));
     }
 
     #[test]
@@ -184,7 +185,7 @@ mod tests {
 
     #[test]
     fn bools_are_everyone_or_nobody() {
-        assert!(Trust::from(true).admits(&Extensions::new()));
-        assert!(!Trust::from(false).admits(&with_peer("127.0.0.1:1")));
+        assert!(Trust::from(true).admits_request(&Extensions::new()));
+        assert!(!Trust::from(false).admits_request(&with_peer("127.0.0.1:1")));
     }
 }

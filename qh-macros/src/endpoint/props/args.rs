@@ -38,6 +38,8 @@ fn well_formed() -> impl Strategy<Value = (String, Option<String>, Option<String
 }
 
 proptest! {
+    #![proptest_config(crate::props::config())]
+
     #[test]
     fn endpoint_args_never_panic(tokens in prop_oneof![mutated(VALID_ARGS), random_stream()]) {
         let cx = Ctxt::new();
