@@ -96,8 +96,7 @@ impl Operation {
         absent: fn() -> Option<T>,
         default: Option<Option<serde_json::Value>>,
     ) {
-        let required = default.is_none() && absent().is_none();
-        let default = default.flatten();
+        let (required, default) = requirement(absent().is_none(), default);
         self.param(ParameterIn::Query, key, schema, required, default.clone());
         self.signature
             .param(SignatureParam::new(key, ty, required, default));
@@ -116,8 +115,7 @@ impl Operation {
     ) {
         let absent =
             HeaderName::try_from(name).map_or(true, |h| read(&HeaderMap::new(), &h).is_err());
-        let required = default.is_none() && absent;
-        let default = default.flatten();
+        let (required, default) = requirement(absent, default);
         self.param(ParameterIn::Header, name, schema, required, default.clone());
         self.signature
             .param(SignatureParam::new(key, ty, required, default));
@@ -158,8 +156,7 @@ impl Operation {
         absent: fn() -> Option<T>,
         default: Option<Option<serde_json::Value>>,
     ) {
-        let required = default.is_none() && absent().is_none();
-        let default = default.flatten();
+        let (required, default) = requirement(absent().is_none(), default);
         let object = self.body_fields.get_or_insert_with(Object::new);
         let schema = match (schema, &default) {
             (RefOr::T(UtoipaSchema::Object(mut inner)), Some(value)) => {
@@ -322,6 +319,17 @@ impl Operation {
 }
 
 /// `{"type": "null"}`.
+/// Whether a parameter is required, and its documented default: required
+/// when the request must carry it (`missing_fails`: reading it from
+/// nothing fails) and no `default = …` fills it in. `default` is `Some`
+/// when the endpoint has one, holding its JSON when it serializes.
+fn requirement(
+    missing_fails: bool,
+    default: Option<Option<serde_json::Value>>,
+) -> (bool, Option<serde_json::Value>) {
+    (default.is_none() && missing_fails, default.flatten())
+}
+
 pub(crate) fn null_schema() -> Object {
     Object::with_type(utoipa::openapi::schema::Type::Null)
 }
