@@ -83,6 +83,24 @@ async fn maybe(n: u64) -> u64 {
     n
 }
 
+/// Every body key optional or defaulted: a request with no body reads as
+/// `{}`, so the document must not call the body required.
+#[qh::endpoint]
+fn tune(#[default(1)] level: u32, label: Option<String>) -> u32 {
+    let _ = label;
+    level
+}
+
+/// A raw header (no utoipa schema can exist for `HeaderValue`), and a
+/// parameter reading the tracking header itself.
+#[qh::endpoint(method = "GET", path = "/raw")]
+fn raw(
+    #[header("X-Raw")] raw: axum::http::HeaderValue,
+    #[header("X-Request-ID")] sent: Option<String>,
+) -> String {
+    format!("{raw:?} {sent:?}")
+}
+
 fn doc(document: qh::openapi::Document) -> Value {
     serde_json::from_str(&document.to_json()).expect("the document is JSON")
 }
@@ -337,4 +355,47 @@ fn the_pattern_and_the_validator_agree() {
         let matches = std::str::from_utf8(input).is_ok_and(|s| pattern.is_match(s));
         assert_eq!(valid, matches, "{input:?}");
     }
+}
+
+#[test]
+fn a_body_of_optional_keys_is_not_required() {
+    let doc = doc(qh::openapi::document![tune, create]);
+    assert_eq!(op(&doc, "/tune", "post")["requestBody"]["required"], false);
+    assert_eq!(op(&doc, "/create", "post")["requestBody"]["required"], true);
+}
+
+#[test]
+fn a_header_without_a_schema_is_a_string_and_headers_are_listed_once() {
+    let doc = doc(qh::openapi::document![raw]);
+    let op = op(&doc, "/raw", "get");
+    let raw = param(op, "x-raw");
+    assert_eq!(
+        (&raw["in"], &raw["required"]),
+        (&"header".into(), &true.into())
+    );
+    assert_eq!(raw["schema"]["type"], "string");
+    let ids = op["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .filter(|p| p["in"] == "header" && p["name"] == "x-request-id")
+        .count();
+    assert_eq!(ids, 1, "one x-request-id header parameter in {op:#}");
+}
+
+#[test]
+fn task_operations_answer_503_when_the_store_is_unavailable() {
+    let doc = doc(qh::openapi::document![report, maybe, create]);
+    for (path, method) in [
+        ("/report", "post"),
+        ("/maybe", "post"),
+        ("/tasks/{task_id}", "get"),
+    ] {
+        let answer = &op(&doc, path, method)["responses"]["503"];
+        assert!(
+            answer["headers"]["retry-after"].is_object(),
+            "{path}: {answer:#}"
+        );
+    }
+    assert!(op(&doc, "/create", "post")["responses"]["503"].is_null());
 }

@@ -131,8 +131,17 @@ fn describe_param(paths: &Paths, param: &Param<'_>, op: &Ident) -> TokenStream {
             let read = paths.header_param();
             let read = quote_spanned!(ty.span()=> <#ty as #read>::__qh_header);
             let default = default_json(paths, param);
+            // A header is text on the wire, and every `FromHeader` type
+            // reads from it: its schema when it has one, else a string
+            // (`HeaderValue` cannot be given utoipa's trait).
             quote! {
-                let __qh_schema = #schema;
+                let __qh_schema = {
+                    #[allow(unused_imports)]
+                    use #private::MaybeSchemaSome as _;
+                    #[allow(unused_imports)]
+                    use #private::MaybeSchemaNone as _;
+                    (&&&#private::MaybeSchema::<#ty>::new()).__qh_maybe(#op)
+                };
                 #op.header(#name, #key, #text, __qh_schema, #read, #default);
             }
         }

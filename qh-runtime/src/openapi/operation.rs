@@ -103,19 +103,25 @@ impl Operation {
     }
 
     /// A header parameter; `read` reads it from a request (required when
-    /// reading it from no headers fails).
+    /// reading it from no headers fails). A type without a schema
+    /// (`HeaderValue`) is documented as a string: what a header holds.
     pub fn header<T>(
         &mut self,
         name: &'static str,
         key: &'static str,
         ty: &'static str,
-        schema: RefOr<UtoipaSchema>,
+        schema: Option<RefOr<UtoipaSchema>>,
         read: fn(&HeaderMap, &HeaderName) -> Result<T, Error>,
         default: Option<Option<serde_json::Value>>,
     ) {
         let absent =
             HeaderName::try_from(name).map_or(true, |h| read(&HeaderMap::new(), &h).is_err());
         let (required, default) = requirement(absent, default);
+        let schema = schema.unwrap_or_else(|| {
+            RefOr::T(UtoipaSchema::Object(Object::with_type(
+                utoipa::openapi::schema::Type::String,
+            )))
+        });
         self.param(ParameterIn::Header, name, schema, required, default.clone());
         self.signature
             .param(SignatureParam::new(key, ty, required, default));
@@ -270,6 +276,7 @@ impl Operation {
         }
         let errors = Errors {
             body: op.request_body.is_some(),
+            task: self.task != TaskMode::No,
         };
         responses.extend(problem::endpoint_errors(errors));
         op.responses.responses = responses
@@ -281,13 +288,23 @@ impl Operation {
     }
 
     fn request_body(&self) -> Option<RefOr<RequestBody>> {
-        let schema: RefOr<UtoipaSchema> = match (&self.body, &self.body_fields) {
-            (Some(schema), _) => schema.clone(),
-            (None, Some(object)) => RefOr::T(UtoipaSchema::Object(object.clone())),
+        // A request with no body and no content type reads as `{}`: body
+        // keys that are all optional or defaulted need no body at all.
+        let (schema, required): (RefOr<UtoipaSchema>, bool) = match (&self.body, &self.body_fields)
+        {
+            (Some(schema), _) => (schema.clone(), true),
+            (None, Some(object)) => (
+                RefOr::T(UtoipaSchema::Object(object.clone())),
+                !object.required.is_empty(),
+            ),
             (None, None) => return None,
         };
         let mut body = RequestBody::new();
-        body.required = Some(Required::True);
+        body.required = Some(if required {
+            Required::True
+        } else {
+            Required::False
+        });
         body.content.insert(
             "application/json".to_owned(),
             RefOr::T(Content::new(Some(schema))),

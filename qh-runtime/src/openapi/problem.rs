@@ -56,11 +56,28 @@ pub(crate) fn response(description: &str) -> Response {
     response
 }
 
+/// 503 with `Retry-After`: the task store is full or cannot be reached
+/// (`crate::tasks::answer`).
+pub(crate) fn store_unavailable() -> Response {
+    let mut response =
+        response("The task store is full or cannot be reached; `Retry-After` says when to retry");
+    let mut retry = utoipa::openapi::header::Header::new(RefOr::T(Schema::Object(
+        Object::with_type(Type::Integer),
+    )));
+    retry.description = Some("Seconds to wait before retrying".to_owned());
+    response
+        .headers
+        .insert("retry-after".to_owned(), RefOr::T(retry));
+    response
+}
+
 /// What an endpoint's errors depend on.
 pub(crate) struct Errors {
     /// It reads a JSON body: a wrong `Content-Type` answers 415, a body
     /// key missing or of the wrong type 422.
     pub(crate) body: bool,
+    /// It may run as a task: a store that is full or down answers 503.
+    pub(crate) task: bool,
 }
 
 /// The errors qh answers for an endpoint by itself.
@@ -83,5 +100,8 @@ pub(crate) fn endpoint_errors(errors: Errors) -> Vec<(String, Response)> {
         "500".to_owned(),
         response("The function panicked or its answer cannot be serialized"),
     ));
+    if errors.task {
+        out.push(("503".to_owned(), store_unavailable()));
+    }
     out
 }

@@ -73,13 +73,9 @@ fn flag(name: &str, place: ParameterIn, description: &str) -> Parameter {
     param.parameter_in = place;
     param.required = Required::False;
     param.description = Some(description.to_owned());
-    let mut schema = typed(Type::String);
-    schema.enum_values = Some(
-        ["true", "1", "yes", "false", "0", "no"]
-            .map(|v| json!(v))
-            .to_vec(),
-    );
-    param.schema = Some(RefOr::T(Schema::Object(schema)));
+    // No enum: the flag rule (`crate::extract::parse_bool`) takes any case
+    // and whitespace around the word, which a closed list would refuse.
+    param.schema = Some(RefOr::T(Schema::Object(typed(Type::String))));
     param
 }
 
@@ -90,12 +86,12 @@ pub(crate) fn async_flags() -> Vec<Parameter> {
         flag(
             "async",
             ParameterIn::Query,
-            "`true`, `1` or `yes`: run as a task and answer 202",
+            "A flag (`true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`, any case): true runs the call as a task and answers 202",
         ),
         flag(
             "x-async",
             ParameterIn::Header,
-            "As `?async=`, when the query has none",
+            "As `?async=`, read when the query has no `async` flag",
         ),
     ]
 }
@@ -331,6 +327,7 @@ pub(crate) fn operations() -> Vec<(&'static str, HttpMethod, Operation)> {
                 "400",
                 problem::response("The task ID or a query parameter cannot be read"),
             ));
+            responses.push(("503", problem::store_unavailable()));
             op.responses.responses = responses
                 .into_iter()
                 .map(|(status, response)| (status.to_owned(), RefOr::T(response)))

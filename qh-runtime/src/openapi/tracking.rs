@@ -62,13 +62,20 @@ impl IdHeader {
         param.parameter_in = ParameterIn::Header;
         param.required = Required::False;
         param.description = Some(
-            "The request's tracking ID: kept when valid, else a fresh one is made; echoed on the response"
+            "The request's tracking ID: a valid one from a trusted client is kept, else a fresh one is made; echoed on the response"
                 .to_owned(),
         );
         param.schema = Some(RefOr::T(Schema::Object(self.schema())));
-        op.parameters
-            .get_or_insert_with(Vec::new)
-            .push(RefOr::T(param));
+        let params = op.parameters.get_or_insert_with(Vec::new);
+        // A parameter the endpoint reads from the same header already
+        // stands for it: OpenAPI wants each (name, in) pair once.
+        let listed = params.iter().any(|p| {
+            matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Header
+                && p.name.eq_ignore_ascii_case(name))
+        });
+        if !listed {
+            params.push(RefOr::T(param));
+        }
         let mut header = Header::new(RefOr::T(Schema::Object(self.schema())));
         header.description = Some("The request's tracking ID".to_owned());
         for response in op.responses.responses.values_mut() {
