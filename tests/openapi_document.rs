@@ -101,6 +101,24 @@ fn raw(
     format!("{raw:?} {sent:?}")
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+struct Paging {
+    page: Option<u32>,
+}
+
+/// A query struct whose schema is not one plain object (`allOf`).
+#[derive(Deserialize, utoipa::ToSchema)]
+struct Nested {
+    q: String,
+    #[serde(flatten)]
+    paging: Paging,
+}
+
+#[qh::endpoint(method = "GET", path = "/nested")]
+fn nested(#[query(flatten)] query: Nested) -> String {
+    format!("{} {:?}", query.q, query.paging.page)
+}
+
 fn doc(document: qh::openapi::Document) -> Value {
     serde_json::from_str(&document.to_json()).expect("the document is JSON")
 }
@@ -398,4 +416,25 @@ fn task_operations_answer_503_when_the_store_is_unavailable() {
         );
     }
     assert!(op(&doc, "/create", "post")["responses"]["503"].is_null());
+}
+
+#[test]
+fn a_flattened_query_that_is_no_plain_object_is_one_form_parameter() {
+    let doc = doc(qh::openapi::document![nested]);
+    let op = op(&doc, "/nested", "get");
+    let query: Vec<&Value> = op["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .filter(|p| p["in"] == "query")
+        .collect();
+    // utoipa writes a nested flatten as `allOf`: one exploded form
+    // parameter of the whole schema, not a silently dropped query.
+    assert_eq!(query.len(), 1, "{op:#}");
+    assert_eq!(query[0]["name"], "query");
+    assert_eq!(
+        (&query[0]["style"], &query[0]["explode"]),
+        (&"form".into(), &true.into())
+    );
+    assert!(query[0]["schema"]["allOf"].is_array(), "{op:#}");
 }

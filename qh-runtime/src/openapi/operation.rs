@@ -135,9 +135,19 @@ impl Operation {
         ty: &'static str,
         schema: RefOr<UtoipaSchema>,
     ) {
-        let object = match self.resolve(schema) {
+        self.signature
+            .param(SignatureParam::new(key, ty, true, None));
+        let object = match self.resolve(schema.clone()) {
             Some(UtoipaSchema::Object(object)) => object,
-            _ => return,
+            // Not an object qh can list (`allOf` from a nested
+            // `#[serde(flatten)]`, an enum): one parameter of the whole
+            // schema, which `style: form, explode: true` spreads into keys
+            // (the schema says which of them are required).
+            _ => {
+                let param = parameter(ParameterIn::Query, key.to_owned(), schema, false, None);
+                self.params.push(param);
+                return;
+            }
         };
         for (name, property) in object.properties {
             let required = object.required.contains(&name);
@@ -149,8 +159,6 @@ impl Operation {
                 None,
             ));
         }
-        self.signature
-            .param(SignatureParam::new(key, ty, true, None));
     }
 
     /// A top-level key of the JSON body.
