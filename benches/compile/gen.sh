@@ -9,10 +9,14 @@
 #   qh_1000    qh_100 ten times over, in one `qh::routes![…]`.
 #   benches/compile/gen.sh [dir]
 # QH_PATH=<checkout> measures another checkout's qh (a baseline).
+# QH_FEATURES=openapi turns qh's features on in the qh crates (each
+# endpoint then also describes its operation).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=${1:-$root/target/compile-bench}
 qh_path=${QH_PATH:-$root}
+qh_features=
+[ -n "${QH_FEATURES:-}" ] && qh_features="\"$QH_FEATURES\""
 mkdir -p "$dir"
 
 crate() { # name, then the lines of src/lib.rs on stdin
@@ -25,7 +29,7 @@ edition = "2021"
 publish = false
 
 [dependencies]
-qh = { path = "$qh_path" }
+qh = { path = "$qh_path", features = [$qh_features] }
 axum = "0.8"
 serde = { version = "1", features = ["derive"] }
 TOML
