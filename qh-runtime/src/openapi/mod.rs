@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document of a set of endpoints (the cargo feature
 //! `openapi`): each `#[qh::endpoint]` describes its operation from its
-//! signature (`operation`), with schemas from `utoipa::ToSchema`
-//! (`schema`), qh's own error answers (`problem`), the tracking header
+//! signature (`operation`, its parameters in `parameter`), with schemas
+//! from `utoipa::ToSchema` (`schema`), qh's own error answers (`problem`), the tracking header
 //! (`tracking`) and the `/tasks` routes (`tasks`); `serve` answers
 //! `/openapi.json` and `/docs`.
 //!
@@ -9,6 +9,7 @@
 //! (the facade's macros, documented there with examples).
 
 mod operation;
+mod parameter;
 mod problem;
 mod schema;
 mod serve;

@@ -3,11 +3,12 @@
 //! its utoipa operation once the document knows the tracking header.
 
 use http::{HeaderMap, HeaderName};
-use utoipa::openapi::path::{Operation as UtoipaOperation, Parameter, ParameterIn, ParameterStyle};
+use utoipa::openapi::path::{Operation as UtoipaOperation, Parameter, ParameterIn};
 use utoipa::openapi::request_body::RequestBody;
 use utoipa::openapi::schema::{Object, Schema as UtoipaSchema};
 use utoipa::openapi::{Content, RefOr, Required};
 
+use super::parameter::{parameter, requirement};
 use super::problem::{self, Errors};
 use super::schema::Shape;
 use super::signature::{Signature, SignatureParam};
@@ -344,54 +345,8 @@ impl Operation {
 }
 
 /// `{"type": "null"}`.
-/// Whether a parameter is required, and its documented default: required
-/// when the request must carry it (`missing_fails`: reading it from
-/// nothing fails) and no `default = …` fills it in. `default` is `Some`
-/// when the endpoint has one, holding its JSON when it serializes.
-fn requirement(
-    missing_fails: bool,
-    default: Option<Option<serde_json::Value>>,
-) -> (bool, Option<serde_json::Value>) {
-    (default.is_none() && missing_fails, default.flatten())
-}
-
 pub(crate) fn null_schema() -> Object {
     Object::with_type(utoipa::openapi::schema::Type::Null)
-}
-
-fn parameter(
-    place: ParameterIn,
-    name: String,
-    schema: RefOr<UtoipaSchema>,
-    required: bool,
-    default: Option<serde_json::Value>,
-) -> Parameter {
-    let schema = match (schema, default) {
-        (RefOr::T(UtoipaSchema::Object(mut object)), Some(value)) => {
-            object.default = Some(value);
-            RefOr::T(UtoipaSchema::Object(object))
-        }
-        (RefOr::T(UtoipaSchema::Array(mut array)), Some(value)) => {
-            array.default = Some(value);
-            RefOr::T(UtoipaSchema::Array(array))
-        }
-        (schema, _) => schema,
-    };
-    let is_query = place == ParameterIn::Query;
-    let mut param = Parameter::new(name);
-    param.parameter_in = place;
-    param.required = if required {
-        Required::True
-    } else {
-        Required::False
-    };
-    param.schema = Some(schema);
-    if is_query {
-        // `?tag=a&tag=b`: what qh reads for a list.
-        param.style = Some(ParameterStyle::Form);
-        param.explode = Some(true);
-    }
-    param
 }
 
 /// The first line of a doc comment, and the rest.
