@@ -162,8 +162,8 @@ pub async fn call_a(
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     qh::logs::json()
-        .with_default_filter("warn,two_services=info")
-        .with_format(qh::logs::JsonFormat::new().with_spans(false))
+        .default_filter("warn,two_services=info")
+        .format(qh::logs::JsonFormat::new().spans(false))
         .init();
     let a = start().await?;
     println!("service A on {a}; it calls service B\n");

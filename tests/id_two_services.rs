@@ -70,8 +70,8 @@ async fn a_and_b_tell_one_story() {
     let logs = Capture::default();
     let writer = logs.clone();
     qh::logs::json()
-        .with_filter("warn,id_two_services=info")
-        .with_writer(move || writer.clone())
+        .filter("warn,id_two_services=info")
+        .writer(move || writer.clone())
         .init();
     let a = example::start().await.unwrap();
 

@@ -196,7 +196,7 @@ where
     /// Writes lines to `writer` (anything `tracing_subscriber::fmt` accepts:
     /// `std::io::stderr`, a `Mutex<File>`, a closure …) instead of stdout.
     #[must_use]
-    pub fn with_writer<W2>(self, writer: W2) -> Json<W2>
+    pub fn writer<W2>(self, writer: W2) -> Json<W2>
     where
         W2: for<'w> MakeWriter<'w> + Send + Sync + 'static,
     {
@@ -211,21 +211,21 @@ where
     /// The filter used when `RUST_LOG` is unset or invalid (default `info`),
     /// in `EnvFilter` syntax.
     #[must_use]
-    pub fn with_default_filter(mut self, directives: impl Into<String>) -> Self {
+    pub fn default_filter(mut self, directives: impl Into<String>) -> Self {
         self.default_filter = directives.into();
         self
     }
 
     /// A filter that overrides `RUST_LOG`, in `EnvFilter` syntax.
     #[must_use]
-    pub fn with_filter(mut self, directives: impl Into<String>) -> Self {
+    pub fn filter(mut self, directives: impl Into<String>) -> Self {
         self.filter = Some(directives.into());
         self
     }
 
-    /// The event format (e.g. `JsonFormat::new().with_spans(false)`).
+    /// The event format (e.g. `JsonFormat::new().spans(false)`).
     #[must_use]
-    pub fn with_format(mut self, format: JsonFormat) -> Self {
+    pub fn format(mut self, format: JsonFormat) -> Self {
         self.format = format;
         self
     }

@@ -33,8 +33,8 @@ fn capture(filter: &str) -> (Capture, tracing::subscriber::DefaultGuard) {
     let capture = Capture::default();
     let writer = capture.clone();
     let subscriber = json()
-        .with_filter(filter)
-        .with_writer(move || writer.clone())
+        .filter(filter)
+        .writer(move || writer.clone())
         .finish();
     (capture, tracing::subscriber::set_default(subscriber))
 }
@@ -130,9 +130,9 @@ fn format_options_drop_timestamp_and_spans() {
     let capture = Capture::default();
     let writer = capture.clone();
     let subscriber = json()
-        .with_filter("info")
-        .with_format(JsonFormat::new().with_timestamp(false).with_spans(false))
-        .with_writer(move || writer.clone())
+        .filter("info")
+        .format(JsonFormat::new().timestamp(false).spans(false))
+        .writer(move || writer.clone())
         .finish();
     tracing::subscriber::with_default(subscriber, || {
         tracing::info_span!("s").in_scope(|| tracing::info!("x"));
@@ -234,7 +234,7 @@ fn json_honours_rust_log_and_defaults_to_info() {
     let emit = || {
         let capture = Capture::default();
         let writer = capture.clone();
-        let subscriber = json().with_writer(move || writer.clone()).finish();
+        let subscriber = json().writer(move || writer.clone()).finish();
         tracing::subscriber::with_default(subscriber, || {
             tracing::debug!("d");
             tracing::info!("i");
@@ -259,8 +259,8 @@ fn an_application_field_is_cut_at_the_field_limit() {
     let capture = Capture::default();
     let writer = capture.clone();
     let subscriber = json()
-        .with_filter("info")
-        .with_writer(move || writer.clone())
+        .filter("info")
+        .writer(move || writer.clone())
         .finish();
     let huge = "p".repeat(60_000);
     tracing::subscriber::with_default(subscriber, || {
@@ -285,9 +285,9 @@ fn an_application_field_is_cut_at_the_field_limit() {
     let capture = Capture::default();
     let writer = capture.clone();
     let subscriber = json()
-        .with_filter("info")
-        .with_format(JsonFormat::new().with_field_limit(usize::MAX))
-        .with_writer(move || writer.clone())
+        .filter("info")
+        .format(JsonFormat::new().field_limit(usize::MAX))
+        .writer(move || writer.clone())
         .finish();
     tracing::subscriber::with_default(subscriber, || tracing::info!(path = %huge, "uncut"));
     assert_eq!(capture.lines()[0]["fields"]["path"], huge.as_str());
