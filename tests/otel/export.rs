@@ -194,7 +194,7 @@ async fn unreachable_collector_fails_the_flush_within_a_bound() {
         .port();
     let (layer, guard) = qh::otel::OtelConfig::default()
         .endpoint(format!("http://127.0.0.1:{port}"))
-        .install()
+        .build()
         .unwrap()
         .unwrap();
     let subscriber = tracing_subscriber::registry().with(layer);
@@ -223,7 +223,7 @@ async fn current_thread_runtime_exports_when_flushed_off_the_runtime_thread() {
     let (layer, guard) = qh::otel::OtelConfig::default()
         .endpoint(&endpoint)
         .service_name("qh-otel-current-thread")
-        .install()
+        .build()
         .unwrap()
         .unwrap();
     let subscriber = tracing_subscriber::registry().with(layer);

@@ -87,7 +87,7 @@ pub fn headers() -> HeaderMap {
     if let Some(tc) = TraceContext::current_or_start() {
         // With OpenTelemetry exporting, the parent the next service sees is
         // the exported span that makes the call.
-        let exported = crate::tracking::export::exporter().and_then(|e| (e.current_ids)());
+        let exported = context::exported_ids();
         let tc = match exported {
             Some(ids) => tc.with_span(ids.trace_id, ids.span_id),
             None => tc,

@@ -5,7 +5,6 @@
 //! scope (`scope`, `body`), shared by the layer and by endpoints.
 
 pub(crate) mod body;
-pub(crate) mod export;
 pub(crate) mod future;
 pub(crate) mod grpc;
 mod network;
