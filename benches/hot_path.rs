@@ -209,8 +209,8 @@ fn subscriber(variant: &str) -> Option<tracing::subscriber::DefaultGuard> {
         )),
         Logs::Qh => Some(tracing::subscriber::set_default(
             qh::logs::json()
-                .with_filter("info")
-                .with_writer(std::io::sink)
+                .filter("info")
+                .writer(std::io::sink)
                 .finish(),
         )),
     }

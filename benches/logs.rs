@@ -53,8 +53,8 @@ fn subscriber(variant: &str) -> tracing::Dispatch {
         };
         tracing::Dispatch::new(
             qh::logs::json()
-                .with_filter(filter)
-                .with_writer(std::io::sink)
+                .filter(filter)
+                .writer(std::io::sink)
                 .finish(),
         )
     }

@@ -93,7 +93,7 @@ fn subscriber(variant: &str) -> Option<tracing::Dispatch> {
     };
     // qh::Tracking's own span is left out: the request layer will open
     // only the server span once this is wired in.
-    let layer = qh::otel::layer_with_provider(&provider)
+    let layer = qh::otel::layer(&provider)
         .with_filter(filter_fn(|meta| meta.target() != "qh_runtime::layer"));
     Some(tracing_subscriber::registry().with(layer).into())
 }

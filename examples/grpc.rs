@@ -90,8 +90,8 @@ async fn serve(app: axum::Router) -> std::io::Result<SocketAddr> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     qh::logs::json()
-        .with_default_filter("warn,grpc=info")
-        .with_format(qh::logs::JsonFormat::new().with_spans(false))
+        .default_filter("warn,grpc=info")
+        .format(qh::logs::JsonFormat::new().spans(false))
         .init();
     // The gRPC service, under the same layer as any HTTP route.
     let grpc = tonic::service::Routes::new(HealthServer::new(Inventory))

@@ -118,19 +118,7 @@ async fn main() -> std::io::Result<()> {
     // spans exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set
     // (the guard flushes them on exit).
     #[cfg(feature = "opentelemetry")]
-    let _otel = {
-        use tracing_subscriber::layer::SubscriberExt as _;
-        use tracing_subscriber::util::SubscriberInitExt as _;
-        let (otel, guard) = qh::otel::layer_from_env();
-        let filter =
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-        tracing_subscriber::registry()
-            .with(filter)
-            .with(qh::logs::layer())
-            .with(otel)
-            .init();
-        guard
-    };
+    let _otel = qh::otel::init();
 
     let tracking = Tracking::new().generator(IdGenerator::UuidV7);
     // `qh::routes!` plus `GET /openapi.json` (every endpoint documented from

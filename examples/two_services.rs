@@ -49,9 +49,9 @@ pub mod b {
 pub mod a {
     use axum::http::StatusCode;
     use axum::Extension;
-    use qh::propagation::reqwest_middleware::ClientWithMiddleware;
     use qh::trace_context::TraceContext;
     use qh::RequestId;
+    use reqwest_middleware::ClientWithMiddleware;
     use serde_json::{json, Value};
 
     /// Where B is, and the client that calls it.
@@ -97,8 +97,8 @@ pub mod a {
 
     /// A's router, calling B at `base_url`.
     pub fn app(base_url: String) -> axum::Router {
-        let client = qh::propagation::reqwest_middleware::ClientBuilder::new(
-            qh::propagation::reqwest::Client::builder()
+        let client = reqwest_middleware::ClientBuilder::new(
+            reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
                 .build()
                 .unwrap_or_default(),
@@ -140,7 +140,7 @@ pub async fn call_a(
     item: &str,
     headers: &[(&str, &str)],
 ) -> Result<(String, Value), Box<dyn std::error::Error>> {
-    let client = qh::propagation::reqwest::Client::builder()
+    let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()?;
     let mut req = client.get(format!("http://{a}/order/{item}"));
@@ -162,8 +162,8 @@ pub async fn call_a(
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     qh::logs::json()
-        .with_default_filter("warn,two_services=info")
-        .with_format(qh::logs::JsonFormat::new().with_spans(false))
+        .default_filter("warn,two_services=info")
+        .format(qh::logs::JsonFormat::new().spans(false))
         .init();
     let a = start().await?;
     println!("service A on {a}; it calls service B\n");

@@ -2,54 +2,110 @@
 //! one validated tracking ID that the function, its logs, its background work
 //! and the services it calls all share.
 //!
-//! See the [README](https://github.com/qh-rs/qh) for a tour; the pieces:
+//! See the [README](https://github.com/qh-rs/qh) for a tour. The crate root
+//! holds what a first program uses:
 //!
 //! - [`endpoint`]: a function becomes an endpoint; [`routes!`] mounts them.
-//! - [`RequestId`], [`request_id()`], [`context`]: the tracking ID and the
-//!   request-local store that holds it.
-//! - [`Tracking`]: app-wide configuration, and a tower layer that gives every
-//!   route an ID.
-//! - [`spawn`], [`spawn_blocking`], [`BackgroundTasks`], [`background`]:
-//!   work that keeps the request's ID, context and span.
-//! - [`tasks`]: task endpoints (`#[qh::endpoint(task)]`), their runner,
-//!   routes and stores (`RedisTaskStore` with the feature `redis`).
-//! - `logs` (feature `logs`, default): every log line of a request carries
-//!   its ID, whatever the filter.
-//! - [`trace_context`], [`propagation`]: W3C Trace Context, and what calls to
-//!   other services carry (with the feature `reqwest`, a reqwest middleware).
-//! - `otel` (feature `opentelemetry`): the request span exported over OTLP.
+//! - [`Tracking`] (with [`Trust`] and [`IdGenerator`]): app-wide
+//!   configuration of request IDs, and a tower layer that gives every route
+//!   one.
+//! - [`RequestId`], [`request_id()`], [`TrackingContext`]: the request's ID,
+//!   and the headers that travel with it.
 //! - [`Error`]: `application/problem+json` answers carrying the ID.
+//! - [`spawn`], [`spawn_blocking`], [`BackgroundTasks`]: work that keeps the
+//!   request's ID, context and span.
+//!
+//! Everything else lives in its module:
+//!
+//! - [`context`]: the request-local store the ID lives in;
+//!   [`tracking`]: the layer's service, future and resolution;
+//!   [`id`]: the rule incoming IDs must pass; [`extract`]: the traits your
+//!   own header and ID types implement; [`error`]: what an [`Error`] is made
+//!   of.
+//! - [`background`], [`tasks`]: background work, and task endpoints
+//!   (`#[qh::endpoint(task)]`) with their runner, routes and stores
+//!   (`RedisTaskStore` with the feature `redis`).
+//! - [`trace_context`], [`propagation`]: W3C Trace Context, and what calls
+//!   to other services carry (with the feature `reqwest`, a reqwest
+//!   middleware).
+//! - `logs` (feature `logs`, default): every log line of a request carries
+//!   its ID, whatever the filter. `otel` (feature `opentelemetry`): the
+//!   request span exported over OTLP. `ws`, `grpc`, `openapi`: the features
+//!   of the same names.
+//!
+//! Examples use `axum::http` for HTTP types (`StatusCode`, `HeaderMap`…):
+//! qh does not re-export the `http` crate.
 
 #[doc = include_str!("docs/endpoint.md")]
 pub use qh_macros::endpoint;
 #[doc = include_str!("docs/tracking_context.md")]
 pub use qh_macros::TrackingContext;
 pub use qh_runtime::{
-    context, http, request_id, spawn, tracking, validate, Error, ErrorKind, FromHeader,
-    FromRequestId, IdGenerator, InvalidNetwork, InvalidRequestId, RequestId, Resolved, ToHeader,
-    Tracking, Trust, DEFAULT_HEADER, PROBLEM_JSON,
+    request_id, spawn, spawn_blocking, BackgroundTasks, Error, IdGenerator, RequestId, Tracking,
+    Trust,
 };
 
-pub use qh_runtime::{
-    background, propagation, spawn_blocking, tasks, trace_context, BackgroundTasks,
-};
+pub use qh_runtime::{background, propagation, tasks, trace_context};
 
-/// Every log line of a request carries its ID (the cargo feature `logs`, on
-/// by default).
+pub mod context {
+    //! The request-local context store: the current request's [`Context`]
+    //! (its ID, the header it came under, what code stored in it), readable
+    //! anywhere below the handler without passing it around, and carried into
+    //! [`spawn`](crate::spawn)ed work. [`request_id()`](crate::request_id()) is
+    //! the shortcut for the ID.
+
+    #[doc(inline)]
+    pub use qh_runtime::context::{client_request_id, get, insert, is_set, Context, Scoped};
+}
+
+pub mod tracking {
+    //! The [`Tracking`](crate::Tracking) layer's parts: the service and future
+    //! it makes, the [`Resolved`] ID it stores in each request's extensions,
+    //! and the error of [`Trust::peers`](crate::Trust::peers).
+
+    #[doc(inline)]
+    pub use qh_runtime::tracking::{InvalidNetwork, TrackingFuture, TrackingService};
+    #[doc(inline)]
+    pub use qh_runtime::Resolved;
+}
+
+pub mod id {
+    //! The rule incoming request IDs must pass ([`validate()`]), its limits,
+    //! and the header read by default.
+
+    #[doc(inline)]
+    pub use qh_runtime::id::{
+        validate, InvalidRequestId, ALLOWED_PUNCTUATION, DEFAULT_HEADER, DEFAULT_MAX_LEN, MAX_LEN,
+    };
+}
+
+pub mod extract {
+    //! The traits your own types implement to be read from a header
+    //! ([`FromHeader`]), written to one ([`ToHeader`]) or built from the
+    //! request's ID ([`FromRequestId`]), for `#[header]` and `request_id`
+    //! parameters and `#[derive(TrackingContext)]` fields.
+
+    #[doc(inline)]
+    pub use qh_runtime::{FromHeader, FromRequestId, ToHeader};
+}
+
+pub mod error {
+    //! What an [`Error`](crate::Error) is made of: its [`ErrorKind`], and the
+    //! [`PROBLEM_JSON`] content type it answers with.
+
+    #[doc(inline)]
+    pub use qh_runtime::{ErrorKind, PROBLEM_JSON};
+}
+
 #[cfg(feature = "logs")]
 pub use qh_runtime::logs;
 
-/// OpenTelemetry: the request span exported over OTLP/HTTP (the cargo
-/// feature `opentelemetry`).
 #[cfg(feature = "opentelemetry")]
 pub use qh_runtime::otel;
 
-/// WebSocket sessions that keep the upgrading request's context (the cargo
-/// feature `ws`).
 #[cfg(feature = "ws")]
 pub use qh_runtime::ws;
 
-/// The ID and trace on outbound tonic calls (the cargo feature `grpc`).
 #[cfg(feature = "grpc")]
 pub use qh_runtime::grpc;
 

@@ -309,7 +309,7 @@ fn current_is_none_outside_a_request() {
 
 #[test]
 fn to_header_is_public() {
-    use qh::ToHeader;
+    use qh::extract::ToHeader;
     assert_eq!(7u16.to_header().unwrap(), "7");
     assert_eq!(None::<String>.to_header(), None);
 }

@@ -11,7 +11,8 @@ use axum::http::{Method, Request, StatusCode};
 use axum::routing::{get, put};
 use axum::Router;
 use common::{get as get_req, get_with, is_uuid, post_json, send};
-use qh::{IdGenerator, RequestId, Resolved, Tracking};
+use qh::tracking::Resolved;
+use qh::{IdGenerator, RequestId, Tracking};
 use serde_json::json;
 
 #[qh::endpoint(method = "GET", path = "/a")]

@@ -70,8 +70,8 @@ async fn a_and_b_tell_one_story() {
     let logs = Capture::default();
     let writer = logs.clone();
     qh::logs::json()
-        .with_filter("warn,id_two_services=info")
-        .with_writer(move || writer.clone())
+        .filter("warn,id_two_services=info")
+        .writer(move || writer.clone())
         .init();
     let a = example::start().await.unwrap();
 
@@ -117,13 +117,42 @@ async fn echo_server() -> std::net::SocketAddr {
     addr
 }
 
+/// The context of a request whose ID `id` came under `X-Correlation-ID`
+/// (a context's header is its request's resolution's), kept to run the
+/// checks below in, as a job that outlives its request would.
+async fn context_under_correlation_id(id: &'static str) -> qh::context::Context {
+    use std::sync::{Arc, Mutex};
+
+    let kept = Arc::new(Mutex::new(None));
+    let keep = kept.clone();
+    let app = axum::Router::new()
+        .route(
+            "/",
+            axum::routing::get(move || {
+                let keep = keep.clone();
+                async move {
+                    *keep.lock().unwrap() = qh::context::Context::current();
+                }
+            }),
+        )
+        .layer(qh::Tracking::new().header("X-Correlation-ID"));
+    let req = axum::http::Request::get("/")
+        .header("x-correlation-id", id)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(app, req).await.unwrap();
+    assert_eq!(res.headers()["x-correlation-id"], id);
+    let ctx = kept.lock().unwrap().take().expect("the handler ran");
+    assert_eq!(ctx.header().as_str(), "x-correlation-id");
+    ctx
+}
+
 async fn received(req: reqwest::RequestBuilder) -> Value {
     serde_json::from_str(&req.send().await.unwrap().text().await.unwrap()).unwrap()
 }
 
 #[tokio::test]
 async fn middleware_and_extension_trait_details() {
-    use qh::context::Context;
     use qh::propagation::PropagateExt;
 
     let url = format!("http://{}/", echo_server().await);
@@ -149,9 +178,8 @@ async fn middleware_and_extension_trait_details() {
             .parse()
             .unwrap(),
     );
-    let correlation = axum::http::HeaderName::from_static("x-correlation-id");
-    Context::new(qh::RequestId::from_static("ctx-1"))
-        .with_header(correlation)
+    context_under_correlation_id("ctx-1")
+        .await
         .scope(async {
             qh::propagation::enter(&incoming);
 

@@ -67,8 +67,8 @@ fn app() -> axum::Router {
 fn subscriber(filter: &str, out: &Capture) -> qh::logs::JsonSubscriber<impl Fn() -> Capture> {
     let writer = out.clone();
     qh::logs::json()
-        .with_filter(filter)
-        .with_writer(move || writer.clone())
+        .filter(filter)
+        .writer(move || writer.clone())
         .finish()
 }
 

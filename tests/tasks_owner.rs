@@ -294,8 +294,8 @@ async fn a_task_submitted_outside_a_request_is_shown_to_no_one() {
     let capture = Capture::default();
     let writer = capture.clone();
     let subscriber = qh::logs::json()
-        .with_filter("warn")
-        .with_writer(move || writer.clone())
+        .filter("warn")
+        .writer(move || writer.clone())
         .finish();
     let inside = {
         let _guard = tracing::subscriber::set_default(subscriber);

@@ -94,8 +94,8 @@ fn logging() -> (Capture, tracing::subscriber::DefaultGuard) {
     let capture = Capture::default();
     let writer = capture.clone();
     let subscriber = qh::logs::json()
-        .with_filter("info")
-        .with_writer(move || writer.clone())
+        .filter("info")
+        .writer(move || writer.clone())
         .finish();
     (capture, tracing::subscriber::set_default(subscriber))
 }

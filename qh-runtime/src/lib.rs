@@ -9,7 +9,10 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-// The layers, each importing only from those listed before it.
+// The layers, each importing only from those before it: support, id,
+// trace_context, context, error, tracking; then extract, derive, endpoint;
+// background, tasks; routes; and the integrations (propagation, logs, otel,
+// ws, grpc, openapi). rustfmt sorts the declarations below by name.
 pub mod background;
 pub mod context;
 mod derive;
@@ -18,7 +21,7 @@ mod error;
 mod extract;
 #[cfg(feature = "grpc")]
 pub mod grpc;
-mod id;
+pub mod id;
 #[cfg(feature = "logs")]
 pub mod logs;
 #[cfg(feature = "openapi")]
@@ -40,11 +43,8 @@ pub use context::{request_id, Resolved};
 pub use derive::to_header::ToHeader;
 pub use error::{Error, ErrorKind, PROBLEM_JSON};
 pub use extract::{FromHeader, FromRequestId};
-pub use id::validate::{self, InvalidRequestId};
-pub use id::{IdGenerator, RequestId, DEFAULT_HEADER};
+pub use id::{IdGenerator, InvalidRequestId, RequestId, DEFAULT_HEADER};
 pub use tracking::{InvalidNetwork, Tracking, Trust};
-
-pub use http;
 
 /// The request's ID as an axum extractor, for plain handlers: the ID the
 /// [`Tracking`] layer resolved, else one resolved now with the defaults

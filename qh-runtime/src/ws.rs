@@ -90,8 +90,10 @@ impl<S: Send + Sync> FromRequestParts<S> for WebSocketUpgrade<DefaultOnFailedUpg
                 ctx,
                 request_span: Span::current(),
             }),
-            Err(rejection) => Err(Error::new(rejection.status(), rejection.body_text())
-                .with_request_id(ctx.id().clone())),
+            Err(rejection) => {
+                Err(Error::new(rejection.status(), rejection.body_text())
+                    .request_id(ctx.id().clone()))
+            }
         }
     }
 }

@@ -50,8 +50,8 @@ fn parse(bytes: &[u8]) -> Vec<Value> {
 pub fn json_logs(capture: &Capture) -> tracing::subscriber::DefaultGuard {
     let writer = capture.clone();
     let subscriber = qh::logs::json()
-        .with_filter("info")
-        .with_writer(move || writer.clone())
+        .filter("info")
+        .writer(move || writer.clone())
         .finish();
     tracing::subscriber::set_default(subscriber)
 }

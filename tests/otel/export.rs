@@ -67,8 +67,8 @@ fn hex(bytes: &[u8]) -> String {
 /// Runs `exporting_child` in a process of its own with `env`: the
 /// variables are the child's from its start, so no thread of a running test
 /// binary sees them change (`set_var` there is a data race). Its output
-/// when it fails.
-async fn child(env: &[(&str, &str)]) {
+/// when it fails; its standard output when it passes.
+async fn child(env: &[(&str, &str)]) -> String {
     let mut command = std::process::Command::new(std::env::current_exe().unwrap());
     command
         .args([
@@ -80,6 +80,7 @@ async fn child(env: &[(&str, &str)]) {
         .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
         .env_remove("OTEL_SERVICE_NAME")
         .env_remove("OTEL_RESOURCE_ATTRIBUTES")
+        .env_remove("RUST_LOG")
         .envs(env.iter().copied());
     let out = tokio::task::spawn_blocking(move || command.output().unwrap());
     let out = tokio::time::timeout(Duration::from_secs(60), out)
@@ -92,11 +93,14 @@ async fn child(env: &[(&str, &str)]) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Not a test of its own: `child` runs it with `QH_OTEL_CHILD` set. It sets
-/// up export the README's way, `qh::otel::layer_from_env()`, and checks
-/// what that gives; `on` sends one request's span and flushes it.
+/// up export with `qh::otel::layer_from_env()`, and checks what that gives;
+/// `on` sends one request's span and flushes it; `init` sets up the
+/// quickstart's way, `qh::otel::init()` (the process's global subscriber),
+/// and sends one request whose spawned work logs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "run in a child process by the tests that need the OTEL_* variables"]
 async fn exporting_child() {
@@ -104,6 +108,35 @@ async fn exporting_child() {
         eprintln!("run by spans_reach_an_otlp_http_receiver in a child process");
         return;
     };
+    if mode == "init" {
+        let guard = qh::otel::init();
+        assert!(guard.is_active());
+        // Installing twice is an error that says why, not a panic.
+        let again = qh::otel::try_init().expect_err("already installed");
+        assert!(
+            matches!(again, qh::otel::OtelError::Install(_)),
+            "{again:?}"
+        );
+        assert!(std::error::Error::source(&again).is_some());
+        let req = Request::post("/work")
+            .header("content-type", "application/json")
+            .header("traceparent", format!("00-{TRACE_ID}-{PARENT_ID}-01"))
+            .header("x-request-id", "e2e-init")
+            .body(Body::from(r#"{"job":"j1"}"#))
+            .unwrap();
+        let res = app().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), 200);
+        axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        tokio::task::spawn_blocking(move || {
+            guard.flush().expect("flush reaches the receiver");
+            drop(guard);
+        })
+        .await
+        .unwrap();
+        return;
+    }
     let (layer, guard) = qh::otel::layer_from_env();
     if mode == "off" {
         assert!(layer.is_none(), "export must be off without an endpoint");
@@ -184,6 +217,56 @@ async fn spans_reach_an_otlp_http_receiver() {
     assert!(received.try_recv().is_err());
 }
 
+/// `qh::otel::init()`, the quickstart's one line: JSON log lines on stdout
+/// carrying the exported span's IDs, and the spans at the receiver.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_installs_json_logs_and_export() {
+    let (endpoint, mut received) = receiver().await;
+    let stdout = child(&[
+        ("QH_OTEL_CHILD", "init"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+        ("OTEL_SERVICE_NAME", "qh-otel-init"),
+    ])
+    .await;
+
+    let mut spans = Vec::new();
+    while spans.len() < 2 {
+        let request = tokio::time::timeout(Duration::from_secs(30), received.recv())
+            .await
+            .expect("the receiver got both spans within 30 s")
+            .unwrap();
+        for resource_spans in &request.resource_spans {
+            let resource = resource_spans.resource.as_ref().unwrap();
+            assert_eq!(
+                string_attr(&resource.attributes, "service.name"),
+                Some("qh-otel-init")
+            );
+            spans.extend(
+                resource_spans
+                    .scope_spans
+                    .iter()
+                    .flat_map(|s| s.spans.clone()),
+            );
+        }
+    }
+    let request = spans.iter().find(|s| s.name == "POST /work").unwrap();
+    assert_eq!(hex(&request.trace_id), TRACE_ID);
+    assert_eq!(hex(&request.parent_span_id), PARENT_ID);
+    let background = spans.iter().find(|s| s.name == "background").unwrap();
+    assert_eq!(background.parent_span_id, request.span_id);
+
+    // The line logged in the spawned work names the exported span it ran in
+    // (the test harness may have written its `test … ` before it).
+    let line = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(&l[l.find('{')?..]).ok())
+        .find(|l| l["fields"]["message"] == "background step")
+        .unwrap_or_else(|| panic!("no JSON log line of the work in {stdout}"));
+    assert_eq!(line["request_id"], "e2e-init");
+    assert_eq!(line["trace_id"], TRACE_ID);
+    assert_eq!(line["span_id"], hex(&background.span_id).as_str());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unreachable_collector_fails_the_flush_within_a_bound() {
     // A port nothing listens on: bind one, then free it.
@@ -194,7 +277,7 @@ async fn unreachable_collector_fails_the_flush_within_a_bound() {
         .port();
     let (layer, guard) = qh::otel::OtelConfig::default()
         .endpoint(format!("http://127.0.0.1:{port}"))
-        .install()
+        .build()
         .unwrap()
         .unwrap();
     let subscriber = tracing_subscriber::registry().with(layer);
@@ -223,7 +306,7 @@ async fn current_thread_runtime_exports_when_flushed_off_the_runtime_thread() {
     let (layer, guard) = qh::otel::OtelConfig::default()
         .endpoint(&endpoint)
         .service_name("qh-otel-current-thread")
-        .install()
+        .build()
         .unwrap()
         .unwrap();
     let subscriber = tracing_subscriber::registry().with(layer);

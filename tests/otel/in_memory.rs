@@ -35,7 +35,7 @@ impl Capture {
         let provider = SdkTracerProvider::builder()
             .with_simple_exporter(exporter.clone())
             .build();
-        let layer = qh::otel::layer_with_provider(&provider).with_filter(max);
+        let layer = qh::otel::layer(&provider).with_filter(max);
         let subscriber = tracing_subscriber::registry().with(layer);
         Self {
             exporter,

@@ -5,3 +5,8 @@
 mod app;
 mod export;
 mod in_memory;
+mod two_subscribers;
+
+#[allow(dead_code)]
+#[path = "../common/capture.rs"]
+mod capture;

@@ -4,10 +4,10 @@
 
 use axum::body::Body;
 use axum::extract::Request;
+use axum::http::HeaderValue;
 use axum::http::StatusCode;
 use axum::Router;
 use proptest::prelude::*;
-use qh::http::HeaderValue;
 use serde_json::Value;
 use tower::ServiceExt as _;
 
@@ -99,7 +99,7 @@ proptest! {
     #[test]
     fn flags_in_a_header_value(text in flag_text()) {
         if let Ok(value) = HeaderValue::from_bytes(&text) {
-            let read = <bool as qh::FromHeader>::from_header(&value);
+            let read = <bool as qh::extract::FromHeader>::from_header(&value);
             prop_assert_eq!(read.ok(), reference(&text), "{:?}", String::from_utf8_lossy(&text));
         }
     }

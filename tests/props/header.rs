@@ -4,12 +4,13 @@
 
 use axum::body::Body;
 use axum::extract::Request;
+use axum::http::HeaderValue;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use proptest::prelude::*;
-use qh::http::HeaderValue;
-use qh::{RequestId, Resolved, Tracking};
+use qh::tracking::Resolved;
+use qh::{RequestId, Tracking};
 use serde_json::{json, Value};
 use tower::ServiceExt as _;
 
@@ -104,7 +105,7 @@ async fn show(req: Request) -> axum::Json<Value> {
 
 struct Answer {
     status: StatusCode,
-    headers: qh::http::HeaderMap,
+    headers: axum::http::HeaderMap,
     body: Value,
 }
 

@@ -1,8 +1,9 @@
 //! `RequestId` construction and the default validation rule.
 
+use axum::http::HeaderValue;
 use proptest::prelude::*;
-use qh::http::HeaderValue;
-use qh::{validate, InvalidRequestId, RequestId};
+use qh::id::{validate, InvalidRequestId, MAX_LEN};
+use qh::RequestId;
 
 use crate::support::{default_rule, holdable, id_bytes, in_default_alphabet};
 
@@ -35,7 +36,19 @@ proptest! {
                 prop_assert!(id == s.as_str());
             }
         }
-        prop_assert_eq!(validate::check_id(s.as_bytes()).is_ok(), expected);
+        // The error names the first problem: emptiness, then length, then
+        // the first byte that is not visible ASCII.
+        let reason = if s.is_empty() {
+            Some(InvalidRequestId::Empty)
+        } else if s.len() > MAX_LEN {
+            Some(InvalidRequestId::TooLong { len: s.len(), max: MAX_LEN })
+        } else {
+            s.bytes()
+                .position(|b| !b.is_ascii_graphic())
+                .map(|index| InvalidRequestId::NotVisible { index })
+        };
+        prop_assert_eq!(reason.is_none(), expected);
+        prop_assert_eq!(RequestId::new(s.clone()).err(), reason);
     }
 
     #[test]
@@ -52,8 +65,7 @@ proptest! {
     #[test]
     fn id_default_rule_is_the_documented_language(bytes in id_bytes(), max_len in 0usize..=1100) {
         let expected = default_rule(&bytes, max_len);
-        prop_assert_eq!(validate::is_valid(&bytes, max_len), expected);
-        let checked = validate::check(&bytes, max_len);
+        let checked = validate(&bytes, max_len);
         prop_assert_eq!(checked.is_ok(), expected);
         // The error names the first problem: emptiness, then length, then
         // the first byte outside the alphabet.
@@ -80,7 +92,7 @@ proptest! {
                 prop_assert_eq!(id.as_bytes(), &bytes[..]);
             }
             // A header parameter of type `RequestId` reads what an ID can hold.
-            let read = <RequestId as qh::FromHeader>::from_header(&value);
+            let read = <RequestId as qh::extract::FromHeader>::from_header(&value);
             prop_assert_eq!(read.is_ok(), holdable(&bytes));
         }
     }

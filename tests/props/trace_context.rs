@@ -1,7 +1,7 @@
 //! `traceparent` parsing, and a request's trace taken from its headers.
 
+use axum::http::{HeaderMap, HeaderValue};
 use proptest::prelude::*;
-use qh::http::{HeaderMap, HeaderValue};
 use qh::trace_context::{TraceContext, TraceParent};
 
 use crate::tracestate::{reference as tracestate_reference, tracestate_lines};

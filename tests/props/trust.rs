@@ -268,7 +268,7 @@ fn entry() -> impl Strategy<Value = String> {
 
 /// What the error must name: the trimmed entry, or its first 256 bytes
 /// and a mark when it is longer.
-fn check_named(err: &qh::InvalidNetwork, entry: &str) -> Result<(), TestCaseError> {
+fn check_named(err: &qh::tracking::InvalidNetwork, entry: &str) -> Result<(), TestCaseError> {
     let trimmed = entry.trim_matches(char::is_whitespace);
     let named = err.network();
     if trimmed.len() <= 256 {
@@ -397,7 +397,7 @@ proptest! {
         }
         let mut req = Request::get("/").body(Body::empty()).unwrap();
         let sent = String::from_utf8(id.clone()).ok().filter(|_| default_rule(&id, 128));
-        if let Ok(value) = qh::http::HeaderValue::from_bytes(&id) {
+        if let Ok(value) = axum::http::HeaderValue::from_bytes(&id) {
             req.headers_mut().insert("x-request-id", value);
         }
         let res = block_on(app.oneshot(req)).unwrap();

@@ -130,7 +130,7 @@ pub fn derive(input: &Input) -> TokenStream {
             /// absent or a header cannot be read as its field's type.
             pub fn from_headers(#headers: &#header_map) -> #result<Self, #error_ty> {
                 let #id = #id_from_headers(#headers, #id_header);
-                Self::__qh_read(#headers, &#id).map_err(|#error| #error.with_request_id(#id))
+                Self::__qh_read(#headers, &#id).map_err(|#error| #error.request_id(#id))
             }
 
             /// The headers to send on an outbound call so the next service

@@ -6,6 +6,7 @@
 //! [`request_id`] without passing it around;
 //! [`spawn`](crate::spawn) carries it into new tasks.
 
+pub(crate) mod export;
 pub(crate) mod outbound;
 mod resolved;
 mod slot;
@@ -18,6 +19,8 @@ use http::{Extensions, HeaderName};
 
 use crate::id::RequestId;
 use crate::id::DEFAULT_HEADER;
+use crate::trace_context::TraceIds;
+use export::Exporter;
 
 pub use resolved::Resolved;
 use slot::with_current;
@@ -33,31 +36,29 @@ pub use slot::Scoped;
 pub struct Context {
     resolved: Resolved,
     values: RefCell<Extensions>,
+    /// The span exporter of the subscriber current when the context was
+    /// made (see `export`).
+    exporter: Option<Exporter>,
 }
 
 impl Context {
     /// A context for work identified by `id` (a job, a message), echoed and
     /// forwarded under `x-request-id`.
+    ///
+    /// Its log lines and outbound calls take the exported trace of the
+    /// `tracing` subscriber current here, when that subscriber exports
+    /// (the OpenTelemetry integration): make it where that subscriber is the
+    /// default.
     #[must_use]
     pub fn new(id: RequestId) -> Self {
         Self::from_resolved(Resolved::new(id, DEFAULT_HEADER, None))
     }
 
-    /// The header the ID is echoed and forwarded under (default
-    /// `x-request-id`).
+    /// Keeps the client's own (valid) ID beside the server's, for logs
+    /// (requests get theirs from the resolution).
+    #[cfg(test)]
     #[must_use]
-    pub fn with_header(self, header: HeaderName) -> Self {
-        let resolved = Resolved::new(
-            self.resolved.id().clone(),
-            header,
-            self.resolved.client_id().cloned(),
-        );
-        Self { resolved, ..self }
-    }
-
-    /// Keeps the client's own (valid) ID beside the server's, for logs.
-    #[must_use]
-    pub fn with_client_id(self, client_id: Option<RequestId>) -> Self {
+    pub(crate) fn with_client_id(self, client_id: Option<RequestId>) -> Self {
         let resolved = Resolved::new(
             self.resolved.id().clone(),
             self.resolved.header().clone(),
@@ -66,10 +67,19 @@ impl Context {
         Self { resolved, ..self }
     }
 
+    /// The context of a resolved request, with the exporter of the
+    /// subscriber current here.
     pub(crate) fn from_resolved(resolved: Resolved) -> Self {
+        Self::opened(resolved, Exporter::current())
+    }
+
+    /// The context of a request whose scope opened with `exporter` (looked
+    /// up once there, for the span too).
+    pub(crate) fn opened(resolved: Resolved, exporter: Option<Exporter>) -> Self {
         Self {
             resolved,
             values: RefCell::new(Extensions::new()),
+            exporter,
         }
     }
 
@@ -165,6 +175,12 @@ pub(crate) fn header_of(id: &[u8]) -> HeaderName {
     with_current(|c| (c.id().as_bytes() == id).then(|| c.header().clone()))
         .flatten()
         .unwrap_or(DEFAULT_HEADER)
+}
+
+/// The IDs of the exported span current here, when the current request's
+/// subscriber exports spans (see `export`).
+pub(crate) fn exported_ids() -> Option<TraceIds> {
+    with_current(|c| c.exporter.as_ref().and_then(Exporter::current_ids)).flatten()
 }
 
 /// The header the current request's ID was resolved under.

@@ -22,7 +22,7 @@ struct ContextHeaders(Arc<Vec<(TypeId, HeaderMap)>>);
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// use qh::context::Context;
-/// use qh::http::HeaderMap;
+/// use axum::http::HeaderMap;
 /// use qh::RequestId;
 ///
 /// struct Tenant;

@@ -13,7 +13,7 @@ use crate::id::RequestId;
 /// use axum::{extract::Request, routing::get, Router};
 ///
 /// async fn show(req: Request) -> String {
-///     let resolved = req.extensions().get::<qh::Resolved>().unwrap();
+///     let resolved = req.extensions().get::<qh::tracking::Resolved>().unwrap();
 ///     format!("{} under {}", resolved.id(), resolved.header())
 /// }
 ///

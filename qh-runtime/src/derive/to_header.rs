@@ -18,7 +18,8 @@ use crate::id::RequestId;
 /// which is skipped rather than sent broken.
 ///
 /// ```
-/// use qh::{http::HeaderValue, ToHeader};
+/// use axum::http::HeaderValue;
+/// use qh::extract::ToHeader;
 ///
 /// struct Tenant(String);
 ///
@@ -36,7 +37,7 @@ use crate::id::RequestId;
     message = "`{Self}` cannot be written to an HTTP header",
     label = "unsupported header type",
     note = "header values can be written from `String`, `Option<T>`, integers, floats, `bool`, `char`, `Uuid`, `IpAddr`, `HeaderValue` or `qh::RequestId`",
-    note = "implement `qh::ToHeader` for `{Self}` to write it to a header"
+    note = "implement `qh::extract::ToHeader` for `{Self}` to write it to a header"
 )]
 pub trait ToHeader {
     /// The header value, or `None` to send no header.

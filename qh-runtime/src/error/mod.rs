@@ -112,15 +112,15 @@ enum Location {
 /// members (RFC 9457 §3.2):
 ///
 /// ```
-/// use qh::http::StatusCode;
+/// use axum::http::StatusCode;
 ///
 /// #[qh::endpoint]
 /// fn withdraw(amount: u64) -> Result<u64, qh::Error> {
 ///     let balance = 30;
 ///     if amount > balance {
 ///         return Err(qh::Error::new(StatusCode::FORBIDDEN, "your balance is too low")
-///             .with_type("https://example.com/probs/out-of-credit")
-///             .with_member("balance", balance));
+///             .problem_type("https://example.com/probs/out-of-credit")
+///             .member("balance", balance));
 ///     }
 ///     Ok(balance - amount)
 /// }
@@ -228,7 +228,7 @@ impl Error {
     /// The problem `type` URI (default `about:blank` for application
     /// errors, `urn:qh:problem:<kind>` for qh's own).
     #[must_use]
-    pub fn with_type(mut self, uri: impl Into<Cow<'static, str>>) -> Self {
+    pub fn problem_type(mut self, uri: impl Into<Cow<'static, str>>) -> Self {
         self.0.type_uri = Some(uri.into());
         self
     }
@@ -237,7 +237,7 @@ impl Error {
     /// A value that cannot be serialized, or a name the document already
     /// uses (`type`, `status`, `request_id`, …), is left out.
     #[must_use]
-    pub fn with_member(
+    pub fn member(
         mut self,
         name: impl Into<Cow<'static, str>>,
         value: impl serde::Serialize,
@@ -256,7 +256,7 @@ impl Error {
     /// Names the request ID in the document. Inside a request the current
     /// ID is used without this.
     #[must_use]
-    pub fn with_request_id(mut self, id: RequestId) -> Self {
+    pub fn request_id(mut self, id: RequestId) -> Self {
         self.0.request = Some((id, DEFAULT_HEADER));
         self
     }

@@ -16,7 +16,8 @@ use crate::id::RequestId;
 /// unreadable one is still an error).
 ///
 /// ```
-/// use qh::{FromHeader, http::HeaderValue};
+/// use axum::http::HeaderValue;
+/// use qh::extract::FromHeader;
 ///
 /// struct Tenant(String);
 ///
@@ -31,7 +32,7 @@ use crate::id::RequestId;
     message = "`{Self}` cannot be read from an HTTP header",
     label = "unsupported header type",
     note = "header values can be read as `String`, `Option<T>`, integers, floats, `bool`, `char`, `Uuid`, `HeaderValue` or `qh::RequestId`",
-    note = "implement `qh::FromHeader` for `{Self}` to read it from a header"
+    note = "implement `qh::extract::FromHeader` for `{Self}` to read it from a header"
 )]
 pub trait FromHeader: Sized {
     /// Reads a present header value.

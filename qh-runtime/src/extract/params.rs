@@ -19,7 +19,7 @@ use crate::error::Error;
     message = "`{Self}` cannot be read from an HTTP header",
     label = "unsupported header type",
     note = "header values can be read as `String`, `Option<T>`, integers, floats, `bool`, `char`, `Uuid`, `HeaderValue` or `qh::RequestId`",
-    note = "implement `qh::FromHeader` for `{Self}` to read it from a header"
+    note = "implement `qh::extract::FromHeader` for `{Self}` to read it from a header"
 )]
 pub trait HeaderParam: Sized {
     /// Reads header `name`; required unless `Self` says what absence is.

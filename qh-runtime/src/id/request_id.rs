@@ -18,7 +18,7 @@ const INLINE: usize = 40;
 
 /// A request's tracking ID.
 ///
-/// Every value of this type is 1 to [`MAX_LEN`](crate::validate::MAX_LEN)
+/// Every value of this type is 1 to [`MAX_LEN`](crate::id::MAX_LEN)
 /// bytes of visible ASCII (`!` to `~`), so it is safe to log, to echo in a
 /// header and to forward to other services. Incoming IDs must also pass the
 /// configured rule (by default 1–128 bytes of `[A-Za-z0-9._~:+/=@-]`) before
@@ -50,9 +50,9 @@ enum Repr {
 
 impl RequestId {
     /// Checks that `value` can be an ID (1 to
-    /// [`MAX_LEN`](crate::validate::MAX_LEN) bytes of visible ASCII) and
+    /// [`MAX_LEN`](crate::id::MAX_LEN) bytes of visible ASCII) and
     /// wraps it. To apply the stricter rule used for incoming IDs, see
-    /// [`validate::check`](crate::validate::check).
+    /// [`id::validate`](crate::id::validate()).
     ///
     /// # Errors
     ///

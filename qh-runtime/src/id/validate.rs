@@ -37,17 +37,11 @@ const fn allowed_table() -> [bool; 256] {
 
 static ALLOWED: [bool; 256] = allowed_table();
 
-/// Checks `value` against the default rule: 1 to `max_len` bytes of
-/// `[A-Za-z0-9._~:+/=@-]`.
-///
-/// ```
-/// assert!(qh::validate::is_valid(b"7f1c-22:ab", 128));
-/// assert!(!qh::validate::is_valid(b"<script>", 128));
-/// assert!(!qh::validate::is_valid(b"", 128));
-/// ```
+/// Whether `value` passes the default rule (see [`validate`]), without
+/// saying why not: the resolution's fast path.
 #[inline]
 #[must_use]
-pub fn is_valid(value: &[u8], max_len: usize) -> bool {
+pub(crate) fn is_valid(value: &[u8], max_len: usize) -> bool {
     // No early exit: a valid ID (the common case) is read whole anyway, and
     // a branch-free fold lets the compiler unroll the table lookups.
     !value.is_empty()
@@ -57,13 +51,28 @@ pub fn is_valid(value: &[u8], max_len: usize) -> bool {
             .fold(true, |ok, &b| ok & ALLOWED[usize::from(b)])
 }
 
-/// Like [`is_valid`], but says what is wrong.
+/// Checks `value` against the default rule incoming IDs must pass: 1 to
+/// `max_len` bytes of `[A-Za-z0-9._~:+/=@-]` ([`ALLOWED_PUNCTUATION`]
+/// besides letters and digits). The [`Tracking`](crate::Tracking) layer
+/// applies it with its [`max_len`](crate::Tracking::max_len) (default
+/// [`DEFAULT_MAX_LEN`]) unless a custom validator replaces it.
+///
+/// Whether a [`RequestId`](crate::RequestId) can hold a value is a looser
+/// check (any visible ASCII): [`RequestId::new`](crate::RequestId::new).
+///
+/// ```
+/// use qh::id::{validate, InvalidRequestId};
+///
+/// assert!(validate(b"7f1c-22:ab", 128).is_ok());
+/// assert_eq!(validate(b"<script>", 128), Err(InvalidRequestId::InvalidByte { index: 0 }));
+/// assert_eq!(validate(b"", 128), Err(InvalidRequestId::Empty));
+/// ```
 ///
 /// # Errors
 ///
 /// [`InvalidRequestId`] naming the first problem found. The error never
 /// contains the value itself, only its length or the offending byte position.
-pub fn check(value: &[u8], max_len: usize) -> Result<(), InvalidRequestId> {
+pub fn validate(value: &[u8], max_len: usize) -> Result<(), InvalidRequestId> {
     if value.is_empty() {
         return Err(InvalidRequestId::Empty);
     }
@@ -138,7 +147,7 @@ impl std::error::Error for InvalidRequestId {}
 /// # Errors
 ///
 /// [`InvalidRequestId`] naming the first problem found (never the value).
-pub fn check_id(value: &[u8]) -> Result<(), InvalidRequestId> {
+pub(crate) fn check_id(value: &[u8]) -> Result<(), InvalidRequestId> {
     if value.is_empty() {
         return Err(InvalidRequestId::Empty);
     }
@@ -239,14 +248,14 @@ mod tests {
         assert!(is_valid(&[b'a'; 128], 128));
         assert!(!is_valid(&[b'a'; 129], 128));
         assert_eq!(
-            check(&[b'a'; 129], 128),
+            validate(&[b'a'; 129], 128),
             Err(InvalidRequestId::TooLong { len: 129, max: 128 })
         );
         assert_eq!(
-            check(b"ab c", 128),
+            validate(b"ab c", 128),
             Err(InvalidRequestId::InvalidByte { index: 2 })
         );
-        assert_eq!(check(b"", 128), Err(InvalidRequestId::Empty));
+        assert_eq!(validate(b"", 128), Err(InvalidRequestId::Empty));
     }
 
     #[test]

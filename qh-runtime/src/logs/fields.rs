@@ -206,8 +206,8 @@ mod tests {
         let out = Capture::default();
         let writer = out.clone();
         let subscriber = super::super::json()
-            .with_filter("info")
-            .with_writer(move || writer.clone())
+            .filter("info")
+            .writer(move || writer.clone())
             .finish();
         tracing::subscriber::with_default(subscriber, || {
             let span = tracing::info_span!(

@@ -83,10 +83,10 @@ impl JsonFormat {
     /// (`JsonFields`) and are not cut. `usize::MAX` turns the cap off.
     ///
     /// ```
-    /// let format = qh::logs::JsonFormat::new().with_field_limit(2048);
+    /// let format = qh::logs::JsonFormat::new().field_limit(2048);
     /// ```
     #[must_use]
-    pub fn with_field_limit(mut self, bytes: usize) -> Self {
+    pub fn field_limit(mut self, bytes: usize) -> Self {
         self.field_limit = bytes;
         self
     }
@@ -94,7 +94,7 @@ impl JsonFormat {
     /// Whether lines start with a `timestamp` (default `true`; turn it off
     /// when the log collector stamps lines itself).
     #[must_use]
-    pub fn with_timestamp(mut self, on: bool) -> Self {
+    pub fn timestamp(mut self, on: bool) -> Self {
         self.timestamp = on;
         self
     }
@@ -103,7 +103,7 @@ impl JsonFormat {
     /// (root first) and `span` (innermost) (default `true`). The request's
     /// IDs do not depend on this.
     #[must_use]
-    pub fn with_spans(mut self, on: bool) -> Self {
+    pub fn spans(mut self, on: bool) -> Self {
         self.spans = on;
         self
     }

@@ -32,7 +32,7 @@
 //! | --- | --- |
 //! | `request_id` | [`qh::request_id()`](crate::request_id()) |
 //! | `client_request_id` | [`context::client_request_id`](crate::context::client_request_id), when incoming IDs are not trusted and the client sent one |
-//! | `trace_id`, `span_id` | [`trace_ids`]: the source set with [`set_trace_id_source`] (the OpenTelemetry integration), else the request's [`TraceContext`] |
+//! | `trace_id`, `span_id` | [`trace_ids`]: the exported span's when the subscriber exports (the OpenTelemetry layer), else the request's [`TraceContext`] |
 //!
 //! # Limitations
 //!
@@ -46,10 +46,12 @@
 //!
 //! # Integration points
 //!
-//! - The OpenTelemetry integration calls [`set_trace_id_source`] once at
-//!   set-up with a function returning the current exported span's IDs; until
-//!   then (and whenever it returns `None`) lines carry the W3C
-//!   [`TraceContext`] stored in the request's context.
+//! - The OpenTelemetry layer carries qh's export hooks; the request's scope
+//!   finds them in the subscriber current when it opens, once per request,
+//!   and lines carry the exported span's IDs from then on. With no such
+//!   layer (or outside its spans) lines carry the W3C [`TraceContext`]
+//!   stored in the request's context. Nothing is registered per process:
+//!   two subscribers in one process each get their own answer.
 //! - The `Tracking` layer stores the request's `TraceContext` in the context
 //!   (the `Tracking` layer and endpoints keep it).
 
@@ -60,7 +62,6 @@ mod text;
 
 use std::fmt::{self, Write};
 use std::io;
-use std::sync::OnceLock;
 
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::util::{SubscriberInitExt, TryInitError};
@@ -72,46 +73,24 @@ pub use text::WithIds;
 
 use crate::trace_context::{TraceContext, TraceIds};
 
-/// Where log lines get `trace_id`/`span_id` from when something other than
-/// qh's own W3C context knows better (OpenTelemetry's current span).
-pub type TraceIdSource = fn() -> Option<TraceIds>;
-
-static TRACE_ID_SOURCE: OnceLock<TraceIdSource> = OnceLock::new();
-
-/// Sets, once per process, the function log lines take `trace_id` and
-/// `span_id` from. When it returns `None` (or was never set), lines use the
-/// request's W3C [`TraceContext`].
-///
-/// # Errors
-///
-/// Gives `source` back when a source was already set.
+/// The `trace_id`/`span_id` a log line emitted here would carry: those of
+/// the exported span current here when the request's subscriber exports
+/// spans (it has the layer of the feature `opentelemetry`, `qh::otel`),
+/// else the request's W3C [`TraceContext`]. `None` outside a request.
 ///
 /// ```
-/// use qh::trace_context::{SpanId, TraceId, TraceIds};
+/// use qh::{context::Context, RequestId};
 ///
-/// fn from_my_tracer() -> Option<TraceIds> {
-///     // e.g. OpenTelemetry's current span context
-///     Some(TraceIds {
-///         trace_id: TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736")?,
-///         span_id: SpanId::from_hex("00f067aa0ba902b7")?,
-///         sampled: true,
-///     })
-/// }
-///
-/// assert!(qh::logs::set_trace_id_source(from_my_tracer).is_ok());
-/// assert_eq!(qh::logs::trace_ids().unwrap().span_id.to_string(), "00f067aa0ba902b7");
+/// assert!(qh::logs::trace_ids().is_none());
+/// Context::new(RequestId::from_static("job-1")).sync_scope(|| {
+///     // No exporter here: the request's own W3C trace, started on first need.
+///     let ids = qh::logs::trace_ids().unwrap();
+///     assert_eq!(ids.trace_id, qh::trace_context::TraceContext::current().unwrap().trace_id());
+/// });
 /// ```
-pub fn set_trace_id_source(source: TraceIdSource) -> Result<(), TraceIdSource> {
-    TRACE_ID_SOURCE.set(source)
-}
-
-/// The `trace_id`/`span_id` a log line emitted here would carry.
 #[must_use]
 pub fn trace_ids() -> Option<TraceIds> {
-    TRACE_ID_SOURCE
-        .get()
-        .and_then(|source| source())
-        .or_else(|| TraceContext::current_or_start().map(|tc| tc.ids()))
+    crate::context::exported_ids().or_else(|| TraceContext::current_or_start().map(|tc| tc.ids()))
 }
 
 /// Writes `,"request_id":…` and the other context members, or nothing
@@ -196,7 +175,7 @@ where
     /// Writes lines to `writer` (anything `tracing_subscriber::fmt` accepts:
     /// `std::io::stderr`, a `Mutex<File>`, a closure …) instead of stdout.
     #[must_use]
-    pub fn with_writer<W2>(self, writer: W2) -> Json<W2>
+    pub fn writer<W2>(self, writer: W2) -> Json<W2>
     where
         W2: for<'w> MakeWriter<'w> + Send + Sync + 'static,
     {
@@ -211,21 +190,21 @@ where
     /// The filter used when `RUST_LOG` is unset or invalid (default `info`),
     /// in `EnvFilter` syntax.
     #[must_use]
-    pub fn with_default_filter(mut self, directives: impl Into<String>) -> Self {
+    pub fn default_filter(mut self, directives: impl Into<String>) -> Self {
         self.default_filter = directives.into();
         self
     }
 
     /// A filter that overrides `RUST_LOG`, in `EnvFilter` syntax.
     #[must_use]
-    pub fn with_filter(mut self, directives: impl Into<String>) -> Self {
+    pub fn filter(mut self, directives: impl Into<String>) -> Self {
         self.filter = Some(directives.into());
         self
     }
 
-    /// The event format (e.g. `JsonFormat::new().with_spans(false)`).
+    /// The event format (e.g. `JsonFormat::new().spans(false)`).
     #[must_use]
-    pub fn with_format(mut self, format: JsonFormat) -> Self {
+    pub fn format(mut self, format: JsonFormat) -> Self {
         self.format = format;
         self
     }

@@ -5,7 +5,6 @@ use serde_json::Value;
 use super::*;
 use crate::context::{self, Context};
 use crate::id::RequestId;
-use crate::trace_context::{SpanId, TraceId};
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);
@@ -33,8 +32,8 @@ fn capture(filter: &str) -> (Capture, tracing::subscriber::DefaultGuard) {
     let capture = Capture::default();
     let writer = capture.clone();
     let subscriber = json()
-        .with_filter(filter)
-        .with_writer(move || writer.clone())
+        .filter(filter)
+        .writer(move || writer.clone())
         .finish();
     (capture, tracing::subscriber::set_default(subscriber))
 }
@@ -130,9 +129,9 @@ fn format_options_drop_timestamp_and_spans() {
     let capture = Capture::default();
     let writer = capture.clone();
     let subscriber = json()
-        .with_filter("info")
-        .with_format(JsonFormat::new().with_timestamp(false).with_spans(false))
-        .with_writer(move || writer.clone())
+        .filter("info")
+        .format(JsonFormat::new().timestamp(false).spans(false))
+        .writer(move || writer.clone())
         .finish();
     tracing::subscriber::with_default(subscriber, || {
         tracing::info_span!("s").in_scope(|| tracing::info!("x"));
@@ -144,35 +143,56 @@ fn format_options_drop_timestamp_and_spans() {
     assert!(text.starts_with("{\"level\":\"INFO\""), "{text}");
 }
 
-#[derive(Clone)]
-struct FromTracer(TraceIds);
-
-fn tracer_ids() -> Option<TraceIds> {
-    context::get::<FromTracer>().map(|t| t.0)
-}
-
+/// Lines inside an exported span carry its IDs, not the W3C context's;
+/// a subscriber without the OpenTelemetry layer, in the same process and
+/// thread, keeps the W3C context's.
+#[cfg(feature = "opentelemetry")]
 #[test]
-fn a_trace_id_source_takes_precedence_over_the_w3c_context() {
-    // Only requests holding `FromTracer` see the source's IDs, so other tests
-    // in this binary are unaffected by it.
-    let _ = set_trace_id_source(tracer_ids);
-    let theirs = TraceIds {
-        trace_id: TraceId::from_hex("0af7651916cd43dd8448eb211c80319c").unwrap(),
-        span_id: SpanId::from_hex("b7ad6b7169203331").unwrap(),
-        sampled: true,
-    };
-    let (out, _guard) = capture("info");
+fn the_exported_span_takes_precedence_over_the_w3c_context() {
+    use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+    use tracing_subscriber::prelude::*;
+
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(InMemorySpanExporter::default())
+        .build();
+    let exported = Capture::default();
+    let writer = exported.clone();
+    let with_otel = tracing_subscriber::registry()
+        .with(layer().with_writer(move || writer.clone()))
+        .with(crate::otel::layer(&provider));
+    let plain_out = Capture::default();
+    let writer = plain_out.clone();
+    let plain = tracing_subscriber::registry().with(layer().with_writer(move || writer.clone()));
+
     let w3c = TraceContext::new_root();
-    Context::new(RequestId::from_static("r")).sync_scope(|| {
-        context::insert(w3c.clone());
-        tracing::info!("w3c");
-        context::insert(FromTracer(theirs));
-        tracing::info!("tracer");
+    let span_ids = tracing::subscriber::with_default(with_otel, || {
+        Context::new(RequestId::from_static("r")).sync_scope(|| {
+            context::insert(w3c.clone());
+            tracing::info!("no span");
+            let span = tracing::info_span!("work");
+            let ids = crate::otel::ids_of(&span).unwrap();
+            span.in_scope(|| tracing::info!("in span"));
+            ids
+        })
     });
-    let lines = out.lines();
+    tracing::subscriber::with_default(plain, || {
+        Context::new(RequestId::from_static("r")).sync_scope(|| {
+            context::insert(w3c.clone());
+            let _entered = tracing::info_span!("work").entered();
+            tracing::info!("in span");
+        });
+    });
+
+    let lines = exported.lines();
+    // Outside any exported span: the W3C context.
     assert_eq!(lines[0]["trace_id"], w3c.trace_id().to_string());
-    assert_eq!(lines[1]["trace_id"], "0af7651916cd43dd8448eb211c80319c");
-    assert_eq!(lines[1]["span_id"], "b7ad6b7169203331");
+    assert_eq!(lines[0]["span_id"], w3c.span_id().to_string());
+    assert_eq!(lines[1]["trace_id"], span_ids.trace_id.to_string());
+    assert_eq!(lines[1]["span_id"], span_ids.span_id.to_string());
+    assert_ne!(span_ids.trace_id, w3c.trace_id());
+    let plain = plain_out.lines();
+    assert_eq!(plain[0]["trace_id"], w3c.trace_id().to_string());
+    assert_eq!(plain[0]["span_id"], w3c.span_id().to_string());
 }
 
 #[test]
@@ -234,7 +254,7 @@ fn json_honours_rust_log_and_defaults_to_info() {
     let emit = || {
         let capture = Capture::default();
         let writer = capture.clone();
-        let subscriber = json().with_writer(move || writer.clone()).finish();
+        let subscriber = json().writer(move || writer.clone()).finish();
         tracing::subscriber::with_default(subscriber, || {
             tracing::debug!("d");
             tracing::info!("i");
@@ -259,8 +279,8 @@ fn an_application_field_is_cut_at_the_field_limit() {
     let capture = Capture::default();
     let writer = capture.clone();
     let subscriber = json()
-        .with_filter("info")
-        .with_writer(move || writer.clone())
+        .filter("info")
+        .writer(move || writer.clone())
         .finish();
     let huge = "p".repeat(60_000);
     tracing::subscriber::with_default(subscriber, || {
@@ -285,9 +305,9 @@ fn an_application_field_is_cut_at_the_field_limit() {
     let capture = Capture::default();
     let writer = capture.clone();
     let subscriber = json()
-        .with_filter("info")
-        .with_format(JsonFormat::new().with_field_limit(usize::MAX))
-        .with_writer(move || writer.clone())
+        .filter("info")
+        .format(JsonFormat::new().field_limit(usize::MAX))
+        .writer(move || writer.clone())
         .finish();
     tracing::subscriber::with_default(subscriber, || tracing::info!(path = %huge, "uncut"));
     assert_eq!(capture.lines()[0]["fields"]["path"], huge.as_str());

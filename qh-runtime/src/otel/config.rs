@@ -7,7 +7,7 @@ use std::time::Duration;
 ///
 /// [`OtelConfig::from_env`] reads the standard variables; the builder
 /// methods override them (handy for tests and for programs that configure
-/// export themselves). [`OtelConfig::install`] builds the layer.
+/// export themselves). [`OtelConfig::build`] builds the layer.
 ///
 /// | variable | meaning |
 /// | --- | --- |
@@ -34,7 +34,7 @@ use std::time::Duration;
 /// let (layer, _guard) = qh::otel::OtelConfig::from_env()
 ///     .endpoint("http://127.0.0.1:4318")
 ///     .service_name("shop")
-///     .install()?
+///     .build()?
 ///     .expect("an endpoint is set");
 /// tracing_subscriber::registry().with(layer).init();
 /// # Ok(()) }
@@ -51,6 +51,7 @@ impl OtelConfig {
     /// Reads the standard variables (see the table above). Export is on when
     /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or `OTEL_EXPORTER_OTLP_ENDPOINT`
     /// is set to a non-empty value.
+    #[must_use]
     pub fn from_env() -> Self {
         Self::from_vars(|name| std::env::var(name).ok())
     }
@@ -83,6 +84,7 @@ impl OtelConfig {
 
     /// The collector's base URL, as `OTEL_EXPORTER_OTLP_ENDPOINT`: spans go
     /// to `{base}/v1/traces`. Turns export on.
+    #[must_use]
     pub fn endpoint(mut self, base: impl AsRef<str>) -> Self {
         self.traces_endpoint = Some(traces_url(base.as_ref()));
         self
@@ -90,20 +92,23 @@ impl OtelConfig {
 
     /// The full URL spans are posted to, as
     /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`. Turns export on.
+    #[must_use]
     pub fn traces_endpoint(mut self, url: impl Into<String>) -> Self {
         self.traces_endpoint = Some(url.into());
         self
     }
 
     /// The `service.name` resource attribute; wins over `OTEL_SERVICE_NAME`.
+    #[must_use]
     pub fn service_name(mut self, name: impl Into<String>) -> Self {
         self.service_name = Some(name.into());
         self
     }
 
-    /// Whether [`install`](Self::install) will export: an endpoint is set
-    /// and export is not disabled.
-    pub fn is_enabled(&self) -> bool {
+    /// Whether [`build`](Self::build) will export: an endpoint is set and
+    /// export is not disabled.
+    #[cfg(test)]
+    fn is_enabled(&self) -> bool {
         self.traces_endpoint.is_some() && !self.disabled
     }
 }

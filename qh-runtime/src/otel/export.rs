@@ -1,4 +1,5 @@
-//! Building the OTLP/HTTP exporter and the `tracing` layer.
+//! Building the OTLP/HTTP exporter and the `tracing` layer, and `init`,
+//! which installs them with qh's JSON logs as the global subscriber.
 
 use std::time::Duration;
 
@@ -6,15 +7,31 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{Protocol, WithExportConfig, WithHttpConfig};
 use opentelemetry_sdk::trace::{SdkTracerProvider, Tracer};
 use opentelemetry_sdk::Resource;
+use tracing_subscriber::layer::{Layered, SubscriberExt as _};
 use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::{EnvFilter, Layer, Registry};
 
 use super::client::RuntimeClient;
 use super::config::OtelConfig;
-use super::guard::{OtelError, OtelGuard};
+use super::error::Chain;
+use super::guard::OtelGuard;
+use super::OtelError;
+use crate::context::export::ExportHooks;
 
-/// The `tracing` layer that turns spans into OpenTelemetry spans (a
-/// [`tracing_opentelemetry::OpenTelemetryLayer`] over the SDK's tracer).
-pub type OtelLayer<S> = tracing_opentelemetry::OpenTelemetryLayer<S, Tracer>;
+/// The `tracing` layer that turns spans into OpenTelemetry spans: a
+/// [`tracing_opentelemetry::OpenTelemetryLayer`] over the SDK's tracer,
+/// layered with qh's export hooks.
+///
+/// The hooks are how the rest of qh finds this layer: the request's scope
+/// asks the subscriber it runs under for them (as `tracing-opentelemetry`'s
+/// own extension trait asks for its context), and with them the request
+/// span continues the incoming trace, log lines carry the exported span's
+/// IDs and outbound calls send it as their parent. A subscriber without
+/// this layer has none of that, even in a process where another subscriber
+/// has it.
+pub type OtelLayer<S> =
+    Layered<tracing_opentelemetry::OpenTelemetryLayer<S, Tracer>, ExportHooks, S>;
 
 /// How long one export may take when `OTEL_EXPORTER_OTLP_TIMEOUT` is unset
 /// (the specification's default).
@@ -23,16 +40,30 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The instrumentation scope qh's spans are reported under.
 const SCOPE: &str = "qh";
 
+/// The filter [`init`] uses when `RUST_LOG` is unset or invalid.
+const DEFAULT_FILTER: &str = "info";
+
+/// The hooks the OpenTelemetry layer carries.
+const HOOKS: ExportHooks = ExportHooks {
+    continue_trace: super::continue_trace,
+    span_ids: super::span_ids,
+};
+
+/// No behaviour of its own: in the layer, it only answers the subscriber's
+/// `downcast_ref::<ExportHooks>()` (`Layer`'s default `downcast_raw`
+/// answers for the layer's own type).
+impl<S: tracing::Subscriber> Layer<S> for ExportHooks {}
+
 impl OtelConfig {
-    /// Builds the exporter, a batch span processor and the `tracing` layer.
+    /// Builds the exporter, a batch span processor and the `tracing` layer;
+    /// installs nothing (see [`init`] for that).
     ///
-    /// `Ok(None)` when export is off ([`is_enabled`](Self::is_enabled) is
-    /// false): nothing is built and the program runs as without the feature.
-    /// Otherwise the layer plus the [`OtelGuard`] that flushes and shuts the
-    /// exporter down when dropped; keep the guard alive as long as spans
-    /// should be exported (typically a `_guard` binding in `main`). The
-    /// provider is also installed as OpenTelemetry's global tracer provider,
-    /// for libraries that use the `opentelemetry` API directly.
+    /// `Ok(None)` when export is off (no endpoint, or turned off by
+    /// `OTEL_SDK_DISABLED` / `OTEL_TRACES_EXPORTER=none`): nothing is built
+    /// and the program runs as without the feature. Otherwise the layer plus
+    /// the [`OtelGuard`] that flushes and shuts the exporter down when
+    /// dropped; keep the guard alive as long as spans should be exported
+    /// (typically a `_guard` binding in `main`).
     ///
     /// Must be called inside a tokio runtime: exports run on it.
     ///
@@ -41,7 +72,7 @@ impl OtelConfig {
     /// [`OtelError`] when called outside a tokio runtime, when the endpoint
     /// is not an `http://` URL, or when the endpoint or a variable the
     /// exporter reads is invalid.
-    pub fn install<S>(self) -> Result<Option<(OtelLayer<S>, OtelGuard)>, OtelError>
+    pub fn build<S>(self) -> Result<Option<(OtelLayer<S>, OtelGuard)>, OtelError>
     where
         S: tracing::Subscriber + for<'span> LookupSpan<'span>,
     {
@@ -52,24 +83,18 @@ impl OtelConfig {
             .get(..7)
             .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"))
         {
-            // Caught here because the SDK reports export failures nowhere
-            // by default: an `https://` URL would fail silently forever.
-            return Err(OtelError::new(format!(
-                "OTLP endpoint `{endpoint}` is not an `http://` URL: qh exports over plain HTTP \
-                 (use a local collector, which can forward over TLS)"
-            )));
+            return Err(OtelError::NotHttp { endpoint });
         }
-        let runtime = tokio::runtime::Handle::try_current()
-            .map_err(|_| OtelError::new("qh::otel must be set up inside a tokio runtime"))?;
+        let runtime = tokio::runtime::Handle::try_current().map_err(OtelError::NoRuntime)?;
         let client = RuntimeClient::new(runtime, self.timeout.unwrap_or(DEFAULT_TIMEOUT))
-            .map_err(|e| OtelError::new(format!("cannot build the OTLP HTTP client: {e}")))?;
+            .map_err(|e| OtelError::Client(Box::new(e)))?;
         let exporter = opentelemetry_otlp::SpanExporter::builder()
             .with_http()
             .with_protocol(Protocol::HttpBinary)
             .with_endpoint(endpoint)
             .with_http_client(client)
             .build()
-            .map_err(|e| OtelError::new(format!("cannot build the OTLP exporter: {e}")))?;
+            .map_err(|e| OtelError::Exporter(Box::new(e)))?;
         let mut resource = Resource::builder();
         if let Some(name) = self.service_name {
             resource = resource.with_service_name(name);
@@ -78,13 +103,7 @@ impl OtelConfig {
             .with_resource(resource.build())
             .with_batch_exporter(exporter)
             .build();
-        opentelemetry::global::set_tracer_provider(provider.clone());
-        let layer = layer_with_provider(&provider);
-        // `qh::logs` lines then carry the OpenTelemetry span's IDs.
-        #[cfg(feature = "logs")]
-        // Already set (a second install): the first source stays, and it
-        // reads the same global tracer.
-        let _ = crate::logs::set_trace_id_source(super::current_ids);
+        let layer = layer(&provider);
         Ok(Some((
             layer,
             OtelGuard {
@@ -94,26 +113,13 @@ impl OtelConfig {
     }
 }
 
-/// [`OtelConfig::from_env`]`().install()`: the layer and guard when
-/// `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is
-/// set, `Ok(None)` when it is not.
+/// The infallible form for `main`: [`OtelConfig::from_env`]`().build()`,
+/// with a configuration error reported on stderr and treated as "export
+/// off", so a typo in an `OTEL_*` variable never stops the service. The
+/// guard is inert when there is no layer.
 ///
-/// # Errors
-///
-/// As [`OtelConfig::install`].
-pub fn init_from_env<S>() -> Result<Option<(OtelLayer<S>, OtelGuard)>, OtelError>
-where
-    S: tracing::Subscriber + for<'span> LookupSpan<'span>,
-{
-    OtelConfig::from_env().install()
-}
-
-/// The infallible form for `main`: [`init_from_env`], with a configuration
-/// error reported on stderr and treated as "export off", so a typo in an
-/// `OTEL_*` variable never stops the service. The guard is inert when there
-/// is no layer.
-///
-/// `Option<Layer>` is itself a layer, so the result composes directly:
+/// `Option<Layer>` is itself a layer, so the result composes directly with
+/// a subscriber of your own ([`init`] is this with qh's JSON logs):
 ///
 /// ```no_run
 /// # #[tokio::main] async fn main() {
@@ -130,24 +136,104 @@ pub fn layer_from_env<S>() -> (Option<OtelLayer<S>>, OtelGuard)
 where
     S: tracing::Subscriber + for<'span> LookupSpan<'span>,
 {
-    match init_from_env() {
+    match OtelConfig::from_env().build() {
         Ok(Some((layer, guard))) => (Some(layer), guard),
-        Ok(None) => (None, OtelGuard { provider: None }),
+        Ok(None) => (None, OtelGuard::inert()),
         Err(e) => {
             // No subscriber is installed yet at this point, so stderr is the
             // only place the operator will see it.
-            eprintln!("qh: OpenTelemetry export disabled: {e}");
-            (None, OtelGuard { provider: None })
+            eprintln!("qh: OpenTelemetry export disabled: {}", Chain(&e));
+            (None, OtelGuard::inert())
         }
     }
+}
+
+/// Installs the global `tracing` subscriber a service usually wants, and
+/// returns the guard that keeps export running:
+///
+/// - a filter from `RUST_LOG` (default `info`);
+/// - qh's JSON lines on stdout ([`qh::logs::layer`](crate::logs::layer)),
+///   each carrying the request's `request_id`, `trace_id` and `span_id`;
+/// - the OpenTelemetry layer, exporting over OTLP/HTTP when the `OTEL_*`
+///   variables turn export on ([`layer_from_env`]: a configuration error is
+///   reported on stderr and export stays off, the service runs); its tracer
+///   provider also becomes OpenTelemetry's global one, for libraries that
+///   use the `opentelemetry` API directly.
+///
+/// Call it once, inside the tokio runtime (exports run on it), and keep the
+/// guard until the end of `main`: dropping it sends the last spans.
+///
+/// ```no_run
+/// #[tokio::main]
+/// async fn main() {
+///     let _otel = qh::otel::init();
+///     // ... serve ...
+/// }
+/// ```
+///
+/// # Panics
+///
+/// When a global subscriber is already installed (use [`try_init`] to
+/// handle that).
+pub fn init() -> OtelGuard {
+    let (otel, guard) = layer_from_env();
+    if let Err(e) = install(otel, &guard) {
+        panic!("qh::otel::init(): {}", Chain(&e));
+    }
+    guard
+}
+
+/// [`init`], with errors returned instead: a configuration error (nothing
+/// is installed then) and an already installed global subscriber.
+///
+/// # Errors
+///
+/// As [`OtelConfig::build`], and [`OtelError::Install`] when a global
+/// subscriber is already installed.
+pub fn try_init() -> Result<OtelGuard, OtelError> {
+    let (otel, guard) = match OtelConfig::from_env().build()? {
+        Some((layer, guard)) => (Some(layer), guard),
+        None => (None, OtelGuard::inert()),
+    };
+    install(otel, &guard)?;
+    Ok(guard)
+}
+
+/// What [`init`]'s OpenTelemetry layer is layered on: the registry, the
+/// `RUST_LOG` filter and qh's JSON lines.
+type Logged = Layered<
+    tracing_subscriber::fmt::Layer<
+        Layered<EnvFilter, Registry>,
+        crate::logs::JsonFields,
+        crate::logs::JsonFormat,
+    >,
+    Layered<EnvFilter, Registry>,
+>;
+
+/// The subscriber of [`init`], with `otel`, installed globally; the guard's
+/// provider becomes OpenTelemetry's global one once that succeeded.
+fn install(otel: Option<OtelLayer<Logged>>, guard: &OtelGuard) -> Result<(), OtelError> {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(crate::logs::layer())
+        .with(otel)
+        .try_init()
+        .map_err(|e| OtelError::Install(Box::new(e)))?;
+    if let Some(provider) = guard.provider() {
+        opentelemetry::global::set_tracer_provider(provider.clone());
+    }
+    Ok(())
 }
 
 /// The layer qh configures over any tracer provider: for tests with the
 /// SDK's in-memory exporter, or a provider built by hand.
 ///
 /// It is `tracing_opentelemetry::layer()` with the provider's tracer (scope
-/// `qh`) and without the `busy_ns` / `idle_ns` attributes; spans keep their
-/// `code.*` location and `thread.*` attributes.
+/// `qh`) and without the `busy_ns` / `idle_ns` attributes (spans keep their
+/// `code.*` location and `thread.*` attributes), carrying qh's export hooks
+/// (see [`OtelLayer`]).
 ///
 /// ```
 /// use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
@@ -157,8 +243,7 @@ where
 /// let provider = SdkTracerProvider::builder()
 ///     .with_simple_exporter(exporter.clone())
 ///     .build();
-/// let subscriber = tracing_subscriber::registry()
-///     .with(qh::otel::layer_with_provider(&provider));
+/// let subscriber = tracing_subscriber::registry().with(qh::otel::layer(&provider));
 /// tracing::subscriber::with_default(subscriber, || {
 ///     let span = qh::otel::server_span("GET", Some("/health"), "req-1");
 ///     qh::otel::record_status(&span, 200);
@@ -166,59 +251,69 @@ where
 /// let spans = exporter.get_finished_spans().unwrap();
 /// assert_eq!(spans[0].name, "GET /health");
 /// ```
-pub fn layer_with_provider<S>(provider: &SdkTracerProvider) -> OtelLayer<S>
+pub fn layer<S>(provider: &SdkTracerProvider) -> OtelLayer<S>
 where
     S: tracing::Subscriber + for<'span> LookupSpan<'span>,
 {
-    crate::tracking::export::register(crate::tracking::export::Exporter {
-        continue_trace: super::continue_trace,
-        current_ids: super::current_ids,
-    });
-    tracing_opentelemetry::layer()
-        .with_tracer(provider.tracer(SCOPE))
-        // busy_ns/idle_ns attributes are not in the semantic conventions and
-        // cost two clock reads per poll of every instrumented future.
-        .with_tracked_inactivity(false)
+    HOOKS.and_then(
+        tracing_opentelemetry::layer()
+            .with_tracer(provider.tracer(SCOPE))
+            // busy_ns/idle_ns attributes are not in the semantic conventions
+            // and cost two clock reads per poll of every instrumented future.
+            .with_tracked_inactivity(false),
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::OtelConfig;
+    use std::error::Error as _;
+
+    use super::{OtelConfig, OtelError};
 
     #[test]
-    fn install_outside_a_runtime_is_an_error_not_a_panic() {
+    fn build_outside_a_runtime_is_an_error_not_a_panic() {
         let err = OtelConfig::default()
             .endpoint("http://127.0.0.1:4318")
-            .install::<tracing_subscriber::Registry>()
+            .build::<tracing_subscriber::Registry>()
             .err()
             .expect("no runtime");
         assert!(err.to_string().contains("tokio runtime"), "{err}");
+        assert!(matches!(err, OtelError::NoRuntime(_)), "{err:?}");
+        assert!(err.source().is_some(), "the cause is kept");
     }
 
     #[tokio::test]
     async fn invalid_endpoint_is_an_error() {
         let err = OtelConfig::default()
             .traces_endpoint("http://exa mple/v1/traces")
-            .install::<tracing_subscriber::Registry>()
+            .build::<tracing_subscriber::Registry>()
             .err()
             .expect("invalid endpoint");
         assert!(err.to_string().contains("endpoint"), "{err}");
+        assert!(matches!(err, OtelError::Exporter(_)), "{err:?}");
+        // The exporter's own message, as its cause.
+        let cause = err.source().expect("the cause is kept").to_string();
+        assert!(!cause.is_empty(), "{err:?}");
     }
 
     #[tokio::test]
     async fn https_endpoint_is_an_error() {
         let err = OtelConfig::default()
             .endpoint("https://api.example.com")
-            .install::<tracing_subscriber::Registry>()
+            .build::<tracing_subscriber::Registry>()
             .err()
             .expect("no TLS");
         assert!(err.to_string().contains("`http://`"), "{err}");
+        assert!(
+            matches!(&err, OtelError::NotHttp { endpoint } if endpoint == "https://api.example.com/v1/traces"),
+            "{err:?}"
+        );
     }
 
     #[tokio::test]
-    async fn default_config_installs_nothing() {
+    async fn default_config_builds_nothing() {
         assert!(OtelConfig::default()
-            .install::<tracing_subscriber::Registry>()
+            .build::<tracing_subscriber::Registry>()
             .unwrap()
             .is_none());
     }

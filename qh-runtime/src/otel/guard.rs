@@ -1,17 +1,19 @@
-//! The handle that keeps export running, and the error of set-up and flush.
+//! The handle that keeps export running.
 
 use std::fmt;
 
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
+use super::OtelError;
+
 /// Flushes and shuts down the exporter when dropped; from
-/// [`OtelConfig::install`](super::OtelConfig::install), [`init_from_env`](super::init_from_env)
+/// [`init`](super::init), [`OtelConfig::build`](super::OtelConfig::build)
 /// or [`layer_from_env`](super::layer_from_env).
 ///
 /// Dropping it blocks until the queued spans are sent, bounded by the SDK's
 /// timeouts (about 5 s) when the collector is unreachable.
 ///
-/// The sending runs as tasks on the tokio runtime `install` was called in.
+/// The sending runs as tasks on the tokio runtime export was set up in.
 /// On a multi-threaded runtime (`#[tokio::main]`'s default) dropping it at
 /// the end of `main` just works. On a current-thread runtime, blocking its
 /// only thread would also stop the sending until the timeout: drop it (or
@@ -23,6 +25,16 @@ pub struct OtelGuard {
 }
 
 impl OtelGuard {
+    /// A guard owning nothing: export is off.
+    pub(super) fn inert() -> Self {
+        Self { provider: None }
+    }
+
+    /// The provider it shuts down, when export is on.
+    pub(super) fn provider(&self) -> Option<&SdkTracerProvider> {
+        self.provider.as_ref()
+    }
+
     /// Whether this guard owns an exporter (false for the inert guard of
     /// [`layer_from_env`](super::layer_from_env) when export is off).
     pub fn is_active(&self) -> bool {
@@ -41,7 +53,7 @@ impl OtelGuard {
         match &self.provider {
             Some(provider) => provider
                 .force_flush()
-                .map_err(|e| OtelError::new(format!("OTLP flush failed: {e}"))),
+                .map_err(|e| OtelError::Flush(Box::new(e))),
             None => Ok(()),
         }
     }
@@ -64,25 +76,3 @@ impl Drop for OtelGuard {
         }
     }
 }
-
-/// Why OpenTelemetry export could not be set up or flushed.
-#[derive(Debug)]
-pub struct OtelError {
-    message: String,
-}
-
-impl OtelError {
-    pub(super) fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for OtelError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for OtelError {}

@@ -4,9 +4,11 @@
 use std::str::FromStr;
 
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+use tracing::span::Id;
+use tracing::Dispatch;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-pub use crate::trace_context::TraceIds;
+use crate::trace_context::TraceIds;
 
 /// Makes a remote span (an incoming W3C `traceparent`, already parsed) the
 /// OpenTelemetry parent of `span`: the exported span continues the caller's
@@ -36,7 +38,7 @@ pub use crate::trace_context::TraceIds;
 ///     .with_simple_exporter(exporter.clone())
 ///     .build();
 /// let subscriber = tracing_subscriber::registry()
-///     .with(qh::otel::layer_with_provider(&provider));
+///     .with(qh::otel::layer(&provider));
 ///
 /// tracing::subscriber::with_default(subscriber, || {
 ///     let span = qh::otel::server_span("GET", Some("/users/{id}"), "req-1");
@@ -86,7 +88,19 @@ pub fn ids_of(span: &tracing::Span) -> Option<TraceIds> {
     if span.is_disabled() {
         return None;
     }
-    let cx = span.context();
+    ids_in(&span.context())
+}
+
+/// The exported IDs of span `id` of subscriber `dispatch`: the export hook
+/// the request's context calls for log lines and outbound calls (it names
+/// the subscriber itself, so it also answers while that subscriber is
+/// formatting an event, where `Span::current()` cannot).
+pub(crate) fn span_ids(dispatch: &Dispatch, id: &Id) -> Option<TraceIds> {
+    ids_in(&tracing_opentelemetry::get_otel_context(id, dispatch)?)
+}
+
+/// The IDs of the span of an OpenTelemetry context, when it is a valid one.
+fn ids_in(cx: &opentelemetry::Context) -> Option<TraceIds> {
     let otel_span = cx.span();
     let sc = otel_span.span_context();
     if !sc.is_valid() {
@@ -104,7 +118,7 @@ pub fn ids_of(span: &tracing::Span) -> Option<TraceIds> {
 /// outside any span or when OpenTelemetry export is off.
 ///
 /// For logs (`trace_id` / `span_id` fields) and for the `traceparent` of an
-/// outbound call ([`TraceIds::traceparent`]).
+/// outbound call ([`TraceIds::traceparent`](crate::trace_context::TraceIds::traceparent)).
 pub fn current_ids() -> Option<TraceIds> {
     ids_of(&tracing::Span::current())
 }

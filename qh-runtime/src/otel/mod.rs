@@ -1,11 +1,25 @@
 //! OpenTelemetry export of the request spans (cargo feature `opentelemetry`).
 //!
-//! Three pieces, each usable on its own:
+//! One line in `main` sets up logs and export together:
 //!
-//! - **Set-up**: [`init_from_env`] / [`layer_from_env`] / [`OtelConfig`] build
-//!   a `tracing` layer that exports spans over OTLP (HTTP/protobuf), configured
-//!   from the standard `OTEL_*` environment variables, plus an [`OtelGuard`]
-//!   that flushes and shuts the exporter down when dropped. With
+//! ```no_run
+//! #[tokio::main]
+//! async fn main() {
+//!     // RUST_LOG-filtered JSON lines (default `info`), and the request spans
+//!     // exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+//!     let _otel = qh::otel::init();
+//!     // ... serve; dropping `_otel` at the end of main sends the last spans.
+//! }
+//! ```
+//!
+//! The pieces, each usable on its own:
+//!
+//! - **Set-up**: [`init`] installs the global subscriber; [`layer_from_env`]
+//!   and [`OtelConfig`] (`OtelConfig::from_env().build()`) build the
+//!   `tracing` layer that exports spans over OTLP (HTTP/protobuf),
+//!   configured from the standard `OTEL_*` environment variables, plus an
+//!   [`OtelGuard`] that flushes and shuts the exporter down when dropped;
+//!   [`layer`] is the same layer over a tracer provider of your own. With
 //!   `OTEL_EXPORTER_OTLP_ENDPOINT` (and `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`)
 //!   unset there is no layer and the program runs exactly as without the
 //!   feature.
@@ -19,7 +33,13 @@
 //!   OpenTelemetry trace and span IDs of a span, for logs and for an outbound
 //!   `traceparent`.
 //!
-//! The quickstart composes it with its own filter and formatter:
+//! The layer registers itself with the subscriber it is part of, not with
+//! the process: the `Tracking` layer, `qh::logs` lines and outbound calls
+//! find it in the subscriber a request runs under. A process with two
+//! subscribers (tests, two apps) exports only the requests of the one that
+//! has the layer.
+//!
+//! With a subscriber of your own, compose the layer yourself:
 //!
 //! ```no_run
 //! use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt, EnvFilter};
@@ -43,14 +63,17 @@
 
 mod client;
 mod config;
+mod error;
 mod export;
 mod guard;
 mod ids;
 mod span;
 
 pub use config::OtelConfig;
-pub use export::{init_from_env, layer_from_env, layer_with_provider, OtelLayer};
-pub use guard::{OtelError, OtelGuard};
-pub use ids::{current_ids, ids_of, set_remote_parent, TraceIds};
+pub use error::OtelError;
+pub use export::{init, layer, layer_from_env, try_init, OtelLayer};
+pub use guard::OtelGuard;
+pub(crate) use ids::span_ids;
+pub use ids::{current_ids, ids_of, set_remote_parent};
 pub(crate) use span::continue_trace;
 pub use span::{record_route, record_status, server_span, server_span_at};

@@ -128,8 +128,8 @@ pub fn record_status(span: &tracing::Span, status: u16) {
 }
 
 /// Makes the incoming `traceparent`'s span the remote parent of qh's
-/// request span (registered with the core as the exporter's
-/// `continue_trace`). Called right after the span is created and before it
+/// request span (the export hook `continue_trace` the OpenTelemetry layer
+/// carries). Called right after the span is created and before it
 /// is first entered (the parent is fixed when it starts).
 pub(crate) fn continue_trace(span: &tracing::Span, tc: &crate::trace_context::TraceContext) {
     if let Some(parent) = tc.parent_id() {

@@ -14,7 +14,9 @@
 //!
 //! With the cargo feature `reqwest`, `Propagate` (a `reqwest-middleware`
 //! middleware) and `PropagateExt::propagate` add them to outbound requests
-//! without hand-written code.
+//! without hand-written code. They are built on reqwest 0.13 and
+//! reqwest-middleware 0.5: depend on those versions yourself to name their
+//! types (`reqwest::Client`, `reqwest_middleware::ClientBuilder`).
 //!
 //! # Where the pieces come from
 //!
@@ -40,9 +42,6 @@ mod client;
 pub use crate::context::outbound::register;
 #[cfg(feature = "reqwest")]
 pub use client::{Propagate, PropagateExt};
-/// The client crates the integration is built on, at the versions it uses.
-#[cfg(feature = "reqwest")]
-pub use {reqwest, reqwest_middleware};
 
 /// What an outbound call from here should carry; empty outside a request.
 ///
@@ -87,7 +86,7 @@ pub fn headers() -> HeaderMap {
     if let Some(tc) = TraceContext::current_or_start() {
         // With OpenTelemetry exporting, the parent the next service sees is
         // the exported span that makes the call.
-        let exported = crate::tracking::export::exporter().and_then(|e| (e.current_ids)());
+        let exported = context::exported_ids();
         let tc = match exported {
             Some(ids) => tc.with_span(ids.trace_id, ids.span_id),
             None => tc,

@@ -74,7 +74,7 @@ pub(crate) use answer::store_failed;
 /// is a flag.
 ///
 /// ```
-/// let req = qh::http::Request::get("/f?async=YES").body(()).unwrap();
+/// let req = axum::http::Request::get("/f?async=YES").body(()).unwrap();
 /// let (parts, ()) = req.into_parts();
 /// assert!(qh::tasks::parse_async_flag(&parts));
 /// ```

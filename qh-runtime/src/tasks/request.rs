@@ -22,7 +22,7 @@ impl Tasks {
     /// any, asked who the request's caller is.
     ///
     /// ```
-    /// let (parts, ()) = qh::http::Request::new(()).into_parts();
+    /// let (parts, ()) = axum::http::Request::new(()).into_parts();
     /// let tasks = qh::tasks::Tasks::of(&parts);
     /// ```
     #[must_use]

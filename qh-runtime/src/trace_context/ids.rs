@@ -104,6 +104,7 @@ impl SpanId {
 /// whether it is sampled. What log lines carry, what outbound calls name as
 /// their parent, and what `qh::otel::ids_of` reads off an exported span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TraceIds {
     /// The trace ID.
     pub trace_id: TraceId,
@@ -114,6 +115,27 @@ pub struct TraceIds {
 }
 
 impl TraceIds {
+    /// The identity of span `span_id` of trace `trace_id`.
+    ///
+    /// ```
+    /// use qh::trace_context::{SpanId, TraceId, TraceIds};
+    ///
+    /// let ids = TraceIds::new(
+    ///     TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap(),
+    ///     SpanId::from_hex("00f067aa0ba902b7").unwrap(),
+    ///     true,
+    /// );
+    /// assert_eq!(ids.traceparent(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    /// ```
+    #[must_use]
+    pub fn new(trace_id: TraceId, span_id: SpanId, sampled: bool) -> Self {
+        Self {
+            trace_id,
+            span_id,
+            sampled,
+        }
+    }
+
     /// A `traceparent` value naming this span as the parent
     /// (`00-{trace_id}-{span_id}-{flags}`), for an outbound call.
     #[must_use]

@@ -51,7 +51,7 @@ pub const MAX_TRACESTATE_MEMBERS: usize = 32;
 /// The trace context a request runs with, and that its outbound calls carry.
 ///
 /// ```
-/// use qh::http::HeaderMap;
+/// use axum::http::HeaderMap;
 /// use qh::trace_context::TraceContext;
 ///
 /// let mut incoming = HeaderMap::new();

@@ -5,7 +5,6 @@
 //! scope (`scope`, `body`), shared by the layer and by endpoints.
 
 pub(crate) mod body;
-pub(crate) mod export;
 pub(crate) mod future;
 pub(crate) mod grpc;
 mod network;
@@ -154,7 +153,7 @@ impl Tracking {
     ///
     /// let edge = Tracking::new().trust_incoming(false);
     /// let internal = Tracking::new().trust_incoming(Trust::peers(["10.0.0.0/8"])?);
-    /// # Ok::<(), qh::InvalidNetwork>(())
+    /// # Ok::<(), qh::tracking::InvalidNetwork>(())
     /// ```
     #[must_use]
     pub fn trust_incoming(mut self, trust: impl Into<Trust>) -> Self {
@@ -163,7 +162,7 @@ impl Tracking {
     }
 
     /// The longest incoming ID accepted, in bytes (default 128, at most
-    /// [`validate::MAX_LEN`](crate::validate::MAX_LEN)). Applies with the
+    /// [`id::MAX_LEN`](crate::id::MAX_LEN)). Applies with the
     /// default alphabet and with a custom [`validator`](Self::validator).
     #[must_use]
     pub fn max_len(mut self, max_len: usize) -> Self {
@@ -216,9 +215,9 @@ impl Tracking {
         self.config.span
     }
 
-    /// The header IDs are read from and echoed under.
-    #[must_use]
-    pub fn header_name(&self) -> &HeaderName {
+    /// The header IDs are read from and echoed under (configuration has
+    /// no public getters: a request's header is `Resolved::header()`).
+    pub(crate) fn header_name(&self) -> &HeaderName {
         &self.config.header
     }
 

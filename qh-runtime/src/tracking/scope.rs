@@ -16,6 +16,7 @@ use tracing::Span;
 use super::grpc::{self, Rpc};
 use super::resolve::Fresh;
 use super::span::{incoming_trace, Completion, Ended, Outcome, RequestSpan, SpanConfig};
+use crate::context::export::Exporter;
 use crate::context::{self, Context};
 
 /// A request's context, span, echo and completion, kept together from the
@@ -36,7 +37,9 @@ pub(crate) struct RequestScope {
 impl RequestScope {
     /// The scope of a request resolved now (`fresh`): its incoming trace
     /// picked up, its span opened. `route` is asked only when the span or
-    /// the access log will use it.
+    /// the access log will use it. The subscriber is asked for its span
+    /// exporter here, once for the request: the span and the context (its
+    /// log lines, outbound calls, spawned work) use that answer.
     pub(crate) fn open<'r>(
         config: SpanConfig,
         fresh: Fresh,
@@ -47,11 +50,19 @@ impl RequestScope {
         let trace = incoming_trace(headers);
         let grpc = grpc::is_grpc(headers);
         let rpc = grpc.then(|| Rpc::from_path(uri.path())).flatten();
-        let RequestSpan { span, done } =
-            RequestSpan::new(config, &fresh.resolved, method, route, rpc, trace.as_ref());
+        let exporter = Exporter::current();
+        let RequestSpan { span, done } = RequestSpan::new(
+            config,
+            &fresh.resolved,
+            method,
+            route,
+            rpc,
+            trace.as_ref(),
+            exporter.as_ref(),
+        );
         let echo = (fresh.resolved.header().clone(), fresh.echo);
         Self {
-            ctx: Some(Context::from_resolved(fresh.resolved).with_incoming_trace(trace)),
+            ctx: Some(Context::opened(fresh.resolved, exporter).with_incoming_trace(trace)),
             span,
             done: Some(done),
             echo: Some(echo),

@@ -6,9 +6,9 @@ use http::{Method, StatusCode};
 use tracing::field::Empty;
 use tracing::{Level, Span};
 
-use super::export;
 use super::grpc::{self, Rpc};
 use super::semconv::{self, ServerFields};
+use crate::context::export::Exporter;
 use crate::context::Resolved;
 use crate::id::RequestId;
 use crate::support::text::{cut, ECHO_LIMIT};
@@ -88,6 +88,8 @@ pub(crate) struct Ended {
 pub(crate) struct Completion {
     started: Option<Instant>,
     access: Option<Box<Access>>,
+    /// The span is exported: its status is recorded the exporter's way too.
+    exported: bool,
 }
 
 /// The access-log event's fields, kept only when it is on.
@@ -100,8 +102,9 @@ struct Access {
 /// One `request` span per level (a span's level is part of its static
 /// callsite), every field known up front given at creation: each later
 /// `record` is a round through every layer. Text fields are given as `&str`
-/// (not `%` Display), so formatters write them without `core::fmt`. With an exporter registered, the span also
-/// carries the fields `tracing-opentelemetry` reads (`semconv`).
+/// (not `%` Display), so formatters write them without `core::fmt`. When the
+/// subscriber exports spans, the span also carries the fields
+/// `tracing-opentelemetry` reads (`semconv`).
 macro_rules! request_span {
     ($level:expr, $id:expr, $method:expr, $route:expr, $client:expr, plain) => {
         tracing::span!(
@@ -184,7 +187,8 @@ impl RequestSpan {
     /// parent is the incoming `traceparent`'s.
     ///
     /// `route` is asked only when the span or the access log wants it: with
-    /// nothing listening, a request pays no route lookup.
+    /// nothing listening, a request pays no route lookup. `exporter` is the
+    /// current subscriber's, looked up once by the request's scope.
     pub(crate) fn new<'r>(
         config: SpanConfig,
         resolved: &Resolved,
@@ -192,6 +196,7 @@ impl RequestSpan {
         route: impl FnOnce() -> Option<&'r str>,
         rpc: Option<Rpc<'_>>,
         incoming: Option<&TraceContext>,
+        exporter: Option<&Exporter>,
     ) -> Self {
         let enabled = tracing::level_enabled!(config.level);
         let route = if enabled || config.access_log {
@@ -212,7 +217,7 @@ impl RequestSpan {
             let route = route.map(|r| cut(r, ECHO_LIMIT));
             let route = route.as_deref();
             let client = resolved.client_id().map(RequestId::as_str);
-            match (rpc, export::exporter()) {
+            match (rpc, exporter) {
                 (Some(rpc), _) => {
                     request_span_at!(config.level, id, &*method_text, route, client, grpc rpc)
                 }
@@ -231,17 +236,22 @@ impl RequestSpan {
             let started = access.is_some().then(Instant::now);
             return Self {
                 span: Span::none(),
-                done: Completion { started, access },
+                done: Completion {
+                    started,
+                    access,
+                    exported: false,
+                },
             };
         }
-        if let (Some(exporter), Some(incoming)) = (export::exporter(), incoming) {
-            (exporter.continue_trace)(&span, incoming);
+        if let (Some(exporter), Some(incoming)) = (exporter, incoming) {
+            exporter.continue_trace(&span, incoming);
         }
         Self {
             span,
             done: Completion {
                 started: Some(Instant::now()),
                 access,
+                exported: exporter.is_some(),
             },
         }
     }
@@ -280,7 +290,7 @@ impl Completion {
                     (o, label.as_ref().map(|l| l as &dyn tracing::Value)),
                 ]));
             }
-            if let (Some(_), Some(status)) = (export::exporter(), status) {
+            if let (true, Some(status)) = (self.exported, status) {
                 semconv::record_status(span, status.as_u16());
             }
             if let Some(code) = grpc {

@@ -31,7 +31,7 @@ use super::network::{self, InvalidNetwork};
 ///     .layer(Tracking::new().trust_incoming(trust));
 /// // Serve with `into_make_service_with_connect_info::<SocketAddr>()`, so
 /// // the peer's address is known.
-/// # Ok::<(), qh::InvalidNetwork>(())
+/// # Ok::<(), qh::tracking::InvalidNetwork>(())
 /// ```
 ///
 /// The peer is the connection's address, from axum's

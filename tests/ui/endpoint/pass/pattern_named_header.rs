@@ -1,8 +1,8 @@
 #[derive(utoipa::ToSchema)]
 struct Tenant(String);
 
-impl qh::FromHeader for Tenant {
-    fn from_header(value: &qh::http::HeaderValue) -> Result<Self, std::borrow::Cow<'static, str>> {
+impl qh::extract::FromHeader for Tenant {
+    fn from_header(value: &axum::http::HeaderValue) -> Result<Self, std::borrow::Cow<'static, str>> {
         Ok(Tenant(value.to_str().map_err(|_| "not text")?.to_owned()))
     }
 }

@@ -12,6 +12,6 @@ struct Tracking {
 
 fn main() {
     // The fallback keeps uses of the derived items from adding errors.
-    let t = Tracking::from_headers(&qh::http::HeaderMap::new()).ok();
+    let t = Tracking::from_headers(&axum::http::HeaderMap::new()).ok();
     let _ = t.map(|t| t.to_headers());
 }

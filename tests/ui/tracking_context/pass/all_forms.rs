@@ -87,7 +87,7 @@ struct RawId {
 fn main() {
     let _ = |r: RawId| (r.r#request_id, r.r#type);
     let _app: axum::Router = axum::Router::new().route("/", axum::routing::get(handler));
-    let headers = qh::http::HeaderMap::new();
+    let headers = axum::http::HeaderMap::new();
     let _ = Tracking::from_headers(&headers).map(|t| t.to_headers());
     let _ = Marked::from_headers(&headers).map(|m| m.to_headers());
     let _: Option<Tracking> = Tracking::current();

@@ -22,7 +22,7 @@ struct Nested {
 }
 
 fn main() {
-    let headers = my_qh::http::HeaderMap::new();
+    let headers = axum::http::HeaderMap::new();
     let _ = AtRoot::from_headers(&headers).map(|t| (t.request_id, AtRoot::current()));
     let _ = Nested::from_headers(&headers).map(|t| (t.tenant, Nested::current()));
 }
