@@ -173,6 +173,7 @@ where
     crate::tracking::export::register(crate::tracking::export::Exporter {
         continue_trace: super::continue_trace,
         current_ids: super::current_ids,
+        rename: super::rename,
     });
     tracing_opentelemetry::layer()
         .with_tracer(provider.tracer(SCOPE))

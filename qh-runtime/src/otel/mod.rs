@@ -52,5 +52,5 @@ pub use config::OtelConfig;
 pub use export::{init_from_env, layer_from_env, layer_with_provider, OtelLayer};
 pub use guard::{OtelError, OtelGuard};
 pub use ids::{current_ids, ids_of, set_remote_parent, TraceIds};
-pub(crate) use span::continue_trace;
+pub(crate) use span::{continue_trace, rename};
 pub use span::{record_route, record_status, server_span, server_span_at};

@@ -19,6 +19,9 @@ pub(crate) struct Exporter {
     /// outbound calls send (the next service's parent is the span that
     /// made the call).
     pub(crate) current_ids: fn() -> Option<TraceIds>,
+    /// Renames the exported span of a request span that has started (a
+    /// gRPC call is named once its answer shows the app serves it).
+    pub(crate) rename: fn(&Span, &str),
 }
 
 static EXPORTER: OnceLock<Exporter> = OnceLock::new();
