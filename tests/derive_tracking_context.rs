@@ -2,6 +2,9 @@
 
 mod common;
 
+use std::net::SocketAddr;
+
+use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -344,4 +347,189 @@ async fn extract_in_an_endpoint() {
         assert_eq!(res.json()["request_id"], "ep-1");
         assert_eq!(res.echoed(), "ep-1");
     }
+}
+
+/// A context whose headers the next service gets only from a trusted peer,
+/// but for one field any peer may pass on.
+#[derive(qh::TrackingContext, Clone, Debug)]
+struct Caller {
+    request_id: qh::RequestId,
+    #[header("X-User-ID")]
+    user_id: Option<String>,
+    #[header("X-Session-ID", max_len = 256)]
+    session_id: Option<String>,
+    #[header("X-Locale", forward_untrusted)]
+    locale: Option<String>,
+}
+
+fn names_and_values(headers: &HeaderMap) -> serde_json::Value {
+    headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().into()))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// What the handler read, and what it would send on: the struct's
+/// `to_headers()` and `qh::propagation::headers()`.
+async fn outbound(caller: Caller) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "read": [caller.user_id, caller.session_id, caller.locale],
+        "to_headers": names_and_values(&caller.to_headers()),
+        "propagation": names_and_values(&qh::propagation::headers()),
+    }))
+}
+
+/// Trusts the peers of 10.0.0.0/8; `peer` is the connection's address.
+fn trusting(peer: Option<&str>) -> Router {
+    let app = Router::new()
+        .route("/out", get(outbound))
+        .layer(qh::Tracking::new().trust_incoming(qh::Trust::peers(["10.0.0.0/8"]).unwrap()));
+    match peer {
+        Some(peer) => app.layer(MockConnectInfo(peer.parse::<SocketAddr>().unwrap())),
+        None => app,
+    }
+}
+
+const CALLER_HEADERS: &[(&str, &str)] = &[
+    ("x-request-id", "client-7"),
+    ("x-user-id", "u-7"),
+    ("x-session-id", "s-9"),
+    ("x-locale", "fr"),
+];
+
+#[tokio::test]
+async fn an_untrusted_peers_headers_do_not_go_out() {
+    // A peer outside the trusted networks, and a request with no
+    // connection info (untrusted too).
+    for peer in [Some("203.0.113.9:4000"), None] {
+        let res = send(trusting(peer), "/out", CALLER_HEADERS).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        let json = res.json();
+        // The app still reads what the client sent …
+        assert_eq!(json["read"], serde_json::json!(["u-7", "s-9", "fr"]));
+        // … but passes on only the `forward_untrusted` field, with the
+        // server's own ID.
+        let id = res.echoed();
+        assert_ne!(id, "client-7");
+        for out in [&json["to_headers"], &json["propagation"]] {
+            assert_eq!(out["x-request-id"], id.as_str(), "{peer:?}: {out}");
+            assert_eq!(out["x-locale"], "fr", "{peer:?}: {out}");
+            assert!(out.get("x-user-id").is_none(), "{peer:?}: {out}");
+            assert!(out.get("x-session-id").is_none(), "{peer:?}: {out}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_trusted_peers_headers_go_out() {
+    let res = send(trusting(Some("10.1.2.3:4000")), "/out", CALLER_HEADERS).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let json = res.json();
+    for out in [&json["to_headers"], &json["propagation"]] {
+        assert_eq!(out["x-request-id"], "client-7", "{out}");
+        assert_eq!(out["x-user-id"], "u-7", "{out}");
+        assert_eq!(out["x-session-id"], "s-9", "{out}");
+        assert_eq!(out["x-locale"], "fr", "{out}");
+    }
+    // Without the layer the defaults trust everyone: all go out.
+    let app = Router::new().route("/out", get(outbound));
+    let json = send(app, "/out", CALLER_HEADERS).await.json();
+    assert_eq!(json["to_headers"]["x-user-id"], "u-7");
+    assert_eq!(json["to_headers"]["x-session-id"], "s-9");
+}
+
+#[tokio::test]
+async fn header_values_are_bounded_visible_ascii_from_any_peer() {
+    let ten_kb = "u".repeat(10 * 1024);
+    for peer in ["203.0.113.9:4000", "10.1.2.3:4000"] {
+        let res = send(
+            trusting(Some(peer)),
+            "/out",
+            &[("x-request-id", "r-1"), ("x-user-id", &ten_kb)],
+        )
+        .await;
+        let problem = common::assert_problem(&res, StatusCode::BAD_REQUEST);
+        assert_eq!(problem["header"], "x-user-id", "{peer}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("1 to 128 visible ASCII"),
+            "{problem}"
+        );
+        assert!(!res.text().contains("uuuu"), "the value is never echoed");
+    }
+    let app = || trusting(Some("10.1.2.3:4000"));
+    // The default bound is the ID's, 128 bytes; a field's `max_len`
+    // changes it.
+    let ok = |res: &Answer| res.status == StatusCode::OK;
+    assert!(ok(
+        &send(app(), "/out", &[("x-user-id", &"u".repeat(128))]).await
+    ));
+    assert!(!ok(&send(
+        app(),
+        "/out",
+        &[("x-user-id", &"u".repeat(129))]
+    )
+    .await));
+    assert!(ok(&send(
+        app(),
+        "/out",
+        &[("x-session-id", &"s".repeat(256))]
+    )
+    .await));
+    let res = send(app(), "/out", &[("x-session-id", &"s".repeat(257))]).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(res.json()["header"], "x-session-id");
+    // Visible ASCII only: no spaces, nothing beyond `~`; never empty.
+    for bad in ["two words", "caf\u{e9}", ""] {
+        let mut req = common::get_with("/out", &[]);
+        req.headers_mut()
+            .insert("x-locale", HeaderValue::from_bytes(bad.as_bytes()).unwrap());
+        let res = common::send(&app(), req).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{bad:?}");
+        assert_eq!(res.json()["header"], "x-locale", "{bad:?}");
+    }
+    // `from_headers` reads with the same rule.
+    let mut headers = HeaderMap::new();
+    headers.insert("x-user-id", HeaderValue::from_str(&ten_kb).unwrap());
+    let error = Caller::from_headers(&headers).unwrap_err();
+    assert_eq!(error.header(), Some("x-user-id"));
+}
+
+#[tokio::test]
+async fn on_a_server_the_connection_decides_what_goes_out() {
+    // A real server on 127.0.0.1 with connection info; the trusted
+    // network is elsewhere, so this client is not trusted.
+    let app = Router::new()
+        .route("/out", get(outbound))
+        .layer(qh::Tracking::new().trust_incoming(qh::Trust::peers(["10.0.0.0/8"]).unwrap()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    let client = reqwest::Client::new();
+    let get = |headers: &[(&str, &str)]| {
+        let mut req = client.get(format!("http://{addr}/out"));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.send()
+    };
+    let res = get(CALLER_HEADERS).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let json: serde_json::Value = serde_json::from_slice(&res.bytes().await.unwrap()).unwrap();
+    assert_eq!(json["propagation"]["x-locale"], "fr", "{json}");
+    assert!(json["propagation"].get("x-user-id").is_none(), "{json}");
+    assert!(json["to_headers"].get("x-user-id").is_none(), "{json}");
+    // A 10 KB X-User-ID is refused, so it cannot go anywhere.
+    let res = get(&[("x-user-id", &"u".repeat(10 * 1024))]).await.unwrap();
+    assert_eq!(res.status(), 400);
 }

@@ -3,15 +3,20 @@
 //! routes, called by tonic's client. The ID from `x-request-id` metadata is
 //! kept, generated or replaced as for HTTP, echoed in the response
 //! metadata, current in unary and server-streaming methods; a panic is the
-//! status `INTERNAL` with the ID; the span is named for the method and ends
-//! with the call's `grpc-status`; an HTTP endpoint calling the service with
-//! `qh::grpc::Propagate` passes one ID and one trace.
+//! status `INTERNAL` with the ID; the span is named for the method the app
+//! serves (calls to anything else share one name, their path recorded
+//! nowhere) and ends with the call's `grpc-status`; an HTTP endpoint
+//! calling the service with `qh::grpc::Propagate` passes one ID and one
+//! trace.
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+use axum::body::Body;
+use axum::http::Request as HttpRequest;
 use common::capture::{json_logs, Capture};
 use futures_util::stream::{self, StreamExt};
 use tonic::transport::Channel;
@@ -20,6 +25,12 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::health_server::{Health, HealthServer};
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
+use tower::ServiceExt;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::Layer;
 
 /// What the methods saw: the current ID and trace ID, per call or item.
 #[derive(Clone, Default)]
@@ -96,6 +107,71 @@ async fn serve(service: Service, tracking: qh::Tracking) -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr
+}
+
+/// The fields a `request` span ended with, as a tracing layer (and so the
+/// OpenTelemetry layer) last saw them: each field's latest value.
+#[derive(Clone, Default)]
+struct Spans(Arc<Mutex<Vec<BTreeMap<String, String>>>>);
+
+#[derive(Default)]
+struct Fields(BTreeMap<String, String>);
+
+impl Visit for Fields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+}
+
+impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Spans {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: LayerContext<'_, S>) {
+        let mut fields = Fields::default();
+        attrs.record(&mut fields);
+        ctx.span(id).unwrap().extensions_mut().insert(fields);
+    }
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: LayerContext<'_, S>) {
+        if let Some(fields) = ctx.span(id).unwrap().extensions_mut().get_mut::<Fields>() {
+            values.record(fields);
+        }
+    }
+    fn on_close(&self, id: Id, ctx: LayerContext<'_, S>) {
+        let span = ctx.span(&id).unwrap();
+        if span.name() == "request" {
+            if let Some(fields) = span.extensions_mut().remove::<Fields>() {
+                self.0.lock().unwrap().push(fields.0);
+            }
+        }
+    }
+}
+
+impl Spans {
+    /// This layer and qh's JSON lines into `capture`, as this thread's
+    /// default subscriber until the guard drops.
+    fn install(&self, capture: &Capture) -> tracing::subscriber::DefaultGuard {
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::registry()
+            .with(qh::logs::layer().with_writer(move || writer.clone()))
+            .with(self.clone());
+        tracing::subscriber::set_default(subscriber)
+    }
+
+    fn take(&self) -> Vec<BTreeMap<String, String>> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+/// A gRPC request as tonic's client sends it (an empty message in one
+/// frame), in-process.
+fn grpc_request(path: &str, id: &str) -> HttpRequest<Body> {
+    HttpRequest::post(path)
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .header("x-request-id", id)
+        .body(Body::from(vec![0u8; 5]))
+        .unwrap()
 }
 
 async fn client(addr: SocketAddr) -> HealthClient<Channel> {
@@ -216,7 +292,8 @@ async fn a_panic_is_an_internal_status_with_the_id_and_the_server_goes_on() {
 #[tokio::test]
 async fn the_span_is_named_for_the_method_and_ends_with_the_grpc_status() {
     let capture = Capture::default();
-    let _logs = json_logs(&capture);
+    let spans = Spans::default();
+    let _logs = spans.install(&capture);
     let service = Service::default();
     let mut client = client(serve(service, qh::Tracking::new().access_log(true)).await).await;
     client.check(check("", Some("span-1"))).await.unwrap();
@@ -248,7 +325,8 @@ async fn the_span_is_named_for_the_method_and_ends_with_the_grpc_status() {
             ("span-3".into(), 13.into())
         ]
     );
-    // The method ran in the request span, named for the gRPC method.
+    // The method ran in the request span, which names the service its
+    // route serves (tonic's `/grpc.health.v1.Health/{*rest}`).
     let in_method: Vec<_> = capture
         .lines()
         .into_iter()
@@ -263,8 +341,162 @@ async fn the_span_is_named_for_the_method_and_ends_with_the_grpc_status() {
             line["span"]["rpc.service"], "grpc.health.v1.Health",
             "{line}"
         );
-        assert_eq!(line["span"]["rpc.method"], "Check", "{line}");
+        assert_eq!(
+            line["span"]["route"], "/grpc.health.v1.Health/{*rest}",
+            "{line}"
+        );
     }
+    // The answers showed the method served: each span ends named for it,
+    // with its status.
+    let ended = spans.take();
+    assert_eq!(ended.len(), 3, "{ended:?}");
+    for (span, (id, code)) in ended
+        .iter()
+        .zip([("span-1", "0"), ("span-2", "5"), ("span-3", "13")])
+    {
+        assert_eq!(span["request_id"], id, "{span:?}");
+        assert_eq!(span["otel.name"], "grpc.health.v1.Health/Check", "{span:?}");
+        assert_eq!(span["otel.kind"], "server", "{span:?}");
+        assert_eq!(span["rpc.system"], "grpc", "{span:?}");
+        assert_eq!(span["rpc.service"], "grpc.health.v1.Health", "{span:?}");
+        assert_eq!(span["rpc.method"], "Check", "{span:?}");
+        assert_eq!(span["rpc.grpc.status_code"], code, "{span:?}");
+    }
+}
+
+/// No field of `span` holds any of `words`: the client's path is recorded
+/// nowhere.
+fn assert_nowhere(span: &BTreeMap<String, String>, words: &[&str]) {
+    for (field, value) in span {
+        for word in words {
+            assert!(!value.contains(word), "{field} = {value:?} in {span:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn calls_to_what_the_app_does_not_serve_share_one_name() {
+    let spans = Spans::default();
+    let _logs = spans.install(&Capture::default());
+    // Routes and one Tracking layer per route (`Router::layer`): the
+    // service's route is matched, or the fallback answers.
+    let per_route = tonic::service::Routes::new(HealthServer::new(Service::default()))
+        .into_axum_router()
+        .route("/health", axum::routing::get(|| async { "ok" }))
+        .route("/users/{id}", axum::routing::post(|| async { "user" }))
+        .layer(qh::Tracking::new());
+    let cases = [
+        // An unknown service: tonic's `Routes` answers UNIMPLEMENTED.
+        ("/x1.Minted/Chosen", "12", None),
+        // A known service, an unknown method: its server answers
+        // UNIMPLEMENTED; the service is the app's.
+        (
+            "/grpc.health.v1.Health/Chosen",
+            "12",
+            Some("grpc.health.v1.Health"),
+        ),
+        // Routes that serve no gRPC call.
+        ("/health", "", None),
+        ("/users/Chosen", "", None),
+    ];
+    for (path, code, service) in cases {
+        let res = per_route
+            .clone()
+            .oneshot(grpc_request(path, "u-1"))
+            .await
+            .unwrap();
+        let _ = axum::body::to_bytes(res.into_body(), usize::MAX).await;
+        let ended = spans.take();
+        assert_eq!(ended.len(), 1, "{path}: {ended:?}");
+        let span = &ended[0];
+        assert_eq!(span["otel.name"], "grpc", "{path}: {span:?}");
+        assert_eq!(span["rpc.system"], "grpc", "{path}: {span:?}");
+        assert_eq!(span.get("rpc.method"), None, "{path}: {span:?}");
+        assert_eq!(
+            span.get("rpc.service").map(String::as_str),
+            service,
+            "{path}: {span:?}"
+        );
+        if !code.is_empty() {
+            assert_eq!(span["rpc.grpc.status_code"], code, "{path}: {span:?}");
+        }
+        assert_nowhere(span, &["Minted", "Chosen"]);
+    }
+
+    // One layer around the whole router, as tonic's own
+    // `Server::builder().layer(…)` puts it: no route is known when the span
+    // opens, the answer decides.
+    let outside = tower::ServiceBuilder::new()
+        .layer(qh::Tracking::new())
+        .service(
+            tonic::service::Routes::new(HealthServer::new(Service::default())).into_axum_router(),
+        );
+    for path in ["/x1.Minted/Chosen", "/grpc.health.v1.Health/Chosen"] {
+        let res = outside
+            .clone()
+            .oneshot(grpc_request(path, "u-2"))
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["grpc-status"], "12", "{path}");
+        let _ = axum::body::to_bytes(res.into_body(), usize::MAX).await;
+        let ended = spans.take();
+        assert_eq!(ended.len(), 1, "{path}: {ended:?}");
+        let span = &ended[0];
+        assert_eq!(span["otel.name"], "grpc", "{path}: {span:?}");
+        assert_eq!(span.get("rpc.service"), None, "{path}: {span:?}");
+        assert_eq!(span.get("rpc.method"), None, "{path}: {span:?}");
+        assert_nowhere(span, &["Minted", "Chosen", "Health"]);
+    }
+    // … and a method it serves is named after it.
+    let res = outside
+        .clone()
+        .oneshot(grpc_request("/grpc.health.v1.Health/Check", "u-3"))
+        .await
+        .unwrap();
+    let _ = axum::body::to_bytes(res.into_body(), usize::MAX).await;
+    let ended = spans.take();
+    assert_eq!(ended.len(), 1, "{ended:?}");
+    assert_eq!(
+        ended[0]["otel.name"], "grpc.health.v1.Health/Check",
+        "{ended:?}"
+    );
+    assert_eq!(ended[0]["rpc.service"], "grpc.health.v1.Health");
+    assert_eq!(ended[0]["rpc.method"], "Check");
+}
+
+#[tokio::test]
+async fn a_route_of_its_own_names_the_method_at_once() {
+    let capture = Capture::default();
+    let spans = Spans::default();
+    let _logs = spans.install(&capture);
+    // A gRPC method served by a route of its own (a hand-written handler).
+    let app = axum::Router::new()
+        .route(
+            "/pkg.Echo/Say",
+            axum::routing::post(|| async {
+                tracing::info!("saying");
+                (
+                    [("content-type", "application/grpc"), ("grpc-status", "0")],
+                    "",
+                )
+            }),
+        )
+        .layer(qh::Tracking::new());
+    let res = app
+        .oneshot(grpc_request("/pkg.Echo/Say", "own-1"))
+        .await
+        .unwrap();
+    let _ = axum::body::to_bytes(res.into_body(), usize::MAX).await;
+    let line = capture
+        .lines()
+        .into_iter()
+        .find(|l| l["fields"]["message"] == "saying")
+        .unwrap();
+    assert_eq!(line["span"]["otel.name"], "pkg.Echo/Say", "{line}");
+    assert_eq!(line["span"]["rpc.service"], "pkg.Echo", "{line}");
+    assert_eq!(line["span"]["rpc.method"], "Say", "{line}");
+    let ended = spans.take();
+    assert_eq!(ended[0]["otel.name"], "pkg.Echo/Say", "{ended:?}");
 }
 
 #[tokio::test]
@@ -285,6 +517,54 @@ async fn tonics_own_server_takes_the_layer_too() {
     let res = client.check(check("", Some("tonic-1"))).await.unwrap();
     assert_eq!(echoed(res.metadata()), "tonic-1");
     assert_eq!(seen.take()[0].0, "tonic-1");
+}
+
+#[tokio::test]
+async fn tonics_own_server_names_the_methods_it_serves() {
+    let spans = Spans::default();
+    let _logs = spans.install(&Capture::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .layer(qh::Tracking::new())
+            .add_service(HealthServer::new(Service::default()))
+            .serve_with_incoming(incoming),
+    );
+    let mut client = client(addr).await;
+    client.check(check("", Some("tonic-2"))).await.unwrap();
+    let items: Vec<_> = client
+        .watch(check("", Some("tonic-3")))
+        .await
+        .unwrap()
+        .into_inner()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 3);
+    // The server's spans close after the answers reach the client.
+    common::wait::until_true("the two request spans to close", || {
+        spans.0.lock().unwrap().len() == 2
+    })
+    .await;
+    let ended = spans.take();
+    let names: Vec<_> = ended
+        .iter()
+        .map(|s| {
+            (
+                s["request_id"].as_str(),
+                s["otel.name"].as_str(),
+                s["rpc.method"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("tonic-2", "grpc.health.v1.Health/Check", "Check"),
+            ("tonic-3", "grpc.health.v1.Health/Watch", "Watch")
+        ]
+    );
 }
 
 /// An HTTP endpoint that checks the gRPC service, propagating the ID.

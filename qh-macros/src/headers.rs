@@ -69,6 +69,36 @@ pub struct Header<'a> {
     pub name: HeaderName,
     /// `#[header("X-Page", default = 1)]`: the value of an absent header.
     pub default: Option<syn::Expr>,
+    /// What only a `TrackingContext` field takes.
+    pub context: ContextOptions,
+}
+
+/// The options of a `#[derive(TrackingContext)]` field's `#[header]`.
+#[derive(Default)]
+pub struct ContextOptions {
+    /// `max_len = 512`: the longest value accepted, with its literal.
+    pub max_len: Option<(syn::LitInt, usize)>,
+    /// `forward_untrusted`: sent on outbound calls even when the peer that
+    /// sent it is not trusted.
+    pub forward_untrusted: Option<syn::Ident>,
+}
+
+/// Which macro reads the attribute: they take different options.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    Endpoint,
+    TrackingContext,
+}
+
+impl Reader {
+    fn valid_options(self) -> &'static str {
+        match self {
+            Self::Endpoint => "the valid options are `name` and `default`",
+            Self::TrackingContext => {
+                "the valid options are `name`, `max_len` and `forward_untrusted`"
+            }
+        }
+    }
 }
 
 impl Header<'_> {
@@ -94,50 +124,76 @@ impl Header<'_> {
     }
 }
 
-/// Parses one `#[header…]`; malformed ones are reported and come back
-/// `Invalid`.
+/// Parses one `#[header…]` of an endpoint parameter; malformed ones are
+/// reported and come back `Invalid`.
 pub fn parse_header<'a>(cx: &Ctxt, attr: &'a Attribute) -> Header<'a> {
-    let (name, default) = match &attr.meta {
+    parse_header_for(cx, attr, Reader::Endpoint)
+}
+
+/// [`parse_header`] for a `#[derive(TrackingContext)]` field, which also
+/// takes `max_len` and `forward_untrusted`.
+pub fn parse_context_header<'a>(cx: &Ctxt, attr: &'a Attribute) -> Header<'a> {
+    parse_header_for(cx, attr, Reader::TrackingContext)
+}
+
+fn parse_header_for<'a>(cx: &Ctxt, attr: &'a Attribute, reader: Reader) -> Header<'a> {
+    let (name, args) = match &attr.meta {
         // #[header]
-        Meta::Path(_) => (HeaderName::FromIdent, None),
+        Meta::Path(_) => (HeaderName::FromIdent, Args::default()),
         // #[header = "X-Tenant"]
         Meta::NameValue(nv) => {
             cx.error_spanned_by(
                 nv,
                 "expected `#[header(\"Name\")]` or `#[header(name = \"Name\")]`, found `#[header = …]`",
             );
-            (HeaderName::Invalid, None)
+            (HeaderName::Invalid, Args::default())
         }
         // #[header("X-Tenant")], #[header(name = "X-Tenant", default = …)]
-        Meta::List(_) => match attr.parse_args_with(parse_args) {
-            Ok((None, default)) => (HeaderName::FromIdent, default),
-            Ok((Some(lit), default)) => match check(&lit.value()) {
-                Ok(lower) => (HeaderName::Explicit { lit, lower }, default),
-                Err(why) => {
-                    cx.error_spanned_by(&lit, why);
-                    (HeaderName::Invalid, default)
+        Meta::List(_) => {
+            match attr.parse_args_with(|input: ParseStream<'_>| parse_args(input, reader)) {
+                Ok(mut args) => match args.lit.take() {
+                    None => (HeaderName::FromIdent, args),
+                    Some(lit) => match check(&lit.value()) {
+                        Ok(lower) => (HeaderName::Explicit { lit, lower }, args),
+                        Err(why) => {
+                            cx.error_spanned_by(&lit, why);
+                            (HeaderName::Invalid, args)
+                        }
+                    },
+                },
+                Err(e) => {
+                    cx.syn_error(e);
+                    (HeaderName::Invalid, Args::default())
                 }
-            },
-            Err(e) => {
-                cx.syn_error(e);
-                (HeaderName::Invalid, None)
             }
-        },
+        }
     };
     Header {
         attr,
         name,
-        default,
+        default: args.default,
+        context: args.context,
     }
+}
+
+/// What `#[header(…)]` holds.
+#[derive(Default)]
+struct Args {
+    lit: Option<LitStr>,
+    default: Option<syn::Expr>,
+    context: ContextOptions,
 }
 
 const NAME_HINT: &str = "expected a string literal header name, like `#[header(\"X-Tenant\")]`";
 
 /// The inside of `#[header(…)]`: nothing (the name comes from the
-/// identifier), a string or `name = "…"`, then optionally `default = expr`.
-fn parse_args(input: ParseStream<'_>) -> syn::Result<(Option<LitStr>, Option<syn::Expr>)> {
+/// identifier), a string or `name = "…"`, then optionally `default = expr`
+/// (and, in a `TrackingContext`, `max_len = n` and `forward_untrusted`).
+fn parse_args(input: ParseStream<'_>, reader: Reader) -> syn::Result<Args> {
     let mut lit = None;
     let mut default = None;
+    let mut context = ContextOptions::default();
+    let in_context = reader == Reader::TrackingContext;
     if input.peek(LitStr) {
         // #[header("X-Tenant")]
         lit = Some(input.parse::<LitStr>()?);
@@ -177,12 +233,45 @@ fn parse_args(input: ParseStream<'_>) -> syn::Result<(Option<LitStr>, Option<syn
             default = Some(input.parse::<syn::Expr>()?);
         } else if key == "default" {
             return Err(syn::Error::new(key.span(), "duplicate option `default`"));
+        } else if key == "max_len" && in_context && context.max_len.is_none() {
+            // #[header("X-Session-ID", max_len = 512)]
+            input.parse::<Token![=]>()?;
+            let at = input.span();
+            let lit: syn::LitInt = input.parse().map_err(|_| {
+                syn::Error::new(
+                    at,
+                    "expected an integer number of bytes, like `max_len = 512`",
+                )
+            })?;
+            let max = lit.base10_parse::<usize>()?;
+            if max == 0 {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    "`max_len` must be at least 1: a header value has at least one byte",
+                ));
+            }
+            context.max_len = Some((lit, max));
+        } else if key == "forward_untrusted" && in_context && context.forward_untrusted.is_none() {
+            // #[header("X-Locale", forward_untrusted)]
+            if input.peek(Token![=]) {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "`forward_untrusted` takes no value: write `#[header(\"X-Name\", forward_untrusted)]`",
+                ));
+            }
+            context.forward_untrusted = Some(key);
+        } else if in_context && (key == "max_len" || key == "forward_untrusted") {
+            return Err(syn::Error::new(
+                key.span(),
+                format!("duplicate option `{key}`"),
+            ));
         } else {
             return Err(syn::Error::new(
                 key.span(),
                 format!(
-                    "unknown option `{}` in `#[header(…)]`: the valid options are `name` and `default`",
-                    unraw(&key)
+                    "unknown option `{}` in `#[header(…)]`: {}",
+                    unraw(&key),
+                    reader.valid_options()
                 ),
             ));
         }
@@ -190,7 +279,11 @@ fn parse_args(input: ParseStream<'_>) -> syn::Result<(Option<LitStr>, Option<syn
             input.parse::<Token![,]>()?;
         }
     }
-    Ok((lit, default))
+    Ok(Args {
+        lit,
+        default,
+        context,
+    })
 }
 
 /// `#[request_id]` takes nothing; returns whether the attribute is well

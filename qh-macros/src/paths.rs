@@ -147,6 +147,8 @@ private_paths! {
     tracking_id_header => id_header;
     tracking_request_error => request_error;
     tracking_register => register;
+    tracking_check_header => context_header;
+    tracking_peer_trusted => peer_trusted;
 }
 
 std_paths! {

@@ -10,11 +10,16 @@
 //! `qh::request_id()` and the context hold in the service method and in a
 //! streaming response; the request span is named for the method
 //! (`package.Service/Method`, with `rpc.system`, `rpc.service`,
-//! `rpc.method`) and completes with the call's `grpc-status` (read from the
-//! trailers); and every answer qh makes itself is a gRPC status, never a
-//! problem document: a panic in a method answers `INTERNAL` (trailers-only,
-//! `grpc-status: 13`) with the ID in its metadata, and the server keeps
-//! serving.
+//! `rpc.method`) once the app is known to serve it: from the matched route,
+//! or, with tonic's `/{service}/{*rest}` routes and tonic's own server, from
+//! the answer (anything but `UNIMPLEMENTED`, which tonic answers for a
+//! service or method it does not have). Calls to anything else share the
+//! span name `grpc`, with no `rpc.method` and the path recorded nowhere, so
+//! clients cannot mint span names. The span completes with the call's
+//! `grpc-status` (read from the trailers); and every answer qh makes
+//! itself is a gRPC status, never a problem document: a panic in a method
+//! answers `INTERNAL` (trailers-only, `grpc-status: 13`) with the ID in
+//! its metadata, and the server keeps serving.
 //!
 //! Outbound, [`Propagate`] is a tonic client interceptor that sends the
 //! current request's ID and `traceparent`, so an HTTP endpoint calling a

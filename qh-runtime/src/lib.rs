@@ -95,6 +95,7 @@ macro_rules! openapi_item {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::derive::to_header::ToHeader;
+    pub use crate::derive::{check_header as context_header, peer_trusted};
     pub use crate::derive::{
         id_from_headers, id_from_parts, id_header, register, request_error, Store, StoreClone,
         StoreNothing,

@@ -381,3 +381,70 @@ async fn route_recorded_after_the_span_started_renames_it() {
     assert_eq!(attr(&span, "request_id"), string("r-late"));
     assert_eq!(span.parent_span_id, SpanId::from_hex(PARENT_ID).unwrap());
 }
+
+/// A gRPC service mounted as tonic's `Routes` mounts one
+/// (`/{service}/{*rest}`): it serves `Say` and answers `UNIMPLEMENTED`
+/// (trailers-only) for any other method, as tonic's generated servers do;
+/// the fallback answers it for any other service, as tonic's does.
+fn grpc_app() -> axum::Router {
+    fn answer(code: &'static str) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        (
+            [("content-type", "application/grpc"), ("grpc-status", code)],
+            "",
+        )
+            .into_response()
+    }
+    async fn echo(req: Request<Body>) -> axum::response::Response {
+        answer(if req.uri().path() == "/pkg.Echo/Say" {
+            "0"
+        } else {
+            "12"
+        })
+    }
+    axum::Router::new()
+        .route("/pkg.Echo/{*rest}", axum::routing::post(echo))
+        .fallback(|| async { answer("12") })
+        .layer(qh::Tracking::new())
+}
+
+#[tokio::test]
+async fn grpc_spans_are_named_only_for_the_methods_served() {
+    let capture = Capture::start();
+    for path in ["/pkg.Echo/Say", "/pkg.Echo/Minted", "/x1.Minted/Chosen"] {
+        let req = Request::post(path)
+            .header("content-type", "application/grpc")
+            .body(Body::empty())
+            .unwrap();
+        let res = grpc_app().oneshot(req).await.unwrap();
+        axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+    }
+    let spans = capture.spans();
+    // The served method's span was renamed once its answer came (it had
+    // started, unnamed, before); the others share one name.
+    assert_eq!(names(&spans), ["pkg.Echo/Say", "grpc", "grpc"]);
+    let say = &spans[0];
+    assert_eq!(say.span_kind, SpanKind::Server);
+    assert_eq!(attr(say, "rpc.system"), string("grpc"));
+    assert_eq!(attr(say, "rpc.service"), string("pkg.Echo"));
+    assert_eq!(attr(say, "rpc.method"), string("Say"));
+    let code =
+        |span: &SpanData| attr(span, "rpc.grpc.status_code").map(|v| v.as_str().into_owned());
+    assert_eq!(code(say).as_deref(), Some("0"));
+    // The unknown method keeps its (served) service, not its name.
+    assert_eq!(attr(&spans[1], "rpc.service"), string("pkg.Echo"));
+    assert_eq!(attr(&spans[2], "rpc.service"), None);
+    for unknown in &spans[1..] {
+        assert_eq!(attr(unknown, "rpc.method"), None);
+        assert_eq!(code(unknown).as_deref(), Some("12"));
+        for kv in &unknown.attributes {
+            let value = kv.value.as_str();
+            assert!(
+                !value.contains("Minted") && !value.contains("Chosen"),
+                "{kv:?}"
+            );
+        }
+    }
+}

@@ -134,13 +134,17 @@ proptest! {
         if let (Some(tc), Some(want)) = (tc, expected) {
             prop_assert_eq!(&tc.trace_id().to_string(), &want.trace_id);
             prop_assert_eq!(tc.parent_id().map(|p| p.to_string()), Some(want.parent_id));
-            // Only `sampled` goes on; this service's span is new.
-            let sampled = u8::from_str_radix(&want.flags, 16).unwrap() & 1;
-            prop_assert_eq!(tc.flags(), sampled);
+            // The two flags Level 2 defines go on, `sampled` (0x01) and
+            // `random` (0x02), the reserved bits cleared; this service's
+            // span is new.
+            let flags = u8::from_str_radix(&want.flags, 16).unwrap() & 0x03;
+            prop_assert_eq!(tc.flags(), flags);
+            prop_assert_eq!(tc.sampled(), flags & 0x01 != 0);
+            prop_assert_eq!(tc.random(), flags & 0x02 != 0);
             let out = tc.traceparent();
             prop_assert_eq!(
                 out.to_str().unwrap(),
-                format!("00-{}-{}-{:02x}", want.trace_id, tc.span_id(), sampled)
+                format!("00-{}-{}-{:02x}", want.trace_id, tc.span_id(), flags)
             );
             prop_assert_eq!(tc.request_id().to_string(), want.trace_id);
             let state = tc.tracestate().map(|s| s.as_str().to_owned());

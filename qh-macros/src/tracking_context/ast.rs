@@ -95,6 +95,20 @@ impl Field<'_> {
             .map(|name| (name, header.name_tokens()))
     }
 
+    /// The `max_len = n` of the field's `#[header]`.
+    pub fn max_len(&self) -> Option<usize> {
+        let (_, header) = self.attrs.header.as_ref()?;
+        header.context.max_len.as_ref().map(|(_, max)| *max)
+    }
+
+    /// Whether the field's `#[header]` says `forward_untrusted`.
+    pub fn forward_untrusted(&self) -> bool {
+        self.attrs
+            .header
+            .as_ref()
+            .is_some_and(|(_, header)| header.context.forward_untrusted.is_some())
+    }
+
     pub fn source(&self) -> Source {
         let header = self.header_name().map(|(name, _)| name);
         if self.is_request_id() {

@@ -85,7 +85,7 @@ impl<'a> Field<'a> {
         let mut out = Self::default();
         for (index, attr) in attrs.iter().enumerate() {
             if attr.path().is_ident("header") {
-                let header = headers::parse_header(cx, attr);
+                let header = headers::parse_context_header(cx, attr);
                 if let Some(default) = &header.default {
                     // #[header("X-Page", default = 1)] page: u32
                     cx.error_spanned_by(

@@ -49,6 +49,8 @@ pub fn derive(input: &Input) -> TokenStream {
         paths.tracking_request_error(),
         paths.tracking_register(),
     );
+    let (check_header, peer_trusted) =
+        (paths.tracking_check_header(), paths.tracking_peer_trusted());
     let (id_from_headers, id_from_parts, get, from_request_parts) = (
         paths.id_from_headers(),
         paths.id_from_parts(),
@@ -57,6 +59,7 @@ pub fn derive(input: &Input) -> TokenStream {
     );
 
     let written = Ident::new("__qh_written", Span::mixed_site());
+    let trusted = Ident::new("__qh_trusted", Span::mixed_site());
     // Trait methods rather than generic helpers: a type that cannot be a
     // header is reported at the field with the trait's message only, not
     // with a "required by a bound" note pointing into qh.
@@ -71,6 +74,9 @@ pub fn derive(input: &Input) -> TokenStream {
     let mut reads = Vec::new();
     let mut writes = Vec::new();
     let mut id_header = quote!(#none);
+    // Whether `to_headers` asks for the peer's trust: some field goes out
+    // only from a trusted peer.
+    let mut needs_trust = false;
     for field in input.fields() {
         let (field_ident, ty) = (field.ident, field.ty);
         match field.source() {
@@ -97,16 +103,33 @@ pub fn derive(input: &Input) -> TokenStream {
             }
             Source::Header(header) => {
                 let header = name(&header);
+                let max_len = match field.max_len() {
+                    Some(max) => {
+                        let max = proc_macro2::Literal::usize_unsuffixed(max);
+                        quote!(#some(#max))
+                    }
+                    None => quote!(#none),
+                };
                 reads.push(quote_spanned! {ty.span()=>
-                    #field_ident: <#ty as #header_param>::__qh_header(#headers, &#header)?
+                    #field_ident: {
+                        #check_header(#headers, &#header, #max_len)?;
+                        <#ty as #header_param>::__qh_header(#headers, &#header)?
+                    }
                 });
-                writes.push(put(&header, field_ident, ty));
+                let write = put(&header, field_ident, ty);
+                if field.forward_untrusted() {
+                    writes.push(write);
+                } else {
+                    needs_trust = true;
+                    writes.push(quote!(if #trusted { #write }));
+                }
             }
             // Unreachable after `valid`; left out rather than guessed.
             Source::None => {}
         }
     }
     let capacity = writes.len();
+    let ask_trust = needs_trust.then(|| quote!(let #trusted = #peer_trusted();));
 
     quote! {
         #[automatically_derived]
@@ -135,11 +158,14 @@ pub fn derive(input: &Input) -> TokenStream {
 
             /// The headers to send on an outbound call so the next service
             /// continues this request: the request ID and each `#[header]`
-            /// field. `None` fields, and values that cannot be header
+            /// field. Inside a request whose peer is not trusted (the
+            /// `qh::Tracking` layer's `Trust`), only the `forward_untrusted`
+            /// fields go. `None` fields, and values that cannot be header
             /// values, are left out.
             #[must_use]
             pub fn to_headers(&self) -> #header_map {
                 let mut #map = #header_map::with_capacity(#capacity);
+                #ask_trust
                 #(#writes)*
                 #map
             }

@@ -15,6 +15,7 @@ use crate::props::{
 const VALID_STRUCTS: &[&str] = &[
     "struct Tracking { request_id: qh::RequestId, #[header(\"X-User-ID\")] user_id: Option<String> }",
     "pub struct T { #[request_id] id: RequestId, #[header] x_session_id: Option<String>, #[header(name = \"X-A\")] a: String }",
+    "struct C { request_id: RequestId, #[header(\"X-L\", forward_untrusted)] l: Option<String>, #[header(max_len = 512, name = \"X-S\")] s: Option<String> }",
     "#[qh(crate = \"my_qh\")] struct R { #[header(\"X-Corr\")] request_id: RequestId }",
 ];
 
@@ -23,6 +24,8 @@ const VALID_ATTRS: &[&str] = &[
     "header",
     "header(\"X-User-ID\")",
     "header(name = \"X-A\")",
+    "header(\"X-L\", forward_untrusted)",
+    "header(\"X-S\", max_len = 512)",
     "request_id",
     "qh(crate = \"my_qh\")",
     "cfg(test)",

@@ -20,6 +20,7 @@ pub fn check(cx: &Ctxt, input: &Input) {
         check_bare_header_name(cx, field);
         check_one_source(cx, field);
         check_has_source(cx, field);
+        check_id_header_options(cx, field);
     }
     check_one_request_id(cx, input);
     check_duplicate_headers(cx, input);
@@ -106,6 +107,31 @@ fn check_one_source(cx: &Ctxt, field: &Field) {
         cx.error_spanned_by(header.attr, message);
     } else {
         cx.error_spanned_by(request_id, message);
+    }
+}
+
+/// The request ID is bounded by the `Tracking` configuration and goes out
+/// as its resolution decided: a field's own bound or forwarding would be a
+/// second, conflicting rule.
+fn check_id_header_options(cx: &Ctxt, field: &Field) {
+    let Some((_, header)) = &field.attrs.header else {
+        return;
+    };
+    // A marked `#[request_id]` with a `#[header]` is `check_one_source`'s.
+    if !field.is_named_request_id() {
+        return;
+    }
+    if let Some((lit, _)) = &header.context.max_len {
+        cx.error_spanned_by(
+            lit,
+            "`max_len` does not apply to the request ID: incoming IDs are bounded by `qh::Tracking::max_len`",
+        );
+    }
+    if let Some(flag) = &header.context.forward_untrusted {
+        cx.error_spanned_by(
+            flag,
+            "`forward_untrusted` does not apply to the request ID: it goes out as the request's resolution decided",
+        );
     }
 }
 

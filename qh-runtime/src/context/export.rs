@@ -34,6 +34,9 @@ pub struct ExportHooks {
     /// The exported IDs of span `id` of subscriber `dispatch` (`None` when
     /// it is not exported).
     pub(crate) span_ids: fn(&Dispatch, &Id) -> Option<TraceIds>,
+    /// Renames the exported span of a request span that has started (a
+    /// gRPC call is named once its answer shows the app serves it).
+    pub(crate) rename: fn(&Span, &str),
 }
 
 impl fmt::Debug for ExportHooks {
@@ -65,6 +68,11 @@ impl Exporter {
     /// Makes `incoming` the remote parent of `span` (before it is entered).
     pub(crate) fn continue_trace(&self, span: &Span, incoming: &TraceContext) {
         (self.hooks.continue_trace)(span, incoming);
+    }
+
+    /// Renames `span`'s exported span, which has already started.
+    pub(crate) fn rename(&self, span: &Span, name: &str) {
+        (self.hooks.rename)(span, name);
     }
 
     /// The exported IDs of the innermost span entered here, for log lines

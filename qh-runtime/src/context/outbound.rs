@@ -1,6 +1,7 @@
 //! The headers extracted `TrackingContext`s register for the current
-//! request's outbound calls, kept in its context. (`propagation` reads them
-//! when it builds an outbound call's headers; the derive's extractors write
+//! request's outbound calls, kept in its context, and whether the request's
+//! peer is trusted to have them forwarded. (`propagation` reads them when
+//! it builds an outbound call's headers; the derive's extractors write
 //! them.)
 
 use std::any::TypeId;
@@ -56,4 +57,13 @@ pub(crate) fn for_each(mut f: impl FnMut(&HeaderMap)) {
     if let Some(registered) = super::get::<ContextHeaders>() {
         registered.0.iter().for_each(|(_, headers)| f(headers));
     }
+}
+
+/// Whether what the current request's peer sent may go out on outbound
+/// calls: the request's trust decision ([`Resolved`](super::Resolved), the
+/// layer's `Trust`). Outside a request there is no peer: what is forwarded
+/// was made by the app (or read by it with the defaults, which trust
+/// everyone).
+pub(crate) fn peer_trusted() -> bool {
+    super::with_current(|c| c.resolved.trusted()).unwrap_or(true)
 }

@@ -26,6 +26,10 @@ pub struct Resolved {
     // Boxed: rare (untrusted incoming IDs only), and it keeps the state every
     // request carries small.
     client_id: Option<Box<RequestId>>,
+    /// Whether the peer that sent the request is trusted (`Trust`), whether
+    /// or not it sent an ID: what else it sent is forwarded by that too
+    /// (`TrackingContext` headers).
+    trusted: bool,
 }
 
 impl Resolved {
@@ -34,7 +38,20 @@ impl Resolved {
             id,
             header,
             client_id: client_id.map(Box::new),
+            trusted: true,
         }
+    }
+
+    /// This resolution for a request whose peer is trusted or not.
+    pub(crate) fn with_trusted(mut self, trusted: bool) -> Self {
+        self.trusted = trusted;
+        self
+    }
+
+    /// Whether the request's peer is trusted (the layer's `Trust`); a
+    /// context made by the app (`Context::new`) is.
+    pub(crate) fn trusted(&self) -> bool {
+        self.trusted
     }
 
     /// The request's tracking ID.

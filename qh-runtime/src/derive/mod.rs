@@ -1,6 +1,13 @@
 //! What `#[derive(TrackingContext)]` expansions call, as
 //! `::qh::__private::…`. Every ID comes from the one resolution
-//! (`crate::tracking::resolve`); the derive never decides on its own.
+//! (`crate::tracking::resolve`); the derive never decides on its own, nor
+//! on the trust of the peer whose headers it forwards.
+//!
+//! A `#[header]` field's value is checked like an incoming ID before it is
+//! read ([`check_header`]): 1 to [`DEFAULT_HEADER_MAX_LEN`] bytes (or the
+//! field's `max_len`) of visible ASCII. On the way out (`to_headers`, and
+//! so `qh::propagation::headers()`), a field goes only when the request's
+//! peer is trusted ([`peer_trusted`]), unless it is `forward_untrusted`.
 
 pub(crate) mod to_header;
 
@@ -23,6 +30,46 @@ pub fn id_from_parts(parts: &mut Parts, header: Option<&HeaderName>) -> RequestI
             id
         }
     }
+}
+
+/// The longest value a `TrackingContext` header field accepts unless the
+/// field says otherwise (`#[header("X-Session", max_len = 512)]`): the
+/// default bound of incoming IDs, 128.
+pub const DEFAULT_HEADER_MAX_LEN: usize = 128;
+
+/// Checks the value of a `TrackingContext` header field before it is read:
+/// 1 to `max_len` (default 128) bytes, each visible
+/// ASCII (`!` to `~`), as incoming IDs are bounded; an absent header is
+/// left to the field's type (absent `Option`, or missing).
+///
+/// # Errors
+///
+/// 400 naming the header (never quoting the value) for a value out of
+/// those bounds.
+pub fn check_header(
+    headers: &HeaderMap,
+    name: &HeaderName,
+    max_len: Option<usize>,
+) -> Result<(), crate::error::Error> {
+    let max_len = max_len.unwrap_or(DEFAULT_HEADER_MAX_LEN);
+    for value in headers.get_all(name) {
+        let bytes = value.as_bytes();
+        if bytes.is_empty() || bytes.len() > max_len || !bytes.iter().all(u8::is_ascii_graphic) {
+            return Err(crate::error::Error::invalid_header(
+                name,
+                &format!("expected 1 to {max_len} visible ASCII characters"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether the current request's peer is trusted, so that the headers it
+/// sent may go out on outbound calls (`to_headers`); `true` outside a
+/// request (the values are the app's own, or read with the defaults).
+#[must_use]
+pub fn peer_trusted() -> bool {
+    context::outbound::peer_trusted()
 }
 
 /// Ties an extractor's error to its request: the resolution
@@ -99,6 +146,49 @@ impl<T> StoreNothing for &Store<'_, T> {
 mod tests {
     use super::*;
     use crate::context::Context;
+
+    #[test]
+    fn header_values_are_bounded_visible_ascii() {
+        let name = HeaderName::from_static("x-user-id");
+        let check = |value: &[u8], max| {
+            let mut headers = HeaderMap::new();
+            headers.insert(name.clone(), HeaderValue::from_bytes(value).unwrap());
+            check_header(&headers, &name, max).is_ok()
+        };
+        assert!(check_header(&HeaderMap::new(), &name, None).is_ok());
+        assert!(check(b"u-7", None));
+        assert!(check(b"!~", None));
+        assert!(check(&[b'x'; 128], None));
+        assert!(!check(&[b'x'; 129], None));
+        assert!(check(&[b'x'; 129], Some(129)));
+        assert!(!check(b"abc", Some(2)));
+        for bad in [&b""[..], b"a b", b"a\tb", b"caf\xc3\xa9", b" x"] {
+            assert!(!check(bad, None), "{bad:?}");
+        }
+        // Every line is checked (the read then refuses two lines).
+        let mut headers = HeaderMap::new();
+        headers.append(name.clone(), HeaderValue::from_static("ok"));
+        headers.append(name.clone(), HeaderValue::from_static("not ok"));
+        let error = check_header(&headers, &name, None).unwrap_err();
+        assert_eq!(error.header(), Some("x-user-id"));
+        assert!(!error.to_string().contains("not ok"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn the_peer_is_trusted_as_the_request_resolved() {
+        assert!(peer_trusted());
+        let id = RequestId::from_static("t");
+        let trusted = Context::new(id.clone())
+            .scope(async { peer_trusted() })
+            .await;
+        assert!(trusted);
+        let resolved =
+            crate::context::Resolved::new(id, crate::id::DEFAULT_HEADER, None).with_trusted(false);
+        let untrusted = Context::from_resolved(resolved)
+            .scope(async { peer_trusted() })
+            .await;
+        assert!(!untrusted);
+    }
 
     // The borrows are the autoref specialization under test.
     #[allow(clippy::needless_borrow)]

@@ -47,6 +47,7 @@ const DEFAULT_FILTER: &str = "info";
 const HOOKS: ExportHooks = ExportHooks {
     continue_trace: super::continue_trace,
     span_ids: super::span_ids,
+    rename: super::rename,
 };
 
 /// No behaviour of its own: in the layer, it only answers the subscriber's

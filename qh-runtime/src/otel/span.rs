@@ -119,6 +119,16 @@ pub fn record_route(span: &tracing::Span, method: &str, route: &str) {
     span.context().span().update_name(name.to_string());
 }
 
+/// Renames the OpenTelemetry span of qh's request span after it started
+/// (registered with the core as the exporter's `rename`: a gRPC call is
+/// named once its answer shows the app serves the method, and `otel.name`
+/// is read only until the span starts).
+pub(crate) fn rename(span: &tracing::Span, name: &str) {
+    if !span.is_disabled() {
+        span.context().span().update_name(name.to_owned());
+    }
+}
+
 /// Records the response status on a span made by [`server_span`]:
 /// `http.response.status_code`, and the span status `ERROR` for a 5xx (for a
 /// server span the conventions leave 4xx unset: the client erred, not the

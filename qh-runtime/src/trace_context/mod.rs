@@ -39,13 +39,25 @@ pub const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 /// The `tracestate` header name.
 pub const TRACESTATE: HeaderName = HeaderName::from_static("tracestate");
 
-/// The `sampled` bit of the trace flags, the only flag version `00` defines.
+/// The `sampled` bit of the trace flags: the caller may have recorded its
+/// span.
 pub const SAMPLED: u8 = 0x01;
 
-/// The longest `tracestate` kept, in bytes (members joined by `,`); a longer
-/// one is dropped whole.
+/// The `random-trace-id` bit of the trace flags (W3C Trace Context Level
+/// 2): at least the right-most 7 bytes of the trace ID are random. Kept
+/// when continuing a trace, set on the traces qh starts.
+pub const RANDOM: u8 = 0x02;
+
+/// The flags qh carries on: the ones Level 2 defines. The other bits are
+/// reserved and go out as zero.
+const KNOWN_FLAGS: u8 = SAMPLED | RANDOM;
+
+/// The longest `tracestate` kept, in bytes (members joined by `,`): the
+/// 512 characters the spec asks vendors to propagate at least. Over it,
+/// whole members are dropped (see [`TraceState::parse`]).
 pub const MAX_TRACESTATE_LEN: usize = 512;
-/// The most `tracestate` list members kept; more and it is dropped whole.
+/// The most `tracestate` list members kept (the spec's maximum); the ones
+/// to the right of the 32nd valid member are dropped.
 pub const MAX_TRACESTATE_MEMBERS: usize = 32;
 
 /// The trace context a request runs with, and that its outbound calls carry.
@@ -82,7 +94,8 @@ pub struct TraceContext {
 }
 
 impl TraceContext {
-    /// A new trace with this service's span as its root, sampled.
+    /// A new trace with this service's span as its root, sampled, with the
+    /// `random` flag (its trace ID is random, see [`TraceId::random`]).
     ///
     /// Sampled because the request's logs record it; an OpenTelemetry
     /// sampler downstream still makes its own decision for spans.
@@ -92,7 +105,7 @@ impl TraceContext {
             trace_id: TraceId::random(),
             parent_id: None,
             span_id: SpanId::random(),
-            flags: SAMPLED,
+            flags: SAMPLED | RANDOM,
             tracestate: None,
         }
     }
@@ -124,9 +137,10 @@ impl TraceContext {
             trace_id: parent.trace_id,
             parent_id: Some(parent.parent_id),
             span_id: SpanId::random(),
-            // Only `sampled` is defined for version 00; other bits are
-            // reserved and must go out as zero.
-            flags: parent.flags & SAMPLED,
+            // `sampled` and `random` go on (Level 2: a trace continued
+            // with the same ID keeps its `random` flag, set or unset);
+            // other bits are reserved and must go out as zero.
+            flags: parent.flags & KNOWN_FLAGS,
             tracestate,
         }
     }
@@ -167,7 +181,8 @@ impl TraceContext {
         self.parent_id
     }
 
-    /// The trace flags sent on (only `sampled` kept).
+    /// The trace flags sent on: [`SAMPLED`] and [`RANDOM`] (the reserved
+    /// bits cleared).
     #[must_use]
     pub fn flags(&self) -> u8 {
         self.flags
@@ -179,8 +194,14 @@ impl TraceContext {
         self.flags & SAMPLED != 0
     }
 
-    /// The incoming `tracestate`, when it was valid and came with a valid
-    /// `traceparent`.
+    /// Whether the trace ID is marked random (the `random` flag).
+    #[must_use]
+    pub fn random(&self) -> bool {
+        self.flags & RANDOM != 0
+    }
+
+    /// The incoming `tracestate`'s valid members (see [`TraceState`]),
+    /// when any came with a valid `traceparent`.
     #[must_use]
     pub fn tracestate(&self) -> Option<&TraceState> {
         self.tracestate.as_ref()

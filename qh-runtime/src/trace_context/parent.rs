@@ -3,7 +3,7 @@
 use http::HeaderValue;
 
 use super::ids::parse_hex;
-use super::{SpanId, TraceId, SAMPLED};
+use super::{SpanId, TraceId, RANDOM, SAMPLED};
 
 /// One parsed `traceparent` value.
 ///
@@ -80,5 +80,12 @@ impl TraceParent {
     #[must_use]
     pub fn sampled(&self) -> bool {
         self.flags & SAMPLED != 0
+    }
+
+    /// Whether the caller marked the trace ID random (W3C Level 2's
+    /// `random-trace-id` flag).
+    #[must_use]
+    pub fn random(&self) -> bool {
+        self.flags & RANDOM != 0
     }
 }

@@ -49,6 +49,7 @@ where
         if let Some(code) = grpc::status_in(&parts.headers) {
             scope.set_grpc_status(code);
         }
+        scope.rpc_answered(grpc::answer_serves(parts.status, &parts.headers));
     }
     Response::from_parts(parts, Body::new(TrackedBody::new(body, scope)))
 }

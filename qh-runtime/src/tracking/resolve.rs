@@ -111,9 +111,11 @@ impl Tracking {
                 break;
             }
         }
-        let trusted = found.is_some() || self.config.id_from_traceparent;
-        let trusted = trusted && self.config.trust.admits_request(extensions);
-        match found {
+        // Asked of every request: besides the ID, the peer's trust decides
+        // what of its headers is forwarded (`TrackingContext` fields).
+        let peer_trusted = self.config.trust.admits_request(extensions);
+        let trusted = peer_trusted && (found.is_some() || self.config.id_from_traceparent);
+        let fresh = match found {
             Some((name, value)) if trusted => Ok(Fresh {
                 resolved: Resolved::new(
                     RequestId::from_accepted(value.as_bytes()),
@@ -123,20 +125,26 @@ impl Tracking {
                 echo: value.clone(),
             }),
             None if trusted && self.config.id_from_traceparent => {
-                if let Some(tc) = crate::trace_context::TraceContext::from_headers(headers) {
-                    let id = tc.request_id();
-                    return Ok(Fresh {
-                        echo: id.to_header_value(),
-                        resolved: Resolved::new(id, main.clone(), None),
-                    });
+                match crate::trace_context::TraceContext::from_headers(headers) {
+                    Some(tc) => {
+                        let id = tc.request_id();
+                        Ok(Fresh {
+                            echo: id.to_header_value(),
+                            resolved: Resolved::new(id, main.clone(), None),
+                        })
+                    }
+                    None => self.generate(main, None),
                 }
-                self.generate(main, None)
             }
             found => self.generate(
                 main,
                 found.map(|(_, value)| RequestId::from_accepted(value.as_bytes())),
             ),
-        }
+        };
+        fresh.map(|Fresh { resolved, echo }| Fresh {
+            resolved: resolved.with_trusted(peer_trusted),
+            echo,
+        })
     }
 
     /// Rule (3): a new ID, with the client's kept beside it if any.

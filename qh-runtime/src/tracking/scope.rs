@@ -13,7 +13,7 @@
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use tracing::Span;
 
-use super::grpc::{self, Rpc};
+use super::grpc;
 use super::resolve::Fresh;
 use super::span::{incoming_trace, Completion, Ended, Outcome, RequestSpan, SpanConfig};
 use crate::context::export::Exporter;
@@ -49,14 +49,14 @@ impl RequestScope {
     ) -> Self {
         let trace = incoming_trace(headers);
         let grpc = grpc::is_grpc(headers);
-        let rpc = grpc.then(|| Rpc::from_path(uri.path())).flatten();
+        let grpc_path = grpc.then(|| uri.path());
         let exporter = Exporter::current();
         let RequestSpan { span, done } = RequestSpan::new(
             config,
             &fresh.resolved,
             method,
             route,
-            rpc,
+            grpc_path,
             trace.as_ref(),
             exporter.as_ref(),
         );
@@ -122,6 +122,14 @@ impl RequestScope {
     /// A gRPC call's `grpc-status`, recorded at completion.
     pub(crate) fn set_grpc_status(&mut self, code: u16) {
         self.ended.grpc = Some(code);
+    }
+
+    /// A gRPC call's answer head, `served` saying whether it shows the app
+    /// served the call: names the span if it waited for it.
+    pub(crate) fn rpc_answered(&mut self, served: bool) {
+        if let Some(done) = &mut self.done {
+            done.rpc_answered(&self.span, served);
+        }
     }
 
     /// Records how the request ended, inside the scope (so the access line

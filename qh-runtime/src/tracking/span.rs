@@ -6,7 +6,7 @@ use http::{Method, StatusCode};
 use tracing::field::Empty;
 use tracing::{Level, Span};
 
-use super::grpc::{self, Rpc};
+use super::grpc::{self, Rpc, Served};
 use super::semconv::{self, ServerFields};
 use crate::context::export::Exporter;
 use crate::context::Resolved;
@@ -90,6 +90,17 @@ pub(crate) struct Completion {
     access: Option<Box<Access>>,
     /// The span is exported: its status is recorded the exporter's way too.
     exported: bool,
+    /// A gRPC call whose name waits for the answer (see `grpc`).
+    rpc: Option<Box<PendingRpc>>,
+}
+
+/// A gRPC call not yet known to be served: its path, whether
+/// `rpc.service` is already recorded (the route was the service's), and
+/// the exporter that renames its exported span once the answer names it.
+struct PendingRpc {
+    path: Box<str>,
+    service_recorded: bool,
+    exporter: Option<Exporter>,
 }
 
 /// The access-log event's fields, kept only when it is on.
@@ -120,7 +131,8 @@ macro_rules! request_span {
         )
     };
     ($level:expr, $id:expr, $method:expr, $route:expr, $client:expr, grpc $rpc:expr) => {{
-        let Rpc { name, service, method: rpc_method } = $rpc;
+        // Each `None` stays empty until the answer names the call.
+        let (name, service, rpc_method): RpcFields<'_> = $rpc;
         tracing::span!(
             $level,
             "request",
@@ -186,6 +198,10 @@ impl RequestSpan {
     /// `http.response.status_code`, named `"{METHOD} {route}"`), whose
     /// parent is the incoming `traceparent`'s.
     ///
+    /// A gRPC call (`grpc_path`, its request path) is an RPC span instead,
+    /// named from what the app serves (see `grpc`): at once when the route
+    /// is the method's, else when [`Completion::rpc_answered`] learns it.
+    ///
     /// `route` is asked only when the span or the access log wants it: with
     /// nothing listening, a request pays no route lookup. `exporter` is the
     /// current subscriber's, looked up once by the request's scope.
@@ -194,7 +210,7 @@ impl RequestSpan {
         resolved: &Resolved,
         method: &Method,
         route: impl FnOnce() -> Option<&'r str>,
-        rpc: Option<Rpc<'_>>,
+        grpc_path: Option<&str>,
         incoming: Option<&TraceContext>,
         exporter: Option<&Exporter>,
     ) -> Self {
@@ -211,15 +227,21 @@ impl RequestSpan {
                 route: route.map(|r| cut(r, ECHO_LIMIT).into()),
             })
         });
+        let mut pending = None;
         let span = if enabled {
             let id = resolved.id();
             let method_text = cut(method.as_str(), ECHO_LIMIT);
+            // Which calls a gRPC route serves is read off the template
+            // itself, not a shortened copy.
+            let served = grpc_path.map(|path| grpc::served(path, route));
             let route = route.map(|r| cut(r, ECHO_LIMIT));
             let route = route.as_deref();
             let client = resolved.client_id().map(RequestId::as_str);
-            match (rpc, exporter) {
-                (Some(rpc), _) => {
-                    request_span_at!(config.level, id, &*method_text, route, client, grpc rpc)
+            match (served, exporter) {
+                (Some(served), _) => {
+                    let (fields, waits) = rpc_fields(served, exporter);
+                    pending = waits;
+                    request_span_at!(config.level, id, &*method_text, route, client, grpc fields)
                 }
                 (None, None) => {
                     request_span_at!(config.level, id, &*method_text, route, client, plain)
@@ -240,6 +262,7 @@ impl RequestSpan {
                     started,
                     access,
                     exported: false,
+                    rpc: None,
                 },
             };
         }
@@ -252,8 +275,34 @@ impl RequestSpan {
                 started: Some(Instant::now()),
                 access,
                 exported: exporter.is_some(),
+                rpc: pending,
             },
         }
+    }
+}
+
+/// A gRPC span's `otel.name`, `rpc.service` and `rpc.method`, each `None`
+/// until known.
+type RpcFields<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
+/// A gRPC span's fields as far as `served` knows them now, and what waits
+/// for the answer.
+fn rpc_fields<'a>(
+    served: Served<'a>,
+    exporter: Option<&Exporter>,
+) -> (RpcFields<'a>, Option<Box<PendingRpc>>) {
+    let pending = |rpc: Rpc<'_>, service_recorded| {
+        Some(Box::new(PendingRpc {
+            path: format!("/{}", rpc.name).into(),
+            service_recorded,
+            exporter: exporter.cloned(),
+        }))
+    };
+    match served {
+        Served::Method(rpc) => ((Some(rpc.name), Some(rpc.service), Some(rpc.method)), None),
+        Served::Service(rpc) => ((None, Some(rpc.service), None), pending(rpc, true)),
+        Served::Unrouted(rpc) => ((None, None, None), pending(rpc, false)),
+        Served::No => ((Some(grpc::UNKNOWN_NAME), None, None), None),
     }
 }
 
@@ -264,14 +313,43 @@ impl Completion {
         self.started.is_some()
     }
 
+    /// A gRPC call's answer head: whether it shows the app served the
+    /// call ([`grpc::answer_serves`]). Names a span still waiting for it:
+    /// after its method when served, else with the shared name.
+    pub(crate) fn rpc_answered(&mut self, span: &Span, served: bool) {
+        let Some(pending) = self.rpc.take() else {
+            return;
+        };
+        let rpc = served.then(|| Rpc::from_path(&pending.path)).flatten();
+        let name = match rpc {
+            Some(rpc) => {
+                if !pending.service_recorded {
+                    span.record("rpc.service", rpc.service);
+                }
+                span.record("rpc.method", rpc.method);
+                rpc.name
+            }
+            None => grpc::UNKNOWN_NAME,
+        };
+        span.record("otel.name", name);
+        // The exported span has started (its name was read then): it is
+        // renamed through the exporter.
+        if let Some(exporter) = &pending.exporter {
+            exporter.rename(span, name);
+        }
+    }
+
     /// Records how the request ended on `span` (its status, its latency up
     /// to the body's end, and an `outcome` when the body did not end
     /// normally), and logs the access event when it is on.
-    pub(crate) fn complete(self, span: &Span, status: Ended, outcome: Outcome) {
+    pub(crate) fn complete(mut self, span: &Span, status: Ended, outcome: Outcome) {
         let Ended { http: status, grpc } = status;
         let Some(started) = self.started else {
             return;
         };
+        // No answer head was seen (the client left first, the service
+        // failed): nothing showed the call served.
+        self.rpc_answered(span, false);
         let latency_ms = started.elapsed().as_secs_f64() * 1_000.0;
         let label = outcome.label();
         if let Some(meta) = span.metadata() {

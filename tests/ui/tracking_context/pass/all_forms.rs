@@ -54,11 +54,20 @@ pub struct Correlated {
     request_id: Option<Arc<str>>,
 }
 
-/// No ID field, only headers.
+/// No ID field, only headers; a longer bound, and one forwarded from any
+/// peer (the options in any order, with or without a name).
 #[derive(qh::TrackingContext, Clone)]
 pub struct HeadersOnly {
     #[header("X-Tenant")]
     tenant: Option<String>,
+    #[header("X-Session-ID", max_len = 4096)]
+    session: Option<String>,
+    #[header("X-Locale", forward_untrusted)]
+    locale: Option<String>,
+    #[header(forward_untrusted, max_len = 1_000, name = "X-Region")]
+    region: Option<String>,
+    #[header(max_len = 16)]
+    x_zone: Option<String>,
 }
 
 /// The `#[request_id]` marker on the field named `request_id` is redundant
@@ -92,7 +101,8 @@ fn main() {
     let _ = Marked::from_headers(&headers).map(|m| m.to_headers());
     let _: Option<Tracking> = Tracking::current();
     let _: Option<Correlated> = Correlated::current();
-    let _ = HeadersOnly::from_headers(&headers).map(|h| h.to_headers());
+    let _ = HeadersOnly::from_headers(&headers)
+        .map(|h| (h.to_headers(), h.tenant, h.session, h.locale, h.region, h.x_zone));
     let _ = Redundant::current();
     let _ = (Tracking::from_headers(&headers).map(|t| {
         (

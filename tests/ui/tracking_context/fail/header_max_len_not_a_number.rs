@@ -1,0 +1,8 @@
+#[derive(qh::TrackingContext)]
+struct Tracking {
+    request_id: qh::RequestId,
+    #[header("X-User-ID", max_len = "long")]
+    user_id: Option<String>,
+}
+
+fn main() {}
