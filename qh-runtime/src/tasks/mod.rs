@@ -39,33 +39,28 @@
 //! [`parse_async_flag`] reads `?async=` / `X-Async` for
 //! `task = "optional"`.
 
-mod answer;
 pub(crate) mod endpoint;
-mod memory;
-mod mount;
+mod http;
 mod outcome;
 mod owner;
-mod record;
-#[cfg(feature = "redis")]
-mod redis_store;
 mod request;
-mod routes;
 mod runner;
 mod store;
 mod submitted;
-mod waiters;
 
-pub use memory::MemoryTaskStore;
-pub use record::{now, TaskRecord, TaskStatus, Transition, UnknownStatus};
-#[cfg(feature = "redis")]
-pub use redis_store::{RedisOptions, RedisTaskStore};
-pub use routes::{routes, DEFAULT_LIST_LIMIT, DEFAULT_WAIT_SECS, MAX_LIST_LIMIT, MAX_WAIT_SECS};
+pub use http::routes::{
+    routes, DEFAULT_LIST_LIMIT, DEFAULT_WAIT_SECS, MAX_LIST_LIMIT, MAX_WAIT_SECS,
+};
+pub use http::waiting::DEFAULT_MAX_WAITERS;
 pub use runner::{TaskOutcome, Tasks};
+pub use store::memory::MemoryTaskStore;
+pub use store::record::{now, TaskRecord, TaskStatus, Transition, UnknownStatus};
+#[cfg(feature = "redis")]
+pub use store::redis::{RedisOptions, RedisTaskStore};
 pub use store::{BoxFuture, ListFilter, StoreError, TaskStore};
 pub use submitted::{SubmitError, Submitted};
-pub use waiters::DEFAULT_MAX_WAITERS;
 
-pub(crate) use answer::store_failed;
+pub(crate) use http::answers::store_failed;
 
 /// Whether a request asks for a `task = "optional"` endpoint to run in the
 /// background: `?async=true|1|yes|on` or `X-Async: true|1|yes|on`
@@ -79,7 +74,7 @@ pub(crate) use answer::store_failed;
 /// assert!(qh::tasks::parse_async_flag(&parts));
 /// ```
 #[must_use]
-pub fn parse_async_flag(parts: &http::request::Parts) -> bool {
+pub fn parse_async_flag(parts: &::http::request::Parts) -> bool {
     let query = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
         .find(|(k, _)| k == "async")
         .and_then(|(_, v)| crate::extract::parse_bool(v.as_bytes()));
@@ -95,8 +90,8 @@ pub fn parse_async_flag(parts: &http::request::Parts) -> bool {
 mod tests {
     use super::parse_async_flag;
 
-    fn parts(uri: &str, header: Option<&str>) -> http::request::Parts {
-        let mut req = http::Request::get(uri);
+    fn parts(uri: &str, header: Option<&str>) -> ::http::request::Parts {
+        let mut req = ::http::Request::get(uri);
         if let Some(h) = header {
             req = req.header("X-Async", h);
         }

@@ -65,7 +65,7 @@ pub(super) struct Inner {
     expose_errors: AtomicBool,
     pub(super) listing: AtomicBool,
     pub(super) owner: RwLock<Option<OwnerHook>>,
-    pub(super) waiters: super::waiters::Waiters,
+    pub(super) waiters: super::http::waiting::Waiters,
 }
 
 impl crate::background::LeftBehind for Inner {
@@ -123,7 +123,7 @@ impl Tasks {
             expose_errors: AtomicBool::new(false),
             listing: AtomicBool::new(false),
             owner: RwLock::new(None),
-            waiters: super::waiters::Waiters::default(),
+            waiters: super::http::waiting::Waiters::default(),
         });
         let weak: Weak<dyn crate::background::LeftBehind> = Arc::downgrade(&inner) as _;
         crate::background::on_drain_timeout(weak);

@@ -56,7 +56,7 @@ impl Submitted {
 
 impl IntoResponse for Submitted {
     fn into_response(self) -> Response {
-        let mut response = super::answer::json(StatusCode::ACCEPTED, &self);
+        let mut response = super::http::answers::json(StatusCode::ACCEPTED, &self);
         // Task IDs are UUIDs, always a valid header value.
         if let Ok(location) = HeaderValue::from_str(&self.location()) {
             response.headers_mut().insert(LOCATION, location);
@@ -117,7 +117,7 @@ impl IntoResponse for SubmitError {
     fn into_response(self) -> Response {
         match self {
             Self::Store(e) => super::store_failed(&e, "submitting a task"),
-            Self::NoOwner => super::answer::no_owner(),
+            Self::NoOwner => super::http::answers::no_owner(),
         }
     }
 }

@@ -10,12 +10,12 @@ use axum::Router;
 use http::{StatusCode, Uri};
 use serde::Serialize;
 
-use super::answer::{json, listing_off, not_found, store_failed, task_problem, Object};
-use super::mount::mergeable;
-use super::owner::Scope;
-use super::{ListFilter, TaskRecord, TaskStatus, Tasks};
+use super::answers::{json, listing_off, not_found, store_failed, task_problem, Object};
+use super::mounting::mergeable;
 use crate::error::{Error, ErrorKind};
 use crate::extract::parse_bool;
+use crate::tasks::owner::Scope;
+use crate::tasks::{ListFilter, TaskRecord, TaskStatus, Tasks};
 
 /// How long `?wait=true` waits when no `timeout` is given, in seconds.
 pub const DEFAULT_WAIT_SECS: f64 = 30.0;
@@ -199,7 +199,7 @@ async fn result(tasks: Tasks, id: Id, uri: Uri) -> Response {
     };
     // Seen first, waited for then: no one waits on another's task.
     let record = if wait && !record.status.is_finished() {
-        match super::waiters::wait(&tasks, &id, timeout).await {
+        match super::waiting::wait(&tasks, &id, timeout).await {
             Ok(Some(r)) => r,
             Ok(None) => return not_found(&id),
             Err(refused) => return refused,

@@ -19,8 +19,8 @@ use redis::aio::ConnectionManager;
 use tokio::sync::{broadcast, oneshot};
 use tokio::time::Instant;
 
-use super::store::BoxFuture;
-use super::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Transition};
+use crate::tasks::store::BoxFuture;
+use crate::tasks::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Transition};
 
 /// Task records in Redis, so that a task submitted to one instance is
 /// visible, waitable and cancellable from every other.
@@ -28,7 +28,7 @@ use super::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Tran
 /// - Each record is a hash `{prefix}:task:{id}` with a time to live
 ///   ([`RedisOptions::ttl`], counted from completion); listing indexes are
 ///   sorted sets (`{prefix}:all`, `{prefix}:req:{request_id}`, and for a
-///   task with an [owner](super::TaskRecord::owner) `{prefix}:own:{hex}`
+///   task with an [owner](crate::tasks::TaskRecord::owner) `{prefix}:own:{hex}`
 ///   and `{prefix}:own:{hex}:req:{request_id}`, the owner hex-encoded).
 /// - Every status change is one Lua script (one round trip): atomic, and
 ///   published on `{prefix}:events`. Each store keeps one subscription and

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::store::BoxFuture;
-use super::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Transition};
+use super::BoxFuture;
+use crate::tasks::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Transition};
 
 /// Task records in this process's memory, bounded two ways:
 ///

@@ -123,7 +123,7 @@ pub struct TaskRecord {
     pub result: Option<serde_json::Value>,
     /// Why it failed, once failed.
     pub error: Option<String>,
-    /// Who submitted it, as [`Tasks::owner`](super::Tasks::owner)'s hook
+    /// Who submitted it, as [`Tasks::owner`](crate::tasks::Tasks::owner)'s hook
     /// named the submitting request's caller (`None` without a hook, or
     /// for a task submitted outside a request). Stores keep it with the
     /// record; it is never serialized, so no answer shows it.

@@ -7,8 +7,8 @@ use http::{HeaderValue, StatusCode};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{StoreError, TaskRecord};
 use crate::error::{Error, PROBLEM_JSON};
+use crate::tasks::{StoreError, TaskRecord};
 
 /// A JSON object that keeps its keys in insertion order (serde_json's map
 /// sorts them without its `preserve_order` feature), so answers read like
@@ -61,7 +61,7 @@ pub(crate) fn not_found(task_id: &str) -> Response {
 }
 
 /// `GET /tasks/` when the runner does not serve it (see
-/// [`Tasks::listing`](super::Tasks::listing)).
+/// [`Tasks::listing`](crate::tasks::Tasks::listing)).
 pub(crate) fn listing_off() -> Response {
     let doc = problem(
         StatusCode::NOT_FOUND,

@@ -1,11 +1,18 @@
-//! The [`TaskStore`] trait: where task records live.
+//! Where task records live: the [`TaskStore`] trait, the [`TaskRecord`]
+//! (`record`), and the two stores, in memory (`memory`) and in Redis
+//! (`redis`, feature `redis`).
+
+pub(crate) mod memory;
+pub(crate) mod record;
+#[cfg(feature = "redis")]
+pub(crate) mod redis;
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use super::{TaskRecord, Transition};
+use record::{TaskRecord, Transition};
 
 /// A boxed, `Send` future, as [`TaskStore`] methods return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -54,7 +61,7 @@ impl StoreError {
 /// ```
 impl axum::response::IntoResponse for StoreError {
     fn into_response(self) -> axum::response::Response {
-        super::store_failed(&self, "using the task store")
+        crate::tasks::store_failed(&self, "using the task store")
     }
 }
 
@@ -87,13 +94,13 @@ pub struct ListFilter {
 /// change), so a cancellation and a completion racing each other leave one
 /// consistent outcome.
 ///
-/// Implementations: [`MemoryTaskStore`](super::MemoryTaskStore) (one process)
+/// Implementations: [`MemoryTaskStore`](crate::tasks::MemoryTaskStore) (one process)
 /// and, with the feature `redis`, `RedisTaskStore` (many instances).
 ///
 /// The record's [`owner`](TaskRecord::owner) travels with it: a store keeps
 /// what [`create`](Self::create) was given and returns it from every read,
 /// and [`list`](Self::list) honours [`ListFilter::owner`]. The store never
-/// decides who may see a record; the [`routes`](super::routes()) do, from
+/// decides who may see a record; the [`routes`](crate::tasks::routes()) do, from
 /// the owner the store gives back.
 ///
 /// ```

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use axum::response::Response;
 
-use super::answer::{store_failed, unavailable};
-use super::{TaskRecord, Tasks};
+use super::answers::{store_failed, unavailable};
+use crate::tasks::{TaskRecord, Tasks};
 
 /// How many `?wait=true` requests one [`Tasks`] serves at once by default.
 pub const DEFAULT_MAX_WAITERS: usize = 1024;
