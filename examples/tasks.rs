@@ -13,6 +13,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use qh::background::Shutdown;
 use qh::tasks::Tasks;
 use qh::BackgroundTasks;
 use serde::Deserialize;
@@ -61,26 +62,22 @@ async fn main() -> std::io::Result<()> {
     // JSON lines (RUST_LOG, default info), each inside a request or a task
     // carrying its request's ID.
     qh::logs::json().init();
+    // This app's shutdown: its requests' jobs and tasks count toward it.
+    let shutdown = Shutdown::new();
     let app = Router::new()
         .route("/slow_square", post(submit_square))
         .route("/signup", post(signup))
         .merge(qh::tasks::routes())
         .layer(axum::Extension(Tasks::memory().expose_errors(true)))
-        .layer(qh::background::layer())
-        .layer(qh::Tracking::new());
+        .layer(qh::Tracking::new().shutdown(&shutdown));
     let port = std::env::var("PORT").unwrap_or_else(|_| "3001".into());
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown.signal(tokio::signal::ctrl_c()))
         .await?;
     // Stopped accepting requests: give running work up to 10 s.
-    if !qh::background::drain(Duration::from_secs(10)).await {
-        tracing::warn!(
-            left = qh::background::in_flight(),
-            "background work abandoned"
-        );
+    if !shutdown.drain(Duration::from_secs(10)).await {
+        tracing::warn!(left = shutdown.in_flight(), "background work abandoned");
     }
     Ok(())
 }

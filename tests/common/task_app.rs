@@ -12,6 +12,7 @@ use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Extension, Router};
+use qh::background::Shutdown;
 use qh::tasks::{TaskRecord, TaskStore, Tasks};
 use serde_json::json;
 use tokio::sync::Semaphore;
@@ -105,23 +106,27 @@ pub struct App {
     pub tasks: Tasks,
     pub gate: Gate,
     pub steps: Steps,
+    /// The app's own shutdown (its `Tracking` layer's).
+    pub shutdown: Shutdown,
 }
 
 pub fn app_with(tasks: Tasks) -> App {
     let gate = Gate(Arc::new(Semaphore::new(0)));
     let steps = Steps::default();
+    let shutdown = Shutdown::new();
     let router = Router::new()
         .route("/submit/{kind}", post(submit))
         .merge(qh::tasks::routes())
         .layer(Extension(gate.clone()))
         .layer(Extension(steps.clone()))
         .layer(Extension(tasks.clone()))
-        .layer(qh::Tracking::new());
+        .layer(qh::Tracking::new().shutdown(&shutdown));
     App {
         router,
         tasks,
         gate,
         steps,
+        shutdown,
     }
 }
 

@@ -16,6 +16,8 @@ use super::owner::{Caller, OwnerHook};
 use super::{
     MemoryTaskStore, StoreError, SubmitError, Submitted, TaskRecord, TaskStore, Transition,
 };
+use crate::context::shutdown::{Guard, LeftBehind, Shutdown};
+use crate::context::Context;
 use crate::support::unwind::catch_message;
 
 /// What a task's function produced: its result as JSON, or an error message.
@@ -60,35 +62,47 @@ pub struct Tasks {
 
 pub(super) struct Inner {
     store: Arc<dyn TaskStore>,
-    // Tasks this instance runs, so a local cancel aborts them at once.
-    running: Mutex<HashMap<String, AbortHandle>>,
+    // Tasks this instance runs, so a local cancel aborts them at once, and
+    // the shutdown each counts toward.
+    running: Mutex<HashMap<String, Running>>,
     expose_errors: AtomicBool,
     pub(super) listing: AtomicBool,
     pub(super) owner: RwLock<Option<OwnerHook>>,
     pub(super) waiters: super::http::waiting::Waiters,
 }
 
-impl crate::background::LeftBehind for Inner {
-    /// Aborts every task still running here (so none writes an outcome
-    /// afterwards), then records each as abandoned.
-    fn abandon(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+/// A task running here: how to stop it, and the shutdown it counts toward.
+struct Running {
+    handle: AbortHandle,
+    shutdown: Option<Shutdown>,
+}
+
+impl LeftBehind for Inner {
+    /// Aborts every task running here for `shutdown`'s app (so none writes
+    /// an outcome afterwards), then records each as abandoned.
+    fn abandon<'a>(
+        &'a self,
+        shutdown: &'a Shutdown,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
         let stopped: Vec<String> = {
             let mut running = lock(&self.running);
-            running
-                .drain()
-                .map(|(id, handle)| {
-                    handle.abort();
-                    id
-                })
-                .collect()
+            let ids: Vec<String> = running
+                .iter()
+                .filter(|(_, r)| r.shutdown.as_ref().is_some_and(|s| s.same(shutdown)))
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in &ids {
+                if let Some(r) = running.remove(id) {
+                    r.handle.abort();
+                }
+            }
+            ids
         };
         super::outcome::abandon(&*self.store, stopped)
     }
 }
 
-fn lock(
-    running: &Mutex<HashMap<String, AbortHandle>>,
-) -> MutexGuard<'_, HashMap<String, AbortHandle>> {
+fn lock(running: &Mutex<HashMap<String, Running>>) -> MutexGuard<'_, HashMap<String, Running>> {
     running
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -125,8 +139,6 @@ impl Tasks {
             owner: RwLock::new(None),
             waiters: super::http::waiting::Waiters::default(),
         });
-        let weak: Weak<dyn crate::background::LeftBehind> = Arc::downgrade(&inner) as _;
-        crate::background::on_drain_timeout(weak);
         Self {
             inner,
             caller: Caller::default(),
@@ -195,7 +207,8 @@ impl Tasks {
     /// [`request_id`](crate::request_id) and its log lines carry the
     /// submitting request's ID; its `task` span (fields `task_id`,
     /// `endpoint`, `request_id`) follows from the request's span. It counts
-    /// as background work for [`drain`](crate::background::drain).
+    /// toward the request's [`Shutdown`](crate::background::Shutdown), if
+    /// it has one.
     ///
     /// The task's [owner](TaskRecord::owner) is the caller this handle was
     /// made for (see [`Tasks::owner`]).
@@ -243,7 +256,7 @@ impl Tasks {
     where
         F: Future<Output = TaskOutcome> + Send + 'static,
     {
-        let ctx = crate::context::Context::current();
+        let ctx = Context::current();
         let owner = self.submission_owner(ctx.is_some())?;
         let request_id = ctx.as_ref().map(|c| c.id().clone());
         let task_id = uuid::Uuid::new_v4().to_string();
@@ -263,13 +276,15 @@ impl Tasks {
         }
         span.follows_from(tracing::Span::current());
 
-        // Counted from submission, so a drain right after it waits for it.
-        let run = run(
-            self.clone(),
-            task_id.clone(),
-            work,
-            crate::background::track(),
-        );
+        // Counted from submission, so a drain right after it waits for it;
+        // the runner is told when that drain gives up.
+        let shutdown = ctx.as_ref().and_then(Context::shutdown).cloned();
+        if let Some(shutdown) = &shutdown {
+            let weak: Weak<dyn LeftBehind> = Arc::downgrade(&self.inner) as _;
+            shutdown.on_drain_timeout(weak);
+        }
+        let counted = shutdown.as_ref().map(Shutdown::track);
+        let run = run(self.clone(), task_id.clone(), work, counted);
         let run: Pin<Box<dyn Future<Output = ()> + Send>> = match ctx {
             Some(ctx) => Box::pin(ctx.scope(run)),
             None => Box::pin(run),
@@ -278,7 +293,13 @@ impl Tasks {
         // done, which must not happen before it was added.
         let mut running = self.running();
         let handle = tokio::spawn(run.instrument(span));
-        running.insert(task_id.clone(), handle.abort_handle());
+        running.insert(
+            task_id.clone(),
+            Running {
+                handle: handle.abort_handle(),
+                shutdown,
+            },
+        );
         drop(running);
         Ok(Submitted::new(task_id, request_id))
     }
@@ -297,8 +318,8 @@ impl Tasks {
             .store
             .transition(task_id, Transition::Cancel)
             .await?;
-        if let Some(handle) = self.running().remove(task_id) {
-            handle.abort();
+        if let Some(running) = self.running().remove(task_id) {
+            running.handle.abort();
         }
         Ok(record)
     }
@@ -327,12 +348,12 @@ impl Tasks {
         self.running().len()
     }
 
-    fn running(&self) -> MutexGuard<'_, HashMap<String, AbortHandle>> {
+    fn running(&self) -> MutexGuard<'_, HashMap<String, Running>> {
         lock(&self.inner.running)
     }
 }
 
-async fn run<F>(tasks: Tasks, task_id: String, work: F, tracked: crate::background::Guard)
+async fn run<F>(tasks: Tasks, task_id: String, work: F, tracked: Option<Guard>)
 where
     F: Future<Output = TaskOutcome> + Send + 'static,
 {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::response::Response;
 
 use super::answers::{store_failed, unavailable};
+use crate::context::shutdown::Shutdown;
 use crate::tasks::{TaskRecord, Tasks};
 
 /// How many `?wait=true` requests one [`Tasks`] serves at once by default.
@@ -85,7 +86,9 @@ pub(super) async fn wait(
     task_id: &str,
     timeout: Duration,
 ) -> Result<Option<TaskRecord>, Response> {
-    if crate::background::is_shutting_down() {
+    // The shutdown of the app the asking request came into, if any.
+    let shutdown = crate::context::current_shutdown();
+    if shutdown.as_ref().is_some_and(Shutdown::begun) {
         return Err(shutting_down());
     }
     let Some(_slot) = tasks.inner.waiters.enter() else {
@@ -102,7 +105,15 @@ pub(super) async fn wait(
         found = tasks.store().wait(task_id, timeout) => {
             found.map_err(|e| store_failed(&e, "waiting for a task's result"))
         }
-        () = crate::background::shutdown_begun() => Err(shutting_down()),
+        () = begins(shutdown.as_ref()) => Err(shutting_down()),
+    }
+}
+
+/// Resolves when `shutdown` begins; never without one.
+async fn begins(shutdown: Option<&Shutdown>) {
+    match shutdown {
+        Some(shutdown) => shutdown.begins().await,
+        None => std::future::pending().await,
     }
 }
 

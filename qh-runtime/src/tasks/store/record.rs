@@ -222,7 +222,7 @@ pub enum Transition {
     Cancel,
     /// pending/running → cancelled, with the reason in `error`: the
     /// instance running it shut down before it finished (see
-    /// [`drain`](crate::background::drain)).
+    /// [`Shutdown::drain`](crate::background::Shutdown::drain)).
     Abandon(String),
 }
 
