@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use qh::background::Shutdown;
-use qh::tasks::Tasks;
+use qh::tasks::{CallerTasks, Runner};
 use qh::BackgroundTasks;
 use serde::Deserialize;
 
@@ -33,7 +33,7 @@ async fn slow_square(x: i64) -> Result<i64, String> {
 /// Answers 202 + `Location` at once; the work goes on in the background.
 /// A body axum's `Json` refuses answers a problem, as endpoints do (with
 /// a fixed detail: serde's message would repeat the client's input).
-async fn submit_square(tasks: Tasks, body: Result<Json<Square>, JsonRejection>) -> Response {
+async fn submit_square(tasks: CallerTasks, body: Result<Json<Square>, JsonRejection>) -> Response {
     let body = match body {
         Ok(Json(body)) => body,
         Err(rejection) => {
@@ -67,8 +67,10 @@ async fn main() -> std::io::Result<()> {
     let app = Router::new()
         .route("/slow_square", post(submit_square))
         .route("/signup", post(signup))
-        .merge(qh::tasks::routes())
-        .layer(axum::Extension(Tasks::memory().expose_errors(true)))
+        .merge(qh::tasks::router())
+        .layer(axum::Extension(
+            Runner::builder().expose_errors(true).build(),
+        ))
         .layer(qh::Tracking::new().shutdown(&shutdown));
     let port = std::env::var("PORT").unwrap_or_else(|_| "3001".into());
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;

@@ -319,11 +319,11 @@ async fn failing_and_panicking_jobs_are_logged_with_the_id_and_never_change_the_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_logs_with_the_request_id_in_a_span_that_follows_from_the_request() {
     logs();
-    let tasks = qh::tasks::Tasks::memory();
+    let tasks = qh::tasks::Runner::default();
     let app = Router::new()
         .route(
             "/",
-            get(|tasks: qh::tasks::Tasks| async move {
+            get(|tasks: qh::tasks::CallerTasks| async move {
                 let s = tasks
                     .submit("logs_work", async {
                         tokio::task::yield_now().await;

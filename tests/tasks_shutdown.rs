@@ -20,7 +20,7 @@ use common::task_app::{app_with, ask, assert_problem, submit_kind, until_status,
 use common::wait::PATIENCE;
 use common::{get_with, send};
 use qh::background::Shutdown;
-use qh::tasks::{TaskStatus, Tasks};
+use qh::tasks::{CallerTasks, Runner, TaskStatus};
 use qh::BackgroundTasks;
 use tokio::sync::Semaphore;
 
@@ -33,7 +33,7 @@ async fn drain_waits_for_background_work_within_its_timeout() {
     let gate = Arc::new(Semaphore::new(0));
     let done = Arc::new(AtomicBool::new(false));
     let (job_gate, flag) = (gate.clone(), done.clone());
-    let tasks = Tasks::memory();
+    let tasks = Runner::default();
     let task_gate = gate.clone();
     let shutdown = Shutdown::new();
     let app = Router::new()
@@ -51,7 +51,7 @@ async fn drain_waits_for_background_work_within_its_timeout() {
         )
         .route(
             "/task",
-            get(move |tasks: Tasks| {
+            get(move |tasks: CallerTasks| {
                 let gate = task_gate.clone();
                 async move {
                     let submitted = tasks
@@ -116,7 +116,7 @@ async fn shutdown_ends_waits_and_records_the_tasks_it_gives_up_on() {
     let capture = Capture::default();
     let _logs = json_logs(&capture);
 
-    let memory = app_with(Tasks::memory());
+    let memory = app_with(Runner::default());
     let in_memory = submit_kind(&memory, "gated", "mem").await;
     until_status(&memory, &in_memory, "running").await;
 
@@ -190,7 +190,7 @@ async fn redis_instances() -> Option<(common::redis_server::RedisServer, App, Ap
                 .unwrap()
         }
     };
-    let a = app_with(Tasks::new(store(options.clone()).await));
-    let b = app_with(Tasks::new(store(options).await));
+    let a = app_with(Runner::new(store(options.clone()).await));
+    let b = app_with(Runner::new(store(options).await));
     Some((server, a, b))
 }

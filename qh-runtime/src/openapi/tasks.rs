@@ -1,6 +1,6 @@
 //! The task side of the document: a task endpoint's `202` submission,
 //! the `async` flags of `task = "optional"`, and the `/tasks` routes'
-//! operations (`crate::tasks::routes`), each with a distinct
+//! operations (`crate::tasks::router`), each with a distinct
 //! `x-python-signature` name so Python qh's client keeps them apart.
 
 use serde_json::json;

@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 use axum::response::{IntoResponse, Response};
 
 use crate::endpoint::respond::{checks, Checks, Fine, Passes, FINE};
-use crate::tasks::{TaskOutcome, Tasks};
+use crate::tasks::{CallerTasks, TaskOutcome};
 
 /// Wraps a task function's return value to pick how it is stored (see
 /// [`TaskResult`]).
@@ -193,7 +193,7 @@ impl<T: Display> TaskError for T {}
 /// submission: `202` with `Location` ([`Submitted`](crate::tasks::Submitted)),
 /// `503` problem+json when the store cannot take it, `401` when an owner
 /// hook finds no owner ([`SubmitError`](crate::tasks::SubmitError)).
-pub async fn submit_task<F>(tasks: &Tasks, name: &'static str, work: F) -> Response
+pub async fn submit_task<F>(tasks: &CallerTasks, name: &'static str, work: F) -> Response
 where
     F: Future<Output = TaskOutcome> + Send + 'static,
 {

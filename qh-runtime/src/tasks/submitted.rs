@@ -19,7 +19,7 @@ use crate::id::RequestId;
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// use axum::response::IntoResponse;
 ///
-/// let submitted = qh::tasks::Tasks::memory()
+/// let submitted = qh::tasks::Runner::default()
 ///     .submit("noop", async { Ok::<(), String>(()) })
 ///     .await
 ///     .unwrap();
@@ -83,7 +83,7 @@ impl IntoResponse for Submitted {
 pub enum SubmitError {
     /// The store could not record the task.
     Store(StoreError),
-    /// The runner has an [owner hook](super::Tasks::owner) and it found no
+    /// The runner has an [owner hook](super::RunnerBuilder::owner) and it found no
     /// owner for the submitting request: a task no one could read or
     /// cancel is not started.
     NoOwner,

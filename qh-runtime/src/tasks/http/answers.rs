@@ -61,7 +61,7 @@ pub(crate) fn not_found(task_id: &str) -> Response {
 }
 
 /// `GET /tasks/` when the runner does not serve it (see
-/// [`Tasks::listing`](crate::tasks::Tasks::listing)).
+/// [`RunnerBuilder::listing`](crate::tasks::RunnerBuilder::listing)).
 pub(crate) fn listing_off() -> Response {
     let doc = problem(
         StatusCode::NOT_FOUND,

@@ -20,9 +20,9 @@ use crate::tasks::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStor
 ///
 /// ```
 /// use std::time::Duration;
-/// use qh::tasks::{MemoryTaskStore, Tasks};
+/// use qh::tasks::{MemoryTaskStore, Runner};
 ///
-/// let tasks = Tasks::new(MemoryTaskStore::new().capacity(1000).ttl(Duration::from_secs(600)));
+/// let runner = Runner::new(MemoryTaskStore::new().capacity(1000).ttl(Duration::from_secs(600)));
 /// ```
 #[derive(Debug)]
 pub struct MemoryTaskStore {

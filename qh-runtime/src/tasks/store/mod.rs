@@ -100,7 +100,7 @@ pub struct ListFilter {
 /// The record's [`owner`](TaskRecord::owner) travels with it: a store keeps
 /// what [`create`](Self::create) was given and returns it from every read,
 /// and [`list`](Self::list) honours [`ListFilter::owner`]. The store never
-/// decides who may see a record; the [`routes`](crate::tasks::routes()) do, from
+/// decides who may see a record; the [`routes`](crate::tasks::router()) do, from
 /// the owner the store gives back.
 ///
 /// ```

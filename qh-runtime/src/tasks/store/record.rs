@@ -123,10 +123,13 @@ pub struct TaskRecord {
     pub result: Option<serde_json::Value>,
     /// Why it failed, once failed.
     pub error: Option<String>,
-    /// Who submitted it, as [`Tasks::owner`](crate::tasks::Tasks::owner)'s hook
-    /// named the submitting request's caller (`None` without a hook, or
-    /// for a task submitted outside a request). Stores keep it with the
-    /// record; it is never serialized, so no answer shows it.
+    /// Who submitted it, as the runner's
+    /// [owner hook](crate::tasks::RunnerBuilder::owner) named the
+    /// submitting request's caller (`None` without a hook, or for a task
+    /// submitted through the [`Runner`](crate::tasks::Runner) itself rather
+    /// than a request's [`CallerTasks`](crate::tasks::CallerTasks)). Stores
+    /// keep it with the record; it is never serialized, so no answer shows
+    /// it.
     #[serde(skip)]
     pub owner: Option<String>,
 }

@@ -51,11 +51,11 @@ use crate::tasks::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStor
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), qh::tasks::StoreError> {
-/// use qh::tasks::{RedisTaskStore, Tasks};
+/// use qh::tasks::{RedisTaskStore, Runner};
 ///
 /// let store = RedisTaskStore::connect("redis://127.0.0.1:6379/").await?;
-/// let tasks = Tasks::new(store);
-/// let app: axum::Router = qh::tasks::routes().layer(axum::Extension(tasks));
+/// let runner = Runner::new(store);
+/// let app: axum::Router = qh::tasks::router().layer(axum::Extension(runner));
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
