@@ -81,7 +81,7 @@ struct Broken;
 const SECRET: &str = "redis://:hunter2@10.0.0.7:6379 broken pipe";
 
 fn broken<'a, T: Send + 'a>() -> BoxFuture<'a, Result<T, StoreError>> {
-    Box::pin(async { Err(StoreError::Backend(SECRET.to_owned())) })
+    Box::pin(async { Err(StoreError::unavailable(SECRET)) })
 }
 
 impl TaskStore for Broken {

@@ -70,11 +70,7 @@ fn shape(res: &Answer, asking: &str, task_id: &str) -> Value {
 }
 
 fn all() -> ListFilter {
-    ListFilter {
-        request_id: None,
-        owner: None,
-        limit: 100,
-    }
+    ListFilter::new(100)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

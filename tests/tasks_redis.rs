@@ -336,14 +336,7 @@ async fn finished_records_expire_in_redis() {
         store.get("ttl-1").await.unwrap().is_none()
     })
     .await;
-    let all = store
-        .list(&qh::tasks::ListFilter {
-            request_id: None,
-            owner: None,
-            limit: 10,
-        })
-        .await
-        .unwrap();
+    let all = store.list(&qh::tasks::ListFilter::new(10)).await.unwrap();
     assert!(all.is_empty());
 }
 

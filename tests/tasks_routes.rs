@@ -299,11 +299,7 @@ async fn five_hundred_concurrent_submissions_each_keep_their_own_request_id() {
         let listed = app
             .tasks
             .store()
-            .list(&qh::tasks::ListFilter {
-                request_id: Some(request_id.clone()),
-                owner: None,
-                limit: 10,
-            })
+            .list(&qh::tasks::ListFilter::new(10).request_id(request_id.clone()))
             .await
             .unwrap();
         assert_eq!(listed.len(), 1);

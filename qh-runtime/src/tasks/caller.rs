@@ -10,8 +10,8 @@ use http::request::Parts;
 use http::StatusCode;
 use serde::Serialize;
 
+use super::error::outcome_of;
 use super::owner::Caller;
-use super::runner::outcome_of;
 use super::{Runner, SubmitError, Submitted, TaskOutcome};
 use crate::error::{Error, ErrorKind};
 

@@ -29,12 +29,14 @@ impl<T> TaskValue<T> {
 }
 
 fn json<T: serde::Serialize>(value: &T) -> TaskOutcome {
-    serde_json::to_value(value).map_err(|e| format!("the result cannot be serialized as JSON: {e}"))
+    serde_json::to_value(value).map_err(crate::tasks::TaskError::Serialize)
 }
 
 // Unreachable through the generated code, which takes the value once.
 fn gone() -> TaskOutcome {
-    Err("the task's result was already taken".to_owned())
+    Err(crate::tasks::TaskError::Failed(
+        "the task's result was already taken".to_owned(),
+    ))
 }
 
 /// First choice: `Result<T: Serialize, E: Display>` stores `Ok` as the
@@ -56,7 +58,7 @@ impl<T: serde::Serialize, E: Display> TaskResult for &&&TaskValue<Result<T, E>> 
     fn __qh_outcome(&self) -> TaskOutcome {
         match self.take() {
             Some(Ok(value)) => json(&value),
-            Some(Err(e)) => Err(e.to_string()),
+            Some(Err(e)) => Err(crate::tasks::TaskError::Failed(e.to_string())),
             None => gone(),
         }
     }
@@ -216,8 +218,8 @@ where
             let message =
                 crate::support::unwind::text(&*payload).unwrap_or("non-string panic payload");
             tracing::error!(panic = %message, "task panicked");
-            Err(format!("the task panicked: {message}"))
+            Err(crate::tasks::TaskError::Panicked(message.to_owned()))
         }
-        Err(e) => Err(format!("the task did not finish: {e}")),
+        Err(e) => Err(crate::tasks::TaskError::Interrupted(e)),
     }
 }

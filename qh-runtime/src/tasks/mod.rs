@@ -47,6 +47,7 @@
 mod builder;
 pub(crate) mod caller;
 pub(crate) mod endpoint;
+mod error;
 mod http;
 mod outcome;
 mod owner;
@@ -56,19 +57,17 @@ mod submitted;
 
 pub use builder::RunnerBuilder;
 pub use caller::CallerTasks;
-pub use http::routes::{
-    router, DEFAULT_LIST_LIMIT, DEFAULT_WAIT_SECS, MAX_LIST_LIMIT, MAX_WAIT_SECS,
-};
+pub use error::{TaskError, TaskOutcome};
+pub use http::routes::{router, DEFAULT_LIST_LIMIT, DEFAULT_WAIT, MAX_LIST_LIMIT, MAX_WAIT};
 pub use http::waiting::DEFAULT_MAX_WAITERS;
-pub use runner::{Runner, TaskOutcome};
+pub use runner::Runner;
 pub use store::memory::MemoryTaskStore;
-pub use store::record::{now, TaskRecord, TaskStatus, Transition, UnknownStatus};
+pub use store::record::{TaskRecord, TaskStatus, Transition, UnknownStatus};
 #[cfg(feature = "redis")]
 pub use store::redis::{RedisOptions, RedisTaskStore};
 pub use store::{BoxFuture, ListFilter, StoreError, TaskStore};
 pub use submitted::{SubmitError, Submitted};
 
-pub(crate) use http::answers::store_failed;
 pub(crate) use http::mounting::with_default_runner;
 
 /// Whether a request asks for a `task = "optional"` endpoint to run in the

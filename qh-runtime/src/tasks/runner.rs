@@ -13,17 +13,16 @@ use serde::Serialize;
 use tokio::task::AbortHandle;
 use tracing::Instrument;
 
+use super::error::outcome_of;
 use super::owner::{Caller, OwnerHook};
 use super::{
-    CallerTasks, RunnerBuilder, StoreError, SubmitError, Submitted, TaskRecord, TaskStore,
-    Transition,
+    CallerTasks, RunnerBuilder, StoreError, SubmitError, Submitted, TaskError, TaskOutcome,
+    TaskRecord, TaskStore, Transition,
 };
 use crate::context::shutdown::{Guard, LeftBehind, Shutdown};
 use crate::context::Context;
+use crate::support::chain::Chain;
 use crate::support::unwind::catch_message;
-
-/// What a task's function produced: its result as JSON, or an error message.
-pub type TaskOutcome = Result<serde_json::Value, String>;
 
 /// The task runner of one app: records tasks in its [`TaskStore`], runs them
 /// on tokio with the submitting request's context, and cancels them.
@@ -410,15 +409,6 @@ impl Runner {
     }
 }
 
-/// A function's `Ok` value as JSON, its `Err` as the failure message.
-pub(super) fn outcome_of<T: Serialize, E: Display>(result: Result<T, E>) -> TaskOutcome {
-    match result {
-        Ok(value) => serde_json::to_value(value)
-            .map_err(|e| format!("the result cannot be serialized as JSON: {e}")),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
 async fn run<F>(runner: Runner, task_id: String, work: F, counted: Option<Guard>)
 where
     F: Future<Output = TaskOutcome> + Send + 'static,
@@ -441,11 +431,11 @@ where
                 Some(Ok(Ok(value))) => Some(Transition::Complete(value)),
                 Some(Ok(Err(error))) => {
                     tracing::error!(error = %error, "task failed");
-                    Some(Transition::Fail(error))
+                    Some(Transition::Fail(error.to_string()))
                 }
                 Some(Err(panic)) => {
                     tracing::error!(panic = %panic, "task panicked");
-                    Some(Transition::Fail(format!("the task panicked: {panic}")))
+                    Some(Transition::Fail(TaskError::Panicked(panic).to_string()))
                 }
             };
             if let Some(to) = to {
@@ -455,7 +445,7 @@ where
         // Cancelled or deleted before it started: nothing to run.
         Ok(_) => {}
         Err(e) => {
-            tracing::error!(task_id = %task_id, error = %e, "task not started: the store failed");
+            tracing::error!(task_id = %task_id, error = %Chain(&e), "task not started: the store failed");
         }
     }
     runner.running().remove(&task_id);

@@ -15,12 +15,13 @@ use super::mounting::mergeable;
 use crate::error::{Error, ErrorKind};
 use crate::extract::parse_bool;
 use crate::tasks::owner::Scope;
+use crate::tasks::store::record::seconds;
 use crate::tasks::{CallerTasks, ListFilter, TaskRecord, TaskStatus};
 
-/// How long `?wait=true` waits when no `timeout` is given, in seconds.
-pub const DEFAULT_WAIT_SECS: f64 = 30.0;
-/// The longest `?timeout=` honoured, in seconds: longer waits are cut to it.
-pub const MAX_WAIT_SECS: f64 = 300.0;
+/// How long `?wait=true` waits when no `timeout` is given (30 s).
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(30);
+/// The longest `?timeout=` honoured (300 s): longer waits are cut to it.
+pub const MAX_WAIT: Duration = Duration::from_secs(300);
 /// How many tasks `GET /tasks/` lists when no `limit` is given.
 pub const DEFAULT_LIST_LIMIT: usize = 100;
 /// The most tasks one `GET /tasks/` lists.
@@ -138,9 +139,9 @@ async fn status(tasks: CallerTasks, id: Id) -> Response {
             &Object::default()
                 .with("task_id", r.task_id)
                 .with("status", r.status.as_str())
-                .with("created_at", r.created_at)
-                .with("started_at", r.started_at)
-                .with("completed_at", r.completed_at),
+                .with("created_at", seconds(r.created_at))
+                .with("started_at", r.started_at.map(seconds))
+                .with("completed_at", r.completed_at.map(seconds)),
         ),
         Err(refused) => refused,
     }
@@ -303,7 +304,7 @@ fn invalid_query(name: &'static str, why: &str) -> Error {
 /// `wait` (a boolean, as Python qh reads `?async=`) and `timeout` (seconds).
 fn wait_params(uri: &Uri) -> Result<(bool, Duration), Error> {
     let mut wait = false;
-    let mut timeout = DEFAULT_WAIT_SECS;
+    let mut timeout = DEFAULT_WAIT.as_secs_f64();
     for (key, value) in query_pairs(uri) {
         match key.as_str() {
             "wait" => {
@@ -320,15 +321,15 @@ fn wait_params(uri: &Uri) -> Result<(bool, Duration), Error> {
             _ => {}
         }
     }
-    Ok((wait, Duration::from_secs_f64(timeout.min(MAX_WAIT_SECS))))
+    // Seconds on the wire; cut to the bound before becoming a `Duration`.
+    Ok((
+        wait,
+        Duration::from_secs_f64(timeout.min(MAX_WAIT.as_secs_f64())),
+    ))
 }
 
 fn list_params(uri: &Uri) -> Result<ListFilter, Error> {
-    let mut filter = ListFilter {
-        request_id: None,
-        owner: None,
-        limit: DEFAULT_LIST_LIMIT,
-    };
+    let mut filter = ListFilter::new(DEFAULT_LIST_LIMIT);
     for (key, value) in query_pairs(uri) {
         match key.as_str() {
             "limit" => {
@@ -368,10 +369,7 @@ mod tests {
     #[test]
     fn wait_params_are_bounded_and_checked() {
         let uri: Uri = "/r?wait=1&timeout=99999".parse().unwrap();
-        assert_eq!(
-            wait_params(&uri).unwrap(),
-            (true, Duration::from_secs_f64(MAX_WAIT_SECS))
-        );
+        assert_eq!(wait_params(&uri).unwrap(), (true, MAX_WAIT));
         for bad in [
             "/r?timeout=-1",
             "/r?timeout=NaN",
