@@ -166,7 +166,7 @@ async fn failures_and_panics_are_visible_from_the_other_instance() {
     )
     .await;
     let doc = assert_problem(&res, StatusCode::INTERNAL_SERVER_ERROR, "b-f");
-    assert_eq!(doc["status"], "failed");
+    assert_eq!(doc["task_status"], "failed");
     assert_eq!(doc["error"], "disk full");
     let panicked = submit_kind(&a, "panic", "panic-1").await;
     let record = finished(&**b.tasks.store(), &panicked).await;
@@ -197,7 +197,7 @@ async fn cancelling_on_one_instance_stops_the_work_on_the_other() {
     .await;
     let res = ask(&a, "GET", &format!("/tasks/{id}/result"), "a-c").await;
     assert_eq!(
-        assert_problem(&res, StatusCode::CONFLICT, "a-c")["status"],
+        assert_problem(&res, StatusCode::CONFLICT, "a-c")["task_status"],
         "cancelled"
     );
 

@@ -48,7 +48,7 @@ async fn lifecycle_through_every_route() {
     .await;
     let doc = assert_problem(&res, StatusCode::REQUEST_TIMEOUT, "q-3");
     assert_eq!(doc["task_id"], id.as_str());
-    assert_eq!(doc["status"], "running");
+    assert_eq!(doc["task_status"], "running");
 
     app.gate.0.add_permits(1);
     let res = ask(
@@ -136,7 +136,7 @@ async fn failures_are_problems_with_details_only_when_exposed() {
         .await;
         let doc = assert_problem(&res, StatusCode::INTERNAL_SERVER_ERROR, "f-2");
         assert_eq!(doc["task_id"], id.as_str());
-        assert_eq!(doc["status"], "failed");
+        assert_eq!(doc["task_status"], "failed");
         assert_eq!(doc["error"] == "disk full", expose, "{doc}");
         // The record shows the message under the same rule (the store
         // keeps it either way, for the logs).
@@ -195,7 +195,7 @@ async fn cancel_keeps_the_record_as_cancelled() {
     assert!(record.completed_at.is_some());
     let res = ask(&app, "GET", &format!("/tasks/{id}/result"), "k-2").await;
     let doc = assert_problem(&res, StatusCode::CONFLICT, "k-2");
-    assert_eq!(doc["status"], "cancelled");
+    assert_eq!(doc["task_status"], "cancelled");
     until_dropped(&app).await;
     // A finished task cannot be cancelled again, nor completed later.
     let again = app.tasks.cancel(&id).await.unwrap().unwrap();

@@ -108,7 +108,7 @@ async fn assert_abandoned(app: &App, task_id: &str) {
     assert_eq!(record.error.as_deref(), Some(REASON));
     let res = ask(app, "GET", &format!("/tasks/{task_id}/result"), "after").await;
     let doc = assert_problem(&res, StatusCode::CONFLICT, "after");
-    assert_eq!(doc["status"], "cancelled");
+    assert_eq!(doc["task_status"], "cancelled");
 }
 
 #[tokio::test]

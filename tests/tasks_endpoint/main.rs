@@ -215,7 +215,8 @@ async fn a_failing_task_is_recorded_failed_with_its_message() {
     );
     assert_eq!(res.content_type(), "application/problem+json");
     let doc = res.json();
-    assert_eq!(doc["status"], "failed");
+    assert_eq!(doc["status"], 500);
+    assert_eq!(doc["task_status"], "failed");
     assert_eq!(doc["task_id"], task_id.as_str());
     assert_eq!(doc["error"], "cannot do it: disk");
     assert_eq!(doc["request_id"], "poller");

@@ -93,7 +93,8 @@ pub(crate) fn task_problem(
     error: Option<&str>,
 ) -> Response {
     let mut doc = problem(http, slug, detail);
-    doc.set("status", record.status.as_str());
+    // `status` stays the HTTP status (RFC 9457); the task's is its own.
+    doc.set("task_status", record.status.as_str());
     doc.set("task_id", record.task_id.as_str());
     if let Some(error) = error {
         doc.set("error", error);

@@ -33,7 +33,7 @@ pub const MAX_LIST_LIMIT: usize = 1000;
 /// | route | answer |
 /// |---|---|
 /// | `GET /tasks/{id}/status` | 200 `{task_id, status, created_at, started_at, completed_at}` |
-/// | `GET /tasks/{id}/result?wait=false&timeout=30` | 200 `{task_id, status: "completed", result}`; 202 `{task_id, status, message}` while not finished; 500 problem+json with `task_id`, `status: "failed"`, `error` when failed; 409 with `status: "cancelled"` when cancelled; 408 when a wait times out |
+/// | `GET /tasks/{id}/result?wait=false&timeout=30` | 200 `{task_id, status: "completed", result}`; 202 `{task_id, status, message}` while not finished; 500 problem+json with `task_id`, `task_status: "failed"`, `error` when failed; 409 with `task_status: "cancelled"` when cancelled; 408 when a wait times out |
 /// | `GET /tasks/{id}` | 200 the whole [`TaskRecord`] |
 /// | `DELETE /tasks/{id}` | cancels the task if running, removes it: 200 `{task_id, status: "deleted"}` |
 /// | `GET /tasks/?limit=100&request_id=…` | 200 `{"tasks": [record, …]}`, newest first; 404 problem+json unless [`RunnerBuilder::listing`] or [`RunnerBuilder::owner`] serves it |
@@ -48,11 +48,10 @@ pub const MAX_LIST_LIMIT: usize = 1000;
 /// lists the caller's own (its `request_id=` filter within them).
 ///
 /// Unknown tasks answer 404 problem+json with `task_id`. Errors are
-/// `application/problem+json` with the asking request's `request_id`; where
-/// the document is about a task's state, its `status` member holds that
-/// state (`"failed"`, as Python qh's clients read it) instead of the HTTP
-/// status number, which RFC 9457 §3.1 tells consumers to ignore when
-/// mistyped. Every answer echoes the request's ID: the app's
+/// `application/problem+json` with the asking request's `request_id`; their
+/// `status` is the HTTP status number (RFC 9457), and where the document is
+/// about a task's state, its `task_status` member holds that state
+/// (`"failed"`, `"cancelled"`). Every answer echoes the request's ID: the app's
 /// [`Tracking`](crate::Tracking) layer's, or, without one, an ID resolved
 /// with the defaults of [`Tracking::new`](crate::Tracking::new).
 ///
