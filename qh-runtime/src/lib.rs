@@ -35,7 +35,7 @@ pub mod tracking;
 #[cfg(feature = "ws")]
 pub mod ws;
 
-pub use background::{spawn, spawn_blocking, BackgroundTasks};
+pub use background::{blocking::spawn_blocking, jobs::BackgroundTasks, spawn::spawn};
 pub use context::{request_id, Resolved};
 pub use derive::to_header::ToHeader;
 pub use error::{Error, ErrorKind, PROBLEM_JSON};

@@ -23,14 +23,14 @@
 //! one, they start when the last handle to the list is dropped (the
 //! handler's goes when the handler returns).
 
-mod blocking;
+// `spawn`, `spawn_blocking` and `BackgroundTasks` are exported once, at the
+// crate root (what a first program uses).
+pub(crate) mod blocking;
 mod in_request;
-mod jobs;
-mod spawn;
+pub(crate) mod jobs;
+pub(crate) mod spawn;
 
 #[doc(inline)]
 pub use crate::context::shutdown::Shutdown;
-pub use blocking::spawn_blocking;
 pub use in_request::{InCurrentRequest, InRequest};
-pub use jobs::{BackgroundTasks, JobOutput};
-pub use spawn::spawn;
+pub use jobs::JobOutput;

@@ -138,6 +138,8 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CallerTasks {
 ///
 /// `500` problem+json (logged at ERROR) when the request carries no
 /// runner: the app mounted task routes without one.
+// The error is the answer itself, as axum's rejections are.
+#[allow(clippy::result_large_err)]
 pub fn caller_tasks(parts: &Parts) -> Result<CallerTasks, Response> {
     match parts.extensions.get::<Runner>() {
         Some(runner) => Ok(runner.for_request(parts)),

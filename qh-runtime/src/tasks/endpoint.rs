@@ -211,7 +211,7 @@ pub async fn blocking_outcome<F>(f: F) -> TaskOutcome
 where
     F: FnOnce() -> TaskOutcome + Send + 'static,
 {
-    match crate::background::spawn_blocking(f).await {
+    match crate::spawn_blocking(f).await {
         Ok(outcome) => outcome,
         Err(e) if e.is_panic() => {
             let payload = e.into_panic();

@@ -6,8 +6,11 @@ use std::sync::Arc;
 
 use super::{CallerTasks, SubmitError, TaskRecord};
 
+/// An owner hook: who the caller of a request is.
+pub(super) type OwnerFn = dyn Fn(&http::request::Parts) -> Option<String> + Send + Sync;
+
 /// What [`RunnerBuilder::owner`](super::RunnerBuilder::owner) keeps.
-pub(super) type OwnerHook = Arc<dyn Fn(&http::request::Parts) -> Option<String> + Send + Sync>;
+pub(super) type OwnerHook = Arc<OwnerFn>;
 
 /// Who asks, as a submission or a request's [`CallerTasks`] knows it.
 #[derive(Clone, Debug, Default)]

@@ -14,7 +14,7 @@ use tokio::task::AbortHandle;
 use tracing::Instrument;
 
 use super::error::outcome_of;
-use super::owner::{Caller, OwnerHook};
+use super::owner::{Caller, OwnerFn, OwnerHook};
 use super::{
     CallerTasks, RunnerBuilder, StoreError, SubmitError, Submitted, TaskError, TaskOutcome,
     TaskRecord, TaskStore, Transition,
@@ -133,7 +133,8 @@ impl std::fmt::Debug for Runner {
 }
 
 impl Default for Runner {
-    /// A runner over a new [`MemoryTaskStore`], with the defaults.
+    /// A runner over a new [`MemoryTaskStore`](super::MemoryTaskStore), with
+    /// the defaults.
     ///
     /// ```
     /// let runner = qh::tasks::Runner::default();
@@ -158,7 +159,7 @@ impl Runner {
         Self::builder().store(store).build()
     }
 
-    /// A builder: a [`MemoryTaskStore`], no owner hook, the listing off,
+    /// A builder: a [`MemoryTaskStore`](super::MemoryTaskStore), no owner hook, the listing off,
     /// errors hidden, [`DEFAULT_MAX_WAITERS`](super::DEFAULT_MAX_WAITERS)
     /// waiters, until set otherwise.
     ///
@@ -171,7 +172,6 @@ impl Runner {
     /// assert!(runner.listing() && runner.expose_errors());
     /// assert_eq!(runner.max_waiters(), 200);
     /// ```
-    #[must_use]
     pub fn builder() -> RunnerBuilder {
         RunnerBuilder::default()
     }
@@ -219,9 +219,7 @@ impl Runner {
     /// assert!(qh::tasks::Runner::default().owner().is_none());
     /// ```
     #[must_use]
-    pub fn owner(
-        &self,
-    ) -> Option<&(dyn Fn(&http::request::Parts) -> Option<String> + Send + Sync)> {
+    pub fn owner(&self) -> Option<&OwnerFn> {
         self.inner.config.owner.as_deref()
     }
 

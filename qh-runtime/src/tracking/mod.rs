@@ -215,7 +215,7 @@ impl Tracking {
         self
     }
 
-    /// The app's [`Shutdown`](crate::background::Shutdown) the requests
+    /// The app's [`Shutdown`] the requests
     /// under this layer belong to: their [`spawn`](crate::spawn),
     /// [`spawn_blocking`](crate::spawn_blocking) and
     /// [`BackgroundTasks`](crate::BackgroundTasks) work and their task
