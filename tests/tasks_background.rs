@@ -247,7 +247,8 @@ fn queue_from_endpoint(#[extract] jobs: BackgroundTasks, #[extract] seen: Extens
         let id = qh::request_id()
             .map(|id| id.to_string())
             .unwrap_or_default();
-        // Without the layer, nothing orders the job after the body.
+        // The endpoint's own scope starts the job after the body; this
+        // test only reads the ID it sees.
         let _ = seen.send((id, false));
     });
     1
