@@ -1,4 +1,4 @@
-//! What submitting a task costs: `Tasks::submit` inside a request context
+//! What submitting a task costs: `CallerTasks::submit` inside a request context
 //! (record created, task spawned, the 202 answer built) with the in-memory
 //! store, alone and together with running the (trivial) task to its
 //! recorded completion; a whole request to a `#[qh::endpoint(task)]`
@@ -19,7 +19,7 @@ use axum::http::Request;
 use axum::response::IntoResponse;
 use axum::{Extension, Router};
 use qh::context::Context;
-use qh::tasks::{MemoryTaskStore, Tasks};
+use qh::tasks::{MemoryTaskStore, Runner};
 use qh::RequestId;
 use tower::ServiceExt;
 
@@ -37,8 +37,17 @@ static RT: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
 
 const BATCH: usize = 100;
 
+/// Waits until every task submitted to `tasks` has finished (at most 10 s):
+/// submissions outside a tracked request count toward no shutdown.
+async fn settle(tasks: &Runner) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while tasks.running_here() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
 /// `BATCH` submissions in one request context, answers built and dropped.
-async fn submit_batch(tasks: &Tasks) {
+async fn submit_batch(tasks: &Runner) {
     Context::new(RequestId::from_static("bench-request"))
         .scope(async {
             for _ in 0..BATCH {
@@ -56,7 +65,7 @@ async fn submit_batch(tasks: &Tasks) {
 #[divan::bench(sample_count = 20)]
 fn submit_memory_store(bencher: divan::Bencher) {
     // Room for every submission the benchmark makes: no backpressure.
-    let tasks = Tasks::new(MemoryTaskStore::new().capacity(usize::MAX));
+    let tasks = Runner::new(MemoryTaskStore::new().capacity(usize::MAX));
     bencher
         .counter(divan::counter::ItemsCount::new(BATCH))
         .bench_local(|| RT.block_on(submit_batch(&tasks)));
@@ -66,10 +75,10 @@ fn submit_memory_store(bencher: divan::Bencher) {
 /// store evicting its oldest finished record on each submission.
 #[divan::bench(sample_count = 20)]
 fn submit_and_complete_memory_store(bencher: divan::Bencher) {
-    let tasks = Tasks::new(MemoryTaskStore::new().capacity(1000));
+    let tasks = Runner::new(MemoryTaskStore::new().capacity(1000));
     let run = || async {
         submit_batch(&tasks).await;
-        qh::background::drain(Duration::from_secs(10)).await;
+        settle(&tasks).await;
     };
     RT.block_on(async {
         for _ in 0..10 {
@@ -108,7 +117,7 @@ async fn request_batch(app: &Router, path: &str, want: u16) {
 /// A request to a task endpoint: extraction, submission, the 202 answer.
 #[divan::bench(sample_count = 20)]
 fn task_endpoint_request(bencher: divan::Bencher) {
-    let tasks = Tasks::new(MemoryTaskStore::new().capacity(usize::MAX));
+    let tasks = Runner::new(MemoryTaskStore::new().capacity(usize::MAX));
     let app = qh::routes![as_task].layer(Extension(tasks));
     bencher
         .counter(divan::counter::ItemsCount::new(BATCH))
@@ -133,7 +142,7 @@ fn submit_redis_store(bencher: divan::Bencher) {
     };
     let options = qh::tasks::RedisOptions::default().prefix("qh-bench:tasks");
     let tasks = RT.block_on(async {
-        Tasks::new(
+        Runner::new(
             qh::tasks::RedisTaskStore::connect_with(&url, options)
                 .await
                 .expect("redis reachable"),

@@ -120,7 +120,12 @@ async fn main() -> std::io::Result<()> {
     #[cfg(feature = "opentelemetry")]
     let _otel = qh::otel::init();
 
-    let tracking = Tracking::new().generator(IdGenerator::UuidV7);
+    // The app's shutdown: background work and tasks of its requests count
+    // toward it.
+    let shutdown = qh::background::Shutdown::new();
+    let tracking = Tracking::new()
+        .generator(IdGenerator::UuidV7)
+        .shutdown(&shutdown);
     // `qh::routes!` plus `GET /openapi.json` (every endpoint documented from
     // its signature, the tracking header included) and `GET /docs`.
     let app = qh::openapi::routes![add, hello, get_user, signup, report]
@@ -141,23 +146,24 @@ async fn main() -> std::io::Result<()> {
         "qh quickstart listening on http://{}",
         listener.local_addr()?
     );
+    // On Ctrl-C or SIGTERM the shutdown begins: the server stops accepting
+    // connections, and task long-polls answer at once instead of holding
+    // the graceful shutdown.
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown.signal(shutdown_signal()))
         .await?;
     // Background work and tasks get 10 s to finish; tasks still running
     // then are recorded as cancelled (with the reason) and logged by ID.
-    if !qh::background::drain(Duration::from_secs(10)).await {
+    if !shutdown.drain(Duration::from_secs(10)).await {
         tracing::warn!(
-            left = qh::background::in_flight(),
+            left = shutdown.in_flight(),
             "shut down with background work unfinished"
         );
     }
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM (what `docker stop` and Kubernetes send),
-/// then tells qh the server is shutting down, so task long-polls answer at
-/// once instead of holding the graceful shutdown.
+/// Resolves on Ctrl-C or SIGTERM (what `docker stop` and Kubernetes send).
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -179,5 +185,4 @@ async fn shutdown_signal() {
         () = term => {}
     }
     tracing::info!("shutting down");
-    qh::background::begin_shutdown();
 }

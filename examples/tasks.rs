@@ -13,7 +13,8 @@ use axum::extract::rejection::JsonRejection;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use qh::tasks::Tasks;
+use qh::background::Shutdown;
+use qh::tasks::{CallerTasks, Runner};
 use qh::BackgroundTasks;
 use serde::Deserialize;
 
@@ -32,7 +33,7 @@ async fn slow_square(x: i64) -> Result<i64, String> {
 /// Answers 202 + `Location` at once; the work goes on in the background.
 /// A body axum's `Json` refuses answers a problem, as endpoints do (with
 /// a fixed detail: serde's message would repeat the client's input).
-async fn submit_square(tasks: Tasks, body: Result<Json<Square>, JsonRejection>) -> Response {
+async fn submit_square(tasks: CallerTasks, body: Result<Json<Square>, JsonRejection>) -> Response {
     let body = match body {
         Ok(Json(body)) => body,
         Err(rejection) => {
@@ -61,26 +62,24 @@ async fn main() -> std::io::Result<()> {
     // JSON lines (RUST_LOG, default info), each inside a request or a task
     // carrying its request's ID.
     qh::logs::json().init();
+    // This app's shutdown: its requests' jobs and tasks count toward it.
+    let shutdown = Shutdown::new();
     let app = Router::new()
         .route("/slow_square", post(submit_square))
         .route("/signup", post(signup))
-        .merge(qh::tasks::routes())
-        .layer(axum::Extension(Tasks::memory().expose_errors(true)))
-        .layer(qh::background::layer())
-        .layer(qh::Tracking::new());
+        .merge(qh::tasks::router())
+        .layer(axum::Extension(
+            Runner::builder().expose_errors(true).build(),
+        ))
+        .layer(qh::Tracking::new().shutdown(&shutdown));
     let port = std::env::var("PORT").unwrap_or_else(|_| "3001".into());
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown.signal(tokio::signal::ctrl_c()))
         .await?;
     // Stopped accepting requests: give running work up to 10 s.
-    if !qh::background::drain(Duration::from_secs(10)).await {
-        tracing::warn!(
-            left = qh::background::in_flight(),
-            "background work abandoned"
-        );
+    if !shutdown.drain(Duration::from_secs(10)).await {
+        tracing::warn!(left = shutdown.in_flight(), "background work abandoned");
     }
     Ok(())
 }

@@ -191,7 +191,7 @@ macro_rules! __qh_openapi_routes {
 /// ```
 ///
 /// When a listed endpoint is a task endpoint (`#[qh::endpoint(task)]`), the
-/// [`/tasks` routes](crate::tasks::routes) are mounted too, once; routers
+/// [`/tasks` routes](crate::tasks::router) are mounted too, once; routers
 /// that both bring them merge without panicking.
 ///
 /// Two endpoints serving the same method and path, or the same path with

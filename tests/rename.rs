@@ -97,17 +97,19 @@ async fn renamed_crate_reports_a_missing_header() {
 
 #[tokio::test]
 async fn renamed_crate_task_endpoints_submit_and_serve_tasks() {
+    // One router: its tasks run in its own memory runner.
+    let app = app();
     let request = Request::post("/square")
         .header("content-type", "application/json")
         .body(Body::from(r#"{"n":9}"#))
         .unwrap();
-    let response = app().oneshot(request).await.unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let request = Request::get(format!("{location}/result?wait=true&timeout=30"))
         .body(Body::empty())
         .unwrap();
-    let response = app().oneshot(request).await.unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let doc: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
     assert_eq!(doc["result"], 81);
@@ -117,7 +119,7 @@ async fn renamed_crate_task_endpoints_submit_and_serve_tasks() {
         .header("content-type", "application/json")
         .body(Body::from(r#"{"n":4}"#))
         .unwrap();
-    let response = app().oneshot(request).await.unwrap();
+    let response = app.oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(body_text(response).await, "8");
 }

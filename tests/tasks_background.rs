@@ -1,7 +1,7 @@
 //! Background work keeps the request's context: `qh::spawn_blocking`,
 //! `fut.in_current_request()`, the `BackgroundTasks` extractor (after the
-//! response, failures logged with the ID); `background::drain` has a
-//! binary of its own (`tasks_drain.rs`: it counts process-wide work).
+//! response, failures logged with the ID); a `Shutdown`'s drain is in
+//! `tasks_shutdown.rs`.
 
 mod common;
 
@@ -197,14 +197,13 @@ async fn report(
 // at the test's next `.await`, and so before the body was read; a job
 // spawned when the body is dropped runs only after the flag is set.
 #[tokio::test(flavor = "current_thread")]
-async fn with_the_layer_jobs_run_after_the_body_was_sent() {
+async fn under_tracking_jobs_run_after_the_body_was_sent() {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let read = BodyRead::default();
     let app = Router::new()
         .route("/", get(report))
         .layer(Extension::<Seen>(tx))
         .layer(Extension(read.clone()))
-        .layer(qh::background::layer())
         .layer(qh::Tracking::new());
     let res = app
         .oneshot(get_with("/", &[("x-request-id", "after-1")]))
@@ -226,17 +225,16 @@ async fn with_the_layer_jobs_run_after_the_body_was_sent() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn without_the_layer_jobs_run_once_the_handler_returned() {
+async fn without_any_scope_jobs_run_once_the_handler_returned() {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let app = tracked(
-        Router::new()
-            .route("/", get(report))
-            .layer(Extension::<Seen>(tx))
-            .layer(Extension(BodyRead::default())),
-    );
+    // A plain handler, no `Tracking` layer: no request scope to end.
+    let app = Router::new()
+        .route("/", get(report))
+        .layer(Extension::<Seen>(tx))
+        .layer(Extension(BodyRead::default()));
     let res = send(&app, get_with("/", &[("x-request-id", "nolayer-1")])).await;
     assert_eq!(res.text(), "answered");
-    // Without the layer nothing orders the job after the body: only that
+    // Without a scope nothing orders the job after the body: only that
     // it ran, in the request's context, is promised.
     let (id, _) = within("the job", rx.recv()).await.unwrap();
     assert_eq!(id, "nolayer-1");
@@ -249,7 +247,8 @@ fn queue_from_endpoint(#[extract] jobs: BackgroundTasks, #[extract] seen: Extens
         let id = qh::request_id()
             .map(|id| id.to_string())
             .unwrap_or_default();
-        // Without the layer, nothing orders the job after the body.
+        // The endpoint's own scope starts the job after the body; this
+        // test only reads the ID it sees.
         let _ = seen.send((id, false));
     });
     1
@@ -291,7 +290,6 @@ async fn failing_and_panicking_jobs_are_logged_with_the_id_and_never_change_the_
                 }
             }),
         )
-        .layer(qh::background::layer())
         .layer(qh::Tracking::new());
     let res = send(&app, get_with("/", &[("x-request-id", "boom-1")])).await;
     assert_eq!(res.status, 200);
@@ -322,11 +320,11 @@ async fn failing_and_panicking_jobs_are_logged_with_the_id_and_never_change_the_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_logs_with_the_request_id_in_a_span_that_follows_from_the_request() {
     logs();
-    let tasks = qh::tasks::Tasks::memory();
+    let tasks = qh::tasks::Runner::default();
     let app = Router::new()
         .route(
             "/",
-            get(|tasks: qh::tasks::Tasks| async move {
+            get(|tasks: qh::tasks::CallerTasks| async move {
                 let s = tasks
                     .submit("logs_work", async {
                         tokio::task::yield_now().await;

@@ -12,7 +12,7 @@ use common::capture::Capture;
 use common::task_app::{app_with, ask, assert_problem, submit_kind, until_status, with_id};
 use common::{send, Answer};
 use qh::tasks::{
-    BoxFuture, ListFilter, MemoryTaskStore, StoreError, TaskRecord, TaskStore, Tasks, Transition,
+    BoxFuture, ListFilter, MemoryTaskStore, Runner, StoreError, TaskRecord, TaskStore, Transition,
 };
 
 #[qh::endpoint(task)]
@@ -20,7 +20,7 @@ async fn quick() -> u32 {
     7
 }
 
-fn generated(tasks: &Tasks) -> Router {
+fn generated(tasks: &Runner) -> Router {
     qh::routes![quick]
         .layer(Extension(tasks.clone()))
         .layer(qh::Tracking::new())
@@ -54,7 +54,7 @@ fn logged<'a>(
 #[tokio::test]
 async fn a_full_store_answers_503_with_retry_after_and_logs_it() {
     let (logs, _guard) = logging();
-    let tasks = Tasks::new(MemoryTaskStore::new().capacity(1));
+    let tasks = Runner::new(MemoryTaskStore::new().capacity(1));
     let app = app_with(tasks.clone());
     submit_kind(&app, "gated", "first").await;
     let res = submit_quick(&generated(&tasks), "second").await;
@@ -81,7 +81,7 @@ struct Broken;
 const SECRET: &str = "redis://:hunter2@10.0.0.7:6379 broken pipe";
 
 fn broken<'a, T: Send + 'a>() -> BoxFuture<'a, Result<T, StoreError>> {
-    Box::pin(async { Err(StoreError::Backend(SECRET.to_owned())) })
+    Box::pin(async { Err(StoreError::unavailable(SECRET)) })
 }
 
 impl TaskStore for Broken {
@@ -119,7 +119,7 @@ impl TaskStore for Broken {
 #[tokio::test]
 async fn a_failing_backend_answers_a_generic_503_and_logs_its_text() {
     let (logs, _guard) = logging();
-    let tasks = Tasks::new(Broken).listing(true);
+    let tasks = Runner::builder().store(Broken).listing(true).build();
     let app = app_with(tasks.clone());
     let mut answers = vec![("submit", submit_quick(&generated(&tasks), "s").await)];
     for (what, method, uri) in [
@@ -151,7 +151,7 @@ async fn a_failing_backend_answers_a_generic_503_and_logs_its_text() {
 
 #[tokio::test]
 async fn waiters_over_the_bound_are_refused_at_once() {
-    let tasks = Tasks::memory().max_waiters(1);
+    let tasks = Runner::builder().max_waiters(1).build();
     let app = app_with(tasks.clone());
     let id = submit_kind(&app, "gated", "sub").await;
     until_status(&app, &id, "running").await;

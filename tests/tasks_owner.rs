@@ -11,19 +11,21 @@ use axum::Extension;
 use common::capture::{json_logs, Capture};
 use common::task_app::{app_with, assert_problem, finished, until_status, App};
 use common::{send, Answer};
-use qh::tasks::{ListFilter, TaskStatus, Tasks};
+use qh::tasks::{ListFilter, Runner, RunnerBuilder, TaskStatus};
 use serde_json::{json, Value};
 
 /// The caller named by `X-User` (what an auth layer's verified identity
 /// would be; a header keeps the tests short).
-fn by_user(tasks: Tasks) -> Tasks {
-    tasks.owner(|parts| {
-        parts
-            .headers
-            .get("x-user")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    })
+fn by_user(builder: RunnerBuilder) -> Runner {
+    builder
+        .owner(|parts| {
+            parts
+                .headers
+                .get("x-user")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .build()
 }
 
 fn request(
@@ -68,16 +70,12 @@ fn shape(res: &Answer, asking: &str, task_id: &str) -> Value {
 }
 
 fn all() -> ListFilter {
-    ListFilter {
-        request_id: None,
-        owner: None,
-        limit: 100,
-    }
+    ListFilter::new(100)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_listing_is_off_unless_turned_on() {
-    let app = app_with(Tasks::memory());
+    let app = app_with(Runner::default());
     let id = submit_as(&app, "whoami", "sub-1", "ada").await;
     for uri in [
         "/tasks/",
@@ -101,7 +99,7 @@ async fn the_listing_is_off_unless_turned_on() {
     .await;
     assert_eq!(res.json()["result"], "sub-1");
 
-    let app = app_with(Tasks::memory().listing(true));
+    let app = app_with(Runner::builder().listing(true).build());
     let id = submit_as(&app, "whoami", "sub-2", "ada").await;
     let res = as_user(&app, "GET", "/tasks/", "lister", None).await;
     assert_eq!(res.status, 200);
@@ -110,7 +108,7 @@ async fn the_listing_is_off_unless_turned_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_owners_task_answers_as_an_unknown_one_on_every_route() {
-    let app = app_with(by_user(Tasks::memory()));
+    let app = app_with(by_user(Runner::builder()));
     // Running (gated) while asked: a wait for it would block if allowed.
     let id = submit_as(&app, "gated", "ada-1", "ada").await;
     until_owner_sees(&app, &id).await;
@@ -211,7 +209,7 @@ async fn until_owner_sees(app: &App, task_id: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_listing_lists_the_callers_own_and_the_request_id_filter_stays_within_them() {
-    let app = app_with(by_user(Tasks::memory()));
+    let app = app_with(by_user(Runner::builder()));
     let victims = submit_as(&app, "whoami", "victim-1", "ada").await;
     let older = submit_as(&app, "whoami", "ada-2", "ada").await;
     // Mallory sends the victim's request ID as her own (trusted by default).
@@ -266,7 +264,7 @@ async fn the_listing_lists_the_callers_own_and_the_request_id_filter_stays_withi
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_submission_without_an_owner_is_refused_with_401_and_runs_nothing() {
-    let app = app_with(by_user(Tasks::memory()));
+    let app = app_with(by_user(Runner::builder()));
     for user in [None, Some("")] {
         let res = as_user(&app, "POST", "/submit/count", "anon-1", user).await;
         let doc = assert_problem(&res, StatusCode::UNAUTHORIZED, "anon-1");
@@ -279,7 +277,7 @@ async fn a_submission_without_an_owner_is_refused_with_401_and_runs_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_submitted_outside_a_request_is_shown_to_no_one() {
-    let app = app_with(by_user(Tasks::memory()));
+    let app = app_with(by_user(Runner::builder()));
     // The app's own handle, not made for a request: no owner.
     let submitted = app
         .tasks
@@ -289,7 +287,7 @@ async fn a_task_submitted_outside_a_request_is_shown_to_no_one() {
     let id = submitted.task_id;
     let record = finished(&**app.tasks.store(), &id).await;
     assert_eq!((record.status, record.owner), (TaskStatus::Completed, None));
-    // The app's handle inside a request (as `Extension<Tasks>` would give
+    // The app's runner inside a request (as `Extension<Runner>` would give
     // it): still no owner, and a warning says why no one sees the task.
     let capture = Capture::default();
     let writer = capture.clone();
@@ -328,7 +326,7 @@ async fn report(n: u32) -> u32 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn task_endpoints_record_the_owner_and_refuse_an_anonymous_caller() {
-    let tasks = by_user(Tasks::memory());
+    let tasks = by_user(Runner::builder());
     let app = qh::routes![report]
         .layer(Extension(tasks.clone()))
         .layer(qh::Tracking::new());
@@ -363,7 +361,7 @@ async fn task_endpoints_record_the_owner_and_refuse_an_anonymous_caller() {
 async fn a_deletion_is_logged_with_the_task_and_the_deleting_request() {
     let capture = Capture::default();
     let _logs = json_logs(&capture);
-    let app = app_with(Tasks::memory());
+    let app = app_with(Runner::default());
     let id = submit_as(&app, "count", "submitter-1", "ada").await;
     until_status(&app, &id, "running").await;
     capture.take();

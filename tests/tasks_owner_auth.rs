@@ -19,7 +19,7 @@ mod behind_auth {
     use axum::middleware::{self, Next};
     use axum::response::{IntoResponse, Response};
     use axum::{Extension, Router};
-    use qh::tasks::Tasks;
+    use qh::tasks::Runner;
 
     #[qh::endpoint(task)]
     async fn report(n: u32) -> u32 {
@@ -51,8 +51,9 @@ mod behind_auth {
     }
 
     pub fn app() -> Router {
-        let tasks =
-            Tasks::memory().owner(|parts| parts.extensions.get::<User>().map(|u| u.0.clone()));
+        let tasks = Runner::builder()
+            .owner(|parts| parts.extensions.get::<User>().map(|u| u.0.clone()))
+            .build();
         qh::routes![report] // with the /tasks routes
             .layer(Extension(tasks))
             .layer(middleware::from_fn(auth)) // every route, /tasks included

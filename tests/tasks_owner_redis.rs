@@ -13,7 +13,7 @@ use common::redis::redis_url;
 use common::redis_server::{RedisServer, Reply};
 use common::task_app::{app_with, assert_problem, App};
 use common::{send, Answer};
-use qh::tasks::{RedisOptions, RedisTaskStore, Tasks};
+use qh::tasks::{RedisOptions, RedisTaskStore, Runner};
 use serde_json::json;
 
 /// The data of the server at `url` (`redis://host:port/…`), to look at.
@@ -34,13 +34,18 @@ async fn instance(url: &str, prefix: &str) -> App {
     let store = RedisTaskStore::connect_with(url, RedisOptions::default().prefix(prefix))
         .await
         .unwrap();
-    app_with(Tasks::new(store).owner(|parts| {
-        parts
-            .headers
-            .get("x-user")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    }))
+    app_with(
+        Runner::builder()
+            .store(store)
+            .owner(|parts| {
+                parts
+                    .headers
+                    .get("x-user")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            })
+            .build(),
+    )
 }
 
 async fn as_user(app: &App, method: &str, uri: &str, id: &str, user: Option<&str>) -> Answer {

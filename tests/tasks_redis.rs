@@ -22,7 +22,7 @@ use common::task_app::{
 };
 use common::wait::{until, until_true, within, PATIENCE};
 use qh::tasks::{
-    RedisOptions, RedisTaskStore, TaskRecord, TaskStatus, TaskStore, Tasks, Transition,
+    RedisOptions, RedisTaskStore, Runner, TaskRecord, TaskStatus, TaskStore, Transition,
 };
 use serde_json::json;
 
@@ -37,7 +37,10 @@ const NEVER: Duration = Duration::from_secs(3600);
 
 async fn instance(url: &str, options: RedisOptions) -> (App, RedisTaskStore) {
     let store = RedisTaskStore::connect_with(url, options).await.unwrap();
-    (app_with(Tasks::new(store.clone()).listing(true)), store)
+    (
+        app_with(Runner::builder().store(store.clone()).listing(true).build()),
+        store,
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,7 +153,10 @@ async fn failures_and_panics_are_visible_from_the_other_instance() {
     let options = options();
     let (a, _) = instance(&url, options.clone()).await;
     let store = RedisTaskStore::connect_with(&url, options).await.unwrap();
-    let (b, _) = (app_with(Tasks::new(store).expose_errors(true)), ());
+    let (b, _) = (
+        app_with(Runner::builder().store(store).expose_errors(true).build()),
+        (),
+    );
     let failed = submit_kind(&a, "fail", "fail-1").await;
     let res = ask(
         &b,
@@ -160,7 +166,7 @@ async fn failures_and_panics_are_visible_from_the_other_instance() {
     )
     .await;
     let doc = assert_problem(&res, StatusCode::INTERNAL_SERVER_ERROR, "b-f");
-    assert_eq!(doc["status"], "failed");
+    assert_eq!(doc["task_status"], "failed");
     assert_eq!(doc["error"], "disk full");
     let panicked = submit_kind(&a, "panic", "panic-1").await;
     let record = finished(&**b.tasks.store(), &panicked).await;
@@ -191,7 +197,7 @@ async fn cancelling_on_one_instance_stops_the_work_on_the_other() {
     .await;
     let res = ask(&a, "GET", &format!("/tasks/{id}/result"), "a-c").await;
     assert_eq!(
-        assert_problem(&res, StatusCode::CONFLICT, "a-c")["status"],
+        assert_problem(&res, StatusCode::CONFLICT, "a-c")["task_status"],
         "cancelled"
     );
 
@@ -229,7 +235,7 @@ fn a_dead_instance_s_task_fails_once_its_lease_expires() {
             let store = RedisTaskStore::connect_with(&a_url, a_options)
                 .await
                 .unwrap();
-            let tasks = Tasks::new(store.clone());
+            let tasks = Runner::new(store.clone());
             let s = tasks
                 .submit("forever", async {
                     tokio::time::sleep(Duration::from_secs(3600)).await;
@@ -330,14 +336,7 @@ async fn finished_records_expire_in_redis() {
         store.get("ttl-1").await.unwrap().is_none()
     })
     .await;
-    let all = store
-        .list(&qh::tasks::ListFilter {
-            request_id: None,
-            owner: None,
-            limit: 10,
-        })
-        .await
-        .unwrap();
+    let all = store.list(&qh::tasks::ListFilter::new(10)).await.unwrap();
     assert!(all.is_empty());
 }
 
@@ -348,7 +347,7 @@ async fn a_whole_task_costs_a_handful_of_round_trips() {
     let waiter = RedisTaskStore::connect_with(&url, store_options_of(&store))
         .await
         .unwrap();
-    let tasks = Tasks::new(store.clone());
+    let tasks = Runner::new(store.clone());
     let before = store.round_trips();
     let s = tasks
         .submit("quick", async { Ok::<_, String>("done") })

@@ -15,7 +15,7 @@ use common::capture::Capture;
 use common::redis_server::{self, RedisServer, Reply};
 use common::task_app::{app_with, ask, assert_problem, submit_kind, until_status, App};
 use common::Answer;
-use qh::tasks::{RedisOptions, RedisTaskStore, Tasks};
+use qh::tasks::{RedisOptions, RedisTaskStore, Runner};
 use serde_json::{json, Value};
 
 /// A key prefix of the test's own.
@@ -45,7 +45,7 @@ struct Instance {
 
 async fn instance(url: &str, options: RedisOptions) -> Instance {
     let store = RedisTaskStore::connect_with(url, options).await.unwrap();
-    let tasks = Tasks::new(store).listing(true);
+    let tasks = Runner::builder().store(store).listing(true).build();
     let generated = qh::routes![quick]
         .layer(Extension(tasks.clone()))
         .layer(qh::Tracking::new());

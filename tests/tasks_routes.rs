@@ -11,13 +11,13 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::routing::post;
-use axum::Router;
+use axum::{Extension, Router};
 use common::task_app::{
     app, app_with, ask, assert_problem, finished, submit_kind, until_dropped, until_status, with_id,
 };
 use common::wait::{until, until_true};
 use common::{get_with, send};
-use qh::tasks::{MemoryTaskStore, TaskStatus, Tasks};
+use qh::tasks::{CallerTasks, MemoryTaskStore, Runner, TaskStatus};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,7 +48,7 @@ async fn lifecycle_through_every_route() {
     .await;
     let doc = assert_problem(&res, StatusCode::REQUEST_TIMEOUT, "q-3");
     assert_eq!(doc["task_id"], id.as_str());
-    assert_eq!(doc["status"], "running");
+    assert_eq!(doc["task_status"], "running");
 
     app.gate.0.add_permits(1);
     let res = ask(
@@ -120,7 +120,12 @@ async fn bad_query_parameters_are_400_problems() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_are_problems_with_details_only_when_exposed() {
     for expose in [false, true] {
-        let app = app_with(Tasks::memory().expose_errors(expose).listing(true));
+        let app = app_with(
+            Runner::builder()
+                .expose_errors(expose)
+                .listing(true)
+                .build(),
+        );
         let id = submit_kind(&app, "fail", "f-1").await;
         let res = ask(
             &app,
@@ -131,7 +136,7 @@ async fn failures_are_problems_with_details_only_when_exposed() {
         .await;
         let doc = assert_problem(&res, StatusCode::INTERNAL_SERVER_ERROR, "f-2");
         assert_eq!(doc["task_id"], id.as_str());
-        assert_eq!(doc["status"], "failed");
+        assert_eq!(doc["task_status"], "failed");
         assert_eq!(doc["error"] == "disk full", expose, "{doc}");
         // The record shows the message under the same rule (the store
         // keeps it either way, for the logs).
@@ -190,7 +195,7 @@ async fn cancel_keeps_the_record_as_cancelled() {
     assert!(record.completed_at.is_some());
     let res = ask(&app, "GET", &format!("/tasks/{id}/result"), "k-2").await;
     let doc = assert_problem(&res, StatusCode::CONFLICT, "k-2");
-    assert_eq!(doc["status"], "cancelled");
+    assert_eq!(doc["task_status"], "cancelled");
     until_dropped(&app).await;
     // A finished task cannot be cancelled again, nor completed later.
     let again = app.tasks.cancel(&id).await.unwrap().unwrap();
@@ -199,7 +204,7 @@ async fn cancel_keeps_the_record_as_cancelled() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn capacity_evicts_the_oldest_finished_and_never_running_tasks() {
-    let app = app_with(Tasks::new(MemoryTaskStore::new().capacity(3)));
+    let app = app_with(Runner::new(MemoryTaskStore::new().capacity(3)));
     let mut done = Vec::new();
     for i in 0..2 {
         let id = submit_kind(&app, "whoami", &format!("e-{i}")).await;
@@ -236,7 +241,7 @@ async fn capacity_evicts_the_oldest_finished_and_never_running_tasks() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn finished_records_expire_after_their_ttl_but_running_ones_stay() {
-    let app = app_with(Tasks::new(
+    let app = app_with(Runner::new(
         MemoryTaskStore::new().ttl(Duration::from_millis(100)),
     ));
     let finished = submit_kind(&app, "whoami", "t-1").await;
@@ -294,11 +299,7 @@ async fn five_hundred_concurrent_submissions_each_keep_their_own_request_id() {
         let listed = app
             .tasks
             .store()
-            .list(&qh::tasks::ListFilter {
-                request_id: Some(request_id.clone()),
-                owner: None,
-                limit: 10,
-            })
+            .list(&qh::tasks::ListFilter::new(10).request_id(request_id.clone()))
             .await
             .unwrap();
         assert_eq!(listed.len(), 1);
@@ -347,27 +348,24 @@ async fn a_python_qh_client_works_unchanged() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn without_an_extension_the_global_runner_serves_the_routes() {
+async fn a_runner_by_hand_serves_the_routes_without_a_tracking_layer() {
+    let runner = Runner::default();
     let router = Router::new()
         .route(
             "/go",
-            post(|tasks: Tasks| async move {
+            post(|tasks: CallerTasks| async move {
                 tasks
                     .submit("go", async { Ok::<_, String>(7) })
                     .await
                     .map_err(|e| qh::Error::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))
             }),
         )
-        .merge(qh::tasks::routes());
+        .merge(qh::tasks::router())
+        .layer(Extension(runner.clone()));
     let res = send(&router, Request::post("/go").body(Body::empty()).unwrap()).await;
     assert_eq!(res.status, 202);
     let task_id = res.json()["task_id"].as_str().unwrap().to_owned();
-    assert!(Tasks::global()
-        .store()
-        .get(&task_id)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(runner.store().get(&task_id).await.unwrap().is_some());
     let res = send(
         &router,
         get_with(

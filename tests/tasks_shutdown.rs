@@ -1,17 +1,92 @@
-//! Graceful shutdown with tasks: `begin_shutdown` ends the long-polls, and
-//! `drain` that times out records the tasks still running as cancelled,
-//! with the reason, and logs their IDs: in memory and, with the feature
-//! `redis` and `redis-server` on PATH, in Redis as another instance sees
-//! it. One test: shutdown is process-wide.
+//! Graceful shutdown, each app with its own `Shutdown`: `drain` waits for
+//! the background work in flight (job lists and task submissions);
+//! `begin` ends the long-polls, and a `drain` that times out records the
+//! tasks still running as cancelled, with the reason, and logs their IDs:
+//! in memory and, with the feature `redis` and `redis-server` on PATH, in
+//! Redis as another instance sees it. Every count is one app's, so these
+//! tests share a binary with any other.
 
 mod common;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Extension, Router};
 use common::capture::{json_logs, Capture};
 use common::task_app::{app_with, ask, assert_problem, submit_kind, until_status, with_id, App};
-use qh::tasks::{TaskStatus, Tasks};
+use common::wait::PATIENCE;
+use common::{get_with, send};
+use qh::background::Shutdown;
+use qh::tasks::{CallerTasks, Runner, TaskStatus};
+use qh::BackgroundTasks;
+use tokio::sync::Semaphore;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drain_waits_for_background_work_within_its_timeout() {
+    // Logs of this binary need a subscriber in every test (see `json_logs`).
+    let _logs = json_logs(&Capture::default());
+    // Both pieces of work wait for a permit: neither can finish until the
+    // test lets it, so `drain` cannot succeed early.
+    let gate = Arc::new(Semaphore::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    let (job_gate, flag) = (gate.clone(), done.clone());
+    let tasks = Runner::default();
+    let task_gate = gate.clone();
+    let shutdown = Shutdown::new();
+    let app = Router::new()
+        .route(
+            "/",
+            get(move |jobs: BackgroundTasks| {
+                let (gate, flag) = (job_gate.clone(), flag.clone());
+                async move {
+                    jobs.add(async move {
+                        let _permit = gate.acquire().await.unwrap();
+                        flag.store(true, Ordering::SeqCst);
+                    });
+                }
+            }),
+        )
+        .route(
+            "/task",
+            get(move |tasks: CallerTasks| {
+                let gate = task_gate.clone();
+                async move {
+                    let submitted = tasks
+                        .submit("drained", async move {
+                            let _permit = gate.acquire().await.map_err(|e| e.to_string())?;
+                            Ok::<_, String>(())
+                        })
+                        .await
+                        .unwrap();
+                    submitted.task_id
+                }
+            }),
+        )
+        .layer(Extension(tasks.clone()))
+        .layer(qh::Tracking::new().shutdown(&shutdown));
+    assert_eq!(shutdown.in_flight(), 0);
+    let res = send(&app, get_with("/", &[])).await;
+    assert_eq!(res.status, 200);
+    // A task counts too, from the moment it is submitted.
+    let res = send(&app, get_with("/task", &[])).await;
+    assert_eq!(res.status, 200);
+    let task_id = res.text().to_owned();
+    assert_eq!(shutdown.in_flight(), 2);
+    assert!(!shutdown.drain(Duration::from_millis(20)).await);
+    assert!(!done.load(Ordering::SeqCst));
+
+    gate.add_permits(2);
+    assert!(shutdown.drain(PATIENCE).await);
+    assert_eq!(shutdown.in_flight(), 0);
+    assert!(done.load(Ordering::SeqCst));
+    // The drain that timed out gave up on the running task: it is recorded
+    // cancelled (the background job, not a task, ran to its end).
+    let record = tasks.store().get(&task_id).await.unwrap().unwrap();
+    assert_eq!(record.status, qh::tasks::TaskStatus::Cancelled);
+}
 
 const REASON: &str = "the server shut down before the task finished (graceful shutdown timed out)";
 
@@ -33,7 +108,7 @@ async fn assert_abandoned(app: &App, task_id: &str) {
     assert_eq!(record.error.as_deref(), Some(REASON));
     let res = ask(app, "GET", &format!("/tasks/{task_id}/result"), "after").await;
     let doc = assert_problem(&res, StatusCode::CONFLICT, "after");
-    assert_eq!(doc["status"], "cancelled");
+    assert_eq!(doc["task_status"], "cancelled");
 }
 
 #[tokio::test]
@@ -41,7 +116,7 @@ async fn shutdown_ends_waits_and_records_the_tasks_it_gives_up_on() {
     let capture = Capture::default();
     let _logs = json_logs(&capture);
 
-    let memory = app_with(Tasks::memory());
+    let memory = app_with(Runner::default());
     let in_memory = submit_kind(&memory, "gated", "mem").await;
     until_status(&memory, &in_memory, "running").await;
 
@@ -70,7 +145,7 @@ async fn shutdown_ends_waits_and_records_the_tasks_it_gives_up_on() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(memory.tasks.waiting(), 1);
-    qh::background::begin_shutdown();
+    memory.shutdown.begin();
     let res = tokio::time::timeout(Duration::from_secs(5), waiter)
         .await
         .expect("the wait did not end at shutdown")
@@ -83,7 +158,11 @@ async fn shutdown_ends_waits_and_records_the_tasks_it_gives_up_on() {
     let res = ask(&memory, "GET", &uri, "late").await;
     assert_problem(&res, StatusCode::SERVICE_UNAVAILABLE, "late");
 
-    assert!(!qh::background::drain(Duration::from_millis(200)).await);
+    assert!(!memory.shutdown.drain(Duration::from_millis(200)).await);
+    #[cfg(feature = "redis")]
+    if let Some((_, a, _)) = &redis {
+        assert!(!a.shutdown.drain(Duration::from_millis(200)).await);
+    }
     assert_abandoned(&memory, &in_memory).await;
     abandoned_logged(&capture, &in_memory);
     assert_eq!(memory.tasks.running_here(), 0);
@@ -111,7 +190,7 @@ async fn redis_instances() -> Option<(common::redis_server::RedisServer, App, Ap
                 .unwrap()
         }
     };
-    let a = app_with(Tasks::new(store(options.clone()).await));
-    let b = app_with(Tasks::new(store(options).await));
+    let a = app_with(Runner::new(store(options.clone()).await));
+    let b = app_with(Runner::new(store(options).await));
     Some((server, a, b))
 }

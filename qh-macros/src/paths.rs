@@ -113,7 +113,7 @@ private_paths! {
     field_index => field_index;
 
     // `#[qh::endpoint(task)]`.
-    tasks => Tasks;
+    caller_tasks => caller_tasks;
     parse_async_flag => parse_async_flag;
     submit_task => submit_task;
     blocking_outcome => blocking_outcome;

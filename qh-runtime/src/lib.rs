@@ -38,7 +38,7 @@ pub mod tracking;
 #[cfg(feature = "ws")]
 pub mod ws;
 
-pub use background::{spawn, spawn_blocking, BackgroundTasks};
+pub use background::{blocking::spawn_blocking, jobs::BackgroundTasks, spawn::spawn};
 pub use context::{request_id, Resolved};
 pub use derive::to_header::ToHeader;
 pub use error::{Error, ErrorKind, PROBLEM_JSON};
@@ -117,11 +117,12 @@ pub mod __private {
     pub use crate::openapi_item;
     pub use crate::route_check::{check_routes, field_index, Clash, Route};
     pub use crate::routes::Routes;
+    pub use crate::tasks::caller::caller_tasks;
     pub use crate::tasks::endpoint::{
         blocking_outcome, submit_task, TaskBadErr, TaskBadResult, TaskError, TaskJson, TaskNone,
         TaskResult, TaskReturn, TaskValue,
     };
-    pub use crate::tasks::{parse_async_flag, Tasks};
+    pub use crate::tasks::parse_async_flag;
     pub use crate::{context::get as context_get, Error, RequestId};
     pub use axum::extract::{FromRequestParts, Request};
     pub use axum::handler::Handler;

@@ -63,10 +63,14 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
     /// every method of the merged route.
     ///
     /// When an endpoint is a task endpoint (`#[qh::endpoint(task)]`), the
-    /// [`/tasks` routes](crate::tasks::routes) are mounted once, whatever
+    /// [`/tasks` routes](crate::tasks::router) are mounted once, whatever
     /// the number of task endpoints; not at all otherwise. Two routers that
     /// both have them merge without panicking (the routes are mounted so
-    /// that a second mount is ignored).
+    /// that a second mount is ignored). The router then also supplies a
+    /// memory [`Runner`](crate::tasks::Runner) of its own to requests that
+    /// carry none (an `axum::Extension(runner)` layered by the app wins):
+    /// two such routers merged have one runner each, so an app merging
+    /// several layers one runner over the whole.
     ///
     /// # Panics
     ///
@@ -98,7 +102,7 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
             app.route(group.path, group.router.merge(method_not_allowed()))
         });
         if self.tasks {
-            app.merge(crate::tasks::routes())
+            crate::tasks::with_default_runner(app.merge(crate::tasks::router()))
         } else {
             app
         }

@@ -109,6 +109,9 @@ pub fn assert_problem(res: &Answer, status: StatusCode) -> serde_json::Value {
         status.canonical_reason().unwrap(),
         "{problem}"
     );
+    // RFC 9457: `status` is the HTTP status number (a task's own status,
+    // where there is one, is `task_status`).
+    assert_eq!(problem["status"], status.as_u16(), "{problem}");
     assert!(
         problem["detail"].as_str().is_some_and(|d| !d.is_empty()),
         "{problem}"

@@ -12,7 +12,8 @@ use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Extension, Router};
-use qh::tasks::{TaskRecord, TaskStore, Tasks};
+use qh::background::Shutdown;
+use qh::tasks::{CallerTasks, Runner, TaskRecord, TaskStore};
 use serde_json::json;
 use tokio::sync::Semaphore;
 
@@ -41,7 +42,7 @@ impl Drop for DropFlag {
 /// A hand-written submitting handler, as `#[qh::endpoint(task)]` will
 /// generate: each `kind` is one kind of work.
 async fn submit(
-    tasks: Tasks,
+    tasks: CallerTasks,
     Path(kind): Path<String>,
     Extension(gate): Extension<Gate>,
     Extension(steps): Extension<Steps>,
@@ -102,33 +103,37 @@ async fn submit(
 
 pub struct App {
     pub router: Router,
-    pub tasks: Tasks,
+    pub tasks: Runner,
     pub gate: Gate,
     pub steps: Steps,
+    /// The app's own shutdown (its `Tracking` layer's).
+    pub shutdown: Shutdown,
 }
 
-pub fn app_with(tasks: Tasks) -> App {
+pub fn app_with(tasks: Runner) -> App {
     let gate = Gate(Arc::new(Semaphore::new(0)));
     let steps = Steps::default();
+    let shutdown = Shutdown::new();
     let router = Router::new()
         .route("/submit/{kind}", post(submit))
-        .merge(qh::tasks::routes())
+        .merge(qh::tasks::router())
         .layer(Extension(gate.clone()))
         .layer(Extension(steps.clone()))
         .layer(Extension(tasks.clone()))
-        .layer(qh::Tracking::new());
+        .layer(qh::Tracking::new().shutdown(&shutdown));
     App {
         router,
         tasks,
         gate,
         steps,
+        shutdown,
     }
 }
 
-/// An app whose runner lists every task (`Tasks::listing(true)`), as the
+/// An app whose runner lists every task (`RunnerBuilder::listing(true)`), as the
 /// tests of the routes' shapes read them.
 pub fn app() -> App {
-    app_with(Tasks::memory().listing(true))
+    app_with(Runner::builder().listing(true).build())
 }
 
 pub fn with_id(method: &str, uri: &str, id: &str) -> Request<Body> {

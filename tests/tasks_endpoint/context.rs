@@ -16,7 +16,7 @@ async fn logged(n: u64) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_function_runs_with_the_submitting_requests_context() {
-    let tasks = Tasks::memory();
+    let tasks = Runner::default();
     let app = with_runner(qh::routes![whoami, square], &tasks);
     let task_id = submit(&app, "POST", "/whoami", "who-1", None).await;
     let res = wait_result(&app, &task_id).await;
@@ -35,7 +35,7 @@ async fn the_function_runs_with_the_submitting_requests_context() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn five_hundred_concurrent_submissions_each_keep_their_request_id() {
-    let tasks = Tasks::memory().listing(true);
+    let tasks = Runner::builder().listing(true).build();
     let app = with_runner(qh::routes![whoami], &tasks);
     let mut handles = Vec::new();
     for i in 0..500 {
@@ -72,7 +72,7 @@ async fn the_functions_log_lines_carry_the_request_id() {
     let capture = Capture::default();
     let _logs = json_logs(&capture);
 
-    let tasks = Tasks::memory();
+    let tasks = Runner::default();
     let app = with_runner(qh::routes![logged], &tasks);
     let task_id = submit(&app, "POST", "/logged", "log-7", Some(r#"{"n":3}"#)).await;
     assert_eq!(wait_result(&app, &task_id).await.json()["result"], 3);

@@ -18,7 +18,7 @@ use axum::http::{Request, StatusCode};
 use axum::{Extension, Router};
 use common::wait::{until, until_true};
 use common::{send, Answer};
-use qh::tasks::Tasks;
+use qh::tasks::Runner;
 use serde_json::{json, Value};
 
 #[qh::endpoint(task)]
@@ -77,7 +77,7 @@ fn plain(a: i64) -> i64 {
     a
 }
 
-fn with_runner(router: Router, tasks: &Tasks) -> Router {
+fn with_runner(router: Router, tasks: &Runner) -> Router {
     router
         .layer(Extension(tasks.clone()))
         .layer(qh::Tracking::new())
@@ -123,7 +123,7 @@ async fn wait_result(app: &Router, task_id: &str) -> Answer {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submit_poll_status_and_read_the_functions_value() {
-    let tasks = Tasks::memory();
+    let tasks = Runner::default();
     let app = with_runner(qh::routes![slow_add], &tasks);
     let task_id = submit(
         &app,
@@ -173,7 +173,7 @@ async fn submit_poll_status_and_read_the_functions_value() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn extraction_errors_answer_synchronously_and_submit_nothing() {
-    let tasks = Tasks::memory().listing(true);
+    let tasks = Runner::builder().listing(true).build();
     let app = with_runner(qh::routes![slow_add], &tasks);
     let res = send(
         &app,
@@ -196,7 +196,7 @@ async fn extraction_errors_answer_synchronously_and_submit_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_task_is_recorded_failed_with_its_message() {
-    let tasks = Tasks::memory().expose_errors(true);
+    let tasks = Runner::builder().expose_errors(true).build();
     let app = with_runner(qh::routes![fails], &tasks);
     let task_id = submit(
         &app,
@@ -215,7 +215,8 @@ async fn a_failing_task_is_recorded_failed_with_its_message() {
     );
     assert_eq!(res.content_type(), "application/problem+json");
     let doc = res.json();
-    assert_eq!(doc["status"], "failed");
+    assert_eq!(doc["status"], 500);
+    assert_eq!(doc["task_status"], "failed");
     assert_eq!(doc["task_id"], task_id.as_str());
     assert_eq!(doc["error"], "cannot do it: disk");
     assert_eq!(doc["request_id"], "poller");
@@ -223,7 +224,7 @@ async fn a_failing_task_is_recorded_failed_with_its_message() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn optional_runs_synchronously_unless_asked() {
-    let tasks = Tasks::memory().listing(true);
+    let tasks = Runner::builder().listing(true).build();
     let app = with_runner(qh::routes![inc], &tasks);
 
     let res = send(&app, request("GET", "/inc/41", "sync-1", None)).await;
@@ -254,7 +255,7 @@ async fn optional_runs_synchronously_unless_asked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_stops_the_running_function() {
-    let tasks = Tasks::memory();
+    let tasks = Runner::default();
     let app = with_runner(qh::routes![count], &tasks);
     let task_id = submit(&app, "POST", "/count", "count-1", None).await;
     until_true("the task to count three steps", || {

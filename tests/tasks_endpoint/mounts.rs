@@ -1,12 +1,12 @@
 //! The `/tasks` routes: mounted once with any task endpoint, absent
-//! without, mergeable, and served by the global runner without an
-//! `Extension`.
+//! without, mergeable, and served by the router's own memory runner
+//! without an `Extension`.
 
 use super::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tasks_routes_are_mounted_once_for_two_task_endpoints_and_absent_without() {
-    let tasks = Tasks::memory().listing(true);
+    let tasks = Runner::builder().listing(true).build();
     // Two task endpoints in one `routes!`: one mount, no overlap panic.
     let app = with_runner(qh::routes![slow_add, whoami, plain], &tasks);
     let task_id = submit(&app, "POST", "/whoami", "two-1", None).await;
@@ -37,11 +37,11 @@ async fn tasks_routes_are_mounted_once_for_two_task_endpoints_and_absent_without
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn routers_that_both_bring_the_tasks_routes_merge() {
-    let tasks = Tasks::memory().listing(true);
+    let tasks = Runner::builder().listing(true).build();
     // Both bring `/tasks`; axum would panic on overlapping routes.
     let merged = qh::routes![slow_add]
         .merge(qh::routes![whoami])
-        .merge(qh::tasks::routes());
+        .merge(qh::tasks::router());
     let app = with_runner(merged, &tasks);
     let a = submit(&app, "POST", "/slow_add", "m-1", Some(r#"{"a":1,"b":1}"#)).await;
     let b = submit(&app, "POST", "/whoami", "m-2", None).await;
@@ -58,19 +58,22 @@ async fn routers_that_both_bring_the_tasks_routes_merge() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn without_an_extension_the_global_runner_serves() {
+async fn without_an_extension_the_routers_own_runner_serves() {
     let app = qh::routes![whoami].layer(qh::Tracking::new());
     let task_id = submit(&app, "POST", "/whoami", "global-1", None).await;
     assert_eq!(
         wait_result(&app, &task_id).await.json()["result"],
         "global-1"
     );
-    assert!(Tasks::global()
-        .store()
-        .get(&task_id)
-        .await
-        .unwrap()
-        .is_some());
+    // The runner is that router's: another `routes!` has its own.
+    let uri = format!("/tasks/{task_id}");
+    assert_eq!(
+        send(&app, request("GET", &uri, "g", None)).await.status,
+        200
+    );
+    let other = qh::routes![whoami].layer(qh::Tracking::new());
+    let res = send(&other, request("GET", &uri, "g", None)).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
     // Without any Tracking layer either: the endpoint resolves the ID itself.
     let app = qh::routes![whoami];
     let task_id = submit(&app, "POST", "/whoami", "bare-1", None).await;

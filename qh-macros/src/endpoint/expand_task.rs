@@ -12,19 +12,20 @@ use crate::paths::Paths;
 use crate::unraw;
 
 /// Read from the request before its parts are consumed by extraction: the
-/// runner (`Extension<Tasks>`, else the global one) and, for
+/// request's view of its runner (`CallerTasks`, from the `Extension<Runner>`
+/// the app or `qh::routes!` put there; a `500` answer without one) and, for
 /// `task = "optional"`, whether the client asked for the background.
 pub(super) fn before(paths: &Paths, ep: &Endpoint<'_>, parts: &Ident) -> TokenStream {
-    let tasks = paths.tasks();
+    let caller_tasks = paths.caller_tasks();
     let runner = local("__qh_tasks");
     let flag = local("__qh_async");
     match ep.task {
         None => quote!(),
-        Some(Task::Always) => quote!(let #runner = #tasks::of(&#parts);),
+        Some(Task::Always) => quote!(let #runner = #caller_tasks(&#parts);),
         Some(Task::Optional) => {
             let parse_async_flag = paths.parse_async_flag();
             quote! {
-                let #runner = #tasks::of(&#parts);
+                let #runner = #caller_tasks(&#parts);
                 let #flag = #parse_async_flag(&#parts);
             }
         }
@@ -69,13 +70,22 @@ fn submit(paths: &Paths, ep: &Endpoint<'_>, call: &TokenStream) -> TokenStream {
             #outcome
         }))
     };
-    let (ok, response, submit_task) = (paths.ok(), paths.response(), paths.submit_task());
-    let runner = local("__qh_tasks");
+    let (ok, err, response, submit_task) = (
+        paths.ok(),
+        paths.err(),
+        paths.response(),
+        paths.submit_task(),
+    );
+    let (runner, tasks) = (local("__qh_tasks"), local("__qh_caller"));
     let name = unraw(&ep.func.sig.ident);
     let work_var = local("__qh_work");
     quote! {
         let #work_var = #work;
-        #ok::<#response, #response>(#submit_task(&#runner, #name, #work_var).await)
+        match #runner {
+            #ok(#tasks) => #ok::<#response, #response>(#submit_task(&#tasks, #name, #work_var).await),
+            // No runner in the request: its answer, the work never run.
+            #err(#tasks) => #err::<#response, #response>(#tasks),
+        }
     }
 }
 

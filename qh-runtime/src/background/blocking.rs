@@ -8,7 +8,9 @@ use tokio::task::JoinHandle;
 /// and log lines in `f` keep the request's ID. Outside a request it behaves
 /// like [`tokio::task::spawn_blocking`].
 ///
-/// The call counts as background work for [`drain`](crate::background::drain).
+/// Inside a request that belongs to an app's
+/// [`Shutdown`](crate::background::Shutdown), the call counts toward it
+/// until `f` returns.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -33,7 +35,10 @@ where
 {
     let span = tracing::Span::current();
     let ctx = crate::context::Context::current();
-    let guard = super::drain::track();
+    let guard = ctx
+        .as_ref()
+        .and_then(crate::context::Context::shutdown)
+        .map(crate::context::shutdown::Shutdown::track);
     tokio::task::spawn_blocking(move || {
         let _guard = guard;
         span.in_scope(|| match ctx {

@@ -8,9 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tracing::Instrument;
 
-use super::drain::{self, Guard};
-use super::layer::Slot;
-use crate::context::Context;
+use crate::context::shutdown::{Guard, Shutdown};
+use crate::context::{self, Context};
 use crate::support::unwind::catch_message;
 
 type Outcome = Result<(), String>;
@@ -28,10 +27,16 @@ type JobFuture = Pin<Box<dyn Future<Output = Outcome> + Send + 'static>>;
 /// the request ID; it never changes the response, nor stops the jobs after it.
 ///
 /// When the jobs start:
-/// - under [`background::layer()`](crate::background::layer): once the
-///   response body has been sent (or dropped);
-/// - without it: when the handler is done with the extractor, i.e. as soon
-///   as the handler returns.
+/// - inside a request's scope (under the [`Tracking`](crate::Tracking)
+///   layer, or in a qh endpoint): when the scope ends, once the response
+///   body has been sent (or dropped);
+/// - without one (a plain handler with no layer): when the handler is done
+///   with the extractor, i.e. as soon as the handler returns.
+///
+/// Under a layer with [`Tracking::shutdown`](crate::Tracking::shutdown),
+/// the job list counts toward that
+/// [`Shutdown`](crate::background::Shutdown) from its first job to the end
+/// of its last.
 ///
 /// ```
 /// use axum::{routing::post, Router};
@@ -47,7 +52,6 @@ type JobFuture = Pin<Box<dyn Future<Output = Outcome> + Send + 'static>>;
 ///
 /// let app: Router = Router::new()
 ///     .route("/signup", post(signup))
-///     .layer(qh::background::layer())
 ///     .layer(qh::Tracking::new());
 /// ```
 #[derive(Clone)]
@@ -133,7 +137,9 @@ impl BackgroundTasks {
         let fut: JobFuture = Box::pin(async move { job.await.into_outcome() });
         let mut state = self.state();
         let ctx = ctx.unwrap_or_else(|| state.request.clone());
-        state.guard.get_or_insert_with(drain::track);
+        if state.guard.is_none() {
+            state.guard = state.request.shutdown().map(Shutdown::track);
+        }
         state.jobs.push(Job { fut, ctx, span });
     }
 
@@ -215,23 +221,28 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for BackgroundTasks {
         parts: &mut http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        let slot = parts.extensions.get::<Slot>().cloned();
-        if let Some(existing) = slot.as_ref().and_then(Slot::get) {
-            return Ok(existing);
-        }
         // The request's one resolution; its context when this runs inside
         // it (values stored so far come along), else one made from it.
         let id = crate::derive::id_from_parts(parts, None);
-        let request = match crate::context::Context::current() {
-            Some(ctx) if ctx.id() == &id => ctx,
+        let request = match Context::current() {
+            Some(ctx) if ctx.id() == &id => {
+                // Inside the request's scope, which keeps its one list.
+                if let Some(existing) = context::kept_until_end::<Self>() {
+                    return Ok(existing);
+                }
+                ctx
+            }
             _ => match parts.extensions.get::<crate::context::Resolved>() {
-                Some(resolved) => Context::from_resolved(resolved.clone()),
+                Some(resolved) => Context::from_resolved(resolved.clone())
+                    .with_shutdown(parts.extensions.get::<Shutdown>().cloned()),
                 None => Context::new(id),
             },
         };
+        let in_scope = context::is_current(request.id());
         let tasks = Self::for_request(request);
-        if let Some(slot) = slot {
-            slot.set(tasks.clone());
+        if in_scope {
+            // The scope keeps a handle: the jobs start when it ends.
+            context::keep_until_end(tasks.clone());
         }
         Ok(tasks)
     }

@@ -1,35 +1,36 @@
-//! Background work that keeps the request's context.
+//! Background work that keeps the request's context, and the app's
+//! graceful shutdown.
 //!
-//! - [`spawn`](crate::spawn) and [`spawn_blocking`]:
-//!   new tasks carrying the request's ID, [`context`](crate::context) values
-//!   and `tracing` span.
+//! - [`spawn`](crate::spawn) and [`spawn_blocking`](crate::spawn_blocking):
+//!   new tasks carrying the request's ID, [`context`](crate::context)
+//!   values and `tracing` span.
 //! - [`InCurrentRequest::in_current_request`]: the same for a future polled
 //!   wherever you like.
-//! - [`BackgroundTasks`]: FastAPI-style jobs a handler
-//!   queues to run after its response; [`layer()`] makes "after" mean "after
-//!   the body has been sent".
-//! - [`drain`]: on graceful shutdown, wait (bounded) for the work still
-//!   running.
+//! - [`BackgroundTasks`](crate::BackgroundTasks): FastAPI-style jobs a
+//!   handler queues to run after its response (when the request's scope
+//!   ends: the end of its response body under the
+//!   [`Tracking`](crate::Tracking) layer or in a qh endpoint).
+//! - [`Shutdown`]: the app's handle on its graceful shutdown; requests
+//!   under a layer with [`Tracking::shutdown`](crate::Tracking::shutdown)
+//!   count their background work toward it, and its
+//!   [`drain`](Shutdown::drain) waits (bounded) for that work.
 //!
 //! # For generated code
 //!
-//! Nothing needs calling: [`BackgroundTasks`] is a
-//! `FromRequestParts` extractor, and its jobs start when the last handle to
-//! the request's job list is dropped. The handler's handle goes when the
-//! handler returns; [`layer()`] keeps one inside the response body, so the
-//! jobs start when the body has been written or dropped.
+//! Nothing needs calling: [`BackgroundTasks`](crate::BackgroundTasks) is a
+//! `FromRequestParts` extractor. Inside a request's scope the scope keeps
+//! the request's job list, and the jobs start when the scope ends; without
+//! one, they start when the last handle to the list is dropped (the
+//! handler's goes when the handler returns).
 
-mod blocking;
-mod drain;
+// `spawn`, `spawn_blocking` and `BackgroundTasks` are exported once, at the
+// crate root (what a first program uses).
+pub(crate) mod blocking;
 mod in_request;
-mod jobs;
-mod layer;
-mod spawn;
+pub(crate) mod jobs;
+pub(crate) mod spawn;
 
-pub use blocking::spawn_blocking;
-pub use drain::{begin_shutdown, drain, in_flight, is_shutting_down};
-pub(crate) use drain::{on_drain_timeout, shutdown_begun, track, Guard, LeftBehind};
+#[doc(inline)]
+pub use crate::context::shutdown::Shutdown;
 pub use in_request::{InCurrentRequest, InRequest};
-pub use jobs::{BackgroundTasks, JobOutput};
-pub use layer::{layer, BackgroundFuture, BackgroundLayer, BackgroundService};
-pub use spawn::spawn;
+pub use jobs::JobOutput;

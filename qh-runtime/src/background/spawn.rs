@@ -4,10 +4,16 @@ use std::future::Future;
 
 use tokio::task::JoinHandle;
 
+use crate::context::shutdown::Shutdown;
+
 /// Spawns `future` on the tokio runtime with a copy of the current request's
 /// context, so [`request_id`](crate::request_id), [`context::get`](crate::context::get)
 /// and the request's `tracing` span keep working inside it after the request
 /// has been answered. Outside a request it behaves like [`tokio::spawn`].
+///
+/// Inside a request that belongs to an app's
+/// [`Shutdown`](crate::background::Shutdown), the task counts toward it
+/// until it ends (or is aborted).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -32,7 +38,16 @@ where
     use tracing::Instrument;
     let span = tracing::Span::current();
     match crate::context::Context::current() {
-        Some(ctx) => tokio::spawn(ctx.scope(future).instrument(span)),
+        Some(ctx) => match ctx.shutdown().map(Shutdown::track) {
+            Some(guard) => {
+                let counted = async move {
+                    let _counted = guard;
+                    future.await
+                };
+                tokio::spawn(ctx.scope(counted).instrument(span))
+            }
+            None => tokio::spawn(ctx.scope(future).instrument(span)),
+        },
         None => tokio::spawn(future.instrument(span)),
     }
 }

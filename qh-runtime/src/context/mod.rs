@@ -9,10 +9,13 @@
 pub(crate) mod export;
 pub(crate) mod outbound;
 mod resolved;
+pub(crate) mod shutdown;
 mod slot;
 mod trace;
 
+use std::any::Any;
 use std::cell::RefCell;
+use std::fmt;
 use std::future::Future;
 
 use http::{Extensions, HeaderName};
@@ -23,6 +26,7 @@ use crate::trace_context::TraceIds;
 use export::Exporter;
 
 pub use resolved::Resolved;
+use shutdown::Shutdown;
 use slot::with_current;
 pub(crate) use slot::within;
 pub use slot::Scoped;
@@ -32,13 +36,42 @@ pub use slot::Scoped;
 ///
 /// Storing nothing beyond the ID allocates nothing: the value map is only
 /// created on the first [`insert`].
-#[derive(Clone, Debug)]
 pub struct Context {
     resolved: Resolved,
     values: RefCell<Extensions>,
     /// The span exporter of the subscriber current when the context was
     /// made (see `export`).
     exporter: Option<Exporter>,
+    /// The shutdown of the app the request came into (its `Tracking`
+    /// layer's), which its background work counts toward.
+    shutdown: Option<Shutdown>,
+    /// What the request's scope keeps until it ends (the request's
+    /// `BackgroundTasks` job list). Only the scope's own context holds it:
+    /// copies (`Context::current`, spawned work) start empty.
+    until_end: RefCell<Option<Box<dyn Any + Send>>>,
+}
+
+impl Clone for Context {
+    fn clone(&self) -> Self {
+        Self {
+            resolved: self.resolved.clone(),
+            values: self.values.clone(),
+            exporter: self.exporter.clone(),
+            shutdown: self.shutdown.clone(),
+            until_end: RefCell::new(None),
+        }
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("resolved", &self.resolved)
+            .field("values", &self.values)
+            .field("exporter", &self.exporter)
+            .field("shutdown", &self.shutdown)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Context {
@@ -80,7 +113,28 @@ impl Context {
             resolved,
             values: RefCell::new(Extensions::new()),
             exporter,
+            shutdown: None,
+            until_end: RefCell::new(None),
         }
+    }
+
+    /// The context of a request that came through a layer with this
+    /// shutdown (see [`Tracking::shutdown`](crate::Tracking::shutdown)).
+    pub(crate) fn with_shutdown(mut self, shutdown: Option<Shutdown>) -> Self {
+        self.shutdown = shutdown;
+        self
+    }
+
+    /// The shutdown the request's background work counts toward, if any.
+    pub(crate) fn shutdown(&self) -> Option<&Shutdown> {
+        self.shutdown.as_ref()
+    }
+
+    /// Whether the request's scope keeps something until it ends (then its
+    /// response body is kept in the scope to its end: see
+    /// `tracking::body`).
+    pub(crate) fn keeps_until_end(&self) -> bool {
+        self.until_end.borrow().is_some()
     }
 
     /// A copy of the context of the current request, if there is one.
@@ -161,6 +215,33 @@ pub fn client_request_id() -> Option<RequestId> {
 #[must_use]
 pub fn is_set() -> bool {
     with_current(|_| ()).is_some()
+}
+
+/// A clone of the `T` the current request's scope keeps until it ends
+/// (see [`keep_until_end`]).
+pub(crate) fn kept_until_end<T: Any + Clone>() -> Option<T> {
+    with_current(|c| {
+        c.until_end
+            .borrow()
+            .as_ref()
+            .and_then(|kept| kept.downcast_ref::<T>().cloned())
+    })
+    .flatten()
+}
+
+/// Has the current request's scope keep `value` until it ends (the end of
+/// its response body), replacing what it kept. Returns `false` (and drops
+/// the value) outside a request.
+pub(crate) fn keep_until_end<T: Any + Send>(value: T) -> bool {
+    with_current(|c| {
+        *c.until_end.borrow_mut() = Some(Box::new(value));
+    })
+    .is_some()
+}
+
+/// The shutdown the current request's background work counts toward.
+pub(crate) fn current_shutdown() -> Option<Shutdown> {
+    with_current(|c| c.shutdown.clone()).flatten()
 }
 
 /// Whether the current context is the one of the request identified by

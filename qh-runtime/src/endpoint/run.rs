@@ -13,6 +13,7 @@ use axum::response::Response;
 use http::request::Parts;
 use http::HeaderName;
 
+use crate::context::shutdown::Shutdown;
 use crate::context::{self, Context};
 use crate::id::RequestId;
 use crate::tracking::body::{panicked, respond};
@@ -69,7 +70,8 @@ pub fn prepare(
             } else {
                 Scope::Reentered(RequestScope::reenter(
                     Context::from_resolved(resolved.clone())
-                        .with_incoming_trace(incoming_trace(&parts.headers)),
+                        .with_incoming_trace(incoming_trace(&parts.headers))
+                        .with_shutdown(parts.extensions.get::<Shutdown>().cloned()),
                 ))
             },
         },
@@ -78,8 +80,9 @@ pub fn prepare(
                 parts.extensions.insert(fresh.resolved.clone());
             }
             let id = fresh.resolved.id().clone();
+            // No layer: no app shutdown to count toward.
             let scope = RequestScope::open(
-                SpanConfig::default(),
+                (SpanConfig::default(), None),
                 fresh,
                 &parts.headers,
                 (&parts.method, &parts.uri),

@@ -11,20 +11,18 @@ fn string() -> RefOr<Schema> {
     RefOr::T(Schema::Object(Object::with_type(Type::String)))
 }
 
-/// The problem document: `type`, `title`, `status`, `detail`, the asking
-/// request's `request_id` and, where it applies, the offending `header`,
-/// `field`, `path` or `query` parameter (see `crate::Error`). A task's
-/// problem carries `task_id`, and its `status` may be the task's state
-/// (`"failed"`) instead of a number, as Python qh's clients read it.
+/// The problem document: `type`, `title`, `status` (the HTTP status
+/// number), `detail`, the asking request's `request_id` and, where it
+/// applies, the offending `header`, `field`, `path` or `query` parameter
+/// (see `crate::Error`). A task's problem carries `task_id`, and its
+/// `task_status` (`"failed"`, `"cancelled"`…) where the task's state is
+/// what it is about.
 pub(crate) fn schema() -> RefOr<Schema> {
     let mut object = Object::with_type(Type::Object);
     object.description = Some(
         "An RFC 9457 problem document; `request_id` is the asking request's tracking ID".into(),
     );
-    let status = Object::with_type(utoipa::openapi::schema::SchemaType::from_iter([
-        Type::Integer,
-        Type::String,
-    ]));
+    let status = Object::with_type(Type::Integer);
     for (name, schema) in [
         ("type", string()),
         ("title", string()),
@@ -36,6 +34,7 @@ pub(crate) fn schema() -> RefOr<Schema> {
         ("path", string()),
         ("query", string()),
         ("task_id", string()),
+        ("task_status", string()),
     ] {
         object.properties.insert(name.to_owned(), schema);
     }

@@ -1,6 +1,6 @@
 //! The task side of the document: a task endpoint's `202` submission,
 //! the `async` flags of `task = "optional"`, and the `/tasks` routes'
-//! operations (`crate::tasks::routes`), each with a distinct
+//! operations (`crate::tasks::router`), each with a distinct
 //! `x-python-signature` name so Python qh's client keeps them apart.
 
 use serde_json::json;
@@ -11,7 +11,7 @@ use utoipa::openapi::{Content, HttpMethod, RefOr, Required, Response};
 
 use super::problem;
 use super::signature::{Signature, SignatureParam};
-use crate::tasks::{DEFAULT_LIST_LIMIT, DEFAULT_WAIT_SECS};
+use crate::tasks::{DEFAULT_LIST_LIMIT, DEFAULT_WAIT};
 
 fn typed(ty: Type) -> Object {
     Object::with_type(ty)
@@ -228,7 +228,7 @@ fn routes() -> Vec<Route> {
                 ),
                 query(
                     "timeout",
-                    with_default(typed(Type::Number), json!(DEFAULT_WAIT_SECS)),
+                    with_default(typed(Type::Number), json!(DEFAULT_WAIT.as_secs_f64())),
                     "How long to wait, in seconds",
                 ),
             ],

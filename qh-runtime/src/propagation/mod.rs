@@ -230,7 +230,7 @@ mod tests {
             .scope(async {
                 enter(&incoming(&[("traceparent", TP)]));
                 let outer = headers();
-                let inner = crate::background::spawn(async { headers() }).await.unwrap();
+                let inner = crate::spawn(async { headers() }).await.unwrap();
                 (outer, inner)
             })
             .await;

@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 use axum::response::{IntoResponse, Response};
 
 use crate::endpoint::respond::{checks, Checks, Fine, Passes, FINE};
-use crate::tasks::{TaskOutcome, Tasks};
+use crate::tasks::{CallerTasks, TaskOutcome};
 
 /// Wraps a task function's return value to pick how it is stored (see
 /// [`TaskResult`]).
@@ -29,12 +29,14 @@ impl<T> TaskValue<T> {
 }
 
 fn json<T: serde::Serialize>(value: &T) -> TaskOutcome {
-    serde_json::to_value(value).map_err(|e| format!("the result cannot be serialized as JSON: {e}"))
+    serde_json::to_value(value).map_err(crate::tasks::TaskError::Serialize)
 }
 
 // Unreachable through the generated code, which takes the value once.
 fn gone() -> TaskOutcome {
-    Err("the task's result was already taken".to_owned())
+    Err(crate::tasks::TaskError::Failed(
+        "the task's result was already taken".to_owned(),
+    ))
 }
 
 /// First choice: `Result<T: Serialize, E: Display>` stores `Ok` as the
@@ -56,7 +58,7 @@ impl<T: serde::Serialize, E: Display> TaskResult for &&&TaskValue<Result<T, E>> 
     fn __qh_outcome(&self) -> TaskOutcome {
         match self.take() {
             Some(Ok(value)) => json(&value),
-            Some(Err(e)) => Err(e.to_string()),
+            Some(Err(e)) => Err(crate::tasks::TaskError::Failed(e.to_string())),
             None => gone(),
         }
     }
@@ -193,7 +195,7 @@ impl<T: Display> TaskError for T {}
 /// submission: `202` with `Location` ([`Submitted`](crate::tasks::Submitted)),
 /// `503` problem+json when the store cannot take it, `401` when an owner
 /// hook finds no owner ([`SubmitError`](crate::tasks::SubmitError)).
-pub async fn submit_task<F>(tasks: &Tasks, name: &'static str, work: F) -> Response
+pub async fn submit_task<F>(tasks: &CallerTasks, name: &'static str, work: F) -> Response
 where
     F: Future<Output = TaskOutcome> + Send + 'static,
 {
@@ -209,15 +211,15 @@ pub async fn blocking_outcome<F>(f: F) -> TaskOutcome
 where
     F: FnOnce() -> TaskOutcome + Send + 'static,
 {
-    match crate::background::spawn_blocking(f).await {
+    match crate::spawn_blocking(f).await {
         Ok(outcome) => outcome,
         Err(e) if e.is_panic() => {
             let payload = e.into_panic();
             let message =
                 crate::support::unwind::text(&*payload).unwrap_or("non-string panic payload");
             tracing::error!(panic = %message, "task panicked");
-            Err(format!("the task panicked: {message}"))
+            Err(crate::tasks::TaskError::Panicked(message.to_owned()))
         }
-        Err(e) => Err(format!("the task did not finish: {e}")),
+        Err(e) => Err(crate::tasks::TaskError::Interrupted(e)),
     }
 }

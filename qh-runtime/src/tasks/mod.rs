@@ -2,25 +2,30 @@
 //! background, with its status, result and cancellation served under
 //! `/tasks` (Python qh's task API, with the request context kept).
 //!
-//! - [`Tasks`]: the runner/registry; [`Tasks::submit`] records a task and
-//!   runs it with the submitting request's context.
+//! - [`Runner`]: the app's runner, built once ([`Runner::builder`]) and
+//!   handed to the router as an `axum::Extension`; [`Runner::submit`]
+//!   records a task and runs it with the submitting request's context.
+//! - [`CallerTasks`]: the runner as one request sees it (the caller's
+//!   owner known); the extractor task endpoints and the routes take.
 //! - [`TaskStore`]: where records live; [`MemoryTaskStore`] (default,
 //!   bounded) and, with the feature `redis`, `RedisTaskStore` (records
 //!   shared by many instances, cancellation across them, leases).
-//! - [`routes()`]: the `/tasks` routes to merge into a router. Private by
-//!   default: no listing of every task unless [`Tasks::listing`] turns it
-//!   on, and with an [`owner`](Tasks::owner) hook each client sees its own
-//!   tasks only.
+//! - [`router()`]: the `/tasks` routes to merge into a router (`qh::routes!`
+//!   mounts them itself with any task endpoint). Private by default: no
+//!   listing of every task unless [`RunnerBuilder::listing`] turns it on,
+//!   and with an [`owner`](RunnerBuilder::owner) hook each client sees its
+//!   own tasks only.
 //!
 //! # For generated code (`#[qh::endpoint(task)]`)
 //!
-//! A task endpoint's companion handler extracts [`Tasks`] (an axum
-//! extractor: the request's `Extension<Tasks>`, else [`Tasks::global`]),
+//! A task endpoint's companion handler takes the request's
+//! [`CallerTasks`] (the runner in its extensions; a router made by
+//! `qh::routes!` supplies a memory runner to requests that carry none),
 //! prepares the call as usual, then instead of awaiting the function:
 //!
 //! ```
 //! # async fn add(a: i64, b: i64) -> i64 { a + b }
-//! # async fn companion(tasks: qh::tasks::Tasks) -> axum::response::Response {
+//! # async fn companion(tasks: qh::tasks::CallerTasks) -> axum::response::Response {
 //! use axum::response::IntoResponse;
 //! // `add` is the user's function; its output turned into a `TaskOutcome`.
 //! let work = async move { Ok(serde_json::json!(add(1, 2).await)) };
@@ -35,37 +40,35 @@
 //!
 //! [`Submitted`] answers `202 {"task_id", "status": "submitted",
 //! "request_id"}` with `Location: /tasks/{task_id}`; `qh::routes!` merges
-//! [`routes()`] once when any task endpoint is present.
+//! [`router()`] once when any task endpoint is present.
 //! [`parse_async_flag`] reads `?async=` / `X-Async` for
 //! `task = "optional"`.
 
-mod answer;
+mod builder;
+pub(crate) mod caller;
 pub(crate) mod endpoint;
-mod memory;
-mod mount;
+mod error;
+mod http;
 mod outcome;
 mod owner;
-mod record;
-#[cfg(feature = "redis")]
-mod redis_store;
-mod request;
-mod routes;
 mod runner;
 mod store;
 mod submitted;
-mod waiters;
 
-pub use memory::MemoryTaskStore;
-pub use record::{now, TaskRecord, TaskStatus, Transition, UnknownStatus};
+pub use builder::RunnerBuilder;
+pub use caller::CallerTasks;
+pub use error::{TaskError, TaskOutcome};
+pub use http::routes::{router, DEFAULT_LIST_LIMIT, DEFAULT_WAIT, MAX_LIST_LIMIT, MAX_WAIT};
+pub use http::waiting::DEFAULT_MAX_WAITERS;
+pub use runner::Runner;
+pub use store::memory::MemoryTaskStore;
+pub use store::record::{TaskRecord, TaskStatus, Transition, UnknownStatus};
 #[cfg(feature = "redis")]
-pub use redis_store::{RedisOptions, RedisTaskStore};
-pub use routes::{routes, DEFAULT_LIST_LIMIT, DEFAULT_WAIT_SECS, MAX_LIST_LIMIT, MAX_WAIT_SECS};
-pub use runner::{TaskOutcome, Tasks};
+pub use store::redis::{RedisOptions, RedisTaskStore};
 pub use store::{BoxFuture, ListFilter, StoreError, TaskStore};
 pub use submitted::{SubmitError, Submitted};
-pub use waiters::DEFAULT_MAX_WAITERS;
 
-pub(crate) use answer::store_failed;
+pub(crate) use http::mounting::with_default_runner;
 
 /// Whether a request asks for a `task = "optional"` endpoint to run in the
 /// background: `?async=true|1|yes|on` or `X-Async: true|1|yes|on`
@@ -79,7 +82,7 @@ pub(crate) use answer::store_failed;
 /// assert!(qh::tasks::parse_async_flag(&parts));
 /// ```
 #[must_use]
-pub fn parse_async_flag(parts: &http::request::Parts) -> bool {
+pub fn parse_async_flag(parts: &::http::request::Parts) -> bool {
     let query = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
         .find(|(k, _)| k == "async")
         .and_then(|(_, v)| crate::extract::parse_bool(v.as_bytes()));
@@ -95,8 +98,8 @@ pub fn parse_async_flag(parts: &http::request::Parts) -> bool {
 mod tests {
     use super::parse_async_flag;
 
-    fn parts(uri: &str, header: Option<&str>) -> http::request::Parts {
-        let mut req = http::Request::get(uri);
+    fn parts(uri: &str, header: Option<&str>) -> ::http::request::Parts {
+        let mut req = ::http::Request::get(uri);
         if let Some(h) = header {
             req = req.header("X-Async", h);
         }

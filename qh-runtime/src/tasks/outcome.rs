@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::{TaskRecord, TaskStatus, TaskStore, Transition};
+use crate::support::chain::Chain;
 
 /// How long a finished task keeps trying to record its outcome while the
 /// store fails (a Redis outage): longer than the default lease, so a result
@@ -38,12 +39,12 @@ pub(super) async fn record(store: &dyn TaskStore, task_id: &str, to: Transition)
         match store.transition(task_id, to.clone()).await {
             Ok(written) => break written,
             Err(e) if Instant::now() + pause < give_up => {
-                tracing::warn!(task_id, error = %e, "task outcome not recorded yet; retrying");
+                tracing::warn!(task_id, error = %Chain(&e), "task outcome not recorded yet; retrying");
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(MOST_BETWEEN);
             }
             Err(e) => {
-                tracing::error!(task_id, error = %e, outcome = wanted.as_str(),
+                tracing::error!(task_id, error = %Chain(&e), outcome = wanted.as_str(),
                     "task outcome lost: the store kept failing");
                 return;
             }
@@ -101,7 +102,7 @@ pub(super) fn abandon<'a>(
                 Ok(_) => {
                     tracing::warn!(task_id, "task abandoned at shutdown: recorded as cancelled")
                 }
-                Err(e) => tracing::error!(task_id, error = %e,
+                Err(e) => tracing::error!(task_id, error = %Chain(&e),
                     "task abandoned at shutdown; the store failed to record it"),
             }
         }
@@ -139,7 +140,7 @@ mod tests {
                 .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
                 .is_ok();
             if failing {
-                return Box::pin(async { Err(StoreError::Backend("down".into())) });
+                return Box::pin(async { Err(StoreError::unavailable("down")) });
             }
             self.store.transition(id, to)
         }

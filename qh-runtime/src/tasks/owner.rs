@@ -1,20 +1,22 @@
 //! Who a task belongs to and who may see it: a runner's owner hook, the
-//! caller a request's [`Tasks`] handle carries, and the one visibility rule
+//! caller a request's [`CallerTasks`] carries, and the one visibility rule
 //! every `/tasks` route applies.
 
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
-use super::{SubmitError, TaskRecord, Tasks};
+use super::{CallerTasks, SubmitError, TaskRecord};
 
-/// What [`Tasks::owner`] keeps.
-pub(super) type OwnerHook = Arc<dyn Fn(&http::request::Parts) -> Option<String> + Send + Sync>;
+/// An owner hook: who the caller of a request is.
+pub(super) type OwnerFn = dyn Fn(&http::request::Parts) -> Option<String> + Send + Sync;
 
-/// Who asks, as a [`Tasks`] handle knows it.
+/// What [`RunnerBuilder::owner`](super::RunnerBuilder::owner) keeps.
+pub(super) type OwnerHook = Arc<OwnerFn>;
+
+/// Who asks, as a submission or a request's [`CallerTasks`] knows it.
 #[derive(Clone, Debug, Default)]
 pub(super) enum Caller {
-    /// The handle was not made for a request ([`Tasks::of`]), or the
-    /// runner had no owner hook then.
+    /// Submitted through the [`Runner`](super::Runner) itself, or the
+    /// runner has no owner hook.
     #[default]
     NotAsked,
     /// The hook named this owner.
@@ -35,131 +37,61 @@ pub(super) enum Scope {
     Off,
 }
 
-impl Tasks {
-    /// Scopes every task to the client that submitted it. `owner` names the
-    /// caller of a request (from a verified token the app's auth layer put
-    /// in the extensions, a session…); what it returns is stored with each
-    /// task that request submits, and never shown.
-    ///
-    /// With a hook, every `/tasks` route answers a task of another owner
-    /// exactly as an unknown one (`404` problem+json, after the same one
-    /// store read), `GET /tasks/` lists the caller's own tasks only (its
-    /// `request_id=` filter applies within them), and a request for which
-    /// `owner` returns `None` (or an empty string) owns nothing: it sees no
-    /// task, and a task endpoint refuses its submission with `401`
-    /// problem+json ([`SubmitError::NoOwner`]) before the function runs, so
-    /// anonymous clients cannot fill the store with work no one can read or
-    /// cancel. (No `WWW-Authenticate` is sent: the scheme is the app's; its
-    /// auth layer, in front, is where the challenge belongs.)
-    ///
-    /// The hook is asked when a handle is made for a request ([`Tasks::of`],
-    /// i.e. the `Tasks` extractor, which task endpoints and the routes use).
-    /// A task submitted through a handle not made for a request (kept in a
-    /// struct, [`Tasks::global`] called directly) has no owner and is shown
-    /// to no one; inside a request that is logged (WARN), as it is most
-    /// likely an `Extension<Tasks>` where the `Tasks` extractor was meant.
-    /// Applies to every clone of this runner; a later call replaces the
-    /// hook.
-    ///
-    /// ```
-    /// let tasks = qh::tasks::Tasks::memory().owner(|parts| {
-    ///     // Whatever the app's auth layer verified, e.g. a user ID it
-    ///     // stored in the extensions; here a header, for brevity.
-    ///     parts.headers.get("x-user").and_then(|v| v.to_str().ok()).map(str::to_owned)
-    /// });
-    /// assert!(tasks.has_owner_hook());
-    /// ```
-    #[must_use]
-    pub fn owner<F>(self, owner: F) -> Self
-    where
-        F: Fn(&http::request::Parts) -> Option<String> + Send + Sync + 'static,
-    {
-        *self
-            .inner
-            .owner
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(owner));
-        self
-    }
-
-    /// Whether an [`owner`](Self::owner) hook is set.
-    #[must_use]
-    pub fn has_owner_hook(&self) -> bool {
-        self.hook().is_some()
-    }
-
-    /// Whether `GET /tasks/` is served without an owner hook (default
-    /// `false`). Turned on, it lists every client's tasks, with their
-    /// request IDs and results, to every client that reaches it: only for
-    /// routes the app's own auth layer guards (an operator's view). Off, the
-    /// listing answers `404` problem+json, as a route the app does not serve
-    /// would: a `403` would tell clients something exists that some
-    /// credentials might open, and none do. With an owner hook the listing
-    /// is always served, scoped to the caller; this switch changes nothing
-    /// then. Applies to every clone of this runner.
-    ///
-    /// ```
-    /// let tasks = qh::tasks::Tasks::memory().listing(true);
-    /// assert!(tasks.serves_listing());
-    /// ```
-    #[must_use]
-    pub fn listing(self, on: bool) -> Self {
-        self.inner.listing.store(on, Ordering::Relaxed);
-        self
-    }
-
-    /// Whether [`listing`](Self::listing) is on.
-    #[must_use]
-    pub fn serves_listing(&self) -> bool {
-        self.inner.listing.load(Ordering::Relaxed)
-    }
-
-    fn hook(&self) -> Option<OwnerHook> {
-        self.inner
-            .owner
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// This handle, asking the owner hook (if any) about the request.
-    pub(super) fn asking(mut self, parts: &http::request::Parts) -> Self {
-        self.caller = match self.hook() {
-            None => Caller::NotAsked,
+impl Caller {
+    /// The caller of the request `parts`, as `hook` (if any) names it.
+    pub(super) fn of(hook: Option<&OwnerHook>, parts: &http::request::Parts) -> Self {
+        match hook {
+            None => Self::NotAsked,
             Some(hook) => match hook(parts).filter(|o| !o.is_empty()) {
-                Some(owner) => Caller::Owner(Arc::from(owner)),
-                None => Caller::Nobody,
+                Some(owner) => Self::Owner(Arc::from(owner)),
+                None => Self::Nobody,
             },
-        };
-        self
+        }
     }
 
-    /// The owner a submission through this handle records, or its refusal.
-    /// `in_request`: whether it is submitted inside a request.
-    pub(super) fn submission_owner(&self, in_request: bool) -> Result<Option<String>, SubmitError> {
-        match &self.caller {
-            Caller::NotAsked => {
-                if in_request && self.has_owner_hook() {
-                    // Likely `Extension<Tasks>` where `Tasks` was meant.
+    /// The owner a submission by this caller records, or its refusal.
+    /// `hooked`: whether the runner has an owner hook; `in_request`:
+    /// whether it is submitted inside a request.
+    pub(super) fn submission_owner(
+        &self,
+        hooked: bool,
+        in_request: bool,
+    ) -> Result<Option<String>, SubmitError> {
+        match self {
+            Self::NotAsked => {
+                if in_request && hooked {
+                    // Likely the app's `Runner` where the request's
+                    // `CallerTasks` was meant.
                     tracing::warn!(
-                        "task submitted through a `Tasks` not made for the request: it has no \
-                         owner and no one can see it; extract `Tasks` or use `Tasks::of`"
+                        "task submitted through the app's `Runner`, not the request's \
+                         `CallerTasks`: it has no owner and no one can see it; extract \
+                         `CallerTasks` or use `Runner::for_request`"
                     );
                 }
                 Ok(None)
             }
-            Caller::Owner(owner) => Ok(Some(owner.to_string())),
-            Caller::Nobody => Err(SubmitError::NoOwner),
+            Self::Owner(owner) => Ok(Some(owner.to_string())),
+            Self::Nobody => Err(SubmitError::NoOwner),
         }
     }
 
+    /// The owner's name, when the hook named one.
+    pub(super) fn owner(&self) -> Option<&str> {
+        match self {
+            Self::Owner(owner) => Some(owner),
+            Self::NotAsked | Self::Nobody => None,
+        }
+    }
+}
+
+impl CallerTasks {
     /// Whether the asking request may see `record`: always without an owner
     /// hook; with one, only its owner, and an ownerless task no one.
     pub(super) fn sees(&self, record: &TaskRecord) -> bool {
-        if !self.has_owner_hook() {
+        if self.runner().owner().is_none() {
             return true;
         }
-        match (&self.caller, &record.owner) {
+        match (self.caller(), &record.owner) {
             (Caller::Owner(caller), Some(owner)) => same(caller, owner),
             _ => false,
         }
@@ -167,10 +99,10 @@ impl Tasks {
 
     /// What `GET /tasks/` may list for the asking request.
     pub(super) fn listing_scope(&self) -> Scope {
-        match (self.has_owner_hook(), &self.caller) {
+        match (self.runner().owner().is_some(), self.caller()) {
             (true, Caller::Owner(owner)) => Scope::Owner(owner.to_string()),
             (true, _) => Scope::Nothing,
-            (false, _) if self.serves_listing() => Scope::All,
+            (false, _) if self.runner().listing() => Scope::All,
             (false, _) => Scope::Off,
         }
     }

@@ -1,47 +1,56 @@
-//! [`Tasks`]: submits work as tasks, runs it with the submitting request's
-//! context, and cancels it.
+//! [`Runner`]: the app's task runner. It submits work as tasks, runs it
+//! with the submitting request's context, and cancels it; its
+//! configuration is fixed when it is built ([`RunnerBuilder`]).
 
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, Weak};
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use serde::Serialize;
 use tokio::task::AbortHandle;
 use tracing::Instrument;
 
-use super::owner::{Caller, OwnerHook};
+use super::error::outcome_of;
+use super::owner::{Caller, OwnerFn, OwnerHook};
 use super::{
-    MemoryTaskStore, StoreError, SubmitError, Submitted, TaskRecord, TaskStore, Transition,
+    CallerTasks, RunnerBuilder, StoreError, SubmitError, Submitted, TaskError, TaskOutcome,
+    TaskRecord, TaskStore, Transition,
 };
+use crate::context::shutdown::{Guard, LeftBehind, Shutdown};
+use crate::context::Context;
+use crate::support::chain::Chain;
 use crate::support::unwind::catch_message;
 
-/// What a task's function produced: its result as JSON, or an error message.
-pub type TaskOutcome = Result<serde_json::Value, String>;
-
-/// The task runner and registry of one app instance: records tasks in its
-/// [`TaskStore`], runs them on tokio with the submitting request's context,
-/// and cancels them.
+/// The task runner of one app: records tasks in its [`TaskStore`], runs them
+/// on tokio with the submitting request's context, and cancels them.
 ///
-/// Cheap to clone (a shared handle). Where handlers and the
-/// [`routes`](super::routes) find it: a `Tasks` in the request's extensions
-/// (`router.layer(axum::Extension(tasks))`) if there is one, else the
-/// process-wide [`Tasks::global`] (a [`MemoryTaskStore`] unless
-/// [`Tasks::set_global`] installed another). `Tasks` is itself an axum
-/// extractor that resolves it that way.
+/// Its configuration (store, owner hook, listing, error exposure, waiter
+/// bound) is fixed when it is built: [`Runner::builder`], [`Runner::new`]
+/// (a store, the rest default) or [`Runner::default`] (in memory). A
+/// `Runner` has getters, never setters. Cloning it gives another handle on
+/// the same runner (its running tasks, its waiters), never a way to change
+/// its configuration.
+///
+/// The app hands it to its routes as an axum extension
+/// (`router.layer(axum::Extension(runner))`); task endpoints and the
+/// `/tasks` routes take the request's view of it, [`CallerTasks`] (the
+/// extractor, which knows the caller's owner). A router made by
+/// `qh::routes!` with a task endpoint supplies a memory runner of its own to
+/// requests that carry none.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use qh::tasks::{TaskStatus, Tasks};
+/// use qh::tasks::{Runner, TaskStatus};
 ///
-/// let tasks = Tasks::memory();
-/// let submitted = tasks
+/// let runner = Runner::default();
+/// let submitted = runner
 ///     .submit("add", async { Ok::<_, String>(1 + 2) })
 ///     .await
 ///     .unwrap();
-/// let record = tasks
+/// let record = runner
 ///     .store()
 ///     .wait(&submitted.task_id, std::time::Duration::from_secs(5))
 ///     .await
@@ -52,139 +61,197 @@ pub type TaskOutcome = Result<serde_json::Value, String>;
 /// # }
 /// ```
 #[derive(Clone)]
-pub struct Tasks {
+pub struct Runner {
     pub(super) inner: Arc<Inner>,
-    // Who asks, when this handle was made for a request (see `owner.rs`).
-    pub(super) caller: Caller,
+}
+
+/// What a runner was built with.
+pub(super) struct Config {
+    pub(super) store: Arc<dyn TaskStore>,
+    pub(super) owner: Option<OwnerHook>,
+    pub(super) listing: bool,
+    pub(super) expose_errors: bool,
+    pub(super) max_waiters: usize,
 }
 
 pub(super) struct Inner {
-    store: Arc<dyn TaskStore>,
-    // Tasks this instance runs, so a local cancel aborts them at once.
-    running: Mutex<HashMap<String, AbortHandle>>,
-    expose_errors: AtomicBool,
-    pub(super) listing: AtomicBool,
-    pub(super) owner: RwLock<Option<OwnerHook>>,
-    pub(super) waiters: super::waiters::Waiters,
+    pub(super) config: Config,
+    // Tasks this instance runs, so a local cancel aborts them at once, and
+    // the shutdown each counts toward.
+    running: Mutex<HashMap<String, Running>>,
+    /// How many `?wait=true` requests are waiting now.
+    pub(super) waiting: AtomicUsize,
 }
 
-impl crate::background::LeftBehind for Inner {
-    /// Aborts every task still running here (so none writes an outcome
-    /// afterwards), then records each as abandoned.
-    fn abandon(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+/// A task running here: how to stop it, and the shutdown it counts toward.
+struct Running {
+    handle: AbortHandle,
+    shutdown: Option<Shutdown>,
+}
+
+impl LeftBehind for Inner {
+    /// Aborts every task running here for `shutdown`'s app (so none writes
+    /// an outcome afterwards), then records each as abandoned.
+    fn abandon<'a>(
+        &'a self,
+        shutdown: &'a Shutdown,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
         let stopped: Vec<String> = {
             let mut running = lock(&self.running);
-            running
-                .drain()
-                .map(|(id, handle)| {
-                    handle.abort();
-                    id
-                })
-                .collect()
+            let ids: Vec<String> = running
+                .iter()
+                .filter(|(_, r)| r.shutdown.as_ref().is_some_and(|s| s.same(shutdown)))
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in &ids {
+                if let Some(r) = running.remove(id) {
+                    r.handle.abort();
+                }
+            }
+            ids
         };
-        super::outcome::abandon(&*self.store, stopped)
+        super::outcome::abandon(&*self.config.store, stopped)
     }
 }
 
-fn lock(
-    running: &Mutex<HashMap<String, AbortHandle>>,
-) -> MutexGuard<'_, HashMap<String, AbortHandle>> {
+fn lock(running: &Mutex<HashMap<String, Running>>) -> MutexGuard<'_, HashMap<String, Running>> {
     running
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-impl std::fmt::Debug for Tasks {
+impl std::fmt::Debug for Runner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tasks")
-            .field("running_here", &self.running().len())
-            .field("expose_errors", &self.exposes_errors())
-            .field("listing", &self.serves_listing())
-            .field("owner_hook", &self.has_owner_hook())
+        f.debug_struct("Runner")
+            .field("running_here", &self.running_here())
+            .field("listing", &self.listing())
+            .field("expose_errors", &self.expose_errors())
+            .field("max_waiters", &self.max_waiters())
+            .field("owner_hook", &self.owner().is_some())
             .finish_non_exhaustive()
     }
 }
 
-static GLOBAL: OnceLock<Tasks> = OnceLock::new();
+impl Default for Runner {
+    /// A runner over a new [`MemoryTaskStore`](super::MemoryTaskStore), with
+    /// the defaults.
+    ///
+    /// ```
+    /// let runner = qh::tasks::Runner::default();
+    /// assert!(!runner.listing());
+    /// ```
+    fn default() -> Self {
+        Self::builder().build()
+    }
+}
 
-impl Tasks {
-    /// A runner over `store`.
+impl Runner {
+    /// A runner over `store`, with the other defaults (the same as
+    /// `Runner::builder().store(store).build()`).
+    ///
+    /// ```
+    /// use qh::tasks::{MemoryTaskStore, Runner};
+    ///
+    /// let runner = Runner::new(MemoryTaskStore::new().capacity(100));
+    /// ```
     #[must_use]
     pub fn new(store: impl TaskStore) -> Self {
-        Self::from_arc(Arc::new(store))
+        Self::builder().store(store).build()
     }
 
-    /// A runner over a shared store.
-    #[must_use]
-    pub fn from_arc(store: Arc<dyn TaskStore>) -> Self {
-        let inner = Arc::new(Inner {
-            store,
-            running: Mutex::new(HashMap::new()),
-            expose_errors: AtomicBool::new(false),
-            listing: AtomicBool::new(false),
-            owner: RwLock::new(None),
-            waiters: super::waiters::Waiters::default(),
-        });
-        let weak: Weak<dyn crate::background::LeftBehind> = Arc::downgrade(&inner) as _;
-        crate::background::on_drain_timeout(weak);
+    /// A builder: a [`MemoryTaskStore`](super::MemoryTaskStore), no owner hook, the listing off,
+    /// errors hidden, [`DEFAULT_MAX_WAITERS`](super::DEFAULT_MAX_WAITERS)
+    /// waiters, until set otherwise.
+    ///
+    /// ```
+    /// let runner = qh::tasks::Runner::builder()
+    ///     .listing(true)
+    ///     .expose_errors(true)
+    ///     .max_waiters(200)
+    ///     .build();
+    /// assert!(runner.listing() && runner.expose_errors());
+    /// assert_eq!(runner.max_waiters(), 200);
+    /// ```
+    pub fn builder() -> RunnerBuilder {
+        RunnerBuilder::default()
+    }
+
+    pub(super) fn from_config(config: Config) -> Self {
         Self {
-            inner,
-            caller: Caller::default(),
+            inner: Arc::new(Inner {
+                config,
+                running: Mutex::new(HashMap::new()),
+                waiting: AtomicUsize::new(0),
+            }),
         }
-    }
-
-    /// A runner over a new [`MemoryTaskStore`] with its defaults.
-    #[must_use]
-    pub fn memory() -> Self {
-        Self::new(MemoryTaskStore::new())
-    }
-
-    /// Whether `GET /tasks/{id}/result` shows a failed task's error message
-    /// (default `false`: a generic text, the message stays in the record
-    /// and the logs). Applies to every clone of this runner.
-    ///
-    /// ```
-    /// let tasks = qh::tasks::Tasks::memory().expose_errors(true);
-    /// assert!(tasks.exposes_errors());
-    /// ```
-    #[must_use]
-    pub fn expose_errors(self, expose: bool) -> Self {
-        self.inner.expose_errors.store(expose, Ordering::Relaxed);
-        self
-    }
-
-    /// Whether failed tasks' messages are shown by the result route.
-    #[must_use]
-    pub fn exposes_errors(&self) -> bool {
-        self.inner.expose_errors.load(Ordering::Relaxed)
-    }
-
-    /// The process-wide runner, used when a request carries none; a
-    /// [`MemoryTaskStore`] unless [`set_global`](Self::set_global) came first.
-    ///
-    /// ```
-    /// let tasks = qh::tasks::Tasks::global();
-    /// ```
-    #[must_use]
-    pub fn global() -> &'static Tasks {
-        GLOBAL.get_or_init(Tasks::memory)
-    }
-
-    /// Installs the process-wide runner. Fails (giving it back) when
-    /// [`global`](Self::global) was already used or set.
-    ///
-    /// ```
-    /// use qh::tasks::{MemoryTaskStore, Tasks};
-    /// let _ = Tasks::set_global(Tasks::new(MemoryTaskStore::new().capacity(100)));
-    /// ```
-    pub fn set_global(tasks: Tasks) -> Result<(), Tasks> {
-        GLOBAL.set(tasks)
     }
 
     /// The store the records live in.
     #[must_use]
     pub fn store(&self) -> &Arc<dyn TaskStore> {
-        &self.inner.store
+        &self.inner.config.store
+    }
+
+    /// Whether `GET /tasks/` lists every client's tasks when there is no
+    /// owner hook (see [`RunnerBuilder::listing`]).
+    #[must_use]
+    pub fn listing(&self) -> bool {
+        self.inner.config.listing
+    }
+
+    /// Whether a failed task's message is shown by the routes (see
+    /// [`RunnerBuilder::expose_errors`]).
+    #[must_use]
+    pub fn expose_errors(&self) -> bool {
+        self.inner.config.expose_errors
+    }
+
+    /// The most `?wait=true` requests waiting at once (see
+    /// [`RunnerBuilder::max_waiters`]).
+    #[must_use]
+    pub fn max_waiters(&self) -> usize {
+        self.inner.config.max_waiters
+    }
+
+    /// The owner hook (see [`RunnerBuilder::owner`]), if the runner has one.
+    ///
+    /// ```
+    /// assert!(qh::tasks::Runner::default().owner().is_none());
+    /// ```
+    #[must_use]
+    pub fn owner(&self) -> Option<&OwnerFn> {
+        self.inner.config.owner.as_deref()
+    }
+
+    /// How many tasks this instance is running now.
+    #[must_use]
+    pub fn running_here(&self) -> usize {
+        self.running().len()
+    }
+
+    /// How many `?wait=true` requests are waiting now.
+    #[must_use]
+    pub fn waiting(&self) -> usize {
+        self.inner
+            .waiting
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// The runner as the request `parts` sees it: its caller named by the
+    /// owner hook, if there is one. What the [`CallerTasks`] extractor
+    /// returns when the request carries this runner.
+    ///
+    /// ```
+    /// let (parts, ()) = axum::http::Request::new(()).into_parts();
+    /// let tasks = qh::tasks::Runner::default().for_request(&parts);
+    /// assert_eq!(tasks.owner(), None);
+    /// ```
+    #[must_use]
+    pub fn for_request(&self, parts: &http::request::Parts) -> CallerTasks {
+        CallerTasks::new(
+            self.clone(),
+            Caller::of(self.inner.config.owner.as_ref(), parts),
+        )
     }
 
     /// Records a task for the function `endpoint` and runs `work` in the
@@ -195,16 +262,19 @@ impl Tasks {
     /// [`request_id`](crate::request_id) and its log lines carry the
     /// submitting request's ID; its `task` span (fields `task_id`,
     /// `endpoint`, `request_id`) follows from the request's span. It counts
-    /// as background work for [`drain`](crate::background::drain).
+    /// toward the request's [`Shutdown`](crate::background::Shutdown), if
+    /// it has one.
     ///
-    /// The task's [owner](TaskRecord::owner) is the caller this handle was
-    /// made for (see [`Tasks::owner`]).
+    /// Submitted through the runner itself, the task has no
+    /// [owner](TaskRecord::owner): with an owner hook, no one can see it
+    /// (inside a request that is logged at WARN, as a request's
+    /// [`CallerTasks`] was most likely meant). Submit through
+    /// [`CallerTasks::submit`] to record the caller as its owner.
     ///
     /// # Errors
     ///
-    /// When the store cannot record the task (e.g. [`StoreError::Full`]),
-    /// or an owner hook found no owner for the request
-    /// ([`SubmitError::NoOwner`]); the work is then never run.
+    /// When the store cannot record the task (e.g. [`StoreError::Full`]);
+    /// the work is then never run.
     ///
     /// # Panics
     ///
@@ -215,23 +285,17 @@ impl Tasks {
         T: Serialize,
         E: Display,
     {
-        self.submit_json(endpoint, async move {
-            match work.await {
-                Ok(value) => serde_json::to_value(value)
-                    .map_err(|e| format!("the result cannot be serialized as JSON: {e}")),
-                Err(e) => Err(e.to_string()),
-            }
-        })
-        .await
+        self.submit_json(endpoint, async move { outcome_of(work.await) })
+            .await
     }
 
     /// [`submit`](Self::submit) for work that already produces a
-    /// [`TaskOutcome`]; what generated code calls.
+    /// [`TaskOutcome`].
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let tasks = qh::tasks::Tasks::memory();
-    /// let s = tasks.submit_json("ping", async { Ok(serde_json::json!("pong")) }).await.unwrap();
+    /// let runner = qh::tasks::Runner::default();
+    /// let s = runner.submit_json("ping", async { Ok(serde_json::json!("pong")) }).await.unwrap();
     /// assert_eq!(s.status, "submitted");
     /// # }
     /// ```
@@ -243,13 +307,26 @@ impl Tasks {
     where
         F: Future<Output = TaskOutcome> + Send + 'static,
     {
-        let ctx = crate::context::Context::current();
-        let owner = self.submission_owner(ctx.is_some())?;
+        self.submit_as(&Caller::NotAsked, endpoint, work).await
+    }
+
+    /// Submits `work` for `caller` (see [`submit`](Self::submit)).
+    pub(super) async fn submit_as<F>(
+        &self,
+        caller: &Caller,
+        endpoint: &str,
+        work: F,
+    ) -> Result<Submitted, SubmitError>
+    where
+        F: Future<Output = TaskOutcome> + Send + 'static,
+    {
+        let ctx = Context::current();
+        let owner = caller.submission_owner(self.owner().is_some(), ctx.is_some())?;
         let request_id = ctx.as_ref().map(|c| c.id().clone());
         let task_id = uuid::Uuid::new_v4().to_string();
         let record =
             TaskRecord::pending(task_id.clone(), request_id.clone(), endpoint).owned_by(owner);
-        self.inner.store.create(record).await?;
+        self.store().create(record).await?;
 
         let span = tracing::info_span!(
             parent: None,
@@ -263,13 +340,15 @@ impl Tasks {
         }
         span.follows_from(tracing::Span::current());
 
-        // Counted from submission, so a drain right after it waits for it.
-        let run = run(
-            self.clone(),
-            task_id.clone(),
-            work,
-            crate::background::track(),
-        );
+        // Counted from submission, so a drain right after it waits for it;
+        // the runner is told when that drain gives up.
+        let shutdown = ctx.as_ref().and_then(Context::shutdown).cloned();
+        if let Some(shutdown) = &shutdown {
+            let weak: Weak<dyn LeftBehind> = Arc::downgrade(&self.inner) as _;
+            shutdown.on_drain_timeout(weak);
+        }
+        let counted = shutdown.as_ref().map(Shutdown::track);
+        let run = run(self.clone(), task_id.clone(), work, counted);
         let run: Pin<Box<dyn Future<Output = ()> + Send>> = match ctx {
             Some(ctx) => Box::pin(ctx.scope(run)),
             None => Box::pin(run),
@@ -278,7 +357,13 @@ impl Tasks {
         // done, which must not happen before it was added.
         let mut running = self.running();
         let handle = tokio::spawn(run.instrument(span));
-        running.insert(task_id.clone(), handle.abort_handle());
+        running.insert(
+            task_id.clone(),
+            Running {
+                handle: handle.abort_handle(),
+                shutdown,
+            },
+        );
         drop(running);
         Ok(Submitted::new(task_id, request_id))
     }
@@ -292,13 +377,9 @@ impl Tasks {
     ///
     /// When the store fails.
     pub async fn cancel(&self, task_id: &str) -> Result<Option<TaskRecord>, StoreError> {
-        let record = self
-            .inner
-            .store
-            .transition(task_id, Transition::Cancel)
-            .await?;
-        if let Some(handle) = self.running().remove(task_id) {
-            handle.abort();
+        let record = self.store().transition(task_id, Transition::Cancel).await?;
+        if let Some(running) = self.running().remove(task_id) {
+            running.handle.abort();
         }
         Ok(record)
     }
@@ -316,28 +397,22 @@ impl Tasks {
     /// When the store fails.
     pub async fn delete(&self, task_id: &str) -> Result<bool, StoreError> {
         let cancelled = self.cancel(task_id).await?;
-        let removed = self.inner.store.delete(task_id).await?;
+        let removed = self.store().delete(task_id).await?;
         super::outcome::deleted(task_id, cancelled.as_ref(), removed);
         Ok(cancelled.is_some() || removed)
     }
 
-    /// How many tasks this instance is running now.
-    #[must_use]
-    pub fn running_here(&self) -> usize {
-        self.running().len()
-    }
-
-    fn running(&self) -> MutexGuard<'_, HashMap<String, AbortHandle>> {
+    fn running(&self) -> MutexGuard<'_, HashMap<String, Running>> {
         lock(&self.inner.running)
     }
 }
 
-async fn run<F>(tasks: Tasks, task_id: String, work: F, tracked: crate::background::Guard)
+async fn run<F>(runner: Runner, task_id: String, work: F, counted: Option<Guard>)
 where
     F: Future<Output = TaskOutcome> + Send + 'static,
 {
-    let _tracked = tracked;
-    let store = Arc::clone(tasks.store());
+    let _counted = counted;
+    let store = Arc::clone(runner.store());
     let started = store.transition(&task_id, Transition::Start).await;
     match started {
         Ok(Some(record)) if record.status == super::TaskStatus::Running => {
@@ -354,11 +429,11 @@ where
                 Some(Ok(Ok(value))) => Some(Transition::Complete(value)),
                 Some(Ok(Err(error))) => {
                     tracing::error!(error = %error, "task failed");
-                    Some(Transition::Fail(error))
+                    Some(Transition::Fail(error.to_string()))
                 }
                 Some(Err(panic)) => {
                     tracing::error!(panic = %panic, "task panicked");
-                    Some(Transition::Fail(format!("the task panicked: {panic}")))
+                    Some(Transition::Fail(TaskError::Panicked(panic).to_string()))
                 }
             };
             if let Some(to) = to {
@@ -368,8 +443,8 @@ where
         // Cancelled or deleted before it started: nothing to run.
         Ok(_) => {}
         Err(e) => {
-            tracing::error!(task_id = %task_id, error = %e, "task not started: the store failed");
+            tracing::error!(task_id = %task_id, error = %Chain(&e), "task not started: the store failed");
         }
     }
-    tasks.running().remove(&task_id);
+    runner.running().remove(&task_id);
 }

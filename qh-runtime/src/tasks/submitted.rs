@@ -3,9 +3,6 @@
 
 use std::fmt;
 
-use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_TYPE, LOCATION};
-use http::{HeaderValue, StatusCode};
 use serde::Serialize;
 
 use super::StoreError;
@@ -19,7 +16,7 @@ use crate::id::RequestId;
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// use axum::response::IntoResponse;
 ///
-/// let submitted = qh::tasks::Tasks::memory()
+/// let submitted = qh::tasks::Runner::default()
 ///     .submit("noop", async { Ok::<(), String>(()) })
 ///     .await
 ///     .unwrap();
@@ -29,6 +26,7 @@ use crate::id::RequestId;
 /// # }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Submitted {
     /// The new task's ID.
     pub task_id: String,
@@ -54,23 +52,11 @@ impl Submitted {
     }
 }
 
-impl IntoResponse for Submitted {
-    fn into_response(self) -> Response {
-        let mut response = super::answer::json(StatusCode::ACCEPTED, &self);
-        // Task IDs are UUIDs, always a valid header value.
-        if let Ok(location) = HeaderValue::from_str(&self.location()) {
-            response.headers_mut().insert(LOCATION, location);
-        }
-        debug_assert!(response.headers().contains_key(CONTENT_TYPE));
-        response
-    }
-}
-
 /// Why a task was not submitted.
 ///
-/// As a response: [`Store`](Self::Store) answers as [`StoreError`] does
-/// (`503` problem+json, `Retry-After`, a generic detail, logged);
-/// [`NoOwner`](Self::NoOwner) answers `401` problem+json.
+/// As a response (`IntoResponse`): [`Store`](Self::Store) answers `503`
+/// problem+json with `Retry-After` and a generic detail (the store's error
+/// goes to the log); [`NoOwner`](Self::NoOwner) answers `401` problem+json.
 ///
 /// ```
 /// use axum::response::IntoResponse;
@@ -78,14 +64,14 @@ impl IntoResponse for Submitted {
 /// assert_eq!(res.status(), 401);
 /// assert_eq!(res.headers()["content-type"], "application/problem+json");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum SubmitError {
     /// The store could not record the task.
     Store(StoreError),
-    /// The runner has an [owner hook](super::Tasks::owner) and it found no
-    /// owner for the submitting request: a task no one could read or
-    /// cancel is not started.
+    /// The runner has an [owner hook](super::RunnerBuilder::owner) and it
+    /// found no owner for the submitting request: a task no one could read
+    /// or cancel is not started.
     NoOwner,
 }
 
@@ -98,7 +84,7 @@ impl From<StoreError> for SubmitError {
 impl fmt::Display for SubmitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Store(e) => e.fmt(f),
+            Self::Store(_) => f.write_str("the task store could not record the task"),
             Self::NoOwner => f.write_str("the submitting request has no task owner"),
         }
     }
@@ -109,15 +95,6 @@ impl std::error::Error for SubmitError {
         match self {
             Self::Store(e) => Some(e),
             Self::NoOwner => None,
-        }
-    }
-}
-
-impl IntoResponse for SubmitError {
-    fn into_response(self) -> Response {
-        match self {
-            Self::Store(e) => super::store_failed(&e, "submitting a task"),
-            Self::NoOwner => super::answer::no_owner(),
         }
     }
 }

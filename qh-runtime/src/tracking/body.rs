@@ -36,11 +36,11 @@ where
         // Nothing to complete: the owner's body wrapper keeps the scope.
         return Response::from_parts(parts, Body::new(body));
     }
-    if !scope.records() && body.size_hint().exact().is_some() {
+    if !scope.records() && !scope.keeps() && body.size_hint().exact().is_some() {
         // A body of known length (bytes in memory, in practice) whose end
-        // nothing waits for: no span to close, no access line. It is not
-        // wrapped, so a buffered answer pays nothing for the wrapping; the
-        // scope ends here.
+        // nothing waits for: no span to close, no access line, no jobs to
+        // start after it. It is not wrapped, so a buffered answer pays
+        // nothing for the wrapping; the scope ends here.
         return Response::from_parts(parts, Body::new(body));
     }
     scope.set_status(parts.status);

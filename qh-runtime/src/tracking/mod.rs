@@ -19,6 +19,7 @@ use std::sync::{Arc, LazyLock};
 
 use http::HeaderName;
 
+use crate::context::shutdown::Shutdown;
 use crate::id::validate::Rule;
 use crate::id::IdGenerator;
 use crate::id::DEFAULT_HEADER;
@@ -69,6 +70,7 @@ struct Config {
     rule: Rule,
     id_from_traceparent: bool,
     span: SpanConfig,
+    shutdown: Option<Shutdown>,
 }
 
 static DEFAULTS: LazyLock<Tracking> = LazyLock::new(Tracking::new);
@@ -93,6 +95,7 @@ impl Tracking {
                 rule: Rule::default(),
                 id_from_traceparent: false,
                 span: SpanConfig::default(),
+                shutdown: None,
             }),
         }
     }
@@ -211,8 +214,37 @@ impl Tracking {
         self
     }
 
+    /// The app's [`Shutdown`] the requests
+    /// under this layer belong to: their [`spawn`](crate::spawn),
+    /// [`spawn_blocking`](crate::spawn_blocking) and
+    /// [`BackgroundTasks`](crate::BackgroundTasks) work and their task
+    /// submissions count toward it (its [`drain`](crate::background::Shutdown::drain)
+    /// waits for them), and their task long-polls end when it
+    /// [begins](crate::background::Shutdown::begin). Without it (the
+    /// default) nothing is counted and nothing ends early.
+    ///
+    /// ```
+    /// use axum::{routing::get, Router};
+    ///
+    /// let shutdown = qh::background::Shutdown::new();
+    /// let app: Router = Router::new()
+    ///     .route("/", get(|| async { "ok" }))
+    ///     .layer(qh::Tracking::new().shutdown(&shutdown));
+    /// ```
+    #[must_use]
+    pub fn shutdown(mut self, shutdown: &Shutdown) -> Self {
+        self.config_mut().shutdown = Some(shutdown.clone());
+        self
+    }
+
     pub(crate) fn span_config(&self) -> SpanConfig {
         self.config.span
+    }
+
+    /// The shutdown the layer's requests belong to (see
+    /// [`shutdown`](Self::shutdown)).
+    pub(crate) fn shutdown_handle(&self) -> Option<&Shutdown> {
+        self.config.shutdown.as_ref()
     }
 
     /// The header IDs are read from and echoed under (configuration has

@@ -17,6 +17,7 @@ use super::grpc;
 use super::resolve::Fresh;
 use super::span::{incoming_trace, Completion, Ended, Outcome, RequestSpan, SpanConfig};
 use crate::context::export::Exporter;
+use crate::context::shutdown::Shutdown;
 use crate::context::{self, Context};
 
 /// A request's context, span, echo and completion, kept together from the
@@ -35,13 +36,14 @@ pub(crate) struct RequestScope {
 }
 
 impl RequestScope {
-    /// The scope of a request resolved now (`fresh`): its incoming trace
-    /// picked up, its span opened. `route` is asked only when the span or
-    /// the access log will use it. The subscriber is asked for its span
-    /// exporter here, once for the request: the span and the context (its
-    /// log lines, outbound calls, spawned work) use that answer.
+    /// The scope of a request resolved now (`fresh`), belonging to the
+    /// app's `shutdown` if it has one: its incoming trace picked up, its
+    /// span opened. `route` is asked only when the span or the access log
+    /// will use it. The subscriber is asked for its span exporter here,
+    /// once for the request: the span and the context (its log lines,
+    /// outbound calls, spawned work) use that answer.
     pub(crate) fn open<'r>(
-        config: SpanConfig,
+        (config, shutdown): (SpanConfig, Option<Shutdown>),
         fresh: Fresh,
         headers: &HeaderMap,
         (method, uri): (&Method, &Uri),
@@ -62,7 +64,11 @@ impl RequestScope {
         );
         let echo = (fresh.resolved.header().clone(), fresh.echo);
         Self {
-            ctx: Some(Context::opened(fresh.resolved, exporter).with_incoming_trace(trace)),
+            ctx: Some(
+                Context::opened(fresh.resolved, exporter)
+                    .with_incoming_trace(trace)
+                    .with_shutdown(shutdown),
+            ),
             span,
             done: Some(done),
             echo: Some(echo),
@@ -112,6 +118,13 @@ impl RequestScope {
     /// access line): else nothing waits for the body's end.
     pub(crate) fn records(&self) -> bool {
         self.done.as_ref().is_some_and(Completion::records)
+    }
+
+    /// Whether the request's context keeps something until the scope ends
+    /// (`BackgroundTasks` jobs, which start then): the body's end must
+    /// then be waited for.
+    pub(crate) fn keeps(&self) -> bool {
+        self.ctx.as_ref().is_some_and(Context::keeps_until_end)
     }
 
     /// The response's HTTP status, recorded at completion.

@@ -69,8 +69,14 @@ where
             Err(failure) => return TrackingFuture::failed(*failure, grpc::is_grpc(req.headers())),
         };
         req.extensions_mut().insert(fresh.resolved.clone());
+        let shutdown = self.tracking.shutdown_handle().cloned();
+        if let Some(shutdown) = &shutdown {
+            // For code below that rebuilds the context from the request
+            // (an endpoint reached without the layer's context current).
+            req.extensions_mut().insert(shutdown.clone());
+        }
         let mut scope = RequestScope::open(
-            self.tracking.span_config(),
+            (self.tracking.span_config(), shutdown),
             fresh,
             req.headers(),
             (req.method(), req.uri()),

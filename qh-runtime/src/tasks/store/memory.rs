@@ -2,12 +2,12 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::watch;
 
-use super::store::BoxFuture;
-use super::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Transition};
+use super::BoxFuture;
+use crate::tasks::{ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Transition};
 
 /// Task records in this process's memory, bounded two ways:
 ///
@@ -20,9 +20,9 @@ use super::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Tran
 ///
 /// ```
 /// use std::time::Duration;
-/// use qh::tasks::{MemoryTaskStore, Tasks};
+/// use qh::tasks::{MemoryTaskStore, Runner};
 ///
-/// let tasks = Tasks::new(MemoryTaskStore::new().capacity(1000).ttl(Duration::from_secs(600)));
+/// let runner = Runner::new(MemoryTaskStore::new().capacity(1000).ttl(Duration::from_secs(600)));
 /// ```
 #[derive(Debug)]
 pub struct MemoryTaskStore {
@@ -36,7 +36,7 @@ struct Inner {
     records: HashMap<String, Entry>,
     // Finished task IDs in completion order; IDs deleted meanwhile are
     // skipped when they reach the front.
-    finished: VecDeque<(f64, String)>,
+    finished: VecDeque<(SystemTime, String)>,
 }
 
 #[derive(Debug)]
@@ -106,7 +106,10 @@ impl MemoryTaskStore {
     /// The locked maps, with expired finished records already evicted.
     fn swept(&self) -> MutexGuard<'_, Inner> {
         let mut inner = self.lock();
-        let oldest_kept = now() - self.ttl.as_secs_f64();
+        // A ttl reaching before the epoch keeps everything.
+        let Some(oldest_kept) = SystemTime::now().checked_sub(self.ttl) else {
+            return inner;
+        };
         while let Some((done, _)) = inner.finished.front() {
             if *done > oldest_kept {
                 break;
@@ -179,7 +182,7 @@ impl TaskStore for MemoryTaskStore {
         let mut inner = self.swept();
         let mut finished_at = None;
         let record = inner.records.get_mut(task_id).map(|entry| {
-            if entry.record.apply(to, now()) {
+            if entry.record.apply(to, SystemTime::now()) {
                 entry.status.send_replace(entry.record.status);
                 finished_at = entry.record.completed_at;
             }
@@ -211,7 +214,7 @@ impl TaskStore for MemoryTaskStore {
             .collect();
         // Newest first; only the `limit` newest are sorted and copied, so a
         // full store is not cloned under the lock for `?limit=1`.
-        let newest_first = |a: &&TaskRecord, b: &&TaskRecord| b.created_at.total_cmp(&a.created_at);
+        let newest_first = |a: &&TaskRecord, b: &&TaskRecord| b.created_at.cmp(&a.created_at);
         if matching.len() > filter.limit {
             matching.select_nth_unstable_by(filter.limit, newest_first);
             matching.truncate(filter.limit);
@@ -304,13 +307,9 @@ mod tests {
                 .get_mut(&format!("t-{i:02}"))
                 .unwrap()
                 .record
-                .created_at = f64::from(i);
+                .created_at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(i);
         }
-        let filter = ListFilter {
-            request_id: None,
-            owner: None,
-            limit: 3,
-        };
+        let filter = ListFilter::new(3);
         let ids: Vec<String> = store
             .list(&filter)
             .await

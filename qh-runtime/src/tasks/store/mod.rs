@@ -1,74 +1,91 @@
-//! The [`TaskStore`] trait: where task records live.
+//! Where task records live: the [`TaskStore`] trait, the [`TaskRecord`]
+//! (`record`), and the two stores, in memory (`memory`) and in Redis
+//! (`redis`, feature `redis`).
+
+pub(crate) mod memory;
+pub(crate) mod record;
+#[cfg(feature = "redis")]
+pub(crate) mod redis;
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use super::{TaskRecord, Transition};
+use record::{TaskRecord, Transition};
 
 /// A boxed, `Send` future, as [`TaskStore`] methods return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Why a store could not do what was asked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a store could not do what was asked. Storage knows nothing of HTTP:
+/// the `/tasks` routes and task endpoints map it to their answers (`503`
+/// problem+json with `Retry-After` and a generic detail; the error, with
+/// its causes, goes to the log).
+///
+/// ```
+/// use std::error::Error;
+/// use qh::tasks::StoreError;
+///
+/// let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "broken pipe");
+/// let e = StoreError::unavailable(io);
+/// assert!(matches!(e, StoreError::Unavailable(_)));
+/// assert_eq!(e.to_string(), "task store error");
+/// assert_eq!(e.source().unwrap().to_string(), "broken pipe");
+/// ```
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum StoreError {
     /// The store is at capacity and every record in it is unfinished (none
     /// can be evicted).
     Full,
-    /// The backend failed (connection lost, bad data…).
-    Backend(String),
+    /// The backend failed (connection lost, timed out, refused…); the
+    /// backend's own error is the [`source`](std::error::Error::source).
+    Unavailable(Box<dyn std::error::Error + Send + Sync>),
+    /// A record in the backend cannot be read: `field` is missing or
+    /// malformed (written by hand, say, or by another program).
+    Malformed {
+        /// The record's field that cannot be read.
+        field: &'static str,
+    },
 }
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Full => f.write_str("the task store is full of unfinished tasks"),
-            Self::Backend(why) => write!(f, "task store error: {why}"),
+            Self::Unavailable(_) => f.write_str("task store error"),
+            Self::Malformed { field } => write!(f, "malformed task record: {field}"),
         }
     }
 }
 
-impl std::error::Error for StoreError {}
-
-impl StoreError {
-    /// Whether this is a backend failure (an outage) rather than the store
-    /// being full.
-    #[must_use]
-    pub fn is_backend(&self) -> bool {
-        matches!(self, Self::Backend(_))
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Unavailable(e) => Some(&**e),
+            Self::Full | Self::Malformed { .. } => None,
+        }
     }
 }
 
-/// The answer to a request the store refused: `503` problem+json with
-/// `Retry-After` (5 s when full, 1 s for a backend failure) and a generic
-/// detail: the backend's text goes to the log (one line, ERROR for a backend
-/// failure, WARN when full, with the request's ID), never to the client.
-///
-/// ```
-/// use axum::response::IntoResponse;
-/// let res = qh::tasks::StoreError::Backend("broken pipe".into()).into_response();
-/// assert_eq!(res.status(), 503);
-/// assert_eq!(res.headers()["retry-after"], "1");
-/// ```
-impl axum::response::IntoResponse for StoreError {
-    fn into_response(self) -> axum::response::Response {
-        super::store_failed(&self, "using the task store")
+impl StoreError {
+    /// [`Unavailable`](Self::Unavailable), caused by the backend's `error`.
+    pub fn unavailable(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Unavailable(error.into())
     }
 }
 
 /// Which records [`TaskStore::list`] returns: those matching every filter
-/// that is set.
+/// that is set. Made with [`ListFilter::new`] (it will grow filters), then
+/// narrowed with its setters.
 ///
 /// ```
-/// let filter = qh::tasks::ListFilter {
-///     request_id: Some("req-1".into()),
-///     owner: Some("ada".into()),
-///     limit: 10,
-/// };
+/// let filter = qh::tasks::ListFilter::new(10).request_id("req-1").owner("ada");
+/// assert_eq!(filter.limit, 10);
+/// assert_eq!(filter.owner.as_deref(), Some("ada"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ListFilter {
     /// Only tasks submitted by the request with this ID.
     pub request_id: Option<String>,
@@ -79,6 +96,32 @@ pub struct ListFilter {
     pub limit: usize,
 }
 
+impl ListFilter {
+    /// At most `limit` records, newest first, whoever submitted them.
+    #[must_use]
+    pub fn new(limit: usize) -> Self {
+        Self {
+            request_id: None,
+            owner: None,
+            limit,
+        }
+    }
+
+    /// Only tasks submitted by the request with this ID.
+    #[must_use]
+    pub fn request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.request_id = Some(request_id.into());
+        self
+    }
+
+    /// Only tasks whose [`owner`](TaskRecord::owner) is `owner`.
+    #[must_use]
+    pub fn owner(mut self, owner: impl Into<String>) -> Self {
+        self.owner = Some(owner.into());
+        self
+    }
+}
+
 /// Storage for task records, shared by every instance that can see it.
 ///
 /// Object safe (`Arc<dyn TaskStore>`): each method returns a boxed future.
@@ -87,13 +130,13 @@ pub struct ListFilter {
 /// change), so a cancellation and a completion racing each other leave one
 /// consistent outcome.
 ///
-/// Implementations: [`MemoryTaskStore`](super::MemoryTaskStore) (one process)
+/// Implementations: [`MemoryTaskStore`](crate::tasks::MemoryTaskStore) (one process)
 /// and, with the feature `redis`, `RedisTaskStore` (many instances).
 ///
 /// The record's [`owner`](TaskRecord::owner) travels with it: a store keeps
 /// what [`create`](Self::create) was given and returns it from every read,
 /// and [`list`](Self::list) honours [`ListFilter::owner`]. The store never
-/// decides who may see a record; the [`routes`](super::routes()) do, from
+/// decides who may see a record; the [`routes`](crate::tasks::router()) do, from
 /// the owner the store gives back.
 ///
 /// ```

@@ -1,4 +1,6 @@
-//! Mounting the `/tasks` routes so that mounting them twice is harmless.
+//! Mounting the `/tasks` routes so that mounting them twice is harmless,
+//! and the memory runner a `qh::routes!` router supplies to requests that
+//! carry none.
 //!
 //! axum panics when two merged routers serve the same method on the same
 //! path, and every `qh::routes!` with a task endpoint brings the `/tasks`
@@ -15,12 +17,17 @@
 
 use std::convert::Infallible;
 
+use std::task::{Context as TaskContext, Poll};
+
 use axum::middleware::map_response;
 use axum::response::Response;
 use axum::routing::{MethodRouter, Route};
+use axum::Router;
 use http::header::ALLOW;
-use http::HeaderValue;
-use tower::Layer;
+use http::{HeaderValue, Request};
+use tower::{Layer, Service};
+
+use crate::tasks::Runner;
 
 /// `methods` (answered with a 405 problem for others, tracked), mounted as
 /// the default fallback of a method router without methods; `allow` lists
@@ -54,5 +61,58 @@ impl Layer<Route> for ServeInstead {
 
     fn layer(&self, _axum_default: Route) -> MethodRouter<()> {
         self.0.clone()
+    }
+}
+
+/// `router` with a memory runner of its own for requests that carry none:
+/// what `qh::routes!` does when one of its endpoints is a task endpoint,
+/// so that tasks run "in memory by default" with no process-wide runner.
+/// A runner the app layers itself (`axum::Extension(runner)`, outside this
+/// router) is already in the request and is kept.
+pub(crate) fn with_default_runner<S>(router: Router<S>) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    router.layer(DefaultRunner(Runner::default()))
+}
+
+/// Inserts its runner into requests that have none.
+#[derive(Clone)]
+struct DefaultRunner(Runner);
+
+impl<S> Layer<S> for DefaultRunner {
+    type Service = WithDefaultRunner<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        WithDefaultRunner {
+            inner,
+            runner: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct WithDefaultRunner<S> {
+    inner: S,
+    runner: Runner,
+}
+
+impl<S, B> Service<Request<B>> for WithDefaultRunner<S>
+where
+    S: Service<Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<B>) -> Self::Future {
+        if req.extensions().get::<Runner>().is_none() {
+            req.extensions_mut().insert(self.runner.clone());
+        }
+        self.inner.call(req)
     }
 }

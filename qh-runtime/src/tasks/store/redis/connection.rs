@@ -10,8 +10,8 @@ use redis::aio::{ConnectionManager, PubSub};
 use super::RedisOptions;
 use crate::tasks::StoreError;
 
-pub(super) fn backend(e: &redis::RedisError) -> StoreError {
-    StoreError::Backend(e.to_string())
+pub(super) fn backend(e: redis::RedisError) -> StoreError {
+    StoreError::unavailable(e)
 }
 
 /// The command connection: every command bounded by the response timeout,
@@ -23,7 +23,7 @@ pub(super) async fn manager(
     client
         .get_connection_manager_with_config(options.manager_config())
         .await
-        .map_err(|e| backend(&e))
+        .map_err(backend)
 }
 
 /// A subscription to `channel`, bounded by the connect and response
@@ -41,11 +41,8 @@ pub(super) async fn subscribe(
     };
     match tokio::time::timeout(bound, attempt).await {
         Ok(Ok(pubsub)) => Ok(pubsub),
-        Ok(Err(e)) => Err(backend(&e)),
-        Err(_) => Err(StoreError::Backend(format!(
-            "subscribing timed out after {} ms",
-            bound.as_millis()
-        ))),
+        Ok(Err(e)) => Err(backend(e)),
+        Err(elapsed) => Err(StoreError::unavailable(elapsed)),
     }
 }
 
@@ -69,8 +66,8 @@ where
 {
     match command().await {
         Ok(value) => Ok(value),
-        Err(e) if retry_worthy(&e) => command().await.map_err(|e| backend(&e)),
-        Err(e) => Err(backend(&e)),
+        Err(e) if retry_worthy(&e) => command().await.map_err(backend),
+        Err(e) => Err(backend(e)),
     }
 }
 

@@ -12,6 +12,8 @@ use tokio::sync::{broadcast, oneshot};
 use super::connection::subscribe;
 use super::RedisOptions;
 use crate::id::RequestId;
+use crate::support::chain::Chain;
+use crate::tasks::store::record::from_seconds;
 use crate::tasks::{StoreError, TaskRecord};
 
 /// What this store's waiters and watches are told.
@@ -69,7 +71,7 @@ pub(super) async fn forward_events(
         }
         match subscribe(&client, &channel, &options).await {
             Ok(ps) => pubsub = Some(ps),
-            Err(e) => tracing::warn!(error = %e, "task events: resubscribing failed"),
+            Err(e) => tracing::warn!(error = %Chain(&e), "task events: resubscribing failed"),
         }
     }
 }
@@ -88,9 +90,9 @@ pub(super) fn parse(task_id: &str, raw: RawRecord) -> Result<TaskRecord, StoreEr
         .into_iter()
         .filter_map(|(k, v)| Some((String::from_utf8(k).ok()?, String::from_utf8(v).ok()?)))
         .collect();
-    let bad = |what: &str| StoreError::Backend(format!("malformed task record: {what}"));
+    let bad = |field: &'static str| StoreError::Malformed { field };
     let mut take = |k: &str| map.remove(k).filter(|v| !v.is_empty());
-    let time = |v: Option<String>| v.and_then(|v| v.parse::<f64>().ok());
+    let time = |v: Option<String>| v.and_then(|v| from_seconds(v.parse::<f64>().ok()?));
     let status = take("status")
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| bad("status"))?;
@@ -99,9 +101,7 @@ pub(super) fn parse(task_id: &str, raw: RawRecord) -> Result<TaskRecord, StoreEr
         request_id: take("request_id").and_then(|id| RequestId::new(id).ok()),
         endpoint: take("endpoint").unwrap_or_default(),
         status,
-        created_at: time(take("created_at"))
-            .filter(|t| t.is_finite())
-            .ok_or_else(|| bad("created_at"))?,
+        created_at: time(take("created_at")).ok_or_else(|| bad("created_at"))?,
         started_at: time(take("started_at")),
         completed_at: time(take("completed_at")),
         result: take("result")
@@ -116,6 +116,7 @@ pub(super) fn parse(task_id: &str, raw: RawRecord) -> Result<TaskRecord, StoreEr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tasks::store::record::seconds;
 
     fn raw(fields: &[(&str, &str)]) -> RawRecord {
         fields
@@ -134,7 +135,7 @@ mod tests {
         ]);
         let record = parse("t-1", ok).unwrap();
         assert_eq!(record.task_id, "t-1");
-        assert_eq!(record.created_at, 12.5);
+        assert_eq!(seconds(record.created_at), 12.5);
         for bad in [
             raw(&[("status", "running"), ("created_at", "notanumber")]),
             raw(&[("status", "running"), ("created_at", "inf")]),

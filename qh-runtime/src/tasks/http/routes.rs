@@ -10,17 +10,18 @@ use axum::Router;
 use http::{StatusCode, Uri};
 use serde::Serialize;
 
-use super::answer::{json, listing_off, not_found, store_failed, task_problem, Object};
-use super::mount::mergeable;
-use super::owner::Scope;
-use super::{ListFilter, TaskRecord, TaskStatus, Tasks};
+use super::answers::{json, listing_off, not_found, store_failed, task_problem, Object};
+use super::mounting::mergeable;
 use crate::error::{Error, ErrorKind};
 use crate::extract::parse_bool;
+use crate::tasks::owner::Scope;
+use crate::tasks::store::record::seconds;
+use crate::tasks::{CallerTasks, ListFilter, TaskRecord, TaskStatus};
 
-/// How long `?wait=true` waits when no `timeout` is given, in seconds.
-pub const DEFAULT_WAIT_SECS: f64 = 30.0;
-/// The longest `?timeout=` honoured, in seconds: longer waits are cut to it.
-pub const MAX_WAIT_SECS: f64 = 300.0;
+/// How long `?wait=true` waits when no `timeout` is given (30 s).
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(30);
+/// The longest `?timeout=` honoured (300 s): longer waits are cut to it.
+pub const MAX_WAIT: Duration = Duration::from_secs(300);
 /// How many tasks `GET /tasks/` lists when no `limit` is given.
 pub const DEFAULT_LIST_LIMIT: usize = 100;
 /// The most tasks one `GET /tasks/` lists.
@@ -32,31 +33,32 @@ pub const MAX_LIST_LIMIT: usize = 1000;
 /// | route | answer |
 /// |---|---|
 /// | `GET /tasks/{id}/status` | 200 `{task_id, status, created_at, started_at, completed_at}` |
-/// | `GET /tasks/{id}/result?wait=false&timeout=30` | 200 `{task_id, status: "completed", result}`; 202 `{task_id, status, message}` while not finished; 500 problem+json with `task_id`, `status: "failed"`, `error` when failed; 409 with `status: "cancelled"` when cancelled; 408 when a wait times out |
+/// | `GET /tasks/{id}/result?wait=false&timeout=30` | 200 `{task_id, status: "completed", result}`; 202 `{task_id, status, message}` while not finished; 500 problem+json with `task_id`, `task_status: "failed"`, `error` when failed; 409 with `task_status: "cancelled"` when cancelled; 408 when a wait times out |
 /// | `GET /tasks/{id}` | 200 the whole [`TaskRecord`] |
 /// | `DELETE /tasks/{id}` | cancels the task if running, removes it: 200 `{task_id, status: "deleted"}` |
-/// | `GET /tasks/?limit=100&request_id=…` | 200 `{"tasks": [record, …]}`, newest first; 404 problem+json unless [`Tasks::listing`] or [`Tasks::owner`] serves it |
+/// | `GET /tasks/?limit=100&request_id=…` | 200 `{"tasks": [record, …]}`, newest first; 404 problem+json unless [`RunnerBuilder::listing`] or [`RunnerBuilder::owner`] serves it |
 ///
-/// Who sees what: without an [owner hook](Tasks::owner), any client that
-/// knows a task's ID can read, wait for and delete it (task IDs are random
-/// UUIDs, handed only to the submitting client), and `GET /tasks/` answers
-/// 404 problem+json unless [`Tasks::listing`] turns it on. With a hook,
+/// Who sees what: without an [owner hook](crate::tasks::RunnerBuilder::owner), any client
+/// that knows a task's ID can read, wait for and delete it (task IDs are
+/// random UUIDs, handed only to the submitting client), and `GET /tasks/`
+/// answers 404 problem+json unless [`RunnerBuilder::listing`] turns it on.
+/// With a hook,
 /// each route serves the caller's own tasks only: another owner's task (or
 /// an ownerless one) answers exactly as an unknown one, and the listing
 /// lists the caller's own (its `request_id=` filter within them).
 ///
 /// Unknown tasks answer 404 problem+json with `task_id`. Errors are
-/// `application/problem+json` with the asking request's `request_id`; where
-/// the document is about a task's state, its `status` member holds that
-/// state (`"failed"`, as Python qh's clients read it) instead of the HTTP
-/// status number, which RFC 9457 §3.1 tells consumers to ignore when
-/// mistyped. Every answer echoes the request's ID: the app's
+/// `application/problem+json` with the asking request's `request_id`; their
+/// `status` is the HTTP status number (RFC 9457), and where the document is
+/// about a task's state, its `task_status` member holds that state
+/// (`"failed"`, `"cancelled"`). Every answer echoes the request's ID: the app's
 /// [`Tracking`](crate::Tracking) layer's, or, without one, an ID resolved
 /// with the defaults of [`Tracking::new`](crate::Tracking::new).
 ///
-/// The [`Tasks`] used is the request's `axum::Extension<Tasks>`, else
-/// [`Tasks::global`]. A failed task's message is shown only when
-/// [`Tasks::expose_errors`] is on.
+/// The runner used is the request's `axum::Extension<Runner>` (seen as the
+/// asking request's [`CallerTasks`]); a request without one is answered
+/// `500` problem+json. A failed task's message is shown only when
+/// [`RunnerBuilder::expose_errors`] is on.
 ///
 /// Mounting them twice is harmless: `qh::routes!` mounts them for its task
 /// endpoints, and routers that both have them merge without axum's
@@ -65,15 +67,19 @@ pub const MAX_LIST_LIMIT: usize = 1000;
 ///
 /// ```
 /// use axum::{routing::get, Router, Extension};
-/// use qh::tasks::Tasks;
+/// use qh::tasks::Runner;
 ///
 /// let app: Router = Router::new()
 ///     .route("/", get(|| async { "ok" }))
-///     .merge(qh::tasks::routes())
-///     .layer(Extension(Tasks::memory()))
+///     .merge(qh::tasks::router())
+///     .layer(Extension(Runner::default()))
 ///     .layer(qh::Tracking::new());
 /// ```
-pub fn routes<S>() -> Router<S>
+///
+/// [`RunnerBuilder::listing`]: crate::tasks::RunnerBuilder::listing
+/// [`RunnerBuilder::owner`]: crate::tasks::RunnerBuilder::owner
+/// [`RunnerBuilder::expose_errors`]: crate::tasks::RunnerBuilder::expose_errors
+pub fn router<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
@@ -113,15 +119,15 @@ fn task_id(id: Id) -> Result<String, Box<Error>> {
 /// answer for an unknown task, after the same one store read (no oracle:
 /// another owner's task and no task look alike). `action` names the read
 /// in the log when the store fails.
-async fn mine(tasks: &Tasks, id: &str, action: &'static str) -> Result<TaskRecord, Response> {
-    match tasks.store().get(id).await {
+async fn mine(tasks: &CallerTasks, id: &str, action: &'static str) -> Result<TaskRecord, Response> {
+    match tasks.runner().store().get(id).await {
         Ok(Some(r)) if tasks.sees(&r) => Ok(r),
         Ok(_) => Err(not_found(id)),
         Err(e) => Err(store_failed(&e, action)),
     }
 }
 
-async fn status(tasks: Tasks, id: Id) -> Response {
+async fn status(tasks: CallerTasks, id: Id) -> Response {
     let id = match task_id(id) {
         Ok(id) => id,
         Err(e) => return e.into_response(),
@@ -132,15 +138,15 @@ async fn status(tasks: Tasks, id: Id) -> Response {
             &Object::default()
                 .with("task_id", r.task_id)
                 .with("status", r.status.as_str())
-                .with("created_at", r.created_at)
-                .with("started_at", r.started_at)
-                .with("completed_at", r.completed_at),
+                .with("created_at", seconds(r.created_at))
+                .with("started_at", r.started_at.map(seconds))
+                .with("completed_at", r.completed_at.map(seconds)),
         ),
         Err(refused) => refused,
     }
 }
 
-async fn record(tasks: Tasks, id: Id) -> Response {
+async fn record(tasks: CallerTasks, id: Id) -> Response {
     let id = match task_id(id) {
         Ok(id) => id,
         Err(e) => return e.into_response(),
@@ -154,8 +160,8 @@ async fn record(tasks: Tasks, id: Id) -> Response {
 /// A record as the routes show it: a failure's details only when the
 /// runner is configured to expose them (they may hold internals, a panic
 /// message say), as for `/result`.
-fn shown(tasks: &Tasks, mut record: TaskRecord) -> TaskRecord {
-    if !tasks.exposes_errors() && record.error.is_some() {
+fn shown(tasks: &CallerTasks, mut record: TaskRecord) -> TaskRecord {
+    if !tasks.runner().expose_errors() && record.error.is_some() {
         record.error = Some(HIDDEN_ERROR.to_owned());
     }
     record
@@ -164,7 +170,7 @@ fn shown(tasks: &Tasks, mut record: TaskRecord) -> TaskRecord {
 /// What a hidden failure says.
 const HIDDEN_ERROR: &str = "the task failed; the server logs have the details";
 
-async fn delete(tasks: Tasks, id: Id) -> Response {
+async fn delete(tasks: CallerTasks, id: Id) -> Response {
     let id = match task_id(id) {
         Ok(id) => id,
         Err(e) => return e.into_response(),
@@ -172,7 +178,7 @@ async fn delete(tasks: Tasks, id: Id) -> Response {
     if let Err(refused) = mine(&tasks, &id, "deleting a task").await {
         return refused;
     }
-    match tasks.delete(&id).await {
+    match tasks.runner().delete(&id).await {
         Ok(true) => json(
             StatusCode::OK,
             &Object::default()
@@ -184,7 +190,7 @@ async fn delete(tasks: Tasks, id: Id) -> Response {
     }
 }
 
-async fn result(tasks: Tasks, id: Id, uri: Uri) -> Response {
+async fn result(tasks: CallerTasks, id: Id, uri: Uri) -> Response {
     let id = match task_id(id) {
         Ok(id) => id,
         Err(e) => return e.into_response(),
@@ -199,7 +205,7 @@ async fn result(tasks: Tasks, id: Id, uri: Uri) -> Response {
     };
     // Seen first, waited for then: no one waits on another's task.
     let record = if wait && !record.status.is_finished() {
-        match super::waiters::wait(&tasks, &id, timeout).await {
+        match super::waiting::wait(&tasks, &id, timeout).await {
             Ok(Some(r)) => r,
             Ok(None) => return not_found(&id),
             Err(refused) => return refused,
@@ -216,7 +222,7 @@ async fn result(tasks: Tasks, id: Id, uri: Uri) -> Response {
                 .with("result", record.result),
         ),
         TaskStatus::Failed => {
-            let error = match (&record.error, tasks.exposes_errors()) {
+            let error = match (&record.error, tasks.runner().expose_errors()) {
                 (Some(e), true) => e.as_str(),
                 _ => "the task failed; the server logs have the details",
             };
@@ -255,7 +261,7 @@ async fn result(tasks: Tasks, id: Id, uri: Uri) -> Response {
     }
 }
 
-async fn list(tasks: Tasks, uri: Uri) -> Response {
+async fn list(tasks: CallerTasks, uri: Uri) -> Response {
     let mut filter = match list_params(&uri) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
@@ -266,7 +272,7 @@ async fn list(tasks: Tasks, uri: Uri) -> Response {
         Scope::Nothing => return json(StatusCode::OK, &Listing { tasks: Vec::new() }),
         Scope::Off => return listing_off(),
     }
-    match tasks.store().list(&filter).await {
+    match tasks.runner().store().list(&filter).await {
         Ok(records) => {
             let tasks_shown = records.into_iter().map(|r| shown(&tasks, r)).collect();
             json(StatusCode::OK, &Listing { tasks: tasks_shown })
@@ -297,7 +303,7 @@ fn invalid_query(name: &'static str, why: &str) -> Error {
 /// `wait` (a boolean, as Python qh reads `?async=`) and `timeout` (seconds).
 fn wait_params(uri: &Uri) -> Result<(bool, Duration), Error> {
     let mut wait = false;
-    let mut timeout = DEFAULT_WAIT_SECS;
+    let mut timeout = DEFAULT_WAIT.as_secs_f64();
     for (key, value) in query_pairs(uri) {
         match key.as_str() {
             "wait" => {
@@ -314,15 +320,15 @@ fn wait_params(uri: &Uri) -> Result<(bool, Duration), Error> {
             _ => {}
         }
     }
-    Ok((wait, Duration::from_secs_f64(timeout.min(MAX_WAIT_SECS))))
+    // Seconds on the wire; cut to the bound before becoming a `Duration`.
+    Ok((
+        wait,
+        Duration::from_secs_f64(timeout.min(MAX_WAIT.as_secs_f64())),
+    ))
 }
 
 fn list_params(uri: &Uri) -> Result<ListFilter, Error> {
-    let mut filter = ListFilter {
-        request_id: None,
-        owner: None,
-        limit: DEFAULT_LIST_LIMIT,
-    };
+    let mut filter = ListFilter::new(DEFAULT_LIST_LIMIT);
     for (key, value) in query_pairs(uri) {
         match key.as_str() {
             "limit" => {
@@ -362,10 +368,7 @@ mod tests {
     #[test]
     fn wait_params_are_bounded_and_checked() {
         let uri: Uri = "/r?wait=1&timeout=99999".parse().unwrap();
-        assert_eq!(
-            wait_params(&uri).unwrap(),
-            (true, Duration::from_secs_f64(MAX_WAIT_SECS))
-        );
+        assert_eq!(wait_params(&uri).unwrap(), (true, MAX_WAIT));
         for bad in [
             "/r?timeout=-1",
             "/r?timeout=NaN",

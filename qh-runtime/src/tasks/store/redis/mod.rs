@@ -19,8 +19,10 @@ use redis::aio::ConnectionManager;
 use tokio::sync::{broadcast, oneshot};
 use tokio::time::Instant;
 
-use super::store::BoxFuture;
-use super::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Transition};
+use crate::support::chain::Chain;
+use crate::tasks::store::record::seconds;
+use crate::tasks::store::BoxFuture;
+use crate::tasks::{ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Transition};
 
 /// Task records in Redis, so that a task submitted to one instance is
 /// visible, waitable and cancellable from every other.
@@ -28,7 +30,7 @@ use super::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Tran
 /// - Each record is a hash `{prefix}:task:{id}` with a time to live
 ///   ([`RedisOptions::ttl`], counted from completion); listing indexes are
 ///   sorted sets (`{prefix}:all`, `{prefix}:req:{request_id}`, and for a
-///   task with an [owner](super::TaskRecord::owner) `{prefix}:own:{hex}`
+///   task with an [owner](crate::tasks::TaskRecord::owner) `{prefix}:own:{hex}`
 ///   and `{prefix}:own:{hex}:req:{request_id}`, the owner hex-encoded).
 /// - Every status change is one Lua script (one round trip): atomic, and
 ///   published on `{prefix}:events`. Each store keeps one subscription and
@@ -51,11 +53,11 @@ use super::{now, ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Tran
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), qh::tasks::StoreError> {
-/// use qh::tasks::{RedisTaskStore, Tasks};
+/// use qh::tasks::{RedisTaskStore, Runner};
 ///
 /// let store = RedisTaskStore::connect("redis://127.0.0.1:6379/").await?;
-/// let tasks = Tasks::new(store);
-/// let app: axum::Router = qh::tasks::routes().layer(axum::Extension(tasks));
+/// let runner = Runner::new(store);
+/// let app: axum::Router = qh::tasks::router().layer(axum::Extension(runner));
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -101,7 +103,7 @@ impl RedisTaskStore {
     ///
     /// When the URL is invalid or Redis cannot be reached.
     pub async fn connect_with(url: &str, options: RedisOptions) -> Result<Self, StoreError> {
-        let client = redis::Client::open(url).map_err(|e| connection::backend(&e))?;
+        let client = redis::Client::open(url).map_err(connection::backend)?;
         let conn = connection::manager(&client, &options).await?;
         let channel = format!("{}:events", options.prefix);
         let pubsub = connection::subscribe(&client, &channel, &options).await?;
@@ -183,7 +185,7 @@ impl RedisTaskStore {
                 scripts::GET
                     .key(self.key("task", task_id))
                     .key(self.key("lease", task_id))
-                    .arg(now())
+                    .arg(seconds(std::time::SystemTime::now()))
                     .arg(millis(self.inner.options.ttl))
                     .arg(&self.inner.channel)
                     .arg(task_id),
@@ -268,7 +270,7 @@ impl TaskStore for RedisTaskStore {
                         .key(self.key("task", task_id))
                         .key(self.key("lease", task_id))
                         .arg(kind)
-                        .arg(now())
+                        .arg(seconds(std::time::SystemTime::now()))
                         .arg(payload)
                         .arg(millis(self.inner.options.ttl))
                         .arg(&self.inner.channel)
@@ -294,7 +296,7 @@ impl TaskStore for RedisTaskStore {
                     scripts::LIST
                         .key(index)
                         .arg(filter.limit)
-                        .arg(now())
+                        .arg(seconds(std::time::SystemTime::now()))
                         .arg(millis(self.inner.options.ttl))
                         .arg(&self.inner.channel)
                         .arg(&self.inner.options.prefix),
@@ -368,7 +370,7 @@ impl TaskStore for RedisTaskStore {
                     // Keep working: the next renewal retries before the
                     // lease (three renewals long) runs out.
                     Err(e) => {
-                        tracing::warn!(task_id = %task_id, error = %e, "task lease not renewed");
+                        tracing::warn!(task_id = %task_id, error = %Chain(&e), "task lease not renewed");
                     }
                 }
                 Self::next_event(&mut rx, &task_id, Instant::now() + every).await;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +19,7 @@ use crate::id::RequestId;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum TaskStatus {
     /// Recorded, not started yet.
     Pending,
@@ -93,8 +94,10 @@ impl FromStr for TaskStatus {
     }
 }
 
-/// Everything recorded about one task. Timestamps are seconds since the
-/// Unix epoch as floats, as in Python qh.
+/// Everything recorded about one task. Made with [`TaskRecord::pending`]
+/// (it will grow fields: a store of your own builds records with it, then
+/// sets what it keeps). Its times are [`SystemTime`]s; serialized, they are
+/// seconds since the Unix epoch as floats, as in Python qh.
 ///
 /// ```
 /// use qh::tasks::{TaskRecord, TaskStatus};
@@ -102,8 +105,11 @@ impl FromStr for TaskStatus {
 /// let record = TaskRecord::pending("t-1", None, "resize_image");
 /// assert_eq!(record.status, TaskStatus::Pending);
 /// assert!(record.started_at.is_none());
+/// let json = serde_json::to_value(&record).unwrap();
+/// assert!(json["created_at"].as_f64().unwrap() > 1.7e9);
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TaskRecord {
     /// The task's own ID.
     pub task_id: String,
@@ -114,19 +120,25 @@ pub struct TaskRecord {
     /// Where it is in its life.
     pub status: TaskStatus,
     /// When it was submitted.
-    pub created_at: f64,
+    #[serde(with = "seconds")]
+    pub created_at: SystemTime,
     /// When it started running.
-    pub started_at: Option<f64>,
+    #[serde(with = "seconds::option")]
+    pub started_at: Option<SystemTime>,
     /// When it finished (completed, failed or cancelled).
-    pub completed_at: Option<f64>,
+    #[serde(with = "seconds::option")]
+    pub completed_at: Option<SystemTime>,
     /// What the function returned, once completed.
     pub result: Option<serde_json::Value>,
     /// Why it failed, once failed.
     pub error: Option<String>,
-    /// Who submitted it, as [`Tasks::owner`](super::Tasks::owner)'s hook
-    /// named the submitting request's caller (`None` without a hook, or
-    /// for a task submitted outside a request). Stores keep it with the
-    /// record; it is never serialized, so no answer shows it.
+    /// Who submitted it, as the runner's
+    /// [owner hook](crate::tasks::RunnerBuilder::owner) named the
+    /// submitting request's caller (`None` without a hook, or for a task
+    /// submitted through the [`Runner`](crate::tasks::Runner) itself rather
+    /// than a request's [`CallerTasks`](crate::tasks::CallerTasks)). Stores
+    /// keep it with the record; it is never serialized, so no answer shows
+    /// it.
     #[serde(skip)]
     pub owner: Option<String>,
 }
@@ -144,7 +156,7 @@ impl TaskRecord {
             request_id,
             endpoint: endpoint.into(),
             status: TaskStatus::Pending,
-            created_at: now(),
+            created_at: SystemTime::now(),
             started_at: None,
             completed_at: None,
             result: None,
@@ -174,13 +186,15 @@ impl TaskRecord {
     /// ```
     /// use qh::tasks::{TaskRecord, TaskStatus, Transition};
     ///
+    /// let now = std::time::SystemTime::now();
     /// let mut r = TaskRecord::pending("t", None, "f");
-    /// assert!(r.apply(Transition::Start, 1.0));
-    /// assert!(r.apply(Transition::Complete(serde_json::json!(3)), 2.0));
-    /// assert!(!r.apply(Transition::Cancel, 3.0));
+    /// assert!(r.apply(Transition::Start, now));
+    /// assert!(r.apply(Transition::Complete(serde_json::json!(3)), now));
+    /// assert!(!r.apply(Transition::Cancel, now));
     /// assert_eq!(r.status, TaskStatus::Completed);
+    /// assert_eq!(r.completed_at, Some(now));
     /// ```
-    pub fn apply(&mut self, to: Transition, at: f64) -> bool {
+    pub fn apply(&mut self, to: Transition, at: SystemTime) -> bool {
         if !to.allowed_from(self.status) {
             return false;
         }
@@ -209,8 +223,10 @@ impl TaskRecord {
     }
 }
 
-/// A change of a task's status, as stores apply it.
+/// A change of a task's status, as stores apply it (with
+/// [`TaskRecord::apply`], whose rules every store follows).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Transition {
     /// pending → running.
     Start,
@@ -222,7 +238,7 @@ pub enum Transition {
     Cancel,
     /// pending/running → cancelled, with the reason in `error`: the
     /// instance running it shut down before it finished (see
-    /// [`drain`](crate::background::drain)).
+    /// [`Shutdown::drain`](crate::background::Shutdown::drain)).
     Abandon(String),
 }
 
@@ -243,14 +259,87 @@ impl Transition {
     }
 }
 
-/// Now, in seconds since the Unix epoch.
-///
-/// ```
-/// assert!(qh::tasks::now() > 1.7e9);
-/// ```
-#[must_use]
-pub fn now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
+/// `t` in seconds since the Unix epoch, as Python qh writes times (a time
+/// before the epoch is 0).
+pub(crate) fn seconds(t: SystemTime) -> f64 {
+    t.duration_since(UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// The time `secs` seconds after the Unix epoch; `None` for a number that
+/// is no time (negative, not finite, out of range).
+pub(crate) fn from_seconds(secs: f64) -> Option<SystemTime> {
+    if !(secs.is_finite() && secs >= 0.0) {
+        return None;
+    }
+    UNIX_EPOCH.checked_add(Duration::try_from_secs_f64(secs).ok()?)
+}
+
+/// Record times on the wire: seconds since the Unix epoch, as floats.
+mod seconds {
+    use std::time::SystemTime;
+
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(super::seconds(*t))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
+        let secs = f64::deserialize(d)?;
+        super::from_seconds(secs).ok_or_else(|| D::Error::custom("not a time in seconds"))
+    }
+
+    /// The same for a time that may be missing (`null`).
+    pub(super) mod option {
+        use std::time::SystemTime;
+
+        use serde::de::Error as _;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        #[allow(clippy::ref_option)] // serde's `with` passes `&Option<T>`
+        pub(in super::super) fn serialize<S: Serializer>(
+            t: &Option<SystemTime>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => s.serialize_some(&super::super::seconds(*t)),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub(in super::super) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<SystemTime>, D::Error> {
+            Option::<f64>::deserialize(d)?
+                .map(|secs| {
+                    super::super::from_seconds(secs)
+                        .ok_or_else(|| D::Error::custom("not a time in seconds"))
+                })
+                .transpose()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_seconds_on_the_wire_both_ways() {
+        let mut record = TaskRecord::pending("t", None, "f");
+        record.created_at = UNIX_EPOCH + Duration::from_secs_f64(1_796_195_336.924_817_8);
+        let json = serde_json::to_value(&record).unwrap();
+        assert_eq!(
+            json["created_at"],
+            serde_json::json!(1_796_195_336.924_817_8)
+        );
+        assert_eq!(json["started_at"], serde_json::Value::Null);
+        let back: TaskRecord = serde_json::from_value(json).unwrap();
+        assert_eq!(back.created_at, record.created_at);
+        assert_eq!(from_seconds(-1.0), None);
+        assert_eq!(from_seconds(f64::INFINITY), None);
+        assert_eq!(from_seconds(f64::NAN), None);
+    }
 }

@@ -2,13 +2,14 @@
 //! problem+json documents about tasks.
 
 use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_TYPE, RETRY_AFTER};
+use http::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use http::{HeaderValue, StatusCode};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{StoreError, TaskRecord};
 use crate::error::{Error, PROBLEM_JSON};
+use crate::support::chain::Chain;
+use crate::tasks::{StoreError, SubmitError, Submitted, TaskRecord};
 
 /// A JSON object that keeps its keys in insertion order (serde_json's map
 /// sorts them without its `preserve_order` feature), so answers read like
@@ -61,7 +62,7 @@ pub(crate) fn not_found(task_id: &str) -> Response {
 }
 
 /// `GET /tasks/` when the runner does not serve it (see
-/// [`Tasks::listing`](super::Tasks::listing)).
+/// [`RunnerBuilder::listing`](crate::tasks::RunnerBuilder::listing)).
 pub(crate) fn listing_off() -> Response {
     let doc = problem(
         StatusCode::NOT_FOUND,
@@ -92,7 +93,8 @@ pub(crate) fn task_problem(
     error: Option<&str>,
 ) -> Response {
     let mut doc = problem(http, slug, detail);
-    doc.set("status", record.status.as_str());
+    // `status` stays the HTTP status (RFC 9457); the task's is its own.
+    doc.set("task_status", record.status.as_str());
     doc.set("task_id", record.task_id.as_str());
     if let Some(error) = error {
         doc.set("error", error);
@@ -114,12 +116,39 @@ pub(crate) fn store_failed(e: &StoreError, action: &'static str) -> Response {
                 "5",
             )
         }
-        StoreError::Backend(_) => {
-            tracing::error!(action, error = %e, "task store failed");
+        // An outage, or a record the store cannot read: the backend's text
+        // (its causes) to the log only.
+        _ => {
+            tracing::error!(action, error = %Chain(e), "task store failed");
             ("the task store is unavailable; try again later", "1")
         }
     };
     unavailable(detail, retry_after)
+}
+
+/// `202 Accepted`, `Location: /tasks/{task_id}` and the submission's JSON,
+/// as Python qh answers a submission.
+impl IntoResponse for Submitted {
+    fn into_response(self) -> Response {
+        let mut response = json(StatusCode::ACCEPTED, &self);
+        // Task IDs are UUIDs, always a valid header value.
+        if let Ok(location) = HeaderValue::from_str(&self.location()) {
+            response.headers_mut().insert(LOCATION, location);
+        }
+        response
+    }
+}
+
+/// [`Store`](SubmitError::Store) answers as a store failure does (`503`
+/// problem+json, `Retry-After`, a generic detail, logged);
+/// [`NoOwner`](SubmitError::NoOwner) answers `401` problem+json.
+impl IntoResponse for SubmitError {
+    fn into_response(self) -> Response {
+        match self {
+            SubmitError::Store(e) => store_failed(&e, "submitting a task"),
+            SubmitError::NoOwner => no_owner(),
+        }
+    }
 }
 
 /// 503 problem+json for the asking request, with `Retry-After` (seconds).

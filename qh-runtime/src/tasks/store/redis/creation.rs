@@ -4,6 +4,7 @@
 use super::connection::millis;
 use super::RedisTaskStore;
 use crate::id::RequestId;
+use crate::tasks::store::record::seconds;
 use crate::tasks::TaskRecord;
 
 /// `MULTI` … `EXEC`: the hash (naming this store as the holder), its time
@@ -51,7 +52,7 @@ pub(super) fn pipeline(store: &RedisTaskStore, record: &TaskRecord) -> redis::Pi
         .arg(&task)
         .arg(&fields)
         .arg("created_at")
-        .arg(record.created_at)
+        .arg(seconds(record.created_at))
         .ignore()
         .cmd("PEXPIRE")
         .arg(&task)
@@ -70,7 +71,7 @@ pub(super) fn pipeline(store: &RedisTaskStore, record: &TaskRecord) -> redis::Pi
     {
         pipe.cmd("ZADD")
             .arg(index)
-            .arg(record.created_at)
+            .arg(seconds(record.created_at))
             .arg(id)
             .ignore();
         if capped {

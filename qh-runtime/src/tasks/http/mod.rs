@@ -1,0 +1,8 @@
+//! The `/tasks` routes: their handlers (`routes`), how they answer
+//! (`answers`), long-polls (`waiting`) and how they are mounted so that
+//! mounting them twice is harmless (`mounting`).
+
+pub(crate) mod answers;
+pub(crate) mod mounting;
+pub(crate) mod routes;
+pub(crate) mod waiting;
