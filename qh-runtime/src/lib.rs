@@ -26,6 +26,7 @@ pub mod openapi;
 #[cfg(feature = "opentelemetry")]
 pub mod otel;
 pub mod propagation;
+mod returns;
 mod route_check;
 mod routes;
 mod support;
@@ -99,10 +100,6 @@ pub mod __private {
         id_from_headers, id_from_parts, id_header, register, request_error, Store, StoreClone,
         StoreNothing,
     };
-    pub use crate::endpoint::respond::{
-        ErrorReply, OkReply, Reply, RespondAny, RespondBadErr, RespondBadResult, RespondJson,
-        RespondNone, RespondResult, RespondResultAny, Responder,
-    };
     pub use crate::endpoint::run::{prepare, run, run_sync};
     pub use crate::endpoint::{Endpoint, EndpointMarker};
     pub use crate::extract::{
@@ -114,12 +111,12 @@ pub mod __private {
     #[cfg(feature = "openapi")]
     pub use crate::openapi::generated as openapi;
     pub use crate::openapi_item;
+    pub use crate::return_kind;
+    pub use crate::returns::generated as returns;
+    pub use crate::returns::{ErrorReply, Kind, OkReply, Reply, TaskFailure, TaskReturn};
     pub use crate::route_check::{check_routes, field_index, Clash, Route};
     pub use crate::routes::Routes;
-    pub use crate::tasks::endpoint::{
-        blocking_outcome, submit_task, TaskBadErr, TaskBadResult, TaskError, TaskJson, TaskNone,
-        TaskResult, TaskReturn, TaskValue,
-    };
+    pub use crate::tasks::endpoint::{blocking_outcome, submit_task};
     pub use crate::tasks::{parse_async_flag, Tasks};
     pub use crate::{context::get as context_get, Error, RequestId};
     pub use axum::extract::{FromRequestParts, Request};

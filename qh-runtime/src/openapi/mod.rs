@@ -37,8 +37,7 @@ pub mod generated {
     pub use super::operation::Operation;
     pub use super::schema::{
         tuple, DefaultJson, DefaultOpaque, DefaultSerialize, MaybeSchema, MaybeSchemaNone,
-        MaybeSchemaSome, Returns, ReturnsAny, ReturnsJson, ReturnsResult, ReturnsResultAny,
-        ReturnsUnit, ReturnsUnitResult, Schema, Shape,
+        MaybeSchemaSome, Schema, Shape,
     };
     pub use super::{with_docs, Describe};
 }
