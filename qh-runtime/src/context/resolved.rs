@@ -4,6 +4,7 @@
 use http::HeaderName;
 
 use crate::id::RequestId;
+use crate::tracking::Tracking;
 
 /// The outcome of resolving one request's ID, stored in the request's
 /// extensions by the [`Tracking`](crate::Tracking) layer, so that everything below it (other
@@ -26,6 +27,10 @@ pub struct Resolved {
     // Boxed: rare (untrusted incoming IDs only), and it keeps the state every
     // request carries small.
     client_id: Option<Box<RequestId>>,
+    // The configuration of the `Tracking` layer that resolved it (none for
+    // an endpoint's own resolution): what else reads the configuration
+    // the request came through (the served OpenAPI document) asks here.
+    layer: Option<Tracking>,
 }
 
 impl Resolved {
@@ -34,7 +39,22 @@ impl Resolved {
             id,
             header,
             client_id: client_id.map(Box::new),
+            layer: None,
         }
+    }
+
+    /// The same, resolved by the layer `tracking` configures.
+    pub(crate) fn with_layer(self, tracking: Tracking) -> Self {
+        Self {
+            layer: Some(tracking),
+            ..self
+        }
+    }
+
+    /// The configuration of the [`Tracking`] layer that resolved it.
+    #[cfg_attr(not(feature = "openapi"), allow(dead_code))]
+    pub(crate) fn layer(&self) -> Option<&Tracking> {
+        self.layer.as_ref()
     }
 
     /// The request's tracking ID.
