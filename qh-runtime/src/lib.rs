@@ -81,7 +81,25 @@ macro_rules! openapi_item {
     ($($item:tt)*) => { $($item)* };
 }
 
-/// Without the feature `openapi`: nothing.
+/// Without the feature `openapi`: nothing. There `qh::routes!` mounts the
+/// endpoints, and its `; docs` (the document served beside them) is a
+/// compile error naming the feature:
+///
+/// ```
+/// #[qh::endpoint]
+/// fn add(a: i64, b: i64) -> i64 { a + b }
+///
+/// let app: axum::Router = qh::routes![add];
+/// ```
+///
+/// ```compile_fail
+/// #[qh::endpoint]
+/// fn add(a: i64, b: i64) -> i64 { a + b }
+///
+/// // error: `qh::routes![…; docs]` serves the OpenAPI document, which
+/// // needs qh's cargo feature `openapi`
+/// let app: axum::Router = qh::routes![add; docs];
+/// ```
 #[cfg(not(feature = "openapi"))]
 #[doc(hidden)]
 #[macro_export]
