@@ -169,10 +169,6 @@ macro_rules! __qh_routes_docs {
 /// ```
 #[macro_export]
 macro_rules! routes {
-    // The routes, and their document beside them.
-    ($($endpoint:path),* $(,)? ; docs) => {
-        $crate::__qh_routes_docs!($crate::routes![$($endpoint),*]; $($endpoint),*)
-    };
     // One endpoint clashes with nothing: no check, and a path naming a
     // plain function is reported once.
     ($endpoint:path $(,)?) => {{
@@ -198,4 +194,9 @@ macro_rules! routes {
             $(.add::<$endpoint>())*
             .into_router()
     }};
+    // The routes, and their document beside them (last: the arms above
+    // leave it the inputs that end in `; docs`).
+    ($($endpoint:path),* $(,)? ; docs) => {
+        $crate::__qh_routes_docs!($crate::routes![$($endpoint),*]; $($endpoint),*)
+    };
 }

@@ -20,7 +20,7 @@ use crate::tracking::Tracking;
 ///
 /// let app: Router = Router::new().route("/", get(show)).layer(qh::Tracking::new());
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Resolved {
     id: RequestId,
     header: HeaderName,
@@ -75,5 +75,17 @@ impl Resolved {
     #[must_use]
     pub fn client_id(&self) -> Option<&RequestId> {
         self.client_id.as_deref()
+    }
+}
+
+// The layer's configuration is left out: it is the app's, not the
+// request's.
+impl std::fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolved")
+            .field("id", &self.id)
+            .field("header", &self.header)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
     }
 }
