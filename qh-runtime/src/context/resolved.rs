@@ -27,9 +27,10 @@ pub struct Resolved {
     // Boxed: rare (untrusted incoming IDs only), and it keeps the state every
     // request carries small.
     client_id: Option<Box<RequestId>>,
-    // The configuration of the `Tracking` layer that resolved it (none for
-    // an endpoint's own resolution): what else reads the configuration
-    // the request came through (the served OpenAPI document) asks here.
+    // The configuration of the `Tracking` layer that resolved it, in the
+    // copy the layer stores in the request's extensions (none elsewhere):
+    // what reads the configuration the request came through (the served
+    // OpenAPI document) asks there.
     layer: Option<Tracking>,
 }
 
@@ -43,15 +44,13 @@ impl Resolved {
         }
     }
 
-    /// The same, resolved by the layer `tracking` configures.
-    pub(crate) fn with_layer(self, tracking: Tracking) -> Self {
-        Self {
-            layer: Some(tracking),
-            ..self
-        }
+    /// Marks it as stored by the layer `tracking` configures.
+    pub(crate) fn set_layer(&mut self, tracking: &Tracking) {
+        self.layer = Some(tracking.clone());
     }
 
-    /// The configuration of the [`Tracking`] layer that resolved it.
+    /// The configuration of the [`Tracking`] layer that resolved it, in
+    /// the copy that layer stored in the request's extensions.
     #[cfg_attr(not(feature = "openapi"), allow(dead_code))]
     pub(crate) fn layer(&self) -> Option<&Tracking> {
         self.layer.as_ref()

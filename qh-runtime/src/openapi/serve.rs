@@ -106,8 +106,9 @@ mod tests {
         let mut extensions = Extensions::new();
         if let Some(tracking) = tracking {
             let id = RequestId::new("abc").unwrap();
-            let resolved = Resolved::new(id, crate::id::DEFAULT_HEADER, None);
-            extensions.insert(resolved.with_layer(tracking.clone()));
+            let mut resolved = Resolved::new(id, crate::id::DEFAULT_HEADER, None);
+            resolved.set_layer(tracking);
+            extensions.insert(resolved);
         }
         extensions
     }

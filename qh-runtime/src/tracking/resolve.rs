@@ -77,19 +77,13 @@ pub(crate) struct Failure {
 
 impl Tracking {
     /// Rules (2)–(3) with this configuration, for a request with these
-    /// headers and extensions (where the peer's address is): the layer's
-    /// resolution, which knows the layer.
+    /// headers and extensions (where the peer's address is).
     pub(crate) fn resolve(
         &self,
         headers: &HeaderMap,
         extensions: &Extensions,
     ) -> Result<Fresh, Box<Failure>> {
-        let Fresh { resolved, echo } =
-            self.resolve_under(headers, extensions, &self.config.header)?;
-        Ok(Fresh {
-            resolved: resolved.with_layer(self.clone()),
-            echo,
-        })
+        self.resolve_under(headers, extensions, &self.config.header)
     }
 
     /// [`resolve`](Self::resolve) with `main` as the first header read and
