@@ -40,7 +40,7 @@ pub mod generated {
 
 /// The types a consumer checks, each at its own span in the user's code:
 /// the return type, its `Ok` type and its error type when they cannot be
-/// made JSON ([`Passes`] where there is nothing to check).
+/// made JSON (`Passes` where there is nothing to check).
 pub type Needs<V, O, E> = (PhantomData<V>, PhantomData<O>, PhantomData<E>);
 
 /// A shape of return type, found by [`return_kind!`](crate::return_kind):
@@ -50,13 +50,13 @@ pub trait Kind: Sized {
     /// The return type.
     type Value;
     /// The return type when no JSON can be made of it (checked: an answer
-    /// wants `IntoResponse`, a task's result JSON), else [`Passes`].
+    /// wants `IntoResponse`, a task's result JSON), else `Passes`.
     type NotJson;
     /// A `Result`'s `Ok` type when no JSON can be made of it, else
-    /// [`Passes`].
+    /// `Passes`.
     type OkNotJson;
     /// A `Result`'s error type (checked: an answer wants it to answer, a
-    /// task a message), else [`Passes`].
+    /// task a message), else `Passes`.
     type Err;
     /// The type whose schema the success answer has (`()` for none).
     #[cfg(feature = "openapi")]
