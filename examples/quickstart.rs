@@ -126,9 +126,10 @@ async fn main() -> std::io::Result<()> {
     let tracking = Tracking::new()
         .generator(IdGenerator::UuidV7)
         .shutdown(&shutdown);
-    // `qh::routes!` plus `GET /openapi.json` (every endpoint documented from
-    // its signature, the tracking header included) and `GET /docs`.
-    let app = qh::openapi::routes![add, hello, get_user, signup, report]
+    // The endpoints, and with `; docs` `GET /openapi.json` (every endpoint
+    // documented from its signature, the tracking header as the layer
+    // below configures it) and `GET /docs`.
+    let app = qh::routes![add, hello, get_user, signup, report; docs]
         // `report` is a task endpoint, so the `/tasks` routes come too.
         // Plain axum routes get IDs, context and echo from the layer too.
         .route(

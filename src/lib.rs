@@ -119,8 +119,6 @@ pub mod openapi {
 
     #[doc(inline)]
     pub use crate::__qh_openapi_document as document;
-    #[doc(inline)]
-    pub use crate::__qh_openapi_routes as routes;
 }
 
 /// The OpenAPI document of endpoints: `qh::openapi::document![add, hello]`
@@ -149,25 +147,26 @@ macro_rules! __qh_openapi_document {
     };
 }
 
-/// [`qh::routes!`](crate::routes) with the document of the same endpoints
-/// served beside them: `GET /openapi.json` and a Swagger UI page at
-/// `GET /docs`, its assets inside the binary.
-///
-/// ```
-/// #[qh::endpoint]
-/// /// Adds two numbers.
-/// fn add(a: i64, b: i64) -> i64 { a + b }
-///
-/// let app: axum::Router = qh::openapi::routes![add];
-/// ```
+/// `qh::routes![…; docs]`'s document, served beside the routes.
 #[cfg(feature = "openapi")]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __qh_openapi_routes {
-    ($($endpoint:path),* $(,)?) => {
-        $crate::__private::openapi::with_docs(
-            $crate::routes![$($endpoint),*],
-            $crate::openapi::document![$($endpoint),*],
+macro_rules! __qh_routes_docs {
+    ($router:expr; $($endpoint:path),*) => {
+        $crate::__private::openapi::with_docs($router, $crate::openapi::document![$($endpoint),*])
+    };
+}
+
+/// Without the feature `openapi`, `; docs` says what it needs. (Defined
+/// here, under the facade's own `cfg`: a `cfg` in `routes!`'s expansion
+/// would be the calling crate's.)
+#[cfg(not(feature = "openapi"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __qh_routes_docs {
+    ($($tokens:tt)*) => {
+        ::core::compile_error!(
+            "`qh::routes![…; docs]` serves the OpenAPI document, which needs qh's cargo feature `openapi`: add `features = [\"openapi\"]` to the `qh` dependency"
         )
     };
 }
@@ -193,6 +192,25 @@ macro_rules! __qh_openapi_routes {
 /// When a listed endpoint is a task endpoint (`#[qh::endpoint(task)]`), the
 /// [`/tasks` routes](crate::tasks::router) are mounted too, once; routers
 /// that both bring them merge without panicking.
+///
+/// `; docs` after the endpoints serves their OpenAPI document too (the
+/// cargo feature `openapi`; without it, `; docs` is a compile error naming
+/// the feature): `GET /openapi.json`, and a Swagger UI page at
+/// `GET /docs`, its assets inside the binary. The document describes the
+/// tracking header as the [`Tracking`] layer a request came through
+/// configures it, so the configuration is given once, to the layer:
+///
+/// ```
+/// #[qh::endpoint]
+/// /// Adds two numbers.
+/// fn add(a: i64, b: i64) -> i64 { a + b }
+///
+/// let app: axum::Router = qh::routes![add; docs]
+///     .layer(qh::Tracking::new().header("X-Correlation-ID"));
+/// ```
+///
+/// [`qh::openapi::document!`](crate::openapi::document) makes the same
+/// document as a value, to write out.
 ///
 /// Two endpoints serving the same method and path, or the same path with
 /// differently named placeholders (`/users/{id}`, `/users/{user_id}`: axum
@@ -232,4 +250,9 @@ macro_rules! routes {
             $(.add::<$endpoint>())*
             .into_router()
     }};
+    // The routes, and their document beside them (last: the arms above
+    // leave it the inputs that end in `; docs`).
+    ($($endpoint:path),* $(,)? ; docs) => {
+        $crate::__qh_routes_docs!($crate::routes![$($endpoint),*]; $($endpoint),*)
+    };
 }

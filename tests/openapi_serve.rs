@@ -1,4 +1,5 @@
-//! `/openapi.json` and `/docs` through a real router in-process, and the
+//! `/openapi.json` and `/docs` through a real router in-process, the
+//! tracking header as the layer in front of them configures it, and the
 //! round trip: for every operation of the document, a request built from
 //! what the document says (each parameter where it says, a body of its
 //! schema) is accepted by the router it describes.
@@ -56,7 +57,7 @@ async fn report(n: u64) -> u64 {
 }
 
 fn app() -> Router {
-    qh::openapi::routes![add, hello, filter, place, report].layer(qh::Tracking::new())
+    qh::routes![add, hello, filter, place, report; docs].layer(qh::Tracking::new())
 }
 
 async fn get(app: &Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
@@ -85,6 +86,44 @@ async fn openapi_json_answers_the_document() {
             .unwrap();
     assert_eq!(served, built);
     assert_eq!(served["paths"]["/add"]["post"]["operationId"], "add");
+}
+
+#[tokio::test]
+async fn the_document_describes_the_layer_the_request_came_through() {
+    // The configuration is given once, to the layer.
+    let app = qh::routes![add, report; docs]
+        .layer(qh::Tracking::new().header("X-Correlation-ID").max_len(64));
+    let (status, headers, body) = get(&app, "/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.contains_key("x-correlation-id"));
+    let doc: Value = serde_json::from_slice(&body).unwrap();
+    let add = &doc["paths"]["/add"]["post"];
+    let id = add["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "x-correlation-id")
+        .expect("the layer's header is a parameter");
+    assert_eq!(
+        (&id["in"], &id["schema"]["maxLength"]),
+        (&json!("header"), &json!(64))
+    );
+    for (status, response) in add["responses"].as_object().unwrap() {
+        assert!(
+            response["headers"]["x-correlation-id"].is_object(),
+            "{status}"
+        );
+    }
+    let tasks = &doc["paths"]["/tasks/{task_id}"]["get"];
+    assert!(tasks["responses"]["200"]["headers"]["x-correlation-id"].is_object());
+    let text = String::from_utf8(body).unwrap();
+    assert!(!text.contains("x-request-id"), "{text}");
+
+    // Without a layer: the defaults.
+    let bare = qh::routes![add; docs];
+    let (_, _, body) = get(&bare, "/openapi.json").await;
+    let text = String::from_utf8(body).unwrap();
+    assert!(text.contains("\"x-request-id\"") && !text.contains("x-correlation-id"));
 }
 
 /// The `href`/`src` attribute values of `html`.

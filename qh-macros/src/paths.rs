@@ -82,14 +82,8 @@ private_paths! {
     prepare => prepare;
     run => run;
     run_sync => run_sync;
-    responder => Responder;
-    respond_any => RespondAny;
-    respond_json => RespondJson;
-    respond_result => RespondResult;
-    respond_result_any => RespondResultAny;
-    respond_bad_err => RespondBadErr;
-    respond_bad_result => RespondBadResult;
-    respond_none => RespondNone;
+    return_kind => return_kind;
+    kind => Kind;
     reply => Reply;
     ok_reply => OkReply;
     error_reply => ErrorReply;
@@ -117,14 +111,8 @@ private_paths! {
     parse_async_flag => parse_async_flag;
     submit_task => submit_task;
     blocking_outcome => blocking_outcome;
-    task_value => TaskValue;
-    task_result => TaskResult;
-    task_bad_err => TaskBadErr;
-    task_bad_result => TaskBadResult;
-    task_json => TaskJson;
-    task_none => TaskNone;
     task_return => TaskReturn;
-    task_error => TaskError;
+    task_failure => TaskFailure;
 
     // The OpenAPI operation (feature `openapi` of the runtime).
     openapi => openapi;

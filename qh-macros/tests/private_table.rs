@@ -1,7 +1,8 @@
 //! `qh-runtime`'s `#[doc(hidden)] pub mod __private` holds exactly what the
 //! expansions name: every entry is named by `qh-macros/src/paths.rs` (the
-//! one place the proc macros spell runtime paths) or by the facade's
-//! `qh::routes!`, and every path `paths.rs` names is an entry.
+//! one place the proc macros spell runtime paths), by the facade's
+//! `qh::routes!` or by the runtime's own `return_kind!`, and every path
+//! `paths.rs` names is an entry.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -81,7 +82,16 @@ fn named_by_paths_rs() -> BTreeSet<String> {
 
 /// Every `__private::Name` the facade's macros spell (`qh::routes!`).
 fn named_by_facade() -> BTreeSet<String> {
-    let source = read("../src/lib.rs");
+    named_in("../src/lib.rs")
+}
+
+/// Every `__private::Name` the runtime's `return_kind!` spells.
+fn named_by_runtime_macros() -> BTreeSet<String> {
+    named_in("../qh-runtime/src/returns/shapes.rs")
+}
+
+fn named_in(relative: &str) -> BTreeSet<String> {
+    let source = read(relative);
     source
         .split("__private::")
         .skip(1)
@@ -99,6 +109,7 @@ fn every_entry_is_named_by_an_expansion() {
     let named: BTreeSet<String> = named_by_paths_rs()
         .into_iter()
         .chain(named_by_facade())
+        .chain(named_by_runtime_macros())
         .collect();
     let unused: Vec<&String> = exported.difference(&named).collect();
     assert!(
@@ -116,9 +127,10 @@ fn every_entry_is_named_by_an_expansion() {
 fn the_readers_find_the_tables() {
     // The parsers above are not vacuous: each finds known entries.
     let exported = exported();
-    assert!(["Responder", "BoxFuture", "Option", "context_get"]
+    assert!(["Kind", "BoxFuture", "Option", "context_get"]
         .iter()
         .all(|n| exported.contains(*n)));
-    assert!(named_by_paths_rs().contains("Responder") && named_by_paths_rs().contains("Option"));
+    assert!(named_by_paths_rs().contains("Kind") && named_by_paths_rs().contains("Option"));
     assert!(named_by_facade().contains("Routes") && named_by_facade().contains("check_routes"));
+    assert!(named_by_runtime_macros().contains("returns"));
 }

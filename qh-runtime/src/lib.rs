@@ -29,6 +29,7 @@ pub mod openapi;
 #[cfg(feature = "opentelemetry")]
 pub mod otel;
 pub mod propagation;
+mod returns;
 mod route_check;
 mod routes;
 mod support;
@@ -80,7 +81,25 @@ macro_rules! openapi_item {
     ($($item:tt)*) => { $($item)* };
 }
 
-/// Without the feature `openapi`: nothing.
+/// Without the feature `openapi`: nothing. There `qh::routes!` mounts the
+/// endpoints, and its `; docs` (the document served beside them) is a
+/// compile error naming the feature:
+///
+/// ```
+/// #[qh::endpoint]
+/// fn add(a: i64, b: i64) -> i64 { a + b }
+///
+/// let app: axum::Router = qh::routes![add];
+/// ```
+///
+/// ```compile_fail
+/// #[qh::endpoint]
+/// fn add(a: i64, b: i64) -> i64 { a + b }
+///
+/// // error: `qh::routes![…; docs]` serves the OpenAPI document, which
+/// // needs qh's cargo feature `openapi`
+/// let app: axum::Router = qh::routes![add; docs];
+/// ```
 #[cfg(not(feature = "openapi"))]
 #[doc(hidden)]
 #[macro_export]
@@ -100,10 +119,6 @@ pub mod __private {
         id_from_headers, id_from_parts, id_header, register, request_error, Store, StoreClone,
         StoreNothing,
     };
-    pub use crate::endpoint::respond::{
-        ErrorReply, OkReply, Reply, RespondAny, RespondBadErr, RespondBadResult, RespondJson,
-        RespondNone, RespondResult, RespondResultAny, Responder,
-    };
     pub use crate::endpoint::run::{prepare, run, run_sync};
     pub use crate::endpoint::{Endpoint, EndpointMarker};
     pub use crate::extract::{
@@ -115,13 +130,13 @@ pub mod __private {
     #[cfg(feature = "openapi")]
     pub use crate::openapi::generated as openapi;
     pub use crate::openapi_item;
+    pub use crate::return_kind;
+    pub use crate::returns::generated as returns;
+    pub use crate::returns::{ErrorReply, Kind, OkReply, Reply, TaskFailure, TaskReturn};
     pub use crate::route_check::{check_routes, field_index, Clash, Route};
     pub use crate::routes::Routes;
     pub use crate::tasks::caller::caller_tasks;
-    pub use crate::tasks::endpoint::{
-        blocking_outcome, submit_task, TaskBadErr, TaskBadResult, TaskError, TaskJson, TaskNone,
-        TaskResult, TaskReturn, TaskValue,
-    };
+    pub use crate::tasks::endpoint::{blocking_outcome, submit_task};
     pub use crate::tasks::parse_async_flag;
     pub use crate::{context::get as context_get, Error, RequestId};
     pub use axum::extract::{FromRequestParts, Request};

@@ -1,6 +1,6 @@
 //! The generated code of a valid endpoint: the user's function and its
 //! companion (`companion.rs`), the reads of its parameters (`extract.rs`),
-//! its answer (`expand_respond.rs`, `expand_task.rs`), its OpenAPI
+//! its answer (`expand_returns.rs`, `expand_task.rs`), its OpenAPI
 //! operation (`expand_openapi.rs`), and the `Handler` impl that runs them
 //! in the request's scope.
 
@@ -11,7 +11,7 @@ use crate::endpoint::ast::Endpoint;
 use crate::endpoint::companion::{self, function_and_companion, Route};
 use crate::endpoint::extract::{extraction, Locals};
 use crate::endpoint::tokens::{arg, local};
-use crate::endpoint::{expand_openapi, expand_respond, expand_task};
+use crate::endpoint::{expand_openapi, expand_returns, expand_task};
 use crate::paths::Paths;
 use crate::unraw;
 
@@ -91,7 +91,7 @@ fn handler_body(
     } else {
         quote!(#name(#(#call_args),*))
     };
-    let respond = expand_respond::respond(paths, ep, &out);
+    let respond = expand_returns::answer(paths, ep, &out);
     let (ok, response) = (paths.ok(), paths.response());
     let answer = quote! {
         let #out = #call;

@@ -11,7 +11,7 @@ use syn::spanned::Spanned;
 
 use crate::endpoint::args::Task;
 use crate::endpoint::ast::{Endpoint, Param, Source};
-use crate::endpoint::expand_respond::result_args;
+use crate::endpoint::expand_returns::result_args;
 use crate::endpoint::tokens::{local, typed_default};
 use crate::paths::Paths;
 
@@ -170,8 +170,9 @@ fn describe_param(paths: &Paths, param: &Param<'_>, op: &Ident) -> TokenStream {
     quote!(#(#cfgs)* { #call })
 }
 
-/// The answer: by the return type's ladder, its schema checked at the
-/// type it comes from (`T` of `Result<T, E>`, else the whole type). A type
+/// The answer: as the return type's kind documents it (the one
+/// classification the answer follows too), its schema checked at the type
+/// it comes from (`T` of `Result<T, E>`, else the whole type). A type
 /// written with `impl Trait` cannot be named: it answers through
 /// `IntoResponse`, no schema.
 fn describe_return(paths: &Paths, ep: &Endpoint<'_>, op: &Ident) -> TokenStream {
@@ -194,14 +195,6 @@ fn describe_return(paths: &Paths, ep: &Endpoint<'_>, op: &Ident) -> TokenStream 
             #op.returns(#text, #private::Shape::Any, __qh_schema);
         };
     }
-    let levels = [
-        quote!(#private::ReturnsUnitResult),
-        quote!(#private::ReturnsResult),
-        quote!(#private::ReturnsResultAny),
-        quote!(#private::ReturnsUnit),
-        quote!(#private::ReturnsJson),
-        quote!(#private::ReturnsAny),
-    ];
     let tuple = match &ep.func.sig.output {
         syn::ReturnType::Type(_, ty) => match &**ty {
             syn::Type::Tuple(t) if !t.elems.is_empty() => Some(t),
@@ -227,12 +220,10 @@ fn describe_return(paths: &Paths, ep: &Endpoint<'_>, op: &Ident) -> TokenStream 
         }
         None => quote_spanned!(span=> <_ as #private::Schema>::__qh_schema_of(__qh_found.0, #op)),
     };
+    let (return_kind, kind) = (paths.return_kind(), paths.kind());
     quote! {
-        #(
-            #[allow(unused_imports)]
-            use #levels as _;
-        )*
-        let __qh_found = (&&&&&&&#private::Returns::<#ty>::new()).__qh_returns();
+        let __qh_kind = #return_kind!(type #ty);
+        let __qh_found = #kind::__qh_document(&__qh_kind);
         let __qh_schema = #schema;
         #op.returns(#text, __qh_found.1, __qh_schema);
     }

@@ -6,7 +6,7 @@ use quote::quote;
 
 use crate::endpoint::args::Task;
 use crate::endpoint::ast::Endpoint;
-use crate::endpoint::expand_respond::Dispatch;
+use crate::endpoint::expand_returns;
 use crate::endpoint::tokens::local;
 use crate::paths::Paths;
 use crate::unraw;
@@ -56,7 +56,7 @@ pub(super) fn tail(
 
 fn submit(paths: &Paths, ep: &Endpoint<'_>, call: &TokenStream) -> TokenStream {
     let out = local("__qh_out");
-    let outcome = outcome(paths, ep, &out);
+    let outcome = expand_returns::outcome(paths, ep, &out);
     let work = if ep.is_async {
         quote!(async move {
             let #out = #call;
@@ -87,24 +87,4 @@ fn submit(paths: &Paths, ep: &Endpoint<'_>, call: &TokenStream) -> TokenStream {
             #err(#tasks) => #err::<#response, #response>(#tasks),
         }
     }
-}
-
-/// The return value as a `TaskOutcome`, chosen by autoref specialization;
-/// a type that cannot be stored is reported at its span.
-fn outcome(paths: &Paths, ep: &Endpoint<'_>, out: &Ident) -> TokenStream {
-    let levels = [
-        paths.task_result(),
-        paths.task_bad_err(),
-        paths.task_bad_result(),
-        paths.task_json(),
-        paths.task_none(),
-    ];
-    let dispatch = Dispatch {
-        wrapper: paths.task_value(),
-        refs: 3,
-        levels: &levels,
-        checks: [paths.task_return(), paths.task_return(), paths.task_error()],
-        method: "__qh_outcome",
-    };
-    dispatch.expand(ep, out)
 }

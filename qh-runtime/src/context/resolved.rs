@@ -4,6 +4,7 @@
 use http::HeaderName;
 
 use crate::id::RequestId;
+use crate::tracking::Tracking;
 
 /// The outcome of resolving one request's ID, stored in the request's
 /// extensions by the [`Tracking`](crate::Tracking) layer, so that everything below it (other
@@ -19,7 +20,7 @@ use crate::id::RequestId;
 ///
 /// let app: Router = Router::new().route("/", get(show)).layer(qh::Tracking::new());
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Resolved {
     id: RequestId,
     header: HeaderName,
@@ -30,6 +31,11 @@ pub struct Resolved {
     /// or not it sent an ID: what else it sent is forwarded by that too
     /// (`TrackingContext` headers).
     trusted: bool,
+    // The configuration of the `Tracking` layer that resolved it, in the
+    // copy the layer stores in the request's extensions (none elsewhere):
+    // what reads the configuration the request came through (the served
+    // OpenAPI document) asks there.
+    layer: Option<Tracking>,
 }
 
 impl Resolved {
@@ -39,6 +45,7 @@ impl Resolved {
             header,
             client_id: client_id.map(Box::new),
             trusted: true,
+            layer: None,
         }
     }
 
@@ -52,6 +59,18 @@ impl Resolved {
     /// context made by the app (`Context::new`) is.
     pub(crate) fn trusted(&self) -> bool {
         self.trusted
+    }
+
+    /// Marks it as stored by the layer `tracking` configures.
+    pub(crate) fn set_layer(&mut self, tracking: &Tracking) {
+        self.layer = Some(tracking.clone());
+    }
+
+    /// The configuration of the [`Tracking`] layer that resolved it, in
+    /// the copy that layer stored in the request's extensions.
+    #[cfg_attr(not(feature = "openapi"), allow(dead_code))]
+    pub(crate) fn layer(&self) -> Option<&Tracking> {
+        self.layer.as_ref()
     }
 
     /// The request's tracking ID.
@@ -72,5 +91,17 @@ impl Resolved {
     #[must_use]
     pub fn client_id(&self) -> Option<&RequestId> {
         self.client_id.as_deref()
+    }
+}
+
+// The layer's configuration is left out: it is the app's, not the
+// request's.
+impl std::fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolved")
+            .field("id", &self.id)
+            .field("header", &self.header)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
     }
 }

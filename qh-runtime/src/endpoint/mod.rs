@@ -1,10 +1,10 @@
 //! What `#[qh::endpoint]` expansions and `qh::routes!` call at run time:
 //! the [`Endpoint`] description, mounting ([`routes`]), running a call in
-//! the request's context ([`run`]) and answering its return value
-//! ([`respond`]).
+//! the request's context ([`run`]) and answering with JSON ([`respond`];
+//! which return value answers how: `crate::returns`).
 
 pub(crate) mod not_allowed;
-pub mod respond;
+pub(crate) mod respond;
 pub mod run;
 
 use http::Method;

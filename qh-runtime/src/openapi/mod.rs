@@ -5,8 +5,8 @@
 //! (`tracking`) and the `/tasks` routes (`tasks`); `serve` answers
 //! `/openapi.json` and `/docs`.
 //!
-//! Users write `qh::openapi::routes![…]` or `qh::openapi::document![…]`
-//! (the facade's macros, documented there with examples).
+//! Users write `qh::routes![…; docs]` or `qh::openapi::document![…]` (the
+//! facade's macros, documented there with examples).
 
 mod operation;
 mod parameter;
@@ -37,8 +37,7 @@ pub mod generated {
     pub use super::operation::Operation;
     pub use super::schema::{
         tuple, DefaultJson, DefaultOpaque, DefaultSerialize, MaybeSchema, MaybeSchemaNone,
-        MaybeSchemaSome, Returns, ReturnsAny, ReturnsJson, ReturnsResult, ReturnsResultAny,
-        ReturnsUnit, ReturnsUnitResult, Schema, Shape,
+        MaybeSchemaSome, Schema, Shape,
     };
     pub use super::{with_docs, Describe};
 }
@@ -64,16 +63,23 @@ struct Entry {
 
 /// The OpenAPI document of a set of endpoints: what
 /// `qh::openapi::document![…]` returns. A thin builder over utoipa's
-/// [`OpenApi`]: set the title, version and tracking configuration, then
-/// serve it ([`serve`](Self::serve)) or take the `OpenApi` to edit it
-/// ([`into_openapi`](Self::into_openapi)).
+/// [`OpenApi`]: set the title and version, then serve it
+/// ([`serve`](Self::serve)), write it out ([`to_json`](Self::to_json)) or
+/// take the `OpenApi` to edit it ([`into_openapi`](Self::into_openapi)).
+///
+/// The tracking header is documented as the [`Tracking`] configuration in
+/// use says: served, as the layer each request came through says (the
+/// configuration is given once, to the layer); written out, as
+/// [`tracking`](Self::tracking) says (default: [`Tracking::new`]).
 #[derive(Clone)]
 pub struct Document {
     title: String,
     version: String,
     entries: Vec<Entry>,
     tasks: bool,
-    id: IdHeader,
+    /// Set by [`tracking`](Self::tracking); else the layer's when served,
+    /// the defaults when written out.
+    id: Option<IdHeader>,
 }
 
 impl Document {
@@ -86,7 +92,7 @@ impl Document {
             version: version.into(),
             entries: Vec::new(),
             tasks: false,
-            id: IdHeader::default(),
+            id: None,
         }
     }
 
@@ -121,17 +127,26 @@ impl Document {
 
     /// Documents the tracking header as `tracking` configures it: its
     /// name, its `maxLength`, and the default alphabet as a `pattern`
-    /// (none with a custom [`validator`](Tracking::validator)). Without
-    /// it: `x-request-id` and the default rule.
+    /// (none with a custom [`validator`](Tracking::validator)). For a
+    /// document written out (`to_json`, `into_openapi`); without it:
+    /// `x-request-id` and the default rule. A served document needs none:
+    /// it describes the layer each request came through, unless this was
+    /// set.
     #[must_use]
     pub fn tracking(mut self, tracking: &Tracking) -> Self {
-        self.id = IdHeader::of(tracking);
+        self.id = Some(IdHeader::of(tracking));
         self
     }
 
     /// utoipa's document, to edit or serialize.
     #[must_use]
     pub fn into_openapi(self) -> OpenApi {
+        let id = self.id.clone().unwrap_or_default();
+        self.into_openapi_with(&id)
+    }
+
+    /// The document with the tracking header `id`.
+    fn into_openapi_with(self, id: &IdHeader) -> OpenApi {
         let mut paths = Paths::new();
         let mut components = Components::new();
         components
@@ -142,7 +157,7 @@ impl Document {
                 continue;
             };
             let mut op = entry.op.to_utoipa();
-            self.id.apply(&mut op, entry.op.id_header());
+            id.apply(&mut op, entry.op.id_header());
             for (name, schema) in entry.op.take_components() {
                 components.schemas.entry(name).or_insert(schema);
             }
@@ -150,7 +165,7 @@ impl Document {
         }
         if self.tasks {
             for (path, method, mut op) in tasks::operations() {
-                self.id.apply(&mut op, None);
+                id.apply(&mut op, None);
                 paths.add_path_operation(path, vec![method], op);
             }
         }
@@ -169,13 +184,15 @@ impl Document {
 
     /// A router answering `GET /openapi.json` (the document) and
     /// `GET /docs` (Swagger UI, its assets inside the binary), to merge
-    /// into the app's.
+    /// into the app's. The document describes the tracking header as the
+    /// [`Tracking`] layer a request came through configures it (the
+    /// defaults without one), built once per configuration.
     pub fn serve<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
-        serve::router(self.into_openapi())
+        serve::router(self)
     }
 }
 
-/// `app` with `document` served beside it: what `qh::openapi::routes!`
+/// `app` with `document` served beside it: what `qh::routes![…; docs]`
 /// expands to.
 #[doc(hidden)]
 pub fn with_docs<S: Clone + Send + Sync + 'static>(

@@ -1,7 +1,9 @@
 //! The schema of a type the expansion documents: [`Schema`] (utoipa's
-//! `ToSchema`, in qh's words when missing), the return-type ladder
-//! ([`Returns`], an autoref ladder as in `crate::support::autoref`) and the
-//! JSON of a parameter's default ([`DefaultJson`]).
+//! `ToSchema`, in qh's words when missing), what an answer holds
+//! ([`Shape`], which `crate::returns` decides), and two small autoref
+//! ladders (how those work: `crate::support::autoref`): the JSON of a
+//! parameter's default ([`DefaultJson`]) and the elements of a tuple
+//! ([`MaybeSchema`]).
 
 use std::marker::PhantomData;
 
@@ -25,7 +27,8 @@ pub trait Schema {
     /// document's components.
     fn __qh_schema(op: &mut Operation) -> RefOr<UtoipaSchema>;
 
-    /// The same, for the type a [`Returns`] level names.
+    /// The same, for the type a return kind documents
+    /// (`crate::returns::Kind::__qh_document`).
     #[inline]
     fn __qh_schema_of(_: PhantomData<Self>, op: &mut Operation) -> RefOr<UtoipaSchema> {
         Self::__qh_schema(op)
@@ -51,104 +54,6 @@ pub enum Shape {
     Null,
     /// Whatever an `IntoResponse` value answers: no schema.
     Any,
-}
-
-/// What a [`Returns`] level found: the type whose schema the answer has
-/// (`()` when none), and the answer's shape.
-pub type Found<T> = (PhantomData<T>, Shape);
-
-/// The return-type ladder: mirrors the responder's choice
-/// (`crate::endpoint::respond`) by the type alone, with no value.
-pub struct Returns<T>(PhantomData<T>);
-
-impl<T> Returns<T> {
-    /// The ladder for return type `T`.
-    #[must_use]
-    pub fn new() -> Self {
-        Self(PhantomData)
-    }
-}
-
-impl<T> Default for Returns<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-fn found<T>(shape: Shape) -> Found<T> {
-    (PhantomData, shape)
-}
-
-/// First: `Result<(), E>` answers `null`.
-pub trait ReturnsUnitResult {
-    /// The type and shape.
-    fn __qh_returns(&self) -> Found<()>;
-}
-
-impl<E> ReturnsUnitResult for &&&&&&Returns<Result<(), E>> {
-    fn __qh_returns(&self) -> Found<()> {
-        found(Shape::Null)
-    }
-}
-
-/// Then `Result<T: Serialize, E>`: `T` as JSON.
-pub trait ReturnsResult<T> {
-    /// The type and shape.
-    fn __qh_returns(&self) -> Found<T>;
-}
-
-impl<T: serde::Serialize, E> ReturnsResult<T> for &&&&&Returns<Result<T, E>> {
-    fn __qh_returns(&self) -> Found<T> {
-        found(Shape::Json)
-    }
-}
-
-/// Then any other `Result`: its `Ok` answers through `IntoResponse`.
-pub trait ReturnsResultAny {
-    /// The type and shape.
-    fn __qh_returns(&self) -> Found<()>;
-}
-
-impl<T, E> ReturnsResultAny for &&&&Returns<Result<T, E>> {
-    fn __qh_returns(&self) -> Found<()> {
-        found(Shape::Any)
-    }
-}
-
-/// Then `()`: `null`.
-pub trait ReturnsUnit {
-    /// The type and shape.
-    fn __qh_returns(&self) -> Found<()>;
-}
-
-impl ReturnsUnit for &&&Returns<()> {
-    fn __qh_returns(&self) -> Found<()> {
-        found(Shape::Null)
-    }
-}
-
-/// Then `T: Serialize`: `T` as JSON.
-pub trait ReturnsJson<T> {
-    /// The type and shape.
-    fn __qh_returns(&self) -> Found<T>;
-}
-
-impl<T: serde::Serialize> ReturnsJson<T> for &&Returns<T> {
-    fn __qh_returns(&self) -> Found<T> {
-        found(Shape::Json)
-    }
-}
-
-/// Last: an `IntoResponse` value, no schema.
-pub trait ReturnsAny {
-    /// The type and shape.
-    fn __qh_returns(&self) -> Found<()>;
-}
-
-impl<T> ReturnsAny for &Returns<T> {
-    fn __qh_returns(&self) -> Found<()> {
-        found(Shape::Any)
-    }
 }
 
 /// A parameter's default value, as JSON when its type is `Serialize`

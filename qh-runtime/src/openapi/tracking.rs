@@ -2,6 +2,7 @@
 //! every operation, whose schema carries the ID rule (`maxLength`, and a
 //! `pattern` for the default alphabet), and a header of every response.
 
+use http::HeaderName;
 use utoipa::openapi::header::Header;
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 use utoipa::openapi::schema::{Object, Schema, Type};
@@ -27,22 +28,24 @@ pub fn id_pattern() -> String {
     class
 }
 
-/// What the document says of the ID header.
-#[derive(Clone, Debug)]
+/// What the document says of the ID header: all it reads of a
+/// [`Tracking`] configuration, so two configurations alike here have the
+/// same document (the served one is built once per value of this).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct IdHeader {
-    name: String,
+    name: HeaderName,
     max_len: usize,
-    /// `None` with a custom validator: its rule cannot be written down.
-    pattern: Option<String>,
+    /// A custom validator's rule cannot be written down: no `pattern`.
+    custom: bool,
 }
 
 impl IdHeader {
     pub(crate) fn of(tracking: &Tracking) -> Self {
         let rule: &Rule = tracking.rule();
         Self {
-            name: tracking.header_name().as_str().to_owned(),
+            name: tracking.header_name().clone(),
             max_len: rule.max_len(),
-            pattern: (!rule.is_custom()).then(id_pattern),
+            custom: rule.is_custom(),
         }
     }
 
@@ -50,14 +53,14 @@ impl IdHeader {
         let mut schema = Object::with_type(Type::String);
         schema.min_length = Some(1);
         schema.max_length = Some(self.max_len);
-        schema.pattern.clone_from(&self.pattern);
+        schema.pattern = (!self.custom).then(id_pattern);
         schema
     }
 
     /// Adds the header to `op`'s parameters (under `own`, the endpoint's
     /// own ID header, when it names one) and to each of its responses.
     pub(crate) fn apply(&self, op: &mut Operation, own: Option<&str>) {
-        let name = own.unwrap_or(&self.name);
+        let name = own.unwrap_or(self.name.as_str());
         let mut param = Parameter::new(name);
         param.parameter_in = ParameterIn::Header;
         param.required = Required::False;

@@ -68,7 +68,11 @@ where
             Ok(fresh) => fresh,
             Err(failure) => return TrackingFuture::failed(*failure, grpc::is_grpc(req.headers())),
         };
-        req.extensions_mut().insert(fresh.resolved.clone());
+        // The copy below knows the layer: what reads the configuration the
+        // request came through (the served OpenAPI document) asks it.
+        let mut stored = fresh.resolved.clone();
+        stored.set_layer(&self.tracking);
+        req.extensions_mut().insert(stored);
         let shutdown = self.tracking.shutdown_handle().cloned();
         if let Some(shutdown) = &shutdown {
             // For code below that rebuilds the context from the request
