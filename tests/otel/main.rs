@@ -5,6 +5,7 @@
 mod app;
 mod export;
 mod in_memory;
+mod trust;
 mod two_subscribers;
 
 #[allow(dead_code)]

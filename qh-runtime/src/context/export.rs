@@ -31,6 +31,9 @@ pub struct ExportHooks {
     /// Makes the incoming trace the remote parent of the request span;
     /// called right after the span is made, before it is first entered.
     pub(crate) continue_trace: fn(&Span, &TraceContext),
+    /// Links the request span to an incoming trace it does not continue
+    /// (an untrusted peer's); called where `continue_trace` would be.
+    pub(crate) link: fn(&Span, &TraceContext),
     /// The exported IDs of span `id` of subscriber `dispatch` (`None` when
     /// it is not exported).
     pub(crate) span_ids: fn(&Dispatch, &Id) -> Option<TraceIds>,
@@ -68,6 +71,11 @@ impl Exporter {
     /// Makes `incoming` the remote parent of `span` (before it is entered).
     pub(crate) fn continue_trace(&self, span: &Span, incoming: &TraceContext) {
         (self.hooks.continue_trace)(span, incoming);
+    }
+
+    /// Links `span` to `incoming`, a trace it does not continue.
+    pub(crate) fn link(&self, span: &Span, incoming: &TraceContext) {
+        (self.hooks.link)(span, incoming);
     }
 
     /// Renames `span`'s exported span, which has already started.

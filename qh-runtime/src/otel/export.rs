@@ -46,6 +46,7 @@ const DEFAULT_FILTER: &str = "info";
 /// The hooks the OpenTelemetry layer carries.
 const HOOKS: ExportHooks = ExportHooks {
     continue_trace: super::continue_trace,
+    link: super::link,
     span_ids: super::span_ids,
     rename: super::rename,
 };

@@ -75,5 +75,5 @@ pub use export::{init, layer, layer_from_env, try_init, OtelLayer};
 pub use guard::OtelGuard;
 pub(crate) use ids::span_ids;
 pub use ids::{current_ids, ids_of, set_remote_parent};
-pub(crate) use span::{continue_trace, rename};
+pub(crate) use span::{continue_trace, link, rename};
 pub use span::{record_route, record_status, server_span, server_span_at};

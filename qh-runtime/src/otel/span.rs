@@ -152,3 +152,26 @@ pub(crate) fn continue_trace(span: &tracing::Span, tc: &crate::trace_context::Tr
         );
     }
 }
+
+/// Links qh's request span to an incoming trace it does not continue (an
+/// untrusted peer's, see `Tracking::trust_traces`): the export hook `link`.
+/// The span stays a new root; the link keeps the caller's span context
+/// (its `tracestate` left out: it is the peer's, and not trusted).
+pub(crate) fn link(span: &tracing::Span, tc: &crate::trace_context::TraceContext) {
+    use opentelemetry::trace::{SpanContext, TraceFlags, TraceState};
+    let Some(parent) = tc.parent_id() else {
+        return;
+    };
+    let flags = if tc.sampled() {
+        TraceFlags::SAMPLED
+    } else {
+        TraceFlags::default()
+    };
+    span.add_link(SpanContext::new(
+        opentelemetry::trace::TraceId::from_bytes(tc.trace_id().to_bytes()),
+        opentelemetry::trace::SpanId::from_bytes(parent.to_bytes()),
+        flags,
+        true,
+        TraceState::default(),
+    ));
+}

@@ -15,7 +15,9 @@ use tracing::Span;
 
 use super::grpc;
 use super::resolve::Fresh;
-use super::span::{incoming_trace, Completion, Ended, Outcome, RequestSpan, SpanConfig};
+use super::span::{
+    incoming_trace, split_incoming, Completion, Ended, Incoming, Outcome, RequestSpan, SpanConfig,
+};
 use crate::context::export::Exporter;
 use crate::context::shutdown::Shutdown;
 use crate::context::{self, Context};
@@ -49,7 +51,13 @@ impl RequestScope {
         (method, uri): (&Method, &Uri),
         route: impl FnOnce() -> Option<&'r str>,
     ) -> Self {
-        let trace = incoming_trace(headers);
+        let (trace, linked) =
+            split_incoming(incoming_trace(headers), fresh.resolved.trace_trusted());
+        let incoming = match (&trace, &linked) {
+            (Some(tc), _) => Some(Incoming::Continue(tc)),
+            (None, Some(tc)) => Some(Incoming::Link(tc)),
+            (None, None) => None,
+        };
         let grpc = grpc::is_grpc(headers);
         let grpc_path = grpc.then(|| uri.path());
         let exporter = Exporter::current();
@@ -59,7 +67,7 @@ impl RequestScope {
             method,
             route,
             grpc_path,
-            trace.as_ref(),
+            incoming,
             exporter.as_ref(),
         );
         let echo = (fresh.resolved.header().clone(), fresh.echo);

@@ -24,6 +24,27 @@ pub(crate) fn incoming_trace(headers: &http::HeaderMap) -> Option<TraceContext> 
     }
 }
 
+/// What a request does with a valid incoming trace: continue it (a
+/// trusted peer's), or start a new one linked to it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Incoming<'a> {
+    Continue(&'a TraceContext),
+    Link(&'a TraceContext),
+}
+
+/// The request's incoming trace: `(continued, linked)`, by the peer's trust
+/// (see [`Tracking::trust_traces`](crate::Tracking::trust_traces)).
+pub(crate) fn split_incoming(
+    trace: Option<TraceContext>,
+    trusted: bool,
+) -> (Option<TraceContext>, Option<TraceContext>) {
+    if trusted {
+        (trace, None)
+    } else {
+        (None, trace)
+    }
+}
+
 /// How a tracked request's span is made: its level, and whether it ends
 /// with an access-log event (see [`Tracking::span_level`] and
 /// [`Tracking::access_log`](crate::Tracking::access_log)).
@@ -196,7 +217,8 @@ impl RequestSpan {
     /// With the `opentelemetry` feature it is also the OpenTelemetry server
     /// span (the semantic conventions' `http.request.method`, `http.route`,
     /// `http.response.status_code`, named `"{METHOD} {route}"`), whose
-    /// parent is the incoming `traceparent`'s.
+    /// parent is the incoming `traceparent`'s when it is continued, and
+    /// which links to it when it is not (an untrusted peer's).
     ///
     /// A gRPC call (`grpc_path`, its request path) is an RPC span instead,
     /// named from what the app serves (see `grpc`): at once when the route
@@ -211,7 +233,7 @@ impl RequestSpan {
         method: &Method,
         route: impl FnOnce() -> Option<&'r str>,
         grpc_path: Option<&str>,
-        incoming: Option<&TraceContext>,
+        incoming: Option<Incoming<'_>>,
         exporter: Option<&Exporter>,
     ) -> Self {
         let enabled = tracing::level_enabled!(config.level);
@@ -266,8 +288,10 @@ impl RequestSpan {
                 },
             };
         }
-        if let (Some(exporter), Some(incoming)) = (exporter, incoming) {
-            exporter.continue_trace(&span, incoming);
+        match (exporter, incoming) {
+            (Some(exporter), Some(Incoming::Continue(tc))) => exporter.continue_trace(&span, tc),
+            (Some(exporter), Some(Incoming::Link(tc))) => exporter.link(&span, tc),
+            _ => {}
         }
         Self {
             span,
