@@ -137,6 +137,10 @@ async fn exporting_child() {
         .unwrap();
         return;
     }
+    if mode == "calls" {
+        three_calls_child().await;
+        return;
+    }
     let (layer, guard) = qh::otel::layer_from_env();
     if mode == "off" {
         assert!(layer.is_none(), "export must be off without an endpoint");
@@ -165,6 +169,150 @@ async fn exporting_child() {
     })
     .await
     .unwrap();
+}
+
+/// Service B: a qh endpoint under `Tracking`.
+#[qh::endpoint(method = "GET", path = "/stock/{item}")]
+async fn stock(item: String) -> String {
+    item
+}
+
+/// Service A: one request, three calls to B through `Propagate`.
+#[qh::endpoint(method = "GET", path = "/order")]
+async fn order(
+    #[extract] axum::extract::State(b): axum::extract::State<std::net::SocketAddr>,
+) -> String {
+    let client = qh::propagation::Propagate::client(reqwest::Client::new());
+    let mut got = Vec::new();
+    for item in ["apple", "pear", "plum"] {
+        let res = client
+            .get(format!("http://{b}/stock/{item}?fresh=1"))
+            .send()
+            .await
+            .unwrap();
+        got.push(res.text().await.unwrap());
+    }
+    got.join(",")
+}
+
+async fn serve_on_loopback(app: Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+/// The child of `three_outbound_calls_are_three_client_spans`: A and B on
+/// 127.0.0.1 under the process's subscriber, exporting from the `OTEL_*`
+/// variables; one request to A.
+async fn three_calls_child() {
+    let (layer, guard) = qh::otel::layer_from_env();
+    let subscriber = tracing_subscriber::registry().with(layer.expect("an endpoint is set"));
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let b = serve_on_loopback(qh::routes![stock].layer(qh::Tracking::new())).await;
+    let a = serve_on_loopback(qh::routes![order].layer(qh::Tracking::new()).with_state(b)).await;
+    let res = reqwest::Client::new()
+        .get(format!("http://{a}/order"))
+        .header("x-request-id", "three-calls")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("apple") && body.contains("plum"), "{body}");
+    tokio::task::spawn_blocking(move || {
+        guard.flush().expect("flush reaches the receiver");
+        drop(guard);
+    })
+    .await
+    .unwrap();
+}
+
+fn int_attr(attrs: &[KeyValue], key: &str) -> Option<i64> {
+    attrs.iter().find(|kv| kv.key == key).and_then(|kv| {
+        match kv.value.as_ref()?.value.as_ref()? {
+            any_value::Value::IntValue(i) => Some(*i),
+            _ => None,
+        }
+    })
+}
+
+/// Three outbound calls in one request: three client spans with three span
+/// IDs, each the parent of the callee's server span, one trace, all at the
+/// OTLP receiver.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_outbound_calls_are_three_client_spans() {
+    let (endpoint, mut received) = receiver().await;
+    child(&[
+        ("QH_OTEL_CHILD", "calls"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+        ("OTEL_SERVICE_NAME", "qh-three-calls"),
+    ])
+    .await;
+    let mut spans = Vec::new();
+    while spans.len() < 7 {
+        let request = tokio::time::timeout(Duration::from_secs(30), received.recv())
+            .await
+            .expect("the receiver got all seven spans within 30 s")
+            .unwrap();
+        for resource_spans in request.resource_spans {
+            spans.extend(resource_spans.scope_spans.into_iter().flat_map(|s| s.spans));
+        }
+    }
+    assert_eq!(spans.len(), 7, "{spans:#?}");
+    let trace = &spans[0].trace_id;
+    assert!(spans.iter().all(|s| &s.trace_id == trace), "one trace");
+    let a = spans.iter().find(|s| s.name == "GET /order").unwrap();
+    assert_eq!(a.kind, SpanKind::Server as i32);
+    assert!(a.parent_span_id.is_empty(), "A's span is the root");
+    let clients: Vec<_> = spans
+        .iter()
+        .filter(|s| s.kind == SpanKind::Client as i32)
+        .collect();
+    let servers: Vec<_> = spans
+        .iter()
+        .filter(|s| s.name == "GET /stock/{item}")
+        .collect();
+    assert_eq!((clients.len(), servers.len()), (3, 3));
+    let mut ids: Vec<_> = clients.iter().map(|c| c.span_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "three span IDs");
+    for client in &clients {
+        assert_eq!(client.name, "GET");
+        assert_eq!(client.parent_span_id, a.span_id, "a child of A's span");
+        assert_eq!(
+            string_attr(&client.attributes, "http.request.method"),
+            Some("GET")
+        );
+        assert_eq!(
+            string_attr(&client.attributes, "server.address"),
+            Some("127.0.0.1")
+        );
+        assert!(int_attr(&client.attributes, "server.port").is_some());
+        let url = string_attr(&client.attributes, "url.full").unwrap();
+        assert!(
+            url.starts_with("http://127.0.0.1:") && !url.contains('?'),
+            "{url}"
+        );
+        assert_eq!(
+            int_attr(&client.attributes, "http.response.status_code"),
+            Some(200)
+        );
+        assert_eq!(
+            string_attr(&client.attributes, "request_id"),
+            Some("three-calls")
+        );
+        let callee: Vec<_> = servers
+            .iter()
+            .filter(|s| s.parent_span_id == client.span_id)
+            .collect();
+        assert_eq!(callee.len(), 1, "each client span is one callee's parent");
+        assert_eq!(
+            string_attr(&callee[0].attributes, "request_id"),
+            Some("three-calls")
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -91,6 +91,12 @@ impl Exporter {
         let current = self.dispatch.current_span();
         (self.hooks.span_ids)(&self.dispatch, current.id()?)
     }
+
+    /// The exported IDs of `span` (an outbound call's client span, which
+    /// names itself as the next service's parent).
+    pub(crate) fn ids_of(&self, span: &Span) -> Option<TraceIds> {
+        (self.hooks.span_ids)(&self.dispatch, &span.id()?)
+    }
 }
 
 impl fmt::Debug for Exporter {

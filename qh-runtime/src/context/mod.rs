@@ -264,6 +264,11 @@ pub(crate) fn exported_ids() -> Option<TraceIds> {
     with_current(|c| c.exporter.as_ref().and_then(Exporter::current_ids)).flatten()
 }
 
+/// The span exporter of the current request's subscriber (see `export`).
+pub(crate) fn current_exporter() -> Option<Exporter> {
+    with_current(|c| c.exporter.clone()).flatten()
+}
+
 /// The header the current request's ID was resolved under.
 pub(crate) fn current_header() -> Option<HeaderName> {
     with_current(|c| c.header().clone())

@@ -35,11 +35,15 @@ use http::HeaderMap;
 
 use crate::context::{self, outbound};
 use crate::id::DEFAULT_HEADER;
-use crate::trace_context::TraceContext;
+use crate::trace_context::{TraceContext, TraceIds};
 
+mod call;
 #[cfg(feature = "reqwest")]
 mod client;
 pub use crate::context::outbound::register;
+pub use call::OutboundCall;
+#[cfg(any(feature = "grpc", feature = "reqwest"))]
+pub(crate) use call::{Kind, Target};
 #[cfg(feature = "reqwest")]
 pub use client::{Propagate, PropagateExt};
 
@@ -73,6 +77,12 @@ pub use client::{Propagate, PropagateExt};
 /// ```
 #[must_use]
 pub fn headers() -> HeaderMap {
+    build(None)
+}
+
+/// The headers of an outbound call whose parent is `own` (its client
+/// span), else the span current here.
+pub(crate) fn build(own: Option<TraceIds>) -> HeaderMap {
     let mut out = HeaderMap::new();
     let Some(id) = crate::context::request_id() else {
         return out;
@@ -84,10 +94,10 @@ pub fn headers() -> HeaderMap {
     // A request without an incoming `traceparent` starts its trace on its
     // first outbound call; later calls continue the same one.
     if let Some(tc) = TraceContext::current_or_start() {
-        // With OpenTelemetry exporting, the parent the next service sees is
-        // the exported span that makes the call.
-        let exported = context::exported_ids();
-        let tc = match exported {
+        // The call's own client span; else, with OpenTelemetry exporting,
+        // the exported span current here.
+        let parent = own.or_else(context::exported_ids);
+        let tc = match parent {
             Some(ids) => tc.with_span(ids.trace_id, ids.span_id),
             None => tc,
         };
