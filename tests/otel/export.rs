@@ -23,15 +23,50 @@ const TRACE_ID: &str = "0af7651916cd43dd8448eb211c80319c";
 const PARENT_ID: &str = "b7ad6b7169203331";
 
 /// An OTLP/HTTP traces receiver: every decoded request goes to the channel.
+/// (With the feature `metrics` it accepts metrics too: see `metrics_receiver`.)
 async fn receiver() -> (String, mpsc::Receiver<ExportTraceServiceRequest>) {
     let (tx, rx) = mpsc::channel(16);
     let app = Router::new()
         .route("/v1/traces", post(receive))
+        .route("/v1/metrics", post(|| async { StatusCode::OK }))
         .with_state(tx);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
     (format!("http://{addr}"), rx)
+}
+
+/// The metrics half of an OTLP/HTTP receiver: `receiver()`'s app with
+/// every decoded metrics request sent to a channel of its own.
+#[cfg(feature = "metrics")]
+async fn receiver_with_metrics() -> (
+    String,
+    mpsc::Receiver<ExportTraceServiceRequest>,
+    mpsc::Receiver<opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest>,
+) {
+    use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+    let (tx, rx) = mpsc::channel(16);
+    let (mtx, mrx) = mpsc::channel(16);
+    let metrics = post(move |body: Bytes| {
+        let mtx = mtx.clone();
+        async move {
+            match ExportMetricsServiceRequest::decode(body) {
+                Ok(request) => {
+                    let _ = mtx.send(request).await;
+                    StatusCode::OK
+                }
+                Err(_) => StatusCode::BAD_REQUEST,
+            }
+        }
+    });
+    let app = Router::new()
+        .route("/v1/traces", post(receive))
+        .route("/v1/metrics", metrics)
+        .with_state(tx);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), rx, mrx)
 }
 
 async fn receive(
@@ -210,7 +245,15 @@ async fn three_calls_child() {
     let subscriber = tracing_subscriber::registry().with(layer.expect("an endpoint is set"));
     tracing::subscriber::set_global_default(subscriber).unwrap();
     let b = serve_on_loopback(qh::routes![stock].layer(qh::Tracking::new())).await;
-    let a = serve_on_loopback(qh::routes![order].layer(qh::Tracking::new()).with_state(b)).await;
+    let tracking = qh::Tracking::new();
+    // With the feature `metrics`, A records them, exported from the same
+    // variables.
+    #[cfg(feature = "metrics")]
+    let tracking = {
+        assert!(guard.metrics().is_active());
+        tracking.metrics(guard.metrics())
+    };
+    let a = serve_on_loopback(qh::routes![order].layer(tracking).with_state(b)).await;
     let res = reqwest::Client::new()
         .get(format!("http://{a}/order"))
         .header("x-request-id", "three-calls")
@@ -242,7 +285,10 @@ fn int_attr(attrs: &[KeyValue], key: &str) -> Option<i64> {
 /// OTLP receiver.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_outbound_calls_are_three_client_spans() {
+    #[cfg(not(feature = "metrics"))]
     let (endpoint, mut received) = receiver().await;
+    #[cfg(feature = "metrics")]
+    let (endpoint, mut received, mut metrics) = receiver_with_metrics().await;
     child(&[
         ("QH_OTEL_CHILD", "calls"),
         ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
@@ -311,6 +357,53 @@ async fn three_outbound_calls_are_three_client_spans() {
         assert_eq!(
             string_attr(&callee[0].attributes, "request_id"),
             Some("three-calls")
+        );
+    }
+    #[cfg(feature = "metrics")]
+    {
+        use opentelemetry_proto::tonic::metrics::v1::metric::Data;
+        // The child has ended: its exports were all answered. The last one
+        // (at shutdown) holds the cumulative counts.
+        let mut last = None;
+        while let Ok(request) = metrics.try_recv() {
+            last = Some(request);
+        }
+        let request = last.expect("metrics reached the receiver");
+        let resource = request.resource_metrics[0].resource.as_ref().unwrap();
+        assert_eq!(
+            string_attr(&resource.attributes, "service.name"),
+            Some("qh-three-calls")
+        );
+        let all: Vec<_> = request
+            .resource_metrics
+            .iter()
+            .flat_map(|r| &r.scope_metrics)
+            .flat_map(|s| &s.metrics)
+            .collect();
+        let histogram = |name: &str| match all.iter().find(|m| m.name == name) {
+            Some(m) => match &m.data {
+                Some(Data::Histogram(h)) => h.data_points.clone(),
+                other => panic!("{name}: {other:?}"),
+            },
+            None => panic!("no {name} in {all:#?}"),
+        };
+        let server = histogram("http.server.request.duration");
+        assert_eq!(server.len(), 1, "{server:#?}");
+        assert_eq!(server[0].count, 1);
+        assert_eq!(
+            string_attr(&server[0].attributes, "http.route"),
+            Some("/order")
+        );
+        let client = histogram("http.client.request.duration");
+        assert_eq!(client.len(), 1, "{client:#?}");
+        assert_eq!(client[0].count, 3);
+        assert_eq!(
+            string_attr(&client[0].attributes, "server.address"),
+            Some("127.0.0.1")
+        );
+        assert_eq!(
+            server[0].explicit_bounds,
+            qh::otel::DURATION_BOUNDARIES.to_vec()
         );
     }
 }

@@ -88,10 +88,10 @@ pub fn prepare(
             let id = fresh.resolved.id().clone();
             // No layer: no app shutdown to count toward.
             let scope = RequestScope::open(
-                (SpanConfig::default(), None),
+                (SpanConfig::default(), None, None),
                 fresh,
                 &parts.headers,
-                (&parts.method, &parts.uri),
+                (&parts.method, &parts.uri, parts.version),
                 || Some(route),
             );
             Prepared {

@@ -67,6 +67,8 @@ mod error;
 mod export;
 mod guard;
 mod ids;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod span;
 
 pub use config::OtelConfig;
@@ -75,5 +77,9 @@ pub use export::{init, layer, layer_from_env, try_init, OtelLayer};
 pub use guard::OtelGuard;
 pub(crate) use ids::span_ids;
 pub use ids::{current_ids, ids_of, set_remote_parent};
+#[cfg(feature = "prometheus")]
+pub use metrics::Prometheus;
+#[cfg(feature = "metrics")]
+pub use metrics::{Metrics, DURATION_BOUNDARIES};
 pub(crate) use span::{continue_trace, link, rename};
 pub use span::{record_route, record_status, server_span, server_span_at};

@@ -8,10 +8,12 @@ use http::{HeaderMap, Method, StatusCode, Uri};
 use tracing::field::Empty;
 use tracing::Span;
 
+use crate::context::meter::{self, ClientCall, Meters};
 use crate::context::{self, export::Exporter};
 use crate::id::RequestId;
 use crate::support::text::cut;
 use crate::trace_context::{SpanId, TraceContext, TraceIds};
+#[cfg(feature = "grpc")]
 use crate::tracking::grpc::Rpc;
 use crate::tracking::semconv::known_method;
 
@@ -122,10 +124,21 @@ pub struct OutboundCall {
     done: Option<Done>,
 }
 
-/// What the call records when it ends: kept only when a span listens.
+/// What the call records when it ends: kept only when a span listens or
+/// the request records metrics.
 struct Done {
     started: Instant,
     exported: bool,
+    /// `http.client.request.duration`'s meter and attributes (an HTTP
+    /// call in a request whose layer records metrics).
+    measure: Option<Box<ClientMeasure>>,
+}
+
+struct ClientMeasure {
+    meters: Meters,
+    method: Option<&'static str>,
+    address: Option<Box<str>>,
+    port: u16,
 }
 
 impl fmt::Debug for OutboundCall {
@@ -143,6 +156,7 @@ impl fmt::Debug for OutboundCall {
 pub(crate) enum Kind<'a> {
     Http(&'a Method),
     /// A gRPC call to `path` (`/package.Service/Method`).
+    #[cfg(feature = "grpc")]
     Grpc(&'a str),
 }
 
@@ -174,9 +188,23 @@ impl OutboundCall {
             (Some(_), Some(ids)) => super::build(Some(ids)),
             _ => HeaderMap::new(),
         };
-        let done = (!span.is_disabled()).then(|| Done {
+        let measure = match kind {
+            Kind::Http(method) => meter::current().map(|meters| {
+                let address = target.address();
+                Box::new(ClientMeasure {
+                    meters,
+                    method: known_method(method.as_str()),
+                    address: (!address.is_empty()).then(|| address.into()),
+                    port: target.port(),
+                })
+            }),
+            #[cfg(feature = "grpc")]
+            Kind::Grpc(_) => None,
+        };
+        let done = (!span.is_disabled() || measure.is_some()).then(|| Done {
             started: Instant::now(),
             exported: exporter.is_some(),
+            measure,
         });
         Self {
             span,
@@ -223,12 +251,14 @@ impl OutboundCall {
         self.finish(None, Some(error_type));
     }
 
+    #[cfg(feature = "grpc")]
     /// Ends the span with nothing recorded: a call whose answer is not
     /// seen here (a tonic interceptor's).
     pub(crate) fn leave(mut self) {
         self.done = None;
     }
 
+    #[cfg(feature = "grpc")]
     /// A gRPC call ended with `grpc-status` `code` (`None`: no status came).
     pub(crate) fn end_grpc(mut self, code: Option<u16>) {
         let Some(done) = self.done.take() else {
@@ -278,7 +308,19 @@ impl OutboundCall {
         if failed && done.exported {
             self.span.record("otel.status_code", "error");
         }
-        let _ = done.started;
+        if let Some(m) = done.measure {
+            let status_text = status.filter(|s| *s >= 400).map(|s| s.to_string());
+            m.meters.0.client(&ClientCall {
+                method: m.method,
+                address: m.address.as_deref(),
+                port: Some(m.port),
+                status,
+                error: status_text
+                    .as_deref()
+                    .or(if status.is_none() { error } else { None }),
+                seconds: done.started.elapsed().as_secs_f64(),
+            });
+        }
     }
 }
 
@@ -350,6 +392,7 @@ fn make_span(kind: Kind<'_>, target: &Target<'_>, id: Option<&str>, exported: bo
                 )
             }
         }
+        #[cfg(feature = "grpc")]
         Kind::Grpc(path) => {
             // The path is the app's own call: named after it when it has
             // the shape of a method.
@@ -389,6 +432,7 @@ fn make_span(kind: Kind<'_>, target: &Target<'_>, id: Option<&str>, exported: bo
     }
 }
 
+#[cfg(feature = "grpc")]
 /// The name of a non-OK gRPC status code, for `error.type`.
 fn grpc_code_name(code: u16) -> &'static str {
     const NAMES: [&str; 17] = [

@@ -19,6 +19,7 @@ use std::sync::{Arc, LazyLock};
 
 use http::HeaderName;
 
+use crate::context::meter::Meters;
 use crate::context::shutdown::Shutdown;
 use crate::id::validate::Rule;
 use crate::id::IdGenerator;
@@ -73,6 +74,7 @@ struct Config {
     id_from_traceparent: bool,
     span: SpanConfig,
     shutdown: Option<Shutdown>,
+    meters: Option<Meters>,
 }
 
 static DEFAULTS: LazyLock<Tracking> = LazyLock::new(Tracking::new);
@@ -99,6 +101,7 @@ impl Tracking {
                 id_from_traceparent: false,
                 span: SpanConfig::default(),
                 shutdown: None,
+                meters: None,
             }),
         }
     }
@@ -274,8 +277,37 @@ impl Tracking {
         self
     }
 
+    /// Records the metrics of the requests under this layer, of their
+    /// outbound calls and of the tasks they submit into `metrics` (see
+    /// [`qh::otel::Metrics`](crate::otel::Metrics)): `http.server.request.duration`,
+    /// `http.server.active_requests`, `http.client.request.duration`, and
+    /// the `qh.tasks.*` family. Off by default; an inert `Metrics` (export
+    /// off) leaves it off.
+    ///
+    /// ```
+    /// use axum::{routing::get, Router};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let otel = qh::otel::init();
+    /// let app: Router = Router::new()
+    ///     .route("/", get(|| async { "ok" }))
+    ///     .layer(qh::Tracking::new().metrics(otel.metrics()));
+    /// # }
+    /// ```
+    #[cfg(feature = "metrics")]
+    #[must_use]
+    pub fn metrics(mut self, metrics: &crate::otel::Metrics) -> Self {
+        self.config_mut().meters = metrics.meters();
+        self
+    }
+
     pub(crate) fn span_config(&self) -> SpanConfig {
         self.config.span
+    }
+
+    /// Where the layer's requests record their metrics, if anywhere.
+    pub(crate) fn meters(&self) -> Option<&Meters> {
+        self.config.meters.as_ref()
     }
 
     /// The shutdown the layer's requests belong to (see

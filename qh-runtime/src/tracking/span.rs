@@ -88,7 +88,7 @@ pub(crate) enum Outcome {
 impl Outcome {
     /// The span's and access line's `outcome`; a response sent to its end
     /// records none.
-    fn label(self) -> Option<&'static str> {
+    pub(crate) fn label(self) -> Option<&'static str> {
         match self {
             Self::Ended => None,
             Self::Aborted => Some("aborted"),

@@ -1,0 +1,272 @@
+//! [`Metrics`]: the semantic conventions' HTTP metrics and qh's task
+//! metrics, recorded through OpenTelemetry instruments.
+//!
+//! # What one request costs
+//!
+//! The SDK resolves a measurement's attributes (sort, hash, look up) on
+//! every record: three records per request (the duration, and the active
+//! count up and down) cost several times the budget qh keeps for metrics
+//! (400 instructions a request). So each attribute set is bound once
+//! (the SDK's bound instruments) and kept: the active count per method and
+//! scheme in a fixed table, the duration per route (looked up once when
+//! the request starts, by the matched template) and then per method,
+//! status and outcome in a short list. A request then pays two clock
+//! reads, one map lookup and three bound records.
+
+mod prometheus;
+mod route;
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use opentelemetry::metrics::{
+    BoundUpDownCounter, Counter, Histogram, Meter as OtelMeter, MeterProvider, UpDownCounter,
+};
+use opentelemetry::KeyValue;
+
+use crate::context::meter::{ClientCall, Meter, Meters, RequestAttrs, RouteMeter, TaskEvent};
+#[cfg(feature = "prometheus")]
+pub use prometheus::Prometheus;
+use route::Routes;
+
+/// The instrumentation scope qh's instruments are reported under.
+const SCOPE: &str = "qh";
+
+/// The bucket boundaries the semantic conventions advise for
+/// `http.server.request.duration` and `http.client.request.duration`, in
+/// seconds.
+pub const DURATION_BOUNDARIES: [f64; 14] = [
+    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+];
+
+/// The methods the conventions name, in the order of the bound table;
+/// the last row is `_OTHER`.
+const METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+];
+
+/// qh's metrics, recorded into OpenTelemetry instruments of a meter
+/// provider; give it to the layer with
+/// [`Tracking::metrics`](crate::Tracking::metrics).
+///
+/// | instrument | kind, unit | attributes |
+/// | --- | --- | --- |
+/// | `http.server.request.duration` | histogram, `s` ([`DURATION_BOUNDARIES`]) | `http.request.method`, `url.scheme`, `network.protocol.name`, `network.protocol.version`, `http.route` (the matched template; absent when no route matched), `http.response.status_code`, `error.type` (the status of a 5xx; `aborted` / `failed` for a body cut short or failed; `_OTHER` with no response) |
+/// | `http.server.active_requests` | up-down counter, `{request}` | `http.request.method`, `url.scheme` |
+/// | `http.client.request.duration` | histogram, `s` | `http.request.method`, `server.address`, `server.port`, `http.response.status_code`, `error.type` (the status of a 4xx/5xx, else the failure: `timeout`, `connect`, …) |
+/// | `qh.tasks.submitted`, `qh.tasks.completed`, `qh.tasks.failed` | counters, `{task}` | `qh.task.endpoint` |
+/// | `qh.tasks.duration` | histogram, `s` | `qh.task.endpoint`, `qh.task.outcome` (`completed`, `failed`) |
+/// | `qh.tasks.running` | up-down counter (a gauge in Prometheus), `{task}` | `qh.task.endpoint` |
+///
+/// A method the conventions do not name is `_OTHER` (never the client's
+/// text: unbounded values would be unbounded series). Task metrics are
+/// recorded for tasks submitted inside a request under the layer (the task
+/// runs in that request's context).
+///
+/// [`qh::otel::init`](super::init) builds one exporting over OTLP/HTTP
+/// from the `OTEL_*` variables ([`OtelGuard::metrics`](super::OtelGuard::metrics));
+/// [`Metrics::new`] takes any meter provider (an in-memory one in tests, a
+/// [`Prometheus`] scrape endpoint's).
+///
+/// ```
+/// use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
+///
+/// let exporter = InMemoryMetricExporter::default();
+/// let provider = SdkMeterProvider::builder()
+///     .with_reader(PeriodicReader::builder(exporter.clone()).build())
+///     .build();
+/// let metrics = qh::otel::Metrics::new(&provider);
+/// let app: axum::Router = axum::Router::new()
+///     .route("/", axum::routing::get(|| async { "ok" }))
+///     .layer(qh::Tracking::new().metrics(&metrics));
+/// ```
+///
+/// Exemplars: opentelemetry_sdk 0.33 keeps none (its data points'
+/// exemplar lists are always empty, and readers cannot add any), so the
+/// histograms carry no trace IDs; the request's trace is on its span.
+#[derive(Clone, Default)]
+pub struct Metrics {
+    inner: Option<Arc<Instruments>>,
+}
+
+impl fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Metrics")
+            .field("active", &self.inner.is_some())
+            .finish()
+    }
+}
+
+impl Metrics {
+    /// qh's instruments on `provider`'s meter `qh`.
+    #[must_use]
+    pub fn new<P: MeterProvider + ?Sized>(provider: &P) -> Self {
+        let meter = provider.meter(SCOPE);
+        Self {
+            inner: Some(Arc::new(Instruments::new(&meter))),
+        }
+    }
+
+    /// Metrics that record nothing: export off.
+    #[must_use]
+    pub fn inert() -> Self {
+        Self { inner: None }
+    }
+
+    /// Whether this records anything.
+    #[must_use]
+    pub fn is_active(&self) -> bool {
+        self.inner.is_some()
+    }
+
+    /// The seam the core records through.
+    pub(crate) fn meters(&self) -> Option<Meters> {
+        self.inner
+            .as_ref()
+            .map(|i| Meters(Arc::clone(i) as Arc<dyn Meter>))
+    }
+}
+
+struct Instruments {
+    routes: Routes,
+    active: UpDownCounter<i64>,
+    /// `active` bound per method (the last row `_OTHER`) and scheme.
+    active_bound: [[OnceLock<BoundUpDownCounter<i64>>; 2]; METHODS.len() + 1],
+    client: Histogram<f64>,
+    submitted: Counter<u64>,
+    completed: Counter<u64>,
+    failed: Counter<u64>,
+    task_duration: Histogram<f64>,
+    running: UpDownCounter<i64>,
+}
+
+impl Instruments {
+    fn new(meter: &OtelMeter) -> Self {
+        let duration = |name: &'static str, what: &'static str| {
+            meter
+                .f64_histogram(name)
+                .with_unit("s")
+                .with_description(what)
+                .with_boundaries(DURATION_BOUNDARIES.to_vec())
+                .build()
+        };
+        let tasks = |name: &'static str, what: &'static str| {
+            meter
+                .u64_counter(name)
+                .with_unit("{task}")
+                .with_description(what)
+                .build()
+        };
+        Self {
+            routes: Routes::new(duration(
+                "http.server.request.duration",
+                "Duration of HTTP server requests.",
+            )),
+            active: meter
+                .i64_up_down_counter("http.server.active_requests")
+                .with_unit("{request}")
+                .with_description("Number of active HTTP server requests.")
+                .build(),
+            active_bound: Default::default(),
+            client: duration(
+                "http.client.request.duration",
+                "Duration of HTTP client requests.",
+            ),
+            submitted: tasks("qh.tasks.submitted", "Tasks submitted."),
+            completed: tasks("qh.tasks.completed", "Tasks that completed."),
+            failed: tasks("qh.tasks.failed", "Tasks that failed."),
+            task_duration: meter
+                .f64_histogram("qh.tasks.duration")
+                .with_unit("s")
+                .with_description("Duration of tasks, from start to end.")
+                .with_boundaries(vec![
+                    0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0,
+                ])
+                .build(),
+            running: meter
+                .i64_up_down_counter("qh.tasks.running")
+                .with_unit("{task}")
+                .with_description("Tasks running in this instance.")
+                .build(),
+        }
+    }
+}
+
+/// `http.request.method` and `url.scheme`.
+fn request_attrs(request: RequestAttrs) -> [KeyValue; 2] {
+    [
+        KeyValue::new("http.request.method", request.method.unwrap_or("_OTHER")),
+        KeyValue::new("url.scheme", scheme(request.https)),
+    ]
+}
+
+fn scheme(https: bool) -> &'static str {
+    if https {
+        "https"
+    } else {
+        "http"
+    }
+}
+
+impl Meter for Instruments {
+    fn route(&self, route: Option<&str>) -> Arc<dyn RouteMeter> {
+        self.routes.get(route)
+    }
+
+    fn active(&self, request: RequestAttrs, delta: i64) {
+        let row = request
+            .method
+            .and_then(|m| METHODS.iter().position(|k| *k == m))
+            .unwrap_or(METHODS.len());
+        self.active_bound[row][usize::from(request.https)]
+            .get_or_init(|| self.active.bind(&request_attrs(request)))
+            .add(delta);
+    }
+
+    fn client(&self, call: &ClientCall<'_>) {
+        let mut attrs = Vec::with_capacity(5);
+        attrs.push(KeyValue::new(
+            "http.request.method",
+            call.method.unwrap_or("_OTHER"),
+        ));
+        if let Some(address) = call.address {
+            attrs.push(KeyValue::new("server.address", address.to_owned()));
+        }
+        if let Some(port) = call.port {
+            attrs.push(KeyValue::new("server.port", i64::from(port)));
+        }
+        if let Some(status) = call.status {
+            attrs.push(KeyValue::new(
+                "http.response.status_code",
+                i64::from(status),
+            ));
+        }
+        if let Some(error) = call.error {
+            attrs.push(KeyValue::new("error.type", error.to_owned()));
+        }
+        self.client.record(call.seconds, &attrs);
+    }
+
+    fn task(&self, endpoint: &str, event: TaskEvent) {
+        let endpoint = KeyValue::new("qh.task.endpoint", endpoint.to_owned());
+        match event {
+            TaskEvent::Submitted => self.submitted.add(1, &[endpoint]),
+            TaskEvent::Started => self.running.add(1, &[endpoint]),
+            TaskEvent::Completed { seconds } | TaskEvent::Failed { seconds } => {
+                let ok = matches!(event, TaskEvent::Completed { .. });
+                let (counter, outcome) = if ok {
+                    (&self.completed, "completed")
+                } else {
+                    (&self.failed, "failed")
+                };
+                counter.add(1, std::slice::from_ref(&endpoint));
+                self.running.add(-1, std::slice::from_ref(&endpoint));
+                self.task_duration.record(
+                    seconds,
+                    &[endpoint, KeyValue::new("qh.task.outcome", outcome)],
+                );
+            }
+            TaskEvent::Stopped => self.running.add(-1, &[endpoint]),
+        }
+    }
+}
