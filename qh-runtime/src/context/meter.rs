@@ -20,11 +20,10 @@ use http::{Method, StatusCode, Version};
 
 /// Where metrics go: implemented by `qh::otel::Metrics`.
 pub(crate) trait Meter: Send + Sync + 'static {
-    /// The recorder of requests matched to `route` (`None`: no route
-    /// matched), looked up once per request, when it starts.
-    fn route(&self, route: Option<&str>) -> Arc<dyn RouteMeter>;
-    /// `http.server.active_requests` moves by `delta`.
-    fn active(&self, request: RequestAttrs, delta: i64);
+    /// A request matched to `route` (`None`: no route matched) starts
+    /// (`http.server.active_requests` goes up): the recorder its end goes
+    /// to, looked up once, now.
+    fn start(&self, request: RequestAttrs, route: Option<&str>) -> Arc<dyn RouteMeter>;
     /// An outbound HTTP call ended (`http.client.request.duration`).
     fn client(&self, call: &ClientCall<'_>);
     /// A task of `endpoint` was submitted, started, or ended.
@@ -33,33 +32,92 @@ pub(crate) trait Meter: Send + Sync + 'static {
 
 /// Records the requests of one route.
 pub(crate) trait RouteMeter: Send + Sync {
-    /// A request ended (`http.server.request.duration`).
-    fn record(&self, request: RequestAttrs, end: RequestEnd, seconds: f64);
+    /// A request ended (`http.server.request.duration`; the active count
+    /// goes down).
+    fn end(&self, request: RequestAttrs, end: RequestEnd, seconds: f64);
 }
 
-/// A request's low-cardinality attributes, known when it starts.
+/// The methods the conventions name, in a fixed order: a request's
+/// method is its index here, [`OTHER`] for any other.
+pub(crate) const METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+];
+/// The method index of `_OTHER`.
+pub(crate) const OTHER: u8 = 9;
+
+/// `network.protocol.version`, by index.
+const VERSIONS: [&str; 5] = ["0.9", "1.0", "1.1", "2", "3"];
+
+/// A request's low-cardinality attributes, known when it starts, as small
+/// numbers (compared and hashed on every request).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct RequestAttrs {
-    /// The method, `None` for one the conventions report as `_OTHER`.
-    pub(crate) method: Option<&'static str>,
-    /// `url.scheme`.
+    /// The index of the method in [`METHODS`], [`OTHER`] for one the
+    /// conventions report as `_OTHER`.
+    pub(crate) method: u8,
+    /// `url.scheme` is `https`.
     pub(crate) https: bool,
-    /// `network.protocol.version`.
-    pub(crate) version: &'static str,
+    /// The index of `network.protocol.version`.
+    pub(crate) version: u8,
 }
 
 impl RequestAttrs {
     fn of(method: &Method, https: bool, version: Version) -> Self {
+        // Standard methods compare as enum values, not text; the commonest
+        // first.
+        let method = if *method == Method::GET {
+            0
+        } else if *method == Method::POST {
+            2
+        } else if *method == Method::PUT {
+            3
+        } else if *method == Method::DELETE {
+            4
+        } else if *method == Method::PATCH {
+            8
+        } else if *method == Method::HEAD {
+            1
+        } else if *method == Method::OPTIONS {
+            6
+        } else if *method == Method::CONNECT {
+            5
+        } else if *method == Method::TRACE {
+            7
+        } else {
+            OTHER
+        };
         Self {
-            method: crate::tracking::semconv::known_method(method.as_str()),
+            method,
             https,
             version: match version {
-                Version::HTTP_09 => "0.9",
-                Version::HTTP_10 => "1.0",
-                Version::HTTP_2 => "2",
-                Version::HTTP_3 => "3",
-                _ => "1.1",
+                Version::HTTP_09 => 0,
+                Version::HTTP_10 => 1,
+                Version::HTTP_2 => 3,
+                Version::HTTP_3 => 4,
+                _ => 2,
             },
+        }
+    }
+
+    /// `http.request.method`.
+    pub(crate) fn method_name(self) -> &'static str {
+        METHODS
+            .get(usize::from(self.method))
+            .copied()
+            .unwrap_or("_OTHER")
+    }
+
+    /// `network.protocol.version`.
+    pub(crate) fn version_name(self) -> &'static str {
+        VERSIONS[usize::from(self.version)]
+    }
+
+    /// `url.scheme`.
+    pub(crate) fn scheme(self) -> &'static str {
+        if self.https {
+            "https"
+        } else {
+            "http"
         }
     }
 }
@@ -78,11 +136,22 @@ pub(crate) struct RequestEnd {
 pub(crate) enum EndError {
     /// A 5xx answer: its status code.
     Status,
-    /// Its body was dropped before its end (`aborted`) or failed
-    /// (`failed`): qh's own outcome labels.
-    Outcome(&'static str),
+    /// Its body was dropped before its end: `aborted` (qh's outcome label).
+    Aborted,
+    /// Its body failed: `failed`.
+    Failed,
     /// No response was made: `_OTHER`.
     NoResponse,
+}
+
+impl EndError {
+    fn of_outcome(label: &'static str) -> Self {
+        if label == "aborted" {
+            Self::Aborted
+        } else {
+            Self::Failed
+        }
+    }
 }
 
 /// An outbound call, as `http.client.request.duration` records it.
@@ -123,7 +192,6 @@ impl fmt::Debug for Meters {
 
 /// A request being measured: kept by its scope from its start to its end.
 pub(crate) struct ServerMeasure {
-    meter: Arc<dyn Meter>,
     route: Arc<dyn RouteMeter>,
     attrs: RequestAttrs,
     started: Instant,
@@ -140,11 +208,8 @@ impl ServerMeasure {
         route: Option<&str>,
     ) -> Self {
         let attrs = RequestAttrs::of(method, https, version);
-        let meter = Arc::clone(&meters.0);
-        meter.active(attrs, 1);
         Self {
-            route: meter.route(route),
-            meter,
+            route: meters.0.start(attrs, route),
             attrs,
             started: Instant::now(),
         }
@@ -157,12 +222,11 @@ impl ServerMeasure {
         let status = status.map(|s| s.as_u16());
         let error = match status {
             Some(s) if s >= 500 => Some(EndError::Status),
-            Some(_) => outcome.map(EndError::Outcome),
+            Some(_) => outcome.map(EndError::of_outcome),
             None => Some(EndError::NoResponse),
         };
         self.route
-            .record(self.attrs, RequestEnd { status, error }, seconds);
-        self.meter.active(self.attrs, -1);
+            .end(self.attrs, RequestEnd { status, error }, seconds);
     }
 }
 

@@ -6,25 +6,33 @@
 //! The SDK resolves a measurement's attributes (sort, hash, look up) on
 //! every record: three records per request (the duration, and the active
 //! count up and down) cost several times the budget qh keeps for metrics
-//! (400 instructions a request). So each attribute set is bound once
-//! (the SDK's bound instruments) and kept: the active count per method and
-//! scheme in a fixed table, the duration per route (looked up once when
-//! the request starts, by the matched template) and then per method,
-//! status and outcome in a short list. A request then pays two clock
-//! reads, one map lookup and three bound records.
+//! (400 instructions a request). So:
+//!
+//! - the active count is qh's own atomic per method and scheme, read by an
+//!   observable instrument when the SDK collects (two atomic adds);
+//! - the duration's attribute sets are bound once (the SDK's bound
+//!   instruments) and kept: per route, found by the matched template's
+//!   address (the router's own string, the same for every request of the
+//!   route), then per method, status and outcome packed in one integer.
+//!
+//! A request then pays two clock reads, one small map lookup and one bound
+//! record.
 
 mod prometheus;
 mod route;
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::Arc;
 
 use opentelemetry::metrics::{
-    BoundUpDownCounter, Counter, Histogram, Meter as OtelMeter, MeterProvider, UpDownCounter,
+    Counter, Histogram, Meter as OtelMeter, MeterProvider, ObservableUpDownCounter, UpDownCounter,
 };
 use opentelemetry::KeyValue;
 
-use crate::context::meter::{ClientCall, Meter, Meters, RequestAttrs, RouteMeter, TaskEvent};
+use crate::context::meter::{
+    ClientCall, Meter, Meters, RequestAttrs, RouteMeter, TaskEvent, METHODS, OTHER,
+};
 #[cfg(feature = "prometheus")]
 pub use prometheus::Prometheus;
 use route::Routes;
@@ -37,12 +45,6 @@ const SCOPE: &str = "qh";
 /// seconds.
 pub const DURATION_BOUNDARIES: [f64; 14] = [
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
-];
-
-/// The methods the conventions name, in the order of the bound table;
-/// the last row is `_OTHER`.
-const METHODS: [&str; 9] = [
-    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
 ];
 
 /// qh's metrics, recorded into OpenTelemetry instruments of a meter
@@ -129,9 +131,10 @@ impl Metrics {
 
 struct Instruments {
     routes: Routes,
-    active: UpDownCounter<i64>,
-    /// `active` bound per method (the last row `_OTHER`) and scheme.
-    active_bound: [[OnceLock<BoundUpDownCounter<i64>>; 2]; METHODS.len() + 1],
+    /// `http.server.active_requests`, per method and scheme.
+    active: Arc<Active>,
+    /// The observable instrument reading `active`: registered while kept.
+    _active_reader: ObservableUpDownCounter<i64>,
     client: Histogram<f64>,
     submitted: Counter<u64>,
     completed: Counter<u64>,
@@ -157,17 +160,25 @@ impl Instruments {
                 .with_description(what)
                 .build()
         };
+        let active = Arc::new(Active::default());
+        let read = Arc::clone(&active);
         Self {
-            routes: Routes::new(duration(
-                "http.server.request.duration",
-                "Duration of HTTP server requests.",
-            )),
-            active: meter
-                .i64_up_down_counter("http.server.active_requests")
+            routes: Routes::new(
+                duration(
+                    "http.server.request.duration",
+                    "Duration of HTTP server requests.",
+                ),
+                Arc::clone(&active),
+            ),
+            _active_reader: meter
+                .i64_observable_up_down_counter("http.server.active_requests")
                 .with_unit("{request}")
                 .with_description("Number of active HTTP server requests.")
+                .with_callback(move |observer| {
+                    read.observe(|value, attrs| observer.observe(value, attrs));
+                })
                 .build(),
-            active_bound: Default::default(),
+            active,
             client: duration(
                 "http.client.request.duration",
                 "Duration of HTTP client requests.",
@@ -195,32 +206,54 @@ impl Instruments {
 /// `http.request.method` and `url.scheme`.
 fn request_attrs(request: RequestAttrs) -> [KeyValue; 2] {
     [
-        KeyValue::new("http.request.method", request.method.unwrap_or("_OTHER")),
-        KeyValue::new("url.scheme", scheme(request.https)),
+        KeyValue::new("http.request.method", request.method_name()),
+        KeyValue::new("url.scheme", request.scheme()),
     ]
 }
 
-fn scheme(https: bool) -> &'static str {
-    if https {
-        "https"
-    } else {
-        "http"
+/// The active requests per method (the last row `_OTHER`) and scheme:
+/// counted here, read when the SDK collects.
+#[derive(Default)]
+pub(super) struct Active {
+    counts: [[AtomicI64; 2]; METHODS.len() + 1],
+    /// Whether a cell was ever used: its series is reported from then on,
+    /// at zero too.
+    used: [[AtomicBool; 2]; METHODS.len() + 1],
+}
+
+impl Active {
+    pub(super) fn add(&self, request: RequestAttrs, delta: i64) {
+        let (row, col) = (usize::from(request.method), usize::from(request.https));
+        if !self.used[row][col].load(Ordering::Relaxed) {
+            self.used[row][col].store(true, Ordering::Relaxed);
+        }
+        self.counts[row][col].fetch_add(delta, Ordering::Relaxed);
+    }
+
+    fn observe(&self, mut observe: impl FnMut(i64, &[KeyValue])) {
+        for method in 0..=OTHER {
+            for https in [false, true] {
+                let (row, col) = (usize::from(method), usize::from(https));
+                if self.used[row][col].load(Ordering::Relaxed) {
+                    let attrs = RequestAttrs {
+                        method,
+                        https,
+                        version: 0,
+                    };
+                    observe(
+                        self.counts[row][col].load(Ordering::Relaxed),
+                        &request_attrs(attrs),
+                    );
+                }
+            }
+        }
     }
 }
 
 impl Meter for Instruments {
-    fn route(&self, route: Option<&str>) -> Arc<dyn RouteMeter> {
+    fn start(&self, request: RequestAttrs, route: Option<&str>) -> Arc<dyn RouteMeter> {
+        self.active.add(request, 1);
         self.routes.get(route)
-    }
-
-    fn active(&self, request: RequestAttrs, delta: i64) {
-        let row = request
-            .method
-            .and_then(|m| METHODS.iter().position(|k| *k == m))
-            .unwrap_or(METHODS.len());
-        self.active_bound[row][usize::from(request.https)]
-            .get_or_init(|| self.active.bind(&request_attrs(request)))
-            .add(delta);
     }
 
     fn client(&self, call: &ClientCall<'_>) {
