@@ -62,6 +62,7 @@ pub(crate) struct RequestAttrs {
 }
 
 impl RequestAttrs {
+    #[inline]
     fn of(method: &Method, https: bool, version: Version) -> Self {
         // Standard methods compare as enum values, not text; the commonest
         // first.
@@ -200,6 +201,7 @@ pub(crate) struct ServerMeasure {
 impl ServerMeasure {
     /// A request of `method` over `version` (`https` when its URI says so)
     /// matched to `route` starts now.
+    #[inline]
     pub(crate) fn start(
         meters: &Meters,
         method: &Method,
@@ -217,6 +219,7 @@ impl ServerMeasure {
 
     /// The request ended: with a response of `status` (`None`: none was
     /// made), `outcome` naming how its body did not end normally.
+    #[inline]
     pub(crate) fn end(self, status: Option<StatusCode>, outcome: Option<&'static str>) {
         let seconds = self.started.elapsed().as_secs_f64();
         let status = status.map(|s| s.as_u16());

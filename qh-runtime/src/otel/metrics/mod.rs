@@ -222,12 +222,29 @@ pub(super) struct Active {
 }
 
 impl Active {
-    pub(super) fn add(&self, request: RequestAttrs, delta: i64) {
-        let (row, col) = (usize::from(request.method), usize::from(request.https));
+    /// A request starts.
+    #[inline]
+    pub(super) fn up(&self, request: RequestAttrs) {
+        let (row, col) = Self::cell(request);
         if !self.used[row][col].load(Ordering::Relaxed) {
             self.used[row][col].store(true, Ordering::Relaxed);
         }
-        self.counts[row][col].fetch_add(delta, Ordering::Relaxed);
+        self.counts[row][col].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A request ends.
+    #[inline]
+    pub(super) fn down(&self, request: RequestAttrs) {
+        let (row, col) = Self::cell(request);
+        self.counts[row][col].fetch_sub(1, Ordering::Relaxed);
+    }
+
+    #[inline]
+    fn cell(request: RequestAttrs) -> (usize, usize) {
+        (
+            usize::from(request.method).min(METHODS.len()),
+            usize::from(request.https),
+        )
     }
 
     fn observe(&self, mut observe: impl FnMut(i64, &[KeyValue])) {
@@ -252,7 +269,7 @@ impl Active {
 
 impl Meter for Instruments {
     fn start(&self, request: RequestAttrs, route: Option<&str>) -> Arc<dyn RouteMeter> {
-        self.active.add(request, 1);
+        self.active.up(request);
         self.routes.get(route)
     }
 

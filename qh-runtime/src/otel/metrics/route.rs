@@ -87,6 +87,8 @@ impl Routes {
         found
     }
 
+    #[cold]
+    #[inline(never)]
     fn lookup(&self, route: &str, at: At) -> Arc<RouteDurations> {
         if let Some(found) = read(&self.by_address).get(&at) {
             if found.template() == Some(route) {
@@ -126,6 +128,7 @@ struct RouteDurations {
 }
 
 /// A request's attributes and end in one integer, compared per request.
+#[inline]
 fn pack(request: RequestAttrs, end: RequestEnd) -> u64 {
     let error = match end.error {
         None => 0,
@@ -189,19 +192,21 @@ impl RouteDurations {
 
 impl RouteMeter for RouteDurations {
     fn end(&self, request: RequestAttrs, end: RequestEnd, seconds: f64) {
-        self.active.add(request, -1);
-        self.record(request, end, seconds);
+        self.active.down(request);
+        let key = pack(request, end);
+        match self.first.get() {
+            Some((k, bound)) if *k == key => bound.record(seconds),
+            _ => self.record(key, request, end, seconds),
+        }
     }
 }
 
 impl RouteDurations {
-    fn record(&self, request: RequestAttrs, end: RequestEnd, seconds: f64) {
-        let key = pack(request, end);
+    /// Any set but the route's first.
+    #[cold]
+    #[inline(never)]
+    fn record(&self, key: u64, request: RequestAttrs, end: RequestEnd, seconds: f64) {
         match self.first.get() {
-            Some((k, bound)) if *k == key => {
-                bound.record(seconds);
-                return;
-            }
             Some(_) => {}
             None => {
                 let (k, bound) = self
