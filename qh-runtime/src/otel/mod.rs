@@ -33,6 +33,14 @@
 //!   OpenTelemetry trace and span IDs of a span, for logs and for an outbound
 //!   `traceparent`.
 //!
+//! - **Metrics** (cargo feature `metrics`): `Metrics` records the
+//!   semantic conventions' `http.server.request.duration`,
+//!   `http.server.active_requests` and `http.client.request.duration`, and
+//!   qh's task metrics, for the requests of a `Tracking` layer given it
+//!   (`Tracking::metrics`); [`init`] exports them over OTLP from the same
+//!   variables (`OtelGuard::metrics`); `Prometheus` (feature
+//!   `prometheus`) serves them to scrapes.
+//!
 //! The layer registers itself with the subscriber it is part of, not with
 //! the process: the `Tracking` layer, `qh::logs` lines and outbound calls
 //! find it in the subscriber a request runs under. A process with two

@@ -6,15 +6,20 @@
 //! - the request's ID under the header it was resolved under (default
 //!   `x-request-id`; an ID read from `X-Correlation-ID` goes out as
 //!   `X-Correlation-ID`);
-//! - `traceparent` with this service's span as the parent, and
-//!   `tracestate` when the request came with a valid one (see
-//!   [`TraceContext`]);
+//! - `traceparent` with the span current where it is called as the parent
+//!   (the request's span), and `tracestate` when a trusted caller sent a
+//!   valid one (see [`TraceContext`]);
 //! - the headers of every `#[derive(TrackingContext)]` value extracted for
 //!   the request (`X-User-ID`, `X-Session-ID`, …).
 //!
-//! With the cargo feature `reqwest`, `Propagate` (a `reqwest-middleware`
-//! middleware) and `PropagateExt::propagate` add them to outbound requests
-//! without hand-written code. They are built on reqwest 0.13 and
+//! Every call given those headers names the same parent. A call of its own
+//! is an [`OutboundCall`]: a client span (a child of the current span) whose
+//! span ID is the parent in the call's `traceparent`, recording the call's
+//! method, server, URL, status and `error.type`, so a trace shows each call
+//! apart, with its latency. With the cargo feature `reqwest`, `Propagate` (a
+//! `reqwest-middleware` middleware) makes every request sent through it
+//! one; `PropagateExt::propagate` adds `headers()` to a request builder (no
+//! span: a builder never sees the answer). They are built on reqwest 0.13 and
 //! reqwest-middleware 0.5: depend on those versions yourself to name their
 //! types (`reqwest::Client`, `reqwest_middleware::ClientBuilder`).
 //!
