@@ -22,7 +22,7 @@
 //! its metadata, and the server keeps serving.
 //!
 //! Outbound, [`Propagate`] makes every call an
-//! [`OutboundCall`](crate::propagation::OutboundCall): a client span of its
+//! [`OutboundCall`]: a client span of its
 //! own (`rpc.system`, `rpc.service`, `rpc.method`, the final
 //! `rpc.grpc.status_code`, the request's ID) whose span ID goes out in
 //! `traceparent` with the request's ID, so an HTTP endpoint calling a gRPC

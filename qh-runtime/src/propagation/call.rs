@@ -75,7 +75,7 @@ impl<'a> Target<'a> {
 /// span), the headers the call carries, naming that span as the callee's
 /// parent, and what the call records when it ends.
 ///
-/// [`Propagate`](super::Propagate) (reqwest) and `qh::grpc::Propagate`
+/// `qh::propagation::Propagate` (reqwest) and `qh::grpc::Propagate`
 /// (tonic) make one per call; this is the same for calls made by hand, with
 /// any client:
 ///

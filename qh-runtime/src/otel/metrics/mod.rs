@@ -68,7 +68,7 @@ pub const DURATION_BOUNDARIES: [f64; 14] = [
 /// [`qh::otel::init`](super::init) builds one exporting over OTLP/HTTP
 /// from the `OTEL_*` variables ([`OtelGuard::metrics`](super::OtelGuard::metrics));
 /// [`Metrics::new`] takes any meter provider (an in-memory one in tests, a
-/// [`Prometheus`] scrape endpoint's).
+/// `Prometheus` scrape endpoint's).
 ///
 /// ```
 /// use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};

@@ -101,7 +101,6 @@ impl Prometheus {
     }
 
     /// A `GET` route answering scrapes: `.route("/metrics", prometheus.scrape())`.
-    #[must_use]
     pub fn scrape<S: Clone + Send + Sync + 'static>(&self) -> MethodRouter<S> {
         let this = self.clone();
         axum::routing::get(move || {
