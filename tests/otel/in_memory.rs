@@ -120,6 +120,9 @@ async fn request_span_continues_the_incoming_trace() {
         Some(Value::I64(200))
     );
     assert_eq!(span.status, Status::Unset);
+    // Semantic conventions v1.44: the scheme and the protocol version.
+    assert_eq!(attr(&span, "url.scheme"), string("http"));
+    assert_eq!(attr(&span, "network.protocol.version"), string("1.1"));
     // Only the route template, never the raw path.
     assert!(
         span.attributes
@@ -217,12 +220,14 @@ async fn server_errors_set_the_span_status_and_client_errors_do_not() {
         "{:?}",
         fail.status
     );
+    assert_eq!(attr(&fail, "error.type"), string("503"));
     let teapot = capture.span("GET /teapot");
     assert_eq!(
         attr(&teapot, "http.response.status_code"),
         Some(Value::I64(418))
     );
     assert_eq!(teapot.status, Status::Unset);
+    assert_eq!(attr(&teapot, "error.type"), None);
 }
 
 /// The status and echoed ID of `method uri` through the app.

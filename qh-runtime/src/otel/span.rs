@@ -19,7 +19,7 @@ use crate::tracking::semconv::{self, known_method, SpanName};
 /// | `http.route` | attribute: the route *template* (`/users/{id}`), never the raw path; absent when no route matched |
 /// | `request_id` | attribute: qh's tracking ID |
 /// | `http.response.status_code` | attribute, once [`record_status`] is called |
-/// | `otel.status_code` | the span status: `ERROR` for a 5xx, via [`record_status`] |
+/// | `otel.status_code`, `error.type` | the span status `ERROR` and the status code as `error.type` for a 5xx, via [`record_status`] |
 ///
 /// `route` is the matched template as axum reports it
 /// (`axum::extract::MatchedPath`), `None` for a request no route matched
@@ -77,6 +77,7 @@ pub fn server_span_at(
                 http.request.method_original = method_original,
                 http.route = route,
                 http.response.status_code = Empty,
+                error.type = Empty,
                 request_id = request_id,
             )
         };
@@ -130,9 +131,9 @@ pub(crate) fn rename(span: &tracing::Span, name: &str) {
 }
 
 /// Records the response status on a span made by [`server_span`]:
-/// `http.response.status_code`, and the span status `ERROR` for a 5xx (for a
-/// server span the conventions leave 4xx unset: the client erred, not the
-/// server).
+/// `http.response.status_code`, and for a 5xx the span status `ERROR` and
+/// `error.type` (for a server span the conventions leave 4xx unset: the
+/// client erred, not the server).
 pub fn record_status(span: &tracing::Span, status: u16) {
     semconv::record_status(span, status);
 }

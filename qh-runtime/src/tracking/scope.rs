@@ -15,6 +15,7 @@ use tracing::Span;
 
 use super::grpc;
 use super::resolve::Fresh;
+use super::semconv::Protocol;
 use super::span::{
     incoming_trace, split_incoming, Completion, Ended, Incoming, Outcome, RequestSpan, SpanConfig,
 };
@@ -80,7 +81,7 @@ impl RequestScope {
         let RequestSpan { span, done } = RequestSpan::new(
             config,
             &fresh.resolved,
-            method,
+            (method, Protocol::of(uri, version)),
             route,
             grpc_path,
             incoming,

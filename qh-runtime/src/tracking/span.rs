@@ -7,7 +7,7 @@ use tracing::field::Empty;
 use tracing::{Level, Span};
 
 use super::grpc::{self, Rpc, Served};
-use super::semconv::{self, ServerFields};
+use super::semconv::{self, Protocol, ServerFields};
 use crate::context::export::Exporter;
 use crate::context::Resolved;
 use crate::id::RequestId;
@@ -174,7 +174,7 @@ macro_rules! request_span {
         )
     }};
     ($level:expr, $id:expr, $method:expr, $route:expr, $client:expr, $otel:expr) => {{
-        let ServerFields { name, method: http_method, method_original } = $otel;
+        let ServerFields { name, method: http_method, method_original, scheme, version } = $otel;
         tracing::span!(
             $level,
             "request",
@@ -192,6 +192,9 @@ macro_rules! request_span {
             http.request.method_original = method_original,
             http.route = $route,
             http.response.status_code = Empty,
+            url.scheme = scheme,
+            network.protocol.version = version,
+            error.type = Empty,
         )
     }};
 }
@@ -230,7 +233,7 @@ impl RequestSpan {
     pub(crate) fn new<'r>(
         config: SpanConfig,
         resolved: &Resolved,
-        method: &Method,
+        (method, protocol): (&Method, Protocol),
         route: impl FnOnce() -> Option<&'r str>,
         grpc_path: Option<&str>,
         incoming: Option<Incoming<'_>>,
@@ -269,7 +272,7 @@ impl RequestSpan {
                     request_span_at!(config.level, id, &*method_text, route, client, plain)
                 }
                 (None, Some(_)) => {
-                    let otel = semconv::server_fields(&method_text, route);
+                    let otel = semconv::server_fields(&method_text, route, protocol);
                     request_span_at!(config.level, id, &*method_text, route, client, otel)
                 }
             }
