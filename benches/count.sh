@@ -8,11 +8,13 @@
 #   benches/count.sh [variant ...]     (default: all)
 #   BIN=path/to/hot_path benches/count.sh …   (a binary built elsewhere)
 #   BENCH=grpc benches/count.sh               (benches/grpc.rs: a gRPC call)
+#   FEATURES=metrics benches/count.sh qh_layer qh_layer_metrics
+#                                             (metrics on, beside the same layer without)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH=${BENCH:-hot_path}
 if [ -z "${BIN:-}" ]; then
-  cargo build --release -p qh-bench --bench "$BENCH" >/dev/null 2>&1
+  cargo build --release -p qh-bench --bench "$BENCH" ${FEATURES:+--features "$FEATURES"} >/dev/null 2>&1
   BIN=$(ls -t target/release/deps/"$BENCH"-* | grep -v '\.d$' | head -1)
 fi
 variants=("$@")

@@ -6,7 +6,9 @@
 //! collected. The `*_logged` pair adds one JSON log line per request,
 //! written to a sink: tower-http's `TraceLayer` under
 //! `tracing_subscriber::fmt().json()`, and qh's access log under
-//! `qh::logs::json()`.
+//! `qh::logs::json()`. With the feature `metrics`, `qh_layer_metrics` is
+//! `qh_layer` recording qh's request metrics (OpenTelemetry instruments on
+//! an SDK meter provider whose reader does not export during the run).
 //!
 //! ```text
 //! cargo bench -p qh-bench --bench hot_path     # wall time (divan)
@@ -106,6 +108,8 @@ async fn qh_stream(request_id: qh::RequestId) -> Body {
 }
 
 const VARIANTS: &[&str] = &[
+    #[cfg(feature = "metrics")]
+    "qh_layer_metrics",
     "bare",
     "bare_layered",
     "twin",
@@ -192,8 +196,26 @@ fn app(variant: &str) -> Router {
         "qh_stream" => qh::routes![qh_stream].layer(qh::Tracking::new()),
         "tower_http_stream_logged" => tower_http_logged(Router::new().route("/", get(bare_stream))),
         "qh_stream_logged" => qh::routes![qh_stream].layer(logged),
+        #[cfg(feature = "metrics")]
+        "qh_layer_metrics" => Router::new()
+            .route("/", get(bare))
+            .layer(qh::Tracking::new().metrics(&metrics())),
         other => panic!("unknown variant {other}; one of {VARIANTS:?}"),
     }
+}
+
+/// qh's metrics on a meter provider whose periodic reader exports to
+/// memory once a minute: never during a counting run.
+#[cfg(feature = "metrics")]
+fn metrics() -> qh::otel::Metrics {
+    use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
+    let provider = SdkMeterProvider::builder()
+        .with_reader(PeriodicReader::builder(InMemoryMetricExporter::default()).build())
+        .build();
+    let metrics = qh::otel::Metrics::new(&provider);
+    // Kept for the process: the instruments stop recording once it drops.
+    std::mem::forget(provider);
+    metrics
 }
 
 /// The variant's log subscriber, current while the guard lives.

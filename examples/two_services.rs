@@ -9,7 +9,9 @@
 //!
 //! Both services listen on 127.0.0.1 (ephemeral ports) in this one process;
 //! A calls B through a `reqwest` client with the `qh::propagation::Propagate`
-//! middleware, which adds `X-Request-ID`, `traceparent` and `tracestate`.
+//! middleware, which makes each call a client span of its own and adds
+//! `X-Request-ID`, `traceparent` (naming that span: B's `parent_span_id`)
+//! and `tracestate`.
 //! Logs are `qh::logs` JSON lines on stdout, between the transcript's lines.
 
 use std::net::SocketAddr;

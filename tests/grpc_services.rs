@@ -34,7 +34,11 @@ use tracing_subscriber::Layer;
 
 /// What the methods saw: the current ID and trace ID, per call or item.
 #[derive(Clone, Default)]
-struct Seen(Arc<Mutex<Vec<(String, String)>>>);
+struct Seen(Arc<Mutex<Vec<(String, String)>>>, Parents);
+
+/// The parent span IDs the methods saw, per call or item.
+#[derive(Clone, Default)]
+struct Parents(Arc<Mutex<Vec<String>>>);
 
 impl Seen {
     fn record(&self) -> String {
@@ -42,6 +46,11 @@ impl Seen {
         let trace = qh::trace_context::TraceContext::current_or_start()
             .map_or("none".to_owned(), |tc| tc.trace_id().to_string());
         tracing::info!("in the method");
+        if let Some(parent) =
+            qh::trace_context::TraceContext::current().and_then(|tc| tc.parent_id())
+        {
+            self.1 .0.lock().unwrap().push(parent.to_string());
+        }
         self.0.lock().unwrap().push((id.clone(), trace));
         id
     }
@@ -112,7 +121,11 @@ async fn serve(service: Service, tracking: qh::Tracking) -> SocketAddr {
 /// The fields a `request` span ended with, as a tracing layer (and so the
 /// OpenTelemetry layer) last saw them: each field's latest value.
 #[derive(Clone, Default)]
-struct Spans(Arc<Mutex<Vec<BTreeMap<String, String>>>>);
+struct Spans(Arc<Mutex<Vec<BTreeMap<String, String>>>>, Clients);
+
+/// The same for the `client` spans of outbound calls.
+#[derive(Clone, Default)]
+struct Clients(Arc<Mutex<Vec<BTreeMap<String, String>>>>);
 
 #[derive(Default)]
 struct Fields(BTreeMap<String, String>);
@@ -139,10 +152,14 @@ impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Spans {
     }
     fn on_close(&self, id: Id, ctx: LayerContext<'_, S>) {
         let span = ctx.span(&id).unwrap();
-        if span.name() == "request" {
-            if let Some(fields) = span.extensions_mut().remove::<Fields>() {
-                self.0.lock().unwrap().push(fields.0);
-            }
+        let into = match span.name() {
+            "request" => &self.0,
+            "client" => &self.1 .0,
+            _ => return,
+        };
+        let fields = span.extensions_mut().remove::<Fields>();
+        if let Some(fields) = fields {
+            into.lock().unwrap().push(fields.0);
         }
     }
 }
@@ -633,5 +650,66 @@ async fn http_to_grpc_passes_one_id_and_one_trace() {
             line["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736",
             "{line}"
         );
+    }
+}
+
+/// An HTTP endpoint that checks the gRPC service twice through a client
+/// wrapped in `qh::grpc::Propagate` as a layer; answers its own span ID.
+#[qh::endpoint(method = "GET", path = "/check-twice")]
+async fn check_twice(
+    #[extract] axum::extract::State(channel): axum::extract::State<Channel>,
+) -> String {
+    use tower::Layer;
+    let mut client = HealthClient::new(qh::grpc::Propagate.layer(channel));
+    for _ in 0..2 {
+        client
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await
+            .unwrap();
+    }
+    qh::trace_context::TraceContext::current()
+        .unwrap()
+        .span_id()
+        .to_string()
+}
+
+/// Each gRPC call through the layer is a client span of its own: the
+/// callee's parent is that span, one per call, never the caller's request
+/// span; and the client span records the call's status.
+#[tokio::test]
+async fn each_grpc_call_through_the_layer_is_a_client_span() {
+    let capture = Capture::default();
+    let spans = Spans::default();
+    let _spans = spans.install(&capture);
+    let service = Service::default();
+    let parents = service.seen.1.clone();
+    let grpc_addr = serve(service, qh::Tracking::new()).await;
+    let channel = Channel::from_shared(format!("http://{grpc_addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let app = qh::routes![check_twice]
+        .layer(qh::Tracking::new())
+        .with_state(channel);
+    let res = common::send(&app, common::get_with("/check-twice", &[])).await;
+    let own_span: String = serde_json::from_value(res.json()).unwrap();
+    let parents = parents.0.lock().unwrap().clone();
+    assert_eq!(parents.len(), 2, "{parents:?}");
+    assert_ne!(parents[0], parents[1], "a span of its own per call");
+    assert!(!parents.contains(&own_span), "{parents:?} {own_span}");
+    let clients = spans.1 .0.lock().unwrap().clone();
+    assert_eq!(clients.len(), 2, "{clients:?}");
+    for client in &clients {
+        assert_eq!(client["rpc.service"], "grpc.health.v1.Health", "{client:?}");
+        assert_eq!(client["rpc.method"], "Check");
+        assert_eq!(
+            client.get("rpc.grpc.status_code").map(String::as_str),
+            Some("0"),
+            "{client:?}"
+        );
+        assert!(parents.contains(&client["span_id"]), "{client:?}");
     }
 }

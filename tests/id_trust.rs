@@ -109,3 +109,39 @@ async fn the_peer_comes_from_a_real_connection_on_loopback() {
         server.abort();
     }
 }
+
+/// Without an exporter too, the trace is the trusted peers' to continue:
+/// an untrusted one's `traceparent` and `tracestate` are not forwarded.
+#[tokio::test]
+async fn trust_covers_the_trace_of_outbound_calls() {
+    const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+    async fn outbound() -> String {
+        let out = qh::propagation::headers();
+        let tracestate = out.get("tracestate").map_or("-", |v| v.to_str().unwrap());
+        format!("{} {tracestate}", out["traceparent"].to_str().unwrap())
+    }
+    let app = Router::new()
+        .route("/", get(outbound))
+        .layer(Tracking::new().trust_incoming(Trust::peers(["10.0.0.0/8"]).unwrap()));
+    let from = |peer: &str| {
+        let mut req = get_with(
+            "/",
+            &[
+                ("traceparent", &format!("00-{TRACE}-00f067aa0ba902b7-00")),
+                ("tracestate", "rojo=1"),
+            ],
+        );
+        req.extensions_mut()
+            .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        req
+    };
+    let trusted = send(&app, from("10.0.0.1:1")).await;
+    let trusted = trusted.text();
+    assert!(trusted.starts_with(&format!("00-{TRACE}-")), "{trusted}");
+    assert!(trusted.ends_with("-00 rojo=1"), "{trusted}");
+    let untrusted = send(&app, from("8.8.8.8:1")).await;
+    let untrusted = untrusted.text();
+    assert!(!untrusted.contains(TRACE), "{untrusted}");
+    // A new trace qh started: sampled and random, no tracestate.
+    assert!(untrusted.ends_with("-03 -"), "{untrusted}");
+}

@@ -21,56 +21,233 @@
 //! answers `INTERNAL` (trailers-only, `grpc-status: 13`) with the ID in
 //! its metadata, and the server keeps serving.
 //!
-//! Outbound, [`Propagate`] is a tonic client interceptor that sends the
-//! current request's ID and `traceparent`, so an HTTP endpoint calling a
-//! gRPC service passes on one ID and one trace:
+//! Outbound, [`Propagate`] makes every call an
+//! [`OutboundCall`]: a client span of its
+//! own (`rpc.system`, `rpc.service`, `rpc.method`, the final
+//! `rpc.grpc.status_code`, the request's ID) whose span ID goes out in
+//! `traceparent` with the request's ID, so an HTTP endpoint calling a gRPC
+//! service passes on one ID and one trace, and the call shows in the trace
+//! with its own latency. Put it around the channel as a tower layer:
 //!
 //! ```
-//! use tonic::service::interceptor::InterceptedService;
+//! use tower::Layer;
 //!
-//! // What a generated client's `with_interceptor(channel, qh::grpc::Propagate)`
-//! // builds: every call made through it carries the current request's ID.
-//! fn with_ids<C>(channel: C) -> InterceptedService<C, qh::grpc::Propagate> {
-//!     InterceptedService::new(channel, qh::grpc::Propagate)
+//! // What `MyServiceClient::new(qh::grpc::Propagate.layer(channel))` is
+//! // built on: every call made through it is a client span of its own.
+//! fn traced<C>(channel: C) -> qh::grpc::PropagateService<C> {
+//!     qh::grpc::Propagate.layer(channel)
 //! }
 //! ```
+//!
+//! As an interceptor (`MyServiceClient::with_interceptor(channel,
+//! qh::grpc::Propagate)`) it cannot see the answer: each call still gets a
+//! client span and span ID of its own, the callee's parent, but the span
+//! ends as the call leaves, with no status.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use http_body::{Body, Frame, SizeHint};
 use tonic::metadata::{AsciiMetadataKey, AsciiMetadataValue};
 use tonic::service::Interceptor;
 use tonic::{Request, Status};
+use tower::{Layer, Service};
 
-/// A tonic client interceptor adding what an outbound call carries from
-/// the current request ([`qh::propagation::headers`](crate::propagation::headers)):
-/// its ID under the header it was resolved under, `traceparent` and
-/// `tracestate`, and the headers of extracted `TrackingContext`s. Outside a
+use crate::propagation::{Kind, OutboundCall, Target};
+use crate::tracking::grpc::status_in;
+
+/// Makes each outbound tonic call a client span of its own and adds what
+/// it carries from the current request (its ID under the header it was
+/// resolved under, `traceparent` naming the call's span, `tracestate`, the
+/// headers of extracted `TrackingContext`s; see
+/// [`qh::propagation::headers`](crate::propagation::headers)). Outside a
 /// request it adds nothing.
 ///
-/// `MyServiceClient::with_interceptor(channel, qh::grpc::Propagate)`.
+/// As a tower [`Layer`] around the channel (`MyServiceClient::new(
+/// qh::grpc::Propagate.layer(channel))`): the client span lasts until the
+/// answer's status and records it. As a tonic [`Interceptor`]
+/// (`MyServiceClient::with_interceptor(channel, qh::grpc::Propagate)`): the
+/// span is the call's own, but ends as the call leaves, without a status.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Propagate;
 
 impl Interceptor for Propagate {
     fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
-        let metadata = request.metadata_mut();
-        let mut last = None;
-        for (name, value) in crate::propagation::headers() {
-            // `HeaderMap`'s iterator names only the first of repeated values.
-            let name = match name {
-                Some(name) => last.insert(name),
-                None => match &last {
-                    Some(name) => name,
-                    None => continue,
-                },
-            };
-            let (Ok(key), Ok(value)) = (
-                AsciiMetadataKey::from_bytes(name.as_str().as_bytes()),
-                AsciiMetadataValue::try_from(value.as_bytes()),
-            ) else {
-                continue;
-            };
-            metadata.append(key, value);
-        }
+        // Generated clients name the method in an extension.
+        let path = request
+            .extensions()
+            .get::<tonic::GrpcMethod<'static>>()
+            .map(|m| format!("/{}/{}", m.service(), m.method()));
+        let target = Target {
+            scheme: "http",
+            host: "",
+            port: None,
+            path: "",
+        };
+        let call = OutboundCall::begin(Kind::Grpc(path.as_deref().unwrap_or("")), target);
+        copy_metadata(call.headers(), request.metadata_mut());
+        call.leave();
         Ok(request)
+    }
+}
+
+/// Adds `headers` to a call's metadata.
+fn copy_metadata(headers: &http::HeaderMap, metadata: &mut tonic::metadata::MetadataMap) {
+    for (name, value) in headers {
+        let (Ok(key), Ok(value)) = (
+            AsciiMetadataKey::from_bytes(name.as_str().as_bytes()),
+            AsciiMetadataValue::try_from(value.as_bytes()),
+        ) else {
+            continue;
+        };
+        metadata.append(key, value);
+    }
+}
+
+impl<S> Layer<S> for Propagate {
+    type Service = PropagateService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        PropagateService { inner }
+    }
+}
+
+/// The service [`Propagate`] wraps around a tonic channel.
+#[derive(Clone, Debug)]
+pub struct PropagateService<S> {
+    inner: S,
+}
+
+impl<S, B, RB> Service<http::Request<B>> for PropagateService<S>
+where
+    S: Service<http::Request<B>, Response = http::Response<RB>>,
+{
+    type Response = http::Response<CallBody<RB>>;
+    type Error = S::Error;
+    type Future = CallFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: http::Request<B>) -> Self::Future {
+        let uri = req.uri();
+        let target = Target {
+            scheme: uri.scheme_str().unwrap_or("http"),
+            host: uri.host().unwrap_or(""),
+            port: uri.port_u16(),
+            path: uri.path(),
+        };
+        let call = OutboundCall::begin(Kind::Grpc(uri.path()), target);
+        let headers = req.headers_mut();
+        for (name, value) in call.headers() {
+            if !headers.contains_key(name) {
+                headers.append(name.clone(), value.clone());
+            }
+        }
+        let future = {
+            let _entered = call.span().enter();
+            self.inner.call(req)
+        };
+        CallFuture {
+            inner: future,
+            call: Some(call),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`PropagateService`].
+    pub struct CallFuture<F> {
+        #[pin]
+        inner: F,
+        call: Option<OutboundCall>,
+    }
+}
+
+impl<F, RB, E> Future for CallFuture<F>
+where
+    F: Future<Output = Result<http::Response<RB>, E>>,
+{
+    type Output = Result<http::Response<CallBody<RB>>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let polled = match this.call.as_ref() {
+            Some(call) => {
+                let _entered = call.span().enter();
+                ready!(this.inner.poll(cx))
+            }
+            None => ready!(this.inner.poll(cx)),
+        };
+        let call = this.call.take();
+        Poll::Ready(match polled {
+            Ok(res) => {
+                // A trailers-only answer carries its status in the headers.
+                let call = match (call, status_in(res.headers())) {
+                    (Some(call), Some(code)) => {
+                        call.end_grpc(Some(code));
+                        None
+                    }
+                    (call, _) => call,
+                };
+                Ok(res.map(|inner| CallBody { inner, call }))
+            }
+            Err(e) => {
+                if let Some(call) = call {
+                    call.fail("transport");
+                }
+                Err(e)
+            }
+        })
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The answer's body: the call's client span ends with its trailers
+    /// (the `grpc-status`), or when it ends or is dropped without them.
+    pub struct CallBody<B> {
+        #[pin]
+        inner: B,
+        call: Option<OutboundCall>,
+    }
+}
+
+impl<B: Body> Body for CallBody<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let this = self.project();
+        let frame = ready!(this.inner.poll_frame(cx));
+        let ended = match &frame {
+            Some(Ok(frame)) => frame.trailers_ref().and_then(status_in).map(Ok),
+            Some(Err(_)) => Some(Err("transport")),
+            None => Some(Ok(u16::MAX)),
+        };
+        if let Some(ended) = ended {
+            let Some(call) = this.call.take() else {
+                return Poll::Ready(frame);
+            };
+            match ended {
+                Ok(u16::MAX) => call.end_grpc(None),
+                Ok(code) => call.end_grpc(Some(code)),
+                Err(error) => call.fail(error),
+            }
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
     }
 }
 

@@ -23,15 +23,50 @@ const TRACE_ID: &str = "0af7651916cd43dd8448eb211c80319c";
 const PARENT_ID: &str = "b7ad6b7169203331";
 
 /// An OTLP/HTTP traces receiver: every decoded request goes to the channel.
+/// (With the feature `metrics` it accepts metrics too: see `metrics_receiver`.)
 async fn receiver() -> (String, mpsc::Receiver<ExportTraceServiceRequest>) {
     let (tx, rx) = mpsc::channel(16);
     let app = Router::new()
         .route("/v1/traces", post(receive))
+        .route("/v1/metrics", post(|| async { StatusCode::OK }))
         .with_state(tx);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
     (format!("http://{addr}"), rx)
+}
+
+/// The metrics half of an OTLP/HTTP receiver: `receiver()`'s app with
+/// every decoded metrics request sent to a channel of its own.
+#[cfg(feature = "metrics")]
+async fn receiver_with_metrics() -> (
+    String,
+    mpsc::Receiver<ExportTraceServiceRequest>,
+    mpsc::Receiver<opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest>,
+) {
+    use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+    let (tx, rx) = mpsc::channel(16);
+    let (mtx, mrx) = mpsc::channel(16);
+    let metrics = post(move |body: Bytes| {
+        let mtx = mtx.clone();
+        async move {
+            match ExportMetricsServiceRequest::decode(body) {
+                Ok(request) => {
+                    let _ = mtx.send(request).await;
+                    StatusCode::OK
+                }
+                Err(_) => StatusCode::BAD_REQUEST,
+            }
+        }
+    });
+    let app = Router::new()
+        .route("/v1/traces", post(receive))
+        .route("/v1/metrics", metrics)
+        .with_state(tx);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), rx, mrx)
 }
 
 async fn receive(
@@ -137,6 +172,10 @@ async fn exporting_child() {
         .unwrap();
         return;
     }
+    if mode == "calls" {
+        three_calls_child().await;
+        return;
+    }
     let (layer, guard) = qh::otel::layer_from_env();
     if mode == "off" {
         assert!(layer.is_none(), "export must be off without an endpoint");
@@ -165,6 +204,208 @@ async fn exporting_child() {
     })
     .await
     .unwrap();
+}
+
+/// Service B: a qh endpoint under `Tracking`.
+#[qh::endpoint(method = "GET", path = "/stock/{item}")]
+async fn stock(item: String) -> String {
+    item
+}
+
+/// Service A: one request, three calls to B through `Propagate`.
+#[qh::endpoint(method = "GET", path = "/order")]
+async fn order(
+    #[extract] axum::extract::State(b): axum::extract::State<std::net::SocketAddr>,
+) -> String {
+    let client = qh::propagation::Propagate::client(reqwest::Client::new());
+    let mut got = Vec::new();
+    for item in ["apple", "pear", "plum"] {
+        let res = client
+            .get(format!("http://{b}/stock/{item}?fresh=1"))
+            .send()
+            .await
+            .unwrap();
+        got.push(res.text().await.unwrap());
+    }
+    got.join(",")
+}
+
+async fn serve_on_loopback(app: Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+/// The child of `three_outbound_calls_are_three_client_spans`: A and B on
+/// 127.0.0.1 under the process's subscriber, exporting from the `OTEL_*`
+/// variables; one request to A.
+async fn three_calls_child() {
+    let (layer, guard) = qh::otel::layer_from_env();
+    let subscriber = tracing_subscriber::registry().with(layer.expect("an endpoint is set"));
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let b = serve_on_loopback(qh::routes![stock].layer(qh::Tracking::new())).await;
+    let tracking = qh::Tracking::new();
+    // With the feature `metrics`, A records them, exported from the same
+    // variables.
+    #[cfg(feature = "metrics")]
+    let tracking = {
+        assert!(guard.metrics().is_active());
+        tracking.metrics(guard.metrics())
+    };
+    let a = serve_on_loopback(qh::routes![order].layer(tracking).with_state(b)).await;
+    let res = reqwest::Client::new()
+        .get(format!("http://{a}/order"))
+        .header("x-request-id", "three-calls")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("apple") && body.contains("plum"), "{body}");
+    tokio::task::spawn_blocking(move || {
+        guard.flush().expect("flush reaches the receiver");
+        drop(guard);
+    })
+    .await
+    .unwrap();
+}
+
+fn int_attr(attrs: &[KeyValue], key: &str) -> Option<i64> {
+    attrs.iter().find(|kv| kv.key == key).and_then(|kv| {
+        match kv.value.as_ref()?.value.as_ref()? {
+            any_value::Value::IntValue(i) => Some(*i),
+            _ => None,
+        }
+    })
+}
+
+/// Three outbound calls in one request: three client spans with three span
+/// IDs, each the parent of the callee's server span, one trace, all at the
+/// OTLP receiver.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_outbound_calls_are_three_client_spans() {
+    #[cfg(not(feature = "metrics"))]
+    let (endpoint, mut received) = receiver().await;
+    #[cfg(feature = "metrics")]
+    let (endpoint, mut received, mut metrics) = receiver_with_metrics().await;
+    child(&[
+        ("QH_OTEL_CHILD", "calls"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+        ("OTEL_SERVICE_NAME", "qh-three-calls"),
+    ])
+    .await;
+    let mut spans = Vec::new();
+    while spans.len() < 7 {
+        let request = tokio::time::timeout(Duration::from_secs(30), received.recv())
+            .await
+            .expect("the receiver got all seven spans within 30 s")
+            .unwrap();
+        for resource_spans in request.resource_spans {
+            spans.extend(resource_spans.scope_spans.into_iter().flat_map(|s| s.spans));
+        }
+    }
+    assert_eq!(spans.len(), 7, "{spans:#?}");
+    let trace = &spans[0].trace_id;
+    assert!(spans.iter().all(|s| &s.trace_id == trace), "one trace");
+    let a = spans.iter().find(|s| s.name == "GET /order").unwrap();
+    assert_eq!(a.kind, SpanKind::Server as i32);
+    assert!(a.parent_span_id.is_empty(), "A's span is the root");
+    let clients: Vec<_> = spans
+        .iter()
+        .filter(|s| s.kind == SpanKind::Client as i32)
+        .collect();
+    let servers: Vec<_> = spans
+        .iter()
+        .filter(|s| s.name == "GET /stock/{item}")
+        .collect();
+    assert_eq!((clients.len(), servers.len()), (3, 3));
+    let mut ids: Vec<_> = clients.iter().map(|c| c.span_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "three span IDs");
+    for client in &clients {
+        assert_eq!(client.name, "GET");
+        assert_eq!(client.parent_span_id, a.span_id, "a child of A's span");
+        assert_eq!(
+            string_attr(&client.attributes, "http.request.method"),
+            Some("GET")
+        );
+        assert_eq!(
+            string_attr(&client.attributes, "server.address"),
+            Some("127.0.0.1")
+        );
+        assert!(int_attr(&client.attributes, "server.port").is_some());
+        let url = string_attr(&client.attributes, "url.full").unwrap();
+        assert!(
+            url.starts_with("http://127.0.0.1:") && !url.contains('?'),
+            "{url}"
+        );
+        assert_eq!(
+            int_attr(&client.attributes, "http.response.status_code"),
+            Some(200)
+        );
+        assert_eq!(
+            string_attr(&client.attributes, "request_id"),
+            Some("three-calls")
+        );
+        let callee: Vec<_> = servers
+            .iter()
+            .filter(|s| s.parent_span_id == client.span_id)
+            .collect();
+        assert_eq!(callee.len(), 1, "each client span is one callee's parent");
+        assert_eq!(
+            string_attr(&callee[0].attributes, "request_id"),
+            Some("three-calls")
+        );
+    }
+    #[cfg(feature = "metrics")]
+    {
+        use opentelemetry_proto::tonic::metrics::v1::metric::Data;
+        // The child has ended: its exports were all answered. The last one
+        // (at shutdown) holds the cumulative counts.
+        let mut last = None;
+        while let Ok(request) = metrics.try_recv() {
+            last = Some(request);
+        }
+        let request = last.expect("metrics reached the receiver");
+        let resource = request.resource_metrics[0].resource.as_ref().unwrap();
+        assert_eq!(
+            string_attr(&resource.attributes, "service.name"),
+            Some("qh-three-calls")
+        );
+        let all: Vec<_> = request
+            .resource_metrics
+            .iter()
+            .flat_map(|r| &r.scope_metrics)
+            .flat_map(|s| &s.metrics)
+            .collect();
+        let histogram = |name: &str| match all.iter().find(|m| m.name == name) {
+            Some(m) => match &m.data {
+                Some(Data::Histogram(h)) => h.data_points.clone(),
+                other => panic!("{name}: {other:?}"),
+            },
+            None => panic!("no {name} in {all:#?}"),
+        };
+        let server = histogram("http.server.request.duration");
+        assert_eq!(server.len(), 1, "{server:#?}");
+        assert_eq!(server[0].count, 1);
+        assert_eq!(
+            string_attr(&server[0].attributes, "http.route"),
+            Some("/order")
+        );
+        let client = histogram("http.client.request.duration");
+        assert_eq!(client.len(), 1, "{client:#?}");
+        assert_eq!(client[0].count, 3);
+        assert_eq!(
+            string_attr(&client[0].attributes, "server.address"),
+            Some("127.0.0.1")
+        );
+        assert_eq!(
+            server[0].explicit_bounds,
+            qh::otel::DURATION_BOUNDARIES.to_vec()
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

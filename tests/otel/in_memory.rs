@@ -17,14 +17,14 @@ const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_ID: &str = "00f067aa0ba902b7";
 
 /// Spans exported while it lives, through qh's layer, on this thread.
-struct Capture {
+pub(crate) struct Capture {
     exporter: InMemorySpanExporter,
     _provider: SdkTracerProvider,
     _subscriber: DefaultGuard,
 }
 
 impl Capture {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         Self::at(LevelFilter::TRACE)
     }
 
@@ -44,11 +44,11 @@ impl Capture {
         }
     }
 
-    fn spans(&self) -> Vec<SpanData> {
+    pub(crate) fn spans(&self) -> Vec<SpanData> {
         self.exporter.get_finished_spans().unwrap()
     }
 
-    fn span(&self, name: &str) -> SpanData {
+    pub(crate) fn span(&self, name: &str) -> SpanData {
         let spans = self.spans();
         let mut found = spans.iter().filter(|s| s.name == name);
         let span = found
@@ -63,14 +63,14 @@ fn names(spans: &[SpanData]) -> Vec<&str> {
     spans.iter().map(|s| s.name.as_ref()).collect()
 }
 
-fn attr(span: &SpanData, key: &str) -> Option<Value> {
+pub(crate) fn attr(span: &SpanData, key: &str) -> Option<Value> {
     span.attributes
         .iter()
         .find(|kv| kv.key.as_str() == key)
         .map(|kv| kv.value.clone())
 }
 
-fn string(value: &str) -> Option<Value> {
+pub(crate) fn string(value: &str) -> Option<Value> {
     Some(Value::from(value.to_owned()))
 }
 
@@ -120,6 +120,9 @@ async fn request_span_continues_the_incoming_trace() {
         Some(Value::I64(200))
     );
     assert_eq!(span.status, Status::Unset);
+    // Semantic conventions v1.44: the scheme and the protocol version.
+    assert_eq!(attr(&span, "url.scheme"), string("http"));
+    assert_eq!(attr(&span, "network.protocol.version"), string("1.1"));
     // Only the route template, never the raw path.
     assert!(
         span.attributes
@@ -217,12 +220,14 @@ async fn server_errors_set_the_span_status_and_client_errors_do_not() {
         "{:?}",
         fail.status
     );
+    assert_eq!(attr(&fail, "error.type"), string("503"));
     let teapot = capture.span("GET /teapot");
     assert_eq!(
         attr(&teapot, "http.response.status_code"),
         Some(Value::I64(418))
     );
     assert_eq!(teapot.status, Status::Unset);
+    assert_eq!(attr(&teapot, "error.type"), None);
 }
 
 /// The status and echoed ID of `method uri` through the app.

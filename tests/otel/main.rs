@@ -5,6 +5,9 @@
 mod app;
 mod export;
 mod in_memory;
+#[cfg(feature = "metrics")]
+mod metrics;
+mod trust;
 mod two_subscribers;
 
 #[allow(dead_code)]

@@ -31,6 +31,9 @@ pub struct ExportHooks {
     /// Makes the incoming trace the remote parent of the request span;
     /// called right after the span is made, before it is first entered.
     pub(crate) continue_trace: fn(&Span, &TraceContext),
+    /// Links the request span to an incoming trace it does not continue
+    /// (an untrusted peer's); called where `continue_trace` would be.
+    pub(crate) link: fn(&Span, &TraceContext),
     /// The exported IDs of span `id` of subscriber `dispatch` (`None` when
     /// it is not exported).
     pub(crate) span_ids: fn(&Dispatch, &Id) -> Option<TraceIds>,
@@ -70,6 +73,11 @@ impl Exporter {
         (self.hooks.continue_trace)(span, incoming);
     }
 
+    /// Links `span` to `incoming`, a trace it does not continue.
+    pub(crate) fn link(&self, span: &Span, incoming: &TraceContext) {
+        (self.hooks.link)(span, incoming);
+    }
+
     /// Renames `span`'s exported span, which has already started.
     pub(crate) fn rename(&self, span: &Span, name: &str) {
         (self.hooks.rename)(span, name);
@@ -82,6 +90,12 @@ impl Exporter {
     pub(crate) fn current_ids(&self) -> Option<TraceIds> {
         let current = self.dispatch.current_span();
         (self.hooks.span_ids)(&self.dispatch, current.id()?)
+    }
+
+    /// The exported IDs of `span` (an outbound call's client span, which
+    /// names itself as the next service's parent).
+    pub(crate) fn ids_of(&self, span: &Span) -> Option<TraceIds> {
+        (self.hooks.span_ids)(&self.dispatch, &span.id()?)
     }
 }
 

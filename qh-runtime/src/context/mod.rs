@@ -7,6 +7,7 @@
 //! [`spawn`](crate::spawn) carries it into new tasks.
 
 pub(crate) mod export;
+pub(crate) mod meter;
 pub(crate) mod outbound;
 mod resolved;
 pub(crate) mod shutdown;
@@ -45,6 +46,9 @@ pub struct Context {
     /// The shutdown of the app the request came into (its `Tracking`
     /// layer's), which its background work counts toward.
     shutdown: Option<Shutdown>,
+    /// Where the request's outbound calls and tasks record their metrics
+    /// (its `Tracking` layer's, see `meter`).
+    meters: Option<meter::Meters>,
     /// What the request's scope keeps until it ends (the request's
     /// `BackgroundTasks` job list). Only the scope's own context holds it:
     /// copies (`Context::current`, spawned work) start empty.
@@ -58,6 +62,7 @@ impl Clone for Context {
             values: self.values.clone(),
             exporter: self.exporter.clone(),
             shutdown: self.shutdown.clone(),
+            meters: self.meters.clone(),
             until_end: RefCell::new(None),
         }
     }
@@ -114,8 +119,15 @@ impl Context {
             values: RefCell::new(Extensions::new()),
             exporter,
             shutdown: None,
+            meters: None,
             until_end: RefCell::new(None),
         }
+    }
+
+    /// The context of a request whose layer records metrics.
+    pub(crate) fn with_meters(mut self, meters: Option<meter::Meters>) -> Self {
+        self.meters = meters;
+        self
     }
 
     /// The context of a request that came through a layer with this
@@ -262,6 +274,11 @@ pub(crate) fn header_of(id: &[u8]) -> HeaderName {
 /// subscriber exports spans (see `export`).
 pub(crate) fn exported_ids() -> Option<TraceIds> {
     with_current(|c| c.exporter.as_ref().and_then(Exporter::current_ids)).flatten()
+}
+
+/// The span exporter of the current request's subscriber (see `export`).
+pub(crate) fn current_exporter() -> Option<Exporter> {
+    with_current(|c| c.exporter.clone()).flatten()
 }
 
 /// The header the current request's ID was resolved under.

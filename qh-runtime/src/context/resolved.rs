@@ -31,6 +31,10 @@ pub struct Resolved {
     /// or not it sent an ID: what else it sent is forwarded by that too
     /// (`TrackingContext` headers).
     trusted: bool,
+    /// Whether the peer's trace is continued (`Tracking::trust_traces`,
+    /// by default the same answer as `trusted`): else its `traceparent`
+    /// starts a new trace, linked to, and its `tracestate` is dropped.
+    trace_trusted: bool,
     // The configuration of the `Tracking` layer that resolved it, in the
     // copy the layer stores in the request's extensions (none elsewhere):
     // what reads the configuration the request came through (the served
@@ -45,14 +49,30 @@ impl Resolved {
             header,
             client_id: client_id.map(Box::new),
             trusted: true,
+            trace_trusted: true,
             layer: None,
         }
     }
 
-    /// This resolution for a request whose peer is trusted or not.
+    /// This resolution for a request whose peer is trusted or not (its
+    /// trace too).
     pub(crate) fn with_trusted(mut self, trusted: bool) -> Self {
         self.trusted = trusted;
+        self.trace_trusted = trusted;
         self
+    }
+
+    /// This resolution for a request whose peer's trace is continued or
+    /// not (set after [`with_trusted`](Self::with_trusted)).
+    pub(crate) fn with_trace_trusted(mut self, trusted: bool) -> Self {
+        self.trace_trusted = trusted;
+        self
+    }
+
+    /// Whether the request's incoming `traceparent` and `tracestate` are
+    /// continued (see [`Tracking::trust_traces`](crate::Tracking::trust_traces)).
+    pub(crate) fn trace_trusted(&self) -> bool {
+        self.trace_trusted
     }
 
     /// Whether the request's peer is trusted (the layer's `Trust`); a

@@ -20,7 +20,7 @@ use crate::tracking::body::{panicked, respond};
 use crate::tracking::future::InScope;
 use crate::tracking::resolve::{self, Found};
 use crate::tracking::scope::RequestScope;
-use crate::tracking::span::{incoming_trace, SpanConfig};
+use crate::tracking::span::{incoming_trace, split_incoming, SpanConfig};
 
 /// A request's tracking state between resolution and the call: the ID the
 /// endpoint's parameters receive, and whose scope the call runs in.
@@ -70,7 +70,13 @@ pub fn prepare(
             } else {
                 Scope::Reentered(RequestScope::reenter(
                     Context::from_resolved(resolved.clone())
-                        .with_incoming_trace(incoming_trace(&parts.headers))
+                        .with_incoming_trace(
+                            split_incoming(
+                                incoming_trace(&parts.headers),
+                                resolved.trace_trusted(),
+                            )
+                            .0,
+                        )
                         .with_shutdown(parts.extensions.get::<Shutdown>().cloned()),
                 ))
             },
@@ -82,10 +88,10 @@ pub fn prepare(
             let id = fresh.resolved.id().clone();
             // No layer: no app shutdown to count toward.
             let scope = RequestScope::open(
-                (SpanConfig::default(), None),
+                (SpanConfig::default(), None, None),
                 fresh,
                 &parts.headers,
-                (&parts.method, &parts.uri),
+                (&parts.method, &parts.uri, parts.version),
                 || Some(route),
             );
             Prepared {

@@ -20,6 +20,9 @@ use std::time::Duration;
 /// | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | the sampler (default `parentbased_always_on`) |
 /// | `OTEL_BSP_*` | batch size, queue size and delay of the batch processor |
 /// | `OTEL_SDK_DISABLED=true`, `OTEL_TRACES_EXPORTER=none` | export off, whatever the endpoint |
+/// | `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` | full URL for metrics (feature `metrics`); else `{base}/v1/metrics` |
+/// | `OTEL_METRIC_EXPORT_INTERVAL` | milliseconds between metric exports (default 60000) |
+/// | `OTEL_METRICS_EXPORTER=none` | metrics export off |
 ///
 /// `OtelConfig::default()` reads nothing and exports nothing until an
 /// endpoint is given.
@@ -42,6 +45,8 @@ use std::time::Duration;
 #[derive(Clone, Debug, Default)]
 pub struct OtelConfig {
     pub(super) traces_endpoint: Option<String>,
+    /// Where metrics go (feature `metrics`); off when `None`.
+    pub(super) metrics_endpoint: Option<String>,
     pub(super) service_name: Option<String>,
     pub(super) timeout: Option<Duration>,
     pub(super) disabled: bool,
@@ -66,6 +71,12 @@ impl OtelConfig {
         };
         let traces_endpoint = var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
             .or_else(|| var("OTEL_EXPORTER_OTLP_ENDPOINT").map(|base| traces_url(&base)));
+        let metrics_endpoint = var("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")
+            .or_else(|| var("OTEL_EXPORTER_OTLP_ENDPOINT").map(|base| metrics_url(&base)))
+            .filter(|_| {
+                !var("OTEL_METRICS_EXPORTER").is_some_and(|v| v.eq_ignore_ascii_case("none"))
+                    && !var("OTEL_SDK_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true"))
+            });
         let timeout = var("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT")
             .or_else(|| var("OTEL_EXPORTER_OTLP_TIMEOUT"))
             .and_then(|ms| ms.parse().ok())
@@ -74,6 +85,7 @@ impl OtelConfig {
             || var("OTEL_TRACES_EXPORTER").is_some_and(|v| v.eq_ignore_ascii_case("none"));
         Self {
             traces_endpoint,
+            metrics_endpoint,
             // The SDK's resource detectors read OTEL_SERVICE_NAME and
             // OTEL_RESOURCE_ATTRIBUTES themselves.
             service_name: None,
@@ -87,6 +99,7 @@ impl OtelConfig {
     #[must_use]
     pub fn endpoint(mut self, base: impl AsRef<str>) -> Self {
         self.traces_endpoint = Some(traces_url(base.as_ref()));
+        self.metrics_endpoint = Some(metrics_url(base.as_ref()));
         self
     }
 
@@ -111,6 +124,11 @@ impl OtelConfig {
     fn is_enabled(&self) -> bool {
         self.traces_endpoint.is_some() && !self.disabled
     }
+}
+
+/// `{base}/v1/metrics`, as the OTLP/HTTP specification derives it.
+fn metrics_url(base: &str) -> String {
+    format!("{}/v1/metrics", base.trim_end_matches('/'))
 }
 
 /// `{base}/v1/traces`, as the OTLP/HTTP specification derives the traces URL

@@ -46,6 +46,7 @@ const DEFAULT_FILTER: &str = "info";
 /// The hooks the OpenTelemetry layer carries.
 const HOOKS: ExportHooks = ExportHooks {
     continue_trace: super::continue_trace,
+    link: super::link,
     span_ids: super::span_ids,
     rename: super::rename,
 };
@@ -77,7 +78,7 @@ impl OtelConfig {
     where
         S: tracing::Subscriber + for<'span> LookupSpan<'span>,
     {
-        let Some(endpoint) = self.traces_endpoint.filter(|_| !self.disabled) else {
+        let Some(endpoint) = self.traces_endpoint.clone().filter(|_| !self.disabled) else {
             return Ok(None);
         };
         if !endpoint
@@ -97,20 +98,60 @@ impl OtelConfig {
             .build()
             .map_err(|e| OtelError::Exporter(Box::new(e)))?;
         let mut resource = Resource::builder();
-        if let Some(name) = self.service_name {
-            resource = resource.with_service_name(name);
+        if let Some(name) = &self.service_name {
+            resource = resource.with_service_name(name.clone());
         }
         let provider = SdkTracerProvider::builder()
             .with_resource(resource.build())
             .with_batch_exporter(exporter)
             .build();
         let layer = layer(&provider);
-        Ok(Some((
-            layer,
-            OtelGuard {
-                provider: Some(provider),
-            },
-        )))
+        let mut guard = OtelGuard::inert();
+        guard.provider = Some(provider);
+        #[cfg(feature = "metrics")]
+        {
+            guard.meters = self.build_metrics()?;
+        }
+        Ok(Some((layer, guard)))
+    }
+
+    /// The OTLP/HTTP metrics exporter, a periodic reader (every
+    /// `OTEL_METRIC_EXPORT_INTERVAL` ms, default 60 s) and qh's
+    /// instruments on its provider; `None` when metrics export is off.
+    #[cfg(feature = "metrics")]
+    pub(super) fn build_metrics(
+        &self,
+    ) -> Result<Option<(opentelemetry_sdk::metrics::SdkMeterProvider, super::Metrics)>, OtelError>
+    {
+        let Some(endpoint) = self.metrics_endpoint.clone() else {
+            return Ok(None);
+        };
+        if !endpoint
+            .get(..7)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"))
+        {
+            return Err(OtelError::NotHttp { endpoint });
+        }
+        let runtime = tokio::runtime::Handle::try_current().map_err(OtelError::NoRuntime)?;
+        let client = RuntimeClient::new(runtime, self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+            .map_err(|e| OtelError::Client(Box::new(e)))?;
+        let exporter = opentelemetry_otlp::MetricExporter::builder()
+            .with_http()
+            .with_protocol(Protocol::HttpBinary)
+            .with_endpoint(endpoint)
+            .with_http_client(client)
+            .build()
+            .map_err(|e| OtelError::Exporter(Box::new(e)))?;
+        let mut resource = Resource::builder();
+        if let Some(name) = &self.service_name {
+            resource = resource.with_service_name(name.clone());
+        }
+        let provider = opentelemetry_sdk::metrics::SdkMeterProvider::builder()
+            .with_resource(resource.build())
+            .with_reader(opentelemetry_sdk::metrics::PeriodicReader::builder(exporter).build())
+            .build();
+        let metrics = super::Metrics::new(&provider);
+        Ok(Some((provider, metrics)))
     }
 }
 
@@ -137,9 +178,10 @@ pub fn layer_from_env<S>() -> (Option<OtelLayer<S>>, OtelGuard)
 where
     S: tracing::Subscriber + for<'span> LookupSpan<'span>,
 {
-    match OtelConfig::from_env().build() {
+    let config = OtelConfig::from_env();
+    match config.clone().build() {
         Ok(Some((layer, guard))) => (Some(layer), guard),
-        Ok(None) => (None, OtelGuard::inert()),
+        Ok(None) => (None, metrics_only(&config)),
         Err(e) => {
             // No subscriber is installed yet at this point, so stderr is the
             // only place the operator will see it.
@@ -192,12 +234,28 @@ pub fn init() -> OtelGuard {
 /// As [`OtelConfig::build`], and [`OtelError::Install`] when a global
 /// subscriber is already installed.
 pub fn try_init() -> Result<OtelGuard, OtelError> {
-    let (otel, guard) = match OtelConfig::from_env().build()? {
+    let config = OtelConfig::from_env();
+    let (otel, guard) = match config.clone().build()? {
         Some((layer, guard)) => (Some(layer), guard),
-        None => (None, OtelGuard::inert()),
+        None => (None, metrics_only(&config)),
     };
     install(otel, &guard)?;
     Ok(guard)
+}
+
+/// The guard when traces are not exported: metrics may still be (an error
+/// setting them up is reported on stderr, as `layer_from_env` does).
+fn metrics_only(config: &OtelConfig) -> OtelGuard {
+    #[allow(unused_mut)]
+    let mut guard = OtelGuard::inert();
+    #[cfg(feature = "metrics")]
+    match config.build_metrics() {
+        Ok(meters) => guard.meters = meters,
+        Err(e) => eprintln!("qh: OpenTelemetry metrics export disabled: {}", Chain(&e)),
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = config;
+    guard
 }
 
 /// What [`init`]'s OpenTelemetry layer is layered on: the registry, the
@@ -224,6 +282,10 @@ fn install(otel: Option<OtelLayer<Logged>>, guard: &OtelGuard) -> Result<(), Ote
         .map_err(|e| OtelError::Install(Box::new(e)))?;
     if let Some(provider) = guard.provider() {
         opentelemetry::global::set_tracer_provider(provider.clone());
+    }
+    #[cfg(feature = "metrics")]
+    if let Some(provider) = guard.meter_provider() {
+        opentelemetry::global::set_meter_provider(provider.clone());
     }
     Ok(())
 }

@@ -22,12 +22,35 @@ use super::OtelError;
 #[must_use = "export stops when the guard is dropped"]
 pub struct OtelGuard {
     pub(super) provider: Option<SdkTracerProvider>,
+    #[cfg(feature = "metrics")]
+    pub(super) meters: Option<(opentelemetry_sdk::metrics::SdkMeterProvider, super::Metrics)>,
+    #[cfg(feature = "metrics")]
+    pub(super) inert_metrics: super::Metrics,
 }
 
 impl OtelGuard {
     /// A guard owning nothing: export is off.
     pub(super) fn inert() -> Self {
-        Self { provider: None }
+        Self {
+            provider: None,
+            #[cfg(feature = "metrics")]
+            meters: None,
+            #[cfg(feature = "metrics")]
+            inert_metrics: super::Metrics::inert(),
+        }
+    }
+
+    /// qh's metrics, exported over OTLP/HTTP when the `OTEL_*` variables
+    /// turn metrics export on (feature `metrics`); an inert
+    /// [`Metrics`](super::Metrics) otherwise. For
+    /// [`Tracking::metrics`](crate::Tracking::metrics).
+    #[cfg(feature = "metrics")]
+    #[must_use]
+    pub fn metrics(&self) -> &super::Metrics {
+        match &self.meters {
+            Some((_, metrics)) => metrics,
+            None => &self.inert_metrics,
+        }
     }
 
     /// The provider it shuts down, when export is on.
@@ -41,6 +64,12 @@ impl OtelGuard {
         self.provider.is_some()
     }
 
+    /// The meter provider metrics are exported through, when they are.
+    #[cfg(feature = "metrics")]
+    pub(super) fn meter_provider(&self) -> Option<&opentelemetry_sdk::metrics::SdkMeterProvider> {
+        self.meters.as_ref().map(|(provider, _)| provider)
+    }
+
     /// Sends every finished span now, blocking until the collector answered
     /// or the SDK's flush timeout passed. Call it from a blocking context
     /// (`tokio::task::spawn_blocking`) on a single-threaded runtime: the
@@ -50,6 +79,12 @@ impl OtelGuard {
     ///
     /// When the export failed or timed out.
     pub fn flush(&self) -> Result<(), OtelError> {
+        #[cfg(feature = "metrics")]
+        if let Some((provider, _)) = &self.meters {
+            provider
+                .force_flush()
+                .map_err(|e| OtelError::Flush(Box::new(e)))?;
+        }
         match &self.provider {
             Some(provider) => provider
                 .force_flush()
@@ -63,12 +98,17 @@ impl fmt::Debug for OtelGuard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OtelGuard")
             .field("active", &self.is_active())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
 impl Drop for OtelGuard {
     fn drop(&mut self) {
+        #[cfg(feature = "metrics")]
+        if let Some((provider, _)) = self.meters.take() {
+            // The last export happens here.
+            let _ = provider.shutdown();
+        }
         if let Some(provider) = self.provider.take() {
             // Nothing useful to do with a failure while dropping: the spans
             // are lost either way, and the SDK already reported it.

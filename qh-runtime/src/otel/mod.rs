@@ -33,6 +33,14 @@
 //!   OpenTelemetry trace and span IDs of a span, for logs and for an outbound
 //!   `traceparent`.
 //!
+//! - **Metrics** (cargo feature `metrics`): `Metrics` records the
+//!   semantic conventions' `http.server.request.duration`,
+//!   `http.server.active_requests` and `http.client.request.duration`, and
+//!   qh's task metrics, for the requests of a `Tracking` layer given it
+//!   (`Tracking::metrics`); [`init`] exports them over OTLP from the same
+//!   variables (`OtelGuard::metrics`); `Prometheus` (feature
+//!   `prometheus`) serves them to scrapes.
+//!
 //! The layer registers itself with the subscriber it is part of, not with
 //! the process: the `Tracking` layer, `qh::logs` lines and outbound calls
 //! find it in the subscriber a request runs under. A process with two
@@ -67,6 +75,8 @@ mod error;
 mod export;
 mod guard;
 mod ids;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod span;
 
 pub use config::OtelConfig;
@@ -75,5 +85,9 @@ pub use export::{init, layer, layer_from_env, try_init, OtelLayer};
 pub use guard::OtelGuard;
 pub(crate) use ids::span_ids;
 pub use ids::{current_ids, ids_of, set_remote_parent};
-pub(crate) use span::{continue_trace, rename};
+#[cfg(feature = "prometheus")]
+pub use metrics::Prometheus;
+#[cfg(feature = "metrics")]
+pub use metrics::{Metrics, DURATION_BOUNDARIES};
+pub(crate) use span::{continue_trace, link, rename};
 pub use span::{record_route, record_status, server_span, server_span_at};

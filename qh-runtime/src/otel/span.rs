@@ -19,7 +19,7 @@ use crate::tracking::semconv::{self, known_method, SpanName};
 /// | `http.route` | attribute: the route *template* (`/users/{id}`), never the raw path; absent when no route matched |
 /// | `request_id` | attribute: qh's tracking ID |
 /// | `http.response.status_code` | attribute, once [`record_status`] is called |
-/// | `otel.status_code` | the span status: `ERROR` for a 5xx, via [`record_status`] |
+/// | `otel.status_code`, `error.type` | the span status `ERROR` and the status code as `error.type` for a 5xx, via [`record_status`] |
 ///
 /// `route` is the matched template as axum reports it
 /// (`axum::extract::MatchedPath`), `None` for a request no route matched
@@ -77,6 +77,7 @@ pub fn server_span_at(
                 http.request.method_original = method_original,
                 http.route = route,
                 http.response.status_code = Empty,
+                error.type = Empty,
                 request_id = request_id,
             )
         };
@@ -130,9 +131,9 @@ pub(crate) fn rename(span: &tracing::Span, name: &str) {
 }
 
 /// Records the response status on a span made by [`server_span`]:
-/// `http.response.status_code`, and the span status `ERROR` for a 5xx (for a
-/// server span the conventions leave 4xx unset: the client erred, not the
-/// server).
+/// `http.response.status_code`, and for a 5xx the span status `ERROR` and
+/// `error.type` (for a server span the conventions leave 4xx unset: the
+/// client erred, not the server).
 pub fn record_status(span: &tracing::Span, status: u16) {
     semconv::record_status(span, status);
 }
@@ -151,4 +152,27 @@ pub(crate) fn continue_trace(span: &tracing::Span, tc: &crate::trace_context::Tr
             tc.tracestate().map(|ts| ts.as_str()),
         );
     }
+}
+
+/// Links qh's request span to an incoming trace it does not continue (an
+/// untrusted peer's, see `Tracking::trust_traces`): the export hook `link`.
+/// The span stays a new root; the link keeps the caller's span context
+/// (its `tracestate` left out: it is the peer's, and not trusted).
+pub(crate) fn link(span: &tracing::Span, tc: &crate::trace_context::TraceContext) {
+    use opentelemetry::trace::{SpanContext, TraceFlags, TraceState};
+    let Some(parent) = tc.parent_id() else {
+        return;
+    };
+    let flags = if tc.sampled() {
+        TraceFlags::SAMPLED
+    } else {
+        TraceFlags::default()
+    };
+    span.add_link(SpanContext::new(
+        opentelemetry::trace::TraceId::from_bytes(tc.trace_id().to_bytes()),
+        opentelemetry::trace::SpanId::from_bytes(parent.to_bytes()),
+        flags,
+        true,
+        TraceState::default(),
+    ));
 }

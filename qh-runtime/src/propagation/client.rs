@@ -6,10 +6,15 @@ use std::pin::Pin;
 
 use http::Extensions;
 use reqwest_middleware::{Middleware, Next};
+use tracing::Instrument;
 
-/// `reqwest-middleware` middleware adding [`propagation::headers()`](super::headers)
-/// to every request sent from inside a qh request. Headers the caller set
-/// itself are left alone; outside a request nothing is added.
+/// `reqwest-middleware` middleware making every request sent from inside a
+/// qh request an [`OutboundCall`](super::OutboundCall): a client span of its
+/// own (method, server, URL without the query, status, `error.type`, the
+/// request ID), whose span ID goes out in `traceparent` with the rest of
+/// [`propagation::headers()`](super::headers). Headers the caller set
+/// itself are left alone; outside a request nothing is added (the client
+/// span is still made).
 ///
 /// ```
 /// let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
@@ -60,10 +65,18 @@ impl Middleware for Propagate {
         'life2: 'async_trait,
         Self: 'async_trait,
     {
-        // Read the context now: `handle` runs inside the caller's task,
-        // where the request's context is set.
-        let ours = super::headers();
+        // Start the call now: `handle` runs inside the caller's task, where
+        // the request's context is set and its span current.
+        let url = req.url();
+        let target = super::Target {
+            scheme: url.scheme(),
+            host: url.host_str().unwrap_or(""),
+            port: url.port(),
+            path: url.path(),
+        };
+        let call = super::OutboundCall::begin(super::Kind::Http(req.method()), target);
         let target = req.headers_mut();
+        let ours = call.headers();
         for name in ours.keys() {
             if !target.contains_key(name) {
                 for value in ours.get_all(name) {
@@ -71,13 +84,39 @@ impl Middleware for Propagate {
                 }
             }
         }
-        Box::pin(next.run(req, extensions))
+        let span = call.span().clone();
+        Box::pin(async move {
+            let res = next.run(req, extensions).instrument(span).await;
+            match &res {
+                Ok(res) => call.end(res.status()),
+                Err(error) => call.fail(error_type(error)),
+            }
+            res
+        })
+    }
+}
+
+/// A failed call's `error.type`: what kind of failure reqwest reports.
+fn error_type(error: &reqwest_middleware::Error) -> &'static str {
+    match error {
+        reqwest_middleware::Error::Reqwest(e) if e.is_timeout() => "timeout",
+        reqwest_middleware::Error::Reqwest(e) if e.is_connect() => "connect",
+        reqwest_middleware::Error::Reqwest(e) if e.is_redirect() => "redirect",
+        reqwest_middleware::Error::Reqwest(e) if e.is_body() => "body",
+        reqwest_middleware::Error::Reqwest(e) if e.is_request() => "request",
+        reqwest_middleware::Error::Reqwest(_) => "reqwest",
+        reqwest_middleware::Error::Middleware(_) => "middleware",
     }
 }
 
 /// `.propagate()` on request builders: adds
 /// [`propagation::headers()`](super::headers) (replacing those of the same
 /// name set before; headers set after it win).
+///
+/// A builder cannot see the answer, so this makes no client span: the
+/// `traceparent` names the span current here (the request's) as the
+/// parent. For a client span per call, send through a client with the
+/// [`Propagate`] middleware, or make an [`OutboundCall`](super::OutboundCall).
 ///
 /// ```
 /// use qh::propagation::PropagateExt;

@@ -6,15 +6,20 @@
 //! - the request's ID under the header it was resolved under (default
 //!   `x-request-id`; an ID read from `X-Correlation-ID` goes out as
 //!   `X-Correlation-ID`);
-//! - `traceparent` with this service's span as the parent, and
-//!   `tracestate` when the request came with a valid one (see
-//!   [`TraceContext`]);
+//! - `traceparent` with the span current where it is called as the parent
+//!   (the request's span), and `tracestate` when a trusted caller sent a
+//!   valid one (see [`TraceContext`]);
 //! - the headers of every `#[derive(TrackingContext)]` value extracted for
 //!   the request (`X-User-ID`, `X-Session-ID`, …).
 //!
-//! With the cargo feature `reqwest`, `Propagate` (a `reqwest-middleware`
-//! middleware) and `PropagateExt::propagate` add them to outbound requests
-//! without hand-written code. They are built on reqwest 0.13 and
+//! Every call given those headers names the same parent. A call of its own
+//! is an [`OutboundCall`]: a client span (a child of the current span) whose
+//! span ID is the parent in the call's `traceparent`, recording the call's
+//! method, server, URL, status and `error.type`, so a trace shows each call
+//! apart, with its latency. With the cargo feature `reqwest`, `Propagate` (a
+//! `reqwest-middleware` middleware) makes every request sent through it
+//! one; `PropagateExt::propagate` adds `headers()` to a request builder (no
+//! span: a builder never sees the answer). They are built on reqwest 0.13 and
 //! reqwest-middleware 0.5: depend on those versions yourself to name their
 //! types (`reqwest::Client`, `reqwest_middleware::ClientBuilder`).
 //!
@@ -35,11 +40,15 @@ use http::HeaderMap;
 
 use crate::context::{self, outbound};
 use crate::id::DEFAULT_HEADER;
-use crate::trace_context::TraceContext;
+use crate::trace_context::{TraceContext, TraceIds};
 
+mod call;
 #[cfg(feature = "reqwest")]
 mod client;
 pub use crate::context::outbound::register;
+pub use call::OutboundCall;
+#[cfg(any(feature = "grpc", feature = "reqwest"))]
+pub(crate) use call::{Kind, Target};
 #[cfg(feature = "reqwest")]
 pub use client::{Propagate, PropagateExt};
 
@@ -73,6 +82,12 @@ pub use client::{Propagate, PropagateExt};
 /// ```
 #[must_use]
 pub fn headers() -> HeaderMap {
+    build(None)
+}
+
+/// The headers of an outbound call whose parent is `own` (its client
+/// span), else the span current here.
+pub(crate) fn build(own: Option<TraceIds>) -> HeaderMap {
     let mut out = HeaderMap::new();
     let Some(id) = crate::context::request_id() else {
         return out;
@@ -84,10 +99,10 @@ pub fn headers() -> HeaderMap {
     // A request without an incoming `traceparent` starts its trace on its
     // first outbound call; later calls continue the same one.
     if let Some(tc) = TraceContext::current_or_start() {
-        // With OpenTelemetry exporting, the parent the next service sees is
-        // the exported span that makes the call.
-        let exported = context::exported_ids();
-        let tc = match exported {
+        // The call's own client span; else, with OpenTelemetry exporting,
+        // the exported span current here.
+        let parent = own.or_else(context::exported_ids);
+        let tc = match parent {
             Some(ids) => tc.with_span(ids.trace_id, ids.span_id),
             None => tc,
         };

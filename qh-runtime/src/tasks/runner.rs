@@ -327,6 +327,7 @@ impl Runner {
         let record =
             TaskRecord::pending(task_id.clone(), request_id.clone(), endpoint).owned_by(owner);
         self.store().create(record).await?;
+        crate::context::meter::tasks::submitted(endpoint);
 
         let span = tracing::info_span!(
             parent: None,
@@ -416,6 +417,7 @@ where
     let started = store.transition(&task_id, Transition::Start).await;
     match started {
         Ok(Some(record)) if record.status == super::TaskStatus::Running => {
+            let timer = crate::context::meter::tasks::started(&record.endpoint);
             let stop = store.watch(&task_id);
             let outcome = tokio::select! {
                 outcome = catch_message(work) => Some(outcome),
@@ -437,6 +439,7 @@ where
                 }
             };
             if let Some(to) = to {
+                timer.ended(matches!(to, Transition::Complete(_)));
                 super::outcome::record(&*store, &task_id, to).await;
             }
         }

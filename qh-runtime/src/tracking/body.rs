@@ -40,7 +40,9 @@ where
         // A body of known length (bytes in memory, in practice) whose end
         // nothing waits for: no span to close, no access line, no jobs to
         // start after it. It is not wrapped, so a buffered answer pays
-        // nothing for the wrapping; the scope ends here.
+        // nothing for the wrapping; the scope ends here (its metrics are
+        // recorded now: the rest is the server sending bytes in memory).
+        scope.measure_now(parts.status);
         return Response::from_parts(parts, Body::new(body));
     }
     scope.set_status(parts.status);

@@ -19,6 +19,7 @@ use std::sync::{Arc, LazyLock};
 
 use http::HeaderName;
 
+use crate::context::meter::Meters;
 use crate::context::shutdown::Shutdown;
 use crate::id::validate::Rule;
 use crate::id::IdGenerator;
@@ -67,10 +68,13 @@ struct Config {
     fallbacks: Vec<HeaderName>,
     generator: IdGenerator,
     trust: Trust,
+    /// Whose traces are continued; `None`: the same as `trust`.
+    trace_trust: Option<Trust>,
     rule: Rule,
     id_from_traceparent: bool,
     span: SpanConfig,
     shutdown: Option<Shutdown>,
+    meters: Option<Meters>,
 }
 
 static DEFAULTS: LazyLock<Tracking> = LazyLock::new(Tracking::new);
@@ -92,10 +96,12 @@ impl Tracking {
                 fallbacks: Vec::new(),
                 generator: IdGenerator::UuidV4,
                 trust: Trust::everyone(),
+                trace_trust: None,
                 rule: Rule::default(),
                 id_from_traceparent: false,
                 span: SpanConfig::default(),
                 shutdown: None,
+                meters: None,
             }),
         }
     }
@@ -149,7 +155,9 @@ impl Tracking {
     /// trusted gets a new ID; its valid client value is kept beside it
     /// ([`context::client_request_id`](crate::context::client_request_id),
     /// and the span's `client_request_id` field) but never used as the ID
-    /// nor echoed under its header.
+    /// nor echoed under its header. The same answer decides whether its
+    /// W3C trace is continued, unless [`trust_traces`](Self::trust_traces)
+    /// says otherwise.
     ///
     /// ```
     /// use qh::{Tracking, Trust};
@@ -161,6 +169,38 @@ impl Tracking {
     #[must_use]
     pub fn trust_incoming(mut self, trust: impl Into<Trust>) -> Self {
         self.config_mut().trust = trust.into();
+        self
+    }
+
+    /// Whose incoming W3C trace is continued (default: the peers whose IDs
+    /// are used, [`trust_incoming`](Self::trust_incoming)): `true`, `false`
+    /// or a [`Trust`].
+    ///
+    /// A trusted peer's valid `traceparent` is continued: the request span
+    /// is its child, and its `tracestate` goes on to the services this one
+    /// calls. Anyone else's starts a new trace (a new trace ID, qh's own
+    /// sampling decision): with OpenTelemetry export, the request span is a
+    /// new root with a *link* to the incoming span context, so the caller's
+    /// trace can still be found; its `tracestate` (and any `baggage`) is
+    /// not forwarded. So a client on the internet cannot choose the trace
+    /// ID your logs and spans are filed under, merge its requests into
+    /// another trace, or hide them from export with an unsampled flag.
+    ///
+    /// Set apart from IDs when the two differ: a CDN whose traces you keep
+    /// while replacing the request IDs it sends, say.
+    ///
+    /// ```
+    /// use qh::{Tracking, Trust};
+    ///
+    /// // IDs from nobody; traces from the CDN's network.
+    /// let edge = Tracking::new()
+    ///     .trust_incoming(false)
+    ///     .trust_traces(Trust::peers(["203.0.113.0/24"])?);
+    /// # Ok::<(), qh::tracking::InvalidNetwork>(())
+    /// ```
+    #[must_use]
+    pub fn trust_traces(mut self, trust: impl Into<Trust>) -> Self {
+        self.config_mut().trace_trust = Some(trust.into());
         self
     }
 
@@ -237,8 +277,37 @@ impl Tracking {
         self
     }
 
+    /// Records the metrics of the requests under this layer, of their
+    /// outbound calls and of the tasks they submit into `metrics` (see
+    /// [`qh::otel::Metrics`](crate::otel::Metrics)): `http.server.request.duration`,
+    /// `http.server.active_requests`, `http.client.request.duration`, and
+    /// the `qh.tasks.*` family. Off by default; an inert `Metrics` (export
+    /// off) leaves it off.
+    ///
+    /// ```
+    /// use axum::{routing::get, Router};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let otel = qh::otel::init();
+    /// let app: Router = Router::new()
+    ///     .route("/", get(|| async { "ok" }))
+    ///     .layer(qh::Tracking::new().metrics(otel.metrics()));
+    /// # }
+    /// ```
+    #[cfg(feature = "metrics")]
+    #[must_use]
+    pub fn metrics(mut self, metrics: &crate::otel::Metrics) -> Self {
+        self.config_mut().meters = metrics.meters();
+        self
+    }
+
     pub(crate) fn span_config(&self) -> SpanConfig {
         self.config.span
+    }
+
+    /// Where the layer's requests record their metrics, if anywhere.
+    pub(crate) fn meters(&self) -> Option<&Meters> {
+        self.config.meters.as_ref()
     }
 
     /// The shutdown the layer's requests belong to (see

@@ -141,8 +141,16 @@ impl Tracking {
                 found.map(|(_, value)| RequestId::from_accepted(value.as_bytes())),
             ),
         };
+        // The trace is the peer's to choose under the same trust, unless
+        // traces have a policy of their own.
+        let trace_trusted = match &self.config.trace_trust {
+            None => peer_trusted,
+            Some(trust) => trust.admits_request(extensions),
+        };
         fresh.map(|Fresh { resolved, echo }| Fresh {
-            resolved: resolved.with_trusted(peer_trusted),
+            resolved: resolved
+                .with_trusted(peer_trusted)
+                .with_trace_trusted(trace_trusted),
             echo,
         })
     }

@@ -10,13 +10,17 @@
 //! happens when the body ends, or when it is dropped before its end
 //! (recorded as aborted).
 
-use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, Version};
 use tracing::Span;
 
 use super::grpc;
 use super::resolve::Fresh;
-use super::span::{incoming_trace, Completion, Ended, Outcome, RequestSpan, SpanConfig};
+use super::semconv::Protocol;
+use super::span::{
+    incoming_trace, split_incoming, Completion, Ended, Incoming, Outcome, RequestSpan, SpanConfig,
+};
 use crate::context::export::Exporter;
+use crate::context::meter::{Meters, ServerMeasure};
 use crate::context::shutdown::Shutdown;
 use crate::context::{self, Context};
 
@@ -33,6 +37,8 @@ pub(crate) struct RequestScope {
     /// `grpc-status`.
     grpc: bool,
     ended: Ended,
+    /// The request's metrics, when its layer records them.
+    measure: Option<ServerMeasure>,
 }
 
 impl RequestScope {
@@ -43,23 +49,42 @@ impl RequestScope {
     /// once for the request: the span and the context (its log lines,
     /// outbound calls, spawned work) use that answer.
     pub(crate) fn open<'r>(
-        (config, shutdown): (SpanConfig, Option<Shutdown>),
+        (config, shutdown, meters): (SpanConfig, Option<Shutdown>, Option<&Meters>),
         fresh: Fresh,
         headers: &HeaderMap,
-        (method, uri): (&Method, &Uri),
+        (method, uri, version): (&Method, &Uri, Version),
         route: impl FnOnce() -> Option<&'r str>,
     ) -> Self {
-        let trace = incoming_trace(headers);
+        // Metrics need the route whatever else does: asked once, here.
+        let mut route = Some(route);
+        let mut known = None;
+        let measure = meters.map(|meters| {
+            let r = route.take().and_then(|f| f());
+            known = Some(r);
+            let https = uri.scheme_str() == Some("https");
+            ServerMeasure::start(meters, method, https, version, r)
+        });
+        let route = move || match known {
+            Some(r) => r,
+            None => route.take().and_then(|f| f()),
+        };
+        let (trace, linked) =
+            split_incoming(incoming_trace(headers), fresh.resolved.trace_trusted());
+        let incoming = match (&trace, &linked) {
+            (Some(tc), _) => Some(Incoming::Continue(tc)),
+            (None, Some(tc)) => Some(Incoming::Link(tc)),
+            (None, None) => None,
+        };
         let grpc = grpc::is_grpc(headers);
         let grpc_path = grpc.then(|| uri.path());
         let exporter = Exporter::current();
         let RequestSpan { span, done } = RequestSpan::new(
             config,
             &fresh.resolved,
-            method,
+            (method, Protocol::of(uri, version)),
             route,
             grpc_path,
-            trace.as_ref(),
+            incoming,
             exporter.as_ref(),
         );
         let echo = (fresh.resolved.header().clone(), fresh.echo);
@@ -67,13 +92,15 @@ impl RequestScope {
             ctx: Some(
                 Context::opened(fresh.resolved, exporter)
                     .with_incoming_trace(trace)
-                    .with_shutdown(shutdown),
+                    .with_shutdown(shutdown)
+                    .with_meters(meters.cloned()),
             ),
             span,
             done: Some(done),
             echo: Some(echo),
             grpc,
             ended: Ended::default(),
+            measure,
         }
     }
 
@@ -88,6 +115,7 @@ impl RequestScope {
             echo: None,
             grpc: false,
             ended: Ended::default(),
+            measure: None,
         }
     }
 
@@ -127,6 +155,14 @@ impl RequestScope {
         self.ctx.as_ref().is_some_and(Context::keeps_until_end)
     }
 
+    /// The response head is ready and nothing waits for the body's end
+    /// (see `body::respond`): the request's metrics are recorded now.
+    pub(crate) fn measure_now(&mut self, status: StatusCode) {
+        if let Some(measure) = self.measure.take() {
+            measure.end(Some(status), None);
+        }
+    }
+
     /// The response's HTTP status, recorded at completion.
     pub(crate) fn set_status(&mut self, status: StatusCode) {
         self.ended.http = Some(status);
@@ -148,6 +184,9 @@ impl RequestScope {
     /// Records how the request ended, inside the scope (so the access line
     /// carries the request's IDs), then closes the span.
     pub(crate) fn complete(&mut self, outcome: Outcome) {
+        if let Some(measure) = self.measure.take() {
+            measure.end(self.ended.http, outcome.label());
+        }
         if !self.records() {
             self.done = None;
             return;
@@ -169,12 +208,16 @@ impl RequestScope {
             span,
             done,
             ended,
+            measure,
             ..
         } = self;
         let _entered = span.enter();
         context::within(ctx, || {
             let (result, outcome) = f(ended);
             if let Some(outcome) = outcome {
+                if let Some(measure) = measure.take() {
+                    measure.end(ended.http, outcome.label());
+                }
                 match done.take() {
                     Some(done) if done.records() => done.complete(span, *ended, outcome),
                     _ => {}

@@ -12,10 +12,46 @@ pub(crate) struct ServerFields<'a> {
     pub(crate) method: &'static str,
     /// The original method, only when it is not one of the standard nine.
     pub(crate) method_original: Option<&'a str>,
+    /// `url.scheme`.
+    pub(crate) scheme: &'static str,
+    /// `network.protocol.version`.
+    pub(crate) version: &'static str,
+}
+
+/// How a request came: `url.scheme` and `network.protocol.version`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Protocol {
+    pub(crate) scheme: &'static str,
+    pub(crate) version: &'static str,
+}
+
+impl Protocol {
+    /// The protocol of a request to `uri` over `version` (`http` unless
+    /// the URI says `https`: a server behind TLS termination sees `http`).
+    pub(crate) fn of(uri: &http::Uri, version: http::Version) -> Self {
+        Self {
+            scheme: if uri.scheme_str() == Some("https") {
+                "https"
+            } else {
+                "http"
+            },
+            version: match version {
+                http::Version::HTTP_09 => "0.9",
+                http::Version::HTTP_10 => "1.0",
+                http::Version::HTTP_2 => "2",
+                http::Version::HTTP_3 => "3",
+                _ => "1.1",
+            },
+        }
+    }
 }
 
 /// The values for a request with this method and matched route template.
-pub(crate) fn server_fields<'a>(method: &'a str, route: Option<&'a str>) -> ServerFields<'a> {
+pub(crate) fn server_fields<'a>(
+    method: &'a str,
+    route: Option<&'a str>,
+    protocol: Protocol,
+) -> ServerFields<'a> {
     let known = known_method(method);
     ServerFields {
         name: SpanName {
@@ -24,16 +60,20 @@ pub(crate) fn server_fields<'a>(method: &'a str, route: Option<&'a str>) -> Serv
         },
         method: known.unwrap_or("_OTHER"),
         method_original: known.is_none().then_some(method),
+        scheme: protocol.scheme,
+        version: protocol.version,
     }
 }
 
-/// Records the response status: `http.response.status_code`, and the span
-/// status `ERROR` for a 5xx (for a server span the conventions leave 4xx
-/// unset: the client erred, not the server).
+/// Records the response status: `http.response.status_code`, and for a
+/// 5xx the span status `ERROR` and `error.type` (the status code, as the
+/// conventions ask; for a server span they leave 4xx unset: the client
+/// erred, not the server).
 pub(crate) fn record_status(span: &tracing::Span, status: u16) {
     span.record("http.response.status_code", i64::from(status));
     if status >= 500 {
         span.record("otel.status_code", "error");
+        span.record("error.type", tracing::field::display(status));
     }
 }
 

@@ -80,10 +80,14 @@ where
             req.extensions_mut().insert(shutdown.clone());
         }
         let mut scope = RequestScope::open(
-            (self.tracking.span_config(), shutdown),
+            (
+                self.tracking.span_config(),
+                shutdown,
+                self.tracking.meters(),
+            ),
             fresh,
             req.headers(),
-            (req.method(), req.uri()),
+            (req.method(), req.uri(), req.version()),
             || {
                 req.extensions()
                     .get::<MatchedPath>()

@@ -7,7 +7,7 @@ use tracing::field::Empty;
 use tracing::{Level, Span};
 
 use super::grpc::{self, Rpc, Served};
-use super::semconv::{self, ServerFields};
+use super::semconv::{self, Protocol, ServerFields};
 use crate::context::export::Exporter;
 use crate::context::Resolved;
 use crate::id::RequestId;
@@ -21,6 +21,27 @@ pub(crate) fn incoming_trace(headers: &http::HeaderMap) -> Option<TraceContext> 
         TraceContext::from_headers(headers)
     } else {
         None
+    }
+}
+
+/// What a request does with a valid incoming trace: continue it (a
+/// trusted peer's), or start a new one linked to it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Incoming<'a> {
+    Continue(&'a TraceContext),
+    Link(&'a TraceContext),
+}
+
+/// The request's incoming trace: `(continued, linked)`, by the peer's trust
+/// (see [`Tracking::trust_traces`](crate::Tracking::trust_traces)).
+pub(crate) fn split_incoming(
+    trace: Option<TraceContext>,
+    trusted: bool,
+) -> (Option<TraceContext>, Option<TraceContext>) {
+    if trusted {
+        (trace, None)
+    } else {
+        (None, trace)
     }
 }
 
@@ -67,7 +88,7 @@ pub(crate) enum Outcome {
 impl Outcome {
     /// The span's and access line's `outcome`; a response sent to its end
     /// records none.
-    fn label(self) -> Option<&'static str> {
+    pub(crate) fn label(self) -> Option<&'static str> {
         match self {
             Self::Ended => None,
             Self::Aborted => Some("aborted"),
@@ -153,7 +174,7 @@ macro_rules! request_span {
         )
     }};
     ($level:expr, $id:expr, $method:expr, $route:expr, $client:expr, $otel:expr) => {{
-        let ServerFields { name, method: http_method, method_original } = $otel;
+        let ServerFields { name, method: http_method, method_original, scheme, version } = $otel;
         tracing::span!(
             $level,
             "request",
@@ -171,6 +192,9 @@ macro_rules! request_span {
             http.request.method_original = method_original,
             http.route = $route,
             http.response.status_code = Empty,
+            url.scheme = scheme,
+            network.protocol.version = version,
+            error.type = Empty,
         )
     }};
 }
@@ -196,7 +220,8 @@ impl RequestSpan {
     /// With the `opentelemetry` feature it is also the OpenTelemetry server
     /// span (the semantic conventions' `http.request.method`, `http.route`,
     /// `http.response.status_code`, named `"{METHOD} {route}"`), whose
-    /// parent is the incoming `traceparent`'s.
+    /// parent is the incoming `traceparent`'s when it is continued, and
+    /// which links to it when it is not (an untrusted peer's).
     ///
     /// A gRPC call (`grpc_path`, its request path) is an RPC span instead,
     /// named from what the app serves (see `grpc`): at once when the route
@@ -208,10 +233,10 @@ impl RequestSpan {
     pub(crate) fn new<'r>(
         config: SpanConfig,
         resolved: &Resolved,
-        method: &Method,
+        (method, protocol): (&Method, Protocol),
         route: impl FnOnce() -> Option<&'r str>,
         grpc_path: Option<&str>,
-        incoming: Option<&TraceContext>,
+        incoming: Option<Incoming<'_>>,
         exporter: Option<&Exporter>,
     ) -> Self {
         let enabled = tracing::level_enabled!(config.level);
@@ -247,7 +272,7 @@ impl RequestSpan {
                     request_span_at!(config.level, id, &*method_text, route, client, plain)
                 }
                 (None, Some(_)) => {
-                    let otel = semconv::server_fields(&method_text, route);
+                    let otel = semconv::server_fields(&method_text, route, protocol);
                     request_span_at!(config.level, id, &*method_text, route, client, otel)
                 }
             }
@@ -266,8 +291,10 @@ impl RequestSpan {
                 },
             };
         }
-        if let (Some(exporter), Some(incoming)) = (exporter, incoming) {
-            exporter.continue_trace(&span, incoming);
+        match (exporter, incoming) {
+            (Some(exporter), Some(Incoming::Continue(tc))) => exporter.continue_trace(&span, tc),
+            (Some(exporter), Some(Incoming::Link(tc))) => exporter.link(&span, tc),
+            _ => {}
         }
         Self {
             span,
