@@ -123,6 +123,8 @@ pub mod __private {
         TaskResult, TaskReturn, TaskValue,
     };
     pub use crate::tasks::parse_async_flag;
+    pub use crate::tasks::replay::{submit_endpoint_task, Capture, Replay};
+    pub use crate::tasks::TaskEndpoint;
     pub use crate::{context::get as context_get, Error, RequestId};
     pub use axum::extract::{FromRequestParts, Request};
     pub use axum::handler::Handler;

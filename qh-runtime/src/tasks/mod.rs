@@ -44,13 +44,17 @@
 //! [`parse_async_flag`] reads `?async=` / `X-Async` for
 //! `task = "optional"`.
 
+mod attempts;
 mod builder;
 pub(crate) mod caller;
 pub(crate) mod endpoint;
 mod error;
 mod http;
+mod invocation;
 mod outcome;
-mod owner;
+pub(crate) mod owner;
+mod quota;
+pub(crate) mod replay;
 mod runner;
 mod store;
 mod submitted;
@@ -60,12 +64,15 @@ pub use caller::CallerTasks;
 pub use error::{TaskError, TaskOutcome};
 pub use http::routes::{router, DEFAULT_LIST_LIMIT, DEFAULT_WAIT, MAX_LIST_LIMIT, MAX_WAIT};
 pub use http::waiting::DEFAULT_MAX_WAITERS;
+pub use invocation::Invocation;
+pub use quota::{Quota, QuotaKind};
+pub use replay::TaskEndpoint;
 pub use runner::Runner;
 pub use store::memory::MemoryTaskStore;
 pub use store::record::{TaskRecord, TaskStatus, Transition, UnknownStatus};
 #[cfg(feature = "redis")]
 pub use store::redis::{RedisOptions, RedisTaskStore};
-pub use store::{BoxFuture, ListFilter, StoreError, TaskStore};
+pub use store::{Admitted, BoxFuture, Limits, ListFilter, StoreError, Sweep, TaskStore};
 pub use submitted::{SubmitError, Submitted};
 
 pub(crate) use http::mounting::with_default_runner;

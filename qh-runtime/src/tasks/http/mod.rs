@@ -1,8 +1,10 @@
 //! The `/tasks` routes: their handlers (`routes`), how they answer
-//! (`answers`), long-polls (`waiting`) and how they are mounted so that
-//! mounting them twice is harmless (`mounting`).
+//! (`answers`), long-polls (`waiting`), refusals logged at a bounded rate
+//! (`refusals`) and how they are mounted so that mounting them twice is
+//! harmless (`mounting`).
 
 pub(crate) mod answers;
 pub(crate) mod mounting;
+pub(crate) mod refusals;
 pub(crate) mod routes;
 pub(crate) mod waiting;

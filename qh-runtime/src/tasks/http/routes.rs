@@ -116,13 +116,14 @@ fn task_id(id: Id) -> Result<String, Box<Error>> {
 }
 
 /// The record of `id` if the asking request may see it; otherwise the
-/// answer for an unknown task, after the same one store read (no oracle:
-/// another owner's task and no task look alike). `action` names the read
-/// in the log when the store fails.
+/// answer for an unknown task, after the same one store read, in the same
+/// time (no oracle: the store compares the owner before it reads the
+/// record, so another owner's task and no task look alike). `action`
+/// names the read in the log when the store fails.
 async fn mine(tasks: &CallerTasks, id: &str, action: &'static str) -> Result<TaskRecord, Response> {
-    match tasks.runner().store().get(id).await {
-        Ok(Some(r)) if tasks.sees(&r) => Ok(r),
-        Ok(_) => Err(not_found(id)),
+    match tasks.read(id).await {
+        Ok(Some(r)) => Ok(r),
+        Ok(None) => Err(not_found(id)),
         Err(e) => Err(store_failed(&e, action)),
     }
 }
@@ -140,7 +141,9 @@ async fn status(tasks: CallerTasks, id: Id) -> Response {
                 .with("status", r.status.as_str())
                 .with("created_at", seconds(r.created_at))
                 .with("started_at", r.started_at.map(seconds))
-                .with("completed_at", r.completed_at.map(seconds)),
+                .with("completed_at", r.completed_at.map(seconds))
+                .with("attempt", r.attempt)
+                .with("max_attempts", r.max_attempts),
         ),
         Err(refused) => refused,
     }
@@ -159,9 +162,11 @@ async fn record(tasks: CallerTasks, id: Id) -> Response {
 
 /// A record as the routes show it: a failure's details only when the
 /// runner is configured to expose them (they may hold internals, a panic
-/// message say), as for `/result`.
+/// message say), as for `/result`. A cancelled task's reason is qh's own
+/// (a shutdown gave up on it): always shown.
 fn shown(tasks: &CallerTasks, mut record: TaskRecord) -> TaskRecord {
-    if !tasks.runner().expose_errors() && record.error.is_some() {
+    let own_reason = record.status == TaskStatus::Cancelled;
+    if !tasks.runner().expose_errors() && record.error.is_some() && !own_reason {
         record.error = Some(HIDDEN_ERROR.to_owned());
     }
     record
@@ -224,7 +229,7 @@ async fn result(tasks: CallerTasks, id: Id, uri: Uri) -> Response {
         TaskStatus::Failed => {
             let error = match (&record.error, tasks.runner().expose_errors()) {
                 (Some(e), true) => e.as_str(),
-                _ => "the task failed; the server logs have the details",
+                _ => HIDDEN_ERROR,
             };
             task_problem(
                 StatusCode::INTERNAL_SERVER_ERROR,
