@@ -56,7 +56,12 @@ pub(super) async fn drive(
     let _counted = counted;
     let store = Arc::clone(task.runner.store());
     let mut attempt = match claimed {
-        Some(attempt) => attempt,
+        Some(attempt) => {
+            task.span(attempt).in_scope(|| {
+                tracing::warn!("task taken over from a lost instance: it runs again here");
+            });
+            attempt
+        }
         None => match task.start(&*store).await {
             Some(attempt) => attempt,
             None => {
@@ -179,7 +184,10 @@ impl Task {
         let used = attempt.saturating_sub(self.handed_back);
         let most = self.runner.max_attempts();
         if self.replay.is_some() && used <= self.retries && used < most {
-            match store.transition(&self.id, Transition::Retry(error.clone())).await {
+            match store
+                .transition(&self.id, Transition::Retry(error.clone()))
+                .await
+            {
                 Ok(Some(record)) if record.status == TaskStatus::Pending => {
                     let pause = self.pause(used);
                     tracing::warn!(

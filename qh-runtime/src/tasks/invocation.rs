@@ -64,11 +64,12 @@ impl Invocation {
     /// carries of its `declared` headers.
     pub(crate) fn capture(route: String, parts: &http::request::Parts, declared: &[&str]) -> Self {
         let mut headers = Vec::new();
-        for name in declared
-            .iter()
-            .copied()
-            .chain(parts.headers.contains_key(http::header::CONTENT_TYPE).then_some("content-type"))
-        {
+        for name in declared.iter().copied().chain(
+            parts
+                .headers
+                .contains_key(http::header::CONTENT_TYPE)
+                .then_some("content-type"),
+        ) {
             for value in parts.headers.get_all(name) {
                 // Only values an `&str` holds: a declared header that is not
                 // visible ASCII fails extraction before anything is stored.
@@ -122,6 +123,25 @@ impl Invocation {
         HeaderName::from_bytes(self.id_header.as_bytes()).ok()
     }
 
+    /// The context another attempt runs in on an instance that only has
+    /// what was stored: the submitting request's ID, under the header it
+    /// came with, and its trace continued.
+    pub(crate) fn context(&self, request_id: crate::id::RequestId) -> crate::context::Context {
+        let mut trace = HeaderMap::new();
+        for (name, value) in &self.trace {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                trace.append(name, value);
+            }
+        }
+        let header = self.id_header().unwrap_or(crate::id::DEFAULT_HEADER);
+        let resolved = crate::context::Resolved::new(request_id, header, None);
+        crate::context::Context::from_resolved(resolved)
+            .with_incoming_trace(crate::trace_context::TraceContext::from_headers(&trace))
+    }
+
     /// The request rebuilt from what was stored: method, path and query,
     /// the declared headers, the trace, the body.
     pub(crate) fn request(&self) -> Option<http::Request<axum::body::Body>> {
@@ -138,7 +158,10 @@ impl Invocation {
             };
             headers.append(name, value);
         }
-        let body = self.body.clone().map_or_else(axum::body::Body::empty, axum::body::Body::from);
+        let body = self
+            .body
+            .clone()
+            .map_or_else(axum::body::Body::empty, axum::body::Body::from);
         builder.body(body).ok()
     }
 
@@ -211,7 +234,10 @@ mod tests {
         let inv = Invocation::capture("POST /resize".into(), &p, &["x-tenant"])
             .completed(Some(br#"{"w":3}"#));
         let stored = serde_json::to_string(&inv).unwrap();
-        assert!(!stored.contains("secret") && !stored.contains("session"), "{stored}");
+        assert!(
+            !stored.contains("secret") && !stored.contains("session"),
+            "{stored}"
+        );
         let back: Invocation = serde_json::from_str(&stored).unwrap();
         let req = back.request().unwrap();
         assert_eq!(req.method(), Method::POST);

@@ -106,8 +106,11 @@ pub(super) fn abandon<'a>(
             if shared && rerunnable {
                 match store.transition(&task_id, Transition::HandBack).await {
                     Ok(Some(r)) if r.status == TaskStatus::Pending => {
-                        tracing::warn!(task_id, attempt = r.attempt,
-                            "task handed back at shutdown: another instance runs it again");
+                        tracing::warn!(
+                            task_id,
+                            attempt = r.attempt,
+                            "task handed back at shutdown: another instance runs it again"
+                        );
                         continue;
                     }
                     Ok(_) => continue,

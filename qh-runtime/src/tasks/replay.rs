@@ -195,9 +195,9 @@ async fn refusal(response: Response) -> String {
         .ok()
         .and_then(|doc| doc["detail"].as_str().map(str::to_owned));
     match detail {
-        Some(detail) => format!(
-            "the endpoint refused the request rebuilt to run it again: {status}: {detail}"
-        ),
+        Some(detail) => {
+            format!("the endpoint refused the request rebuilt to run it again: {status}: {detail}")
+        }
         None => format!("the endpoint refused the request rebuilt to run it again: {status}"),
     }
 }

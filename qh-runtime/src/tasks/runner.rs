@@ -374,10 +374,8 @@ impl Runner {
         F: Future<Output = super::TaskOutcome> + Send + 'static,
     {
         let submission = super::caller::Submission {
-            owner: Caller::NotAsked.submission_owner(
-                self.owner().is_some(),
-                Context::current().is_some(),
-            )?,
+            owner: Caller::NotAsked
+                .submission_owner(self.owner().is_some(), Context::current().is_some())?,
             quota_key: None,
             idempotency_key: None,
         };
@@ -420,7 +418,9 @@ impl Runner {
         }
         match self.store().admit(record, self.quota().limits()).await? {
             Admitted::Created => {}
-            Admitted::Existing(first) => return Ok(Submitted::new(first.task_id, first.request_id)),
+            Admitted::Existing(first) => {
+                return Ok(Submitted::new(first.task_id, first.request_id))
+            }
             Admitted::KeyReused => return Err(SubmitError::KeyReused),
             Admitted::OverQuota(quota) => {
                 let limit = self.quota().of(quota).unwrap_or(0);
@@ -490,8 +490,7 @@ impl Runner {
     /// runner on a shared store that it is not registered with: no
     /// instance with this configuration would take its tasks over.
     fn check_registered(&self, route: &str) {
-        if self.store().sweep_every().is_none() || self.inner.config.endpoints.contains_key(route)
-        {
+        if self.store().sweep_every().is_none() || self.inner.config.endpoints.contains_key(route) {
             return;
         }
         if lock(&self.inner.unregistered).insert(route.to_owned()) {
@@ -603,15 +602,8 @@ impl Runner {
         let (Some(invocation), Some(registered)) = (record.invocation.clone(), registered) else {
             return;
         };
-        tracing::warn!(
-            task_id = %record.task_id,
-            endpoint = %record.endpoint,
-            attempt = record.attempt,
-            task_request_id = record.request_id.as_ref().map(crate::id::RequestId::as_str),
-            "task taken over from a lost instance: it runs again here"
-        );
+        let ctx = record.request_id.clone().map(|id| invocation.context(id));
         let replay = Replay::stored(invocation, registered);
-        let ctx = record.request_id.clone().map(Context::new);
         let task = Task {
             runner: self.clone(),
             id: record.task_id,

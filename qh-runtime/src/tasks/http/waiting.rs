@@ -52,7 +52,9 @@ impl Waiters {
     }
 
     fn by_caller(&self) -> std::sync::MutexGuard<'_, HashMap<String, usize>> {
-        self.by_caller.lock().unwrap_or_else(PoisonError::into_inner)
+        self.by_caller
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -220,7 +222,8 @@ mod tests {
                     Max processes             63457                63457                processes \n\
                     Max open files            1024                 524288               files     \n";
         assert_eq!(soft_open_files(text), Some(1024));
-        let unlimited = "Max open files            unlimited            unlimited            files\n";
+        let unlimited =
+            "Max open files            unlimited            unlimited            files\n";
         assert_eq!(soft_open_files(unlimited), None);
         #[cfg(target_os = "linux")]
         assert!(fd_bound().is_some_and(|n| n > 0));

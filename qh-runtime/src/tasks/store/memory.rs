@@ -235,7 +235,11 @@ impl Inner {
     /// when it has none.
     fn evict_from(&mut self, key: &Option<String>) -> bool {
         loop {
-            let Some(id) = self.groups.get_mut(key).and_then(|g| g.finished.pop_front()) else {
+            let Some(id) = self
+                .groups
+                .get_mut(key)
+                .and_then(|g| g.finished.pop_front())
+            else {
                 return false;
             };
             if self.remove_finished(&id) {
