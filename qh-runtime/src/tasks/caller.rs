@@ -225,6 +225,7 @@ fn idempotency_key(parts: &Parts) -> Result<Option<String>, ()> {
     }
     let text = value.to_str().map_err(|_| ())?.trim();
     let key = match text.strip_prefix('"') {
+        // A structured-field string: printable ASCII, `\"` and `\\` escaped.
         Some(quoted) => {
             let inner = quoted.strip_suffix('"').ok_or(())?;
             let mut key = String::with_capacity(inner.len());
@@ -233,15 +234,22 @@ fn idempotency_key(parts: &Parts) -> Result<Option<String>, ()> {
                 match c {
                     '\\' => key.push(chars.next().filter(|c| matches!(c, '"' | '\\')).ok_or(())?),
                     '"' => return Err(()),
-                    c => key.push(c),
+                    c if (' '..='~').contains(&c) => key.push(c),
+                    _ => return Err(()),
                 }
             }
             key
         }
-        None => text.to_owned(),
+        // A bare token: visible ASCII, no quote or backslash.
+        None if text
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\') =>
+        {
+            text.to_owned()
+        }
+        None => return Err(()),
     };
-    let visible = key.bytes().all(|b| (0x20..0x7f).contains(&b));
-    if key.is_empty() || key.len() > MAX_KEY_LEN || !visible {
+    if key.is_empty() || key.len() > MAX_KEY_LEN {
         return Err(());
     }
     Ok(Some(key))
@@ -280,5 +288,38 @@ pub fn caller_tasks(parts: &Parts) -> Result<CallerTasks, Response> {
             )
             .into_response())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::idempotency_key;
+
+    fn key(values: &[&str]) -> Result<Option<String>, ()> {
+        let mut req = http::Request::post("/");
+        for v in values {
+            req = req.header("idempotency-key", *v);
+        }
+        idempotency_key(&req.body(()).unwrap().into_parts().0)
+    }
+
+    #[test]
+    fn keys_are_strings_or_tokens_bounded() {
+        assert_eq!(key(&[]), Ok(None));
+        assert_eq!(
+            key(&["\"8e03978e-40d5\""]),
+            Ok(Some("8e03978e-40d5".into()))
+        );
+        assert_eq!(key(&["8e03978e-40d5"]), Ok(Some("8e03978e-40d5".into())));
+        assert_eq!(key(&[r#""a \"b\" \\c""#]), Ok(Some(r#"a "b" \c"#.into())));
+        for bad in ["", "\"\"", "\"open", "two words", "a\"b", r#""\x""#] {
+            assert_eq!(key(&[bad]), Err(()), "{bad:?}");
+        }
+        assert_eq!(
+            key(&[&"k".repeat(255)]).map(|k| k.map(|k| k.len())),
+            Ok(Some(255))
+        );
+        assert_eq!(key(&[&"k".repeat(256)]), Err(()));
+        assert_eq!(key(&["a", "b"]), Err(()));
     }
 }
