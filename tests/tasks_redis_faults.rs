@@ -36,6 +36,12 @@ async fn quick() -> u32 {
     7
 }
 
+/// Never ends on its own: a task endpoint's task, which can run again.
+#[qh::endpoint(task)]
+async fn stall() -> u32 {
+    std::future::pending().await
+}
+
 struct Instance {
     app: App,
     /// `POST /quick`: submitted through the code `#[qh::endpoint(task)]`
@@ -46,7 +52,7 @@ struct Instance {
 async fn instance(url: &str, options: RedisOptions) -> Instance {
     let store = RedisTaskStore::connect_with(url, options).await.unwrap();
     let tasks = Runner::builder().store(store).listing(true).build();
-    let generated = qh::routes![quick]
+    let generated = qh::routes![quick, stall]
         .layer(Extension(tasks.clone()))
         .layer(qh::Tracking::new());
     Instance {
@@ -351,6 +357,85 @@ async fn a_pause_longer_than_the_lease_loses_no_result() {
         .await
         .json();
     assert_eq!(record["result"], json!({"answer": 42}));
+}
+
+#[tokio::test]
+async fn a_task_lost_on_each_of_its_attempts_fails_with_the_count() {
+    let Some(()) = redis_server::available() else {
+        return;
+    };
+    let (logs, _guard) = logging();
+    let server = RedisServer::start().await;
+    let prefix = new_prefix();
+    let options = options_with(&prefix).lease(Duration::from_secs(60));
+    let a = instance(&server.url(), options.clone()).await;
+    let b = instance(&server.url(), options).await;
+    let res = common::send(
+        &a.generated,
+        common::task_app::with_id("POST", "/stall", "poison"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text());
+    let id = res.json()["task_id"].as_str().unwrap().to_owned();
+    until_status(&b.app, &id, "running").await;
+    // As if its instance had been lost on its first two attempts too (a
+    // task that kills whichever instance runs it).
+    let task = format!("{prefix}:task:{id}");
+    server.cmd(&["HSET", &task, "attempt", "3"]).await;
+    lapse_once(&server, &prefix, &b.app, &id).await;
+    let mut failed = Value::Null;
+    for _ in 0..20 {
+        failed = lapse(&server, &prefix, &b.app, &id).await;
+        if failed["status"] != "running" {
+            break;
+        }
+    }
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let lines = logs.lines();
+    let line = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "task failed: its instance was lost")
+        .unwrap_or_else(|| panic!("the loss is not logged: {lines:?}"));
+    assert_eq!(
+        line["fields"]["error"],
+        "the instance running the task stopped renewing its lease (attempt 3 of 3, none left)"
+    );
+    assert_eq!(line["fields"]["task_request_id"], "poison");
+}
+
+#[tokio::test]
+async fn a_task_that_can_run_again_goes_back_to_pending_when_its_instance_is_lost() {
+    let Some(()) = redis_server::available() else {
+        return;
+    };
+    let server = RedisServer::start().await;
+    let prefix = new_prefix();
+    let options = options_with(&prefix).lease(Duration::from_secs(60));
+    let a = instance(&server.url(), options.clone()).await;
+    let b = instance(&server.url(), options).await;
+    let res = common::send(
+        &a.generated,
+        common::task_app::with_id("POST", "/stall", "lost"),
+    )
+    .await;
+    let id = res.json()["task_id"].as_str().unwrap().to_owned();
+    until_status(&b.app, &id, "running").await;
+    lapse_once(&server, &prefix, &b.app, &id).await;
+    let mut seen = Value::Null;
+    for _ in 0..20 {
+        seen = lapse(&server, &prefix, &b.app, &id).await;
+        if seen["status"] != "running" {
+            break;
+        }
+    }
+    // No instance here serves `stall` (none registered it): it waits,
+    // pending, for one that does; not a terminal answer.
+    assert_eq!(seen["status"], "pending", "{seen}");
+    assert_eq!(seen["attempt"], 1);
+    let holder = server
+        .cmd(&["HGET", &format!("{prefix}:task:{id}"), "holder"])
+        .await;
+    assert_eq!(holder, Reply::Bulk(Some(Vec::new())));
 }
 
 #[tokio::test]

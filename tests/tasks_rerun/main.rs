@@ -2,14 +2,18 @@
 //! own sharing one real `redis-server` (started by each test on 127.0.0.1):
 //! `kill -9` of the instance running a task, whose task another instance
 //! finishes (attempt 2), and a rolling deploy (SIGTERM to an instance with
-//! 20 tasks running), after which all 20 complete elsewhere. Skips (saying
-//! so) without `redis-server` on PATH, fails instead when
+//! 20 tasks running), after which all 20 complete elsewhere. In one
+//! process, two runners on one store: what a submission stores (only the
+//! headers the endpoint declares), the state a task taken over runs with,
+//! and what becomes of one whose extractor needs what was not stored.
+//! Skips (saying so) without `redis-server` on PATH, fails instead when
 //! `QH_REDIS_REQUIRED=1`.
 
 #[path = "../common/mod.rs"]
 mod common;
 mod fleet;
 mod instance;
+mod runners;
 
 use std::time::Duration;
 

@@ -38,7 +38,7 @@ pub(crate) type Rerun =
 /// Implemented by the macro, never by hand; named in
 /// [`RunnerBuilder::endpoint`](crate::tasks::RunnerBuilder::endpoint).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a task endpoint",
+    message = "a runner runs the tasks of task endpoints only",
     label = "not marked `#[qh::endpoint(task)]`",
     note = "a runner runs again the tasks of endpoints marked `#[qh::endpoint(task)]` or `#[qh::endpoint(task = \"optional\")]`"
 )]
