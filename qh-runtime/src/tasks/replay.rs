@@ -227,10 +227,13 @@ impl Registered {
 /// In the extensions of a rebuilt request: where the endpoint hands its
 /// work (and the context it made) instead of submitting it.
 #[derive(Clone)]
-pub(crate) struct ReplayMarker(Arc<Mutex<Option<oneshot::Sender<(Work, Option<Context>)>>>>);
+pub(crate) struct ReplayMarker(Arc<Mutex<Option<oneshot::Sender<Handed>>>>);
+
+/// What the endpoint hands over: its work, and the context it made.
+type Handed = (Work, Option<Context>);
 
 impl ReplayMarker {
-    fn new() -> (Self, oneshot::Receiver<(Work, Option<Context>)>) {
+    fn new() -> (Self, oneshot::Receiver<Handed>) {
         let (tx, rx) = oneshot::channel();
         (Self(Arc::new(Mutex::new(Some(tx)))), rx)
     }

@@ -313,6 +313,9 @@ impl std::fmt::Display for Late {
 
 impl std::error::Error for Late {}
 
+/// Records as scripts return them: `{id, fields}` pairs.
+type Records = Vec<(String, RawRecord)>;
+
 /// What `CREATE` answers.
 enum CreateReply {
     Created,
@@ -570,8 +573,7 @@ impl TaskStore for RedisTaskStore {
             for route in routes {
                 call.arg(route);
             }
-            let (now, claimed, failed): (i64, Vec<(String, RawRecord)>, Vec<(String, RawRecord)>) =
-                self.run(&call).await?;
+            let (now, claimed, failed): (i64, Records, Records) = self.run(&call).await?;
             self.inner
                 .offset_ms
                 .store(now - local_ms(), Ordering::Relaxed);
