@@ -49,7 +49,7 @@ mod builder;
 pub(crate) mod caller;
 pub(crate) mod endpoint;
 mod error;
-mod http;
+pub(crate) mod http;
 mod invocation;
 mod outcome;
 pub(crate) mod owner;

@@ -5,13 +5,14 @@ use std::time::Duration;
 use axum::extract::rejection::PathRejection;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, MethodFilter, MethodRouter};
 use axum::Router;
 use http::{StatusCode, Uri};
 use serde::Serialize;
 
 use super::answers::{json, listing_off, not_found, store_failed, task_problem, Object};
 use super::mounting::mergeable;
+use super::table::{self, Serve};
 use crate::error::{Error, ErrorKind};
 use crate::extract::parse_bool;
 use crate::tasks::owner::Scope;
@@ -83,21 +84,28 @@ pub fn router<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    Router::new()
-        .route("/tasks", mergeable(get(list), "GET,HEAD"))
-        .route("/tasks/", mergeable(get(list), "GET,HEAD"))
-        .route(
-            "/tasks/{task_id}",
-            mergeable(get(record).delete(delete), "GET,HEAD,DELETE"),
-        )
-        .route(
-            "/tasks/{task_id}/status",
-            mergeable(get(status), "GET,HEAD"),
-        )
-        .route(
-            "/tasks/{task_id}/result",
-            mergeable(get(result), "GET,HEAD"),
-        )
+    // From the one table the OpenAPI document is described from too.
+    table::paths()
+        .into_iter()
+        .fold(Router::new(), |router, (path, routes)| {
+            let methods = routes.iter().fold(MethodRouter::new(), |methods, route| {
+                let filter =
+                    MethodFilter::try_from(route.method.clone()).unwrap_or(MethodFilter::GET);
+                methods.on(filter, handler(route.serve))
+            });
+            router.route(path, mergeable(methods, &table::allow(&routes)))
+        })
+}
+
+/// The handler of what `serve` names.
+fn handler(serve: Serve) -> MethodRouter<()> {
+    match serve {
+        Serve::Status => get(status),
+        Serve::Result => get(result),
+        Serve::Record => get(record),
+        Serve::Delete => axum::routing::delete(delete),
+        Serve::List => get(list),
+    }
 }
 
 type Id = Result<Path<String>, PathRejection>;
