@@ -154,6 +154,12 @@ impl MemoryTaskStore {
                 });
             }
         }
+        // The app's own work (no quota key) is not bounded.
+        let limits = if group_key.is_some() {
+            limits
+        } else {
+            Limits::new()
+        };
         let group = inner.groups.entry(group_key.clone()).or_default();
         if limits.running.is_some_and(|max| group.unfinished >= max) {
             return Ok(Admitted::OverQuota(QuotaKind::Running));

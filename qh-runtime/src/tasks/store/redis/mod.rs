@@ -365,8 +365,9 @@ impl TaskStore for RedisTaskStore {
         Box::pin(async move {
             // Past the time the caller waits, Redis stores nothing: a
             // submission answered 503 (Redis paused) leaves no record
-            // behind when Redis resumes.
-            let budget = self.inner.options.response_timeout;
+            // behind when Redis resumes. Three quarters of it: the answer
+            // still has to travel back before the caller gives up.
+            let budget = self.inner.options.response_timeout * 3 / 4;
             let deadline =
                 self.redis_now_ms() + i64::try_from(budget.as_millis()).unwrap_or(i64::MAX / 2);
             let call = creation::invocation(self, &record, limits, deadline);
