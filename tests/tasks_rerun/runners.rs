@@ -35,6 +35,17 @@ async fn report(
     json!({"site": site.name, "tenant": tenant, "month": month})
 }
 
+/// Reads its path and query: routed again where it runs again.
+#[qh::endpoint(task, path = "/accounts/{account}/export")]
+async fn export(
+    #[extract] State(site): State<Site>,
+    account: String,
+    #[query] format: Option<String>,
+) -> Value {
+    let _permit = site.gate.acquire().await.map_err(|e| e.to_string());
+    json!({"site": site.name, "account": account, "format": format})
+}
+
 #[derive(Clone)]
 struct Marker;
 
@@ -75,9 +86,10 @@ async fn instance_a(server: &RedisServer, prefix: &str) -> A {
         .store(store(server, prefix).await)
         .endpoint_with_state::<report, _>(site.clone())
         .endpoint_with_state::<needs_layer, _>(site.clone())
+        .endpoint_with_state::<export, _>(site.clone())
         .shutdown(&shutdown)
         .build();
-    let router = qh::routes![report, needs_layer]
+    let router = qh::routes![report, needs_layer, export]
         .with_state(site)
         .layer(Extension(Marker))
         .layer(Extension(runner.clone()))
@@ -99,7 +111,8 @@ async fn instance_b(server: &RedisServer, prefix: &str) -> Runner {
     Runner::builder()
         .store(store(server, prefix).await)
         .endpoint_with_state::<report, _>(site.clone())
-        .endpoint_with_state::<needs_layer, _>(site)
+        .endpoint_with_state::<needs_layer, _>(site.clone())
+        .endpoint_with_state::<export, _>(site)
         .expose_errors(true)
         .build()
 }
@@ -136,8 +149,10 @@ async fn a_task_handed_back_runs_elsewhere_with_what_was_stored() {
     let b = instance_b(&server, &prefix).await;
     let id = submit(&a, "/report", r#"{"month":"2026-11"}"#).await;
     let stuck = submit(&a, "/needs_layer", "").await;
-    running(&**a.runner.store(), &id).await;
-    running(&**a.runner.store(), &stuck).await;
+    let routed = submit(&a, "/accounts/acme-7/export?format=csv", "").await;
+    for task in [&id, &stuck, &routed] {
+        running(&**a.runner.store(), task).await;
+    }
 
     // Stored: the body and the header the endpoint declares, nothing else.
     let task = format!("{prefix}:task:{id}");
@@ -168,6 +183,12 @@ async fn a_task_handed_back_runs_elsewhere_with_what_was_stored() {
         Some(json!({"site": "b", "tenant": "acme", "month": "2026-11"}))
     );
     assert_eq!(done.attempt, 2);
+    let done = finished(&**b.store(), &routed).await;
+    assert_eq!(
+        done.result,
+        Some(json!({"site": "b", "account": "acme-7", "format": "csv"})),
+        "{done:?}"
+    );
 
     // An extractor reading what the app's layers put in the request
     // cannot run again elsewhere: failed, with the reason.

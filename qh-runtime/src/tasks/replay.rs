@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use axum::body::Body;
 use axum::handler::Handler;
 use axum::response::Response;
+use axum::routing::MethodFilter;
 use http::request::Parts;
 use http::{Extensions, HeaderMap, Request};
 use tokio::sync::oneshot;
@@ -56,15 +57,26 @@ pub(crate) fn route_of<E: Endpoint>() -> String {
     format!("{} {}", E::METHOD_STR, E::PATH)
 }
 
-/// The rerun function of endpoint `E` with the router's `state`.
+/// The rerun function of endpoint `E` with the router's `state`: a router
+/// of `E` alone, so that a rebuilt request is routed as the first was (its
+/// path parameters and matched path found the same way).
 pub(crate) fn rerun_of<E, S>(state: S) -> Rerun
 where
     E: Endpoint + Handler<EndpointMarker, S>,
     S: Clone + Send + Sync + 'static,
 {
+    let filter = MethodFilter::try_from(E::METHOD).unwrap_or(MethodFilter::POST);
+    let router: axum::Router = axum::Router::new()
+        .route(E::PATH, axum::routing::on(filter, E::handler()))
+        .with_state(state);
     Arc::new(move |request| {
-        let call = E::handler().call(request, state.clone());
-        Box::pin(call)
+        let mut router = router.clone();
+        Box::pin(async move {
+            match tower::Service::call(&mut router, request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            }
+        })
     })
 }
 
