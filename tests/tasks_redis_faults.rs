@@ -439,6 +439,40 @@ async fn a_task_that_can_run_again_goes_back_to_pending_when_its_instance_is_los
 }
 
 #[tokio::test]
+async fn a_task_whose_record_redis_lost_stops_saying_so() {
+    let Some(()) = redis_server::available() else {
+        return;
+    };
+    let (logs, _guard) = logging();
+    let mut server = RedisServer::start().await;
+    let options = options_with(&new_prefix()).lease(Duration::from_millis(600));
+    let a = instance(&server.url(), options).await;
+    let id = submit_kind(&a.app, "gated", "forgotten").await;
+    until_status(&a.app, &id, "running").await;
+    // Restarted without persistence: every record is gone.
+    server.restart().await;
+    common::wait::until_true("the task to stop", || a.app.tasks.running_here() == 0).await;
+    let lines = logs.lines();
+    let line = lines
+        .iter()
+        .find(|l| {
+            l["span"]["task_id"] == id.as_str()
+                && l["fields"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("task stopped"))
+        })
+        .unwrap_or_else(|| panic!("the stop is not logged: {lines:?}"));
+    assert_eq!(line["level"], "WARN");
+    assert_eq!(
+        line["fields"]["message"],
+        "task stopped: its record is gone (deleted elsewhere, or the store lost its data)"
+    );
+    assert_eq!(line["request_id"], "forgotten");
+    let res = ask(&a.app, "GET", &format!("/tasks/{id}"), "after").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn deleting_unknown_tasks_publishes_nothing() {
     let Some(()) = redis_server::available() else {
         return;

@@ -119,11 +119,11 @@ pub mod __private {
     pub use crate::routes::Routes;
     pub use crate::tasks::caller::caller_tasks;
     pub use crate::tasks::endpoint::{
-        blocking_outcome, submit_task, TaskBadErr, TaskBadResult, TaskError, TaskJson, TaskNone,
-        TaskResult, TaskReturn, TaskValue,
+        blocking_outcome, TaskBadErr, TaskBadResult, TaskError, TaskJson, TaskNone, TaskResult,
+        TaskReturn, TaskValue,
     };
     pub use crate::tasks::parse_async_flag;
-    pub use crate::tasks::replay::{submit_endpoint_task, Capture, Replay};
+    pub use crate::tasks::replay::{submit_endpoint_task, Capture};
     pub use crate::tasks::TaskEndpoint;
     pub use crate::{context::get as context_get, Error, RequestId};
     pub use axum::extract::{FromRequestParts, Request};

@@ -1,17 +1,14 @@
 //! What `#[qh::endpoint(task)]` expansions call: the function's return
 //! value turned into a [`TaskOutcome`] (chosen at compile time by an
 //! autoref ladder, like `crate::endpoint::respond`; how those work:
-//! `crate::support::autoref`), and the submission answered.
+//! `crate::support::autoref`). The submission is `tasks::replay`'s.
 
 use std::cell::Cell;
 use std::fmt::Display;
-use std::future::Future;
 use std::marker::PhantomData;
 
-use axum::response::{IntoResponse, Response};
-
 use crate::endpoint::respond::{checks, Checks, Fine, Passes, FINE};
-use crate::tasks::{CallerTasks, TaskOutcome};
+use crate::tasks::TaskOutcome;
 
 /// Wraps a task function's return value to pick how it is stored (see
 /// [`TaskResult`]).
@@ -190,20 +187,6 @@ pub trait TaskError {
 
 #[diagnostic::do_not_recommend]
 impl<T: Display> TaskError for T {}
-
-/// Submits `work` as a task of the function `name` and answers the
-/// submission: `202` with `Location` ([`Submitted`](crate::tasks::Submitted)),
-/// `503` problem+json when the store cannot take it, `401` when an owner
-/// hook finds no owner ([`SubmitError`](crate::tasks::SubmitError)).
-pub async fn submit_task<F>(tasks: &CallerTasks, name: &'static str, work: F) -> Response
-where
-    F: Future<Output = TaskOutcome> + Send + 'static,
-{
-    match tasks.submit_json(name, work).await {
-        Ok(submitted) => submitted.into_response(),
-        Err(e) => e.into_response(),
-    }
-}
 
 /// Runs a synchronous task function on tokio's blocking pool with the
 /// request's context (as [`crate::spawn_blocking`]); a panic fails the task.
