@@ -119,12 +119,19 @@ impl Capture {
         E: TaskEndpoint + Handler<EndpointMarker, S>,
         S: Clone + Send + Sync + 'static,
     {
+        // Only a retry runs it again in this process: the router that
+        // does is made then, not for every submission.
+        let rerun = if E::RETRIES > 0 {
+            Rerunner::Later(Arc::new(move || rerun_of::<E, S>(state.clone())))
+        } else {
+            Rerunner::Elsewhere
+        };
         Replay {
             invocation: self.invocation.completed(body),
             original: self.original.map(Arc::new),
             retries: E::RETRIES,
             optional: E::OPTIONAL,
-            rerun: rerun_of::<E, S>(state),
+            rerun,
         }
     }
 }
@@ -138,7 +145,19 @@ pub struct Replay {
     original: Option<Arc<Original>>,
     pub(crate) retries: u32,
     optional: bool,
-    rerun: Rerun,
+    rerun: Rerunner,
+}
+
+/// How this instance calls the endpoint again.
+#[derive(Clone)]
+enum Rerunner {
+    /// Through the router of its registration.
+    Ready(Rerun),
+    /// Through a router made when first needed (a retry).
+    Later(Arc<dyn Fn() -> Rerun + Send + Sync>),
+    /// Not here: no retries, so only another instance (which registered
+    /// the endpoint) runs it again.
+    Elsewhere,
 }
 
 impl Replay {
@@ -149,7 +168,7 @@ impl Replay {
             original: None,
             retries: registered.retries,
             optional: registered.optional,
-            rerun: Arc::clone(&registered.rerun),
+            rerun: Rerunner::Ready(Arc::clone(&registered.rerun)),
         }
     }
 
@@ -188,7 +207,17 @@ impl Replay {
         }
         let (marker, handed) = ReplayMarker::new();
         extensions.insert(marker);
-        let response = (self.rerun)(request).await;
+        let rerun = match &self.rerun {
+            Rerunner::Ready(rerun) => Arc::clone(rerun),
+            Rerunner::Later(make) => make(),
+            Rerunner::Elsewhere => {
+                return Err(
+                    "its endpoint has no retries, and runs again on another instance only"
+                        .to_owned(),
+                )
+            }
+        };
+        let response = rerun(request).await;
         match handed.await {
             Ok(work) => Ok(work),
             Err(_) => Err(refusal(response).await),
