@@ -41,10 +41,13 @@ pub(super) fn impls(paths: &Paths, ep: &Endpoint<'_>, companion: &Ident) -> Toke
     }
 }
 
-/// Before extraction: what the request carries that a rebuilt one needs.
+/// Before extraction: what the request carries that a rebuilt one needs
+/// (after the request's `CallerTasks`, which says whether anything can
+/// use it).
 pub(super) fn capture(paths: &Paths, parts: &Ident) -> TokenStream {
     let (capture, task_capture) = (local("__qh_capture"), paths.task_capture());
-    quote!(let #capture = #task_capture::of::<Self>(&#parts);)
+    let tasks = local("__qh_tasks");
+    quote!(let #capture = #task_capture::of::<Self>(&#parts, &#tasks);)
 }
 
 /// At submission: the capture completed (the body, the router's state),

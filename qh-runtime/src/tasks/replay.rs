@@ -84,7 +84,8 @@ where
 /// consumes it, for [`Replay`]. Made by generated code.
 #[doc(hidden)]
 pub struct Capture {
-    invocation: Invocation,
+    /// `None` when nothing can use it (see [`Capture::of`]).
+    invocation: Option<Invocation>,
     original: Option<Original>,
 }
 
@@ -95,17 +96,34 @@ struct Original {
 }
 
 impl Capture {
-    /// Reads `parts` of a request to endpoint `E` (before extraction). Its
-    /// headers and extensions are kept whole, in memory only, when `E` has
-    /// retries.
+    /// Reads `parts` of a request to endpoint `E` (before extraction),
+    /// submitted to `tasks`: what another attempt needs, when one can use
+    /// it (a shared store's other instances, `E`'s retries) or an
+    /// `Idempotency-Key` compares it; nothing otherwise (a memory store's
+    /// task without retries runs once, and the capture would be waste).
+    /// Its headers and extensions are kept whole, in memory only, when `E`
+    /// has retries.
     #[must_use]
-    pub fn of<E: TaskEndpoint>(parts: &Parts) -> Self {
+    pub fn of<E: TaskEndpoint>(
+        parts: &Parts,
+        tasks: &Result<crate::tasks::CallerTasks, Response>,
+    ) -> Self {
+        let shared = tasks
+            .as_ref()
+            .is_ok_and(|t| t.runner().store().sweep_every().is_some());
+        let keyed = parts.headers.contains_key("idempotency-key");
+        if !(shared || keyed || E::RETRIES > 0) {
+            return Self {
+                invocation: None,
+                original: None,
+            };
+        }
         let original = (E::RETRIES > 0).then(|| Original {
             headers: parts.headers.clone(),
             extensions: parts.extensions.clone(),
         });
         Self {
-            invocation: Invocation::capture(route_of::<E>(), parts, E::HEADERS),
+            invocation: Some(Invocation::capture(route_of::<E>(), parts, E::HEADERS)),
             original,
         }
     }
@@ -127,7 +145,7 @@ impl Capture {
             Rerunner::Elsewhere
         };
         Replay {
-            invocation: self.invocation.completed(body),
+            invocation: self.invocation.map(|i| i.completed(body)),
             original: self.original.map(Arc::new),
             retries: E::RETRIES,
             optional: E::OPTIONAL,
@@ -141,7 +159,7 @@ impl Capture {
 #[doc(hidden)]
 #[derive(Clone)]
 pub struct Replay {
-    pub(crate) invocation: Invocation,
+    pub(crate) invocation: Option<Invocation>,
     original: Option<Arc<Original>>,
     pub(crate) retries: u32,
     optional: bool,
@@ -164,7 +182,7 @@ impl Replay {
     /// The same, on an instance that only has what was stored.
     pub(crate) fn stored(invocation: Invocation, registered: &Registered) -> Self {
         Self {
-            invocation,
+            invocation: Some(invocation),
             original: None,
             retries: registered.retries,
             optional: registered.optional,
@@ -181,7 +199,10 @@ impl Replay {
         runner: &crate::tasks::Runner,
         request_id: Option<&RequestId>,
     ) -> Result<(Work, Option<Context>), String> {
-        let Some(mut request) = self.invocation.request() else {
+        let Some(invocation) = &self.invocation else {
+            return Err("nothing was stored to run it again".to_owned());
+        };
+        let Some(mut request) = invocation.request() else {
             return Err("its stored invocation cannot be read back".to_owned());
         };
         if let Some(original) = &self.original {
@@ -197,10 +218,7 @@ impl Replay {
         extensions.remove::<ReplayMarker>();
         extensions.insert(runner.clone());
         if let Some(id) = request_id {
-            let header = self
-                .invocation
-                .id_header()
-                .unwrap_or(crate::id::DEFAULT_HEADER);
+            let header = invocation.id_header().unwrap_or(crate::id::DEFAULT_HEADER);
             extensions.insert(Resolved::new(id.clone(), header, None));
         } else {
             extensions.remove::<Resolved>();

@@ -412,10 +412,11 @@ impl Runner {
         record.max_attempts = self.max_attempts();
         record.quota_key = submission.quota_key;
         record.idempotency_key = submission.idempotency_key;
-        if let Some(replay) = &replay {
-            self.check_registered(replay.invocation.route());
-            record.invocation = Some(replay.invocation.clone());
+        if let Some(invocation) = replay.as_ref().and_then(|r| r.invocation.as_ref()) {
+            self.check_registered(invocation.route());
+            record.invocation = Some(invocation.clone());
         }
+        let rerunnable = record.invocation.is_some();
         match self.store().admit(record, self.quota().limits()).await? {
             Admitted::Created => {}
             Admitted::Existing(first) => {
@@ -440,7 +441,7 @@ impl Runner {
             id: task_id.clone(),
             endpoint: endpoint.to_owned(),
             request_id: request_id.clone(),
-            rerunnable: replay.is_some(),
+            rerunnable,
             retries: replay.as_ref().map_or(0, |r| r.retries),
             handed_back: 0,
             replay,

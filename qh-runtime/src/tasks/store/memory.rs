@@ -160,7 +160,7 @@ impl MemoryTaskStore {
         } else {
             Limits::new()
         };
-        let group = inner.groups.entry(group_key.clone()).or_default();
+        let group = inner.group(&group_key);
         if limits.running.is_some_and(|max| group.unfinished >= max) {
             return Ok(Admitted::OverQuota(QuotaKind::Running));
         }
@@ -185,7 +185,13 @@ impl MemoryTaskStore {
 
 impl Inner {
     fn group(&mut self, key: &Option<String>) -> &mut Group {
-        self.groups.entry(key.clone()).or_default()
+        // The key is copied only for a group not seen yet.
+        if !self.groups.contains_key(key) {
+            self.groups.insert(key.clone(), Group::default());
+        }
+        self.groups
+            .get_mut(key)
+            .unwrap_or_else(|| unreachable!("inserted above"))
     }
 
     fn insert(&mut self, record: TaskRecord) {
