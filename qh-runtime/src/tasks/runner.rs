@@ -276,6 +276,17 @@ impl Runner {
         routes
     }
 
+    /// The app's shutdown the runner's own work counts toward (see
+    /// [`RunnerBuilder::shutdown`]), if it was given one.
+    ///
+    /// ```
+    /// assert!(qh::tasks::Runner::default().shutdown().is_none());
+    /// ```
+    #[must_use]
+    pub fn shutdown(&self) -> Option<&Shutdown> {
+        self.inner.config.shutdown.as_ref()
+    }
+
     /// The owner hook (see [`RunnerBuilder::owner`]), if the runner has one.
     ///
     /// ```
