@@ -162,6 +162,23 @@ pub mod api {
             .ok_or_else(|| "too many pages".to_owned())
     }
 
+    /// Syncs a tenant's account, again when the service fails.
+    ///
+    /// # Errors
+    ///
+    /// When the account is empty.
+    #[qh::endpoint(task, retries = 3)]
+    pub async fn sync(
+        #[extract] State(state): State<AppState>,
+        #[header("x-tenant")] tenant: String,
+        account: String,
+    ) -> Result<String, String> {
+        if account.is_empty() {
+            return Err("no account".to_owned());
+        }
+        Ok(format!("{}{tenant}/{account}", state.prefix))
+    }
+
     /// Squares, in the background when the client asks.
     #[qh::endpoint(task = "optional", method = "GET", path = "/square/{n}")]
     #[must_use]
@@ -197,9 +214,17 @@ async fn router_builds() {
         api::item,
         api::report,
         api::square,
+        api::sync,
     ]
     .layer(axum::Extension(7_u32))
     .with_state(api::AppState::default());
+    // Its task endpoints, registered for another instance to take over.
+    let runner = qh::tasks::Runner::builder()
+        .endpoint_with_state::<api::report, _>(api::AppState::default())
+        .endpoint_with_state::<api::square, _>(api::AppState::default())
+        .endpoint_with_state::<api::sync, _>(api::AppState::default())
+        .build();
+    assert_eq!(runner.endpoints().len(), 3);
     let request = Request::post("/add")
         .header("content-type", "application/json")
         .body(Body::from(r#"{"a":1,"b":2}"#))

@@ -151,6 +151,7 @@ async fn a_failing_backend_answers_a_generic_503_and_logs_its_text() {
 
 #[tokio::test]
 async fn waiters_over_the_bound_are_refused_at_once() {
+    let (logs, _guard) = logging();
     let tasks = Runner::builder().max_waiters(1).build();
     let app = app_with(tasks.clone());
     let id = submit_kind(&app, "gated", "sub").await;
@@ -179,6 +180,20 @@ async fn waiters_over_the_bound_are_refused_at_once() {
     // Asking without waiting is never refused.
     let res = ask(&app, "GET", &format!("/tasks/{id}/result"), "w-3").await;
     assert_eq!(res.status, StatusCode::ACCEPTED);
+    // A flood of refusals writes a line a second, not a line each.
+    for n in 0..200 {
+        let res = ask(&app, "GET", &uri, &format!("flood-{n}")).await;
+        assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+    let refusals = logs
+        .lines()
+        .into_iter()
+        .filter(|l| l["fields"]["message"] == "task wait refused: too many requests are waiting")
+        .count();
+    assert!(
+        (1..=3).contains(&refusals),
+        "{refusals} lines for 201 refusals"
+    );
 
     app.gate.0.add_permits(1);
     let res = first.await.unwrap();

@@ -36,6 +36,12 @@ async fn quick() -> u32 {
     7
 }
 
+/// Never ends on its own: a task endpoint's task, which can run again.
+#[qh::endpoint(task)]
+async fn stall() -> u32 {
+    std::future::pending().await
+}
+
 struct Instance {
     app: App,
     /// `POST /quick`: submitted through the code `#[qh::endpoint(task)]`
@@ -46,7 +52,7 @@ struct Instance {
 async fn instance(url: &str, options: RedisOptions) -> Instance {
     let store = RedisTaskStore::connect_with(url, options).await.unwrap();
     let tasks = Runner::builder().store(store).listing(true).build();
-    let generated = qh::routes![quick]
+    let generated = qh::routes![quick, stall]
         .layer(Extension(tasks.clone()))
         .layer(qh::Tracking::new());
     Instance {
@@ -127,6 +133,16 @@ async fn a_paused_redis_answers_503_within_the_response_timeout_then_recovers() 
     let res = bounded("status", ask(&a.app, "GET", &uri, "back")).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert_eq!(res.json()["status"], "running");
+    // The submission answered 503 reached Redis once it resumed, and was
+    // refused there: no record of it, only the task submitted before.
+    let res = ask(&a.app, "GET", "/tasks/", "after").await;
+    let listed: Vec<Value> = res.json()["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["task_id"].clone())
+        .collect();
+    assert_eq!(listed, [json!(id)], "{}", res.text());
     a.app.gate.0.add_permits(1);
     until_status(&a.app, &id, "completed").await;
 }
@@ -162,35 +178,52 @@ async fn a_restarted_redis_is_used_again_from_the_first_request() {
     assert_eq!(res.json()["result"], 7);
 }
 
-/// Makes `reader` judge the task's lease lost, as if its instance had been
-/// cut off for a whole lease: the lease key goes, the reader reads. Tried
-/// again if the holder's renewal slipped in between (bounded).
-async fn judged_lost(server: &RedisServer, prefix: &str, reader: &App, id: &str) {
-    let lease = format!("{prefix}:lease:{id}");
+/// Makes the task's lease end now, as if its instance had been cut off
+/// for a whole lease (its score in `{prefix}:live` is the lease's end),
+/// then has `reader` read it: the reader finds the lease past its end.
+async fn lapse(server: &RedisServer, prefix: &str, reader: &App, id: &str) -> Value {
+    let live = format!("{prefix}:live");
+    server.cmd(&["ZADD", &live, "XX", "0", id]).await;
+    ask(reader, "GET", &format!("/tasks/{id}"), "reader")
+        .await
+        .json()
+}
+
+/// [`lapse`] until the record holds the mark, tried again (bounded) when
+/// the holder's renewal slipped in between (its first one may come early,
+/// woken by the task's own start event).
+async fn lapse_once(server: &RedisServer, prefix: &str, reader: &App, id: &str) -> Value {
     for _ in 0..20 {
-        server.cmd(&["DEL", &lease]).await;
-        let res = ask(reader, "GET", &format!("/tasks/{id}"), "reader").await;
-        if res.json()["status"] == "failed" {
-            return;
+        let seen = lapse(server, prefix, reader, id).await;
+        if lapsed(server, prefix, id).await {
+            return seen;
         }
     }
-    panic!("the reader never judged the lease of {id} lost");
+    panic!("the lease of {id} was never seen past its end");
+}
+
+/// Whether the record holds the mark of a lease seen past its end.
+async fn lapsed(server: &RedisServer, prefix: &str, id: &str) -> bool {
+    let task = format!("{prefix}:task:{id}");
+    server.cmd(&["HGET", &task, "lapsed"]).await == Reply::Bulk(Some(b"1".to_vec()))
 }
 
 #[tokio::test]
-async fn the_holder_s_completion_wins_over_a_lost_lease_judgement() {
+async fn a_lease_seen_past_its_end_gets_a_grace_and_the_holder_s_result_is_kept() {
     let Some(()) = redis_server::available() else {
         return;
     };
     let server = RedisServer::start().await;
-    // A long lease: no renewal comes between the judgement and the end.
+    // A long lease: no renewal comes between the lapse and the end.
     let prefix = new_prefix();
     let options = options_with(&prefix).lease(Duration::from_secs(60));
     let a = instance(&server.url(), options.clone()).await;
     let b = instance(&server.url(), options).await;
     let id = submit_kind(&a.app, "gated", "fenced").await;
     until_status(&b.app, &id, "running").await;
-    judged_lost(&server, &prefix, &b.app, &id).await;
+    let seen = lapse_once(&server, &prefix, &b.app, &id).await;
+    // Not a terminal answer: the holder may only have been cut off.
+    assert_eq!(seen["status"], "running", "{seen}");
 
     a.app.gate.0.add_permits(1);
     until_status(&b.app, &id, "completed").await;
@@ -202,7 +235,7 @@ async fn the_holder_s_completion_wins_over_a_lost_lease_judgement() {
 }
 
 #[tokio::test]
-async fn the_holder_s_renewal_puts_a_task_judged_lost_back_to_running() {
+async fn the_holder_s_renewal_within_the_grace_keeps_its_task() {
     let Some(()) = redis_server::available() else {
         return;
     };
@@ -213,18 +246,75 @@ async fn the_holder_s_renewal_puts_a_task_judged_lost_back_to_running() {
     let b = instance(&server.url(), options).await;
     let id = submit_kind(&a.app, "gated", "renewed").await;
     until_status(&b.app, &id, "running").await;
-    judged_lost(&server, &prefix, &b.app, &id).await;
+    let seen = lapse_once(&server, &prefix, &b.app, &id).await;
+    assert_eq!(seen["status"], "running", "{seen}");
 
-    // A is alive: its next renewal (a third of a lease later) undoes the
-    // judgement, and the work was never stopped.
-    until_status(&b.app, &id, "running").await;
+    // A is alive: its next renewal (a third of a lease later) clears the
+    // mark before the grace ends, and the work was never stopped.
+    common::wait::until("A to renew its lease", || async {
+        !lapsed(&server, &prefix, &id).await
+    })
+    .await;
+    let res = ask(&b.app, "GET", &format!("/tasks/{id}"), "b").await;
+    assert_eq!(res.json()["status"], "running");
+    assert_eq!(res.json()["attempt"], 1);
     a.app.gate.0.add_permits(1);
     until_status(&b.app, &id, "completed").await;
 }
 
+#[tokio::test]
+async fn a_task_lost_for_good_fails_and_that_answer_never_changes() {
+    let Some(()) = redis_server::available() else {
+        return;
+    };
+    let (logs, _guard) = logging();
+    let server = RedisServer::start().await;
+    let prefix = new_prefix();
+    let options = options_with(&prefix).lease(Duration::from_secs(60));
+    let a = instance(&server.url(), options.clone()).await;
+    let b = instance(&server.url(), options).await;
+    // Submitted as a future: it cannot run again.
+    let id = submit_kind(&a.app, "gated", "lost").await;
+    until_status(&b.app, &id, "running").await;
+    // Seen past its end twice: its grace is over too.
+    let seen = lapse_once(&server, &prefix, &b.app, &id).await;
+    assert_eq!(seen["status"], "running", "{seen}");
+    // (Bounded: a renewal slipping in between clears the mark again.)
+    let mut failed = Value::Null;
+    for _ in 0..20 {
+        failed = lapse(&server, &prefix, &b.app, &id).await;
+        if failed["status"] != "running" {
+            break;
+        }
+    }
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let lines = logs.lines();
+    let line = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "task failed: its instance was lost")
+        .unwrap_or_else(|| panic!("the loss is not logged: {lines:?}"));
+    assert_eq!(line["level"], "WARN");
+    assert_eq!(line["fields"]["task_id"], id.as_str());
+    assert_eq!(
+        line["fields"]["error"],
+        "the instance running the task stopped renewing its lease"
+    );
+
+    // A was only cut off and finishes: its late result is discarded, and
+    // the answer a client may already have read stays.
+    a.app.gate.0.add_permits(1);
+    common::wait::until_true("A to end the task", || a.app.tasks.running_here() == 0).await;
+    let record = ask(&b.app, "GET", &format!("/tasks/{id}"), "after")
+        .await
+        .json();
+    assert_eq!(record["status"], "failed", "{record}");
+    assert_eq!(record["result"], Value::Null);
+}
+
 /// The probe's scenario: Redis paused for longer than the lease while A
-/// runs a task; once Redis is back, B reads the task (whether it judges the
-/// lease lost first or A renews first) and A finishes: the result is kept.
+/// runs a task; once Redis is back, B reads the task (it finds the lease
+/// past its end, which gives A a grace to renew) and A finishes: the
+/// result is kept, and no read in between said `failed`.
 #[tokio::test]
 async fn a_pause_longer_than_the_lease_loses_no_result() {
     let Some(()) = redis_server::available() else {
@@ -259,12 +349,127 @@ async fn a_pause_longer_than_the_lease_loses_no_result() {
     server.resume();
     let res = bounded("read", ask(&b.app, "GET", &format!("/tasks/{id}"), "b")).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    // Not a terminal answer a client could act on: A may still finish.
+    assert_eq!(res.json()["status"], "running", "{}", res.text());
     a.app.gate.0.add_permits(1);
     until_status(&b.app, &id, "completed").await;
     let record = ask(&b.app, "GET", &format!("/tasks/{id}"), "after")
         .await
         .json();
     assert_eq!(record["result"], json!({"answer": 42}));
+}
+
+#[tokio::test]
+async fn a_task_lost_on_each_of_its_attempts_fails_with_the_count() {
+    let Some(()) = redis_server::available() else {
+        return;
+    };
+    let (logs, _guard) = logging();
+    let server = RedisServer::start().await;
+    let prefix = new_prefix();
+    let options = options_with(&prefix).lease(Duration::from_secs(60));
+    let a = instance(&server.url(), options.clone()).await;
+    let b = instance(&server.url(), options).await;
+    let res = common::send(
+        &a.generated,
+        common::task_app::with_id("POST", "/stall", "poison"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text());
+    let id = res.json()["task_id"].as_str().unwrap().to_owned();
+    until_status(&b.app, &id, "running").await;
+    // As if its instance had been lost on its first two attempts too (a
+    // task that kills whichever instance runs it).
+    let task = format!("{prefix}:task:{id}");
+    server.cmd(&["HSET", &task, "attempt", "3"]).await;
+    lapse_once(&server, &prefix, &b.app, &id).await;
+    let mut failed = Value::Null;
+    for _ in 0..20 {
+        failed = lapse(&server, &prefix, &b.app, &id).await;
+        if failed["status"] != "running" {
+            break;
+        }
+    }
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let lines = logs.lines();
+    let line = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "task failed: its instance was lost")
+        .unwrap_or_else(|| panic!("the loss is not logged: {lines:?}"));
+    assert_eq!(
+        line["fields"]["error"],
+        "the instance running the task stopped renewing its lease (attempt 3 of 3, none left)"
+    );
+    assert_eq!(line["fields"]["task_request_id"], "poison");
+}
+
+#[tokio::test]
+async fn a_task_that_can_run_again_goes_back_to_pending_when_its_instance_is_lost() {
+    let Some(()) = redis_server::available() else {
+        return;
+    };
+    let server = RedisServer::start().await;
+    let prefix = new_prefix();
+    let options = options_with(&prefix).lease(Duration::from_secs(60));
+    let a = instance(&server.url(), options.clone()).await;
+    let b = instance(&server.url(), options).await;
+    let res = common::send(
+        &a.generated,
+        common::task_app::with_id("POST", "/stall", "lost"),
+    )
+    .await;
+    let id = res.json()["task_id"].as_str().unwrap().to_owned();
+    until_status(&b.app, &id, "running").await;
+    lapse_once(&server, &prefix, &b.app, &id).await;
+    let mut seen = Value::Null;
+    for _ in 0..20 {
+        seen = lapse(&server, &prefix, &b.app, &id).await;
+        if seen["status"] != "running" {
+            break;
+        }
+    }
+    // No instance here serves `stall` (none registered it): it waits,
+    // pending, for one that does; not a terminal answer.
+    assert_eq!(seen["status"], "pending", "{seen}");
+    assert_eq!(seen["attempt"], 1);
+    let holder = server
+        .cmd(&["HGET", &format!("{prefix}:task:{id}"), "holder"])
+        .await;
+    assert_eq!(holder, Reply::Bulk(Some(Vec::new())));
+}
+
+#[tokio::test]
+async fn a_task_whose_record_redis_lost_stops_saying_so() {
+    let Some(()) = redis_server::available() else {
+        return;
+    };
+    let (logs, _guard) = logging();
+    let mut server = RedisServer::start().await;
+    let options = options_with(&new_prefix()).lease(Duration::from_millis(600));
+    let a = instance(&server.url(), options).await;
+    let id = submit_kind(&a.app, "gated", "forgotten").await;
+    until_status(&a.app, &id, "running").await;
+    // Restarted without persistence: every record is gone.
+    server.restart().await;
+    common::wait::until_true("the task to stop", || a.app.tasks.running_here() == 0).await;
+    let lines = logs.lines();
+    let line = lines
+        .iter()
+        .find(|l| {
+            l["span"]["task_id"] == id.as_str()
+                && l["fields"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("task stopped"))
+        })
+        .unwrap_or_else(|| panic!("the stop is not logged: {lines:?}"));
+    assert_eq!(line["level"], "WARN");
+    assert_eq!(
+        line["fields"]["message"],
+        "task stopped: its record is gone (deleted elsewhere, or the store lost its data)"
+    );
+    assert_eq!(line["request_id"], "forgotten");
+    let res = ask(&a.app, "GET", &format!("/tasks/{id}"), "after").await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

@@ -109,6 +109,9 @@ async fn assert_abandoned(app: &App, task_id: &str) {
     let res = ask(app, "GET", &format!("/tasks/{task_id}/result"), "after").await;
     let doc = assert_problem(&res, StatusCode::CONFLICT, "after");
     assert_eq!(doc["task_status"], "cancelled");
+    // The record says why, as it is: qh's own reason, not a hidden error.
+    let res = ask(app, "GET", &format!("/tasks/{task_id}"), "why").await;
+    assert_eq!(res.json()["error"], REASON);
 }
 
 #[tokio::test]

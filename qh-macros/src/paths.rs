@@ -109,7 +109,9 @@ private_paths! {
     // `#[qh::endpoint(task)]`.
     caller_tasks => caller_tasks;
     parse_async_flag => parse_async_flag;
-    submit_task => submit_task;
+    submit_endpoint_task => submit_endpoint_task;
+    task_capture => Capture;
+    task_endpoint => TaskEndpoint;
     blocking_outcome => blocking_outcome;
     task_return => TaskReturn;
     task_failure => TaskFailure;

@@ -136,8 +136,10 @@ pub mod __private {
     pub use crate::route_check::{check_routes, field_index, Clash, Route};
     pub use crate::routes::Routes;
     pub use crate::tasks::caller::caller_tasks;
-    pub use crate::tasks::endpoint::{blocking_outcome, submit_task};
+    pub use crate::tasks::endpoint::blocking_outcome;
     pub use crate::tasks::parse_async_flag;
+    pub use crate::tasks::replay::{submit_endpoint_task, Capture};
+    pub use crate::tasks::TaskEndpoint;
     pub use crate::{context::get as context_get, Error, RequestId};
     pub use axum::extract::{FromRequestParts, Request};
     pub use axum::handler::Handler;

@@ -6,7 +6,10 @@ use syn::{LitStr, Token};
 
 use crate::ctxt::Ctxt;
 
-const OPTIONS: &str = "`method`, `path`, `task`, `crate`";
+const OPTIONS: &str = "`method`, `path`, `task`, `retries`, `crate`";
+
+/// The most retries an endpoint may ask for: more is a loop, not a retry.
+const MAX_RETRIES: u32 = 100;
 
 /// The valid forms of `task`, for its errors.
 const TASK_FORMS: &str =
@@ -22,6 +25,14 @@ pub struct Args {
     pub krate: Option<syn::Path>,
     /// `task` or `task = "optional"`
     pub task: Option<Task>,
+    /// `retries = 3`
+    pub retries: Option<Retries>,
+}
+
+/// `retries = n`: the key (for errors about it) and the count.
+pub struct Retries {
+    pub key: syn::Path,
+    pub count: u32,
 }
 
 /// How a task endpoint runs.
@@ -66,6 +77,8 @@ fn parse_one(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
         }
     } else if key.is_ident("task") {
         task(cx, args, meta);
+    } else if key.is_ident("retries") {
+        retries(cx, args, meta);
     } else if key.is_ident("crate") {
         // #[qh::endpoint(crate = "my_qh")]
         if let Some(lit) = string_value(cx, meta, "crate", args.krate.is_some()) {
@@ -155,6 +168,76 @@ fn task(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
         return;
     }
     args.task = Some(mode);
+}
+
+fn retries(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
+    // #[qh::endpoint(task, retries = 3)]
+    let example = "`retries = 3`";
+    if !meta.input.peek(Token![=]) {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("expected a value: {example} (how many times a failed task runs again)"),
+        );
+        skip_value(meta);
+        return;
+    }
+    let value = match meta.value() {
+        Ok(value) => value,
+        Err(e) => {
+            cx.syn_error(e);
+            return;
+        }
+    };
+    if value.is_empty() || value.peek(Token![,]) {
+        cx.error_spanned_by(&meta.path, format!("`retries =` needs a value: {example}"));
+        return;
+    }
+    let expr = match value.parse::<syn::Expr>() {
+        Ok(expr) => expr,
+        Err(e) => {
+            cx.syn_error(e);
+            return;
+        }
+    };
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Int(lit),
+        ..
+    }) = &expr
+    else {
+        cx.error_spanned_by(
+            &expr,
+            format!("expected a whole number of retries: {example}"),
+        );
+        return;
+    };
+    if !matches!(lit.suffix(), "" | "u32") {
+        cx.error_spanned_by(
+            lit,
+            format!("unexpected suffix `{}`: write {example}", lit.suffix()),
+        );
+        return;
+    }
+    let count = match lit.base10_parse::<u32>() {
+        Ok(n) if n <= MAX_RETRIES => n,
+        _ => {
+            cx.error_spanned_by(
+                lit,
+                format!(
+                    "invalid `retries = {}`: at most {MAX_RETRIES}; a task failing that often needs a fix, not more retries",
+                    lit.base10_digits()
+                ),
+            );
+            return;
+        }
+    };
+    if args.retries.is_some() {
+        cx.error_spanned_by(&meta.path, "duplicate option `retries`: remove one of them");
+        return;
+    }
+    args.retries = Some(Retries {
+        key: meta.path.clone(),
+        count,
+    });
 }
 
 /// Reads `= "…"`, reporting a missing `=`, a non-string value or a repeat.

@@ -26,6 +26,8 @@ pub struct Endpoint<'a> {
     pub krate: Option<syn::Path>,
     /// `task` / `task = "optional"`: run through the tasks runner.
     pub task: Option<Task>,
+    /// `retries = n`, and its key for errors.
+    pub retries: Option<&'a crate::endpoint::args::Retries>,
 }
 
 pub struct Param<'a> {
@@ -146,6 +148,7 @@ impl<'a> Endpoint<'a> {
             placeholders,
             krate: args.krate.clone(),
             task: args.task,
+            retries: args.retries.as_ref(),
         }
     }
 

@@ -11,7 +11,7 @@ use crate::endpoint::ast::Endpoint;
 use crate::endpoint::companion::{self, function_and_companion, Route};
 use crate::endpoint::extract::{extraction, Locals};
 use crate::endpoint::tokens::{arg, local};
-use crate::endpoint::{expand_openapi, expand_returns, expand_task};
+use crate::endpoint::{expand_openapi, expand_rerun, expand_returns, expand_task};
 use crate::paths::Paths;
 use crate::unraw;
 
@@ -26,6 +26,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     };
     let impls = companion::impls(&paths, &companion, &route);
     let describe = expand_openapi::describe(&paths, ep, &companion);
+    let rerun = expand_rerun::impls(&paths, ep, &companion);
     let locals = Locals::new();
     let x = extraction(&paths, ep, &locals);
     let (set_items, bounds) = (&x.items, &x.bounds);
@@ -48,6 +49,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
             #set_items
             #impls
             #describe
+            #rerun
 
             #[automatically_derived]
             impl<#s> #handler<#marker, #s> for #companion

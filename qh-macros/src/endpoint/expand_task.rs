@@ -6,6 +6,7 @@ use quote::quote;
 
 use crate::endpoint::args::Task;
 use crate::endpoint::ast::Endpoint;
+use crate::endpoint::expand_rerun;
 use crate::endpoint::expand_returns;
 use crate::endpoint::tokens::local;
 use crate::paths::Paths;
@@ -19,14 +20,16 @@ pub(super) fn before(paths: &Paths, ep: &Endpoint<'_>, parts: &Ident) -> TokenSt
     let caller_tasks = paths.caller_tasks();
     let runner = local("__qh_tasks");
     let flag = local("__qh_async");
+    let capture = expand_rerun::capture(paths, parts);
     match ep.task {
         None => quote!(),
-        Some(Task::Always) => quote!(let #runner = #caller_tasks(&#parts);),
+        Some(Task::Always) => quote!(let #runner = #caller_tasks(&#parts); #capture),
         Some(Task::Optional) => {
             let parse_async_flag = paths.parse_async_flag();
             quote! {
                 let #runner = #caller_tasks(&#parts);
                 let #flag = #parse_async_flag(&#parts);
+                #capture
             }
         }
     }
@@ -74,15 +77,16 @@ fn submit(paths: &Paths, ep: &Endpoint<'_>, call: &TokenStream) -> TokenStream {
         paths.ok(),
         paths.err(),
         paths.response(),
-        paths.submit_task(),
+        paths.submit_endpoint_task(),
     );
+    let replay = expand_rerun::replay(paths, ep);
     let (runner, tasks) = (local("__qh_tasks"), local("__qh_caller"));
     let name = unraw(&ep.func.sig.ident);
     let work_var = local("__qh_work");
     quote! {
         let #work_var = #work;
         match #runner {
-            #ok(#tasks) => #ok::<#response, #response>(#submit_task(&#tasks, #name, #work_var).await),
+            #ok(#tasks) => #ok::<#response, #response>(#submit_task(&#tasks, #name, #work_var, #replay).await),
             // No runner in the request: its answer, the work never run.
             #err(#tasks) => #err::<#response, #response>(#tasks),
         }

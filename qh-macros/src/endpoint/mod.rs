@@ -6,6 +6,7 @@ mod attr;
 mod companion;
 mod expand;
 mod expand_openapi;
+mod expand_rerun;
 mod expand_returns;
 mod expand_task;
 mod extract;

@@ -20,6 +20,21 @@ pub fn check(cx: &Ctxt, ep: &Endpoint<'_>) {
     check_one_body(cx, ep);
     check_one_request_id(cx, ep);
     check_distinct_headers(cx, ep);
+    check_retries_on_task(cx, ep);
+}
+
+/// Retries run a task again after a failure; a plain endpoint's caller is
+/// waiting for its answer, and retrying is the caller's call there.
+fn check_retries_on_task(cx: &Ctxt, ep: &Endpoint<'_>) {
+    if let (Some(retries), None) = (ep.retries, ep.task) {
+        cx.error_spanned_by(
+            &retries.key,
+            format!(
+                "`retries` applies to task endpoints only: add `task`, e.g. `#[qh::endpoint(task, retries = {})]`",
+                retries.count
+            ),
+        );
+    }
 }
 
 /// The companion handler calls the function with concrete, owned values, so

@@ -274,6 +274,9 @@ impl Operation {
         if self.task == TaskMode::Optional {
             params.extend(tasks::async_flags().into_iter().map(RefOr::T));
         }
+        if self.task != TaskMode::No {
+            params.push(RefOr::T(tasks::idempotency_key()));
+        }
         op.parameters = Some(params);
         op.request_body = self.request_body();
         let mut responses = Vec::new();

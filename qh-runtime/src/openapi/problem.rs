@@ -58,8 +58,13 @@ pub(crate) fn response(description: &str) -> Response {
 /// 503 with `Retry-After`: the task store is full or cannot be reached
 /// (`crate::tasks::answer`).
 pub(crate) fn store_unavailable() -> Response {
-    let mut response =
-        response("The task store is full or cannot be reached; `Retry-After` says when to retry");
+    with_retry_after(response(
+        "The task store is full or cannot be reached; `Retry-After` says when to retry",
+    ))
+}
+
+/// `response` with its `Retry-After` header described.
+pub(crate) fn with_retry_after(mut response: Response) -> Response {
     let mut retry = utoipa::openapi::header::Header::new(RefOr::T(Schema::Object(
         Object::with_type(Type::Integer),
     )));
@@ -90,16 +95,29 @@ pub(crate) fn endpoint_errors(errors: Errors) -> Vec<(String, Response)> {
             "415".to_owned(),
             response("The body is not `application/json`"),
         ));
-        out.push((
-            "422".to_owned(),
-            response("A body key is missing or of the wrong type"),
-        ));
+    }
+    let unprocessable = match (errors.body, errors.task) {
+        (true, false) => Some("A body key is missing or of the wrong type"),
+        (true, true) => Some(
+            "A body key is missing or of the wrong type, or the `Idempotency-Key` was used with another request",
+        ),
+        (false, true) => Some("The `Idempotency-Key` was used with another request"),
+        (false, false) => None,
+    };
+    if let Some(description) = unprocessable {
+        out.push(("422".to_owned(), response(description)));
     }
     out.push((
         "500".to_owned(),
         response("The function panicked or its answer cannot be serialized"),
     ));
     if errors.task {
+        out.push((
+            "429".to_owned(),
+            with_retry_after(response(
+                "The caller has too many unfinished or kept tasks (its quota); `Retry-After` says when to retry",
+            )),
+        ));
         out.push(("503".to_owned(), store_unavailable()));
     }
     out

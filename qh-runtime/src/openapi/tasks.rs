@@ -11,6 +11,7 @@ use utoipa::openapi::{Content, HttpMethod, RefOr, Required, Response};
 
 use super::problem;
 use super::signature::{Signature, SignatureParam};
+use crate::tasks::http::table;
 use crate::tasks::{DEFAULT_LIST_LIMIT, DEFAULT_WAIT};
 
 fn typed(ty: Type) -> Object {
@@ -96,6 +97,21 @@ pub(crate) fn async_flags() -> Vec<Parameter> {
     ]
 }
 
+/// `Idempotency-Key:` of a task endpoint (`crate::tasks::CallerTasks`).
+pub(crate) fn idempotency_key() -> Parameter {
+    let mut param = Parameter::new("idempotency-key");
+    param.parameter_in = ParameterIn::Header;
+    param.required = Required::False;
+    param.description = Some(
+        "The same key from the same caller answers the first submission's task instead of running another (IETF httpapi draft); with another request, 422"
+            .to_owned(),
+    );
+    let mut schema = typed(Type::String);
+    schema.max_length = Some(257);
+    param.schema = Some(RefOr::T(Schema::Object(schema)));
+    param
+}
+
 fn query(name: &str, schema: Object, description: &str) -> Parameter {
     let mut param = Parameter::new(name);
     param.parameter_in = ParameterIn::Query;
@@ -139,9 +155,21 @@ fn record_schema() -> RefOr<Schema> {
             ("error", nullable(Type::String)),
             ("request_id", nullable(Type::String)),
             ("endpoint", typed(Type::String)),
+            ("attempt", attempt()),
+            ("max_attempts", typed(Type::Integer)),
         ],
         &["task_id", "status", "created_at"],
     )
+}
+
+/// Which attempt runs or ran last (0 before the first).
+fn attempt() -> Object {
+    let mut attempt = typed(Type::Integer);
+    attempt.description = Some(
+        "Which attempt runs (or ran last): 1 the first time, one more each time it runs again"
+            .to_owned(),
+    );
+    attempt
 }
 
 struct Route {
@@ -150,142 +178,117 @@ struct Route {
     name: &'static str,
     summary: &'static str,
     params: Vec<Parameter>,
-    responses: Vec<(&'static str, Response)>,
+    responses: Vec<(String, Response)>,
 }
 
-fn not_found() -> (&'static str, Response) {
-    (
-        "404",
-        problem::response("No such task (or not the caller's)"),
-    )
+/// A route's parameter, as the document describes it.
+fn param(param: table::Param) -> Parameter {
+    match param {
+        table::Param::TaskId => task_id(),
+        table::Param::Wait => query(
+            "wait",
+            with_default(typed(Type::Boolean), json!(false)),
+            "Wait for the task to finish",
+        ),
+        table::Param::Timeout => query(
+            "timeout",
+            with_default(typed(Type::Number), json!(DEFAULT_WAIT.as_secs_f64())),
+            "How long to wait, in seconds",
+        ),
+        table::Param::Limit => query(
+            "limit",
+            with_default(typed(Type::Integer), json!(DEFAULT_LIST_LIMIT)),
+            "How many to list",
+        ),
+        table::Param::RequestId => query(
+            "request_id",
+            typed(Type::String),
+            "Only the tasks submitted by this request",
+        ),
+    }
 }
 
+/// An answer of a route, as the document describes it.
+fn answer(status: u16, description: &str, shape: table::Shape) -> Response {
+    let schema = match shape {
+        table::Shape::Problem if status == 429 => {
+            return problem::with_retry_after(problem::response(description));
+        }
+        table::Shape::Problem => return problem::response(description),
+        table::Shape::Status => object(
+            &[
+                ("task_id", typed(Type::String)),
+                ("status", typed(Type::String)),
+                ("created_at", typed(Type::Number)),
+                ("started_at", nullable(Type::Number)),
+                ("completed_at", nullable(Type::Number)),
+                ("attempt", attempt()),
+                ("max_attempts", typed(Type::Integer)),
+            ],
+            &["task_id", "status"],
+        ),
+        table::Shape::Done => object(
+            &[
+                ("task_id", typed(Type::String)),
+                ("status", typed(Type::String)),
+                ("result", Object::new()),
+            ],
+            &["task_id", "status"],
+        ),
+        table::Shape::NotYet => object(
+            &[
+                ("task_id", typed(Type::String)),
+                ("status", typed(Type::String)),
+                ("message", typed(Type::String)),
+            ],
+            &["task_id", "status"],
+        ),
+        table::Shape::Record => record_schema(),
+        table::Shape::Deleted => object(
+            &[
+                ("task_id", typed(Type::String)),
+                ("status", typed(Type::String)),
+            ],
+            &["task_id", "status"],
+        ),
+        table::Shape::List => {
+            let mut tasks_list = Object::with_type(Type::Object);
+            tasks_list.properties.insert(
+                "tasks".to_owned(),
+                RefOr::T(Schema::Array(utoipa::openapi::schema::Array::new(
+                    record_schema(),
+                ))),
+            );
+            tasks_list.required = vec!["tasks".to_owned()];
+            RefOr::T(Schema::Object(tasks_list))
+        }
+    };
+    json_response(description, schema)
+}
+
+/// The routes, from the table the router mounts them from.
 fn routes() -> Vec<Route> {
-    let status = object(
-        &[
-            ("task_id", typed(Type::String)),
-            ("status", typed(Type::String)),
-            ("created_at", typed(Type::Number)),
-            ("started_at", nullable(Type::Number)),
-            ("completed_at", nullable(Type::Number)),
-        ],
-        &["task_id", "status"],
-    );
-    let done = object(
-        &[
-            ("task_id", typed(Type::String)),
-            ("status", typed(Type::String)),
-            ("result", Object::new()),
-        ],
-        &["task_id", "status"],
-    );
-    let waiting = object(
-        &[
-            ("task_id", typed(Type::String)),
-            ("status", typed(Type::String)),
-            ("message", typed(Type::String)),
-        ],
-        &["task_id", "status"],
-    );
-    let deleted = object(
-        &[
-            ("task_id", typed(Type::String)),
-            ("status", typed(Type::String)),
-        ],
-        &["task_id", "status"],
-    );
-    let mut tasks_list = Object::with_type(Type::Object);
-    tasks_list.properties.insert(
-        "tasks".to_owned(),
-        RefOr::T(Schema::Array(utoipa::openapi::schema::Array::new(
-            record_schema(),
-        ))),
-    );
-    tasks_list.required = vec!["tasks".to_owned()];
-    vec![
-        Route {
-            path: "/tasks/{task_id}/status",
-            method: HttpMethod::Get,
-            name: "task_status",
-            summary: "A task's status",
-            params: vec![task_id()],
-            responses: vec![
-                ("200", json_response("The task's status", status)),
-                not_found(),
-            ],
-        },
-        Route {
-            path: "/tasks/{task_id}/result",
-            method: HttpMethod::Get,
-            name: "task_result",
-            summary: "A task's result, optionally waiting for it",
-            params: vec![
-                task_id(),
-                query(
-                    "wait",
-                    with_default(typed(Type::Boolean), json!(false)),
-                    "Wait for the task to finish",
-                ),
-                query(
-                    "timeout",
-                    with_default(typed(Type::Number), json!(DEFAULT_WAIT.as_secs_f64())),
-                    "How long to wait, in seconds",
-                ),
-            ],
-            responses: vec![
-                ("200", json_response("Completed: the result", done)),
-                ("202", json_response("Not finished yet", waiting)),
-                not_found(),
-                ("408", problem::response("The wait timed out")),
-                ("409", problem::response("The task was cancelled")),
-                ("500", problem::response("The task failed")),
-            ],
-        },
-        Route {
-            path: "/tasks/{task_id}",
-            method: HttpMethod::Get,
-            name: "get_task",
-            summary: "A task's whole record",
-            params: vec![task_id()],
-            responses: vec![
-                ("200", json_response("The record", record_schema())),
-                not_found(),
-            ],
-        },
-        Route {
-            path: "/tasks/{task_id}",
-            method: HttpMethod::Delete,
-            name: "delete_task",
-            summary: "Cancels a task if running, and removes it",
-            params: vec![task_id()],
-            responses: vec![("200", json_response("Deleted", deleted)), not_found()],
-        },
-        Route {
-            path: "/tasks/",
-            method: HttpMethod::Get,
-            name: "list_tasks",
-            summary: "The tasks, newest first (when listing is on)",
-            params: vec![
-                query(
-                    "limit",
-                    with_default(typed(Type::Integer), json!(DEFAULT_LIST_LIMIT)),
-                    "How many to list",
-                ),
-                query(
-                    "request_id",
-                    typed(Type::String),
-                    "Only the tasks submitted by this request",
-                ),
-            ],
-            responses: vec![
-                (
-                    "200",
-                    json_response("The tasks", RefOr::T(Schema::Object(tasks_list))),
-                ),
-                ("404", problem::response("Listing is off")),
-            ],
-        },
-    ]
+    table::ROUTES
+        .iter()
+        .map(|route| Route {
+            path: route.path,
+            method: if route.method == http::Method::DELETE {
+                HttpMethod::Delete
+            } else {
+                HttpMethod::Get
+            },
+            name: route.name,
+            summary: route.summary,
+            params: route.params.iter().copied().map(param).collect(),
+            responses: route
+                .answers
+                .iter()
+                .map(|(status, description, shape)| {
+                    (status.to_string(), answer(*status, description, *shape))
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn signature(route: &Route) -> Signature {
@@ -324,13 +327,13 @@ pub(crate) fn operations() -> Vec<(&'static str, HttpMethod, Operation)> {
             op.parameters = Some(route.params.iter().cloned().map(RefOr::T).collect());
             let mut responses = route.responses;
             responses.push((
-                "400",
+                "400".to_owned(),
                 problem::response("The task ID or a query parameter cannot be read"),
             ));
-            responses.push(("503", problem::store_unavailable()));
+            responses.push(("503".to_owned(), problem::store_unavailable()));
             op.responses.responses = responses
                 .into_iter()
-                .map(|(status, response)| (status.to_owned(), RefOr::T(response)))
+                .map(|(status, response)| (status, RefOr::T(response)))
                 .collect();
             (route.path, route.method, op)
         })

@@ -1,11 +1,18 @@
 //! [`RunnerBuilder`]: a [`Runner`]'s configuration, fixed by
 //! [`build`](RunnerBuilder::build).
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
+
+use axum::handler::Handler;
 
 use super::owner::OwnerHook;
+use super::replay::{route_of, Registered, TaskEndpoint};
 use super::runner::Config;
-use super::{MemoryTaskStore, Runner, TaskStore, DEFAULT_MAX_WAITERS};
+use super::{MemoryTaskStore, Quota, Runner, TaskStore};
+use crate::context::shutdown::Shutdown;
+use crate::endpoint::EndpointMarker;
 
 /// The configuration of a [`Runner`], made with [`Runner::builder`]. Each
 /// setter takes the builder and returns it; [`build`](Self::build) makes a
@@ -27,7 +34,12 @@ pub struct RunnerBuilder {
     owner: Option<OwnerHook>,
     listing: bool,
     expose_errors: bool,
-    max_waiters: usize,
+    max_waiters: Option<usize>,
+    max_attempts: u32,
+    backoff: (Duration, Duration),
+    quota: Quota,
+    endpoints: HashMap<String, Registered>,
+    shutdown: Option<Shutdown>,
 }
 
 impl Default for RunnerBuilder {
@@ -37,7 +49,12 @@ impl Default for RunnerBuilder {
             owner: None,
             listing: false,
             expose_errors: false,
-            max_waiters: DEFAULT_MAX_WAITERS,
+            max_waiters: None,
+            max_attempts: 3,
+            backoff: (Duration::from_secs(1), Duration::from_secs(60)),
+            quota: Quota::default(),
+            endpoints: HashMap::new(),
+            shutdown: None,
         }
     }
 }
@@ -50,6 +67,11 @@ impl std::fmt::Debug for RunnerBuilder {
             .field("listing", &self.listing)
             .field("expose_errors", &self.expose_errors)
             .field("max_waiters", &self.max_waiters)
+            .field("max_attempts", &self.max_attempts)
+            .field("backoff", &self.backoff)
+            .field("quota", &self.quota)
+            .field("endpoints", &self.endpoints.keys().collect::<Vec<_>>())
+            .field("shutdown", &self.shutdown.is_some())
             .finish()
     }
 }
@@ -162,25 +184,186 @@ impl RunnerBuilder {
     }
 
     /// The most `GET /tasks/{id}/result?wait=true` requests waiting at once
-    /// on the runner (default [`DEFAULT_MAX_WAITERS`]; 0 turns waiting
-    /// off). Each holds a connection and a little memory for up to its
-    /// timeout; over the bound a request is answered at once with `503`
-    /// problem+json and `Retry-After: 1`: the bound is the server's
-    /// capacity, shared by every client, not one client's rate (which `429`
-    /// would say). Polling without `wait` is never refused.
+    /// on the runner (0 turns waiting off). Each holds a connection (a file
+    /// descriptor) and a little memory for up to its timeout; over the
+    /// bound a request is answered at once with `503` problem+json and
+    /// `Retry-After: 1`: the bound is the server's capacity, shared by
+    /// every client, not one client's rate (which `429` would say; one
+    /// client's share is its [`quota`](Self::quota)). Polling without
+    /// `wait` is never refused.
+    ///
+    /// Unset, it is [`DEFAULT_MAX_WAITERS`](super::DEFAULT_MAX_WAITERS)
+    /// or half the process's file-descriptor limit (`ulimit -n`), whichever
+    /// is lower, so that waiters never exhaust the descriptors every other
+    /// route needs.
     ///
     /// ```
     /// let runner = qh::tasks::Runner::builder().max_waiters(200).build();
     /// assert_eq!(runner.max_waiters(), 200);
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// [`build`](Self::build) panics when `max` is more than half the
+    /// process's file-descriptor limit: that many waiters would leave the
+    /// server unable to accept connections. Raise the limit (`ulimit -n`)
+    /// or lower the bound.
     pub fn max_waiters(mut self, max: usize) -> Self {
-        self.max_waiters = max;
+        self.max_waiters = Some(max);
         self
     }
 
-    /// The runner, its configuration fixed from now on.
+    /// The most attempts a task takes (default 3, at least 1), whatever
+    /// ends them: its instance lost (crashed, killed, cut off for good) or,
+    /// for endpoints with `retries`, its function returning `Err` or
+    /// panicking. Past it the task is `failed` with the reason. Starts
+    /// handed back by an instance shutting down do not count.
+    ///
+    /// ```
+    /// let runner = qh::tasks::Runner::builder().max_attempts(5).build();
+    /// assert_eq!(runner.max_attempts(), 5);
+    /// ```
+    pub fn max_attempts(mut self, max: u32) -> Self {
+        self.max_attempts = max.max(1);
+        self
+    }
+
+    /// The pause before a retry (`#[qh::endpoint(task, retries = n)]`):
+    /// `first` before the second attempt, doubling each time up to `most`,
+    /// each pause drawn at random between half and all of that (jitter, so
+    /// that tasks failing together do not retry together). Default 1 s and
+    /// 60 s.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let runner = qh::tasks::Runner::builder()
+    ///     .backoff(Duration::from_millis(200), Duration::from_secs(10))
+    ///     .build();
+    /// assert_eq!(runner.backoff(), (Duration::from_millis(200), Duration::from_secs(10)));
+    /// ```
+    pub fn backoff(mut self, first: Duration, most: Duration) -> Self {
+        self.backoff = (first, most.max(first));
+        self
+    }
+
+    /// How much of the runner one caller may hold (default
+    /// [`Quota::default`]: 1,000 unfinished tasks, 1,000 kept records, 64
+    /// waits per caller); over it, `429` problem+json with `Retry-After`.
+    ///
+    /// ```
+    /// use qh::tasks::{Quota, Runner};
+    ///
+    /// let runner = Runner::builder().quota(Quota::default().running(4)).build();
+    /// assert_eq!(runner.quota().running, Some(4));
+    /// ```
+    pub fn quota(mut self, quota: Quota) -> Self {
+        self.quota = quota;
+        self
+    }
+
+    /// Registers the task endpoint `E` (`#[qh::endpoint(task)]`) with the
+    /// runner: this instance then runs again the tasks of `E` that another
+    /// instance sharing the store lost (it crashed, or handed them back at
+    /// shutdown), from the moment the runner is built, with no request to
+    /// `E` needed first. Its router must have no state (`Router<()>`); see
+    /// [`endpoint_with_state`](Self::endpoint_with_state) otherwise.
+    ///
+    /// Register every task endpoint the app serves (the ones its
+    /// `qh::routes!` lists), on every instance: an instance runs again only
+    /// what it registered. A task endpoint submitting through a runner it
+    /// is not registered with is logged once at WARN.
+    ///
+    /// ```
+    /// #[qh::endpoint(task)]
+    /// async fn resize(width: u32) -> u32 { width / 2 }
+    ///
+    /// let runner = qh::tasks::Runner::builder().endpoint::<resize>().build();
+    /// assert_eq!(runner.endpoints(), ["POST /resize"]);
+    /// ```
+    pub fn endpoint<E>(self) -> Self
+    where
+        E: TaskEndpoint + Handler<EndpointMarker, ()>,
+    {
+        self.endpoint_with_state::<E, ()>(())
+    }
+
+    /// [`endpoint`](Self::endpoint) for an endpoint whose router has state
+    /// `S` (its `#[extract] State<…>` parameters): the state it runs with
+    /// when this instance runs its tasks again.
+    ///
+    /// ```
+    /// use axum::extract::State;
+    ///
+    /// #[derive(Clone)]
+    /// struct Db;
+    ///
+    /// #[qh::endpoint(task)]
+    /// async fn export(#[extract] State(_db): State<Db>, table: String) -> String { table }
+    ///
+    /// let runner = qh::tasks::Runner::builder().endpoint_with_state::<export, _>(Db).build();
+    /// assert_eq!(runner.endpoints(), ["POST /export"]);
+    /// ```
+    pub fn endpoint_with_state<E, S>(mut self, state: S) -> Self
+    where
+        E: TaskEndpoint + Handler<EndpointMarker, S>,
+        S: Clone + Send + Sync + 'static,
+    {
+        self.endpoints
+            .insert(route_of::<E>(), Registered::of::<E, S>(state));
+        self
+    }
+
+    /// The app's [`Shutdown`](crate::background::Shutdown), for the work the
+    /// runner starts outside any request: the tasks it takes over from lost
+    /// instances count toward it (and are handed back when its
+    /// [`drain`](crate::background::Shutdown::drain) gives up on them), and
+    /// once it begins the runner takes no more over. Tasks submitted in a
+    /// request count toward that request's shutdown, as before.
+    ///
+    /// ```
+    /// let shutdown = qh::background::Shutdown::new();
+    /// let runner = qh::tasks::Runner::builder().shutdown(&shutdown).build();
+    /// let app = qh::tasks::router::<()>()
+    ///     .layer(axum::Extension(runner))
+    ///     .layer(qh::Tracking::new().shutdown(&shutdown));
+    /// # let _: axum::Router = app;
+    /// ```
+    pub fn shutdown(mut self, shutdown: &Shutdown) -> Self {
+        self.shutdown = Some(shutdown.clone());
+        self
+    }
+
+    /// The runner, its configuration fixed from now on. With a store
+    /// shared by instances (`RedisTaskStore`), it sweeps the store for
+    /// tasks other instances lost, every third of a lease, as soon as a
+    /// tokio runtime runs it (now, when built inside one; else from its
+    /// first submission or request).
+    ///
+    /// # Panics
+    ///
+    /// When [`max_waiters`](Self::max_waiters) was set above half the
+    /// process's file-descriptor limit.
     #[must_use]
     pub fn build(self) -> Runner {
+        let fd_bound = super::http::waiting::fd_bound();
+        let max_waiters = match self.max_waiters {
+            Some(max) => {
+                if let Some(bound) = fd_bound.filter(|bound| max > *bound) {
+                    panic!(
+                        "RunnerBuilder::max_waiters({max}): each waiter holds a connection, and \
+                         this process may open {} file descriptors (`ulimit -n`): at most {bound} \
+                         waiters leave room for the other connections; raise the limit or lower \
+                         the bound",
+                        bound * 2
+                    );
+                }
+                max
+            }
+            None => fd_bound.map_or(super::DEFAULT_MAX_WAITERS, |bound| {
+                bound.min(super::DEFAULT_MAX_WAITERS)
+            }),
+        };
         Runner::from_config(Config {
             store: self
                 .store
@@ -188,7 +371,12 @@ impl RunnerBuilder {
             owner: self.owner,
             listing: self.listing,
             expose_errors: self.expose_errors,
-            max_waiters: self.max_waiters,
+            max_waiters,
+            max_attempts: self.max_attempts,
+            backoff: self.backoff,
+            quota: self.quota,
+            endpoints: self.endpoints,
+            shutdown: self.shutdown,
         })
     }
 }

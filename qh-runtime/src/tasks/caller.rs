@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::error::outcome_of;
 use super::owner::Caller;
+use super::replay::{Replay, ReplayMarker};
 use super::{Runner, SubmitError, Submitted, TaskOutcome};
 use crate::error::{Error, ErrorKind};
 
@@ -49,10 +50,23 @@ use crate::error::{Error, ErrorKind};
 ///     .layer(Extension(Runner::default()))
 ///     .layer(qh::Tracking::new());
 /// ```
+///
+/// The request's `Idempotency-Key` header applies to what it submits: the
+/// same key from the same caller, while the first task's record is kept,
+/// answers that task again instead of running another (see
+/// [`submit`](Self::submit)).
 #[derive(Clone)]
 pub struct CallerTasks {
     runner: Runner,
     caller: Caller,
+    /// Who the caller counts as for the quotas (`None`: made by hand for
+    /// no request, or the app's own work).
+    quota_key: Option<String>,
+    /// The request's `Idempotency-Key`; `Err` when it has an invalid one.
+    idempotency_key: Result<Option<String>, ()>,
+    /// Set on a request rebuilt to run a task again: its work is handed
+    /// to the runner instead of submitted.
+    replay: Option<ReplayMarker>,
 }
 
 impl std::fmt::Debug for CallerTasks {
@@ -60,17 +74,30 @@ impl std::fmt::Debug for CallerTasks {
         f.debug_struct("CallerTasks")
             .field("runner", &self.runner)
             .field("has_owner", &self.caller.owner().is_some())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
 impl CallerTasks {
-    pub(super) fn new(runner: Runner, caller: Caller) -> Self {
-        Self { runner, caller }
+    pub(super) fn new(runner: Runner, caller: Caller, parts: &Parts) -> Self {
+        let quota_key = Some(super::quota::key_of(caller.owner(), parts));
+        Self {
+            runner,
+            caller,
+            quota_key,
+            idempotency_key: idempotency_key(parts),
+            replay: parts.extensions.get::<ReplayMarker>().cloned(),
+        }
     }
 
     pub(super) fn caller(&self) -> &Caller {
         &self.caller
+    }
+
+    /// Who the caller counts as for the runner's quotas: `owner:…` or
+    /// `peer:…`.
+    pub(crate) fn quota_key(&self) -> Option<&str> {
+        self.quota_key.as_deref()
     }
 
     /// The app's runner this view is of.
@@ -87,13 +114,25 @@ impl CallerTasks {
     }
 
     /// Submits `work` as a task of the function `endpoint`, owned by the
-    /// caller (see [`Runner::submit`] for how it runs).
+    /// caller and counted against its [quota](super::Quota) (see
+    /// [`Runner::submit`] for how it runs). A future cannot be run again:
+    /// such a task is not re-run when its instance is lost, and fails
+    /// instead (task endpoints, `#[qh::endpoint(task)]`, are re-run).
+    ///
+    /// With an `Idempotency-Key` on the request, a second submission of the
+    /// same `endpoint` with the same key by the same caller, while the
+    /// first task's record is kept, returns the first task (its ID) and
+    /// drops `work` unrun. (A task endpoint compares the whole request:
+    /// here, only `endpoint` can be compared.)
     ///
     /// # Errors
     ///
-    /// When the store cannot record the task ([`SubmitError::Store`]), or
-    /// the runner has an owner hook that found no owner for the request
-    /// ([`SubmitError::NoOwner`]); the work is then never run.
+    /// When the store cannot record the task ([`SubmitError::Store`]), the
+    /// runner has an owner hook that found no owner for the request
+    /// ([`SubmitError::NoOwner`]), the caller is over a quota
+    /// ([`SubmitError::OverQuota`]), or its `Idempotency-Key` is invalid
+    /// or was used for another endpoint ([`SubmitError::InvalidKey`],
+    /// [`SubmitError::KeyReused`]); the work is then never run.
     ///
     /// # Panics
     ///
@@ -118,8 +157,102 @@ impl CallerTasks {
     where
         F: Future<Output = TaskOutcome> + Send + 'static,
     {
-        self.runner.submit_as(&self.caller, endpoint, work).await
+        self.runner
+            .submit_as(self, endpoint, Box::pin(work), None)
+            .await
     }
+
+    /// What a task endpoint submits: its `work` and how to run it again
+    /// (`replay`). On a request rebuilt to run a task again, the work is
+    /// handed to the runner instead, and nothing is submitted.
+    pub(crate) async fn submit_replayable<F>(
+        &self,
+        endpoint: &str,
+        work: F,
+        replay: Replay,
+    ) -> Result<Submitted, SubmitError>
+    where
+        F: Future<Output = TaskOutcome> + Send + 'static,
+    {
+        if let Some(marker) = &self.replay {
+            marker.hand_over(Box::pin(work));
+            return Ok(Submitted::new(String::new(), None));
+        }
+        self.runner
+            .submit_as(self, endpoint, Box::pin(work), Some(replay))
+            .await
+    }
+
+    /// The owner of what the caller submits, or its refusal; `in_request`:
+    /// whether the submission is made inside a request.
+    pub(super) fn submission(&self, in_request: bool) -> Result<Submission, SubmitError> {
+        let owner = self
+            .caller
+            .submission_owner(self.runner.owner().is_some(), in_request)?;
+        let idempotency_key = self
+            .idempotency_key
+            .clone()
+            .map_err(|()| SubmitError::InvalidKey)?;
+        Ok(Submission {
+            owner,
+            quota_key: self.quota_key.clone(),
+            idempotency_key,
+        })
+    }
+}
+
+/// Who submits, as a record stores it.
+pub(super) struct Submission {
+    pub(super) owner: Option<String>,
+    pub(super) quota_key: Option<String>,
+    pub(super) idempotency_key: Option<String>,
+}
+
+/// The longest `Idempotency-Key` taken.
+const MAX_KEY_LEN: usize = 255;
+
+/// The request's `Idempotency-Key` (IETF httpapi's draft: a structured
+/// field string, `"…"`; a bare token is taken too, as most clients send
+/// one): `Ok(None)` without one, `Err` for several or one that is not 1 to
+/// 255 visible ASCII characters.
+fn idempotency_key(parts: &Parts) -> Result<Option<String>, ()> {
+    let mut values = parts.headers.get_all("idempotency-key").iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(());
+    }
+    let text = value.to_str().map_err(|_| ())?.trim();
+    let key = match text.strip_prefix('"') {
+        // A structured-field string: printable ASCII, `\"` and `\\` escaped.
+        Some(quoted) => {
+            let inner = quoted.strip_suffix('"').ok_or(())?;
+            let mut key = String::with_capacity(inner.len());
+            let mut chars = inner.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => key.push(chars.next().filter(|c| matches!(c, '"' | '\\')).ok_or(())?),
+                    '"' => return Err(()),
+                    c if (' '..='~').contains(&c) => key.push(c),
+                    _ => return Err(()),
+                }
+            }
+            key
+        }
+        // A bare token: visible ASCII, no quote or backslash.
+        None if text
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\') =>
+        {
+            text.to_owned()
+        }
+        None => return Err(()),
+    };
+    if key.is_empty() || key.len() > MAX_KEY_LEN {
+        return Err(());
+    }
+    Ok(Some(key))
 }
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CallerTasks {
@@ -155,5 +288,38 @@ pub fn caller_tasks(parts: &Parts) -> Result<CallerTasks, Response> {
             )
             .into_response())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::idempotency_key;
+
+    fn key(values: &[&str]) -> Result<Option<String>, ()> {
+        let mut req = http::Request::post("/");
+        for v in values {
+            req = req.header("idempotency-key", *v);
+        }
+        idempotency_key(&req.body(()).unwrap().into_parts().0)
+    }
+
+    #[test]
+    fn keys_are_strings_or_tokens_bounded() {
+        assert_eq!(key(&[]), Ok(None));
+        assert_eq!(
+            key(&["\"8e03978e-40d5\""]),
+            Ok(Some("8e03978e-40d5".into()))
+        );
+        assert_eq!(key(&["8e03978e-40d5"]), Ok(Some("8e03978e-40d5".into())));
+        assert_eq!(key(&[r#""a \"b\" \\c""#]), Ok(Some(r#"a "b" \c"#.into())));
+        for bad in ["", "\"\"", "\"open", "two words", "a\"b", r#""\x""#] {
+            assert_eq!(key(&[bad]), Err(()), "{bad:?}");
+        }
+        assert_eq!(
+            key(&[&"k".repeat(255)]).map(|k| k.map(|k| k.len())),
+            Ok(Some(255))
+        );
+        assert_eq!(key(&[&"k".repeat(256)]), Err(()));
+        assert_eq!(key(&["a", "b"]), Err(()));
     }
 }

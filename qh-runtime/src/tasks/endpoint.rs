@@ -1,13 +1,9 @@
-//! What `#[qh::endpoint(task)]` expansions call: the submission answered,
-//! a synchronous function run on the blocking pool, and a task's outcome
+//! What `#[qh::endpoint(task)]` expansions call: a synchronous function
+//! run on the blocking pool, and a task's outcome
 //! made of its return value (which return values make which outcome:
 //! `crate::returns`).
 
-use std::future::Future;
-
-use axum::response::{IntoResponse, Response};
-
-use crate::tasks::{CallerTasks, TaskError, TaskOutcome};
+use crate::tasks::{TaskError, TaskOutcome};
 
 /// A task's result: `value` as JSON.
 pub(crate) fn json<T: serde::Serialize>(value: &T) -> TaskOutcome {
@@ -17,20 +13,6 @@ pub(crate) fn json<T: serde::Serialize>(value: &T) -> TaskOutcome {
 /// A task that failed with `message` (its error's `Display`).
 pub(crate) fn failed(message: String) -> TaskOutcome {
     Err(TaskError::Failed(message))
-}
-
-/// Submits `work` as a task of the function `name` and answers the
-/// submission: `202` with `Location` ([`Submitted`](crate::tasks::Submitted)),
-/// `503` problem+json when the store cannot take it, `401` when an owner
-/// hook finds no owner ([`SubmitError`](crate::tasks::SubmitError)).
-pub async fn submit_task<F>(tasks: &CallerTasks, name: &'static str, work: F) -> Response
-where
-    F: Future<Output = TaskOutcome> + Send + 'static,
-{
-    match tasks.submit_json(name, work).await {
-        Ok(submitted) => submitted.into_response(),
-        Err(e) => e.into_response(),
-    }
 }
 
 /// Runs a synchronous task function on tokio's blocking pool with the

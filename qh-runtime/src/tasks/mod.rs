@@ -15,13 +15,31 @@
 //!   listing of every task unless [`RunnerBuilder::listing`] turns it on,
 //!   and with an [`owner`](RunnerBuilder::owner) hook each client sees its
 //!   own tasks only.
+//! - [`Quota`]: how much of the runner one caller may hold; an
+//!   `Idempotency-Key` on a submission returns the first one's task.
+//!
+//! # Tasks that survive their instance
+//!
+//! A task endpoint's submission stores its [`Invocation`] (what the
+//! endpoint reads of the request, never another header), so the task can
+//! run again: in this process after an `Err` or a panic
+//! (`#[qh::endpoint(task, retries = n)]`), and, on a store shared by
+//! instances, on another instance when its own is lost or hands it back at
+//! shutdown. Each instance registers the task endpoints it serves
+//! ([`RunnerBuilder::endpoint`]); its runner sweeps the store for lost
+//! tasks every third of a lease. Every attempt counts against
+//! [`RunnerBuilder::max_attempts`]; the record and the status route show
+//! which attempt runs. See the crate's README for what happens to a task
+//! in each failure, and the Redis settings that keep tasks.
 //!
 //! # For generated code (`#[qh::endpoint(task)]`)
 //!
 //! A task endpoint's companion handler takes the request's
 //! [`CallerTasks`] (the runner in its extensions; a router made by
 //! `qh::routes!` supplies a memory runner to requests that carry none),
-//! prepares the call as usual, then instead of awaiting the function:
+//! prepares the call as usual, then instead of awaiting the function
+//! (shown here with a future; generated code passes the function's work
+//! with what it needs to run again, through `submit_endpoint_task`):
 //!
 //! ```
 //! # async fn add(a: i64, b: i64) -> i64 { a + b }
@@ -44,13 +62,17 @@
 //! [`parse_async_flag`] reads `?async=` / `X-Async` for
 //! `task = "optional"`.
 
+mod attempts;
 mod builder;
 pub(crate) mod caller;
 pub(crate) mod endpoint;
 mod error;
-mod http;
+pub(crate) mod http;
+mod invocation;
 mod outcome;
-mod owner;
+pub(crate) mod owner;
+mod quota;
+pub(crate) mod replay;
 mod runner;
 mod store;
 mod submitted;
@@ -60,12 +82,15 @@ pub use caller::CallerTasks;
 pub use error::{TaskError, TaskOutcome};
 pub use http::routes::{router, DEFAULT_LIST_LIMIT, DEFAULT_WAIT, MAX_LIST_LIMIT, MAX_WAIT};
 pub use http::waiting::DEFAULT_MAX_WAITERS;
+pub use invocation::Invocation;
+pub use quota::{Quota, QuotaKind};
+pub use replay::TaskEndpoint;
 pub use runner::Runner;
 pub use store::memory::MemoryTaskStore;
 pub use store::record::{TaskRecord, TaskStatus, Transition, UnknownStatus};
 #[cfg(feature = "redis")]
 pub use store::redis::{RedisOptions, RedisTaskStore};
-pub use store::{BoxFuture, ListFilter, StoreError, TaskStore};
+pub use store::{Admitted, BoxFuture, Limits, ListFilter, StoreError, Sweep, TaskStore};
 pub use submitted::{SubmitError, Submitted};
 
 pub(crate) use http::mounting::with_default_runner;

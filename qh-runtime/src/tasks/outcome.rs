@@ -1,7 +1,8 @@
 //! The end of a task's life as its runner sees it: recording its outcome
 //! (retried through a store outage, never dropped silently), the line a
 //! deletion leaves, and what a runner does with the tasks still running
-//! when a drain gives up on them.
+//! when a drain gives up on them (hands them back, or records them
+//! abandoned).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -53,7 +54,10 @@ pub(super) async fn record(store: &dyn TaskStore, task_id: &str, to: Transition)
     check_kept(task_id, wanted, written.as_ref());
 }
 
-/// Says (ERROR) when the record does not hold the outcome just written.
+/// Says when the record does not hold the outcome just written: ERROR when
+/// it is lost (the record gone), WARN when the task had already finished
+/// otherwise (cancelled, failed when its lease lapsed, or finished by
+/// another attempt: a terminal answer never changes).
 fn check_kept(task_id: &str, wanted: TaskStatus, written: Option<&TaskRecord>) {
     match written {
         None => tracing::error!(
@@ -61,11 +65,11 @@ fn check_kept(task_id: &str, wanted: TaskStatus, written: Option<&TaskRecord>) {
             outcome = wanted.as_str(),
             "task outcome lost: its record is gone (deleted or expired)"
         ),
-        Some(r) if r.status != wanted => tracing::error!(
+        Some(r) if r.status != wanted => tracing::warn!(
             task_id,
             outcome = wanted.as_str(),
             status = r.status.as_str(),
-            "task outcome lost: the task had already finished"
+            "task outcome discarded: the task had already finished"
         ),
         Some(_) => {}
     }
@@ -88,13 +92,37 @@ pub(super) fn deleted(task_id: &str, record: Option<&TaskRecord>, removed: bool)
     }
 }
 
-/// Stops the tasks of one runner that a drain gave up on and records them.
+/// Records the tasks of one runner that a drain gave up on (already
+/// stopped): handed back for another instance when the store is `shared`
+/// and the task can run again (`(task_id, rerunnable)`), else abandoned
+/// (cancelled, with the reason). Each logged at WARN with its ID.
 pub(super) fn abandon<'a>(
     store: &'a dyn TaskStore,
-    stopped: Vec<String>,
+    stopped: Vec<(String, bool)>,
+    shared: bool,
 ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
     Box::pin(async move {
-        for task_id in stopped {
+        for (task_id, rerunnable) in stopped {
+            if shared && rerunnable {
+                match store.transition(&task_id, Transition::HandBack).await {
+                    Ok(Some(r)) if r.status == TaskStatus::Pending => {
+                        tracing::warn!(
+                            task_id,
+                            attempt = r.attempt,
+                            "task handed back at shutdown: another instance runs it again"
+                        );
+                        continue;
+                    }
+                    Ok(_) => continue,
+                    // Not recorded: its lease lapses, and another instance
+                    // takes it over then.
+                    Err(e) => {
+                        tracing::error!(task_id, error = %Chain(&e),
+                            "task not handed back at shutdown: the store failed (it is taken over when its lease lapses)");
+                        continue;
+                    }
+                }
+            }
             match store
                 .transition(&task_id, Transition::Abandon(ABANDONED.to_owned()))
                 .await

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{CallerTasks, SubmitError, TaskRecord};
+use super::{CallerTasks, StoreError, SubmitError, TaskRecord};
 
 /// An owner hook: who the caller of a request is.
 pub(super) type OwnerFn = dyn Fn(&http::request::Parts) -> Option<String> + Send + Sync;
@@ -84,16 +84,38 @@ impl Caller {
     }
 }
 
+/// Which records the asking request may read.
+pub(super) enum Reads<'a> {
+    /// Any (no owner hook).
+    Any,
+    /// Its owner's only.
+    Owner(&'a str),
+    /// None: an owner hook found no owner for it.
+    Nothing,
+}
+
 impl CallerTasks {
-    /// Whether the asking request may see `record`: always without an owner
-    /// hook; with one, only its owner, and an ownerless task no one.
-    pub(super) fn sees(&self, record: &TaskRecord) -> bool {
+    /// Which records the asking request may read: any without an owner
+    /// hook; with one, its owner's only (an ownerless task no one's).
+    pub(super) fn reads(&self) -> Reads<'_> {
         if self.runner().owner().is_none() {
-            return true;
+            return Reads::Any;
         }
-        match (self.caller(), &record.owner) {
-            (Caller::Owner(caller), Some(owner)) => same(caller, owner),
-            _ => false,
+        match self.caller() {
+            Caller::Owner(caller) => Reads::Owner(caller),
+            Caller::NotAsked | Caller::Nobody => Reads::Nothing,
+        }
+    }
+
+    /// The record of `task_id` if the asking request may read it, else
+    /// `None` as for an unknown task: the store compares the owner before
+    /// it reads the record, so the two cost the same.
+    pub(super) async fn read(&self, task_id: &str) -> Result<Option<TaskRecord>, StoreError> {
+        let store = self.runner().store();
+        match self.reads() {
+            Reads::Any => store.get(task_id).await,
+            Reads::Owner(owner) => store.get_for(task_id, owner).await,
+            Reads::Nothing => Ok(None),
         }
     }
 
@@ -111,7 +133,7 @@ impl CallerTasks {
 /// Equal strings, compared in a time that depends on their lengths only:
 /// how long a refusal takes says nothing about how much of someone else's
 /// owner name a caller guessed.
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

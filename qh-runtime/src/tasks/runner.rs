@@ -2,27 +2,29 @@
 //! with the submitting request's context, and cancels it; its
 //! configuration is fixed when it is built ([`RunnerBuilder`]).
 
-use std::collections::HashMap;
-use std::fmt::Display;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::AtomicUsize;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::time::Duration;
 
 use serde::Serialize;
 use tokio::task::AbortHandle;
-use tracing::Instrument;
 
+use super::attempts::{self, Task};
 use super::error::outcome_of;
+use super::http::waiting::Waiters;
 use super::owner::{Caller, OwnerFn, OwnerHook};
+use super::replay::{Registered, Replay, Work};
+use super::store::Admitted;
 use super::{
-    CallerTasks, RunnerBuilder, StoreError, SubmitError, Submitted, TaskError, TaskOutcome,
-    TaskRecord, TaskStore, Transition,
+    CallerTasks, Quota, RunnerBuilder, StoreError, SubmitError, Submitted, TaskRecord, TaskStore,
+    Transition,
 };
-use crate::context::shutdown::{Guard, LeftBehind, Shutdown};
+use crate::context::shutdown::{LeftBehind, Shutdown};
 use crate::context::Context;
 use crate::support::chain::Chain;
-use crate::support::unwind::catch_message;
 
 /// The task runner of one app: records tasks in its [`TaskStore`], runs them
 /// on tokio with the submitting request's context, and cancels them.
@@ -72,6 +74,11 @@ pub(super) struct Config {
     pub(super) listing: bool,
     pub(super) expose_errors: bool,
     pub(super) max_waiters: usize,
+    pub(super) max_attempts: u32,
+    pub(super) backoff: (Duration, Duration),
+    pub(super) quota: Quota,
+    pub(super) endpoints: HashMap<String, Registered>,
+    pub(super) shutdown: Option<Shutdown>,
 }
 
 pub(super) struct Inner {
@@ -79,45 +86,54 @@ pub(super) struct Inner {
     // Tasks this instance runs, so a local cancel aborts them at once, and
     // the shutdown each counts toward.
     running: Mutex<HashMap<String, Running>>,
-    /// How many `?wait=true` requests are waiting now.
-    pub(super) waiting: AtomicUsize,
+    /// The `?wait=true` requests waiting now.
+    pub(super) waiters: Waiters,
+    /// Whether the sweep of a shared store runs.
+    sweeping: AtomicBool,
+    /// Task endpoints that submitted through this runner without being
+    /// registered with it (each said once).
+    unregistered: Mutex<HashSet<String>>,
 }
 
-/// A task running here: how to stop it, and the shutdown it counts toward.
-struct Running {
-    handle: AbortHandle,
-    shutdown: Option<Shutdown>,
+/// A task running here: how to stop it, the shutdown it counts toward,
+/// and whether another instance can run it again.
+pub(super) struct Running {
+    pub(super) handle: AbortHandle,
+    pub(super) shutdown: Option<Shutdown>,
+    pub(super) rerunnable: bool,
 }
 
 impl LeftBehind for Inner {
     /// Aborts every task running here for `shutdown`'s app (so none writes
-    /// an outcome afterwards), then records each as abandoned.
+    /// an outcome afterwards), then hands each back for another instance
+    /// (a store shared by instances, a task that can run again) or records
+    /// it abandoned.
     fn abandon<'a>(
         &'a self,
         shutdown: &'a Shutdown,
     ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
-        let stopped: Vec<String> = {
+        let stopped: Vec<(String, bool)> = {
             let mut running = lock(&self.running);
             let ids: Vec<String> = running
                 .iter()
                 .filter(|(_, r)| r.shutdown.as_ref().is_some_and(|s| s.same(shutdown)))
                 .map(|(id, _)| id.clone())
                 .collect();
-            for id in &ids {
-                if let Some(r) = running.remove(id) {
+            ids.into_iter()
+                .filter_map(|id| {
+                    let r = running.remove(&id)?;
                     r.handle.abort();
-                }
-            }
-            ids
+                    Some((id, r.rerunnable))
+                })
+                .collect()
         };
-        super::outcome::abandon(&*self.config.store, stopped)
+        let shared = self.config.store.sweep_every().is_some();
+        super::outcome::abandon(&*self.config.store, stopped, shared)
     }
 }
 
-fn lock(running: &Mutex<HashMap<String, Running>>) -> MutexGuard<'_, HashMap<String, Running>> {
-    running
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl std::fmt::Debug for Runner {
@@ -127,6 +143,9 @@ impl std::fmt::Debug for Runner {
             .field("listing", &self.listing())
             .field("expose_errors", &self.expose_errors())
             .field("max_waiters", &self.max_waiters())
+            .field("max_attempts", &self.max_attempts())
+            .field("quota", &self.quota())
+            .field("endpoints", &self.endpoints())
             .field("owner_hook", &self.owner().is_some())
             .finish_non_exhaustive()
     }
@@ -159,9 +178,10 @@ impl Runner {
         Self::builder().store(store).build()
     }
 
-    /// A builder: a [`MemoryTaskStore`](super::MemoryTaskStore), no owner hook, the listing off,
-    /// errors hidden, [`DEFAULT_MAX_WAITERS`](super::DEFAULT_MAX_WAITERS)
-    /// waiters, until set otherwise.
+    /// A builder: a [`MemoryTaskStore`](super::MemoryTaskStore), no owner
+    /// hook, the listing off, errors hidden, the waiter bound derived from
+    /// the process's limits, 3 attempts, the default [`Quota`], no
+    /// endpoint registered, until set otherwise.
     ///
     /// ```
     /// let runner = qh::tasks::Runner::builder()
@@ -177,13 +197,21 @@ impl Runner {
     }
 
     pub(super) fn from_config(config: Config) -> Self {
-        Self {
+        let runner = Self {
             inner: Arc::new(Inner {
                 config,
                 running: Mutex::new(HashMap::new()),
-                waiting: AtomicUsize::new(0),
+                waiters: Waiters::default(),
+                sweeping: AtomicBool::new(false),
+                unregistered: Mutex::new(HashSet::new()),
             }),
+        };
+        if let Some(shutdown) = &runner.inner.config.shutdown {
+            let weak: Weak<dyn LeftBehind> = Arc::downgrade(&runner.inner) as _;
+            shutdown.on_drain_timeout(weak);
         }
+        runner.sweep_from_now();
+        runner
     }
 
     /// The store the records live in.
@@ -213,6 +241,52 @@ impl Runner {
         self.inner.config.max_waiters
     }
 
+    /// The most attempts a task takes (see [`RunnerBuilder::max_attempts`]).
+    #[must_use]
+    pub fn max_attempts(&self) -> u32 {
+        self.inner.config.max_attempts
+    }
+
+    /// The pause before the first retry, and the longest (see
+    /// [`RunnerBuilder::backoff`]).
+    #[must_use]
+    pub fn backoff(&self) -> (Duration, Duration) {
+        self.inner.config.backoff
+    }
+
+    /// How much one caller may hold (see [`RunnerBuilder::quota`]).
+    #[must_use]
+    pub fn quota(&self) -> &Quota {
+        &self.inner.config.quota
+    }
+
+    /// The routes (`METHOD /path`) of the task endpoints registered with
+    /// the runner, whose tasks this instance takes over from lost ones (see
+    /// [`RunnerBuilder::endpoint`]), sorted.
+    #[must_use]
+    pub fn endpoints(&self) -> Vec<&str> {
+        let mut routes: Vec<&str> = self
+            .inner
+            .config
+            .endpoints
+            .keys()
+            .map(String::as_str)
+            .collect();
+        routes.sort_unstable();
+        routes
+    }
+
+    /// The app's shutdown the runner's own work counts toward (see
+    /// [`RunnerBuilder::shutdown`]), if it was given one.
+    ///
+    /// ```
+    /// assert!(qh::tasks::Runner::default().shutdown().is_none());
+    /// ```
+    #[must_use]
+    pub fn shutdown(&self) -> Option<&Shutdown> {
+        self.inner.config.shutdown.as_ref()
+    }
+
     /// The owner hook (see [`RunnerBuilder::owner`]), if the runner has one.
     ///
     /// ```
@@ -232,9 +306,7 @@ impl Runner {
     /// How many `?wait=true` requests are waiting now.
     #[must_use]
     pub fn waiting(&self) -> usize {
-        self.inner
-            .waiting
-            .load(std::sync::atomic::Ordering::Acquire)
+        self.inner.waiters.now()
     }
 
     /// The runner as the request `parts` sees it: its caller named by the
@@ -248,9 +320,11 @@ impl Runner {
     /// ```
     #[must_use]
     pub fn for_request(&self, parts: &http::request::Parts) -> CallerTasks {
+        self.sweep_from_now();
         CallerTasks::new(
             self.clone(),
             Caller::of(self.inner.config.owner.as_ref(), parts),
+            parts,
         )
     }
 
@@ -261,15 +335,18 @@ impl Runner {
     /// The task runs with a copy of the current request's context, so
     /// [`request_id`](crate::request_id) and its log lines carry the
     /// submitting request's ID; its `task` span (fields `task_id`,
-    /// `endpoint`, `request_id`) follows from the request's span. It counts
-    /// toward the request's [`Shutdown`](crate::background::Shutdown), if
-    /// it has one.
+    /// `endpoint`, `request_id`, `attempt`) follows from the request's
+    /// span. It counts toward the request's
+    /// [`Shutdown`](crate::background::Shutdown), if it has one (else the
+    /// runner's, [`RunnerBuilder::shutdown`]).
     ///
     /// Submitted through the runner itself, the task has no
-    /// [owner](TaskRecord::owner): with an owner hook, no one can see it
+    /// [owner](TaskRecord::owner) and counts against no
+    /// [quota](RunnerBuilder::quota): with an owner hook, no one can see it
     /// (inside a request that is logged at WARN, as a request's
     /// [`CallerTasks`] was most likely meant). Submit through
-    /// [`CallerTasks::submit`] to record the caller as its owner.
+    /// [`CallerTasks::submit`] to record the caller as its owner. A future
+    /// cannot be run again: if its instance is lost, the task fails.
     ///
     /// # Errors
     ///
@@ -283,14 +360,14 @@ impl Runner {
     where
         F: Future<Output = Result<T, E>> + Send + 'static,
         T: Serialize,
-        E: Display,
+        E: std::fmt::Display,
     {
         self.submit_json(endpoint, async move { outcome_of(work.await) })
             .await
     }
 
     /// [`submit`](Self::submit) for work that already produces a
-    /// [`TaskOutcome`].
+    /// [`TaskOutcome`](super::TaskOutcome).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -305,51 +382,104 @@ impl Runner {
     /// As [`submit`](Self::submit).
     pub async fn submit_json<F>(&self, endpoint: &str, work: F) -> Result<Submitted, SubmitError>
     where
-        F: Future<Output = TaskOutcome> + Send + 'static,
+        F: Future<Output = super::TaskOutcome> + Send + 'static,
     {
-        self.submit_as(&Caller::NotAsked, endpoint, work).await
+        let submission = super::caller::Submission {
+            owner: Caller::NotAsked
+                .submission_owner(self.owner().is_some(), Context::current().is_some())?,
+            quota_key: None,
+            idempotency_key: None,
+        };
+        self.submit_record(submission, endpoint, Box::pin(work), None)
+            .await
     }
 
-    /// Submits `work` for `caller` (see [`submit`](Self::submit)).
-    pub(super) async fn submit_as<F>(
+    /// Submits `work` for the caller of `tasks` (see
+    /// [`submit`](Self::submit)), with `replay` when it can run again.
+    pub(super) async fn submit_as(
         &self,
-        caller: &Caller,
+        tasks: &CallerTasks,
         endpoint: &str,
-        work: F,
-    ) -> Result<Submitted, SubmitError>
-    where
-        F: Future<Output = TaskOutcome> + Send + 'static,
-    {
+        work: Work,
+        replay: Option<Replay>,
+    ) -> Result<Submitted, SubmitError> {
+        let submission = tasks.submission(Context::current().is_some())?;
+        self.submit_record(submission, endpoint, work, replay).await
+    }
+
+    async fn submit_record(
+        &self,
+        submission: super::caller::Submission,
+        endpoint: &str,
+        work: Work,
+        replay: Option<Replay>,
+    ) -> Result<Submitted, SubmitError> {
+        self.sweep_from_now();
         let ctx = Context::current();
-        let owner = caller.submission_owner(self.owner().is_some(), ctx.is_some())?;
         let request_id = ctx.as_ref().map(|c| c.id().clone());
         let task_id = uuid::Uuid::new_v4().to_string();
-        let record =
-            TaskRecord::pending(task_id.clone(), request_id.clone(), endpoint).owned_by(owner);
-        self.store().create(record).await?;
-        crate::context::meter::tasks::submitted(endpoint);
-
-        let span = tracing::info_span!(
-            parent: None,
-            "task",
-            task_id = %task_id,
-            endpoint = endpoint,
-            request_id = tracing::field::Empty,
-        );
-        if let Some(id) = &request_id {
-            span.record("request_id", id.as_str());
+        let mut record = TaskRecord::pending(task_id.clone(), request_id.clone(), endpoint)
+            .owned_by(submission.owner);
+        record.max_attempts = self.max_attempts();
+        record.quota_key = submission.quota_key;
+        record.idempotency_key = submission.idempotency_key;
+        if let Some(invocation) = replay.as_ref().and_then(|r| r.invocation.as_ref()) {
+            self.check_registered(invocation.route());
+            record.invocation = Some(invocation.clone());
         }
-        span.follows_from(tracing::Span::current());
+        let rerunnable = record.invocation.is_some();
+        match self.store().admit(record, self.quota().limits()).await? {
+            Admitted::Created => crate::context::meter::tasks::submitted(endpoint),
+            Admitted::Existing(first) => {
+                return Ok(Submitted::new(first.task_id, first.request_id))
+            }
+            Admitted::KeyReused => return Err(SubmitError::KeyReused),
+            Admitted::OverQuota(quota) => {
+                let limit = self.quota().of(quota).unwrap_or(0);
+                return Err(SubmitError::OverQuota { quota, limit });
+            }
+        }
 
         // Counted from submission, so a drain right after it waits for it;
         // the runner is told when that drain gives up.
-        let shutdown = ctx.as_ref().and_then(Context::shutdown).cloned();
+        let shutdown = ctx
+            .as_ref()
+            .and_then(Context::shutdown)
+            .or(self.inner.config.shutdown.as_ref())
+            .cloned();
+        let task = Task {
+            runner: self.clone(),
+            id: task_id.clone(),
+            endpoint: endpoint.to_owned(),
+            request_id: request_id.clone(),
+            rerunnable,
+            retries: replay.as_ref().map_or(0, |r| r.retries),
+            handed_back: 0,
+            replay,
+            origin: tracing::Span::current(),
+        };
+        self.spawn(task, Some((work, ctx.clone())), None, shutdown, ctx);
+        Ok(Submitted::new(task_id, request_id))
+    }
+
+    /// Runs `task` in the background: `first` its first attempt's work
+    /// (else made from its replay), `claimed` the attempt a sweep started.
+    fn spawn(
+        &self,
+        task: Task,
+        first: Option<(Work, Option<Context>)>,
+        claimed: Option<u32>,
+        shutdown: Option<Shutdown>,
+        ctx: Option<Context>,
+    ) {
         if let Some(shutdown) = &shutdown {
             let weak: Weak<dyn LeftBehind> = Arc::downgrade(&self.inner) as _;
             shutdown.on_drain_timeout(weak);
         }
         let counted = shutdown.as_ref().map(Shutdown::track);
-        let run = run(self.clone(), task_id.clone(), work, counted);
+        let id = task.id.clone();
+        let rerunnable = task.rerunnable;
+        let run = attempts::drive(task, first, claimed, counted);
         let run: Pin<Box<dyn Future<Output = ()> + Send>> = match ctx {
             Some(ctx) => Box::pin(ctx.scope(run)),
             None => Box::pin(run),
@@ -357,16 +487,49 @@ impl Runner {
         // Locked across the spawn: the task removes itself from the map when
         // done, which must not happen before it was added.
         let mut running = self.running();
-        let handle = tokio::spawn(run.instrument(span));
+        let handle = tokio::spawn(run);
         running.insert(
-            task_id.clone(),
+            id,
             Running {
                 handle: handle.abort_handle(),
                 shutdown,
+                rerunnable,
             },
         );
-        drop(running);
-        Ok(Submitted::new(task_id, request_id))
+    }
+
+    /// Says once per endpoint when a task endpoint submits through a
+    /// runner on a shared store that it is not registered with: no
+    /// instance with this configuration would take its tasks over.
+    fn check_registered(&self, route: &str) {
+        if self.store().sweep_every().is_none() || self.inner.config.endpoints.contains_key(route) {
+            return;
+        }
+        if lock(&self.inner.unregistered).insert(route.to_owned()) {
+            tracing::warn!(
+                route,
+                "task endpoint not registered with the runner (`RunnerBuilder::endpoint`): \
+                 this instance will not take its tasks over from lost instances"
+            );
+        }
+    }
+
+    /// Starts sweeping a shared store for lost tasks, once, if a tokio
+    /// runtime runs here.
+    fn sweep_from_now(&self) {
+        let Some(every) = self.store().sweep_every() else {
+            return;
+        };
+        if self.inner.sweeping.load(Ordering::Acquire) {
+            return;
+        }
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if self.inner.sweeping.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        handle.spawn(sweep(Arc::downgrade(&self.inner), every));
     }
 
     /// Cancels the task: marks it cancelled (if it has not finished) and
@@ -403,51 +566,68 @@ impl Runner {
         Ok(cancelled.is_some() || removed)
     }
 
-    fn running(&self) -> MutexGuard<'_, HashMap<String, Running>> {
+    pub(super) fn running(&self) -> MutexGuard<'_, HashMap<String, Running>> {
         lock(&self.inner.running)
     }
 }
 
-async fn run<F>(runner: Runner, task_id: String, work: F, counted: Option<Guard>)
-where
-    F: Future<Output = TaskOutcome> + Send + 'static,
-{
-    let _counted = counted;
-    let store = Arc::clone(runner.store());
-    let started = store.transition(&task_id, Transition::Start).await;
-    match started {
-        Ok(Some(record)) if record.status == super::TaskStatus::Running => {
-            let timer = crate::context::meter::tasks::started(&record.endpoint);
-            let stop = store.watch(&task_id);
-            let outcome = tokio::select! {
-                outcome = catch_message(work) => Some(outcome),
-                () = stop => None,
-            };
-            let to = match outcome {
-                None => {
-                    tracing::info!("task stopped: cancelled, deleted or its lease lost");
-                    None
+/// How many lost tasks one sweep claims at most.
+const CLAIMS_PER_SWEEP: usize = 32;
+
+/// Sweeps the runner's shared store every `every` while the runner lives:
+/// takes over the lost tasks of its registered endpoints (until its
+/// shutdown begins), and lets the store fail those that cannot run again.
+async fn sweep(runner: Weak<Inner>, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(inner) = runner.upgrade() else {
+            return;
+        };
+        let runner = Runner { inner };
+        let config = &runner.inner.config;
+        let stopping = config.shutdown.as_ref().is_some_and(Shutdown::begun);
+        let routes: Vec<String> = if stopping {
+            Vec::new()
+        } else {
+            config.endpoints.keys().cloned().collect()
+        };
+        match runner.store().sweep(&routes, CLAIMS_PER_SWEEP).await {
+            Ok(sweep) => {
+                for record in sweep.claimed {
+                    runner.take_over(record);
                 }
-                Some(Ok(Ok(value))) => Some(Transition::Complete(value)),
-                Some(Ok(Err(error))) => {
-                    tracing::error!(error = %error, "task failed");
-                    Some(Transition::Fail(error.to_string()))
-                }
-                Some(Err(panic)) => {
-                    tracing::error!(panic = %panic, "task panicked");
-                    Some(Transition::Fail(TaskError::Panicked(panic).to_string()))
-                }
-            };
-            if let Some(to) = to {
-                timer.ended(matches!(to, Transition::Complete(_)));
-                super::outcome::record(&*store, &task_id, to).await;
             }
-        }
-        // Cancelled or deleted before it started: nothing to run.
-        Ok(_) => {}
-        Err(e) => {
-            tracing::error!(task_id = %task_id, error = %Chain(&e), "task not started: the store failed");
+            Err(e) => tracing::warn!(error = %Chain(&e), "task sweep failed"),
         }
     }
-    runner.running().remove(&task_id);
+}
+
+impl Runner {
+    /// Runs a task a sweep claimed from a lost instance.
+    fn take_over(&self, record: TaskRecord) {
+        let registered = record
+            .invocation
+            .as_ref()
+            .and_then(|i| self.inner.config.endpoints.get(i.route()));
+        let (Some(invocation), Some(registered)) = (record.invocation.clone(), registered) else {
+            return;
+        };
+        let ctx = record.request_id.clone().map(|id| invocation.context(id));
+        let replay = Replay::stored(invocation, registered);
+        let task = Task {
+            runner: self.clone(),
+            id: record.task_id,
+            endpoint: record.endpoint,
+            request_id: record.request_id,
+            rerunnable: true,
+            retries: replay.retries,
+            handed_back: record.handed_back,
+            replay: Some(replay),
+            origin: tracing::Span::none(),
+        };
+        let shutdown = self.inner.config.shutdown.clone();
+        self.spawn(task, None, Some(record.attempt), shutdown, ctx);
+    }
 }

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::StoreError;
+use super::{QuotaKind, StoreError};
 use crate::id::RequestId;
 
 /// The answer to a task submission, as Python qh gives it: `202 Accepted`,
@@ -56,7 +56,10 @@ impl Submitted {
 ///
 /// As a response (`IntoResponse`): [`Store`](Self::Store) answers `503`
 /// problem+json with `Retry-After` and a generic detail (the store's error
-/// goes to the log); [`NoOwner`](Self::NoOwner) answers `401` problem+json.
+/// goes to the log); [`NoOwner`](Self::NoOwner) answers `401`,
+/// [`OverQuota`](Self::OverQuota) `429` with `Retry-After`,
+/// [`KeyReused`](Self::KeyReused) `422` and [`InvalidKey`](Self::InvalidKey)
+/// `400`, all problem+json.
 ///
 /// ```
 /// use axum::response::IntoResponse;
@@ -73,6 +76,20 @@ pub enum SubmitError {
     /// found no owner for the submitting request: a task no one could read
     /// or cancel is not started.
     NoOwner,
+    /// The caller is at one of the runner's
+    /// [quotas](crate::tasks::RunnerBuilder::quota).
+    OverQuota {
+        /// Which bound.
+        quota: QuotaKind,
+        /// Its value.
+        limit: usize,
+    },
+    /// The submission's `Idempotency-Key` was used before, by the same
+    /// caller, with another request (other inputs, or another endpoint).
+    KeyReused,
+    /// The submission's `Idempotency-Key` header is not one string of 1
+    /// to 255 visible ASCII characters (or there are several).
+    InvalidKey,
 }
 
 impl From<StoreError> for SubmitError {
@@ -86,6 +103,11 @@ impl fmt::Display for SubmitError {
         match self {
             Self::Store(_) => f.write_str("the task store could not record the task"),
             Self::NoOwner => f.write_str("the submitting request has no task owner"),
+            Self::OverQuota { quota, limit } => {
+                write!(f, "the caller is at its quota of {limit} ({quota})")
+            }
+            Self::KeyReused => f.write_str("the Idempotency-Key was used with another request"),
+            Self::InvalidKey => f.write_str("the Idempotency-Key header is invalid"),
         }
     }
 }
@@ -94,7 +116,7 @@ impl std::error::Error for SubmitError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Store(e) => Some(e),
-            Self::NoOwner => None,
+            _ => None,
         }
     }
 }

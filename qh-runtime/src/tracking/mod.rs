@@ -13,7 +13,7 @@ pub(crate) mod scope;
 pub(crate) mod semconv;
 mod service;
 pub(crate) mod span;
-mod trust;
+pub(crate) mod trust;
 
 use std::sync::{Arc, LazyLock};
 

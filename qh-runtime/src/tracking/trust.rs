@@ -125,7 +125,7 @@ impl Trust {
 
 /// The connection's address as axum's `ConnectInfo` extractor finds it:
 /// the real one, else a test's `MockConnectInfo`.
-fn peer(extensions: &Extensions) -> Option<SocketAddr> {
+pub(crate) fn peer(extensions: &Extensions) -> Option<SocketAddr> {
     match extensions.get::<ConnectInfo<SocketAddr>>() {
         Some(ConnectInfo(peer)) => Some(*peer),
         None => extensions

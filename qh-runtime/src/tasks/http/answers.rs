@@ -7,9 +7,10 @@ use http::{HeaderValue, StatusCode};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::refusals::Refusals;
 use crate::error::{Error, PROBLEM_JSON};
 use crate::support::chain::Chain;
-use crate::tasks::{StoreError, SubmitError, Submitted, TaskRecord};
+use crate::tasks::{QuotaKind, StoreError, SubmitError, Submitted, TaskRecord};
 
 /// A JSON object that keeps its keys in insertion order (serde_json's map
 /// sorts them without its `preserve_order` feature), so answers read like
@@ -85,6 +86,53 @@ pub(crate) fn no_owner() -> Response {
     problem_response(StatusCode::UNAUTHORIZED, &doc)
 }
 
+/// A caller over one of its [quotas](crate::tasks::Quota): `429`
+/// problem+json with `Retry-After` (a wait frees soonest), the bound and
+/// which one, logged at a bounded rate by the caller.
+pub(crate) fn over_quota(kind: QuotaKind, limit: usize) -> Response {
+    let detail = match kind {
+        QuotaKind::Running => "you have too many unfinished tasks; try again when one finishes",
+        QuotaKind::Kept => {
+            "you have too many tasks kept, none of them finished; try again when one finishes"
+        }
+        QuotaKind::Waiting => "you have too many requests waiting for tasks; ask without `wait`",
+    };
+    let doc = problem(StatusCode::TOO_MANY_REQUESTS, "task-quota", detail)
+        .with("quota", kind.as_str())
+        .with("limit", limit);
+    let mut response = problem_response(StatusCode::TOO_MANY_REQUESTS, &doc);
+    let retry_after = if kind == QuotaKind::Waiting { "1" } else { "5" };
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static(retry_after));
+    response
+}
+
+/// The same `Idempotency-Key` with another request (IETF httpapi's
+/// idempotency-key draft: `422`).
+fn key_reused() -> Response {
+    let doc = problem(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency-key-reused",
+        "this Idempotency-Key was used with another request; use a new key for a new request",
+    );
+    problem_response(StatusCode::UNPROCESSABLE_ENTITY, &doc)
+}
+
+/// An `Idempotency-Key` that is not one (the draft: `400`).
+fn bad_key() -> Response {
+    let doc = problem(
+        StatusCode::BAD_REQUEST,
+        "idempotency-key-invalid",
+        "invalid Idempotency-Key: expected one string of 1 to 255 visible ASCII characters, e.g. \"8e03978e-40d5-43e8-bc93-6894a57f9324\"",
+    )
+    .with("header", "idempotency-key");
+    problem_response(StatusCode::BAD_REQUEST, &doc)
+}
+
+/// Quota refusals of submissions, logged at a bounded rate.
+static OVER_QUOTA: Refusals = Refusals::new();
+
 pub(crate) fn task_problem(
     http: StatusCode,
     slug: &str,
@@ -110,7 +158,9 @@ pub(crate) fn task_problem(
 pub(crate) fn store_failed(e: &StoreError, action: &'static str) -> Response {
     let (detail, retry_after) = match e {
         StoreError::Full => {
-            tracing::warn!(action, error = %e, "task store refused: full of unfinished tasks");
+            FULL.log(|suppressed| {
+                tracing::warn!(action, error = %e, suppressed, "task store refused: full of unfinished tasks");
+            });
             (
                 "the server has too many unfinished tasks; try again later",
                 "5",
@@ -125,6 +175,9 @@ pub(crate) fn store_failed(e: &StoreError, action: &'static str) -> Response {
     };
     unavailable(detail, retry_after)
 }
+
+/// Refusals of a full store, logged at a bounded rate.
+static FULL: Refusals = Refusals::new();
 
 /// `202 Accepted`, `Location: /tasks/{task_id}` and the submission's JSON,
 /// as Python qh answers a submission.
@@ -141,12 +194,28 @@ impl IntoResponse for Submitted {
 
 /// [`Store`](SubmitError::Store) answers as a store failure does (`503`
 /// problem+json, `Retry-After`, a generic detail, logged);
-/// [`NoOwner`](SubmitError::NoOwner) answers `401` problem+json.
+/// [`NoOwner`](SubmitError::NoOwner) answers `401`,
+/// [`OverQuota`](SubmitError::OverQuota) `429` with `Retry-After`,
+/// [`KeyReused`](SubmitError::KeyReused) `422` and
+/// [`InvalidKey`](SubmitError::InvalidKey) `400`, all problem+json.
 impl IntoResponse for SubmitError {
     fn into_response(self) -> Response {
         match self {
             SubmitError::Store(e) => store_failed(&e, "submitting a task"),
             SubmitError::NoOwner => no_owner(),
+            SubmitError::OverQuota { quota, limit } => {
+                OVER_QUOTA.log(|suppressed| {
+                    tracing::warn!(
+                        quota = quota.as_str(),
+                        limit,
+                        suppressed,
+                        "task submission refused: the caller is over its quota"
+                    );
+                });
+                over_quota(quota, limit)
+            }
+            SubmitError::KeyReused => key_reused(),
+            SubmitError::InvalidKey => bad_key(),
         }
     }
 }

@@ -32,11 +32,11 @@ use crate::tasks::Runner;
 /// `methods` (answered with a 405 problem for others, tracked), mounted as
 /// the default fallback of a method router without methods; `allow` lists
 /// them, as axum spells it (`GET,HEAD,DELETE`).
-pub(super) fn mergeable<S>(methods: MethodRouter<()>, allow: &'static str) -> MethodRouter<S>
+pub(super) fn mergeable<S>(methods: MethodRouter<()>, allow: &str) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let allow = HeaderValue::from_static(allow);
+    let allow = HeaderValue::from_str(allow).unwrap_or(HeaderValue::from_static("GET,HEAD"));
     let served: MethodRouter<()> = methods
         .merge(crate::endpoint::not_allowed::method_not_allowed())
         .layer::<_, Infallible>(map_response(move |mut response: Response| {

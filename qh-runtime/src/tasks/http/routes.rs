@@ -5,13 +5,14 @@ use std::time::Duration;
 use axum::extract::rejection::PathRejection;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, MethodFilter, MethodRouter};
 use axum::Router;
 use http::{StatusCode, Uri};
 use serde::Serialize;
 
 use super::answers::{json, listing_off, not_found, store_failed, task_problem, Object};
 use super::mounting::mergeable;
+use super::table::{self, Serve};
 use crate::error::{Error, ErrorKind};
 use crate::extract::parse_bool;
 use crate::tasks::owner::Scope;
@@ -83,21 +84,28 @@ pub fn router<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    Router::new()
-        .route("/tasks", mergeable(get(list), "GET,HEAD"))
-        .route("/tasks/", mergeable(get(list), "GET,HEAD"))
-        .route(
-            "/tasks/{task_id}",
-            mergeable(get(record).delete(delete), "GET,HEAD,DELETE"),
-        )
-        .route(
-            "/tasks/{task_id}/status",
-            mergeable(get(status), "GET,HEAD"),
-        )
-        .route(
-            "/tasks/{task_id}/result",
-            mergeable(get(result), "GET,HEAD"),
-        )
+    // From the one table the OpenAPI document is described from too.
+    table::paths()
+        .into_iter()
+        .fold(Router::new(), |router, (path, routes)| {
+            let methods = routes.iter().fold(MethodRouter::new(), |methods, route| {
+                let filter =
+                    MethodFilter::try_from(route.method.clone()).unwrap_or(MethodFilter::GET);
+                methods.on(filter, handler(route.serve))
+            });
+            router.route(path, mergeable(methods, &table::allow(&routes)))
+        })
+}
+
+/// The handler of what `serve` names.
+fn handler(serve: Serve) -> MethodRouter<()> {
+    match serve {
+        Serve::Status => get(status),
+        Serve::Result => get(result),
+        Serve::Record => get(record),
+        Serve::Delete => axum::routing::delete(delete),
+        Serve::List => get(list),
+    }
 }
 
 type Id = Result<Path<String>, PathRejection>;
@@ -116,13 +124,14 @@ fn task_id(id: Id) -> Result<String, Box<Error>> {
 }
 
 /// The record of `id` if the asking request may see it; otherwise the
-/// answer for an unknown task, after the same one store read (no oracle:
-/// another owner's task and no task look alike). `action` names the read
-/// in the log when the store fails.
+/// answer for an unknown task, after the same one store read, in the same
+/// time (no oracle: the store compares the owner before it reads the
+/// record, so another owner's task and no task look alike). `action`
+/// names the read in the log when the store fails.
 async fn mine(tasks: &CallerTasks, id: &str, action: &'static str) -> Result<TaskRecord, Response> {
-    match tasks.runner().store().get(id).await {
-        Ok(Some(r)) if tasks.sees(&r) => Ok(r),
-        Ok(_) => Err(not_found(id)),
+    match tasks.read(id).await {
+        Ok(Some(r)) => Ok(r),
+        Ok(None) => Err(not_found(id)),
         Err(e) => Err(store_failed(&e, action)),
     }
 }
@@ -140,7 +149,9 @@ async fn status(tasks: CallerTasks, id: Id) -> Response {
                 .with("status", r.status.as_str())
                 .with("created_at", seconds(r.created_at))
                 .with("started_at", r.started_at.map(seconds))
-                .with("completed_at", r.completed_at.map(seconds)),
+                .with("completed_at", r.completed_at.map(seconds))
+                .with("attempt", r.attempt)
+                .with("max_attempts", r.max_attempts),
         ),
         Err(refused) => refused,
     }
@@ -159,9 +170,11 @@ async fn record(tasks: CallerTasks, id: Id) -> Response {
 
 /// A record as the routes show it: a failure's details only when the
 /// runner is configured to expose them (they may hold internals, a panic
-/// message say), as for `/result`.
+/// message say), as for `/result`. A cancelled task's reason is qh's own
+/// (a shutdown gave up on it): always shown.
 fn shown(tasks: &CallerTasks, mut record: TaskRecord) -> TaskRecord {
-    if !tasks.runner().expose_errors() && record.error.is_some() {
+    let own_reason = record.status == TaskStatus::Cancelled;
+    if !tasks.runner().expose_errors() && record.error.is_some() && !own_reason {
         record.error = Some(HIDDEN_ERROR.to_owned());
     }
     record
@@ -224,7 +237,7 @@ async fn result(tasks: CallerTasks, id: Id, uri: Uri) -> Response {
         TaskStatus::Failed => {
             let error = match (&record.error, tasks.runner().expose_errors()) {
                 (Some(e), true) => e.as_str(),
-                _ => "the task failed; the server logs have the details",
+                _ => HIDDEN_ERROR,
             };
             task_problem(
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -6,15 +6,20 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::watch;
 
-use super::BoxFuture;
-use crate::tasks::{ListFilter, StoreError, TaskRecord, TaskStatus, TaskStore, Transition};
+use super::{Admitted, BoxFuture, Limits};
+use crate::tasks::owner::same;
+use crate::tasks::{
+    ListFilter, QuotaKind, StoreError, TaskRecord, TaskStatus, TaskStore, Transition,
+};
 
 /// Task records in this process's memory, bounded two ways:
 ///
 /// - **capacity** (default 10 000 records): a new record evicts the oldest
-///   *finished* one (by completion time); when every record is unfinished
-///   the submission fails with [`StoreError::Full`] rather than growing
-///   without bound or dropping running work;
+///   *finished* one of the same caller (its
+///   [`quota_key`](TaskRecord::quota_key), by completion time), never
+///   another caller's; when that caller has none, the submission fails with
+///   [`StoreError::Full`] rather than growing without bound, dropping
+///   running work or someone else's results;
 /// - **time to live** (default one hour) counted from completion: finished
 ///   records older than that are evicted. Unfinished ones never are.
 ///
@@ -34,9 +39,23 @@ pub struct MemoryTaskStore {
 #[derive(Debug, Default)]
 struct Inner {
     records: HashMap<String, Entry>,
-    // Finished task IDs in completion order; IDs deleted meanwhile are
-    // skipped when they reach the front.
+    // Finished task IDs in completion order, for expiry; IDs deleted
+    // meanwhile are skipped when they reach the front.
     finished: VecDeque<(SystemTime, String)>,
+    // The records of each quota key (`None`: the app's own submissions),
+    // for its bounds and its evictions.
+    groups: HashMap<Option<String>, Group>,
+    // `(quota key, Idempotency-Key)` → the task it submitted.
+    keys: HashMap<(Option<String>, String), String>,
+}
+
+/// One quota key's records.
+#[derive(Debug, Default)]
+struct Group {
+    count: usize,
+    unfinished: usize,
+    // Its finished task IDs in completion order (deleted ones skipped).
+    finished: VecDeque<String>,
 }
 
 #[derive(Debug)]
@@ -120,50 +139,153 @@ impl MemoryTaskStore {
         }
         inner
     }
+
+    /// Stores `record` unless a bound refuses it (see [`TaskStore::admit`]).
+    fn admit_now(&self, record: TaskRecord, limits: Limits) -> Result<Admitted, StoreError> {
+        let mut inner = self.swept();
+        let group_key = record.quota_key.clone();
+        if let Some(key) = &record.idempotency_key {
+            let seen = inner.keys.get(&(group_key.clone(), key.clone()));
+            if let Some(first) = seen.and_then(|id| inner.records.get(id)) {
+                return Ok(if first.record.fingerprint() == record.fingerprint() {
+                    Admitted::Existing(Box::new(first.record.clone()))
+                } else {
+                    Admitted::KeyReused
+                });
+            }
+        }
+        // The app's own work (no quota key) is not bounded.
+        let limits = if group_key.is_some() {
+            limits
+        } else {
+            Limits::new()
+        };
+        let group = inner.group(&group_key);
+        if limits.running.is_some_and(|max| group.unfinished >= max) {
+            return Ok(Admitted::OverQuota(QuotaKind::Running));
+        }
+        if let Some(max) = limits.kept {
+            while inner.group(&group_key).count >= max {
+                if !inner.evict_from(&group_key) {
+                    return Ok(Admitted::OverQuota(QuotaKind::Kept));
+                }
+            }
+        }
+        // The store's capacity: the submitter's own oldest finished record
+        // makes room, never anyone else's.
+        while inner.records.len() >= self.capacity {
+            if !inner.evict_from(&group_key) {
+                return Err(StoreError::Full);
+            }
+        }
+        inner.insert(record);
+        Ok(Admitted::Created)
+    }
 }
 
 impl Inner {
+    fn group(&mut self, key: &Option<String>) -> &mut Group {
+        // The key is copied only for a group not seen yet.
+        if !self.groups.contains_key(key) {
+            self.groups.insert(key.clone(), Group::default());
+        }
+        self.groups
+            .get_mut(key)
+            .unwrap_or_else(|| unreachable!("inserted above"))
+    }
+
+    fn insert(&mut self, record: TaskRecord) {
+        let group = self.group(&record.quota_key);
+        group.count += 1;
+        if !record.status.is_finished() {
+            group.unfinished += 1;
+        }
+        if let Some(key) = &record.idempotency_key {
+            self.keys.insert(
+                (record.quota_key.clone(), key.clone()),
+                record.task_id.clone(),
+            );
+        }
+        let status = watch::Sender::new(record.status);
+        self.records
+            .insert(record.task_id.clone(), Entry { record, status });
+    }
+
+    /// Removes a record, whatever its status, and its traces in the maps.
+    fn remove(&mut self, id: &str) -> bool {
+        let Some(entry) = self.records.remove(id) else {
+            return false;
+        };
+        let record = entry.record;
+        if let Some(group) = self.groups.get_mut(&record.quota_key) {
+            group.count = group.count.saturating_sub(1);
+            if !record.status.is_finished() {
+                group.unfinished = group.unfinished.saturating_sub(1);
+            }
+            if group.count == 0 {
+                self.groups.remove(&record.quota_key);
+            }
+        }
+        if let Some(key) = record.idempotency_key {
+            let slot = (record.quota_key, key);
+            if self.keys.get(&slot).is_some_and(|t| *t == record.task_id) {
+                self.keys.remove(&slot);
+            }
+        }
+        true
+    }
+
     fn remove_finished(&mut self, id: &str) -> bool {
         let finished = self
             .records
             .get(id)
             .is_some_and(|e| e.record.status.is_finished());
-        if finished {
-            self.records.remove(id);
+        finished && self.remove(id)
+    }
+
+    /// Evicts the oldest finished record of the quota key `key`; `false`
+    /// when it has none.
+    fn evict_from(&mut self, key: &Option<String>) -> bool {
+        loop {
+            let Some(id) = self
+                .groups
+                .get_mut(key)
+                .and_then(|g| g.finished.pop_front())
+            else {
+                return false;
+            };
+            if self.remove_finished(&id) {
+                return true;
+            }
         }
-        finished
     }
 
     /// Drops the queue entries of deleted records once they outnumber the
-    /// records: amortized O(1) per delete, and the queue stays within about
+    /// records: amortized O(1) per delete, and the queues stay within about
     /// twice the store however many tasks are submitted and deleted.
     fn compact(&mut self) {
         if self.finished.len() > 2 * self.records.len() + 64 {
             let records = &self.records;
             self.finished.retain(|(_, id)| records.contains_key(id));
+            for group in self.groups.values_mut() {
+                group.finished.retain(|id| records.contains_key(id));
+            }
         }
-    }
-
-    /// Makes room for one more record by evicting the oldest finished one.
-    fn make_room(&mut self, capacity: usize) -> Result<(), StoreError> {
-        while self.records.len() >= capacity {
-            let (_, id) = self.finished.pop_front().ok_or(StoreError::Full)?;
-            self.remove_finished(&id);
-        }
-        Ok(())
     }
 }
 
 impl TaskStore for MemoryTaskStore {
     fn create(&self, record: TaskRecord) -> BoxFuture<'_, Result<(), StoreError>> {
-        let mut inner = self.swept();
-        let result = inner.make_room(self.capacity).map(|()| {
-            let status = watch::Sender::new(record.status);
-            inner
-                .records
-                .insert(record.task_id.clone(), Entry { record, status });
-        });
+        let result = self.admit_now(record, Limits::new()).map(|_| ());
         Box::pin(std::future::ready(result))
+    }
+
+    fn admit<'a>(
+        &'a self,
+        record: TaskRecord,
+        limits: Limits,
+    ) -> BoxFuture<'a, Result<Admitted, StoreError>> {
+        Box::pin(std::future::ready(self.admit_now(record, limits)))
     }
 
     fn get<'a>(
@@ -174,22 +296,46 @@ impl TaskStore for MemoryTaskStore {
         Box::pin(std::future::ready(Ok(record)))
     }
 
+    fn get_for<'a>(
+        &'a self,
+        task_id: &'a str,
+        owner: &'a str,
+    ) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>> {
+        // The owner is compared before anything is copied: another owner's
+        // task costs what an unknown ID does, whatever its result's size.
+        let record = self
+            .swept()
+            .records
+            .get(task_id)
+            .filter(|e| e.record.owner.as_deref().is_some_and(|o| same(o, owner)))
+            .map(|e| e.record.clone());
+        Box::pin(std::future::ready(Ok(record)))
+    }
+
     fn transition<'a>(
         &'a self,
         task_id: &'a str,
         to: Transition,
     ) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>> {
         let mut inner = self.swept();
-        let mut finished_at = None;
+        let mut finished = None;
         let record = inner.records.get_mut(task_id).map(|entry| {
             if entry.record.apply(to, SystemTime::now()) {
                 entry.status.send_replace(entry.record.status);
-                finished_at = entry.record.completed_at;
+                if entry.record.status.is_finished() {
+                    finished = entry
+                        .record
+                        .completed_at
+                        .map(|at| (at, entry.record.quota_key.clone()));
+                }
             }
             entry.record.clone()
         });
-        if let Some(at) = finished_at {
+        if let Some((at, key)) = finished {
             inner.finished.push_back((at, task_id.to_owned()));
+            let group = inner.group(&key);
+            group.unfinished = group.unfinished.saturating_sub(1);
+            group.finished.push_back(task_id.to_owned());
         }
         Box::pin(std::future::ready(Ok(record)))
     }
@@ -227,7 +373,7 @@ impl TaskStore for MemoryTaskStore {
 
     fn delete<'a>(&'a self, task_id: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
         let mut inner = self.swept();
-        let removed = inner.records.remove(task_id).is_some();
+        let removed = inner.remove(task_id);
         inner.compact();
         Box::pin(std::future::ready(Ok(removed)))
     }

@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use record::{TaskRecord, Transition};
 
+use crate::tasks::QuotaKind;
+
 /// A boxed, `Send` future, as [`TaskStore`] methods return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -122,6 +124,81 @@ impl ListFilter {
     }
 }
 
+/// The per-key bounds a store applies when it admits a record
+/// ([`TaskStore::admit`]), from the runner's [`Quota`](crate::tasks::Quota):
+/// they apply to the records of the new record's
+/// [`quota_key`](TaskRecord::quota_key), and a record without one is not
+/// bounded.
+///
+/// ```
+/// let limits = qh::tasks::Limits::new().running(10).kept(100);
+/// assert_eq!((limits.running, limits.kept), (Some(10), Some(100)));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// The most unfinished (pending or running) tasks one key may have.
+    pub running: Option<usize>,
+    /// The most records one key may have kept, finished or not. At the
+    /// bound, the key's own oldest finished record makes room; when all of
+    /// them are unfinished, the submission is refused.
+    pub kept: Option<usize>,
+}
+
+impl Limits {
+    /// No bounds.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// At most `n` unfinished tasks per key.
+    #[must_use]
+    pub fn running(mut self, n: usize) -> Self {
+        self.running = Some(n);
+        self
+    }
+
+    /// At most `n` records per key.
+    #[must_use]
+    pub fn kept(mut self, n: usize) -> Self {
+        self.kept = Some(n);
+        self
+    }
+}
+
+/// What [`TaskStore::admit`] did with a new record.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Admitted {
+    /// Stored: the task is to run.
+    Created,
+    /// Its [`idempotency_key`](TaskRecord::idempotency_key) was seen before
+    /// from the same [`quota_key`](TaskRecord::quota_key), with the same
+    /// [`fingerprint`](TaskRecord::fingerprint): the first submission's
+    /// record, and nothing stored.
+    Existing(Box<TaskRecord>),
+    /// The same key was seen with another fingerprint: nothing stored.
+    KeyReused,
+    /// Storing it would break one of the [`Limits`]: nothing stored.
+    OverQuota(QuotaKind),
+}
+
+/// What one [`TaskStore::sweep`] did.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct Sweep {
+    /// Tasks whose instance was lost (or which were handed back), now
+    /// held by this store instance and counted as started again (status
+    /// running, `attempt` one more): the runner runs each from its
+    /// [`invocation`](TaskRecord::invocation).
+    pub claimed: Vec<TaskRecord>,
+    /// Tasks whose instance was lost and which cannot run again (no
+    /// invocation, or every attempt used): now failed, with the reason in
+    /// `error`. The runner logs each.
+    pub lost: Vec<TaskRecord>,
+}
+
 /// Storage for task records, shared by every instance that can see it.
 ///
 /// Object safe (`Arc<dyn TaskStore>`): each method returns a boxed future.
@@ -181,6 +258,67 @@ pub trait TaskStore: Send + Sync + 'static {
     /// A future the instance running `task_id` polls for as long as the task
     /// runs; it resolves when the task must stop: cancelled (from any
     /// instance) or its record removed. Stores may do liveness work in it
-    /// (`RedisTaskStore` renews the task's lease there).
+    /// (`RedisTaskStore` renews the task's lease there, and resolves when
+    /// another instance has taken the task over).
     fn watch(&self, task_id: &str) -> BoxFuture<'static, ()>;
+
+    /// Stores a new record as a submission asks, in one atomic step: the
+    /// first submission's record when its
+    /// [`idempotency_key`](TaskRecord::idempotency_key) was seen before,
+    /// a refusal when the record's [`quota_key`](TaskRecord::quota_key) is
+    /// at one of `limits`, else the record (making room by evicting that
+    /// key's own oldest finished record when it is at `kept`; never
+    /// another key's).
+    ///
+    /// The default stores the record with [`create`](Self::create) and
+    /// applies neither keys nor limits: a store of your own overrides it to
+    /// honour them.
+    fn admit<'a>(
+        &'a self,
+        record: TaskRecord,
+        limits: Limits,
+    ) -> BoxFuture<'a, Result<Admitted, StoreError>> {
+        let _ = limits;
+        Box::pin(async move { self.create(record).await.map(|()| Admitted::Created) })
+    }
+
+    /// The record of `task_id` if its [`owner`](TaskRecord::owner) is
+    /// `owner`, else `None`, as if unknown. Stores compare the owner
+    /// before reading the rest of the record, so that another owner's task
+    /// and an unknown ID cost the same (no timing oracle); the default reads
+    /// the record first.
+    fn get_for<'a>(
+        &'a self,
+        task_id: &'a str,
+        owner: &'a str,
+    ) -> BoxFuture<'a, Result<Option<TaskRecord>, StoreError>> {
+        Box::pin(async move {
+            let record = self.get(task_id).await?;
+            Ok(record.filter(|r| r.owner.as_deref() == Some(owner)))
+        })
+    }
+
+    /// How often each runner on this store sweeps it
+    /// ([`sweep`](Self::sweep)); `None` (the default) for a store no other
+    /// instance sees, such as [`MemoryTaskStore`](crate::tasks::MemoryTaskStore):
+    /// its tasks have no other instance to run them, and a shutdown that
+    /// gives up on them records them cancelled rather than handing them
+    /// back.
+    fn sweep_every(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Looks for tasks whose instance was lost: claims up to `limit` of
+    /// those whose invocation's [`route`](crate::tasks::Invocation::route) is
+    /// one of `routes` (this runner's registered endpoints) and that have
+    /// attempts left, fails those that cannot run again, and leaves the
+    /// others to instances that serve them. The default finds nothing.
+    fn sweep<'a>(
+        &'a self,
+        routes: &'a [String],
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Sweep, StoreError>> {
+        let _ = (routes, limit);
+        Box::pin(std::future::ready(Ok(Sweep::default())))
+    }
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::id::RequestId;
+use crate::tasks::Invocation;
 
 /// Where a task is in its life. Serialized in lowercase (`"pending"`, …),
 /// as Python qh does.
@@ -21,13 +22,15 @@ use crate::id::RequestId;
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum TaskStatus {
-    /// Recorded, not started yet.
+    /// Recorded, not started yet; or between two attempts (waiting for its
+    /// retry, or for an instance to take it over).
     Pending,
     /// Its function is running.
     Running,
     /// Finished with a result.
     Completed,
-    /// Finished with an error (or a panic, or its instance was lost).
+    /// Finished with an error (or a panic, or its instance was lost too
+    /// often, or no instance could run it again).
     Failed,
     /// Stopped on request before finishing.
     Cancelled,
@@ -141,6 +144,36 @@ pub struct TaskRecord {
     /// it.
     #[serde(skip)]
     pub owner: Option<String>,
+    /// Which attempt runs (or ran last): 1 the first time it starts, one
+    /// more each time it starts again (a retry, or another instance taking
+    /// it over); 0 before it first started.
+    #[serde(default)]
+    pub attempt: u32,
+    /// The most attempts it may take (the runner's
+    /// [`max_attempts`](crate::tasks::RunnerBuilder::max_attempts) when it
+    /// was submitted); a start handed back at shutdown does not count.
+    pub max_attempts: u32,
+    /// How many of its starts were handed back at shutdown (not counted
+    /// against `max_attempts`). Never serialized.
+    #[serde(skip)]
+    pub handed_back: u32,
+    /// What is needed to run it again, for tasks of `#[qh::endpoint(task)]`
+    /// endpoints (`None` for work submitted as a future, which cannot be
+    /// run again). Stores keep it; it is never serialized, so no answer
+    /// shows it.
+    #[serde(skip)]
+    pub invocation: Option<Invocation>,
+    /// Who the task counts against for the runner's
+    /// [quotas](crate::tasks::Quota): its owner, or for a caller without
+    /// one its peer address (`peer:…`); `None` for work the app submitted
+    /// itself. Never serialized.
+    #[serde(skip)]
+    pub quota_key: Option<String>,
+    /// The submission's `Idempotency-Key` header, if it had one: a store
+    /// answers the same key from the same `quota_key` with this record
+    /// while it keeps it. Never serialized.
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
 }
 
 impl TaskRecord {
@@ -162,6 +195,30 @@ impl TaskRecord {
             result: None,
             error: None,
             owner: None,
+            attempt: 0,
+            max_attempts: 1,
+            handed_back: 0,
+            invocation: None,
+            quota_key: None,
+            idempotency_key: None,
+        }
+    }
+
+    /// How many attempts count against `max_attempts` (those handed back at
+    /// shutdown do not).
+    #[must_use]
+    pub fn attempts_used(&self) -> u32 {
+        self.attempt.saturating_sub(self.handed_back)
+    }
+
+    /// What an `Idempotency-Key` compares: the submission's inputs (its
+    /// [`invocation`](Self::invocation)), or, without one, the endpoint's
+    /// name. Stores keep it beside the key.
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        match &self.invocation {
+            Some(invocation) => invocation.fingerprint(),
+            None => super::super::invocation::fingerprint_of_name(&self.endpoint),
         }
     }
 
@@ -180,8 +237,8 @@ impl TaskRecord {
     }
 
     /// Applies `to` at time `at` if the record's status allows it (finished
-    /// records never change; only a pending task starts). Returns whether
-    /// the record changed.
+    /// records never change; only a pending task starts, only a running one
+    /// waits for a retry). Returns whether the record changed.
     ///
     /// ```
     /// use qh::tasks::{TaskRecord, TaskStatus, Transition};
@@ -202,6 +259,20 @@ impl TaskRecord {
             Transition::Start => {
                 self.status = TaskStatus::Running;
                 self.started_at = Some(at);
+                self.attempt += 1;
+                self.error = None;
+                return true;
+            }
+            Transition::Retry(error) => {
+                self.status = TaskStatus::Pending;
+                self.error = Some(error);
+                return true;
+            }
+            Transition::HandBack => {
+                self.status = TaskStatus::Pending;
+                if self.attempt > 0 {
+                    self.handed_back += 1;
+                }
                 return true;
             }
             Transition::Complete(value) => {
@@ -228,7 +299,7 @@ impl TaskRecord {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Transition {
-    /// pending → running.
+    /// pending → running: its next attempt starts (`attempt` + 1).
     Start,
     /// pending/running → completed, with the result.
     Complete(serde_json::Value),
@@ -240,6 +311,15 @@ pub enum Transition {
     /// instance running it shut down before it finished (see
     /// [`Shutdown::drain`](crate::background::Shutdown::drain)).
     Abandon(String),
+    /// running → pending, with the attempt's error in `error`: it failed,
+    /// and runs again after a pause (the endpoint's `retries`).
+    Retry(String),
+    /// pending/running → pending: its instance shut down before it
+    /// finished and hands it back, for another instance to run again (a
+    /// store shared by instances; see
+    /// [`Shutdown::drain`](crate::background::Shutdown::drain)). The start
+    /// it had does not count against `max_attempts`.
+    HandBack,
 }
 
 impl Transition {
@@ -254,6 +334,7 @@ impl Transition {
     pub fn allowed_from(&self, from: TaskStatus) -> bool {
         match self {
             Self::Start => from == TaskStatus::Pending,
+            Self::Retry(_) => from == TaskStatus::Running,
             _ => !from.is_finished(),
         }
     }

@@ -1,89 +1,84 @@
-//! The pipeline that stores a new record: its hash, its lease and its
-//! listing index entries, in one atomic round trip.
+//! The arguments of the script that admits a new record (`CREATE`): its
+//! hash, its lease, its listing index entries, its quota's sets and its
+//! idempotency key, all in one atomic round trip.
 
 use super::connection::millis;
-use super::RedisTaskStore;
+use super::{scripts, RedisTaskStore};
 use crate::id::RequestId;
 use crate::tasks::store::record::seconds;
+use crate::tasks::store::Limits;
 use crate::tasks::TaskRecord;
 
-/// `MULTI` … `EXEC`: the hash (naming this store as the holder), its time
-/// to live, the lease, and the index entries (the global one and the
-/// owner's capped; all but the global one expiring with the record).
-pub(super) fn pipeline(store: &RedisTaskStore, record: &TaskRecord) -> redis::Pipeline {
+/// The `CREATE` invocation for `record` under `limits`, refused by Redis
+/// if it runs after `deadline` (Redis milliseconds; 0 for none).
+pub(super) fn invocation<'a>(
+    store: &RedisTaskStore,
+    record: &TaskRecord,
+    limits: Limits,
+    deadline: i64,
+) -> redis::ScriptInvocation<'a> {
     let o = &store.inner.options;
     let id = &record.task_id;
-    let task = store.key("task", id);
-    let all = store.index(None, None);
     let rid = record.request_id.as_ref().map(RequestId::as_str);
     let owner = record.owner.as_deref();
     // The owner's indexes are named in the record, so deleting it needs no
     // second copy of their naming rule (see `RedisTaskStore::index`).
-    let owner_indexes: Vec<String> = owner
-        .map(|o| {
-            [
-                Some(store.index(None, Some(o))),
-                rid.map(|r| store.index(Some(r), Some(o))),
-            ]
-        })
-        .into_iter()
-        .flatten()
-        .flatten()
-        .collect();
-    let mut fields = vec![
-        ("task_id", id.as_str()),
+    let owner_index = owner.map(|o| store.index(None, Some(o)));
+    let owner_req_index = owner.and_then(|o| rid.map(|r| store.index(Some(r), Some(o))));
+    let quota = record.quota_key.as_deref().map(|k| store.quota(k));
+    let idem = record
+        .idempotency_key
+        .as_deref()
+        .map(|key| store.idempotency(record.quota_key.as_deref().unwrap_or(""), key));
+    let invocation = record
+        .invocation
+        .as_ref()
+        .and_then(|i| serde_json::to_string(i).ok());
+    let attempt = record.attempt.to_string();
+    let max_attempts = record.max_attempts.to_string();
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("task_id", id),
         ("request_id", rid.unwrap_or("")),
-        ("endpoint", record.endpoint.as_str()),
+        ("endpoint", &record.endpoint),
         ("status", record.status.as_str()),
-        ("holder", store.inner.holder.as_str()),
+        ("holder", &store.inner.holder),
+        ("attempt", &attempt),
+        ("max_attempts", &max_attempts),
     ];
-    if let Some(owner) = owner {
-        fields.push(("owner", owner));
-    }
-    for (field, index) in ["owner_index", "owner_req_index"]
-        .into_iter()
-        .zip(&owner_indexes)
-    {
-        fields.push((field, index.as_str()));
-    }
-    let mut pipe = redis::pipe();
-    pipe.atomic()
-        .cmd("HSET")
-        .arg(&task)
-        .arg(&fields)
-        .arg("created_at")
-        .arg(seconds(record.created_at))
-        .ignore()
-        .cmd("PEXPIRE")
-        .arg(&task)
+    let named = [
+        ("owner", owner),
+        ("owner_index", owner_index.as_deref()),
+        ("owner_req_index", owner_req_index.as_deref()),
+        ("quota", quota.as_deref()),
+        ("quota_key", record.quota_key.as_deref()),
+        ("idem", idem.as_deref()),
+        ("idempotency_key", record.idempotency_key.as_deref()),
+        ("invocation", invocation.as_deref()),
+        ("route", record.invocation.as_ref().map(|i| i.route())),
+    ];
+    fields.extend(named.iter().filter_map(|(k, v)| Some((*k, (*v)?))));
+    let created = seconds(record.created_at);
+    let created_text = created.to_string();
+    fields.push(("created_at", &created_text));
+    let mut call = scripts::CREATE.prepare_invoke();
+    call.arg(&o.prefix)
+        .arg(id)
+        .arg(deadline)
         .arg(millis(o.ttl))
-        .ignore()
-        .cmd("SET")
-        .arg(store.key("lease", id))
-        .arg(&store.inner.holder)
-        .arg("PX")
         .arg(millis(o.lease))
-        .ignore();
-    let by_request = rid.map(|r| store.index(Some(r), None));
-    for (index, capped) in std::iter::once((&all, true))
-        .chain(by_request.iter().map(|i| (i, false)))
-        .chain(owner_indexes.iter().map(|i| (i, true)))
-    {
-        pipe.cmd("ZADD")
-            .arg(index)
-            .arg(seconds(record.created_at))
-            .arg(id)
-            .ignore();
-        if capped {
-            pipe.cmd("ZREMRANGEBYRANK")
-                .arg(index)
-                .arg(0)
-                .arg(-1 - i64::try_from(o.index_cap).unwrap_or(i64::MAX - 1))
-                .ignore();
-        }
-        if index != &all {
-            pipe.cmd("PEXPIRE").arg(index).arg(millis(o.ttl)).ignore();
-        }
+        .arg(o.index_cap)
+        .arg(quota.as_deref().unwrap_or(""))
+        .arg(limits.running.unwrap_or(0))
+        .arg(limits.kept.unwrap_or(0))
+        .arg(idem.as_deref().unwrap_or(""))
+        .arg(record.fingerprint())
+        .arg(created)
+        .arg(store.index(None, None))
+        .arg(rid.map(|r| store.index(Some(r), None)).unwrap_or_default())
+        .arg(owner_index.as_deref().unwrap_or(""))
+        .arg(owner_req_index.as_deref().unwrap_or(""));
+    for (field, value) in fields {
+        call.arg(field).arg(value);
     }
-    pipe
+    call
 }

@@ -83,8 +83,9 @@ pub(super) type RawRecord = Vec<(Vec<u8>, Vec<u8>)>;
 /// The record stored under the key of `task_id`. The key's ID is the one
 /// served (a `task_id` field that differs from it is ignored: the key is
 /// where the record is read, cancelled and deleted). Bookkeeping fields
-/// (`holder`, `lease_lost`) are not part of the record; `owner` is (an
-/// empty one is none).
+/// (`holder`, `lapsed`, `queued_at`, the keys it names) are not part of the
+/// record; `owner` is (an empty one is none), and so are the invocation
+/// (when a claim asked for it), the quota and idempotency keys.
 pub(super) fn parse(task_id: &str, raw: RawRecord) -> Result<TaskRecord, StoreError> {
     let mut map: HashMap<String, String> = raw
         .into_iter()
@@ -93,6 +94,7 @@ pub(super) fn parse(task_id: &str, raw: RawRecord) -> Result<TaskRecord, StoreEr
     let bad = |field: &'static str| StoreError::Malformed { field };
     let mut take = |k: &str| map.remove(k).filter(|v| !v.is_empty());
     let time = |v: Option<String>| v.and_then(|v| from_seconds(v.parse::<f64>().ok()?));
+    let count = |v: Option<String>| v.and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
     let status = take("status")
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| bad("status"))?;
@@ -110,6 +112,15 @@ pub(super) fn parse(task_id: &str, raw: RawRecord) -> Result<TaskRecord, StoreEr
             .map_err(|_| bad("result"))?,
         error: take("error"),
         owner: take("owner"),
+        attempt: count(take("attempt")),
+        max_attempts: count(take("max_attempts")).max(1),
+        handed_back: count(take("handed_back")),
+        invocation: take("invocation")
+            .map(|i| serde_json::from_str(&i))
+            .transpose()
+            .map_err(|_| bad("invocation"))?,
+        quota_key: take("quota_key"),
+        idempotency_key: take("idempotency_key"),
     })
 }
 

@@ -24,7 +24,7 @@ pub struct RedisOptions {
 }
 
 impl Default for RedisOptions {
-    /// Prefix `qh:tasks`, records kept one hour after completion, 30 s
+    /// Prefix `qh:tasks`, records kept one hour after completion, 15 s
     /// leases, waits re-read every second, 100 000 index entries; each
     /// command answered within 2 s, each connection attempt within 1 s, a
     /// lost connection re-established in one attempt (no backoff: the
@@ -33,7 +33,7 @@ impl Default for RedisOptions {
         Self {
             prefix: "qh:tasks".to_owned(),
             ttl: Duration::from_secs(3600),
-            lease: Duration::from_secs(30),
+            lease: Duration::from_secs(15),
             poll: Duration::from_secs(1),
             index_cap: 100_000,
             response_timeout: Duration::from_secs(2),
@@ -61,8 +61,12 @@ impl RedisOptions {
     }
 
     /// How long an unfinished task survives its instance: the running
-    /// instance renews the lease every third of it; once expired, the next
-    /// read marks the task failed.
+    /// instance renews the lease every third of it. A lease past its end
+    /// gets as long again in grace (its instance may only be cut off from
+    /// Redis, and renews when it can); then its instance is lost, and the
+    /// task is taken over by an instance serving its endpoint (a sweep runs
+    /// every third of a lease) or, when it cannot run again, failed. A lost
+    /// instance's task thus runs again within about two and a half leases.
     #[must_use]
     pub fn lease(mut self, lease: Duration) -> Self {
         self.lease = lease.max(Duration::from_millis(30));
