@@ -6,7 +6,7 @@ use syn::{LitStr, Token};
 
 use crate::ctxt::Ctxt;
 
-const OPTIONS: &str = "`method`, `path`, `task`, `crate`";
+const OPTIONS: &str = "`method`, `path`, `task`, `crate`, `rest`";
 
 /// The valid forms of `task`, for its errors.
 const TASK_FORMS: &str =
@@ -22,6 +22,8 @@ pub struct Args {
     pub krate: Option<syn::Path>,
     /// `task` or `task = "optional"`
     pub task: Option<Task>,
+    /// `rest`: the route inferred from the function (`conventions.rs`).
+    pub rest: Option<syn::Ident>,
 }
 
 /// How a task endpoint runs.
@@ -66,6 +68,8 @@ fn parse_one(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
         }
     } else if key.is_ident("task") {
         task(cx, args, meta);
+    } else if key.is_ident("rest") {
+        rest(cx, args, meta);
     } else if key.is_ident("crate") {
         // #[qh::endpoint(crate = "my_qh")]
         if let Some(lit) = string_value(cx, meta, "crate", args.krate.is_some()) {
@@ -155,6 +159,25 @@ fn task(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
         return;
     }
     args.task = Some(mode);
+}
+
+/// `rest`: a bare flag.
+fn rest(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
+    let Some(ident) = meta.path.get_ident() else {
+        return;
+    };
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        cx.error_spanned_by(
+            &meta.path,
+            "`rest` takes no value: write `#[qh::endpoint(rest)]`, and `method = …` or `path = …` to override what it infers",
+        );
+        skip_value(meta);
+    } else if args.rest.is_some() {
+        cx.error_spanned_by(&meta.path, "duplicate option `rest`: remove one of them");
+    } else {
+        // #[qh::endpoint(rest)]
+        args.rest = Some(ident.clone());
+    }
 }
 
 /// Reads `= "…"`, reporting a missing `=`, a non-string value or a repeat.

@@ -4,6 +4,7 @@ mod args;
 mod ast;
 mod attr;
 mod companion;
+mod conventions;
 mod expand;
 mod expand_openapi;
 mod expand_returns;
