@@ -6,6 +6,7 @@ mod attr;
 mod companion;
 mod conventions;
 mod expand;
+mod expand_client;
 mod expand_openapi;
 mod expand_returns;
 mod expand_task;
