@@ -147,6 +147,10 @@ pub mod svc {
     #[qh::endpoint]
     pub fn ping() {}
 
+    /// A `HEAD` answer has no body: `()` all the same.
+    #[qh::endpoint(method = "HEAD", path = "/alive")]
+    pub fn alive() {}
+
     #[qh::endpoint]
     pub fn check(ok: bool) -> Result<(), qh::Error> {
         if ok {
@@ -198,6 +202,7 @@ pub mod svc {
             find,
             known,
             ping,
+            alive,
             check,
             hello,
             page,
@@ -325,6 +330,7 @@ async fn every_return_shape_round_trips() {
     assert_eq!(user.tags, ["a"]);
     // `()` and `Result<(), E>`.
     let (): () = svc::ping::call(&client).await.unwrap();
+    svc::alive::call(&client).await.unwrap();
     svc::check::call(&client, true).await.unwrap();
     let err = svc::check::call(&client, false).await.unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::CONFLICT));

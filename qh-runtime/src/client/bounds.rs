@@ -120,7 +120,12 @@ pub trait Receive<'c>: Sized {
 #[diagnostic::do_not_recommend]
 impl<T: DeserializeOwned> Receive<'_> for T {
     fn __qh_from_json(answer: &Answer) -> Result<Self, DecodeError> {
-        serde_json::from_slice(answer.body())
+        // No body (a `HEAD`, a `204`) reads as `null`: `()`, `None`.
+        let body = match answer.body() {
+            b"" => b"null".as_slice(),
+            body => body,
+        };
+        serde_json::from_slice(body)
             .map_err(|e| DecodeError::new(answer.status(), std::any::type_name::<T>(), Some(e)))
     }
 
