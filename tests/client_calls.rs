@@ -1,7 +1,9 @@
 //! Typed calls (`endpoint::call(&client, …)`, feature `client`) against a
 //! real service on 127.0.0.1: every parameter source and return shape
 //! round-trips, error answers come back as typed errors with the callee's
-//! request ID, and a task endpoint's call is waited for and cancelled.
+//! request ID, a task endpoint's call is waited for and cancelled, and
+//! endpoints of another crate (the package's library) are called by their
+//! paths there.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -635,4 +637,30 @@ async fn calls_inside_a_request_carry_its_id_trace_and_context() {
     assert!(!tp.contains("00f067aa0ba902b7"), "{tp}");
     assert_eq!(got["x-user-id"], "u-7", "{got}");
     assert_eq!(got["x-tag"], "mine", "{got}");
+}
+
+/// Another crate's endpoints (`qh_tests::api`, the package's library):
+/// mounted and called by their paths there, with that crate's types.
+#[tokio::test]
+async fn endpoints_of_another_crate_are_called_with_its_types() {
+    use qh_tests::api;
+
+    let addr = serve(api::app()).await;
+    let client = Client::new(&format!("http://{addr}")).unwrap();
+    let greeting: api::Greeting = api::get_greeting::call(&client, "Ann".into(), 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        greeting,
+        api::Greeting {
+            to: "Ann".into(),
+            times: 2
+        }
+    );
+    // The route the conventions gave it, as any client sees it.
+    let res = reqwest::get(format!("http://{addr}/greetings/Bo"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), r#"{"to":"Bo","times":1}"#);
 }

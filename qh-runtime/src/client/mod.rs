@@ -66,7 +66,9 @@
 //! `call` has the function's visibility: a crate that depends on the
 //! crate defining a `pub` endpoint calls it with the same types, no code
 //! generation step and no OpenAPI round trip. The routes are the
-//! endpoint's, joined to the client's base URL.
+//! endpoint's, joined to the client's base URL. An endpoint private to its
+//! crate has a `call` private to it too: calling it from another crate is
+//! a compile error (the companion is private).
 //!
 //! # Limitations
 //!
