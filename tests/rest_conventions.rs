@@ -337,3 +337,105 @@ async fn python_qh_crud_operations() {
     let res = call(&app, "GET", "/users", None).await;
     assert_eq!(res.json().as_array().unwrap().len(), 0);
 }
+
+/// Python qh's `test_infer_http_method`, `test_singularize_pluralize` and
+/// `test_infer_path` cases, each an endpoint answering on the route the
+/// conventions give it.
+mod python_cases {
+    use serde_json::{json, Value};
+
+    #[qh::endpoint(rest)]
+    pub fn fetch_data() -> Value {
+        json!("fetch_data")
+    }
+
+    #[qh::endpoint(rest)]
+    pub fn add_item(name: String) -> Value {
+        json!({"add_item": name})
+    }
+
+    #[qh::endpoint(rest)]
+    pub fn modify_settings(theme: String) -> Value {
+        json!({"modify_settings": theme})
+    }
+
+    #[qh::endpoint(rest)]
+    pub fn remove_item(item_id: u64) -> Value {
+        json!({"remove_item": item_id})
+    }
+
+    #[qh::endpoint(rest)]
+    pub fn get_category(category_id: u64) -> Value {
+        json!({"get_category": category_id})
+    }
+
+    /// `buses` → `bus` → `buses` (`get_bus` would give `/bus/{bus_id}`:
+    /// the final `s` is taken for a plural first, as in Python qh).
+    #[qh::endpoint(rest)]
+    pub fn get_buses(bus_id: u64) -> Value {
+        json!({"get_buses": bus_id})
+    }
+
+    #[qh::endpoint(rest)]
+    pub fn delete_order(order_id: u64) -> Value {
+        json!({"delete_order": order_id})
+    }
+
+    #[qh::endpoint(rest)]
+    pub fn create_order_item(name: String) -> Value {
+        json!({"create_order_item": name})
+    }
+
+    /// A collection verb: `owner_id` is a query parameter, not a segment.
+    #[qh::endpoint(rest)]
+    pub fn search_items(owner_id: u64) -> Value {
+        json!({"search_items": owner_id})
+    }
+}
+
+#[tokio::test]
+async fn python_qh_method_and_path_cases() {
+    use python_cases::*;
+    let app: Router = qh::routes![
+        fetch_data,
+        add_item,
+        modify_settings,
+        remove_item,
+        get_category,
+        get_buses,
+        delete_order,
+        create_order_item,
+        search_items,
+    ];
+    let cases = [
+        ("GET", "/data", None, json!("fetch_data")),
+        (
+            "POST",
+            "/item",
+            Some(json!({"name": "pen"})),
+            json!({"add_item": "pen"}),
+        ),
+        (
+            "PUT",
+            "/settings",
+            Some(json!({"theme": "dark"})),
+            json!({"modify_settings": "dark"}),
+        ),
+        ("DELETE", "/items/3", None, json!({"remove_item": 3})),
+        ("GET", "/categories/4", None, json!({"get_category": 4})),
+        ("GET", "/buses/5", None, json!({"get_buses": 5})),
+        ("DELETE", "/orders/6", None, json!({"delete_order": 6})),
+        (
+            "POST",
+            "/order_items",
+            Some(json!({"name": "nib"})),
+            json!({"create_order_item": "nib"}),
+        ),
+        ("GET", "/items?owner_id=7", None, json!({"search_items": 7})),
+    ];
+    for (method, uri, body, want) in cases {
+        let res = call(&app, method, uri, body).await;
+        assert_eq!(res.status, StatusCode::OK, "{method} {uri}: {}", res.text());
+        assert_eq!(res.json(), want, "{method} {uri}");
+    }
+}
