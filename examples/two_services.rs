@@ -1,18 +1,20 @@
-//! Two services, one story: a request to service A calls service B, and the
-//! ID and the trace ID are the same in A's response, in B's handler and in
-//! both services' log lines.
+//! Two services, one story: a request to service A calls service B through
+//! B's typed client, and the ID and the trace ID are the same in A's
+//! response, in B's handler and in both services' log lines.
 //!
 //! ```text
-//! cargo run --example two_services --features reqwest
-//! RUST_LOG="warn,two_services=info" cargo run --example two_services --features reqwest
+//! cargo run --example two_services --features client
+//! RUST_LOG="warn,two_services=info" cargo run --example two_services --features client
 //! ```
 //!
 //! Both services listen on 127.0.0.1 (ephemeral ports) in this one process;
-//! A calls B through a `reqwest` client with the `qh::propagation::Propagate`
-//! middleware, which makes each call a client span of its own and adds
+//! A calls B with `b::stock::call(&client, item)`: B's endpoint function,
+//! called as a function, with no URL, method or JSON written by hand. The
+//! `qh::client::Client` has `qh::propagation::Propagate` in its stack,
+//! which makes each call a client span of its own and adds
 //! `X-Request-ID`, `traceparent` (naming that span: B's `parent_span_id`)
-//! and `tracestate`.
-//! Logs are `qh::logs` JSON lines on stdout, between the transcript's lines.
+//! and `tracestate`. Logs are `qh::logs` JSON lines on stdout, between the
+//! transcript's lines.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -51,41 +53,25 @@ pub mod b {
 pub mod a {
     use axum::http::StatusCode;
     use axum::Extension;
+    use qh::client::Client;
     use qh::trace_context::TraceContext;
     use qh::RequestId;
-    use reqwest_middleware::ClientWithMiddleware;
     use serde_json::{json, Value};
-
-    /// Where B is, and the client that calls it.
-    #[derive(Clone)]
-    pub struct Downstream {
-        /// `http://127.0.0.1:PORT`.
-        pub base_url: String,
-        /// A client with [`qh::propagation::Propagate`].
-        pub client: ClientWithMiddleware,
-    }
 
     /// `GET /order/{item}`: asks B, answers with what both saw.
     #[qh::endpoint(method = "GET", path = "/order/{item}")]
     pub async fn order(
         item: String,
         request_id: RequestId,
-        #[extract] downstream: Extension<Downstream>,
+        #[extract] b: Extension<Client>,
     ) -> Result<Value, qh::Error> {
         tracing::info!(%item, "A: calling B");
-        let url = format!("{}/stock/{item}", downstream.base_url);
-        let unavailable = |e: &dyn std::fmt::Display| {
+        // B's function, called through its typed client: the path, the
+        // method and the answer's type are B's own.
+        let from_b = super::b::stock::call(&b, item).await.map_err(|e| {
             tracing::warn!(error = %e, "A: B unavailable");
             qh::Error::new(StatusCode::BAD_GATEWAY, "stock service unavailable")
-        };
-        let res = downstream
-            .client
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| unavailable(&e))?;
-        let text = res.text().await.map_err(|e| unavailable(&e))?;
-        let from_b: Value = serde_json::from_str(&text).map_err(|e| unavailable(&e))?;
+        })?;
         tracing::info!(in_stock = from_b["in_stock"].as_u64(), "A: B answered");
         let trace = TraceContext::current();
         Ok(json!({
@@ -98,21 +84,20 @@ pub mod a {
     }
 
     /// A's router, calling B at `base_url`.
-    pub fn app(base_url: String) -> axum::Router {
-        let client = reqwest_middleware::ClientBuilder::new(
-            reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(10))
-                .build()
-                .unwrap_or_default(),
-        )
-        .with(qh::propagation::Propagate)
-        .build();
-        super::tracked(qh::routes![order]).layer(Extension(Downstream { base_url, client }))
+    ///
+    /// # Errors
+    ///
+    /// When `base_url` is not a URL a client can call.
+    pub fn app(base_url: &str) -> Result<axum::Router, qh::client::BuildError> {
+        let b = Client::builder(base_url)
+            .timeout(std::time::Duration::from_secs(10))
+            .build()?;
+        Ok(super::tracked(qh::routes![order]).layer(Extension(b)))
     }
 }
 
 /// The `Tracking` layer: it resolves the ID and keeps the incoming trace
-/// context, which outbound calls through `Propagate` carry on.
+/// context, which typed calls (through `Propagate`) carry on.
 pub fn tracked(router: Router) -> Router {
     router.layer(qh::Tracking::new())
 }
@@ -130,9 +115,9 @@ pub async fn serve(app: Router) -> std::io::Result<SocketAddr> {
 }
 
 /// Starts B, then A calling B; returns A's address.
-pub async fn start() -> std::io::Result<SocketAddr> {
+pub async fn start() -> Result<SocketAddr, Box<dyn std::error::Error>> {
     let b = serve(b::app()).await?;
-    serve(a::app(format!("http://{b}"))).await
+    Ok(serve(a::app(&format!("http://{b}"))?).await?)
 }
 
 /// One call to A from outside, as a user would make it: the response's

@@ -27,7 +27,8 @@
 //!   (`RedisTaskStore` with the feature `redis`).
 //! - [`trace_context`], [`propagation`]: W3C Trace Context, and what calls
 //!   to other services carry (with the feature `reqwest`, a reqwest
-//!   middleware).
+//!   middleware). `client` (feature `client`): every endpoint's typed
+//!   `call`, carrying them.
 //! - `logs` (feature `logs`, default): every log line of a request carries
 //!   its ID, whatever the filter. `otel` (feature `opentelemetry`): the
 //!   request span exported over OTLP. `ws`, `grpc`, `openapi`: the features
@@ -108,6 +109,9 @@ pub use qh_runtime::ws;
 
 #[cfg(feature = "grpc")]
 pub use qh_runtime::grpc;
+
+#[cfg(feature = "client")]
+pub use qh_runtime::client;
 
 #[doc(hidden)]
 pub use qh_runtime::__private;

@@ -116,6 +116,10 @@ private_paths! {
     task_return => TaskReturn;
     task_failure => TaskFailure;
 
+    // The typed call (feature `client` of the runtime).
+    client => client;
+    client_item => client_item;
+
     // The OpenAPI operation (feature `openapi` of the runtime).
     openapi => openapi;
     openapi_item => openapi_item;

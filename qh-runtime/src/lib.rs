@@ -14,6 +14,8 @@
 // background, tasks; routes; and the integrations (propagation, logs, otel,
 // ws, grpc, openapi). rustfmt sorts the declarations below by name.
 pub mod background;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod context;
 mod derive;
 mod endpoint;
@@ -107,12 +109,34 @@ macro_rules! openapi_item {
     ($($item:tt)*) => {};
 }
 
+/// The typed-client half of an endpoint's expansion (its `call`): kept
+/// with the feature `client`, dropped unread without it, as
+/// [`openapi_item!`] is.
+#[cfg(feature = "client")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! client_item {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Without the feature `client`: nothing, so an endpoint's `call` costs
+/// nothing to compile.
+#[cfg(not(feature = "client"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! client_item {
+    ($($item:tt)*) => {};
+}
+
 /// Everything generated code names, for both macros, in one table, and
 /// nothing else: every entry is named by `qh-macros/src/paths.rs` or the
 /// facade's `qh::routes!` (`qh-macros/tests/private_table.rs` keeps it so).
 /// Not public API: no stability promise.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "client")]
+    pub use crate::client::generated as client;
+    pub use crate::client_item;
     pub use crate::derive::to_header::ToHeader;
     pub use crate::derive::{check_header as context_header, peer_trusted};
     pub use crate::derive::{

@@ -24,7 +24,7 @@ const PARENT_ID: &str = "b7ad6b7169203331";
 
 /// An OTLP/HTTP traces receiver: every decoded request goes to the channel.
 /// (With the feature `metrics` it accepts metrics too: see `metrics_receiver`.)
-async fn receiver() -> (String, mpsc::Receiver<ExportTraceServiceRequest>) {
+pub(crate) async fn receiver() -> (String, mpsc::Receiver<ExportTraceServiceRequest>) {
     let (tx, rx) = mpsc::channel(16);
     let app = Router::new()
         .route("/v1/traces", post(receive))
@@ -86,7 +86,7 @@ async fn receive(
     }
 }
 
-fn string_attr<'a>(attrs: &'a [KeyValue], key: &str) -> Option<&'a str> {
+pub(crate) fn string_attr<'a>(attrs: &'a [KeyValue], key: &str) -> Option<&'a str> {
     attrs.iter().find(|kv| kv.key == key).and_then(|kv| {
         match kv.value.as_ref()?.value.as_ref()? {
             any_value::Value::StringValue(s) => Some(s.as_str()),
@@ -95,7 +95,7 @@ fn string_attr<'a>(attrs: &'a [KeyValue], key: &str) -> Option<&'a str> {
     })
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -1,8 +1,10 @@
 //! OpenTelemetry export of the request span (feature `opentelemetry`):
-//! in-memory checks of what the span carries, and one end-to-end export over
-//! OTLP/HTTP to a receiver on 127.0.0.1.
+//! in-memory checks of what the span carries, end-to-end exports over
+//! OTLP/HTTP to a receiver on 127.0.0.1, and two services joined by a
+//! typed call.
 
 mod app;
+mod client;
 mod export;
 mod in_memory;
 #[cfg(feature = "metrics")]

@@ -6,7 +6,7 @@ use syn::{LitStr, Token};
 
 use crate::ctxt::Ctxt;
 
-const OPTIONS: &str = "`method`, `path`, `task`, `retries`, `crate`";
+const OPTIONS: &str = "`method`, `path`, `task`, `retries`, `crate`, `rest`";
 
 /// The most retries an endpoint may ask for: more is a loop, not a retry.
 const MAX_RETRIES: u32 = 100;
@@ -27,6 +27,8 @@ pub struct Args {
     pub task: Option<Task>,
     /// `retries = 3`
     pub retries: Option<Retries>,
+    /// `rest`: the route inferred from the function (`conventions.rs`).
+    pub rest: Option<syn::Ident>,
 }
 
 /// `retries = n`: the key (for errors about it) and the count.
@@ -79,6 +81,8 @@ fn parse_one(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
         task(cx, args, meta);
     } else if key.is_ident("retries") {
         retries(cx, args, meta);
+    } else if key.is_ident("rest") {
+        rest(cx, args, meta);
     } else if key.is_ident("crate") {
         // #[qh::endpoint(crate = "my_qh")]
         if let Some(lit) = string_value(cx, meta, "crate", args.krate.is_some()) {
@@ -238,6 +242,25 @@ fn retries(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
         key: meta.path.clone(),
         count,
     });
+}
+
+/// `rest`: a bare flag.
+fn rest(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
+    let Some(ident) = meta.path.get_ident() else {
+        return;
+    };
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        cx.error_spanned_by(
+            &meta.path,
+            "`rest` takes no value: write `#[qh::endpoint(rest)]`, and `method = …` or `path = …` to override what it infers",
+        );
+        skip_value(meta);
+    } else if args.rest.is_some() {
+        cx.error_spanned_by(&meta.path, "duplicate option `rest`: remove one of them");
+    } else {
+        // #[qh::endpoint(rest)]
+        args.rest = Some(ident.clone());
+    }
 }
 
 /// Reads `= "…"`, reporting a missing `=`, a non-string value or a repeat.

@@ -7,7 +7,7 @@ use syn::{Attribute, FnArg, ItemFn, Pat, Type};
 use crate::ctxt::Ctxt;
 use crate::endpoint::args::{Args, Task};
 use crate::endpoint::attr::{self, Spec, SpecKind};
-use crate::endpoint::route;
+use crate::endpoint::{conventions, route};
 use crate::unraw;
 
 pub struct Endpoint<'a> {
@@ -28,6 +28,8 @@ pub struct Endpoint<'a> {
     pub task: Option<Task>,
     /// `retries = n`, and its key for errors.
     pub retries: Option<&'a crate::endpoint::args::Retries>,
+    /// `rest`: its token, when given.
+    pub rest: Option<&'a syn::Ident>,
 }
 
 pub struct Param<'a> {
@@ -74,14 +76,21 @@ pub enum Source {
 
 impl<'a> Endpoint<'a> {
     pub fn from_ast(cx: &Ctxt, func: &'a ItemFn, args: &'a Args) -> Self {
-        let method = args
-            .method
+        // `rest`: the conventions' route, under what is given explicitly.
+        let inferred = args
+            .rest
             .as_ref()
-            .map_or_else(|| "POST".to_owned(), |m| m.value().to_ascii_uppercase());
-        let path = args.path.as_ref().map_or_else(
-            || format!("/{}", unraw(&func.sig.ident)),
-            syn::LitStr::value,
-        );
+            .map(|_| conventions::infer(&unraw(&func.sig.ident), &conventions::id_params(func)));
+        let method = match (&args.method, &inferred) {
+            (Some(m), _) => m.value().to_ascii_uppercase(),
+            (None, Some((method, _))) => (*method).to_owned(),
+            (None, None) => "POST".to_owned(),
+        };
+        let path = match (&args.path, inferred) {
+            (Some(p), _) => p.value(),
+            (None, Some((_, path))) => path,
+            (None, None) => format!("/{}", unraw(&func.sig.ident)),
+        };
         let placeholders = route::placeholders(&path, &|message| match &args.path {
             Some(lit) => cx.error_spanned_by(lit, message),
             None => cx.error_spanned_by(&func.sig.ident, message),
@@ -149,6 +158,22 @@ impl<'a> Endpoint<'a> {
             krate: args.krate.clone(),
             task: args.task,
             retries: args.retries.as_ref(),
+            rest: args.rest.as_ref(),
+        }
+    }
+
+    /// How errors name the route's origin: `rest`'s inference (for the
+    /// method, a clause to append; for the path, `rest`), or nothing.
+    pub fn inferred(&self, what: &str) -> String {
+        match self.rest {
+            Some(_) if what == "method" && self.method_lit.is_none() => {
+                format!(
+                    " (`{}` is `{}` by the `rest` conventions)",
+                    self.func.sig.ident, self.method
+                )
+            }
+            Some(_) if what == "path" && self.path_lit.is_none() => "rest".to_owned(),
+            _ => String::new(),
         }
     }
 

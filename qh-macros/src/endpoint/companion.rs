@@ -33,6 +33,10 @@ fn companion_name(ep: &Endpoint<'_>) -> Ident {
 pub(super) fn function_and_companion(ep: &Endpoint<'_>) -> (Ident, TokenStream) {
     let companion = companion_name(ep);
     let (func, vis, name) = (&ep.stripped, companion_vis(ep), &ep.func.sig.ident);
+    let docs = route_docs(ep);
+    // A route `rest` inferred is shown where the function's docs are; an
+    // explicit one is already in the attribute the reader sees.
+    let hidden = ep.rest.is_none().then(|| quote!(#[doc(hidden)]));
     let items = quote! {
         #func
 
@@ -40,11 +44,29 @@ pub(super) fn function_and_companion(ep: &Endpoint<'_>) -> (Ident, TokenStream) 
         #[allow(non_camel_case_types, dead_code)]
         #vis struct #companion {}
 
-        #[doc(hidden)]
+        #docs
+        #hidden
         #[allow(non_camel_case_types)]
         #vis type #name = #companion;
     };
     (companion, items)
+}
+
+/// The companion's rustdoc: the route, and where it comes from.
+fn route_docs(ep: &Endpoint<'_>) -> TokenStream {
+    let name = unraw(&ep.func.sig.ident);
+    let route = format!("`{} {}`", ep.method, ep.path);
+    let origin = match (ep.rest.is_some(), &ep.method_lit, &ep.path_lit) {
+        (false, _, _) => String::new(),
+        (true, None, None) => {
+            " (method and path inferred by `rest` from the name and parameters)".to_owned()
+        }
+        (true, Some(_), _) => " (path inferred by `rest`; method given)".to_owned(),
+        (true, None, Some(_)) => " (method inferred by `rest`; path given)".to_owned(),
+    };
+    let first = format!(" The endpoint `{name}`: {route}{origin}.");
+    let second = " Mounted by `qh::routes!`; with qh's cargo feature `client`, `call` sends a request to it.";
+    quote!(#[doc = #first] #[doc = ""] #[doc = #second])
 }
 
 /// What `qh::routes!` reads of an endpoint; all empty for a broken one,

@@ -1,7 +1,8 @@
 //! The generated code of a valid endpoint: the user's function and its
 //! companion (`companion.rs`), the reads of its parameters (`extract.rs`),
 //! its answer (`expand_returns.rs`, `expand_task.rs`), its OpenAPI
-//! operation (`expand_openapi.rs`), and the `Handler` impl that runs them
+//! operation (`expand_openapi.rs`), its typed call (`expand_client.rs`),
+//! and the `Handler` impl that runs them
 //! in the request's scope.
 
 use proc_macro2::TokenStream;
@@ -11,7 +12,7 @@ use crate::endpoint::ast::Endpoint;
 use crate::endpoint::companion::{self, function_and_companion, Route};
 use crate::endpoint::extract::{extraction, Locals};
 use crate::endpoint::tokens::{arg, local};
-use crate::endpoint::{expand_openapi, expand_rerun, expand_returns, expand_task};
+use crate::endpoint::{expand_client, expand_openapi, expand_rerun, expand_returns, expand_task};
 use crate::paths::Paths;
 use crate::unraw;
 
@@ -27,6 +28,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     let impls = companion::impls(&paths, &companion, &route);
     let describe = expand_openapi::describe(&paths, ep, &companion);
     let rerun = expand_rerun::impls(&paths, ep, &companion);
+    let call = expand_client::call(&paths, ep, &companion);
     let locals = Locals::new();
     let x = extraction(&paths, ep, &locals);
     let (set_items, bounds) = (&x.items, &x.bounds);
@@ -50,6 +52,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
             #impls
             #describe
             #rerun
+            #call
 
             #[automatically_derived]
             impl<#s> #handler<#marker, #s> for #companion

@@ -10,6 +10,7 @@ use crate::endpoint::valid_param::{self, type_name};
 
 pub fn check(cx: &Ctxt, ep: &Endpoint<'_>) {
     check_signature(cx, ep);
+    check_rest_infers_something(cx, ep);
     route::check_method(cx, &ep.method, ep.method_lit.as_ref());
     for param in &ep.params {
         valid_param::check(cx, param);
@@ -71,6 +72,17 @@ fn check_signature(cx: &Ctxt, ep: &Endpoint<'_>) {
     }
 }
 
+/// `rest` infers the method and the path; with both given it would do
+/// nothing, which is a leftover or a misunderstanding.
+fn check_rest_infers_something(cx: &Ctxt, ep: &Endpoint<'_>) {
+    if let (Some(rest), Some(_), Some(_)) = (ep.rest, &ep.method_lit, &ep.path_lit) {
+        cx.error_spanned_by(
+            rest,
+            "`rest` has nothing to infer: `method` and `path` are both given; remove `rest`, or one of them to have it inferred",
+        );
+    }
+}
+
 /// `#[path]` names a placeholder, and a placeholder's parameter is read from
 /// the path: anything else is a typo the router would not catch.
 fn check_path_params(cx: &Ctxt, ep: &Endpoint<'_>) {
@@ -91,11 +103,21 @@ fn check_path_params(cx: &Ctxt, ep: &Endpoint<'_>) {
         };
         let name = &param.key;
         match (&param.source, in_path) {
+            (Source::Path, false) if param.pattern.is_none() && ep.inferred("path").is_empty() => {
+                cx.error_at(
+                    spec.span,
+                    format!(
+                        "`{name}` is marked `#[path]` but the path `{}` has no `{{{name}}}`: add `{{{name}}}` to the path",
+                        ep.path
+                    ),
+                );
+            }
             (Source::Path, false) if param.pattern.is_none() => cx.error_at(
                 spec.span,
                 format!(
-                    "`{name}` is marked `#[path]` but the path `{}` has no `{{{name}}}`: add `{{{name}}}` to the path",
-                    ep.path
+                    "`{name}` is marked `#[path]` but the path `{}` inferred by `rest` has no `{{{name}}}` (its segments are the parameters named `id`, `*_id` or `key`): give the path, like `path = \"{}/{{{name}}}\"`",
+                    ep.path,
+                    ep.path.trim_end_matches('/'),
                 ),
             ),
             (Source::Path | Source::RequestId(_), _) | (_, false) => {}
@@ -161,8 +183,9 @@ fn check_bodyless_method(cx: &Ctxt, ep: &Endpoint<'_>) {
             cx.error_at(
                 spec.span,
                 format!(
-                    "`{}` requests have no body: read the values with `#[query]` parameters, or use `method = \"POST\"`",
-                    ep.method
+                    "`{}` requests have no body{}: read the values with `#[query]` parameters, or use `method = \"POST\"`",
+                    ep.method,
+                    ep.inferred("method"),
                 ),
             );
         }

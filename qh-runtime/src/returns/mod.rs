@@ -31,6 +31,9 @@ pub use checks::{ErrorReply, OkReply, Reply, TaskFailure, TaskReturn};
 
 use crate::tasks::TaskOutcome;
 
+#[cfg(feature = "client")]
+use crate::client::generated::{Decoder, Receive};
+
 /// What [`return_kind!`](crate::return_kind) names, through
 /// `qh::__private::returns`.
 #[doc(hidden)]
@@ -78,6 +81,12 @@ pub trait Kind: Sized {
     /// What a task endpoint stores; `err` is the error's message (from
     /// [`TaskFailure`]).
     fn __qh_outcome(self, value: Self::Value, err: fn(&Self::Err) -> String) -> TaskOutcome;
+
+    /// How the typed client reads a success answer into `O`, what its
+    /// `call` returns (`crate::client`): JSON for the kinds answered as
+    /// JSON, the answer as it came for those passed through.
+    #[cfg(feature = "client")]
+    fn __qh_decoder<'c, O: Receive<'c>>(&self) -> Decoder<O>;
 
     /// The success answer's schema type, and its shape.
     #[cfg(feature = "openapi")]

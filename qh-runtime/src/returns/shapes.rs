@@ -3,16 +3,16 @@
 //! first. A new shape is one more block here, and one more `&` in
 //! [`return_kind!`](crate::return_kind) if it goes on top.
 //!
-//! | level | return type | answer | task outcome | document |
-//! | --- | --- | --- | --- | --- |
-//! | 5 | `Result<(), E>` | `null`, or `E` | `null`, or `E`'s message | `null` |
-//! | 4 | `Result<T: Serialize, E>` | `T` as JSON, or `E` | `T`, or `E`'s message | `T` |
-//! | 3 | `Result<T: IntoResponse, E>` | `T` as it is, or `E` | refused | any |
-//! | 3 | `()` | `null` | `null` | `null` |
-//! | 2 | any other `Result<T, E>` | refused | refused | any |
-//! | 2 | `T: Serialize` | JSON | `T` | `T` |
-//! | 1 | `T: IntoResponse` | as it is | refused | any |
-//! | 0 | anything else | refused | refused | any |
+//! | level | return type | answer | task outcome | document | client reads |
+//! | --- | --- | --- | --- | --- | --- |
+//! | 5 | `Result<(), E>` | `null`, or `E` | `null`, or `E`'s message | `null` | JSON |
+//! | 4 | `Result<T: Serialize, E>` | `T` as JSON, or `E` | `T`, or `E`'s message | `T` | JSON |
+//! | 3 | `Result<T: IntoResponse, E>` | `T` as it is, or `E` | refused | any | as it came |
+//! | 3 | `()` | `null` | `null` | `null` | JSON |
+//! | 2 | any other `Result<T, E>` | refused | refused | any | refused |
+//! | 2 | `T: Serialize` | JSON | `T` | `T` | JSON |
+//! | 1 | `T: IntoResponse` | as it is | refused | any | as it came |
+//! | 0 | anything else | refused | refused | any | refused |
 //!
 //! `E` answers when `Result<(), E>` does (`E: IntoResponse`, or axum's
 //! `ErrorResponse`), and has a message when it is `Display`: the checks in
@@ -35,6 +35,30 @@ use crate::tasks::TaskOutcome;
 
 #[cfg(feature = "openapi")]
 use crate::openapi::generated::Shape;
+
+#[cfg(feature = "client")]
+use crate::client::generated::{Decoder, Receive};
+
+/// The client's decoders: JSON for what is answered as JSON, the answer as
+/// it came for what passes through. (`Receive` says what `O` can be.)
+#[cfg(feature = "client")]
+macro_rules! decoder {
+    (json) => {
+        fn __qh_decoder<'c, O: Receive<'c>>(&self) -> Decoder<O> {
+            |answer| O::__qh_from_json(&answer)
+        }
+    };
+    (passed) => {
+        fn __qh_decoder<'c, O: Receive<'c>>(&self) -> Decoder<O> {
+            O::__qh_from_answer
+        }
+    };
+    (refused) => {
+        fn __qh_decoder<'c, O: Receive<'c>>(&self) -> Decoder<O> {
+            |_| refused_answer_decoded()
+        }
+    };
+}
 
 /// The kind of a return value, or of a return type:
 /// `return_kind!(&value)` or `return_kind!(type T)`.
@@ -108,6 +132,11 @@ fn refused_outcome() -> TaskOutcome {
     unreachable!("a return type that cannot be stored was checked at compile time")
 }
 
+#[cfg(feature = "client")]
+fn refused_answer_decoded<O>() -> O {
+    unreachable!("a return type that cannot be answered was checked at compile time")
+}
+
 // Level 5: `Result<(), E>`.
 
 /// `Result<(), E>`: answers `null`, or the error.
@@ -133,6 +162,9 @@ impl<E> Kind for UnitResult<E> {
     type Documented = ();
     #[cfg(feature = "openapi")]
     const SHAPE: Shape = Shape::Null;
+
+    #[cfg(feature = "client")]
+    decoder!(json);
 
     #[inline]
     fn __qh_respond(self, value: Result<(), E>, err: fn(E) -> Response) -> Response {
@@ -175,6 +207,9 @@ impl<T: serde::Serialize, E> Kind for JsonResult<T, E> {
     type Documented = T;
     #[cfg(feature = "openapi")]
     const SHAPE: Shape = Shape::Json;
+
+    #[cfg(feature = "client")]
+    decoder!(json);
 
     #[inline]
     fn __qh_respond(self, value: Result<T, E>, err: fn(E) -> Response) -> Response {
@@ -219,6 +254,9 @@ impl<T: IntoResponse, E> Kind for ResponseResult<T, E> {
     #[cfg(feature = "openapi")]
     const SHAPE: Shape = Shape::Any;
 
+    #[cfg(feature = "client")]
+    decoder!(passed);
+
     #[inline]
     fn __qh_respond(self, value: Result<T, E>, err: fn(E) -> Response) -> Response {
         match value {
@@ -259,6 +297,9 @@ impl Kind for Unit {
     #[cfg(feature = "openapi")]
     const SHAPE: Shape = Shape::Null;
 
+    #[cfg(feature = "client")]
+    decoder!(json);
+
     #[inline]
     fn __qh_respond(self, (): (), _: fn(Passes) -> Response) -> Response {
         json_response(&())
@@ -295,6 +336,9 @@ impl<T, E> Kind for OtherResult<T, E> {
     #[cfg(feature = "openapi")]
     const SHAPE: Shape = Shape::Any;
 
+    #[cfg(feature = "client")]
+    decoder!(refused);
+
     fn __qh_respond(self, _: Result<T, E>, _: fn(E) -> Response) -> Response {
         refused_answer()
     }
@@ -330,6 +374,9 @@ impl<T: serde::Serialize> Kind for Json<T> {
     type Documented = T;
     #[cfg(feature = "openapi")]
     const SHAPE: Shape = Shape::Json;
+
+    #[cfg(feature = "client")]
+    decoder!(json);
 
     #[inline]
     fn __qh_respond(self, value: T, _: fn(Passes) -> Response) -> Response {
@@ -368,6 +415,9 @@ impl<T: IntoResponse> Kind for Passthrough<T> {
     #[cfg(feature = "openapi")]
     const SHAPE: Shape = Shape::Any;
 
+    #[cfg(feature = "client")]
+    decoder!(passed);
+
     #[inline]
     fn __qh_respond(self, value: T, _: fn(Passes) -> Response) -> Response {
         value.into_response()
@@ -404,6 +454,9 @@ impl<T> Kind for Other<T> {
     type Documented = ();
     #[cfg(feature = "openapi")]
     const SHAPE: Shape = Shape::Any;
+
+    #[cfg(feature = "client")]
+    decoder!(refused);
 
     fn __qh_respond(self, _: T, _: fn(Passes) -> Response) -> Response {
         refused_answer()

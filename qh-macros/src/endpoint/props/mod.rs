@@ -22,6 +22,8 @@ pub const VALID_ARGS: &[&str] = &[
     "task = \"optional\"",
     "crate = \"my_qh\"",
     "path = \"/files/{*rest}\", method = \"DELETE\", task",
+    "rest",
+    "rest, method = \"GET\"",
 ];
 
 /// The insides of parameter attributes qh reads (and some it keeps).
