@@ -384,6 +384,20 @@ async fn a_404_problem_and_a_422_are_typed_errors_with_the_callee_s_id() {
     let other = svc::known::call(&client, 8).await.unwrap_err();
     assert!(problem.request_id().is_some());
     assert_ne!(problem.request_id(), other.request_id(), "one ID per call");
+
+    // Inside a request, the call sends that request's ID, the callee
+    // adopts it, and its problem carries it back.
+    let ctx = qh::context::Context::new(qh::RequestId::from_static("caller-404"));
+    let err = ctx.scope(svc::known::call(&client, 9)).await.unwrap_err();
+    assert_eq!(
+        err.problem().map(|p| p.status()),
+        Some(StatusCode::NOT_FOUND)
+    );
+    assert_eq!(
+        err.request_id().map(qh::RequestId::as_str),
+        Some("caller-404"),
+        "the callee's ID, which is the caller's"
+    );
 }
 
 #[tokio::test]
