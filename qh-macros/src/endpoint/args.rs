@@ -6,7 +6,7 @@ use syn::{LitStr, Token};
 
 use crate::ctxt::Ctxt;
 
-const OPTIONS: &str = "`method`, `path`, `task`, `crate`";
+const OPTIONS: &str = "`method`, `path`, `task`, `errors`, `crate`";
 
 /// The valid forms of `task`, for its errors.
 const TASK_FORMS: &str =
@@ -22,6 +22,9 @@ pub struct Args {
     pub krate: Option<syn::Path>,
     /// `task` or `task = "optional"`
     pub task: Option<Task>,
+    /// `errors(404, 409)`: the statuses of the endpoint's own problem
+    /// answers, for its OpenAPI document.
+    pub errors: Option<Vec<syn::LitInt>>,
 }
 
 /// How a task endpoint runs.
@@ -66,6 +69,8 @@ fn parse_one(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
         }
     } else if key.is_ident("task") {
         task(cx, args, meta);
+    } else if key.is_ident("errors") {
+        errors(cx, args, meta);
     } else if key.is_ident("crate") {
         // #[qh::endpoint(crate = "my_qh")]
         if let Some(lit) = string_value(cx, meta, "crate", args.krate.is_some()) {
@@ -155,6 +160,86 @@ fn task(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
         return;
     }
     args.task = Some(mode);
+}
+
+/// `errors(404, 409)`: one or more distinct error statuses (400–599),
+/// each an integer literal.
+fn errors(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
+    const FORM: &str = "expected error statuses in parentheses: `errors(404, 409)`";
+    if !meta.input.peek(syn::token::Paren) {
+        cx.error_spanned_by(&meta.path, FORM);
+        skip_value(meta);
+        return;
+    }
+    let exprs = match parenthesized_list(meta.input) {
+        Ok(exprs) => exprs,
+        Err(e) => {
+            cx.syn_error(e);
+            return;
+        }
+    };
+    if exprs.is_empty() {
+        cx.error_spanned_by(&meta.path, format!("`errors()` is empty: {FORM}"));
+        return;
+    }
+    let mut statuses: Vec<syn::LitInt> = Vec::new();
+    for expr in exprs {
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(lit),
+            ..
+        }) = &expr
+        else {
+            cx.error_spanned_by(
+                &expr,
+                "expected a status as an integer literal, like `errors(404, 409)`",
+            );
+            continue;
+        };
+        if !lit.suffix().is_empty() {
+            cx.error_spanned_by(
+                lit,
+                format!(
+                    "unexpected suffix `{}` on a status: write it bare, like `errors(404, 409)`",
+                    lit.suffix()
+                ),
+            );
+            continue;
+        }
+        if !matches!(lit.base10_parse::<u16>(), Ok(400..=599)) {
+            cx.error_spanned_by(
+                lit,
+                format!(
+                    "`{lit}` is not an error status: `errors(…)` lists 4xx and 5xx statuses (400 to 599)"
+                ),
+            );
+            continue;
+        }
+        if statuses
+            .iter()
+            .any(|seen| seen.base10_digits() == lit.base10_digits())
+        {
+            cx.error_spanned_by(lit, format!("status `{lit}` is listed twice: remove one"));
+            continue;
+        }
+        statuses.push(lit.clone());
+    }
+    if args.errors.is_some() {
+        cx.error_spanned_by(
+            &meta.path,
+            "duplicate option `errors`: list every status in one `errors(…)`",
+        );
+        return;
+    }
+    args.errors = Some(statuses);
+}
+
+/// `(a, b, …)`: the expressions inside the parentheses.
+fn parenthesized_list(
+    input: syn::parse::ParseStream<'_>,
+) -> syn::Result<syn::punctuated::Punctuated<syn::Expr, Token![,]>> {
+    let content;
+    syn::parenthesized!(content in input);
+    syn::punctuated::Punctuated::parse_terminated(&content)
 }
 
 /// Reads `= "…"`, reporting a missing `=`, a non-string value or a repeat.

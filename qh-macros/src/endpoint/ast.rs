@@ -26,6 +26,8 @@ pub struct Endpoint<'a> {
     pub krate: Option<syn::Path>,
     /// `task` / `task = "optional"`: run through the tasks runner.
     pub task: Option<Task>,
+    /// `errors(404, 409)`: the statuses of its own problem answers.
+    pub errors: Vec<syn::LitInt>,
 }
 
 pub struct Param<'a> {
@@ -146,6 +148,7 @@ impl<'a> Endpoint<'a> {
             placeholders,
             krate: args.krate.clone(),
             task: args.task,
+            errors: args.errors.clone().unwrap_or_default(),
         }
     }
 

@@ -71,16 +71,20 @@ pub(crate) fn store_unavailable() -> Response {
 }
 
 /// What an endpoint's errors depend on.
-pub(crate) struct Errors {
+pub(crate) struct Errors<'a> {
     /// It reads a JSON body: a wrong `Content-Type` answers 415, a body
     /// key missing or of the wrong type 422.
     pub(crate) body: bool,
     /// It may run as a task: a store that is full or down answers 503.
     pub(crate) task: bool,
+    /// The statuses it lists itself (`errors(404, 409)`).
+    pub(crate) own: &'a [u16],
+    /// It returns `Result<T, qh::Error>`: any status, as a problem.
+    pub(crate) problem: bool,
 }
 
 /// The errors qh answers for an endpoint by itself.
-pub(crate) fn endpoint_errors(errors: Errors) -> Vec<(String, Response)> {
+pub(crate) fn endpoint_errors(errors: &Errors<'_>) -> Vec<(String, Response)> {
     let mut out = vec![(
         "400".to_owned(),
         response("A header, path or query parameter, or the body's JSON, cannot be read"),
@@ -101,6 +105,26 @@ pub(crate) fn endpoint_errors(errors: Errors) -> Vec<(String, Response)> {
     ));
     if errors.task {
         out.push(("503".to_owned(), store_unavailable()));
+    }
+    for &status in errors.own {
+        let key = status.to_string();
+        if out.iter().any(|(listed, _)| *listed == key) {
+            continue;
+        }
+        let reason = http::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("Error");
+        out.push((
+            key,
+            response(&format!("{reason}: the function's own answer")),
+        ));
+    }
+    if errors.problem {
+        out.push((
+            "default".to_owned(),
+            response("The function's `qh::Error`: a problem document of its status"),
+        ));
     }
     out
 }

@@ -155,3 +155,36 @@ impl utoipa::ToSchema for crate::RequestId {
         std::borrow::Cow::Borrowed("RequestId")
     }
 }
+
+/// An endpoint's error type, asked whether it is `qh::Error` (an autoref
+/// ladder of two levels): then the document has a `default` problem
+/// answer.
+pub struct ErrorType<E>(PhantomData<E>);
+
+impl<E> ErrorType<E> {
+    /// The ladder for the error type a return kind names.
+    #[must_use]
+    pub fn of(_: PhantomData<E>) -> Self {
+        Self(PhantomData)
+    }
+}
+
+/// `qh::Error`: answers problem documents.
+pub trait IsProblem {
+    /// Yes.
+    fn __qh_problem(&self) -> bool {
+        true
+    }
+}
+
+impl IsProblem for &ErrorType<crate::error::Error> {}
+
+/// Any other error type (or none): its answers are not described.
+pub trait NotProblem {
+    /// No.
+    fn __qh_problem(&self) -> bool {
+        false
+    }
+}
+
+impl<E> NotProblem for ErrorType<E> {}

@@ -11,10 +11,44 @@ use utoipa::openapi::{Content, HttpMethod, RefOr, Required, Response};
 
 use super::problem;
 use super::signature::{Signature, SignatureParam};
-use crate::tasks::{DEFAULT_LIST_LIMIT, DEFAULT_WAIT};
+use crate::tasks::{DEFAULT_LIST_LIMIT, DEFAULT_WAIT, MAX_LIST_LIMIT, MAX_WAIT};
 
 fn typed(ty: Type) -> Object {
     Object::with_type(ty)
+}
+
+/// Any JSON value (`{}`): a task's result is whatever its function
+/// returned, `null` included.
+fn any_json(description: &str) -> Object {
+    let mut any = Object::with_type(utoipa::openapi::schema::SchemaType::AnyValue);
+    any.description = Some(description.to_owned());
+    any
+}
+
+/// A task's status, one of its five words.
+fn status_word() -> Object {
+    let mut status = typed(Type::String);
+    status.enum_values = Some(
+        ["pending", "running", "completed", "failed", "cancelled"]
+            .map(|v| json!(v))
+            .to_vec(),
+    );
+    status
+}
+
+fn bounded(mut schema: Object, min: f64, max: f64) -> Object {
+    schema.minimum = Some(number(min));
+    schema.maximum = Some(number(max));
+    schema
+}
+
+fn number(value: f64) -> utoipa::Number {
+    // Whole bounds as integers, so `integer` schemas keep whole bounds.
+    if value.fract() == 0.0 && (0.0..1e15).contains(&value) {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        return utoipa::Number::UInt(value as usize);
+    }
+    utoipa::Number::Float(value)
 }
 
 fn nullable(ty: Type) -> Object {
@@ -120,18 +154,11 @@ fn with_default(mut schema: Object, default: serde_json::Value) -> Object {
 }
 
 fn record_schema() -> RefOr<Schema> {
-    let mut status = typed(Type::String);
-    status.enum_values = Some(
-        ["pending", "running", "completed", "failed", "cancelled"]
-            .map(|v| json!(v))
-            .to_vec(),
-    );
-    let mut result = Object::new();
-    result.description = Some("The function's return value, once completed".to_owned());
+    let result = any_json("The function's return value once completed, else `null`");
     object(
         &[
             ("task_id", typed(Type::String)),
-            ("status", status),
+            ("status", status_word()),
             ("created_at", typed(Type::Number)),
             ("started_at", nullable(Type::Number)),
             ("completed_at", nullable(Type::Number)),
@@ -164,34 +191,37 @@ fn routes() -> Vec<Route> {
     let status = object(
         &[
             ("task_id", typed(Type::String)),
-            ("status", typed(Type::String)),
+            ("status", status_word()),
             ("created_at", typed(Type::Number)),
             ("started_at", nullable(Type::Number)),
             ("completed_at", nullable(Type::Number)),
         ],
         &["task_id", "status"],
     );
+    let mut completed = typed(Type::String);
+    completed.enum_values = Some(vec![json!("completed")]);
     let done = object(
         &[
             ("task_id", typed(Type::String)),
-            ("status", typed(Type::String)),
-            ("result", Object::new()),
+            ("status", completed),
+            ("result", any_json("The function's return value")),
         ],
-        &["task_id", "status"],
+        &["task_id", "status", "result"],
     );
+    let mut unfinished = typed(Type::String);
+    unfinished.enum_values = Some(vec![json!("pending"), json!("running")]);
     let waiting = object(
         &[
             ("task_id", typed(Type::String)),
-            ("status", typed(Type::String)),
+            ("status", unfinished),
             ("message", typed(Type::String)),
         ],
-        &["task_id", "status"],
+        &["task_id", "status", "message"],
     );
+    let mut deleted_word = typed(Type::String);
+    deleted_word.enum_values = Some(vec![json!("deleted")]);
     let deleted = object(
-        &[
-            ("task_id", typed(Type::String)),
-            ("status", typed(Type::String)),
-        ],
+        &[("task_id", typed(Type::String)), ("status", deleted_word)],
         &["task_id", "status"],
     );
     let mut tasks_list = Object::with_type(Type::Object);
@@ -228,15 +258,23 @@ fn routes() -> Vec<Route> {
                 ),
                 query(
                     "timeout",
-                    with_default(typed(Type::Number), json!(DEFAULT_WAIT.as_secs_f64())),
+                    with_default(
+                        bounded(typed(Type::Number), 0.0, MAX_WAIT.as_secs_f64()),
+                        json!(DEFAULT_WAIT.as_secs_f64()),
+                    ),
                     "How long to wait, in seconds",
                 ),
             ],
             responses: vec![
                 ("200", json_response("Completed: the result", done)),
-                ("202", json_response("Not finished yet", waiting)),
+                (
+                    "202",
+                    json_response(
+                        "Not finished yet (also when a wait ends first): ask again",
+                        waiting,
+                    ),
+                ),
                 not_found(),
-                ("408", problem::response("The wait timed out")),
                 ("409", problem::response("The task was cancelled")),
                 ("500", problem::response("The task failed")),
             ],
@@ -268,7 +306,10 @@ fn routes() -> Vec<Route> {
             params: vec![
                 query(
                     "limit",
-                    with_default(typed(Type::Integer), json!(DEFAULT_LIST_LIMIT)),
+                    with_default(
+                        bounded(typed(Type::Integer), 0.0, MAX_LIST_LIMIT as f64),
+                        json!(DEFAULT_LIST_LIMIT),
+                    ),
                     "How many to list",
                 ),
                 query(
