@@ -92,11 +92,13 @@ pub fn rename(name: String, #[default(1)] times: u8, note: Option<String>) {
     let _ = (name, times, note);
 }
 
-/// Checks a value; an error type that is not `qh::Error`.
-#[qh::endpoint(method = "GET", path = "/check/{value}")]
+/// Checks a value; an error type that is not `qh::Error` (its answer,
+/// plain text here, is documented with no content: `default` and the
+/// statuses of `errors(…)`).
+#[qh::endpoint(method = "GET", path = "/check/{value}", errors(409))]
 pub fn check(value: i32) -> Result<(), (StatusCode, String)> {
     if value < 0 {
-        return Err((StatusCode::BAD_REQUEST, "negative".into()));
+        return Err((StatusCode::CONFLICT, "negative".into()));
     }
     Ok(())
 }

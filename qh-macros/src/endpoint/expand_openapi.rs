@@ -229,11 +229,11 @@ fn describe_return(paths: &Paths, ep: &Endpoint<'_>, op: &Ident) -> TokenStream 
         let __qh_found = #kind::__qh_document(&__qh_kind);
         let __qh_schema = #schema;
         #op.returns(#text, __qh_found.1, __qh_schema);
-        // A `qh::Error` error type answers problems of any status.
-        #op.problem({
+        // What the error type answers: `qh::Error` problems of any status.
+        #op.failure({
             #[allow(unused_imports)]
-            use #private::{IsProblem as _, NotProblem as _};
-            (&&#private::ErrorType::of(#kind::__qh_error(&__qh_kind))).__qh_problem()
+            use #private::{NoFailure as _, OtherFailure as _, ProblemFailure as _};
+            (&&&#private::ErrorType::of(#kind::__qh_error(&__qh_kind))).__qh_failure()
         });
     }
 }

@@ -39,8 +39,8 @@ use tracking::IdHeader;
 pub mod generated {
     pub use super::operation::Operation;
     pub use super::schema::{
-        tuple, DefaultJson, DefaultOpaque, DefaultSerialize, ErrorType, IsProblem, MaybeSchema,
-        MaybeSchemaNone, MaybeSchemaSome, NotProblem, Schema, Shape,
+        tuple, DefaultJson, DefaultOpaque, DefaultSerialize, ErrorType, Failure, MaybeSchema,
+        MaybeSchemaNone, MaybeSchemaSome, NoFailure, OtherFailure, ProblemFailure, Schema, Shape,
     };
     pub use super::{edited, with_docs, Describe};
 }

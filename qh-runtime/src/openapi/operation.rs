@@ -13,7 +13,7 @@ use utoipa::openapi::{Content, RefOr, Required};
 use super::example;
 use super::parameter::{parameter, requirement};
 use super::problem::{self, Errors};
-use super::schema::Shape;
+use super::schema::{Failure, Shape};
 use super::signature::{Signature, SignatureParam};
 use super::tasks;
 use crate::error::Error;
@@ -53,8 +53,8 @@ pub struct Operation {
     id_header: Option<&'static str>,
     /// The statuses of its own problem answers (`errors(404, 409)`).
     own_errors: Vec<u16>,
-    /// Its error type is `qh::Error`: any status, as a problem document.
-    problem: bool,
+    /// What its error type answers.
+    failure: Failure,
     components: Vec<(String, RefOr<UtoipaSchema>)>,
     signature: Signature,
 }
@@ -76,7 +76,7 @@ impl Operation {
             task: TaskMode::No,
             id_header: None,
             own_errors: Vec::new(),
-            problem: false,
+            failure: Failure::None,
             components: Vec::new(),
             signature: Signature::new(name),
         }
@@ -248,10 +248,11 @@ impl Operation {
         self.own_errors.extend_from_slice(statuses);
     }
 
-    /// Whether the endpoint's error type is `qh::Error` (its answer, a
-    /// problem document of any status, is the `default` response).
-    pub fn problem(&mut self, is_problem: bool) {
-        self.problem = is_problem;
+    /// What the endpoint's error type answers: `qh::Error`'s problem
+    /// documents of any status are the `default` response; another
+    /// error's answers are a `default` with no content described.
+    pub fn failure(&mut self, failure: Failure) {
+        self.failure = failure;
     }
 
     /// The return type as written, and what its answer holds.
@@ -341,7 +342,7 @@ impl Operation {
             body: op.request_body.is_some(),
             task: self.task != TaskMode::No,
             own: &self.own_errors,
-            problem: self.problem,
+            failure: self.failure,
         };
         responses.extend(problem::endpoint_errors(&errors));
         op.responses.responses = responses

@@ -4,6 +4,8 @@
 use utoipa::openapi::schema::{AdditionalProperties, Object, Schema, Type};
 use utoipa::openapi::{Content, Ref, RefOr, Response};
 
+use super::schema::Failure;
+
 /// The component's name.
 pub(crate) const NAME: &str = "Problem";
 
@@ -79,8 +81,8 @@ pub(crate) struct Errors<'a> {
     pub(crate) task: bool,
     /// The statuses it lists itself (`errors(404, 409)`).
     pub(crate) own: &'a [u16],
-    /// It returns `Result<T, qh::Error>`: any status, as a problem.
-    pub(crate) problem: bool,
+    /// What its error type answers.
+    pub(crate) failure: Failure,
 }
 
 /// The errors qh answers for an endpoint by itself.
@@ -115,16 +117,29 @@ pub(crate) fn endpoint_errors(errors: &Errors<'_>) -> Vec<(String, Response)> {
             .ok()
             .and_then(|s| s.canonical_reason())
             .unwrap_or("Error");
+        let description = format!("{reason}: the function's own answer");
         out.push((
             key,
-            response(&format!("{reason}: the function's own answer")),
+            match errors.failure {
+                // Its error is no problem document: what it holds is not
+                // described.
+                Failure::Other => Response::new(description),
+                Failure::Problem | Failure::None => response(&description),
+            },
         ));
     }
-    if errors.problem {
-        out.push((
+    match errors.failure {
+        Failure::Problem => out.push((
             "default".to_owned(),
             response("The function's `qh::Error`: a problem document of its status"),
-        ));
+        )),
+        Failure::Other => out.push((
+            "default".to_owned(),
+            Response::new(
+                "The function's error, answered through its `IntoResponse` (not described)",
+            ),
+        )),
+        Failure::None => {}
     }
     out
 }

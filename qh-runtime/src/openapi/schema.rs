@@ -156,9 +156,19 @@ impl utoipa::ToSchema for crate::RequestId {
     }
 }
 
-/// An endpoint's error type, asked whether it is `qh::Error` (an autoref
-/// ladder of two levels): then the document has a `default` problem
-/// answer.
+/// What an endpoint's error type answers, as the document tells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// No error type (the return type is no `Result`).
+    None,
+    /// `qh::Error`: problem documents of any status.
+    Problem,
+    /// Another `IntoResponse` error: answers the document cannot describe.
+    Other,
+}
+
+/// An endpoint's error type, asked what it answers (an autoref ladder of
+/// three levels: none, `qh::Error`, any other).
 pub struct ErrorType<E>(PhantomData<E>);
 
 impl<E> ErrorType<E> {
@@ -169,22 +179,32 @@ impl<E> ErrorType<E> {
     }
 }
 
+/// No error type.
+pub trait NoFailure {
+    /// [`Failure::None`].
+    fn __qh_failure(&self) -> Failure {
+        Failure::None
+    }
+}
+
+impl NoFailure for &&ErrorType<crate::returns::Passes> {}
+
 /// `qh::Error`: answers problem documents.
-pub trait IsProblem {
-    /// Yes.
-    fn __qh_problem(&self) -> bool {
-        true
+pub trait ProblemFailure {
+    /// [`Failure::Problem`].
+    fn __qh_failure(&self) -> Failure {
+        Failure::Problem
     }
 }
 
-impl IsProblem for &ErrorType<crate::error::Error> {}
+impl ProblemFailure for &ErrorType<crate::error::Error> {}
 
-/// Any other error type (or none): its answers are not described.
-pub trait NotProblem {
-    /// No.
-    fn __qh_problem(&self) -> bool {
-        false
+/// Any other error type: its answers are not described.
+pub trait OtherFailure {
+    /// [`Failure::Other`].
+    fn __qh_failure(&self) -> Failure {
+        Failure::Other
     }
 }
 
-impl<E> NotProblem for ErrorType<E> {}
+impl<E> OtherFailure for ErrorType<E> {}
