@@ -247,8 +247,10 @@ fn conforms(doc: &Value, op: &Op, uri: &str, answer: &Answer) -> Result<Value, S
         .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned());
     let documented = response["content"].as_object();
     let mut body = Value::Null;
+    let mut typed = None;
     match (documented, &content_type) {
         (Some(content), Some(ct)) if !content.is_empty() => {
+            typed = Some(ct.clone());
             if content.get(ct).is_none() {
                 return Err(format!("{what}: content type {ct} not documented"));
             }
@@ -264,7 +266,8 @@ fn conforms(doc: &Value, op: &Op, uri: &str, answer: &Answer) -> Result<Value, S
         "path": op.path,
         "method": op.method,
         "status": key,
-        "content_type": content_type,
+        // The documented content type the body was checked under.
+        "content_type": typed,
         "body": body,
     }))
 }
@@ -328,11 +331,18 @@ async fn every_answer_is_what_the_document_says() {
     for path in ["/tasks/{task_id}", "/tasks/{task_id}/result", "/tasks/"] {
         assert!(ops.iter().any(|op| op.path == path), "{path}");
     }
+    record("every", &doc, &records);
+}
+
+/// With `QH_OPENAPI_RECORD=dir`: the document and the checked answers,
+/// for `.ci/openapi/typescript` (one answers file per test).
+fn record(test: &str, doc: &Value, records: &[Value]) {
     if let Some(dir) = std::env::var_os("QH_OPENAPI_RECORD") {
         let dir = std::path::PathBuf::from(dir);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("openapi.json"), doc.to_string()).unwrap();
-        std::fs::write(dir.join("answers.json"), json!(records).to_string()).unwrap();
+        let file = dir.join(format!("answers-{test}.json"));
+        std::fs::write(file, json!(records).to_string()).unwrap();
     }
 }
 
@@ -350,6 +360,7 @@ async fn error_and_waiting_answers_are_documented_too() {
             .unwrap_or_else(|| panic!("{method} {path}"))
     };
     let mut failures = Vec::new();
+    let mut records = Vec::new();
     let mut ask = async |path: &str, method: &str, uri: String, body: Option<Value>| {
         let mut builder = Request::builder()
             .method(method.to_uppercase().as_str())
@@ -363,8 +374,9 @@ async fn error_and_waiting_answers_are_documented_too() {
             None => Body::empty(),
         };
         let answer = send(&app, builder.body(body).unwrap()).await;
-        if let Err(e) = conforms(&doc, find(path, method), &uri, &answer) {
-            failures.push(e);
+        match conforms(&doc, find(path, method), &uri, &answer) {
+            Ok(record) => records.push(record),
+            Err(e) => failures.push(e),
         }
         answer.status
     };
@@ -390,8 +402,8 @@ async fn error_and_waiting_answers_are_documented_too() {
         let body: Value = serde_json::from_slice(&answer.body).unwrap();
         body["task_id"].as_str().unwrap().to_owned()
     };
-    let record = format!("/tasks/{submitted}");
-    assert_eq!(ask("/tasks/{task_id}", "get", record, None).await, 200);
+    let whole = format!("/tasks/{submitted}");
+    assert_eq!(ask("/tasks/{task_id}", "get", whole, None).await, 200);
     let result = format!("/tasks/{submitted}/result");
     assert_eq!(
         ask("/tasks/{task_id}/result", "get", result, None).await,
@@ -461,6 +473,7 @@ async fn error_and_waiting_answers_are_documented_too() {
         String::from_utf8_lossy(&answer.body)
     );
     assert!(failures.is_empty(), "{failures:#?}");
+    record("errors", &doc, &records);
 }
 
 /// The endpoint that names its own ID header, under a layer with
