@@ -469,10 +469,16 @@ fn a_header_without_a_schema_is_a_string_and_headers_are_listed_once() {
 #[test]
 fn task_operations_answer_503_when_the_store_is_unavailable() {
     let doc = doc(qh::openapi::document![report, maybe, create]);
+    // Every operation that reads or writes the task store: the two task
+    // endpoints and all five `/tasks` routes.
     for (path, method) in [
         ("/report", "post"),
         ("/maybe", "post"),
+        ("/tasks/{task_id}/status", "get"),
+        ("/tasks/{task_id}/result", "get"),
         ("/tasks/{task_id}", "get"),
+        ("/tasks/{task_id}", "delete"),
+        ("/tasks/", "get"),
     ] {
         let answer = &op(&doc, path, method)["responses"]["503"];
         assert!(
