@@ -8,15 +8,16 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The `path = "…"` of every `[[test]]` in `tests/Cargo.toml`, relative to
-/// `tests/`.
+/// The `path = "…"` of every `[[test]]` (and the `[lib]`) in
+/// `tests/Cargo.toml`, relative to `tests/`.
 fn targets(root: &Path) -> BTreeSet<PathBuf> {
     let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
     let mut targets = BTreeSet::new();
     let mut in_test = false;
     for line in manifest.lines().map(str::trim) {
         if line.starts_with('[') {
-            in_test = line == "[[test]]";
+            // The `[lib]` is compiled too (the UI driver depends on it).
+            in_test = line == "[[test]]" || line == "[lib]";
         } else if let Some(value) = line.strip_prefix("path").map(str::trim_start) {
             if in_test {
                 let path = value.trim_start_matches('=').trim().trim_matches('"');
