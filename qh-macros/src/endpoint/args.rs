@@ -70,6 +70,7 @@ fn parse_one(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
     } else if key.is_ident("task") {
         task(cx, args, meta);
     } else if key.is_ident("errors") {
+        // #[qh::endpoint(errors(404, 409))]
         errors(cx, args, meta);
     } else if key.is_ident("crate") {
         // #[qh::endpoint(crate = "my_qh")]
