@@ -2,7 +2,9 @@
 //! tracking header as the layer in front of them configures it, and the
 //! round trip: for every operation of the document, a request built from
 //! what the document says (each parameter where it says, a body of its
-//! schema) is accepted by the router it describes.
+//! schema) is accepted by the router it describes; and a document edited by
+//! `; docs = |doc| …` (the user's own utoipa document merged in) is the one
+//! served.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -272,4 +274,36 @@ async fn a_request_built_from_each_operation_is_accepted() {
         }
     }
     assert_eq!(checked, 5);
+}
+
+/// A plain axum route of the user's, documented with utoipa.
+#[utoipa::path(get, path = "/health", responses((status = 200, body = String)))]
+async fn health() -> &'static str {
+    "ok"
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(health))]
+struct ApiDoc;
+
+#[tokio::test]
+async fn the_served_document_is_the_one_the_closure_leaves() {
+    use utoipa::OpenApi as _;
+    let app = qh::routes![add; docs = |doc| doc.merge(ApiDoc::openapi()).title("shop")]
+        .route("/health", axum::routing::get(health))
+        .layer(qh::Tracking::new());
+    let (status, _, body) = get(&app, "/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(doc["info"]["title"], "shop");
+    assert_eq!(doc["paths"]["/add"]["post"]["operationId"], "add");
+    assert!(doc["paths"]["/health"]["get"]["responses"]["200"].is_object());
+    // qh's own operations keep what the layer says of the ID header.
+    assert_eq!(
+        doc["paths"]["/add"]["post"]["responses"]["200"]["headers"]["x-request-id"]["required"],
+        json!(true)
+    );
+    // The merged route is the app's own, served beside the endpoints.
+    let (status, _, body) = get(&app, "/health").await;
+    assert_eq!((status, body.as_slice()), (StatusCode::OK, &b"ok"[..]));
 }
