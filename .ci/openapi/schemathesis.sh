@@ -18,7 +18,8 @@ mkdir -p "$report"
 # .ci/openapi/hooks.py: valid long polls wait at most 2 s.
 env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u all_proxy -u ALL_PROXY \
   NO_COLOR=1 PYTHONPATH="$(cd "$(dirname "$0")" && pwd)" SCHEMATHESIS_HOOKS=hooks \
-  "$venv/bin/schemathesis" run "$base/openapi.json" \
+  "$venv/bin/schemathesis" --config-file "$(dirname "$0")/schemathesis.toml" \
+  run "$base/openapi.json" \
   --checks all \
   --phases examples,coverage,fuzzing,stateful \
   --mode all \
