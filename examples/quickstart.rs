@@ -32,10 +32,18 @@ use serde_json::{json, Value};
 ///
 /// `POST /add` with `{"a": 1, "b": 2}`: unannotated parameters are keys of
 /// the JSON body.
+///
+/// # Examples
+///
+/// The document's example request (keys are the function's parameters):
+///
+/// ```json
+/// {"a": 1, "b": 2}
+/// ```
 #[qh::endpoint]
 async fn add(a: i64, b: i64) -> i64 {
     tracing::info!(a, b, "adding");
-    a + b
+    a.saturating_add(b)
 }
 
 /// Greets `name`.
@@ -65,8 +73,9 @@ struct User {
 
 /// Looks a user up by ID.
 ///
-/// `GET /users/{user_id}`: a typed path parameter and a problem+json error.
-#[qh::endpoint(method = "GET", path = "/users/{user_id}")]
+/// `GET /users/{user_id}`: a typed path parameter and a problem+json error,
+/// its status listed for the document with `errors(404)`.
+#[qh::endpoint(method = "GET", path = "/users/{user_id}", errors(404))]
 fn get_user(user_id: u64) -> Result<User, qh::Error> {
     match user_id {
         1 => Ok(User {

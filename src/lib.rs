@@ -159,6 +159,12 @@ macro_rules! __qh_routes_docs {
     ($router:expr; $($endpoint:path),*) => {
         $crate::__private::openapi::with_docs($router, $crate::openapi::document![$($endpoint),*])
     };
+    ($router:expr; $($endpoint:path),*; $edit:expr) => {
+        $crate::__private::openapi::with_docs(
+            $router,
+            $crate::__private::openapi::edited($crate::openapi::document![$($endpoint),*], $edit),
+        )
+    };
 }
 
 /// Without the feature `openapi`, `; docs` says what it needs. (Defined
@@ -213,6 +219,15 @@ macro_rules! __qh_routes_docs {
 ///     .layer(qh::Tracking::new().header("X-Correlation-ID"));
 /// ```
 ///
+/// `; docs = |doc| …` serves the document as the closure leaves it: merged
+/// with your own `utoipa::OpenApi`
+/// ([`Document::merge`](crate::openapi::Document::merge)), retitled:
+///
+/// ```
+/// # #[qh::endpoint] fn add(a: i64, b: i64) -> i64 { a + b }
+/// let app: axum::Router = qh::routes![add; docs = |doc| doc.title("calc").version("2.1")];
+/// ```
+///
 /// [`qh::openapi::document!`](crate::openapi::document) makes the same
 /// document as a value, to write out.
 ///
@@ -258,5 +273,9 @@ macro_rules! routes {
     // leave it the inputs that end in `; docs`).
     ($($endpoint:path),* $(,)? ; docs) => {
         $crate::__qh_routes_docs!($crate::routes![$($endpoint),*]; $($endpoint),*)
+    };
+    // The same, with the document edited by a closure first.
+    ($($endpoint:path),* $(,)? ; docs = $edit:expr) => {
+        $crate::__qh_routes_docs!($crate::routes![$($endpoint),*]; $($endpoint),*; $edit)
     };
 }

@@ -222,40 +222,77 @@ fn into_response_returns_have_no_schema_and_tuples_are_arrays() {
     assert_eq!(pair["prefixItems"][1]["type"], "string");
 }
 
+/// The names of an operation's parameters.
+fn names(op: &Value) -> Vec<&Value> {
+    op["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["name"])
+        .collect()
+}
+
 #[test]
 fn tracking_header_on_every_operation_and_response() {
     let tracking = qh::Tracking::new().header("X-Correlation-ID").max_len(64);
     let doc = doc(qh::openapi::document![search, own_id].tracking(&tracking));
     let search = op(&doc, "/search/{kind}", "get");
+    // Sent: any value is accepted (a bad one is replaced, never refused),
+    // so the schema refuses nothing; the rule is in the description.
     let id = param(search, "x-correlation-id");
     assert_eq!(
         (&id["in"], &id["required"]),
         (&"header".into(), &false.into())
     );
-    assert_eq!(id["schema"]["maxLength"], 64);
-    assert_eq!(id["schema"]["pattern"], qh::openapi::id_pattern());
+    assert_eq!(id["schema"], serde_json::json!({"type": "string"}));
+    let rule = id["description"].as_str().unwrap();
+    assert!(
+        rule.contains("1 to 64 bytes") && rule.contains("replaced"),
+        "{rule}"
+    );
+    // Echoed: on every response, required, what an ID in use can be.
     for (status, response) in search["responses"].as_object().unwrap() {
-        assert!(
-            response["headers"]["x-correlation-id"].is_object(),
+        let echo = &response["headers"]["x-correlation-id"];
+        assert_eq!(echo["required"], true, "{status}");
+        assert_eq!(echo["schema"]["minLength"], 1, "{status}");
+        assert_eq!(echo["schema"]["maxLength"], 64, "{status}");
+        assert_eq!(
+            echo["schema"]["pattern"], "^[A-Za-z0-9._~:+/=@\\-]+$",
             "{status}"
         );
     }
-    // An endpoint reading its ID from its own header documents that one;
-    // `#[extract]` parameters are not documented.
+    // Under a layer the layer resolves the ID: an endpoint's own ID
+    // header is not read, and the layer's is documented (and echoed).
     let own = op(&doc, "/own-id", "get");
-    assert_eq!(param(own, "x-corr")["in"], "header");
-    let names: Vec<&Value> = own["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| &p["name"])
-        .collect();
-    assert_eq!(names, ["x-corr"]);
-    // A custom validator's rule cannot be written down: no pattern.
-    let custom = qh::Tracking::new().validator(|id| id.starts_with('a'));
+    assert_eq!(names(own), ["x-correlation-id"]);
+    assert!(own["responses"]["200"]["headers"]["x-correlation-id"].is_object());
+    // Through no layer, the endpoint reads and echoes its own header;
+    // `#[extract]` parameters are not documented.
+    let unlayered = self::doc(qh::openapi::document![own_id]);
+    let own = op(&unlayered, "/own-id", "get");
+    assert_eq!(names(own), ["x-corr"]);
+    assert_eq!(
+        own["responses"]["200"]["headers"]["x-corr"]["required"],
+        true
+    );
+    // A custom validator's rule cannot be written down: visible ASCII,
+    // and at least as long as the generated UUIDs.
+    let custom = qh::Tracking::new()
+        .validator(|id| id.starts_with('a'))
+        .max_len(8);
     let doc = self::doc(qh::openapi::document![search].tracking(&custom));
-    let id = param(op(&doc, "/search/{kind}", "get"), "x-request-id");
-    assert!(id["schema"].get("pattern").is_none() && id["schema"]["maxLength"] == 128);
+    let echo = &op(&doc, "/search/{kind}", "get")["responses"]["200"]["headers"]["x-request-id"];
+    assert_eq!(echo["schema"]["pattern"], "^[!-~]+$");
+    assert_eq!(echo["schema"]["maxLength"], 36);
+    // With a fallback header, an echo may be under it instead: neither is
+    // required, both are listed.
+    let fallback = qh::Tracking::new().fallback_header("X-Trace-Id");
+    let doc = self::doc(qh::openapi::document![search].tracking(&fallback));
+    let search = op(&doc, "/search/{kind}", "get");
+    assert!(param(search, "x-trace-id")["schema"] == serde_json::json!({"type": "string"}));
+    let headers = &search["responses"]["400"]["headers"];
+    assert!(headers["x-request-id"]["required"].is_null());
+    assert!(headers["x-trace-id"]["required"].is_null());
 }
 
 #[test]
@@ -308,9 +345,33 @@ fn task_endpoints_and_the_tasks_routes() {
         );
     }
     let result = op(&doc, "/tasks/{task_id}/result", "get");
-    for status in ["404", "408", "409"] {
+    for status in ["202", "404", "409"] {
         assert!(result["responses"][status].is_object(), "{status}");
     }
+    // A wait that ends first is the 202 of a task not finished: no 408.
+    assert!(result["responses"].get("408").is_none());
+    let timeout = param(result, "timeout");
+    assert_eq!(
+        (&timeout["schema"]["minimum"], &timeout["schema"]["maximum"]),
+        (&0.into(), &300.into())
+    );
+    let limit = param(op(&doc, "/tasks/", "get"), "limit");
+    assert_eq!(
+        (&limit["schema"]["minimum"], &limit["schema"]["maximum"]),
+        (&0.into(), &1000.into())
+    );
+    // A result is any JSON (`null` while running, a number, a string…).
+    let record = &op(&doc, "/tasks/{task_id}", "get")["responses"]["200"]["content"]
+        ["application/json"]["schema"];
+    assert_eq!(
+        record["properties"]["result"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["description"],
+        "{record:#}"
+    );
     names.sort();
     names.dedup();
     assert_eq!(
@@ -361,6 +422,9 @@ fn title_and_version() {
 #[test]
 fn the_pattern_and_the_validator_agree() {
     let pattern = regex::Regex::new(&qh::openapi::id_pattern()).expect("a valid regex");
+    // DESIGN §2's alphabet, written out here: a change to the validator's
+    // constant cannot pass by changing the pattern with it.
+    let alphabet = |b: u8| b.is_ascii_alphanumeric() || b"._~:+/=@-".contains(&b);
     // Every single byte, then pairs around each punctuation mark.
     let mut inputs: Vec<Vec<u8>> = (0u8..=255).map(|b| vec![b]).collect();
     for b in 0u8..=255 {
@@ -369,9 +433,10 @@ fn the_pattern_and_the_validator_agree() {
     }
     inputs.push(Vec::new());
     for input in &inputs {
+        let rule = !input.is_empty() && input.iter().all(|b| alphabet(*b));
         let valid = qh::id::validate(input, usize::MAX).is_ok();
         let matches = std::str::from_utf8(input).is_ok_and(|s| pattern.is_match(s));
-        assert_eq!(valid, matches, "{input:?}");
+        assert_eq!((valid, matches), (rule, rule), "{input:?}");
     }
 }
 
@@ -404,10 +469,16 @@ fn a_header_without_a_schema_is_a_string_and_headers_are_listed_once() {
 #[test]
 fn task_operations_answer_503_when_the_store_is_unavailable() {
     let doc = doc(qh::openapi::document![report, maybe, create]);
+    // Every operation that reads or writes the task store: the two task
+    // endpoints and all five `/tasks` routes.
     for (path, method) in [
         ("/report", "post"),
         ("/maybe", "post"),
+        ("/tasks/{task_id}/status", "get"),
+        ("/tasks/{task_id}/result", "get"),
         ("/tasks/{task_id}", "get"),
+        ("/tasks/{task_id}", "delete"),
+        ("/tasks/", "get"),
     ] {
         let answer = &op(&doc, path, method)["responses"]["503"];
         assert!(
@@ -437,4 +508,167 @@ fn a_flattened_query_that_is_no_plain_object_is_one_form_parameter() {
         (&"form".into(), &true.into())
     );
     assert!(query[0]["schema"]["allOf"].is_array(), "{op:#}");
+}
+
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+struct Sizes {
+    small: u8,
+    count: u32,
+    big: u64,
+    delta: i16,
+}
+
+/// Every integer width, as a path, a query, a header and a body.
+#[qh::endpoint(path = "/sizes/{id}")]
+fn sizes(
+    id: u64,
+    #[query] page: u32,
+    #[header("X-Level")] level: Option<u8>,
+    #[body] sizes: Sizes,
+) -> Sizes {
+    let _ = (id, page, level);
+    sizes
+}
+
+/// Finds an item.
+///
+/// # Examples
+///
+/// ```json
+/// {"id": 7, "tenant": "acme", "verbose": true}
+/// ```
+///
+/// # Errors
+///
+/// 404 when there is no such item, 409 when it is locked.
+#[qh::endpoint(method = "GET", path = "/items/{id}", errors(404, 409))]
+fn item(
+    id: u64,
+    #[header("X-Tenant")] tenant: String,
+    #[query] verbose: Option<bool>,
+) -> Result<String, qh::Error> {
+    let _ = (tenant, verbose);
+    Ok(id.to_string())
+}
+
+/// Places an order; no example in the doc comment: made from the types.
+#[qh::endpoint(path = "/made")]
+fn made(#[body] order: Order, #[header("X-Key")] key: String) -> Result<(), String> {
+    let _ = (order, key);
+    Ok(())
+}
+
+fn schema_at<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().unwrap()],
+        None => schema,
+    }
+}
+
+#[test]
+fn integers_are_bounded_as_their_rust_types() {
+    let doc = doc(qh::openapi::document![sizes]);
+    let op = op(&doc, "/sizes/{id}", "post");
+    let bounds = |schema: &Value| {
+        (
+            schema["format"].as_str().unwrap().to_owned(),
+            schema["minimum"].clone(),
+            schema["maximum"].clone(),
+        )
+    };
+    let u64_max = serde_json::json!(u64::MAX);
+    assert_eq!(
+        bounds(&param(op, "id")["schema"]),
+        ("uint64".into(), 0.into(), u64_max.clone())
+    );
+    assert_eq!(
+        bounds(&param(op, "page")["schema"]),
+        ("uint32".into(), 0.into(), u32::MAX.into())
+    );
+    // `Option<u8>` in a header: a `u8`, not `oneOf [null, …]` (no null
+    // can be sent), and not required.
+    let level = param(op, "x-level");
+    assert_eq!(level["required"], false);
+    assert_eq!(
+        bounds(&level["schema"]),
+        ("uint8".into(), 0.into(), 255.into())
+    );
+    let body = schema_at(
+        &doc,
+        &op["requestBody"]["content"]["application/json"]["schema"],
+    );
+    let field = |name: &str| bounds(&body["properties"][name]);
+    assert_eq!(field("small"), ("uint8".into(), 0.into(), 255.into()));
+    assert_eq!(field("count"), ("uint32".into(), 0.into(), u32::MAX.into()));
+    assert_eq!(field("big"), ("uint64".into(), 0.into(), u64_max));
+    assert_eq!(
+        field("delta"),
+        ("int16".into(), (-32768).into(), 32767.into())
+    );
+}
+
+#[test]
+fn own_error_statuses_and_the_default_problem() {
+    let doc = doc(qh::openapi::document![item, made, search]);
+    let item = op(&doc, "/items/{id}", "get");
+    for status in ["404", "409", "default"] {
+        assert_eq!(
+            item["responses"][status]["content"]["application/problem+json"]["schema"]["$ref"],
+            "#/components/schemas/Problem",
+            "{status}"
+        );
+        assert!(item["responses"][status]["headers"]["x-request-id"].is_object());
+    }
+    // An error type that is not `qh::Error` (`String` answers text/plain)
+    // answers a `default` whose content is not described (no problem
+    // document claimed); a function without one has none.
+    let other = &op(&doc, "/made", "post")["responses"]["default"];
+    assert!(
+        other.is_object() && other.get("content").is_none(),
+        "{other:#}"
+    );
+    assert!(op(&doc, "/search/{kind}", "get")["responses"]
+        .get("default")
+        .is_none());
+}
+
+#[test]
+fn examples_from_the_doc_comment_or_the_types() {
+    let doc = doc(qh::openapi::document![item, made]);
+    // The doc comment's block: its keys are the function's parameters.
+    let item = op(&doc, "/items/{id}", "get");
+    assert_eq!(param(item, "id")["example"], 7);
+    assert_eq!(param(item, "x-tenant")["example"], "acme");
+    assert_eq!(param(item, "verbose")["example"], true);
+    // None given: made from the types, for what is required.
+    let made = op(&doc, "/made", "post");
+    assert_eq!(param(made, "x-key")["example"], "string");
+    assert_eq!(
+        made["requestBody"]["content"]["application/json"]["example"],
+        serde_json::json!({"item": "string", "qty": 1})
+    );
+}
+
+/// A plain axum route of the user's, documented with utoipa.
+#[utoipa::path(get, path = "/health", responses((status = 200, body = String)))]
+#[allow(dead_code)]
+async fn health() -> &'static str {
+    "ok"
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(health), components(schemas(Paging)))]
+struct ApiDoc;
+
+#[test]
+fn a_users_own_document_is_merged() {
+    use utoipa::OpenApi as _;
+    let doc = doc(qh::openapi::document![create]
+        .merge(ApiDoc::openapi())
+        .title("shop"));
+    assert!(op(&doc, "/health", "get").is_object());
+    assert!(op(&doc, "/create", "post").is_object());
+    assert!(doc["components"]["schemas"]["Paging"].is_object());
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    assert_eq!(doc["info"]["title"], "shop");
 }

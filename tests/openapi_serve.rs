@@ -2,7 +2,9 @@
 //! tracking header as the layer in front of them configures it, and the
 //! round trip: for every operation of the document, a request built from
 //! what the document says (each parameter where it says, a body of its
-//! schema) is accepted by the router it describes.
+//! schema) is accepted by the router it describes; and a document edited by
+//! `; docs = |doc| …` (the user's own utoipa document merged in) is the one
+//! served.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -104,15 +106,14 @@ async fn the_document_describes_the_layer_the_request_came_through() {
         .iter()
         .find(|p| p["name"] == "x-correlation-id")
         .expect("the layer's header is a parameter");
-    assert_eq!(
-        (&id["in"], &id["schema"]["maxLength"]),
-        (&json!("header"), &json!(64))
-    );
+    assert!(id["description"]
+        .as_str()
+        .is_some_and(|d| d.contains("1 to 64 bytes")));
+    assert_eq!(id["in"], json!("header"));
     for (status, response) in add["responses"].as_object().unwrap() {
-        assert!(
-            response["headers"]["x-correlation-id"].is_object(),
-            "{status}"
-        );
+        let echo = &response["headers"]["x-correlation-id"];
+        assert_eq!(echo["schema"]["maxLength"], json!(64), "{status}");
+        assert_eq!(echo["required"], json!(true), "{status}");
     }
     let tasks = &doc["paths"]["/tasks/{task_id}"]["get"];
     assert!(tasks["responses"]["200"]["headers"]["x-correlation-id"].is_object());
@@ -273,4 +274,36 @@ async fn a_request_built_from_each_operation_is_accepted() {
         }
     }
     assert_eq!(checked, 5);
+}
+
+/// A plain axum route of the user's, documented with utoipa.
+#[utoipa::path(get, path = "/health", responses((status = 200, body = String)))]
+async fn health() -> &'static str {
+    "ok"
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(health))]
+struct ApiDoc;
+
+#[tokio::test]
+async fn the_served_document_is_the_one_the_closure_leaves() {
+    use utoipa::OpenApi as _;
+    let app = qh::routes![add; docs = |doc| doc.merge(ApiDoc::openapi()).title("shop")]
+        .route("/health", axum::routing::get(health))
+        .layer(qh::Tracking::new());
+    let (status, _, body) = get(&app, "/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(doc["info"]["title"], "shop");
+    assert_eq!(doc["paths"]["/add"]["post"]["operationId"], "add");
+    assert!(doc["paths"]["/health"]["get"]["responses"]["200"].is_object());
+    // qh's own operations keep what the layer says of the ID header.
+    assert_eq!(
+        doc["paths"]["/add"]["post"]["responses"]["200"]["headers"]["x-request-id"]["required"],
+        json!(true)
+    );
+    // The merged route is the app's own, served beside the endpoints.
+    let (status, _, body) = get(&app, "/health").await;
+    assert_eq!((status, body.as_slice()), (StatusCode::OK, &b"ok"[..]));
 }

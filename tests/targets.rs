@@ -16,6 +16,7 @@ fn targets(root: &Path) -> BTreeSet<PathBuf> {
     let mut in_test = false;
     for line in manifest.lines().map(str::trim) {
         if line.starts_with('[') {
+            // The `[lib]` is compiled too (the UI driver depends on it).
             in_test = line == "[[test]]" || line == "[lib]";
         } else if let Some(value) = line.strip_prefix("path").map(str::trim_start) {
             if in_test {

@@ -330,8 +330,8 @@ async fn configuring_a_clone_leaves_the_original_as_it_was() {
             "listing": 404,
             "anonymous_submission": 202,
             "failure_shown": "the task failed; the server logs have the details",
-            // It waited, and timed out.
-            "wait": 408,
+            // It waited, and the task had not finished.
+            "wait": 202,
         })
     );
     // The clones: what each was given, and nothing else.
@@ -355,7 +355,7 @@ async fn configuring_a_clone_leaves_the_original_as_it_was() {
             "listing": 200,
             "anonymous_submission": 401,
             "failure_shown": "the task failed; the server logs have the details",
-            "wait": 408,
+            "wait": 202,
         })
     );
 

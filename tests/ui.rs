@@ -3,9 +3,10 @@
 //! The `.stderr` snapshots hold rustc's wording, which changes between
 //! releases; they were made with the release in `ui/rustc-version`, and the
 //! driver runs only on that release (it says so loudly when it skips), so a
-//! toolchain change cannot turn the suite red. After regenerating the
-//! snapshots on a new release (`TRYBUILD=overwrite`), write its version
-//! there.
+//! toolchain change cannot turn a developer's suite red. CI sets
+//! `QH_UI_REQUIRED=1`: there another release fails instead of skipping,
+//! so the cases never pass unchecked. After regenerating the snapshots on
+//! a new release (`TRYBUILD=overwrite`), write its version there.
 
 use std::process::Command;
 
@@ -25,6 +26,12 @@ fn ui() {
     let recorded = include_str!("ui/rustc-version").trim();
     let running = rustc_release();
     if running.as_deref() != Some(recorded) {
+        assert!(
+            std::env::var_os("QH_UI_REQUIRED").is_none(),
+            "the UI snapshots are rustc {recorded}'s wording; this is rustc {running:?}, and \
+             QH_UI_REQUIRED is set (CI): run them on rustc {recorded}, or regenerate them \
+             (`TRYBUILD=overwrite`) and write the new release in tests/ui/rustc-version"
+        );
         // Straight to stderr: the harness hides a passing test's output.
         use std::io::Write;
         let _ = writeln!(

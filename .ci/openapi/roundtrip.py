@@ -158,12 +158,23 @@ def round_trip(base):
         "get_task after delete_task succeeded, expected 404",
     )
 
+    # A long poll that ends before the task: the 202 of a task not
+    # finished, which the client returns as a value (a 408 raised).
+    slow = client.report(n=10)["task_id"]
+    waited = client.task_result(task_id=slow, wait=True, timeout=0.1)
+    check(
+        isinstance(waited, dict) and waited.get("status") in ("pending", "running"),
+        f"task_result(wait=True, timeout=0.1) on a running task returned {waited!r},"
+        " expected its status",
+    )
+
     # The document, add, get_user twice, hello, report, task_result,
-    # task_status, get_task, delete_task, get_task: one response each.
-    check(len(seen) == 11, f"saw {len(seen)} responses, expected 11: {seen}")
+    # task_status, get_task, delete_task, get_task, report, task_result:
+    # one response each.
+    check(len(seen) == 13, f"saw {len(seen)} responses, expected 13: {seen}")
     statuses = [status for _, _, status, _ in seen]
     check(
-        statuses == [200, 200, 200, 404, 200, 202, 200, 200, 200, 200, 404],
+        statuses == [200, 200, 200, 404, 200, 202, 200, 200, 200, 200, 404, 202, 202],
         f"statuses {statuses}",
     )
     for method, path, status, echoed in seen:
@@ -187,7 +198,8 @@ def main():
     print(
         f"client round trip: Python qh {version('qh')}'s mk_client_from_url named"
         f" {len(EXPECTED_FUNCTIONS)} functions after the Rust ones (with their docs),"
-        " called add, get_user, hello, report and its task's routes; all"
+        " called add, get_user, hello, report and its task's routes (a long poll"
+        " that ended first included); all"
         f" {responses} responses echoed X-Request-ID {sent}"
     )
     return 0

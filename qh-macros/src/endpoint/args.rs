@@ -6,7 +6,7 @@ use syn::{LitStr, Token};
 
 use crate::ctxt::Ctxt;
 
-const OPTIONS: &str = "`method`, `path`, `task`, `retries`, `crate`, `rest`";
+const OPTIONS: &str = "`method`, `path`, `task`, `retries`, `errors`, `crate`, `rest`";
 
 /// The most retries an endpoint may ask for: more is a loop, not a retry.
 const MAX_RETRIES: u32 = 100;
@@ -29,6 +29,9 @@ pub struct Args {
     pub retries: Option<Retries>,
     /// `rest`: the route inferred from the function (`conventions.rs`).
     pub rest: Option<syn::Ident>,
+    /// `errors(404, 409)`: the statuses of the endpoint's own problem
+    /// answers, for its OpenAPI document.
+    pub errors: Option<Vec<syn::LitInt>>,
 }
 
 /// `retries = n`: the key (for errors about it) and the count.
@@ -83,6 +86,9 @@ fn parse_one(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
         retries(cx, args, meta);
     } else if key.is_ident("rest") {
         rest(cx, args, meta);
+    } else if key.is_ident("errors") {
+        // #[qh::endpoint(errors(404, 409))]
+        errors(cx, args, meta);
     } else if key.is_ident("crate") {
         // #[qh::endpoint(crate = "my_qh")]
         if let Some(lit) = string_value(cx, meta, "crate", args.krate.is_some()) {
@@ -242,6 +248,86 @@ fn retries(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
         key: meta.path.clone(),
         count,
     });
+}
+
+/// `errors(404, 409)`: one or more distinct error statuses (400–599),
+/// each an integer literal.
+fn errors(cx: &Ctxt, args: &mut Args, meta: &ParseNestedMeta<'_>) {
+    const FORM: &str = "expected error statuses in parentheses: `errors(404, 409)`";
+    if !meta.input.peek(syn::token::Paren) {
+        cx.error_spanned_by(&meta.path, FORM);
+        skip_value(meta);
+        return;
+    }
+    let exprs = match parenthesized_list(meta.input) {
+        Ok(exprs) => exprs,
+        Err(e) => {
+            cx.syn_error(e);
+            return;
+        }
+    };
+    if exprs.is_empty() {
+        cx.error_spanned_by(&meta.path, format!("`errors()` is empty: {FORM}"));
+        return;
+    }
+    let mut statuses: Vec<syn::LitInt> = Vec::new();
+    for expr in exprs {
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(lit),
+            ..
+        }) = &expr
+        else {
+            cx.error_spanned_by(
+                &expr,
+                "expected a status as an integer literal, like `errors(404, 409)`",
+            );
+            continue;
+        };
+        if !lit.suffix().is_empty() {
+            cx.error_spanned_by(
+                lit,
+                format!(
+                    "unexpected suffix `{}` on a status: write it bare, like `errors(404, 409)`",
+                    lit.suffix()
+                ),
+            );
+            continue;
+        }
+        if !matches!(lit.base10_parse::<u16>(), Ok(400..=599)) {
+            cx.error_spanned_by(
+                lit,
+                format!(
+                    "`{lit}` is not an error status: `errors(…)` lists 4xx and 5xx statuses (400 to 599)"
+                ),
+            );
+            continue;
+        }
+        if statuses
+            .iter()
+            .any(|seen| seen.base10_digits() == lit.base10_digits())
+        {
+            cx.error_spanned_by(lit, format!("status `{lit}` is listed twice: remove one"));
+            continue;
+        }
+        statuses.push(lit.clone());
+    }
+    if args.errors.is_some() {
+        cx.error_spanned_by(
+            &meta.path,
+            "duplicate option `errors`: list every status in one `errors(…)`",
+        );
+        return;
+    }
+    args.errors = Some(statuses);
+}
+
+/// `(a, b, …)`: the expressions inside the parentheses.
+fn parenthesized_list(
+    input: syn::parse::ParseStream<'_>,
+) -> syn::Result<syn::punctuated::Punctuated<syn::Expr, Token![,]>> {
+    let content;
+    syn::parenthesized!(content in input);
+    syn::punctuated::Punctuated::parse_terminated(&content)
 }
 
 /// `rest`: a bare flag.

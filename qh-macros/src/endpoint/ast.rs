@@ -30,6 +30,8 @@ pub struct Endpoint<'a> {
     pub retries: Option<&'a crate::endpoint::args::Retries>,
     /// `rest`: its token, when given.
     pub rest: Option<&'a syn::Ident>,
+    /// `errors(404, 409)`: the statuses of its own problem answers.
+    pub errors: Vec<syn::LitInt>,
 }
 
 pub struct Param<'a> {
@@ -159,6 +161,7 @@ impl<'a> Endpoint<'a> {
             task: args.task,
             retries: args.retries.as_ref(),
             rest: args.rest.as_ref(),
+            errors: args.errors.clone().unwrap_or_default(),
         }
     }
 

@@ -29,6 +29,8 @@ pub(super) fn describe(paths: &Paths, ep: &Endpoint<'_>, companion: &Ident) -> T
         Some(Task::Optional) => quote!(#op.task(true);),
     };
     let returns = describe_return(paths, ep, &op);
+    let errors = &ep.errors;
+    let errors = (!errors.is_empty()).then(|| quote!(#op.errors(&[#(#errors),*]);));
     let item = paths.openapi_item();
     quote! {
         #item! {
@@ -39,6 +41,7 @@ pub(super) fn describe(paths: &Paths, ep: &Endpoint<'_>, companion: &Ident) -> T
                     #op.about(::core::module_path!(), #docs);
                     #(#params)*
                     #task
+                    #errors
                     #returns
                 }
             }
@@ -226,5 +229,11 @@ fn describe_return(paths: &Paths, ep: &Endpoint<'_>, op: &Ident) -> TokenStream 
         let __qh_found = #kind::__qh_document(&__qh_kind);
         let __qh_schema = #schema;
         #op.returns(#text, __qh_found.1, __qh_schema);
+        // What the error type answers: `qh::Error` problems of any status.
+        #op.failure({
+            #[allow(unused_imports)]
+            use #private::{NoFailure as _, OtherFailure as _, ProblemFailure as _};
+            (&&&#private::ErrorType::of(#kind::__qh_error(&__qh_kind))).__qh_failure()
+        });
     }
 }

@@ -112,7 +112,20 @@ macro_rules! from_header_via_from_str {
     )*};
 }
 
-from_header_via_from_str! {
+/// Integers read by the rule every integer source reads by (`2.0` too:
+/// `crate::extract::integral`).
+macro_rules! from_header_integer {
+    ($($ty:ty => $what:literal),* $(,)?) => {$(
+        impl FromHeader for $ty {
+            fn from_header(value: &HeaderValue) -> Result<Self, Cow<'static, str>> {
+                super::integral::parse_int(header_text(value)?)
+                    .ok_or(Cow::Borrowed(concat!("expected ", $what)))
+            }
+        }
+    )*};
+}
+
+from_header_integer! {
     u8 => "an integer from 0 to 255",
     u16 => "an integer from 0 to 65535",
     u32 => "a non-negative 32-bit integer",
@@ -125,6 +138,9 @@ from_header_via_from_str! {
     i64 => "a 64-bit integer",
     i128 => "a 128-bit integer",
     isize => "an integer",
+}
+
+from_header_via_from_str! {
     f32 => "a number",
     f64 => "a number",
     char => "a single character",

@@ -5,6 +5,7 @@ mod body;
 mod body_error;
 mod fields;
 mod header;
+pub(crate) mod integral;
 mod params;
 mod query;
 mod rejection;

@@ -3,6 +3,8 @@
 //! a wrong type is reported at the user's parameter, in the user's words,
 //! instead of as a bound of an internal function.
 
+use std::marker::PhantomData;
+
 use axum::extract::FromRequestParts;
 use http::{HeaderMap, HeaderName};
 
@@ -11,6 +13,7 @@ use serde::de::{DeserializeOwned, MapAccess};
 use super::body_error::{json_error, unsupported_media_type};
 use super::fields::{absent, take, Source};
 use super::header::{header, FromHeader};
+use super::integral::{Integral, IntegralSeed};
 use crate::error::Error;
 
 /// A type a `#[header]` parameter can be read as: any [`FromHeader`] type.
@@ -112,7 +115,8 @@ pub trait BodyField: Sized {
 impl<T: DeserializeOwned> BodyField for T {
     #[inline]
     fn __qh_next<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self, A::Error> {
-        map.next_value()
+        // `2.0` for an integer, as the document's `integer` allows.
+        map.next_value_seed(IntegralSeed(PhantomData))
     }
 
     #[inline]
@@ -201,7 +205,14 @@ impl<T: DeserializeOwned> WholeBody for T {
     #[inline]
     fn __qh_whole_body(body: Option<&[u8]>) -> Result<Self, Error> {
         match body {
-            Some(body) => serde_json::from_slice(body).map_err(|e| json_error(&e)),
+            Some(body) => {
+                let mut de = serde_json::Deserializer::from_slice(body);
+                // `2.0` for an integer at any depth, as the document's
+                // `integer` allows.
+                <Self as serde::Deserialize>::deserialize(Integral(&mut de))
+                    .and_then(|value| de.end().map(|()| value))
+                    .map_err(|e| json_error(&e))
+            }
             None => Err(unsupported_media_type()),
         }
     }

@@ -142,6 +142,13 @@ impl<'de> de::Deserializer<'de> for Values<'_> {
         de::Deserializer::deserialize_enum(self.one()?, name, variants, visitor)
     }
 
+    /// A key the struct has no field for: skipped, however many values it
+    /// has (reading "the one value" would refuse `?tag=a&tag=b` meant for
+    /// another parameter).
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, UrlError> {
+        visitor.visit_unit()
+    }
+
     to_one! {
         deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
         deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
@@ -150,7 +157,7 @@ impl<'de> de::Deserializer<'de> for Values<'_> {
     }
 
     serde::forward_to_deserialize_any! {
-        bytes byte_buf unit_struct tuple tuple_struct map struct identifier ignored_any
+        bytes byte_buf unit_struct tuple tuple_struct map struct identifier
     }
 }
 
@@ -167,4 +174,22 @@ pub fn query_struct<T: DeserializeOwned>(query: Option<&str>) -> Result<T, Error
             format!("invalid query string: {}", Cow::<str>::Owned(e.to_string())),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::query_struct;
+
+    #[derive(serde::Deserialize)]
+    struct Search {
+        q: String,
+    }
+
+    #[test]
+    fn keys_of_other_parameters_are_skipped_even_repeated() {
+        let search: Search = query_struct(Some("tag=a&q=x&tag=b")).unwrap();
+        assert_eq!(search.q, "x");
+        let e = query_struct::<Search>(Some("q=x&q=y")).err().unwrap();
+        assert_eq!(e.status(), 400);
+    }
 }

@@ -109,6 +109,18 @@ impl Text<'_> {
     }
 }
 
+macro_rules! text_integers {
+    ($($method:ident $visit:ident $ty:ty => $what:literal;)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, UrlError> {
+            // `2.0` too: the rule every integer source reads by.
+            match super::integral::parse_int::<$ty>(&self.0) {
+                Some(value) => visitor.$visit(value),
+                None => Err(UrlError(format!("expected {}", $what))),
+            }
+        }
+    )*};
+}
+
 macro_rules! text_scalars {
     ($($method:ident $visit:ident $ty:ty => $what:literal;)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, UrlError> {
@@ -134,7 +146,7 @@ impl<'de> de::Deserializer<'de> for Text<'_> {
         }
     }
 
-    text_scalars! {
+    text_integers! {
         deserialize_i8 visit_i8 i8 => "an integer from -128 to 127";
         deserialize_i16 visit_i16 i16 => "a 16-bit integer";
         deserialize_i32 visit_i32 i32 => "a 32-bit integer";
@@ -145,6 +157,9 @@ impl<'de> de::Deserializer<'de> for Text<'_> {
         deserialize_u32 visit_u32 u32 => "a non-negative 32-bit integer";
         deserialize_u64 visit_u64 u64 => "a non-negative 64-bit integer";
         deserialize_u128 visit_u128 u128 => "a non-negative 128-bit integer";
+    }
+
+    text_scalars! {
         deserialize_f32 visit_f32 f32 => "a number";
         deserialize_f64 visit_f64 f64 => "a number";
         deserialize_char visit_char char => "a single character";

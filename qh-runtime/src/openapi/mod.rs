@@ -8,6 +8,8 @@
 //! Users write `qh::routes![…; docs]` or `qh::openapi::document![…]` (the
 //! facade's macros, documented there with examples).
 
+mod bounds;
+mod example;
 mod operation;
 mod parameter;
 mod problem;
@@ -16,6 +18,7 @@ mod serve;
 mod signature;
 mod tasks;
 mod tracking;
+mod walk;
 
 use axum::Router;
 use http::Method;
@@ -36,10 +39,10 @@ use tracking::IdHeader;
 pub mod generated {
     pub use super::operation::Operation;
     pub use super::schema::{
-        tuple, DefaultJson, DefaultOpaque, DefaultSerialize, MaybeSchema, MaybeSchemaNone,
-        MaybeSchemaSome, Schema, Shape,
+        tuple, DefaultJson, DefaultOpaque, DefaultSerialize, ErrorType, Failure, MaybeSchema,
+        MaybeSchemaNone, MaybeSchemaSome, NoFailure, OtherFailure, ProblemFailure, Schema, Shape,
     };
-    pub use super::{with_docs, Describe};
+    pub use super::{edited, with_docs, Describe};
 }
 
 /// An endpoint's part of the document; implemented by the companion type
@@ -80,6 +83,8 @@ pub struct Document {
     /// Set by [`tracking`](Self::tracking); else the layer's when served,
     /// the defaults when written out.
     id: Option<IdHeader>,
+    /// The user's own documents, merged in ([`merge`](Self::merge)).
+    merged: Vec<OpenApi>,
 }
 
 impl Document {
@@ -93,6 +98,7 @@ impl Document {
             entries: Vec::new(),
             tasks: false,
             id: None,
+            merged: Vec::new(),
         }
     }
 
@@ -125,16 +131,56 @@ impl Document {
         self
     }
 
-    /// Documents the tracking header as `tracking` configures it: its
-    /// name, its `maxLength`, and the default alphabet as a `pattern`
-    /// (none with a custom [`validator`](Tracking::validator)). For a
-    /// document written out (`to_json`, `into_openapi`); without it:
-    /// `x-request-id` and the default rule. A served document needs none:
-    /// it describes the layer each request came through, unless this was
+    /// Documents the tracking header as a [`Tracking`] layer configured
+    /// as `tracking` treats it: its name (and fallbacks) on every
+    /// operation, any value accepted and the rule for keeping one in its
+    /// description, and on every response the ID echoed, with its
+    /// `maxLength` and alphabet as a `pattern`. Under a layer, the layer
+    /// resolves the ID, so an endpoint's own `#[header("…")] request_id`
+    /// is not read and not documented. For a document written out
+    /// (`to_json`, `into_openapi`) of an app behind a layer; without it:
+    /// the defaults of requests through no layer (`x-request-id`, or an
+    /// endpoint's own ID header). A served document needs none: it
+    /// describes the layer each request came through, unless this was
     /// set.
     #[must_use]
     pub fn tracking(mut self, tracking: &Tracking) -> Self {
         self.id = Some(IdHeader::of(tracking));
+        self
+    }
+
+    /// Merges `openapi`, a document of your own (`#[derive(utoipa::OpenApi)]`
+    /// `ApiDoc::openapi()`: your plain axum routes, security schemes, tags,
+    /// servers), into this one: its paths, components, tags, servers and
+    /// security requirements are added, except those this document
+    /// already has (by path and name: qh's own win). Its `info` is not
+    /// used: set [`title`](Self::title) and [`version`](Self::version).
+    /// Served (`qh::routes![…; docs = |doc| doc.merge(ApiDoc::openapi())]`
+    /// or [`serve`](Self::serve)) and written out alike.
+    ///
+    /// ```
+    /// use qh::openapi::utoipa::{self, OpenApi};
+    ///
+    /// /// A plain axum route, documented with utoipa.
+    /// #[utoipa::path(get, path = "/health", responses((status = 200, body = String)))]
+    /// async fn health() -> &'static str { "ok" }
+    ///
+    /// #[derive(OpenApi)]
+    /// #[openapi(paths(health))]
+    /// struct ApiDoc;
+    ///
+    /// #[qh::endpoint]
+    /// fn add(a: i64, b: i64) -> i64 { a + b }
+    ///
+    /// let app: axum::Router = qh::routes![add; docs = |doc| doc.merge(ApiDoc::openapi())]
+    ///     .route("/health", axum::routing::get(health));
+    ///
+    /// let json = qh::openapi::document![add].merge(ApiDoc::openapi()).to_json();
+    /// assert!(json.contains("\"/health\"") && json.contains("\"/add\""));
+    /// ```
+    #[must_use]
+    pub fn merge(mut self, openapi: OpenApi) -> Self {
+        self.merged.push(openapi);
         self
     }
 
@@ -171,6 +217,10 @@ impl Document {
         }
         let mut openapi = OpenApi::new(Info::new(self.title, self.version), paths);
         openapi.components = Some(components);
+        for other in self.merged {
+            openapi.merge(other);
+        }
+        bounds::apply(&mut openapi);
         openapi
     }
 
@@ -200,6 +250,13 @@ pub fn with_docs<S: Clone + Send + Sync + 'static>(
     document: Document,
 ) -> Router<S> {
     app.merge(document.serve::<S>())
+}
+
+/// `document` as `edit` leaves it: `qh::routes![…; docs = |doc| …]`
+/// (a function, so the closure's parameter has its type).
+#[doc(hidden)]
+pub fn edited(document: Document, edit: impl FnOnce(Document) -> Document) -> Document {
+    edit(document)
 }
 
 fn http_method(method: &Method) -> Option<HttpMethod> {

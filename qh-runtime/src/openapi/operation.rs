@@ -3,14 +3,17 @@
 //! its utoipa operation once the document knows the tracking header.
 
 use http::{HeaderMap, HeaderName};
-use utoipa::openapi::path::{Operation as UtoipaOperation, Parameter, ParameterIn};
+use utoipa::openapi::path::{
+    Operation as UtoipaOperation, Parameter, ParameterBuilder, ParameterIn,
+};
 use utoipa::openapi::request_body::RequestBody;
 use utoipa::openapi::schema::{Object, Schema as UtoipaSchema};
 use utoipa::openapi::{Content, RefOr, Required};
 
+use super::example;
 use super::parameter::{parameter, requirement};
 use super::problem::{self, Errors};
-use super::schema::Shape;
+use super::schema::{Failure, Shape};
 use super::signature::{Signature, SignatureParam};
 use super::tasks;
 use crate::error::Error;
@@ -37,14 +40,21 @@ pub struct Operation {
     name: &'static str,
     docs: String,
     params: Vec<Parameter>,
+    /// Each parameter's name in the function (an example's key).
+    param_keys: Vec<String>,
     /// Body keys: one object schema.
     body_fields: Option<Object>,
-    /// `#[body] T`: `T`'s schema.
+    /// `#[body] T`: `T`'s schema, and the parameter's name.
     body: Option<RefOr<UtoipaSchema>>,
+    body_key: Option<&'static str>,
     answer: Answer,
     task: TaskMode,
     /// `#[header("…")] request_id`: the header that endpoint reads its ID from.
     id_header: Option<&'static str>,
+    /// The statuses of its own problem answers (`errors(404, 409)`).
+    own_errors: Vec<u16>,
+    /// What its error type answers.
+    failure: Failure,
     components: Vec<(String, RefOr<UtoipaSchema>)>,
     signature: Signature,
 }
@@ -55,14 +65,18 @@ impl Operation {
             name,
             docs: String::new(),
             params: Vec::new(),
+            param_keys: Vec::new(),
             body_fields: None,
             body: None,
+            body_key: None,
             answer: Answer {
                 shape: Shape::Null,
                 schema: None,
             },
             task: TaskMode::No,
             id_header: None,
+            own_errors: Vec::new(),
+            failure: Failure::None,
             components: Vec::new(),
             signature: Signature::new(name),
         }
@@ -82,7 +96,7 @@ impl Operation {
 
     /// A `{name}` of the path.
     pub fn path(&mut self, key: &'static str, ty: &'static str, schema: RefOr<UtoipaSchema>) {
-        self.param(ParameterIn::Path, key, schema, true, None);
+        self.param(ParameterIn::Path, key, key, schema, true, None);
         self.signature
             .param(SignatureParam::new(key, ty, true, None));
     }
@@ -98,7 +112,14 @@ impl Operation {
         default: Option<Option<serde_json::Value>>,
     ) {
         let (required, default) = requirement(absent().is_none(), default);
-        self.param(ParameterIn::Query, key, schema, required, default.clone());
+        self.param(
+            ParameterIn::Query,
+            key,
+            key,
+            schema,
+            required,
+            default.clone(),
+        );
         self.signature
             .param(SignatureParam::new(key, ty, required, default));
     }
@@ -123,7 +144,14 @@ impl Operation {
                 utoipa::openapi::schema::Type::String,
             )))
         });
-        self.param(ParameterIn::Header, name, schema, required, default.clone());
+        self.param(
+            ParameterIn::Header,
+            name,
+            key,
+            schema,
+            required,
+            default.clone(),
+        );
         self.signature
             .param(SignatureParam::new(key, ty, required, default));
     }
@@ -147,11 +175,13 @@ impl Operation {
             _ => {
                 let param = parameter(ParameterIn::Query, key.to_owned(), schema, false, None);
                 self.params.push(param);
+                self.param_keys.push(key.to_owned());
                 return;
             }
         };
         for (name, property) in object.properties {
             let required = object.required.contains(&name);
+            self.param_keys.push(name.clone());
             self.params.push(parameter(
                 ParameterIn::Query,
                 name,
@@ -191,6 +221,7 @@ impl Operation {
     /// `#[body] T`: the whole body.
     pub fn body(&mut self, key: &'static str, ty: &'static str, schema: RefOr<UtoipaSchema>) {
         self.body = Some(schema);
+        self.body_key = Some(key);
         self.signature
             .param(SignatureParam::new(key, ty, true, None));
     }
@@ -209,6 +240,19 @@ impl Operation {
         } else {
             TaskMode::Always
         };
+    }
+
+    /// The statuses of the endpoint's own problem answers, from
+    /// `#[qh::endpoint(errors(404, 409))]`.
+    pub fn errors(&mut self, statuses: &[u16]) {
+        self.own_errors.extend_from_slice(statuses);
+    }
+
+    /// What the endpoint's error type answers: `qh::Error`'s problem
+    /// documents of any status are the `default` response; another
+    /// error's answers are a `default` with no content described.
+    pub fn failure(&mut self, failure: Failure) {
+        self.failure = failure;
     }
 
     /// The return type as written, and what its answer holds.
@@ -254,12 +298,14 @@ impl Operation {
         &mut self,
         place: ParameterIn,
         name: &str,
+        key: &str,
         schema: RefOr<UtoipaSchema>,
         required: bool,
         default: Option<serde_json::Value>,
     ) {
         self.params
             .push(parameter(place, name.to_owned(), schema, required, default));
+        self.param_keys.push(key.to_owned());
     }
 
     /// The utoipa operation (without the tracking header, which the
@@ -270,7 +316,16 @@ impl Operation {
         op.summary = summary;
         op.description = description;
         op.operation_id = Some(self.name.to_owned());
-        let mut params: Vec<RefOr<Parameter>> = self.params.iter().cloned().map(RefOr::T).collect();
+        let given = example::from_docs(&self.docs);
+        let mut params: Vec<RefOr<Parameter>> = Vec::new();
+        for (param, key) in self.params.iter().zip(&self.param_keys) {
+            // utoipa 6 sets a parameter's example through its builder only.
+            let example = self.example(given.as_ref(), key, param);
+            let param = ParameterBuilder::from(param.clone())
+                .example(example)
+                .build();
+            params.push(RefOr::T(param));
+        }
         if self.task == TaskMode::Optional {
             params.extend(tasks::async_flags().into_iter().map(RefOr::T));
         }
@@ -278,7 +333,7 @@ impl Operation {
             params.push(RefOr::T(tasks::idempotency_key()));
         }
         op.parameters = Some(params);
-        op.request_body = self.request_body();
+        op.request_body = self.request_body(given.as_ref());
         let mut responses = Vec::new();
         if self.task != TaskMode::Always {
             responses.push(("200".to_owned(), self.success()));
@@ -289,8 +344,10 @@ impl Operation {
         let errors = Errors {
             body: op.request_body.is_some(),
             task: self.task != TaskMode::No,
+            own: &self.own_errors,
+            failure: self.failure,
         };
-        responses.extend(problem::endpoint_errors(errors));
+        responses.extend(problem::endpoint_errors(&errors));
         op.responses.responses = responses
             .into_iter()
             .map(|(status, response)| (status, RefOr::T(response)))
@@ -299,7 +356,27 @@ impl Operation {
         op
     }
 
-    fn request_body(&self) -> Option<RefOr<RequestBody>> {
+    /// A parameter's example: the doc comment's value for its key (or its
+    /// wire name), else one made from its schema when it is required.
+    fn example(
+        &self,
+        given: Option<&serde_json::Map<String, serde_json::Value>>,
+        key: &str,
+        param: &Parameter,
+    ) -> Option<serde_json::Value> {
+        if let Some(given) = given {
+            return given.get(key).or_else(|| given.get(&param.name)).cloned();
+        }
+        if param.required != Required::True {
+            return None;
+        }
+        example::of_schema(param.schema.as_ref()?, &self.components)
+    }
+
+    fn request_body(
+        &self,
+        given: Option<&serde_json::Map<String, serde_json::Value>>,
+    ) -> Option<RefOr<RequestBody>> {
         // A request with no body and no content type reads as `{}`: body
         // keys that are all optional or defaulted need no body at all.
         let (schema, required): (RefOr<UtoipaSchema>, bool) = match (&self.body, &self.body_fields)
@@ -311,16 +388,29 @@ impl Operation {
             ),
             (None, None) => return None,
         };
+        let example = match (given, &self.body, &self.body_fields) {
+            // `#[body] order`: the value of the example's `order`.
+            (Some(given), Some(_), _) => self.body_key.and_then(|k| given.get(k)).cloned(),
+            // Body keys: the example's values of those keys.
+            (Some(given), None, Some(object)) => Some(serde_json::Value::Object(
+                given
+                    .iter()
+                    .filter(|(k, _)| object.properties.contains_key(*k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            )),
+            _ => example::of_schema(&schema, &self.components),
+        };
         let mut body = RequestBody::new();
         body.required = Some(if required {
             Required::True
         } else {
             Required::False
         });
-        body.content.insert(
-            "application/json".to_owned(),
-            RefOr::T(Content::new(Some(schema))),
-        );
+        let mut content = Content::new(Some(schema));
+        content.example = example;
+        body.content
+            .insert("application/json".to_owned(), RefOr::T(content));
         Some(RefOr::T(body))
     }
 

@@ -4,6 +4,8 @@
 use utoipa::openapi::schema::{AdditionalProperties, Object, Schema, Type};
 use utoipa::openapi::{Content, Ref, RefOr, Response};
 
+use super::schema::Failure;
+
 /// The component's name.
 pub(crate) const NAME: &str = "Problem";
 
@@ -76,16 +78,20 @@ pub(crate) fn with_retry_after(mut response: Response) -> Response {
 }
 
 /// What an endpoint's errors depend on.
-pub(crate) struct Errors {
+pub(crate) struct Errors<'a> {
     /// It reads a JSON body: a wrong `Content-Type` answers 415, a body
     /// key missing or of the wrong type 422.
     pub(crate) body: bool,
     /// It may run as a task: a store that is full or down answers 503.
     pub(crate) task: bool,
+    /// The statuses it lists itself (`errors(404, 409)`).
+    pub(crate) own: &'a [u16],
+    /// What its error type answers.
+    pub(crate) failure: Failure,
 }
 
 /// The errors qh answers for an endpoint by itself.
-pub(crate) fn endpoint_errors(errors: Errors) -> Vec<(String, Response)> {
+pub(crate) fn endpoint_errors(errors: &Errors<'_>) -> Vec<(String, Response)> {
     let mut out = vec![(
         "400".to_owned(),
         response("A header, path or query parameter, or the body's JSON, cannot be read"),
@@ -119,6 +125,39 @@ pub(crate) fn endpoint_errors(errors: Errors) -> Vec<(String, Response)> {
             )),
         ));
         out.push(("503".to_owned(), store_unavailable()));
+    }
+    for &status in errors.own {
+        let key = status.to_string();
+        if out.iter().any(|(listed, _)| *listed == key) {
+            continue;
+        }
+        let reason = http::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("Error");
+        let description = format!("{reason}: the function's own answer");
+        out.push((
+            key,
+            match errors.failure {
+                // Its error is no problem document: what it holds is not
+                // described.
+                Failure::Other => Response::new(description),
+                Failure::Problem | Failure::None => response(&description),
+            },
+        ));
+    }
+    match errors.failure {
+        Failure::Problem => out.push((
+            "default".to_owned(),
+            response("The function's `qh::Error`: a problem document of its status"),
+        )),
+        Failure::Other => out.push((
+            "default".to_owned(),
+            Response::new(
+                "The function's error, answered through its `IntoResponse` (not described)",
+            ),
+        )),
+        Failure::None => {}
     }
     out
 }

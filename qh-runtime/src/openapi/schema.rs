@@ -155,3 +155,56 @@ impl utoipa::ToSchema for crate::RequestId {
         std::borrow::Cow::Borrowed("RequestId")
     }
 }
+
+/// What an endpoint's error type answers, as the document tells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// No error type (the return type is no `Result`).
+    None,
+    /// `qh::Error`: problem documents of any status.
+    Problem,
+    /// Another `IntoResponse` error: answers the document cannot describe.
+    Other,
+}
+
+/// An endpoint's error type, asked what it answers (an autoref ladder of
+/// three levels: none, `qh::Error`, any other).
+pub struct ErrorType<E>(PhantomData<E>);
+
+impl<E> ErrorType<E> {
+    /// The ladder for the error type a return kind names.
+    #[must_use]
+    pub fn of(_: PhantomData<E>) -> Self {
+        Self(PhantomData)
+    }
+}
+
+/// No error type.
+pub trait NoFailure {
+    /// [`Failure::None`].
+    fn __qh_failure(&self) -> Failure {
+        Failure::None
+    }
+}
+
+impl NoFailure for &&ErrorType<crate::returns::Passes> {}
+
+/// `qh::Error`: answers problem documents.
+pub trait ProblemFailure {
+    /// [`Failure::Problem`].
+    fn __qh_failure(&self) -> Failure {
+        Failure::Problem
+    }
+}
+
+impl ProblemFailure for &ErrorType<crate::error::Error> {}
+
+/// Any other error type: its answers are not described.
+pub trait OtherFailure {
+    /// [`Failure::Other`].
+    fn __qh_failure(&self) -> Failure {
+        Failure::Other
+    }
+}
+
+impl<E> OtherFailure for ErrorType<E> {}

@@ -21,7 +21,6 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use super::tracking::IdHeader;
 use super::Document;
 use crate::context::Resolved;
-use crate::tracking::Tracking;
 
 /// Where the document is served.
 pub(crate) const DOCUMENT_PATH: &str = "/openapi.json";
@@ -74,12 +73,10 @@ impl Served {
     fn json(&self, extensions: &Extensions) -> Bytes {
         let id = match &self.document.id {
             Some(id) => id.clone(),
-            None => IdHeader::of(
-                extensions
-                    .get::<Resolved>()
-                    .and_then(Resolved::layer)
-                    .unwrap_or(Tracking::defaults()),
-            ),
+            None => extensions
+                .get::<Resolved>()
+                .and_then(Resolved::layer)
+                .map_or_else(IdHeader::unlayered, IdHeader::of),
         };
         // Built under the lock: concurrent first requests build it once.
         let mut built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
@@ -101,6 +98,7 @@ impl Served {
 mod tests {
     use super::*;
     use crate::id::RequestId;
+    use crate::tracking::Tracking;
 
     fn under(tracking: Option<&Tracking>) -> Extensions {
         let mut extensions = Extensions::new();

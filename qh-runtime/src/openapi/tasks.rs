@@ -12,10 +12,51 @@ use utoipa::openapi::{Content, HttpMethod, RefOr, Required, Response};
 use super::problem;
 use super::signature::{Signature, SignatureParam};
 use crate::tasks::http::table;
-use crate::tasks::{DEFAULT_LIST_LIMIT, DEFAULT_WAIT};
+use crate::tasks::{DEFAULT_LIST_LIMIT, DEFAULT_WAIT, MAX_LIST_LIMIT, MAX_WAIT};
 
 fn typed(ty: Type) -> Object {
     Object::with_type(ty)
+}
+
+/// Any JSON value (`{}`): a task's result is whatever its function
+/// returned, `null` included.
+fn any_json(description: &str) -> Object {
+    let mut any = Object::with_type(utoipa::openapi::schema::SchemaType::AnyValue);
+    any.description = Some(description.to_owned());
+    any
+}
+
+/// A task's status, one of its five words.
+fn status_word() -> Object {
+    let mut status = typed(Type::String);
+    status.enum_values = Some(
+        ["pending", "running", "completed", "failed", "cancelled"]
+            .map(|v| json!(v))
+            .to_vec(),
+    );
+    status
+}
+
+/// A string that is one of `words`.
+fn one_of(words: &[&str]) -> Object {
+    let mut word = typed(Type::String);
+    word.enum_values = Some(words.iter().map(|w| json!(w)).collect());
+    word
+}
+
+fn bounded(mut schema: Object, min: f64, max: f64) -> Object {
+    schema.minimum = Some(number(min));
+    schema.maximum = Some(number(max));
+    schema
+}
+
+fn number(value: f64) -> utoipa::Number {
+    // Whole bounds as integers, so `integer` schemas keep whole bounds.
+    if value.fract() == 0.0 && (0.0..1e15).contains(&value) {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        return utoipa::Number::UInt(value as usize);
+    }
+    utoipa::Number::Float(value)
 }
 
 fn nullable(ty: Type) -> Object {
@@ -136,18 +177,11 @@ fn with_default(mut schema: Object, default: serde_json::Value) -> Object {
 }
 
 fn record_schema() -> RefOr<Schema> {
-    let mut status = typed(Type::String);
-    status.enum_values = Some(
-        ["pending", "running", "completed", "failed", "cancelled"]
-            .map(|v| json!(v))
-            .to_vec(),
-    );
-    let mut result = Object::new();
-    result.description = Some("The function's return value, once completed".to_owned());
+    let result = any_json("The function's return value once completed, else `null`");
     object(
         &[
             ("task_id", typed(Type::String)),
-            ("status", status),
+            ("status", status_word()),
             ("created_at", typed(Type::Number)),
             ("started_at", nullable(Type::Number)),
             ("completed_at", nullable(Type::Number)),
@@ -192,12 +226,18 @@ fn param(param: table::Param) -> Parameter {
         ),
         table::Param::Timeout => query(
             "timeout",
-            with_default(typed(Type::Number), json!(DEFAULT_WAIT.as_secs_f64())),
+            with_default(
+                bounded(typed(Type::Number), 0.0, MAX_WAIT.as_secs_f64()),
+                json!(DEFAULT_WAIT.as_secs_f64()),
+            ),
             "How long to wait, in seconds",
         ),
         table::Param::Limit => query(
             "limit",
-            with_default(typed(Type::Integer), json!(DEFAULT_LIST_LIMIT)),
+            with_default(
+                bounded(typed(Type::Integer), 0.0, MAX_LIST_LIMIT as f64),
+                json!(DEFAULT_LIST_LIMIT),
+            ),
             "How many to list",
         ),
         table::Param::RequestId => query(
@@ -218,7 +258,7 @@ fn answer(status: u16, description: &str, shape: table::Shape) -> Response {
         table::Shape::Status => object(
             &[
                 ("task_id", typed(Type::String)),
-                ("status", typed(Type::String)),
+                ("status", status_word()),
                 ("created_at", typed(Type::Number)),
                 ("started_at", nullable(Type::Number)),
                 ("completed_at", nullable(Type::Number)),
@@ -230,24 +270,24 @@ fn answer(status: u16, description: &str, shape: table::Shape) -> Response {
         table::Shape::Done => object(
             &[
                 ("task_id", typed(Type::String)),
-                ("status", typed(Type::String)),
-                ("result", Object::new()),
+                ("status", one_of(&["completed"])),
+                ("result", any_json("The function's return value")),
             ],
-            &["task_id", "status"],
+            &["task_id", "status", "result"],
         ),
         table::Shape::NotYet => object(
             &[
                 ("task_id", typed(Type::String)),
-                ("status", typed(Type::String)),
+                ("status", one_of(&["pending", "running"])),
                 ("message", typed(Type::String)),
             ],
-            &["task_id", "status"],
+            &["task_id", "status", "message"],
         ),
         table::Shape::Record => record_schema(),
         table::Shape::Deleted => object(
             &[
                 ("task_id", typed(Type::String)),
-                ("status", typed(Type::String)),
+                ("status", one_of(&["deleted"])),
             ],
             &["task_id", "status"],
         ),

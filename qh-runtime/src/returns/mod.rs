@@ -99,6 +99,14 @@ pub trait Kind: Sized {
     ) {
         (PhantomData, Self::SHAPE)
     }
+
+    /// The error type, for the document's error answers (`qh::Error`
+    /// answers problem documents of any status).
+    #[cfg(feature = "openapi")]
+    #[inline]
+    fn __qh_error(&self) -> PhantomData<Self::Err> {
+        PhantomData
+    }
 }
 
 /// What a check that has nothing to report is about: every check trait is

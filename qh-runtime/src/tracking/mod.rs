@@ -328,6 +328,19 @@ impl Tracking {
     pub(crate) fn rule(&self) -> &Rule {
         &self.config.rule
     }
+
+    /// The fallback headers, in order (the OpenAPI document lists them).
+    #[cfg(feature = "openapi")]
+    pub(crate) fn fallback_names(&self) -> &[HeaderName] {
+        &self.config.fallbacks
+    }
+
+    /// Whether new IDs come from a custom generator (the document cannot
+    /// say their shape).
+    #[cfg(feature = "openapi")]
+    pub(crate) fn generates_custom(&self) -> bool {
+        self.config.generator.is_custom()
+    }
 }
 
 fn parse_header_name(name: &str) -> HeaderName {

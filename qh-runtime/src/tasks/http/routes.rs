@@ -21,11 +21,12 @@ use crate::tasks::{CallerTasks, ListFilter, TaskRecord, TaskStatus};
 
 /// How long `?wait=true` waits when no `timeout` is given (30 s).
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(30);
-/// The longest `?timeout=` honoured (300 s): longer waits are cut to it.
+/// The longest `?timeout=` (300 s): a longer one is refused (400).
 pub const MAX_WAIT: Duration = Duration::from_secs(300);
 /// How many tasks `GET /tasks/` lists when no `limit` is given.
 pub const DEFAULT_LIST_LIMIT: usize = 100;
-/// The most tasks one `GET /tasks/` lists.
+/// The most tasks one `GET /tasks/` lists: a larger `limit` is refused
+/// (400).
 pub const MAX_LIST_LIMIT: usize = 1000;
 
 /// The task routes, to merge into an app's router. Shapes follow Python
@@ -34,10 +35,10 @@ pub const MAX_LIST_LIMIT: usize = 1000;
 /// | route | answer |
 /// |---|---|
 /// | `GET /tasks/{id}/status` | 200 `{task_id, status, created_at, started_at, completed_at}` |
-/// | `GET /tasks/{id}/result?wait=false&timeout=30` | 200 `{task_id, status: "completed", result}`; 202 `{task_id, status, message}` while not finished; 500 problem+json with `task_id`, `task_status: "failed"`, `error` when failed; 409 with `task_status: "cancelled"` when cancelled; 408 when a wait times out |
+/// | `GET /tasks/{id}/result?wait=false&timeout=30` | 200 `{task_id, status: "completed", result}`; 202 `{task_id, status, message}` while not finished, also when a wait (`timeout` from 0 to 300 s) ends first; 500 problem+json with `task_id`, `task_status: "failed"`, `error` when failed; 409 with `task_status: "cancelled"` when cancelled |
 /// | `GET /tasks/{id}` | 200 the whole [`TaskRecord`] |
 /// | `DELETE /tasks/{id}` | cancels the task if running, removes it: 200 `{task_id, status: "deleted"}` |
-/// | `GET /tasks/?limit=100&request_id=…` | 200 `{"tasks": [record, …]}`, newest first; 404 problem+json unless [`RunnerBuilder::listing`] or [`RunnerBuilder::owner`] serves it |
+/// | `GET /tasks/?limit=100&request_id=…` | 200 `{"tasks": [record, …]}`, newest first (`limit` from 0 to 1000); 404 problem+json unless [`RunnerBuilder::listing`] or [`RunnerBuilder::owner`] serves it |
 ///
 /// Who sees what: without an [owner hook](crate::tasks::RunnerBuilder::owner), any client
 /// that knows a task's ID can read, wait for and delete it (task IDs are
@@ -254,13 +255,9 @@ async fn result(tasks: CallerTasks, id: Id, uri: Uri) -> Response {
             &record,
             None,
         ),
-        TaskStatus::Pending | TaskStatus::Running if wait => task_problem(
-            StatusCode::REQUEST_TIMEOUT,
-            "task-wait-timeout",
-            &format!("the task did not finish within {} s", timeout.as_secs_f64()),
-            &record,
-            None,
-        ),
+        // Not finished, waited for or not: the same `202`. A wait that ends
+        // first is no error of the request (RFC 9110's 408 means the server
+        // gave up on the request itself): the client asks again.
         TaskStatus::Pending | TaskStatus::Running => json(
             StatusCode::ACCEPTED,
             &Object::default()
@@ -324,20 +321,26 @@ fn wait_params(uri: &Uri) -> Result<(bool, Duration), Error> {
                     .ok_or_else(|| invalid_query("wait", "expected true or false"))?;
             }
             "timeout" => {
+                // Bounded as documented (`minimum`, `maximum`): a value
+                // the document calls invalid is refused, not cut.
+                let max = MAX_WAIT.as_secs_f64();
                 timeout = value
+                    .trim()
                     .parse::<f64>()
                     .ok()
-                    .filter(|t| t.is_finite() && *t >= 0.0)
-                    .ok_or_else(|| invalid_query("timeout", "expected seconds, e.g. 2.5"))?;
+                    .filter(|t| (0.0..=max).contains(t))
+                    .ok_or_else(|| {
+                        invalid_query(
+                            "timeout",
+                            &format!("expected seconds from 0 to {max}, e.g. 2.5"),
+                        )
+                    })?;
             }
             _ => {}
         }
     }
-    // Seconds on the wire; cut to the bound before becoming a `Duration`.
-    Ok((
-        wait,
-        Duration::from_secs_f64(timeout.min(MAX_WAIT.as_secs_f64())),
-    ))
+    // Seconds on the wire; in bounds, so a `Duration`.
+    Ok((wait, Duration::from_secs_f64(timeout)))
 }
 
 fn list_params(uri: &Uri) -> Result<ListFilter, Error> {
@@ -345,10 +348,16 @@ fn list_params(uri: &Uri) -> Result<ListFilter, Error> {
     for (key, value) in query_pairs(uri) {
         match key.as_str() {
             "limit" => {
-                let limit: usize = value
-                    .parse()
-                    .map_err(|_| invalid_query("limit", "expected a whole number"))?;
-                filter.limit = limit.min(MAX_LIST_LIMIT);
+                // Integers as every integer source reads them (`2.0`
+                // too), bounded as documented.
+                filter.limit = crate::extract::integral::parse_int::<usize>(&value)
+                    .filter(|limit| *limit <= MAX_LIST_LIMIT)
+                    .ok_or_else(|| {
+                        invalid_query(
+                            "limit",
+                            &format!("expected a whole number from 0 to {MAX_LIST_LIMIT}"),
+                        )
+                    })?;
             }
             // Bounded and in the ID alphabet, or no task can match (and
             // nothing unbounded reaches the store's keys).
@@ -380,10 +389,15 @@ mod tests {
 
     #[test]
     fn wait_params_are_bounded_and_checked() {
-        let uri: Uri = "/r?wait=1&timeout=99999".parse().unwrap();
+        let uri: Uri = "/r?wait=1&timeout=300".parse().unwrap();
         assert_eq!(wait_params(&uri).unwrap(), (true, MAX_WAIT));
+        let uri: Uri = "/r?timeout=0".parse().unwrap();
+        assert_eq!(wait_params(&uri).unwrap(), (false, Duration::ZERO));
         for bad in [
             "/r?timeout=-1",
+            "/r?timeout=-1.7e308",
+            "/r?timeout=300.5",
+            "/r?timeout=99999",
             "/r?timeout=NaN",
             "/r?timeout=inf",
             "/r?wait=sure",
@@ -391,9 +405,24 @@ mod tests {
             let uri: Uri = bad.parse().unwrap();
             assert_eq!(wait_params(&uri).unwrap_err().status(), 400, "{bad}");
         }
-        let uri: Uri = "/tasks/?limit=5000&request_id=a%2Fb".parse().unwrap();
+        let uri: Uri = "/tasks/?limit=1000&request_id=a%2Fb".parse().unwrap();
         let filter = list_params(&uri).unwrap();
         assert_eq!(filter.limit, MAX_LIST_LIMIT);
         assert_eq!(filter.request_id.as_deref(), Some("a/b"));
+        let uri: Uri = "/tasks/?limit=7.0".parse().unwrap();
+        assert_eq!(list_params(&uri).unwrap().limit, 7);
+        for bad in [
+            "limit=1001",
+            "limit=5000",
+            "limit=-862",
+            "limit=2.5",
+            "limit=x",
+        ] {
+            let uri: Uri = format!("/tasks/?{bad}").parse().unwrap();
+            let e = list_params(&uri).unwrap_err();
+            assert_eq!(e.status(), 400, "{bad}");
+            assert_eq!(e.kind(), ErrorKind::InvalidQuery, "{bad}");
+            assert!(e.detail().contains("`limit`"), "{bad}: {}", e.detail());
+        }
     }
 }

@@ -91,9 +91,12 @@ pub(crate) const ROUTES: &[TaskRoute] = &[
         params: &[Param::TaskId, Param::Wait, Param::Timeout],
         answers: &[
             (200, "Completed: the result", Shape::Done),
-            (202, "Not finished yet", Shape::NotYet),
+            (
+                202,
+                "Not finished yet (also when a wait ends first): ask again",
+                Shape::NotYet,
+            ),
             NOT_FOUND,
-            (408, "The wait timed out", Shape::Problem),
             (409, "The task was cancelled", Shape::Problem),
             (
                 429,

@@ -1,0 +1,6 @@
+#[qh::endpoint(method = "GET", path = "/items/{id}", errors(404), errors(409))]
+fn item(id: u64) -> Result<String, qh::Error> {
+    Ok(id.to_string())
+}
+
+fn main() {}
