@@ -42,6 +42,10 @@ pub enum Error {
     /// An argument could not be put into the request (a path or query
     /// value that is not text, say).
     Encode(EncodeError),
+    /// A task waited for ([`TaskHandle::wait`](super::TaskHandle::wait))
+    /// had not finished when the wait ended: its status then (`pending`
+    /// or `running`). The task goes on.
+    Unfinished(crate::tasks::TaskStatus),
 }
 
 impl Error {
@@ -74,6 +78,10 @@ impl fmt::Display for Error {
             Self::Transport(_) => f.write_str("the request got no answer"),
             Self::Decode(e) => fmt::Display::fmt(e, f),
             Self::Encode(e) => fmt::Display::fmt(e, f),
+            Self::Unfinished(status) => write!(
+                f,
+                "the task had not finished when the wait ended (it is {status}); it goes on"
+            ),
         }
     }
 }
@@ -85,6 +93,7 @@ impl StdError for Error {
             Self::Transport(e) => Some(e),
             Self::Decode(e) => e.source(),
             Self::Encode(e) => e.source(),
+            Self::Unfinished(_) => None,
         }
     }
 }

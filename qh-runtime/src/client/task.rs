@@ -134,12 +134,12 @@ impl<T: DeserializeOwned> TaskHandle<T> {
     }
 
     /// Waits for the result at most `timeout`, through the callee's long
-    /// poll (`/result?wait=true`, asked again every 300 s, the longest
-    /// one poll waits).
+    /// poll (`/result?wait=true`, asked again until `timeout`, each poll
+    /// at most 300 s, the longest one poll waits).
     ///
     /// # Errors
     ///
-    /// [`Error::Status`] `408` when the task has not finished in time (it
+    /// [`Error::Unfinished`] when the task has not finished in time (it
     /// goes on: wait again, or [`cancel`](Self::cancel) it); otherwise as
     /// [`result`](Self::result).
     pub async fn wait(&self, timeout: Duration) -> Result<T, Error> {
@@ -155,15 +155,18 @@ impl<T: DeserializeOwned> TaskHandle<T> {
             let mut request = Prepared::to(&self.client, Method::GET, &path);
             // The long poll's own time, and some for the answer to come.
             request.timeout = Some(poll + self.client.timeout().unwrap_or(Duration::from_secs(10)));
-            match request.send().await {
-                Ok(answer) => return self.read(&answer),
-                Err(e)
-                    if e.status() == Some(StatusCode::REQUEST_TIMEOUT)
-                        && Instant::now() < deadline =>
-                {
-                    continue;
-                }
-                Err(e) => return Err(e),
+            let answer = request.send().await?;
+            if answer.status() != StatusCode::ACCEPTED {
+                return self.read(&answer);
+            }
+            // `202`: not finished when the poll ended; again until the
+            // deadline.
+            if Instant::now() >= deadline {
+                let status = object(&answer)?.remove("status").unwrap_or_default();
+                let status = serde_json::from_value(status).map_err(|e| {
+                    Error::Decode(DecodeError::new(answer.status(), "a task status", Some(e)))
+                })?;
+                return Err(Error::Unfinished(status));
             }
         }
     }
