@@ -1,101 +1,24 @@
 //! What is known about one task: [`TaskRecord`] and its [`TaskStatus`].
+//!
+//! Here the record; its status in `status`, the changes a store applies
+//! to it in `transition`, its times on the wire in `times`.
 
-use std::fmt;
-use std::str::FromStr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+mod status;
+mod times;
+mod transition;
+
+pub use status::{TaskStatus, UnknownStatus};
+#[cfg(feature = "redis")]
+pub(crate) use times::from_seconds;
+pub(crate) use times::seconds;
+pub use transition::Transition;
+
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
 use crate::id::RequestId;
 use crate::tasks::Invocation;
-
-/// Where a task is in its life. Serialized in lowercase (`"pending"`, …),
-/// as Python qh does.
-///
-/// ```
-/// use qh::tasks::TaskStatus;
-///
-/// assert_eq!(serde_json::to_string(&TaskStatus::Running).unwrap(), r#""running""#);
-/// assert!(TaskStatus::Cancelled.is_finished());
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum TaskStatus {
-    /// Recorded, not started yet; or between two attempts (waiting for its
-    /// retry, or for an instance to take it over).
-    Pending,
-    /// Its function is running.
-    Running,
-    /// Finished with a result.
-    Completed,
-    /// Finished with an error (or a panic, or its instance was lost too
-    /// often, or no instance could run it again).
-    Failed,
-    /// Stopped on request before finishing.
-    Cancelled,
-}
-
-impl TaskStatus {
-    /// Whether the status is final: completed, failed or cancelled.
-    #[must_use]
-    pub fn is_finished(self) -> bool {
-        matches!(self, Self::Completed | Self::Failed | Self::Cancelled)
-    }
-
-    /// The lowercase name.
-    ///
-    /// ```
-    /// assert_eq!(qh::tasks::TaskStatus::Failed.as_str(), "failed");
-    /// ```
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Running => "running",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::Cancelled => "cancelled",
-        }
-    }
-}
-
-impl fmt::Display for TaskStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The error of parsing a string that names no [`TaskStatus`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownStatus;
-
-impl fmt::Display for UnknownStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("unknown task status")
-    }
-}
-
-impl std::error::Error for UnknownStatus {}
-
-impl FromStr for TaskStatus {
-    type Err = UnknownStatus;
-
-    /// ```
-    /// use qh::tasks::TaskStatus;
-    /// assert_eq!("completed".parse(), Ok(TaskStatus::Completed));
-    /// ```
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "pending" => Self::Pending,
-            "running" => Self::Running,
-            "completed" => Self::Completed,
-            "failed" => Self::Failed,
-            "cancelled" => Self::Cancelled,
-            _ => return Err(UnknownStatus),
-        })
-    }
-}
 
 /// Everything recorded about one task. Made with [`TaskRecord::pending`]
 /// (it will grow fields: a store of your own builds records with it, then
@@ -291,136 +214,5 @@ impl TaskRecord {
         }
         self.completed_at = Some(at);
         true
-    }
-}
-
-/// A change of a task's status, as stores apply it (with
-/// [`TaskRecord::apply`], whose rules every store follows).
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum Transition {
-    /// pending → running: its next attempt starts (`attempt` + 1).
-    Start,
-    /// pending/running → completed, with the result.
-    Complete(serde_json::Value),
-    /// pending/running → failed, with the error.
-    Fail(String),
-    /// pending/running → cancelled.
-    Cancel,
-    /// pending/running → cancelled, with the reason in `error`: the
-    /// instance running it shut down before it finished (see
-    /// [`Shutdown::drain`](crate::background::Shutdown::drain)).
-    Abandon(String),
-    /// running → pending, with the attempt's error in `error`: it failed,
-    /// and runs again after a pause (the endpoint's `retries`).
-    Retry(String),
-    /// pending/running → pending: its instance shut down before it
-    /// finished and hands it back, for another instance to run again (a
-    /// store shared by instances; see
-    /// [`Shutdown::drain`](crate::background::Shutdown::drain)). The start
-    /// it had does not count against `max_attempts`.
-    HandBack,
-}
-
-impl Transition {
-    /// Whether a task in status `from` may take this transition.
-    ///
-    /// ```
-    /// use qh::tasks::{TaskStatus, Transition};
-    /// assert!(Transition::Cancel.allowed_from(TaskStatus::Running));
-    /// assert!(!Transition::Start.allowed_from(TaskStatus::Running));
-    /// ```
-    #[must_use]
-    pub fn allowed_from(&self, from: TaskStatus) -> bool {
-        match self {
-            Self::Start => from == TaskStatus::Pending,
-            Self::Retry(_) => from == TaskStatus::Running,
-            _ => !from.is_finished(),
-        }
-    }
-}
-
-/// `t` in seconds since the Unix epoch, as Python qh writes times (a time
-/// before the epoch is 0).
-pub(crate) fn seconds(t: SystemTime) -> f64 {
-    t.duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
-}
-
-/// The time `secs` seconds after the Unix epoch; `None` for a number that
-/// is no time (negative, not finite, out of range).
-pub(crate) fn from_seconds(secs: f64) -> Option<SystemTime> {
-    if !(secs.is_finite() && secs >= 0.0) {
-        return None;
-    }
-    UNIX_EPOCH.checked_add(Duration::try_from_secs_f64(secs).ok()?)
-}
-
-/// Record times on the wire: seconds since the Unix epoch, as floats.
-mod seconds {
-    use std::time::SystemTime;
-
-    use serde::de::Error as _;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_f64(super::seconds(*t))
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
-        let secs = f64::deserialize(d)?;
-        super::from_seconds(secs).ok_or_else(|| D::Error::custom("not a time in seconds"))
-    }
-
-    /// The same for a time that may be missing (`null`).
-    pub(super) mod option {
-        use std::time::SystemTime;
-
-        use serde::de::Error as _;
-        use serde::{Deserialize, Deserializer, Serializer};
-
-        #[allow(clippy::ref_option)] // serde's `with` passes `&Option<T>`
-        pub(in super::super) fn serialize<S: Serializer>(
-            t: &Option<SystemTime>,
-            s: S,
-        ) -> Result<S::Ok, S::Error> {
-            match t {
-                Some(t) => s.serialize_some(&super::super::seconds(*t)),
-                None => s.serialize_none(),
-            }
-        }
-
-        pub(in super::super) fn deserialize<'de, D: Deserializer<'de>>(
-            d: D,
-        ) -> Result<Option<SystemTime>, D::Error> {
-            Option::<f64>::deserialize(d)?
-                .map(|secs| {
-                    super::super::from_seconds(secs)
-                        .ok_or_else(|| D::Error::custom("not a time in seconds"))
-                })
-                .transpose()
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_are_seconds_on_the_wire_both_ways() {
-        let mut record = TaskRecord::pending("t", None, "f");
-        record.created_at = UNIX_EPOCH + Duration::from_secs_f64(1_796_195_336.924_817_8);
-        let json = serde_json::to_value(&record).unwrap();
-        assert_eq!(
-            json["created_at"],
-            serde_json::json!(1_796_195_336.924_817_8)
-        );
-        assert_eq!(json["started_at"], serde_json::Value::Null);
-        let back: TaskRecord = serde_json::from_value(json).unwrap();
-        assert_eq!(back.created_at, record.created_at);
-        assert_eq!(from_seconds(-1.0), None);
-        assert_eq!(from_seconds(f64::INFINITY), None);
-        assert_eq!(from_seconds(f64::NAN), None);
     }
 }

@@ -1,75 +1,31 @@
 //! [`OutboundCall`]: one call to another service, as a client span of its
 //! own whose span ID is the callee's parent.
+//!
+//! Here the call and what it records when it ends; where it goes in
+//! `target`, its client span's attributes in `span`.
+
+mod span;
+mod target;
+
+pub(crate) use span::Kind;
+pub(crate) use target::Target;
 
 use std::fmt;
 use std::time::Instant;
 
 use http::{HeaderMap, Method, StatusCode, Uri};
-use tracing::field::Empty;
 use tracing::Span;
 
 use crate::context::meter::{self, ClientCall, Meters};
 use crate::context::{self, export::Exporter};
 use crate::id::RequestId;
-use crate::support::text::cut;
 use crate::trace_context::{SpanId, TraceContext, TraceIds};
-#[cfg(feature = "grpc")]
-use crate::tracking::grpc::Rpc;
 use crate::tracking::semconv::known_method;
-
-/// The longest `url.full` recorded, in bytes: the URL is the app's own,
-/// but a path built from user input could be long.
-const MAX_URL: usize = 1024;
+use span::make_span;
 
 /// The `error.type` of a call dropped before its answer (its future
 /// cancelled): the semantic conventions' fallback value.
 const CANCELLED: &str = "_OTHER";
-
-/// Where a call goes, as its client span reports it.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Target<'a> {
-    pub(crate) scheme: &'a str,
-    /// The host as written in the URL (an IPv6 address in brackets).
-    pub(crate) host: &'a str,
-    /// The port given in the URL, if any.
-    pub(crate) port: Option<u16>,
-    pub(crate) path: &'a str,
-}
-
-impl<'a> Target<'a> {
-    fn of_uri(uri: &'a Uri) -> Self {
-        Self {
-            scheme: uri.scheme_str().unwrap_or("http"),
-            host: uri.host().unwrap_or(""),
-            port: uri.port_u16(),
-            path: uri.path(),
-        }
-    }
-
-    /// `server.address`: the host, an IPv6 address without its brackets.
-    fn address(&self) -> &'a str {
-        self.host.trim_start_matches('[').trim_end_matches(']')
-    }
-
-    /// `server.port`: the URL's, else the scheme's default.
-    fn port(&self) -> u16 {
-        self.port.unwrap_or(match self.scheme {
-            "https" | "wss" => 443,
-            _ => 80,
-        })
-    }
-
-    /// `url.full` without the query, the fragment or any credentials.
-    fn url(&self) -> String {
-        let mut url = format!("{}://{}", self.scheme, self.host);
-        if let Some(port) = self.port {
-            url.push(':');
-            url.push_str(&port.to_string());
-        }
-        url.push_str(self.path);
-        cut(&url, MAX_URL).into_owned()
-    }
-}
 
 /// One outbound call: a client span of its own (a child of the current
 /// span), the headers the call carries, naming that span as the callee's
@@ -149,15 +105,6 @@ impl fmt::Debug for OutboundCall {
             .field("ids", &self.ids)
             .finish_non_exhaustive()
     }
-}
-
-/// What kind of call a client span describes.
-#[derive(Clone, Copy)]
-pub(crate) enum Kind<'a> {
-    Http(&'a Method),
-    /// A gRPC call to `path` (`/package.Service/Method`).
-    #[cfg(feature = "grpc")]
-    Grpc(&'a str),
 }
 
 impl OutboundCall {
@@ -350,88 +297,6 @@ fn call_ids(span: &Span, exporter: Option<&Exporter>, in_request: bool) -> Optio
     Some(TraceIds::new(trace, SpanId::random(), tc.sampled()))
 }
 
-/// The client span of a call.
-fn make_span(kind: Kind<'_>, target: &Target<'_>, id: Option<&str>, exported: bool) -> Span {
-    // Unknown (a tonic layer outside the channel that adds the origin):
-    // left out.
-    let address = Some(target.address()).filter(|a| !a.is_empty());
-    let port = address.map(|_| i64::from(target.port()));
-    match kind {
-        Kind::Http(method) => {
-            let known = known_method(method.as_str());
-            let method_text = known.unwrap_or("_OTHER");
-            let original = known.is_none().then(|| method.as_str());
-            let url = target.url();
-            if exported {
-                tracing::info_span!(
-                    "client",
-                    otel.name = known.unwrap_or("HTTP"),
-                    otel.kind = "client",
-                    otel.status_code = Empty,
-                    http.request.method = method_text,
-                    http.request.method_original = original,
-                    server.address = address,
-                    server.port = port,
-                    url.full = url.as_str(),
-                    http.response.status_code = Empty,
-                    error.type = Empty,
-                    request_id = id,
-                )
-            } else {
-                tracing::info_span!(
-                    "client",
-                    http.request.method = method_text,
-                    http.request.method_original = original,
-                    server.address = address,
-                    server.port = port,
-                    url.full = url.as_str(),
-                    http.response.status_code = Empty,
-                    error.type = Empty,
-                    request_id = id,
-                    span_id = Empty,
-                )
-            }
-        }
-        #[cfg(feature = "grpc")]
-        Kind::Grpc(path) => {
-            // The path is the app's own call: named after it when it has
-            // the shape of a method.
-            let rpc = Rpc::from_path(path);
-            let name = rpc.map_or(crate::tracking::grpc::UNKNOWN_NAME, |r| r.name);
-            let (service, method) = (rpc.map(|r| r.service), rpc.map(|r| r.method));
-            if exported {
-                tracing::info_span!(
-                    "client",
-                    otel.name = name,
-                    otel.kind = "client",
-                    otel.status_code = Empty,
-                    rpc.system = "grpc",
-                    rpc.service = service,
-                    rpc.method = method,
-                    rpc.grpc.status_code = Empty,
-                    server.address = address,
-                    server.port = port,
-                    error.type = Empty,
-                    request_id = id,
-                )
-            } else {
-                tracing::info_span!(
-                    "client",
-                    rpc.system = "grpc",
-                    rpc.service = service,
-                    rpc.method = method,
-                    rpc.grpc.status_code = Empty,
-                    server.address = address,
-                    server.port = port,
-                    error.type = Empty,
-                    request_id = id,
-                    span_id = Empty,
-                )
-            }
-        }
-    }
-}
-
 #[cfg(feature = "grpc")]
 /// The name of a non-OK gRPC status code, for `error.type`.
 fn grpc_code_name(code: u16) -> &'static str {
@@ -458,47 +323,4 @@ fn grpc_code_name(code: u16) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::context::Context;
-    use crate::trace_context::{TraceParent, TRACEPARENT};
-
-    #[test]
-    fn each_call_names_a_span_of_its_own() {
-        let uri: Uri = "http://b.internal:4000/stock?x=1".parse().unwrap();
-        let (a, b, tc) = Context::new(RequestId::from_static("r-1")).sync_scope(|| {
-            let a = OutboundCall::start(&Method::GET, &uri);
-            let b = OutboundCall::start(&Method::GET, &uri);
-            (
-                a.headers().clone(),
-                b.headers().clone(),
-                TraceContext::current().unwrap(),
-            )
-        });
-        let a = TraceParent::from_header_value(&a[TRACEPARENT]).unwrap();
-        let b = TraceParent::from_header_value(&b[TRACEPARENT]).unwrap();
-        assert_eq!(a.trace_id, tc.trace_id());
-        assert_eq!(b.trace_id, tc.trace_id());
-        assert_ne!(a.parent_id, b.parent_id);
-        assert_ne!(a.parent_id, tc.span_id());
-    }
-
-    #[test]
-    fn outside_a_request_a_call_carries_nothing() {
-        let call = OutboundCall::start(&Method::GET, &Uri::from_static("http://a/"));
-        assert!(call.headers().is_empty());
-        assert!(call.ids().is_none());
-        call.end(StatusCode::OK);
-    }
-
-    #[test]
-    fn the_url_keeps_no_query_and_no_credentials() {
-        let uri: Uri = "https://user:pw@[::1]:8443/a/b?token=s#f".parse().unwrap();
-        let target = Target::of_uri(&uri);
-        assert_eq!(target.url(), "https://[::1]:8443/a/b");
-        assert_eq!(target.address(), "::1");
-        assert_eq!(target.port(), 8443);
-        let uri = Uri::from_static("https://example.com/");
-        assert_eq!(Target::of_uri(&uri).port(), 443);
-    }
-}
+mod tests;

@@ -1,10 +1,14 @@
 //! [`MemoryTaskStore`]: the default, bounded, in-process store.
+//!
+//! Here its bounds and the [`TaskStore`] calls; the maps it keeps
+//! consistent in `maps`.
 
-use std::collections::{HashMap, VecDeque};
+mod maps;
+
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use tokio::sync::watch;
+use maps::Inner;
 
 use super::{Admitted, BoxFuture, Limits};
 use crate::tasks::owner::same;
@@ -34,36 +38,6 @@ pub struct MemoryTaskStore {
     inner: Mutex<Inner>,
     capacity: usize,
     ttl: Duration,
-}
-
-#[derive(Debug, Default)]
-struct Inner {
-    records: HashMap<String, Entry>,
-    // Finished task IDs in completion order, for expiry; IDs deleted
-    // meanwhile are skipped when they reach the front.
-    finished: VecDeque<(SystemTime, String)>,
-    // The records of each quota key (`None`: the app's own submissions),
-    // for its bounds and its evictions.
-    groups: HashMap<Option<String>, Group>,
-    // `(quota key, Idempotency-Key)` → the task it submitted.
-    keys: HashMap<(Option<String>, String), String>,
-}
-
-/// One quota key's records.
-#[derive(Debug, Default)]
-struct Group {
-    count: usize,
-    unfinished: usize,
-    // Its finished task IDs in completion order (deleted ones skipped).
-    finished: VecDeque<String>,
-}
-
-#[derive(Debug)]
-struct Entry {
-    record: TaskRecord,
-    // Wakes waiters and the running instance's watch; dropped with the
-    // entry, which tells them the record is gone.
-    status: watch::Sender<TaskStatus>,
 }
 
 impl Default for MemoryTaskStore {
@@ -180,97 +154,6 @@ impl MemoryTaskStore {
         }
         inner.insert(record);
         Ok(Admitted::Created)
-    }
-}
-
-impl Inner {
-    fn group(&mut self, key: &Option<String>) -> &mut Group {
-        // The key is copied only for a group not seen yet.
-        if !self.groups.contains_key(key) {
-            self.groups.insert(key.clone(), Group::default());
-        }
-        self.groups
-            .get_mut(key)
-            .unwrap_or_else(|| unreachable!("inserted above"))
-    }
-
-    fn insert(&mut self, record: TaskRecord) {
-        let group = self.group(&record.quota_key);
-        group.count += 1;
-        if !record.status.is_finished() {
-            group.unfinished += 1;
-        }
-        if let Some(key) = &record.idempotency_key {
-            self.keys.insert(
-                (record.quota_key.clone(), key.clone()),
-                record.task_id.clone(),
-            );
-        }
-        let status = watch::Sender::new(record.status);
-        self.records
-            .insert(record.task_id.clone(), Entry { record, status });
-    }
-
-    /// Removes a record, whatever its status, and its traces in the maps.
-    fn remove(&mut self, id: &str) -> bool {
-        let Some(entry) = self.records.remove(id) else {
-            return false;
-        };
-        let record = entry.record;
-        if let Some(group) = self.groups.get_mut(&record.quota_key) {
-            group.count = group.count.saturating_sub(1);
-            if !record.status.is_finished() {
-                group.unfinished = group.unfinished.saturating_sub(1);
-            }
-            if group.count == 0 {
-                self.groups.remove(&record.quota_key);
-            }
-        }
-        if let Some(key) = record.idempotency_key {
-            let slot = (record.quota_key, key);
-            if self.keys.get(&slot).is_some_and(|t| *t == record.task_id) {
-                self.keys.remove(&slot);
-            }
-        }
-        true
-    }
-
-    fn remove_finished(&mut self, id: &str) -> bool {
-        let finished = self
-            .records
-            .get(id)
-            .is_some_and(|e| e.record.status.is_finished());
-        finished && self.remove(id)
-    }
-
-    /// Evicts the oldest finished record of the quota key `key`; `false`
-    /// when it has none.
-    fn evict_from(&mut self, key: &Option<String>) -> bool {
-        loop {
-            let Some(id) = self
-                .groups
-                .get_mut(key)
-                .and_then(|g| g.finished.pop_front())
-            else {
-                return false;
-            };
-            if self.remove_finished(&id) {
-                return true;
-            }
-        }
-    }
-
-    /// Drops the queue entries of deleted records once they outnumber the
-    /// records: amortized O(1) per delete, and the queues stay within about
-    /// twice the store however many tasks are submitted and deleted.
-    fn compact(&mut self) {
-        if self.finished.len() > 2 * self.records.len() + 64 {
-            let records = &self.records;
-            self.finished.retain(|(_, id)| records.contains_key(id));
-            for group in self.groups.values_mut() {
-                group.finished.retain(|id| records.contains_key(id));
-            }
-        }
     }
 }
 
@@ -412,57 +295,4 @@ impl TaskStore for MemoryTaskStore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::MemoryTaskStore;
-    use crate::tasks::{ListFilter, TaskRecord, TaskStore, Transition};
-
-    async fn finish(store: &MemoryTaskStore, id: &str) {
-        store
-            .create(TaskRecord::pending(id, None, "f"))
-            .await
-            .unwrap();
-        store.transition(id, Transition::Start).await.unwrap();
-        store
-            .transition(id, Transition::Complete(serde_json::json!(1)))
-            .await
-            .unwrap();
-    }
-
-    #[tokio::test]
-    async fn submitting_and_deleting_keeps_the_queue_bounded() {
-        let store = MemoryTaskStore::new();
-        for i in 0..5_000 {
-            let id = format!("t-{i}");
-            finish(&store, &id).await;
-            assert!(store.delete(&id).await.unwrap());
-        }
-        let inner = store.lock();
-        assert!(inner.records.is_empty());
-        assert!(inner.finished.len() <= 65, "{}", inner.finished.len());
-    }
-
-    #[tokio::test]
-    async fn list_gives_the_newest_first_up_to_the_limit() {
-        let store = MemoryTaskStore::new();
-        for i in 0..50 {
-            finish(&store, &format!("t-{i:02}")).await;
-            // Distinct creation times, newest last.
-            store
-                .lock()
-                .records
-                .get_mut(&format!("t-{i:02}"))
-                .unwrap()
-                .record
-                .created_at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(i);
-        }
-        let filter = ListFilter::new(3);
-        let ids: Vec<String> = store
-            .list(&filter)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|r| r.task_id)
-            .collect();
-        assert_eq!(ids, ["t-49", "t-48", "t-47"]);
-    }
-}
+mod tests;
