@@ -36,6 +36,10 @@
 //! Examples use `axum::http` for HTTP types (`StatusCode`, `HeaderMap`…):
 //! qh does not re-export the `http` crate.
 
+// docs.rs (`--cfg docsrs`, nightly) labels each item with the feature it
+// needs; stable builds never see the attribute.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 #[doc = include_str!("docs/endpoint.md")]
 pub use qh_macros::endpoint;
 #[doc = include_str!("docs/tracking_context.md")]
@@ -98,24 +102,33 @@ pub mod error {
 }
 
 #[cfg(feature = "logs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logs")))]
 pub use qh_runtime::logs;
 
 #[cfg(feature = "opentelemetry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opentelemetry")))]
 pub use qh_runtime::otel;
 
 #[cfg(feature = "ws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ws")))]
 pub use qh_runtime::ws;
 
 #[cfg(feature = "grpc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "grpc")))]
 pub use qh_runtime::grpc;
 
 #[doc(hidden)]
 pub use qh_runtime::__private;
 
 #[cfg(feature = "openapi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openapi")))]
 #[doc = include_str!("docs/openapi.md")]
 pub mod openapi {
-    pub use qh_runtime::openapi::{id_pattern, utoipa, Describe, Document, Operation};
+    #[doc(inline)]
+    pub use qh_runtime::openapi::{id_pattern, Describe, Document, Operation};
+    // utoipa itself: its own pages, linked rather than copied here.
+    #[doc(no_inline)]
+    pub use qh_runtime::openapi::utoipa;
 
     #[doc(inline)]
     pub use crate::__qh_openapi_document as document;

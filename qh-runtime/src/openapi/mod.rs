@@ -25,6 +25,7 @@ use utoipa::openapi::{Info, OpenApi};
 
 pub use operation::Operation;
 pub use tracking::id_pattern;
+#[doc(no_inline)]
 pub use utoipa;
 
 use crate::endpoint::Endpoint;

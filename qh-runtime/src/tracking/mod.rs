@@ -30,7 +30,7 @@ pub use network::InvalidNetwork;
 pub use service::{TrackingFuture, TrackingService};
 pub use trust::Trust;
 
-/// How request IDs are resolved, and a tower [`Layer`](tower::Layer)
+/// How request IDs are resolved, and a tower [`Layer`](https://docs.rs/tower/0.5/tower/trait.Layer.html)
 /// applying it to a whole router.
 ///
 /// ```
@@ -295,6 +295,7 @@ impl Tracking {
     /// # }
     /// ```
     #[cfg(feature = "metrics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
     #[must_use]
     pub fn metrics(mut self, metrics: &crate::otel::Metrics) -> Self {
         self.config_mut().meters = metrics.meters();
