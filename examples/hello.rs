@@ -16,7 +16,7 @@ async fn add(a: i64, b: i64) -> i64 {
 fn get_user(user_id: u64, request_id: qh::RequestId) -> Result<String, qh::Error> {
     match user_id {
         1 => Ok(format!("ada (request {request_id})")),
-        _ => Err(qh::Error::new(StatusCode::NOT_FOUND, format!("no user {user_id}"))),
+        _ => Err(qh::Error::new(StatusCode::NOT_FOUND, "no such user")),
     }
 }
 

@@ -17,7 +17,11 @@ async fn echo(ws: WebSocketUpgrade) -> axum::response::Response {
         while let Some(Ok(Message::Text(text))) = socket.recv().await {
             tracing::info!(%text, "message"); // carries request_id
             let id = qh::request_id().expect("the upgrading request's ID");
-            if socket.send(Message::text(format!("{id}: {text}"))).await.is_err() {
+            if socket
+                .send(Message::text(format!("{id}: {text}")))
+                .await
+                .is_err()
+            {
                 break;
             }
         }
