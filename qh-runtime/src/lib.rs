@@ -7,6 +7,8 @@
 //! macros.
 
 #![warn(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly) labels each item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 // The layers, each importing only from those before it: support, id,
@@ -22,13 +24,17 @@ mod endpoint;
 mod error;
 mod extract;
 #[cfg(feature = "grpc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "grpc")))]
 pub mod grpc;
 pub mod id;
 #[cfg(feature = "logs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logs")))]
 pub mod logs;
 #[cfg(feature = "openapi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openapi")))]
 pub mod openapi;
 #[cfg(feature = "opentelemetry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opentelemetry")))]
 pub mod otel;
 pub mod propagation;
 mod returns;
@@ -39,6 +45,7 @@ pub mod tasks;
 pub mod trace_context;
 pub mod tracking;
 #[cfg(feature = "ws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ws")))]
 pub mod ws;
 
 pub use background::{blocking::spawn_blocking, jobs::BackgroundTasks, spawn::spawn};

@@ -41,6 +41,8 @@ use http::request::Parts;
 use http::HeaderValue;
 use tracing::{Instrument, Span};
 
+// axum's own types, linked to axum's pages rather than copied here.
+#[doc(no_inline)]
 pub use axum::extract::ws::{
     CloseFrame, DefaultOnFailedUpgrade, Message, OnFailedUpgrade, Utf8Bytes, WebSocket,
 };

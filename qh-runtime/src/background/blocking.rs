@@ -6,7 +6,7 @@ use tokio::task::JoinHandle;
 /// request's context (its ID, its [`context`](crate::context) values) and
 /// inside the request's `tracing` span, so [`request_id`](crate::request_id)
 /// and log lines in `f` keep the request's ID. Outside a request it behaves
-/// like [`tokio::task::spawn_blocking`].
+/// like [`tokio::task::spawn_blocking`](https://docs.rs/tokio/1/tokio/task/fn.spawn_blocking.html).
 ///
 /// Inside a request that belongs to an app's
 /// [`Shutdown`](crate::background::Shutdown), the call counts toward it
@@ -27,7 +27,7 @@ use tokio::task::JoinHandle;
 ///
 /// # Panics
 ///
-/// Like [`tokio::task::spawn_blocking`], when called outside a tokio runtime.
+/// Like [`tokio::task::spawn_blocking`](https://docs.rs/tokio/1/tokio/task/fn.spawn_blocking.html), when called outside a tokio runtime.
 pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
 where
     F: FnOnce() -> R + Send + 'static,

@@ -9,7 +9,7 @@ use crate::context::shutdown::Shutdown;
 /// Spawns `future` on the tokio runtime with a copy of the current request's
 /// context, so [`request_id`](crate::request_id), [`context::get`](crate::context::get)
 /// and the request's `tracing` span keep working inside it after the request
-/// has been answered. Outside a request it behaves like [`tokio::spawn`].
+/// has been answered. Outside a request it behaves like [`tokio::spawn`](https://docs.rs/tokio/1/tokio/fn.spawn.html).
 ///
 /// Inside a request that belongs to an app's
 /// [`Shutdown`](crate::background::Shutdown), the task counts toward it
@@ -29,7 +29,7 @@ use crate::context::shutdown::Shutdown;
 ///
 /// # Panics
 ///
-/// Like [`tokio::spawn`], when called outside a tokio runtime.
+/// Like [`tokio::spawn`](https://docs.rs/tokio/1/tokio/fn.spawn.html), when called outside a tokio runtime.
 pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + Send + 'static,

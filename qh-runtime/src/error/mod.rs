@@ -160,6 +160,21 @@ const RESERVED: [&str; 9] = [
 
 impl Error {
     /// An application error with the given status and detail.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use axum::http::StatusCode;
+    ///
+    /// #[qh::endpoint(method = "GET", path = "/users/{id}")]
+    /// fn get_user(id: u64) -> Result<String, qh::Error> {
+    ///     Err(qh::Error::new(StatusCode::NOT_FOUND, format!("no user {id}")))
+    /// }
+    ///
+    /// let e = qh::Error::new(StatusCode::CONFLICT, "already there");
+    /// assert_eq!(e.status(), StatusCode::CONFLICT);
+    /// assert_eq!(e.kind(), qh::error::ErrorKind::Custom);
+    /// ```
     pub fn new(status: StatusCode, detail: impl Into<Cow<'static, str>>) -> Self {
         Self(Box::new(Inner {
             kind: ErrorKind::Custom,
@@ -190,24 +205,63 @@ impl Error {
     }
 
     /// What went wrong.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use axum::http::HeaderName;
+    /// use qh::error::ErrorKind;
+    ///
+    /// let e = qh::Error::missing_header(&HeaderName::from_static("x-tenant"));
+    /// assert_eq!(e.kind(), ErrorKind::MissingHeader);
+    /// ```
     #[must_use]
     pub fn kind(&self) -> ErrorKind {
         self.0.kind
     }
 
     /// The HTTP status answered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use axum::http::StatusCode;
+    ///
+    /// let e = qh::Error::new(StatusCode::GONE, "expired");
+    /// assert_eq!(e.status(), StatusCode::GONE);
+    /// ```
     #[must_use]
     pub fn status(&self) -> StatusCode {
         self.0.status
     }
 
     /// The human-readable explanation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use axum::http::StatusCode;
+    ///
+    /// let e = qh::Error::new(StatusCode::NOT_FOUND, "no user 2");
+    /// assert_eq!(e.detail(), "no user 2");
+    /// assert_eq!(e.to_string(), "404 no user 2");
+    /// ```
     #[must_use]
     pub fn detail(&self) -> &str {
         &self.0.detail
     }
 
     /// The offending header, if the problem is in one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use axum::http::HeaderName;
+    ///
+    /// let e = qh::Error::invalid_header(&HeaderName::from_static("x-page"), "not a number");
+    /// assert_eq!(e.header(), Some("x-page"));
+    /// assert_eq!(e.field(), None);
+    /// ```
     #[must_use]
     pub fn header(&self) -> Option<&str> {
         match &self.0.location {
@@ -216,7 +270,16 @@ impl Error {
         }
     }
 
-    /// The offending body field, if the problem is in one.
+    /// The offending body field, if the problem is in one (errors qh makes
+    /// when a body field is missing or mistyped; `None` for your own).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use axum::http::StatusCode;
+    ///
+    /// assert_eq!(qh::Error::new(StatusCode::BAD_REQUEST, "no").field(), None);
+    /// ```
     #[must_use]
     pub fn field(&self) -> Option<&str> {
         match &self.0.location {
@@ -227,6 +290,16 @@ impl Error {
 
     /// The problem `type` URI (default `about:blank` for application
     /// errors, `urn:qh:problem:<kind>` for qh's own).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use axum::http::StatusCode;
+    ///
+    /// let e = qh::Error::new(StatusCode::PAYMENT_REQUIRED, "the plan ran out")
+    ///     .problem_type("https://example.com/problems/quota");
+    /// # let _ = e;
+    /// ```
     #[must_use]
     pub fn problem_type(mut self, uri: impl Into<Cow<'static, str>>) -> Self {
         self.0.type_uri = Some(uri.into());
@@ -236,6 +309,19 @@ impl Error {
     /// Adds an extension member to the problem document (RFC 9457 §3.2).
     /// A value that cannot be serialized, or a name the document already
     /// uses (`type`, `status`, `request_id`, …), is left out.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use axum::http::StatusCode;
+    /// use axum::response::IntoResponse;
+    ///
+    /// let e = qh::Error::new(StatusCode::TOO_MANY_REQUESTS, "slow down")
+    ///     .member("retry_after", 30)
+    ///     .member("status", "ignored: a name the document uses");
+    /// let response = e.into_response();
+    /// assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    /// ```
     #[must_use]
     pub fn member(
         mut self,
@@ -255,6 +341,17 @@ impl Error {
 
     /// Names the request ID in the document. Inside a request the current
     /// ID is used without this.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use axum::http::StatusCode;
+    ///
+    /// // Outside a request (a job, a test): name the ID yourself.
+    /// let e = qh::Error::new(StatusCode::BAD_GATEWAY, "upstream failed")
+    ///     .request_id(qh::RequestId::from_static("job-7"));
+    /// # let _ = e;
+    /// ```
     #[must_use]
     pub fn request_id(mut self, id: RequestId) -> Self {
         self.0.request = Some((id, DEFAULT_HEADER));
@@ -289,6 +386,16 @@ impl Error {
     }
 
     /// 400: a required header is absent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use axum::http::{HeaderName, StatusCode};
+    ///
+    /// let e = qh::Error::missing_header(&HeaderName::from_static("x-tenant"));
+    /// assert_eq!(e.status(), StatusCode::BAD_REQUEST);
+    /// assert_eq!(e.detail(), "missing required header `x-tenant`");
+    /// ```
     #[must_use]
     pub fn missing_header(name: &HeaderName) -> Self {
         Self::with_kind(
@@ -300,6 +407,16 @@ impl Error {
     }
 
     /// 400: a header cannot be read; `why` must not quote the value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use axum::http::{HeaderName, StatusCode};
+    ///
+    /// let e = qh::Error::invalid_header(&HeaderName::from_static("x-page"), "expected a number");
+    /// assert_eq!(e.status(), StatusCode::BAD_REQUEST);
+    /// assert_eq!(e.detail(), "invalid header `x-page`: expected a number");
+    /// ```
     #[must_use]
     pub fn invalid_header(name: &HeaderName, why: &str) -> Self {
         Self::with_kind(

@@ -58,6 +58,17 @@ impl RequestId {
     ///
     /// [`InvalidRequestId`] when the value is empty, too long or holds a byte
     /// outside `!`..=`~`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use qh::RequestId;
+    ///
+    /// let id = RequestId::new("order-42").unwrap();
+    /// assert_eq!(id, "order-42");
+    /// assert!(RequestId::new("").is_err());
+    /// assert!(RequestId::new("two words").is_err());
+    /// ```
     pub fn new(value: impl Into<String>) -> Result<Self, InvalidRequestId> {
         let value = value.into();
         validate::check_id(value.as_bytes())?;
@@ -73,6 +84,13 @@ impl RequestId {
     ///
     /// When `value` cannot be an ID. Meant for literals in tests and
     /// generators; use [`RequestId::new`] for anything that comes from outside.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let id = qh::RequestId::from_static("test-1");
+    /// assert_eq!(id.as_str(), "test-1");
+    /// ```
     #[must_use]
     pub fn from_static(value: &'static str) -> Self {
         if let Err(e) = validate::check_id(value.as_bytes()) {
@@ -83,6 +101,18 @@ impl RequestId {
 
     /// Validates a header value with the default rule for incoming IDs
     /// (1–128 bytes of `[A-Za-z0-9._~:+/=@-]`); `None` if it is refused.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use axum::http::HeaderValue;
+    /// use qh::RequestId;
+    ///
+    /// let ok = RequestId::from_header_value(&HeaderValue::from_static("abc-123"));
+    /// assert_eq!(ok.unwrap(), "abc-123");
+    /// // Visible ASCII, but outside the incoming rule's alphabet: refused.
+    /// assert!(RequestId::from_header_value(&HeaderValue::from_static("<script>")).is_none());
+    /// ```
     #[must_use]
     pub fn from_header_value(value: &HeaderValue) -> Option<Self> {
         validate::is_valid(value.as_bytes(), validate::DEFAULT_MAX_LEN)
@@ -106,6 +136,14 @@ impl RequestId {
     }
 
     /// The ID as a string slice.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let id = qh::RequestId::from_static("abc");
+    /// let text: &str = id.as_str();
+    /// assert_eq!(text, "abc");
+    /// ```
     #[inline]
     #[must_use]
     pub fn as_str(&self) -> &str {
@@ -117,6 +155,12 @@ impl RequestId {
     }
 
     /// The ID as bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(qh::RequestId::from_static("abc").as_bytes(), b"abc");
+    /// ```
     #[inline]
     #[must_use]
     pub fn as_bytes(&self) -> &[u8] {
@@ -124,6 +168,17 @@ impl RequestId {
     }
 
     /// The ID as a header value, for echoing or forwarding.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use axum::http::HeaderMap;
+    ///
+    /// let id = qh::RequestId::from_static("abc");
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("x-request-id", id.to_header_value());
+    /// assert_eq!(headers["x-request-id"], "abc");
+    /// ```
     #[must_use]
     pub fn to_header_value(&self) -> HeaderValue {
         match &self.0 {
@@ -134,6 +189,12 @@ impl RequestId {
     }
 
     /// The length of the ID in bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(qh::RequestId::from_static("abc").len(), 3);
+    /// ```
     #[inline]
     #[must_use]
     pub fn len(&self) -> usize {
@@ -141,6 +202,12 @@ impl RequestId {
     }
 
     /// Always `false`: an ID is never empty. Present for API symmetry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!qh::RequestId::from_static("a").is_empty());
+    /// ```
     #[inline]
     #[must_use]
     pub fn is_empty(&self) -> bool {

@@ -19,7 +19,7 @@ use super::json;
 /// [`JsonFormat`](super::JsonFormat) splices it into `spans`/`span`.
 ///
 /// It writes what `tracing-subscriber`'s own
-/// [`JsonFields`](tracing_subscriber::fmt::format::JsonFields) writes, but
+/// [`JsonFields`](https://docs.rs/tracing-subscriber/0.3/tracing_subscriber/fmt/format/struct.JsonFields.html) writes, but
 /// a field recorded later (`span.record("status", 200)`) is appended to the
 /// object: `tracing-subscriber`'s parses the whole object and writes it
 /// again on every `record`. Recording a field the object already holds

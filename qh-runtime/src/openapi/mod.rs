@@ -28,6 +28,7 @@ use utoipa::openapi::{Info, OpenApi};
 
 pub use operation::Operation;
 pub use tracking::id_pattern;
+#[doc(no_inline)]
 pub use utoipa;
 
 use crate::endpoint::Endpoint;
@@ -90,6 +91,18 @@ pub struct Document {
 impl Document {
     /// An empty document (`qh::openapi::document!` fills it, with the
     /// calling crate's name and version).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use qh::openapi::Document;
+    ///
+    /// #[qh::endpoint]
+    /// fn add(a: i64, b: i64) -> i64 { a + b }
+    ///
+    /// let doc = Document::new("calc", "1.0.0").add::<add>();
+    /// assert!(doc.to_json().contains("\"title\": \"calc\""));
+    /// ```
     #[must_use]
     pub fn new(title: impl Into<String>, version: impl Into<String>) -> Self {
         Self {
@@ -104,6 +117,16 @@ impl Document {
 
     /// Adds endpoint `E`'s operation; a task endpoint brings the `/tasks`
     /// routes' operations too, as `qh::routes!` mounts them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[qh::endpoint]
+    /// fn add(a: i64, b: i64) -> i64 { a + b }
+    ///
+    /// let doc = qh::openapi::Document::new("calc", "1.0.0").add::<add>();
+    /// assert!(doc.to_json().contains("\"/add\""));
+    /// ```
     #[must_use]
     pub fn add<E: Endpoint + Describe>(mut self) -> Self {
         let mut op = Operation::new(E::NAME);
@@ -118,6 +141,16 @@ impl Document {
     }
 
     /// The document's title (`info.title`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[qh::endpoint]
+    /// fn add(a: i64, b: i64) -> i64 { a + b }
+    ///
+    /// let doc = qh::openapi::document![add].title("Calculator");
+    /// assert!(doc.to_json().contains("\"title\": \"Calculator\""));
+    /// ```
     #[must_use]
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = title.into();
@@ -125,6 +158,16 @@ impl Document {
     }
 
     /// The API's version (`info.version`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[qh::endpoint]
+    /// fn add(a: i64, b: i64) -> i64 { a + b }
+    ///
+    /// let doc = qh::openapi::document![add].version("2.1.0");
+    /// assert!(doc.to_json().contains("\"version\": \"2.1.0\""));
+    /// ```
     #[must_use]
     pub fn version(mut self, version: impl Into<String>) -> Self {
         self.version = version.into();
@@ -143,6 +186,17 @@ impl Document {
     /// endpoint's own ID header). A served document needs none: it
     /// describes the layer each request came through, unless this was
     /// set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[qh::endpoint]
+    /// fn add(a: i64, b: i64) -> i64 { a + b }
+    ///
+    /// let tracking = qh::Tracking::new().header("X-Correlation-ID");
+    /// let doc = qh::openapi::document![add].tracking(&tracking);
+    /// assert!(doc.to_json().contains("x-correlation-id"));
+    /// ```
     #[must_use]
     pub fn tracking(mut self, tracking: &Tracking) -> Self {
         self.id = Some(IdHeader::of(tracking));
@@ -185,6 +239,18 @@ impl Document {
     }
 
     /// utoipa's document, to edit or serialize.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use qh::openapi::utoipa::openapi::HttpMethod;
+    ///
+    /// #[qh::endpoint]
+    /// fn add(a: i64, b: i64) -> i64 { a + b }
+    ///
+    /// let openapi = qh::openapi::document![add].into_openapi();
+    /// assert!(openapi.paths.get_path_operation("/add", HttpMethod::Post).is_some());
+    /// ```
     #[must_use]
     pub fn into_openapi(self) -> OpenApi {
         let id = self.id.clone().unwrap_or_default();
@@ -225,6 +291,17 @@ impl Document {
     }
 
     /// The document as pretty-printed JSON.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[qh::endpoint]
+    /// fn add(a: i64, b: i64) -> i64 { a + b }
+    ///
+    /// // Written out at build time, or by a test that keeps a copy in the repository.
+    /// let json = qh::openapi::document![add].to_json();
+    /// assert!(json.starts_with('{'));
+    /// ```
     #[must_use]
     pub fn to_json(&self) -> String {
         let openapi = self.clone().into_openapi();
@@ -237,6 +314,17 @@ impl Document {
     /// into the app's. The document describes the tracking header as the
     /// [`Tracking`] layer a request came through configures it (the
     /// defaults without one), built once per configuration.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[qh::endpoint]
+    /// fn add(a: i64, b: i64) -> i64 { a + b }
+    ///
+    /// // The same as `qh::routes![add; docs]`, for a document edited first.
+    /// let docs = qh::openapi::document![add].title("calc").serve();
+    /// let app: axum::Router = qh::routes![add].merge(docs);
+    /// ```
     pub fn serve<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
         serve::router(self)
     }

@@ -45,6 +45,7 @@ impl OtelGuard {
     /// [`Metrics`](super::Metrics) otherwise. For
     /// [`Tracking::metrics`](crate::Tracking::metrics).
     #[cfg(feature = "metrics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
     #[must_use]
     pub fn metrics(&self) -> &super::Metrics {
         match &self.meters {

@@ -86,8 +86,10 @@ pub use guard::OtelGuard;
 pub(crate) use ids::span_ids;
 pub use ids::{current_ids, ids_of, set_remote_parent};
 #[cfg(feature = "prometheus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "prometheus")))]
 pub use metrics::Prometheus;
 #[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub use metrics::{Metrics, DURATION_BOUNDARIES};
 pub(crate) use span::{continue_trace, link, rename};
 pub use span::{record_route, record_status, server_span, server_span_at};

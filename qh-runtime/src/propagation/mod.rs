@@ -50,6 +50,7 @@ pub use call::OutboundCall;
 #[cfg(any(feature = "grpc", feature = "reqwest"))]
 pub(crate) use call::{Kind, Target};
 #[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
 pub use client::{Propagate, PropagateExt};
 
 /// What an outbound call from here should carry; empty outside a request.

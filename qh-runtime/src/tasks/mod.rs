@@ -89,6 +89,7 @@ pub use runner::Runner;
 pub use store::memory::MemoryTaskStore;
 pub use store::record::{TaskRecord, TaskStatus, Transition, UnknownStatus};
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use store::redis::{RedisOptions, RedisTaskStore};
 pub use store::{Admitted, BoxFuture, Limits, ListFilter, StoreError, Sweep, TaskStore};
 pub use submitted::{SubmitError, Submitted};

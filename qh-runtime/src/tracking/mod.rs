@@ -30,7 +30,7 @@ pub use network::InvalidNetwork;
 pub use service::{TrackingFuture, TrackingService};
 pub use trust::Trust;
 
-/// How request IDs are resolved, and a tower [`Layer`](tower::Layer)
+/// How request IDs are resolved, and a tower [`Layer`](https://docs.rs/tower/0.5/tower/trait.Layer.html)
 /// applying it to a whole router.
 ///
 /// ```
@@ -88,6 +88,14 @@ impl Default for Tracking {
 impl Tracking {
     /// The defaults: header `X-Request-ID`, incoming IDs trusted when valid
     /// (1–128 bytes of `[A-Za-z0-9._~:+/=@-]`), new IDs UUID v4.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let app: axum::Router = axum::Router::new()
+    ///     .route("/", axum::routing::get(|| async { "ok" }))
+    ///     .layer(qh::Tracking::new());
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Self {
@@ -122,6 +130,13 @@ impl Tracking {
     ///
     /// When `name` is not a valid header name (this is configuration, not
     /// request input, like axum's own route checks).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// // Read `X-Correlation-ID`, and answer under it.
+    /// let tracking = qh::Tracking::new().header("X-Correlation-ID");
+    /// ```
     #[must_use]
     pub fn header(mut self, name: impl AsRef<str>) -> Self {
         self.config_mut().header = parse_header_name(name.as_ref());
@@ -135,6 +150,15 @@ impl Tracking {
     /// # Panics
     ///
     /// When `name` is not a valid header name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// // Moving from X-Correlation-ID to X-Request-ID: read both.
+    /// let tracking = qh::Tracking::new()
+    ///     .header("X-Request-ID")
+    ///     .fallback_header("X-Correlation-ID");
+    /// ```
     #[must_use]
     pub fn fallback_header(mut self, name: impl AsRef<str>) -> Self {
         let name = parse_header_name(name.as_ref());
@@ -144,6 +168,15 @@ impl Tracking {
 
     /// How new IDs are made (default [`IdGenerator::UuidV4`]). A custom
     /// generator that panics answers the request 500 (under a UUID v4).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use qh::{IdGenerator, RequestId, Tracking};
+    ///
+    /// let time_ordered = Tracking::new().generator(IdGenerator::UuidV7);
+    /// let custom = Tracking::new().generator(IdGenerator::custom(|| RequestId::from_static("fixed")));
+    /// ```
     #[must_use]
     pub fn generator(mut self, generator: IdGenerator) -> Self {
         self.config_mut().generator = generator;
@@ -207,6 +240,12 @@ impl Tracking {
     /// The longest incoming ID accepted, in bytes (default 128, at most
     /// [`id::MAX_LEN`](crate::id::MAX_LEN)). Applies with the
     /// default alphabet and with a custom [`validator`](Self::validator).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let tracking = qh::Tracking::new().max_len(64);
+    /// ```
     #[must_use]
     pub fn max_len(mut self, max_len: usize) -> Self {
         self.config_mut().rule.set_max_len(max_len);
@@ -217,6 +256,16 @@ impl Tracking {
     /// length cap ([`max_len`](Self::max_len)) still applies, and only
     /// visible ASCII ever reaches the rule. A rule that panics answers the
     /// request 500.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// // Only IDs our own gateway makes: `gw-` and hex digits.
+    /// let tracking = qh::Tracking::new().validator(|id| {
+    ///     id.strip_prefix("gw-")
+    ///         .is_some_and(|hex| !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+    /// });
+    /// ```
     #[must_use]
     pub fn validator(mut self, rule: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
         self.config_mut().rule.set_custom(Arc::new(rule));
@@ -227,6 +276,13 @@ impl Tracking {
     /// valid incoming W3C `traceparent` (32 lowercase hex digits) as the
     /// request ID, so logs and traces tell one story (default `false`).
     /// Only when incoming IDs are trusted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// // A request with a valid `traceparent` and no ID gets the trace ID as its ID.
+    /// let tracking = qh::Tracking::new().id_from_traceparent(true);
+    /// ```
     #[must_use]
     pub fn id_from_traceparent(mut self, enabled: bool) -> Self {
         self.config_mut().id_from_traceparent = enabled;
@@ -236,6 +292,13 @@ impl Tracking {
     /// The level of the per-request `request` span (default `INFO`): with
     /// `DEBUG`, a server logging at `info` skips the span (and its cost)
     /// while `qh::logs` lines keep the request ID.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// // A server logging at `info` skips the request span; log lines keep the ID.
+    /// let tracking = qh::Tracking::new().span_level(tracing::Level::DEBUG);
+    /// ```
     #[must_use]
     pub fn span_level(mut self, level: tracing::Level) -> Self {
         self.config_mut().span.level = level;
@@ -248,6 +311,12 @@ impl Tracking {
     /// `failed`) when the body did not end normally. It is a root event
     /// carrying these fields itself, so formatters do not repeat the request
     /// span's beside them. Off by default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let tracking = qh::Tracking::new().access_log(true);
+    /// ```
     #[must_use]
     pub fn access_log(mut self, enabled: bool) -> Self {
         self.config_mut().span.access_log = enabled;
@@ -295,6 +364,7 @@ impl Tracking {
     /// # }
     /// ```
     #[cfg(feature = "metrics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
     #[must_use]
     pub fn metrics(mut self, metrics: &crate::otel::Metrics) -> Self {
         self.config_mut().meters = metrics.meters();
