@@ -1,12 +1,19 @@
 //! The per-request cost of qh's tracking, side by side with a bare axum
-//! route, the best hand-written shape, and tower-http's request-id recipe.
-//! Each variant answers `GET /` with `Html("hello")` (the `*_stream`
-//! variants with a streamed body of three chunks), once with a valid
-//! incoming `X-Request-ID` and once without (generated); the body is
-//! collected. The `*_logged` pair adds one JSON log line per request,
-//! written to a sink: tower-http's `TraceLayer` under
-//! `tracing_subscriber::fmt().json()`, and qh's access log under
-//! `qh::logs::json()`. With the feature `metrics`, `qh_layer_metrics` is
+//! route, the best hand-written shape, and tower-http's request-id recipe
+//! as tower-http's docs write it: `SetRequestIdLayer` and
+//! `PropagateRequestIdLayer` in one `tower::ServiceBuilder`, passed to one
+//! `Router::layer` (`tower_http`; `tower_http_two_layers` is the same two
+//! layers passed to `Router::layer` one at a time, which axum boxes
+//! separately). Each variant answers `GET /` with `Html("hello")` (the
+//! `*_stream` variants with a streamed body of three chunks), once with a
+//! valid incoming `X-Request-ID` and once without (generated); the body is
+//! collected. The `*_add` pair answers `POST /add` with `{"a":1,"b":2}`
+//! (qh's `add(a: i64, b: i64) -> i64` under the layer; axum's `Json`
+//! extractor and answer under tower-http's recipe). The `*_logged` pair adds
+//! one JSON log line per request, written to a sink: tower-http's
+//! `TraceLayer` between the two request-id layers (as tower-http's docs
+//! place it) under `tracing_subscriber::fmt().json()`, and qh's access log
+//! under `qh::logs::json()`. With the feature `metrics`, `qh_layer_metrics` is
 //! `qh_layer` recording qh's request metrics (OpenTelemetry instruments on
 //! an SDK meter provider whose reader does not export during the run).
 //!
@@ -33,10 +40,10 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, Request};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use futures_util::stream;
-use tower::ServiceExt;
+use tower::{ServiceBuilder, ServiceExt};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -107,13 +114,63 @@ async fn qh_stream(request_id: qh::RequestId) -> Body {
     chunks()
 }
 
+#[qh::endpoint]
+async fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+#[derive(serde::Deserialize)]
+struct AddBody {
+    a: i64,
+    b: i64,
+}
+
+async fn axum_add(Json(AddBody { a, b }): Json<AddBody>) -> Json<i64> {
+    Json(a + b)
+}
+
+/// A layer that does nothing but hold state, as every real layer does: what
+/// axum's per-route boxing costs a layer that is not zero-sized.
+#[derive(Clone)]
+struct Noop(std::sync::Arc<()>);
+
+impl<S> tower::Layer<S> for Noop {
+    type Service = NoopService<S>;
+
+    fn layer(&self, inner: S) -> NoopService<S> {
+        NoopService(inner, self.0.clone())
+    }
+}
+
+#[derive(Clone)]
+struct NoopService<S>(S, #[allow(dead_code)] std::sync::Arc<()>);
+
+impl<S: tower::Service<R>, R> tower::Service<R> for NoopService<S> {
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: R) -> S::Future {
+        self.0.call(req)
+    }
+}
+
 const VARIANTS: &[&str] = &[
     #[cfg(feature = "metrics")]
     "qh_layer_metrics",
     "bare",
     "bare_layered",
+    "noop_layer",
     "twin",
     "tower_http",
+    "tower_http_two_layers",
     "qh_endpoint",
     "qh_layer",
     "qh_layer_endpoint",
@@ -123,6 +180,8 @@ const VARIANTS: &[&str] = &[
     "qh_stream",
     "tower_http_stream_logged",
     "qh_stream_logged",
+    "axum_add",
+    "qh_add",
 ];
 
 /// Whose JSON log subscriber a variant runs under.
@@ -141,36 +200,51 @@ fn logs(variant: &str) -> Logs {
     }
 }
 
-/// tower-http's request-id recipe around `router`: set (a UUID v4 when
-/// absent), then propagate to the response.
+/// tower-http's request-id recipe around `router`, as its docs write it:
+/// one `ServiceBuilder` that sets the ID (a UUID v4 when absent), then
+/// propagates it to the response, passed to one `Router::layer`.
 fn tower_http(router: Router) -> Router {
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(PropagateRequestIdLayer::x_request_id()),
+    )
+}
+
+/// The same two layers passed to `Router::layer` one at a time: axum boxes
+/// every route again for each (the baseline before, kept for comparison).
+fn tower_http_two_layers(router: Router) -> Router {
     router
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
-/// tower-http's logged recipe: a `TraceLayer` (inside the request-id
-/// layers, so it sees the ID) whose span carries `request_id`, logging at
-/// INFO when the response is ready.
+/// tower-http's logged recipe, as its docs write it: in one
+/// `ServiceBuilder`, the ID set, a `TraceLayer` (which sees it) whose span
+/// carries `request_id`, logging at INFO when the response is ready, and the
+/// ID propagated to the response.
 fn tower_http_logged(router: Router) -> Router {
-    tower_http(
-        router.layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &Request<Body>| {
-                    let id = req
-                        .headers()
-                        .get(X_REQUEST_ID)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default();
-                    tracing::info_span!(
-                        "request",
-                        request_id = id,
-                        method = %req.method(),
-                        uri = %req.uri(),
-                    )
-                })
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        ),
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(|req: &Request<Body>| {
+                        let id = req
+                            .headers()
+                            .get(X_REQUEST_ID)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default();
+                        tracing::info_span!(
+                            "request",
+                            request_id = id,
+                            method = %req.method(),
+                            uri = %req.uri(),
+                        )
+                    })
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            )
+            .layer(PropagateRequestIdLayer::x_request_id()),
     )
 }
 
@@ -183,8 +257,12 @@ fn app(variant: &str) -> Router {
         "bare_layered" => Router::new()
             .route("/", get(bare))
             .layer(tower::layer::util::Identity::new()),
+        "noop_layer" => Router::new()
+            .route("/", get(bare))
+            .layer(Noop(std::sync::Arc::new(()))),
         "twin" => Router::new().route("/", get(twin)),
         "tower_http" => tower_http(Router::new().route("/", get(bare))),
+        "tower_http_two_layers" => tower_http_two_layers(Router::new().route("/", get(bare))),
         "qh_endpoint" => qh::routes![qh_hello],
         "qh_layer" => Router::new()
             .route("/", get(bare))
@@ -196,6 +274,8 @@ fn app(variant: &str) -> Router {
         "qh_stream" => qh::routes![qh_stream].layer(qh::Tracking::new()),
         "tower_http_stream_logged" => tower_http_logged(Router::new().route("/", get(bare_stream))),
         "qh_stream_logged" => qh::routes![qh_stream].layer(logged),
+        "axum_add" => tower_http(Router::new().route("/add", post(axum_add))),
+        "qh_add" => qh::routes![add].layer(qh::Tracking::new()),
         #[cfg(feature = "metrics")]
         "qh_layer_metrics" => Router::new()
             .route("/", get(bare))
@@ -238,9 +318,21 @@ fn subscriber(variant: &str) -> Option<tracing::subscriber::DefaultGuard> {
     }
 }
 
-/// `GET /`, with a valid `X-Request-ID` when `incoming`.
-fn request(incoming: bool) -> Request<Body> {
-    let mut req = Request::new(Body::empty());
+/// `GET /` (for the `*_add` variants `POST /add` with `{"a":1,"b":2}`),
+/// with a valid `X-Request-ID` when `incoming`.
+fn request(add: bool, incoming: bool) -> Request<Body> {
+    let mut req = if add {
+        let mut req = Request::new(Body::from(r#"{"a":1,"b":2}"#));
+        *req.method_mut() = axum::http::Method::POST;
+        *req.uri_mut() = axum::http::Uri::from_static("/add");
+        req.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        req
+    } else {
+        Request::new(Body::empty())
+    };
     if incoming {
         req.headers_mut().insert(
             X_REQUEST_ID,
@@ -250,6 +342,11 @@ fn request(incoming: bool) -> Request<Body> {
     req
 }
 
+/// Whether the variant answers `POST /add`.
+fn is_add(variant: &str) -> bool {
+    variant.ends_with("_add")
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .build()
@@ -257,9 +354,9 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// One request, its body collected.
-async fn one(app: &Router, incoming: bool) -> Bytes {
-    let res = app.clone().oneshot(request(incoming)).await.unwrap();
-    debug_assert!(res.status().is_success());
+async fn one(app: &Router, add: bool, incoming: bool) -> Bytes {
+    let res = app.clone().oneshot(request(add, incoming)).await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
     axum::body::to_bytes(res.into_body(), usize::MAX)
         .await
         .unwrap()
@@ -269,16 +366,16 @@ async fn one(app: &Router, incoming: bool) -> Bytes {
 fn incoming(bencher: divan::Bencher, variant: &str) {
     let _logs = subscriber(variant);
     let rt = runtime();
-    let app = app(variant);
-    bencher.bench_local(|| rt.block_on(one(&app, true)));
+    let (app, add) = (app(variant), is_add(variant));
+    bencher.bench_local(|| rt.block_on(one(&app, add, true)));
 }
 
 #[divan::bench(args = VARIANTS)]
 fn generated(bencher: divan::Bencher, variant: &str) {
     let _logs = subscriber(variant);
     let rt = runtime();
-    let app = app(variant);
-    bencher.bench_local(|| rt.block_on(one(&app, false)));
+    let (app, add) = (app(variant), is_add(variant));
+    bencher.bench_local(|| rt.block_on(one(&app, add, false)));
 }
 
 /// `QH_SERVE=<variant>:<port>`: serve the variant on 127.0.0.1 with a
@@ -309,17 +406,17 @@ fn count(spec: &str) {
     let allocs = std::env::var_os("QH_ALLOCS").is_some();
     let _logs = subscriber(variant);
     let rt = runtime();
-    let app = app(variant);
+    let (app, add) = (app(variant), is_add(variant));
     let incoming = mode == "incoming";
     rt.block_on(async {
         if allocs {
             for _ in 0..200 {
-                black_box(one(&app, incoming).await);
+                black_box(one(&app, add, incoming).await);
             }
         }
         let before = alloc_count::allocations();
         for _ in 0..n {
-            black_box(one(&app, incoming).await);
+            black_box(one(&app, add, incoming).await);
         }
         if allocs {
             let per = (alloc_count::allocations() - before) as f64 / n as f64;

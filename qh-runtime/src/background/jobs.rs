@@ -233,8 +233,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for BackgroundTasks {
                 ctx
             }
             _ => match parts.extensions.get::<crate::context::Resolved>() {
-                Some(resolved) => Context::from_resolved(resolved.clone())
-                    .with_shutdown(parts.extensions.get::<Shutdown>().cloned()),
+                Some(resolved) => Context::from_resolved(resolved.clone()),
                 None => Context::new(id),
             },
         };

@@ -26,8 +26,17 @@ use crate::trace_context::{TraceContext, TraceIds};
 /// What an exporter adds to the request span, log lines and outbound calls;
 /// found in the subscriber (see the module docs). Not something to build:
 /// the OpenTelemetry layer (`qh::otel::layer`) carries it.
+///
+/// One reference to functions that live for the program: a request's
+/// context, moved in and out of the store around every poll, carries one
+/// pointer of it.
 #[derive(Clone, Copy)]
 pub struct ExportHooks {
+    pub(crate) fns: &'static HookFns,
+}
+
+/// The functions of [`ExportHooks`].
+pub(crate) struct HookFns {
     /// Makes the incoming trace the remote parent of the request span;
     /// called right after the span is made, before it is first entered.
     pub(crate) continue_trace: fn(&Span, &TraceContext),
@@ -59,7 +68,12 @@ pub(crate) struct Exporter {
 impl Exporter {
     /// The exporter of the subscriber current here, if it has one. One
     /// lookup through the subscriber's layers: done once per context.
+    #[inline]
     pub(crate) fn current() -> Option<Self> {
+        if !tracing::dispatcher::has_been_set() {
+            // No subscriber was ever set: the no-op one has no exporter.
+            return None;
+        }
         tracing::dispatcher::get_default(|dispatch| {
             dispatch.downcast_ref::<ExportHooks>().map(|hooks| Self {
                 hooks: *hooks,
@@ -70,17 +84,17 @@ impl Exporter {
 
     /// Makes `incoming` the remote parent of `span` (before it is entered).
     pub(crate) fn continue_trace(&self, span: &Span, incoming: &TraceContext) {
-        (self.hooks.continue_trace)(span, incoming);
+        (self.hooks.fns.continue_trace)(span, incoming);
     }
 
     /// Links `span` to `incoming`, a trace it does not continue.
     pub(crate) fn link(&self, span: &Span, incoming: &TraceContext) {
-        (self.hooks.link)(span, incoming);
+        (self.hooks.fns.link)(span, incoming);
     }
 
     /// Renames `span`'s exported span, which has already started.
     pub(crate) fn rename(&self, span: &Span, name: &str) {
-        (self.hooks.rename)(span, name);
+        (self.hooks.fns.rename)(span, name);
     }
 
     /// The exported IDs of the innermost span entered here, for log lines
@@ -89,13 +103,13 @@ impl Exporter {
     /// stack, so it also answers while an event is being formatted.
     pub(crate) fn current_ids(&self) -> Option<TraceIds> {
         let current = self.dispatch.current_span();
-        (self.hooks.span_ids)(&self.dispatch, current.id()?)
+        (self.hooks.fns.span_ids)(&self.dispatch, current.id()?)
     }
 
     /// The exported IDs of `span` (an outbound call's client span, which
     /// names itself as the next service's parent).
     pub(crate) fn ids_of(&self, span: &Span) -> Option<TraceIds> {
-        (self.hooks.span_ids)(&self.dispatch, &span.id()?)
+        (self.hooks.fns.span_ids)(&self.dispatch, &span.id()?)
     }
 }
 

@@ -235,7 +235,7 @@ impl ServerMeasure {
 
 /// The current request's meter.
 pub(crate) fn current() -> Option<Meters> {
-    super::slot::with_current(|c| c.meters.clone()).flatten()
+    super::slot::with_current(|c| c.meters().cloned()).flatten()
 }
 
 /// A task's metrics, read by the task runner at its submit, start and end

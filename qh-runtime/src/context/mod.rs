@@ -37,18 +37,20 @@ pub use slot::Scoped;
 ///
 /// Storing nothing beyond the ID allocates nothing: the value map is only
 /// created on the first [`insert`].
+///
+/// It is moved in and out of the store around every poll of the request's
+/// future and body, so it is kept small: the app's shutdown and meters are
+/// read through the `Tracking` layer the resolution names, not copied.
 pub struct Context {
+    /// The request's resolution; for a request that came through a
+    /// `Tracking` layer, naming that layer, whose shutdown the request's
+    /// background work counts toward and whose meters its outbound calls
+    /// and tasks record through.
     resolved: Resolved,
     values: RefCell<Extensions>,
     /// The span exporter of the subscriber current when the context was
     /// made (see `export`).
     exporter: Option<Exporter>,
-    /// The shutdown of the app the request came into (its `Tracking`
-    /// layer's), which its background work counts toward.
-    shutdown: Option<Shutdown>,
-    /// Where the request's outbound calls and tasks record their metrics
-    /// (its `Tracking` layer's, see `meter`).
-    meters: Option<meter::Meters>,
     /// What the request's scope keeps until it ends (the request's
     /// `BackgroundTasks` job list). Only the scope's own context holds it:
     /// copies (`Context::current`, spawned work) start empty.
@@ -61,8 +63,6 @@ impl Clone for Context {
             resolved: self.resolved.clone(),
             values: self.values.clone(),
             exporter: self.exporter.clone(),
-            shutdown: self.shutdown.clone(),
-            meters: self.meters.clone(),
             until_end: RefCell::new(None),
         }
     }
@@ -74,7 +74,7 @@ impl fmt::Debug for Context {
             .field("resolved", &self.resolved)
             .field("values", &self.values)
             .field("exporter", &self.exporter)
-            .field("shutdown", &self.shutdown)
+            .field("shutdown", &self.shutdown())
             .finish_non_exhaustive()
     }
 }
@@ -113,33 +113,27 @@ impl Context {
 
     /// The context of a request whose scope opened with `exporter` (looked
     /// up once there, for the span too).
+    #[inline]
     pub(crate) fn opened(resolved: Resolved, exporter: Option<Exporter>) -> Self {
         Self {
             resolved,
             values: RefCell::new(Extensions::new()),
             exporter,
-            shutdown: None,
-            meters: None,
             until_end: RefCell::new(None),
         }
     }
 
-    /// The context of a request whose layer records metrics.
-    pub(crate) fn with_meters(mut self, meters: Option<meter::Meters>) -> Self {
-        self.meters = meters;
-        self
-    }
-
-    /// The context of a request that came through a layer with this
-    /// shutdown (see [`Tracking::shutdown`](crate::Tracking::shutdown)).
-    pub(crate) fn with_shutdown(mut self, shutdown: Option<Shutdown>) -> Self {
-        self.shutdown = shutdown;
-        self
-    }
-
-    /// The shutdown the request's background work counts toward, if any.
+    /// The shutdown the request's background work counts toward, if any:
+    /// its `Tracking` layer's (see
+    /// [`Tracking::shutdown`](crate::Tracking::shutdown)).
     pub(crate) fn shutdown(&self) -> Option<&Shutdown> {
-        self.shutdown.as_ref()
+        self.resolved.layer()?.shutdown_handle()
+    }
+
+    /// Where the request's outbound calls and tasks record their metrics:
+    /// its `Tracking` layer's, if it records any (see `meter`).
+    pub(crate) fn meters(&self) -> Option<&meter::Meters> {
+        self.resolved.layer()?.meters()
     }
 
     /// Whether the request's scope keeps something until it ends (then its
@@ -177,6 +171,7 @@ impl Context {
     /// Stores the trace context of an incoming `traceparent` (only then: a
     /// request without one pays nothing until a log line or an outbound call
     /// needs it).
+    #[inline]
     pub(crate) fn with_incoming_trace(
         self,
         trace: Option<crate::trace_context::TraceContext>,
@@ -253,7 +248,7 @@ pub(crate) fn keep_until_end<T: Any + Send>(value: T) -> bool {
 
 /// The shutdown the current request's background work counts toward.
 pub(crate) fn current_shutdown() -> Option<Shutdown> {
-    with_current(|c| c.shutdown.clone()).flatten()
+    with_current(|c| c.shutdown().cloned()).flatten()
 }
 
 /// Whether the current context is the one of the request identified by

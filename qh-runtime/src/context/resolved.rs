@@ -35,10 +35,11 @@ pub struct Resolved {
     /// by default the same answer as `trusted`): else its `traceparent`
     /// starts a new trace, linked to, and its `tracestate` is dropped.
     trace_trusted: bool,
-    // The configuration of the `Tracking` layer that resolved it, in the
-    // copy the layer stores in the request's extensions (none elsewhere):
-    // what reads the configuration the request came through (the served
-    // OpenAPI document) asks there.
+    // The configuration of the `Tracking` layer that resolved it (none for
+    // an endpoint's own resolution, or a context made by the app): what
+    // reads the configuration the request came through asks there (the
+    // served OpenAPI document, the shutdown and meters of its background
+    // work and outbound calls).
     layer: Option<Tracking>,
 }
 
@@ -81,14 +82,13 @@ impl Resolved {
         self.trusted
     }
 
-    /// Marks it as stored by the layer `tracking` configures.
+    /// Marks it as made by the layer `tracking` configures.
     pub(crate) fn set_layer(&mut self, tracking: &Tracking) {
         self.layer = Some(tracking.clone());
     }
 
-    /// The configuration of the [`Tracking`] layer that resolved it, in
-    /// the copy that layer stored in the request's extensions.
-    #[cfg_attr(not(feature = "openapi"), allow(dead_code))]
+    /// The configuration of the [`Tracking`] layer that resolved it.
+    #[inline]
     pub(crate) fn layer(&self) -> Option<&Tracking> {
         self.layer.as_ref()
     }

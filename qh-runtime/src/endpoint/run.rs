@@ -13,7 +13,6 @@ use axum::response::Response;
 use http::request::Parts;
 use http::HeaderName;
 
-use crate::context::shutdown::Shutdown;
 use crate::context::{self, Context};
 use crate::id::RequestId;
 use crate::tracking::body::{panicked, respond};
@@ -69,15 +68,9 @@ pub fn prepare(
                 Scope::Layer
             } else {
                 Scope::Reentered(RequestScope::reenter(
-                    Context::from_resolved(resolved.clone())
-                        .with_incoming_trace(
-                            split_incoming(
-                                incoming_trace(&parts.headers),
-                                resolved.trace_trusted(),
-                            )
-                            .0,
-                        )
-                        .with_shutdown(parts.extensions.get::<Shutdown>().cloned()),
+                    Context::from_resolved(resolved.clone()).with_incoming_trace(
+                        split_incoming(incoming_trace(&parts.headers), resolved.trace_trusted()).0,
+                    ),
                 ))
             },
         },
@@ -86,9 +79,10 @@ pub fn prepare(
                 parts.extensions.insert(fresh.resolved.clone());
             }
             let id = fresh.resolved.id().clone();
-            // No layer: no app shutdown to count toward.
+            // No layer: no app shutdown to count toward, no meters.
             let scope = RequestScope::open(
-                (SpanConfig::default(), None, None),
+                SpanConfig::default(),
+                None,
                 fresh,
                 &parts.headers,
                 (&parts.method, &parts.uri, parts.version),

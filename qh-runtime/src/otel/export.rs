@@ -17,7 +17,7 @@ use super::config::OtelConfig;
 use super::error::Chain;
 use super::guard::OtelGuard;
 use super::OtelError;
-use crate::context::export::ExportHooks;
+use crate::context::export::{ExportHooks, HookFns};
 
 /// The `tracing` layer that turns spans into OpenTelemetry spans: a
 /// [`tracing_opentelemetry::OpenTelemetryLayer`] over the SDK's tracer,
@@ -45,10 +45,12 @@ const DEFAULT_FILTER: &str = "info";
 
 /// The hooks the OpenTelemetry layer carries.
 const HOOKS: ExportHooks = ExportHooks {
-    continue_trace: super::continue_trace,
-    link: super::link,
-    span_ids: super::span_ids,
-    rename: super::rename,
+    fns: &HookFns {
+        continue_trace: super::continue_trace,
+        link: super::link,
+        span_ids: super::span_ids,
+        rename: super::rename,
+    },
 };
 
 /// No behaviour of its own: in the layer, it only answers the subscriber's

@@ -23,28 +23,29 @@ use crate::support::unwind::{self, Payload};
 
 /// The response head is ready: the ID is echoed on it, and the rest of the
 /// scope goes with the body, which completes it.
-pub(crate) fn respond<B>(mut scope: RequestScope, response: http::Response<B>) -> Response
+#[inline]
+pub(crate) fn respond<B>(mut scope: RequestScope, mut response: http::Response<B>) -> Response
 where
     B: HttpBody<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
-    let (mut parts, body) = response.into_parts();
     if let Some((name, value)) = scope.take_echo() {
-        parts.headers.insert(name, value);
+        response.headers_mut().insert(name, value);
     }
     if !scope.completes() {
         // Nothing to complete: the owner's body wrapper keeps the scope.
-        return Response::from_parts(parts, Body::new(body));
+        return response.map(Body::new);
     }
-    if !scope.records() && !scope.keeps() && body.size_hint().exact().is_some() {
+    if !scope.records() && !scope.keeps() && response.body().size_hint().exact().is_some() {
         // A body of known length (bytes in memory, in practice) whose end
         // nothing waits for: no span to close, no access line, no jobs to
         // start after it. It is not wrapped, so a buffered answer pays
         // nothing for the wrapping; the scope ends here (its metrics are
         // recorded now: the rest is the server sending bytes in memory).
-        scope.measure_now(parts.status);
-        return Response::from_parts(parts, Body::new(body));
+        scope.measure_now(response.status());
+        return response.map(Body::new);
     }
+    let (parts, body) = response.into_parts();
     scope.set_status(parts.status);
     if scope.is_grpc() {
         // A trailers-only answer carries its status in the headers.

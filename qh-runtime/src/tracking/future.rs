@@ -44,13 +44,15 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let Some(mut scope) = this.scope.take() else {
+        let Some(scope) = this.scope.as_mut() else {
             panic!("a qh request future was polled after it completed");
         };
         let inner = this.inner;
         let Poll::Ready(polled) = scope.run(|| inner.poll(cx)) else {
-            *this.scope = Some(scope);
             return Poll::Pending;
+        };
+        let Some(scope) = this.scope.take() else {
+            unreachable!("the scope was there a moment ago");
         };
         Poll::Ready(match polled {
             Ok(Ok(response)) => Ok(respond(scope, response)),

@@ -21,35 +21,52 @@ use super::span::{
 };
 use crate::context::export::Exporter;
 use crate::context::meter::{Meters, ServerMeasure};
-use crate::context::shutdown::Shutdown;
 use crate::context::{self, Context};
 
 /// A request's context, span, echo and completion, kept together from the
 /// resolution to the end of the response body.
+///
+/// It lives in the request's future and then in its body, which are moved
+/// whole several times before they settle on the heap: what only some
+/// requests need (a span listened to, an access line) is boxed, so a
+/// request nothing records moves little more than its context.
 pub(crate) struct RequestScope {
     /// The request's context while the scope is not entered.
     ctx: Option<Context>,
-    span: Span,
-    /// Recorded once, when the body ends (or is dropped).
-    done: Option<Completion>,
-    echo: Option<(HeaderName, HeaderValue)>,
+    /// The value echoed on the response head, under the context's header
+    /// (taken once; none for a reentered scope).
+    echo: Option<HeaderValue>,
+    /// The span and what its completion records, when anything records
+    /// (a span listened to, an access line); else the span is disabled.
+    rec: Option<Box<Recording>>,
+    /// The request's metrics, when its layer records them.
+    measure: Option<ServerMeasure>,
+    ended: Ended,
+    /// Whether this is the scope's owner (opened for the request, not
+    /// reentered): it echoes and completes.
+    owner: bool,
     /// A gRPC call: answered with gRPC statuses, completed with its
     /// `grpc-status`.
     grpc: bool,
-    ended: Ended,
-    /// The request's metrics, when its layer records them.
-    measure: Option<ServerMeasure>,
+}
+
+/// A recorded request's span, and its completion (until recorded).
+struct Recording {
+    span: Span,
+    done: Option<Completion>,
 }
 
 impl RequestScope {
-    /// The scope of a request resolved now (`fresh`), belonging to the
-    /// app's `shutdown` if it has one: its incoming trace picked up, its
-    /// span opened. `route` is asked only when the span or the access log
-    /// will use it. The subscriber is asked for its span exporter here,
-    /// once for the request: the span and the context (its log lines,
-    /// outbound calls, spawned work) use that answer.
+    /// The scope of a request resolved now (`fresh`), under a layer that
+    /// records metrics into `meters` if any: its incoming trace picked up,
+    /// its span opened. `route` is asked only when the span, the access log
+    /// or the metrics will use it. The subscriber is asked for its span
+    /// exporter here, once for the request: the span and the context (its
+    /// log lines, outbound calls, spawned work) use that answer.
+    #[inline]
     pub(crate) fn open<'r>(
-        (config, shutdown, meters): (SpanConfig, Option<Shutdown>, Option<&Meters>),
+        config: SpanConfig,
+        meters: Option<&Meters>,
         fresh: Fresh,
         headers: &HeaderMap,
         (method, uri, version): (&Method, &Uri, Version),
@@ -87,20 +104,20 @@ impl RequestScope {
             incoming,
             exporter.as_ref(),
         );
-        let echo = (fresh.resolved.header().clone(), fresh.echo);
+        let rec = done.records().then(|| {
+            Box::new(Recording {
+                span,
+                done: Some(done),
+            })
+        });
         Self {
-            ctx: Some(
-                Context::opened(fresh.resolved, exporter)
-                    .with_incoming_trace(trace)
-                    .with_shutdown(shutdown)
-                    .with_meters(meters.cloned()),
-            ),
-            span,
-            done: Some(done),
-            echo: Some(echo),
-            grpc,
-            ended: Ended::default(),
+            ctx: Some(Context::opened(fresh.resolved, exporter).with_incoming_trace(trace)),
+            echo: Some(fresh.echo),
+            rec,
             measure,
+            ended: Ended::default(),
+            owner: true,
+            grpc,
         }
     }
 
@@ -110,12 +127,12 @@ impl RequestScope {
     pub(crate) fn reenter(ctx: Context) -> Self {
         Self {
             ctx: Some(ctx),
-            span: Span::none(),
-            done: None,
             echo: None,
-            grpc: false,
-            ended: Ended::default(),
+            rec: None,
             measure: None,
+            ended: Ended::default(),
+            owner: false,
+            grpc: false,
         }
     }
 
@@ -123,40 +140,54 @@ impl RequestScope {
     /// entered.
     #[inline]
     pub(crate) fn run<R>(&mut self, f: impl FnOnce() -> R) -> R {
-        let _entered = self.span.enter();
-        context::within(&mut self.ctx, f)
+        match &self.rec {
+            None => context::within(&mut self.ctx, f),
+            Some(rec) => {
+                let _entered = rec.span.enter();
+                context::within(&mut self.ctx, f)
+            }
+        }
     }
 
-    /// Takes the echo, for the response head (once).
+    /// Takes the echo, for the response head (once): the header the ID was
+    /// resolved under, and its value.
+    #[inline]
     pub(crate) fn take_echo(&mut self) -> Option<(HeaderName, HeaderValue)> {
-        self.echo.take()
+        let value = self.echo.take()?;
+        let header = self.ctx.as_ref()?.header().clone();
+        Some((header, value))
     }
 
     /// Whether the scope has a completion to record: only its owner does.
+    #[inline]
     pub(crate) fn completes(&self) -> bool {
-        self.done.is_some()
+        self.owner
     }
 
     /// Whether the request is a gRPC call.
+    #[inline]
     pub(crate) fn is_grpc(&self) -> bool {
         self.grpc
     }
 
     /// Whether its completion records anything (a span listened to, an
     /// access line): else nothing waits for the body's end.
+    #[inline]
     pub(crate) fn records(&self) -> bool {
-        self.done.as_ref().is_some_and(Completion::records)
+        self.rec.as_ref().is_some_and(|rec| rec.done.is_some())
     }
 
     /// Whether the request's context keeps something until the scope ends
     /// (`BackgroundTasks` jobs, which start then): the body's end must
     /// then be waited for.
+    #[inline]
     pub(crate) fn keeps(&self) -> bool {
         self.ctx.as_ref().is_some_and(Context::keeps_until_end)
     }
 
     /// The response head is ready and nothing waits for the body's end
     /// (see `body::respond`): the request's metrics are recorded now.
+    #[inline]
     pub(crate) fn measure_now(&mut self, status: StatusCode) {
         if let Some(measure) = self.measure.take() {
             measure.end(Some(status), None);
@@ -176,22 +207,24 @@ impl RequestScope {
     /// A gRPC call's answer head, `served` saying whether it shows the app
     /// served the call: names the span if it waited for it.
     pub(crate) fn rpc_answered(&mut self, served: bool) {
-        if let Some(done) = &mut self.done {
-            done.rpc_answered(&self.span, served);
+        if let Some(rec) = &mut self.rec {
+            let Recording { span, done } = &mut **rec;
+            if let Some(done) = done {
+                done.rpc_answered(span, served);
+            }
         }
     }
 
     /// Records how the request ended, inside the scope (so the access line
     /// carries the request's IDs), then closes the span.
+    #[inline]
     pub(crate) fn complete(&mut self, outcome: Outcome) {
         if let Some(measure) = self.measure.take() {
             measure.end(self.ended.http, outcome.label());
         }
-        if !self.records() {
-            self.done = None;
-            return;
+        if self.records() {
+            self.run_then_complete(|_| ((), Some(outcome)));
         }
-        self.run_then_complete(|_| ((), Some(outcome)));
     }
 
     /// Runs `f` inside the scope (with the statuses recorded so far, which
@@ -205,26 +238,36 @@ impl RequestScope {
     ) -> R {
         let Self {
             ctx,
-            span,
-            done,
+            rec,
             ended,
             measure,
             ..
         } = self;
-        let _entered = span.enter();
-        context::within(ctx, || {
+        let finish = |ended: &mut Ended, measure: &mut Option<ServerMeasure>| {
             let (result, outcome) = f(ended);
             if let Some(outcome) = outcome {
                 if let Some(measure) = measure.take() {
                     measure.end(ended.http, outcome.label());
                 }
-                match done.take() {
-                    Some(done) if done.records() => done.complete(span, *ended, outcome),
-                    _ => {}
-                }
             }
-            result
-        })
+            (result, outcome)
+        };
+        match rec {
+            None => context::within(ctx, || finish(ended, measure).0),
+            Some(rec) => {
+                let Recording { span, done } = &mut **rec;
+                let _entered = span.enter();
+                context::within(ctx, || {
+                    let (result, outcome) = finish(ended, measure);
+                    if let Some(outcome) = outcome {
+                        if let Some(done) = done.take() {
+                            done.complete(span, *ended, outcome);
+                        }
+                    }
+                    result
+                })
+            }
+        }
     }
 }
 

@@ -64,27 +64,18 @@ where
                 inner: self.inner.call(req),
             });
         }
-        let fresh = match self.tracking.resolve(req.headers(), req.extensions()) {
+        let mut fresh = match self.tracking.resolve(req.headers(), req.extensions()) {
             Ok(fresh) => fresh,
             Err(failure) => return TrackingFuture::failed(*failure, grpc::is_grpc(req.headers())),
         };
-        // The copy below knows the layer: what reads the configuration the
-        // request came through (the served OpenAPI document) asks it.
-        let mut stored = fresh.resolved.clone();
-        stored.set_layer(&self.tracking);
-        req.extensions_mut().insert(stored);
-        let shutdown = self.tracking.shutdown_handle().cloned();
-        if let Some(shutdown) = &shutdown {
-            // For code below that rebuilds the context from the request
-            // (an endpoint reached without the layer's context current).
-            req.extensions_mut().insert(shutdown.clone());
-        }
+        // The resolution knows the layer: what reads the configuration the
+        // request came through asks it (the served OpenAPI document, the
+        // shutdown and meters of the request's background work and calls).
+        fresh.resolved.set_layer(&self.tracking);
+        req.extensions_mut().insert(fresh.resolved.clone());
         let mut scope = RequestScope::open(
-            (
-                self.tracking.span_config(),
-                shutdown,
-                self.tracking.meters(),
-            ),
+            self.tracking.span_config(),
+            self.tracking.meters(),
             fresh,
             req.headers(),
             (req.method(), req.uri(), req.version()),
