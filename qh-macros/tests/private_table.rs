@@ -85,9 +85,26 @@ fn named_by_facade() -> BTreeSet<String> {
     named_in("../src/lib.rs")
 }
 
-/// Every `__private::Name` the runtime's `return_kind!` spells.
+/// Every `__private::Name` the runtime's `return_kind!` spells (in the
+/// folder of the return shapes).
 fn named_by_runtime_macros() -> BTreeSet<String> {
-    named_in("../qh-runtime/src/returns/shapes.rs")
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../qh-runtime/src/returns/shapes");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no return shapes in {}", dir.display());
+    files
+        .iter()
+        .flat_map(|path| {
+            named_in(&format!(
+                "../qh-runtime/src/returns/shapes/{}",
+                path.file_name().unwrap().to_string_lossy()
+            ))
+        })
+        .collect()
 }
 
 fn named_in(relative: &str) -> BTreeSet<String> {

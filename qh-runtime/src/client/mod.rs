@@ -85,6 +85,7 @@ mod call;
 mod encode;
 mod error;
 mod pending;
+mod problem;
 mod retry;
 mod task;
 
