@@ -69,6 +69,26 @@ use crate::tracking::grpc::status_in;
 /// answer's status and records it. As a tonic [`Interceptor`]
 /// (`MyServiceClient::with_interceptor(channel, qh::grpc::Propagate)`): the
 /// span is the call's own, but ends as the call leaves, without a status.
+///
+/// # Examples
+///
+/// As an interceptor, what each call made through
+/// `MyServiceClient::with_interceptor(channel, qh::grpc::Propagate)` gets:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use qh::{context::Context, grpc::Propagate, RequestId};
+/// use tonic::service::Interceptor;
+///
+/// Context::new(RequestId::from_static("req-7"))
+///     .scope(async {
+///         let call = Propagate.call(tonic::Request::new(())).unwrap();
+///         assert_eq!(call.metadata().get("x-request-id").unwrap(), "req-7");
+///         assert!(call.metadata().get("traceparent").is_some());
+///     })
+///     .await;
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Propagate;
 
@@ -114,6 +134,36 @@ impl<S> Layer<S> for Propagate {
 }
 
 /// The service [`Propagate`] wraps around a tonic channel.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::convert::Infallible;
+///
+/// use axum::http::{Request, Response};
+/// use qh::{context::Context, RequestId};
+/// use tower::{service_fn, Layer, Service, ServiceExt};
+/// use qh::grpc::{Propagate, PropagateService};
+///
+/// // A stand-in for a tonic `Channel`: answers with the ID it was sent.
+/// let channel = service_fn(|req: Request<String>| async move {
+///     let id = req.headers()["x-request-id"].to_str().unwrap().to_owned();
+///     Ok::<_, Infallible>(Response::builder().header("grpc-status", "0").body(id).unwrap())
+/// });
+/// // `MyServiceClient::new(client)` in an app.
+/// let client: PropagateService<_> = Propagate.layer(channel);
+///
+/// Context::new(RequestId::from_static("req-7"))
+///     .scope(async move {
+///         let call = Request::post("http://stock:50051/stock.Stock/Get").body(String::new()).unwrap();
+///         let res = client.oneshot(call).await.unwrap();
+///         let body = axum::body::to_bytes(axum::body::Body::new(res.into_body()), 64).await.unwrap();
+///         assert_eq!(&body[..], b"req-7");
+///     })
+///     .await;
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 pub struct PropagateService<S> {
     inner: S,
@@ -159,6 +209,28 @@ where
 
 pin_project_lite::pin_project! {
     /// The response future of [`PropagateService`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use std::convert::Infallible;
+    ///
+    /// use axum::http::{Request, Response};
+    /// use qh::grpc::{CallFuture, Propagate};
+    /// use tower::{service_fn, Layer, Service, ServiceExt};
+    ///
+    /// // A stand-in for a tonic `Channel`, answering `OK` at once.
+    /// let channel = service_fn(|_req: Request<String>| async {
+    ///     Ok::<_, Infallible>(Response::builder().header("grpc-status", "0").body(String::new()).unwrap())
+    /// });
+    /// let mut client = Propagate.layer(channel);
+    /// let call = Request::post("http://stock:50051/stock.Stock/Get").body(String::new()).unwrap();
+    /// // The call's client span is open from `call` until the answer's status.
+    /// let future: CallFuture<_> = client.ready().await.unwrap().call(call);
+    /// assert_eq!(future.await.unwrap().headers()["grpc-status"], "0");
+    /// # }
+    /// ```
     pub struct CallFuture<F> {
         #[pin]
         inner: F,
@@ -207,6 +279,31 @@ where
 pin_project_lite::pin_project! {
     /// The answer's body: the call's client span ends with its trailers
     /// (the `grpc-status`), or when it ends or is dropped without them.
+    ///
+    /// # Examples
+    ///
+    /// A streaming answer is read through it, as tonic's generated client
+    /// does:
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use std::convert::Infallible;
+    ///
+    /// use axum::http::{Request, Response};
+    /// use qh::grpc::{CallBody, Propagate};
+    /// use tower::{service_fn, Layer, ServiceExt};
+    ///
+    /// // A stand-in for a tonic `Channel`, answering with a body.
+    /// let channel = service_fn(|_req: Request<String>| async {
+    ///     Ok::<_, Infallible>(Response::new(String::from("stock: 12")))
+    /// });
+    /// let call = Request::post("http://stock:50051/stock.Stock/Watch").body(String::new()).unwrap();
+    /// let res = Propagate.layer(channel).oneshot(call).await.unwrap();
+    /// let body: CallBody<String> = res.into_body();
+    /// let bytes = axum::body::to_bytes(axum::body::Body::new(body), 64).await.unwrap();
+    /// assert_eq!(&bytes[..], b"stock: 12");
+    /// # }
+    /// ```
     pub struct CallBody<B> {
         #[pin]
         inner: B,

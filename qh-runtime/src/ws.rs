@@ -53,6 +53,29 @@ use crate::tracking::resolve::{self, Found};
 
 /// axum's `WebSocketUpgrade`, whose session keeps the request's context
 /// (see the [module docs](self)).
+///
+/// # Examples
+///
+/// ```
+/// use axum::{response::Response, routing::get, Router};
+/// use qh::ws::{Message, WebSocketUpgrade};
+///
+/// /// GET /ticks: a message a second, each logged with the upgrading
+/// /// request's ID.
+/// async fn ticks(ws: WebSocketUpgrade) -> Response {
+///     ws.max_message_size(64 * 1024).on_upgrade(|mut socket| async move {
+///         for n in 0.. {
+///             tracing::info!(n, "tick"); // carries request_id
+///             if socket.send(Message::text(n.to_string())).await.is_err() {
+///                 break;
+///             }
+///             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+///         }
+///     })
+/// }
+///
+/// let app: Router = Router::new().route("/ticks", get(ticks)).layer(qh::Tracking::new());
+/// ```
 #[must_use]
 pub struct WebSocketUpgrade<F = DefaultOnFailedUpgrade> {
     inner: ws::WebSocketUpgrade<F>,
@@ -207,6 +230,21 @@ impl<F> WebSocketUpgrade<F> {
 }
 
 /// An [`OnFailedUpgrade`] callback run in the upgrading request's context.
+///
+/// # Examples
+///
+/// ```
+/// use axum::response::Response;
+/// use qh::ws::{InRequest, WebSocketUpgrade};
+///
+/// async fn chat(ws: WebSocketUpgrade) -> Response {
+///     let ws: WebSocketUpgrade<InRequest<_>> = ws.on_failed_upgrade(|error: axum::Error| {
+///         // Logged with the upgrading request's ID.
+///         tracing::warn!(%error, "websocket upgrade failed");
+///     });
+///     ws.on_upgrade(|_socket| async {})
+/// }
+/// ```
 #[derive(Debug)]
 pub struct InRequest<C> {
     ctx: Context,

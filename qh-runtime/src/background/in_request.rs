@@ -47,6 +47,40 @@ impl<F: Future> InCurrentRequest for F {}
 
 pin_project_lite::pin_project! {
     /// The future returned by [`InCurrentRequest::in_current_request`].
+    ///
+    /// # Examples
+    ///
+    /// A worker task that runs jobs handed over by requests, each in the
+    /// context of the request that sent it:
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use std::{future::Future, pin::Pin};
+    ///
+    /// use qh::background::{InCurrentRequest, InRequest};
+    /// use qh::{context::Context, RequestId};
+    ///
+    /// type Job = InRequest<Pin<Box<dyn Future<Output = ()> + Send>>>;
+    ///
+    /// let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Job>();
+    /// let worker = tokio::spawn(async move {
+    ///     while let Some(job) = rx.recv().await {
+    ///         job.await;
+    ///     }
+    /// });
+    ///
+    /// Context::new(RequestId::from_static("req-7"))
+    ///     .scope(async {
+    ///         let job: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async {
+    ///             assert_eq!(qh::request_id().unwrap(), "req-7");
+    ///         });
+    ///         tx.send(job.in_current_request()).unwrap();
+    ///     })
+    ///     .await;
+    /// drop(tx);
+    /// worker.await.unwrap();
+    /// # }
+    /// ```
     pub struct InRequest<F: Future> {
         #[pin]
         inner: Instrumented<Scoped<F>>,

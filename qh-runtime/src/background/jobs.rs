@@ -88,6 +88,37 @@ struct Job {
 
 /// What a background job may return: `()`, or a `Result` whose `Err` is
 /// logged.
+///
+/// # Examples
+///
+/// ```
+/// use qh::background::JobOutput;
+///
+/// async fn send_receipt(_order: u64) -> Result<(), std::io::Error> {
+///     Ok(())
+/// }
+///
+/// /// What a delivery attempt came to: a bounce is logged as the job's error.
+/// enum Delivery {
+///     Sent,
+///     Bounced(String),
+/// }
+///
+/// impl JobOutput for Delivery {
+///     fn into_outcome(self) -> Result<(), String> {
+///         match self {
+///             Delivery::Sent => Ok(()),
+///             Delivery::Bounced(why) => Err(format!("bounced: {why}")),
+///         }
+///     }
+/// }
+///
+/// async fn checkout(jobs: qh::BackgroundTasks) {
+///     jobs.add(async { tracing::info!("checked out") }); // `()`
+///     jobs.add(send_receipt(7)); // an `Err` is logged with the request's ID
+///     jobs.add(async { Delivery::Bounced("mailbox full".into()) });
+/// }
+/// ```
 pub trait JobOutput: Send + 'static {
     /// `Err(message)` when the job failed.
     fn into_outcome(self) -> Result<(), String>;

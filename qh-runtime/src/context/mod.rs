@@ -41,6 +41,30 @@ pub use slot::Scoped;
 /// It is moved in and out of the store around every poll of the request's
 /// future and body, so it is kept small: the app's shutdown and meters are
 /// read through the `Tracking` layer the resolution names, not copied.
+///
+/// # Examples
+///
+/// Work that does not come in as an HTTP request (a queue message, a cron
+/// job) gets a context of its own, so its logs, [`spawn`](crate::spawn)ed
+/// tasks and outbound calls carry its ID:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use qh::{context::Context, RequestId};
+///
+/// async fn handle_message(body: &str) -> usize {
+///     tracing::info!("handling"); // carries `request_id = "msg-17"`
+///     assert_eq!(qh::request_id().unwrap(), "msg-17");
+///     body.len()
+/// }
+///
+/// let id = RequestId::new("msg-17").unwrap();
+/// let ctx = Context::new(id);
+/// assert_eq!(ctx.id(), "msg-17");
+/// assert_eq!(ctx.header(), "x-request-id");
+/// assert_eq!(ctx.scope(handle_message("hello")).await, 5);
+/// # }
+/// ```
 pub struct Context {
     /// The request's resolution; for a request that came through a
     /// `Tracking` layer, naming that layer, whose shutdown the request's
@@ -213,12 +237,52 @@ pub fn request_id() -> Option<RequestId> {
 
 /// The client-sent ID kept beside the server's when incoming IDs are not
 /// trusted (see [`Tracking::trust_incoming`](crate::Tracking::trust_incoming)).
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use axum::{body::Body, http::Request, routing::get, Router};
+/// use tower::ServiceExt;
+///
+/// async fn handler() -> String {
+///     let client = qh::context::client_request_id();
+///     client.map(|id| id.to_string()).unwrap_or_default()
+/// }
+///
+/// // At the edge, clients' IDs are kept for the logs but never used as the ID.
+/// let app: Router = Router::new()
+///     .route("/", get(handler))
+///     .layer(qh::Tracking::new().trust_incoming(false));
+/// let req = Request::get("/").header("x-request-id", "from-client").body(Body::empty()).unwrap();
+/// let res = app.oneshot(req).await.unwrap();
+/// assert_ne!(res.headers()["x-request-id"], "from-client"); // a fresh ID
+/// let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
+/// assert_eq!(&body[..], b"from-client");
+/// # }
+/// ```
 #[must_use]
 pub fn client_request_id() -> Option<RequestId> {
     with_current(|c| c.client_id().cloned()).flatten()
 }
 
 /// Whether code is running inside a request's context.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use qh::{context::Context, RequestId};
+///
+/// fn log_prefix() -> &'static str {
+///     if qh::context::is_set() { "request" } else { "startup" }
+/// }
+///
+/// assert_eq!(log_prefix(), "startup");
+/// let ctx = Context::new(RequestId::from_static("req-1"));
+/// assert_eq!(ctx.scope(async { log_prefix() }).await, "request");
+/// # }
+/// ```
 #[must_use]
 pub fn is_set() -> bool {
     with_current(|_| ()).is_some()
@@ -285,6 +349,43 @@ pub(crate) fn current_header() -> Option<HeaderName> {
 /// the same type. Returns `false` (and drops the value) outside a request.
 ///
 /// Values travel with the context into [`spawn`](crate::spawn)ed tasks.
+///
+/// # Examples
+///
+/// A middleware stores the caller's tenant once; code below the handler
+/// reads it with [`get`]:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use axum::{body::Body, http::Request, middleware::{self, Next}, response::Response};
+/// use axum::{routing::get, Router};
+/// use tower::ServiceExt;
+///
+/// #[derive(Clone)]
+/// struct Tenant(String);
+///
+/// async fn tenant(req: axum::extract::Request, next: Next) -> Response {
+///     if let Some(name) = req.headers().get("x-tenant").and_then(|v| v.to_str().ok()) {
+///         qh::context::insert(Tenant(name.to_owned()));
+///     }
+///     next.run(req).await
+/// }
+///
+/// async fn handler() -> String {
+///     qh::context::get::<Tenant>().map(|t| t.0).unwrap_or_default()
+/// }
+///
+/// let app: Router = Router::new()
+///     .route("/", get(handler))
+///     .layer(middleware::from_fn(tenant))
+///     .layer(qh::Tracking::new()); // outermost: the context exists first
+/// let req = Request::get("/").header("x-tenant", "acme").body(Body::empty()).unwrap();
+/// let body = app.oneshot(req).await.unwrap().into_body();
+/// assert_eq!(&axum::body::to_bytes(body, 64).await.unwrap()[..], b"acme");
+///
+/// assert!(!qh::context::insert(Tenant("outside".into()))); // no request here
+/// # }
+/// ```
 pub fn insert<T: Clone + Send + Sync + 'static>(value: T) -> bool {
     with_current(|c| {
         c.values.borrow_mut().insert(value);
@@ -293,6 +394,27 @@ pub fn insert<T: Clone + Send + Sync + 'static>(value: T) -> bool {
 }
 
 /// A copy of the value of type `T` stored in the current request's context.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use qh::{context::Context, RequestId};
+///
+/// #[derive(Clone, Debug, PartialEq)]
+/// struct UserId(u64);
+///
+/// Context::new(RequestId::from_static("req-1"))
+///     .scope(async {
+///         assert_eq!(qh::context::get::<UserId>(), None);
+///         qh::context::insert(UserId(7));
+///         // Spawned tasks get a copy of the request's values.
+///         let seen = qh::spawn(async { qh::context::get::<UserId>() }).await.unwrap();
+///         assert_eq!(seen, Some(UserId(7)));
+///     })
+///     .await;
+/// # }
+/// ```
 #[must_use]
 pub fn get<T: Clone + Send + Sync + 'static>() -> Option<T> {
     with_current(|c| c.values.borrow().get::<T>().cloned()).flatten()

@@ -62,6 +62,24 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Context) -> R) -> Option<R> {
 pin_project_lite::pin_project! {
     /// A future that runs with a request's [`Context`] as the current one
     /// (see [`Context::scope`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use qh::context::{Context, Scoped};
+    /// use qh::RequestId;
+    ///
+    /// async fn poll_inbox() -> Option<qh::RequestId> {
+    ///     qh::request_id()
+    /// }
+    ///
+    /// // Every poll of the job, on whichever task, sees its context.
+    /// let job: Scoped<_> = Context::new(RequestId::from_static("cron-7")).scope(poll_inbox());
+    /// let id = tokio::spawn(job).await.unwrap();
+    /// assert_eq!(id.unwrap(), "cron-7");
+    /// # }
+    /// ```
     pub struct Scoped<F> {
         slot: Option<Context>,
         #[pin]

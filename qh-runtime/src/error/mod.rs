@@ -14,6 +14,26 @@ use crate::support::text::{cut, ECHO_LIMIT};
 /// `type` URI in the problem document (`urn:qh:problem:<kind>`, e.g.
 /// `urn:qh:problem:missing-header`); application errors made with
 /// [`Error::new`] use `about:blank`.
+///
+/// # Examples
+///
+/// ```
+/// use axum::http::HeaderName;
+/// use qh::error::ErrorKind;
+///
+/// // Tell the client's mistakes apart from the server's, e.g. for a metric.
+/// fn blame(e: &qh::Error) -> &'static str {
+///     match e.kind() {
+///         ErrorKind::Panic | ErrorKind::Internal => "server",
+///         ErrorKind::Custom => "app",
+///         _ => "client",
+///     }
+/// }
+///
+/// let e = qh::Error::missing_header(&HeaderName::from_static("x-tenant"));
+/// assert_eq!(e.kind(), ErrorKind::MissingHeader);
+/// assert_eq!(blame(&e), "client");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {

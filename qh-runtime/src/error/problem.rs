@@ -42,7 +42,19 @@ impl serde::Serialize for Problem<'_> {
     }
 }
 
-/// `application/problem+json`.
+/// `application/problem+json`: the `content-type` of every [`Error`](crate::Error)
+/// response.
+///
+/// # Examples
+///
+/// ```
+/// use axum::http::{header::CONTENT_TYPE, StatusCode};
+/// use axum::response::IntoResponse;
+/// use qh::error::PROBLEM_JSON;
+///
+/// let res = qh::Error::new(StatusCode::NOT_FOUND, "no user 2").into_response();
+/// assert_eq!(res.headers()[CONTENT_TYPE], PROBLEM_JSON);
+/// ```
 pub const PROBLEM_JSON: HeaderValue = HeaderValue::from_static("application/problem+json");
 
 impl IntoResponse for Error {

@@ -5,6 +5,26 @@ use std::sync::Arc;
 use crate::id::RequestId;
 
 /// A type a `request_id` parameter can be.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// /// GET /whoami: the request's ID, as the type the function wants.
+/// #[qh::endpoint(method = "GET")]
+/// fn whoami(request_id: String) -> String {
+///     request_id
+/// }
+///
+/// /// GET /audit: an `Arc<str>` to share with the tasks it starts.
+/// #[qh::endpoint(method = "GET")]
+/// fn audit(request_id: Arc<str>) -> usize {
+///     request_id.len()
+/// }
+///
+/// let app: axum::Router = qh::routes![whoami, audit].layer(qh::Tracking::new());
+/// ```
 #[diagnostic::on_unimplemented(
     message = "a `request_id` parameter cannot be of type `{Self}`",
     label = "unsupported `request_id` type",

@@ -9,13 +9,49 @@ use std::fmt;
 use std::sync::Arc;
 
 /// The longest incoming ID accepted by default, in bytes.
+///
+/// # Examples
+///
+/// ```
+/// use qh::id::{validate, InvalidRequestId, DEFAULT_MAX_LEN};
+///
+/// let long = "a".repeat(DEFAULT_MAX_LEN + 1);
+/// assert_eq!(
+///     validate(long.as_bytes(), DEFAULT_MAX_LEN),
+///     Err(InvalidRequestId::TooLong { len: 129, max: 128 })
+/// );
+/// // Clients that send longer IDs (signed tokens, say) need a larger limit.
+/// let layer = qh::Tracking::new().max_len(2 * DEFAULT_MAX_LEN);
+/// ```
 pub const DEFAULT_MAX_LEN: usize = 128;
 
 /// The longest ID a [`RequestId`](crate::RequestId) can hold, in bytes:
 /// [`Tracking::max_len`](crate::Tracking::max_len) is capped here.
+///
+/// # Examples
+///
+/// ```
+/// use qh::{id::MAX_LEN, RequestId};
+///
+/// assert!(RequestId::new("a".repeat(MAX_LEN)).is_ok());
+/// assert!(RequestId::new("a".repeat(MAX_LEN + 1)).is_err());
+/// ```
 pub const MAX_LEN: usize = 1024;
 
 /// The punctuation allowed in an ID besides ASCII letters and digits.
+///
+/// # Examples
+///
+/// ```
+/// use qh::id::{validate, ALLOWED_PUNCTUATION, DEFAULT_MAX_LEN};
+///
+/// // IDs made of a tenant and a sequence number, joined by `:`, pass the
+/// // default rule; joined by `|`, they would not.
+/// assert!(ALLOWED_PUNCTUATION.contains(':'));
+/// assert!(!ALLOWED_PUNCTUATION.contains('|'));
+/// assert!(validate(b"acme:000042", DEFAULT_MAX_LEN).is_ok());
+/// assert!(validate(b"acme|000042", DEFAULT_MAX_LEN).is_err());
+/// ```
 pub const ALLOWED_PUNCTUATION: &str = "._~:+/=@-";
 
 const fn allowed_table() -> [bool; 256] {
@@ -89,6 +125,21 @@ pub fn validate(value: &[u8], max_len: usize) -> Result<(), InvalidRequestId> {
 }
 
 /// Why a value was refused as a request ID.
+///
+/// # Examples
+///
+/// ```
+/// use qh::id::{validate, InvalidRequestId};
+/// use qh::RequestId;
+///
+/// match validate(b"order#7", 128) {
+///     Err(InvalidRequestId::InvalidByte { index }) => assert_eq!(index, 5),
+///     other => panic!("unexpected {other:?}"),
+/// }
+/// let err = RequestId::new("two words").unwrap_err();
+/// assert_eq!(err, InvalidRequestId::NotVisible { index: 3 });
+/// assert_eq!(err.to_string(), "invalid request id: byte 3 is not visible ASCII (`!` to `~`)");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum InvalidRequestId {

@@ -26,6 +26,26 @@ use super::json;
 /// replaces it, as there (the rare case pays for the parse).
 ///
 /// [`layer`](super::layer) and [`json`](super::json()) use it.
+///
+/// # Examples
+///
+/// qh's JSON lines in a `fmt` layer of your own, here to stderr:
+///
+/// ```
+/// use qh::logs::{JsonFields, JsonFormat};
+/// use tracing_subscriber::prelude::*;
+///
+/// let subscriber = tracing_subscriber::registry().with(
+///     tracing_subscriber::fmt::layer()
+///         .with_writer(std::io::stderr)
+///         .fmt_fields(JsonFields::new())
+///         .event_format(JsonFormat::new()),
+/// );
+/// tracing::subscriber::with_default(subscriber, || {
+///     let span = tracing::info_span!("job", status = tracing::field::Empty);
+///     span.record("status", 200); // appended to the span's object
+/// });
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct JsonFields {
     _private: (),

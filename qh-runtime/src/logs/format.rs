@@ -54,6 +54,18 @@ pub struct JsonFormat {
 
 /// The longest text value of an event field [`JsonFormat`] writes by
 /// default, in bytes (16 KiB).
+///
+/// # Examples
+///
+/// ```
+/// use qh::logs::{JsonFormat, DEFAULT_FIELD_LIMIT};
+///
+/// // An app that logs whole (large) payloads at debug level.
+/// let subscriber = qh::logs::json()
+///     .format(JsonFormat::new().field_limit(4 * DEFAULT_FIELD_LIMIT))
+///     .finish();
+/// tracing::subscriber::with_default(subscriber, || tracing::debug!(payload = "…", "received"));
+/// ```
 pub const DEFAULT_FIELD_LIMIT: usize = 16 * 1024;
 
 impl Default for JsonFormat {

@@ -156,10 +156,38 @@ pub fn json() -> Json<fn() -> io::Stdout> {
 }
 
 /// The subscriber [`json()`] builds.
+///
+/// # Examples
+///
+/// A test helper naming it: JSON lines captured by the test harness, every
+/// level on.
+///
+/// ```
+/// use qh::logs::JsonSubscriber;
+/// use tracing_subscriber::fmt::TestWriter;
+///
+/// fn test_logs() -> JsonSubscriber<TestWriter> {
+///     qh::logs::json().writer(TestWriter::new()).filter("trace").finish()
+/// }
+///
+/// tracing::subscriber::with_default(test_logs(), || tracing::trace!("visible in the test output"));
+/// ```
 pub type JsonSubscriber<W> =
     tracing_subscriber::fmt::Subscriber<JsonFields, JsonFormat, EnvFilter, W>;
 
 /// Builder for a JSON-lines subscriber; see [`json()`].
+///
+/// # Examples
+///
+/// ```no_run
+/// use qh::logs::JsonFormat;
+///
+/// qh::logs::json()
+///     .writer(std::io::stderr)
+///     .default_filter("warn,my_app=info") // when `RUST_LOG` is unset
+///     .format(JsonFormat::new().timestamp(false)) // the platform stamps lines
+///     .init();
+/// ```
 #[derive(Debug)]
 pub struct Json<W> {
     writer: W,

@@ -35,6 +35,23 @@ struct Answer {
 
 /// One endpoint's description, filled by the code `#[qh::endpoint]`
 /// generates (`Describe::describe`); not built by hand.
+///
+/// # Examples
+///
+/// What an endpoint's operation records shows in the document:
+///
+/// ```
+/// /// Finds a user.
+/// #[qh::endpoint(method = "GET", path = "/users/{user_id}")]
+/// fn get_user(user_id: u64, #[query] verbose: Option<bool>) -> String {
+///     format!("user {user_id} {verbose:?}")
+/// }
+///
+/// let json = qh::openapi::document![get_user].to_json();
+/// assert!(json.contains("\"operationId\": \"get_user\""));
+/// assert!(json.contains("\"summary\": \"Finds a user.\""));
+/// assert!(json.contains("\"name\": \"verbose\""));
+/// ```
 #[derive(Clone)]
 pub struct Operation {
     name: &'static str,

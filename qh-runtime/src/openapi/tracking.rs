@@ -16,6 +16,22 @@ use crate::tracking::Tracking;
 /// The regular expression (ECMA-262, as OpenAPI's `pattern`) of the
 /// default rule's alphabet, built from [`ALLOWED_PUNCTUATION`] so the two
 /// cannot drift: one or more of `[A-Za-z0-9` + the punctuation + `]`.
+///
+/// # Examples
+///
+/// A schema of your own for a field that holds a request ID (an audit
+/// record's, say), saying what the ID can be:
+///
+/// ```
+/// use qh::openapi::{id_pattern, utoipa::openapi::schema::{ObjectBuilder, Type}};
+///
+/// assert_eq!(id_pattern(), r"^[A-Za-z0-9._~:+/=@\-]+$");
+/// let schema = ObjectBuilder::new()
+///     .schema_type(Type::String)
+///     .pattern(Some(id_pattern()))
+///     .max_length(Some(qh::id::DEFAULT_MAX_LEN))
+///     .build();
+/// ```
 #[must_use]
 pub fn id_pattern() -> String {
     let mut class = String::from("^[A-Za-z0-9");

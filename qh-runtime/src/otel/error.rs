@@ -5,6 +5,29 @@ use std::fmt;
 
 /// Why OpenTelemetry export could not be set up, installed or flushed. The
 /// underlying error, when there is one, is its [`source`](Error::source).
+///
+/// # Examples
+///
+/// A service that refuses to start with a mistyped collector URL, but runs
+/// without export when another subscriber is already installed:
+///
+/// ```no_run
+/// use qh::otel::OtelError;
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), OtelError> {
+///     let _otel = match qh::otel::try_init() {
+///         Ok(guard) => Some(guard),
+///         Err(OtelError::Install(e)) => {
+///             eprintln!("tracing already set up, export off: {e}");
+///             None
+///         }
+///         Err(e) => return Err(e), // NotHttp, Exporter, …
+///     };
+///     // ... serve ...
+///     Ok(())
+/// }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum OtelError {

@@ -30,6 +30,27 @@ use crate::context::export::{ExportHooks, HookFns};
 /// IDs and outbound calls send it as their parent. A subscriber without
 /// this layer has none of that, even in a process where another subscriber
 /// has it.
+///
+/// # Examples
+///
+/// Naming it, to build the layer in a function of its own:
+///
+/// ```
+/// use opentelemetry_sdk::trace::SdkTracerProvider;
+/// use qh::otel::OtelLayer;
+/// use tracing_subscriber::{layer::SubscriberExt, Registry};
+///
+/// fn otel_layer(provider: &SdkTracerProvider) -> OtelLayer<Registry> {
+///     qh::otel::layer(provider)
+/// }
+///
+/// let provider = SdkTracerProvider::builder().build();
+/// let subscriber = tracing_subscriber::registry().with(otel_layer(&provider));
+/// tracing::subscriber::with_default(subscriber, || {
+///     let span = qh::otel::server_span("GET", Some("/health"), "req-1");
+///     assert!(qh::otel::ids_of(&span).is_some()); // exported
+/// });
+/// ```
 pub type OtelLayer<S> =
     Layered<tracing_opentelemetry::OpenTelemetryLayer<S, Tracer>, ExportHooks, S>;
 
@@ -235,6 +256,19 @@ pub fn init() -> OtelGuard {
 ///
 /// As [`OtelConfig::build`], and [`OtelError::Install`] when a global
 /// subscriber is already installed.
+///
+/// # Examples
+///
+/// ```no_run
+/// #[tokio::main]
+/// async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     // A bad `OTEL_*` variable stops the service here, not silently later.
+///     let otel = qh::otel::try_init()?;
+///     println!("exporting spans: {}", otel.is_active());
+///     // ... serve; dropping `otel` sends the last spans.
+///     Ok(())
+/// }
+/// ```
 pub fn try_init() -> Result<OtelGuard, OtelError> {
     let config = OtelConfig::from_env();
     let (otel, guard) = match config.clone().build()? {

@@ -19,6 +19,25 @@ use super::OtelError;
 /// only thread would also stop the sending until the timeout: drop it (or
 /// call [`flush`](Self::flush)) from `tokio::task::spawn_blocking` while the
 /// runtime still runs.
+///
+/// # Examples
+///
+/// ```no_run
+/// #[tokio::main(flavor = "current_thread")]
+/// async fn main() {
+///     let otel = qh::otel::init();
+///     // ... serve ...
+///     // The last spans go out while the runtime can still send them.
+///     tokio::task::spawn_blocking(move || {
+///         if let Err(e) = otel.flush() {
+///             eprintln!("{e}");
+///         }
+///         drop(otel);
+///     })
+///     .await
+///     .unwrap();
+/// }
+/// ```
 #[must_use = "export stops when the guard is dropped"]
 pub struct OtelGuard {
     pub(super) provider: Option<SdkTracerProvider>,

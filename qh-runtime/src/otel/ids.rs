@@ -84,6 +84,27 @@ pub fn set_remote_parent(
 ///
 /// This starts the OpenTelemetry span if it has not started yet, which fixes
 /// its parent: call [`set_remote_parent`] first.
+///
+/// # Examples
+///
+/// ```
+/// use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+/// use tracing_subscriber::layer::SubscriberExt;
+///
+/// let exporter = InMemorySpanExporter::default();
+/// let provider = SdkTracerProvider::builder().with_simple_exporter(exporter.clone()).build();
+/// let subscriber = tracing_subscriber::registry().with(qh::otel::layer(&provider));
+///
+/// tracing::subscriber::with_default(subscriber, || {
+///     let span = qh::otel::server_span("POST", Some("/orders"), "req-1");
+///     // The trace to look up in the tracing backend, e.g. for a support ticket.
+///     let ids = qh::otel::ids_of(&span).unwrap();
+///     assert_eq!(ids.trace_id.to_string().len(), 32);
+///     assert!(ids.sampled);
+/// });
+/// // No OpenTelemetry layer: no IDs.
+/// assert!(qh::otel::ids_of(&tracing::info_span!("plain")).is_none());
+/// ```
 pub fn ids_of(span: &tracing::Span) -> Option<TraceIds> {
     if span.is_disabled() {
         return None;
@@ -119,6 +140,28 @@ fn ids_in(cx: &opentelemetry::Context) -> Option<TraceIds> {
 ///
 /// For logs (`trace_id` / `span_id` fields) and for the `traceparent` of an
 /// outbound call ([`TraceIds::traceparent`](crate::trace_context::TraceIds::traceparent)).
+///
+/// # Examples
+///
+/// ```
+/// use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+/// use tracing_subscriber::layer::SubscriberExt;
+///
+/// /// The `traceparent` a hand-made call (a message to a queue) carries.
+/// fn traceparent() -> Option<String> {
+///     qh::otel::current_ids().map(|ids| ids.traceparent())
+/// }
+///
+/// let exporter = InMemorySpanExporter::default();
+/// let provider = SdkTracerProvider::builder().with_simple_exporter(exporter.clone()).build();
+/// let subscriber = tracing_subscriber::registry().with(qh::otel::layer(&provider));
+/// tracing::subscriber::with_default(subscriber, || {
+///     assert_eq!(traceparent(), None); // outside any span
+///     let span = qh::otel::server_span("GET", Some("/export"), "req-1");
+///     let _entered = span.enter();
+///     assert!(traceparent().unwrap().starts_with("00-"));
+/// });
+/// ```
 pub fn current_ids() -> Option<TraceIds> {
     ids_of(&tracing::Span::current())
 }

@@ -134,6 +134,28 @@ pub(crate) fn rename(span: &tracing::Span, name: &str) {
 /// `http.response.status_code`, and for a 5xx the span status `ERROR` and
 /// `error.type` (for a server span the conventions leave 4xx unset: the
 /// client erred, not the server).
+///
+/// # Examples
+///
+/// ```
+/// use opentelemetry::trace::Status;
+/// use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+/// use tracing_subscriber::layer::SubscriberExt;
+///
+/// let exporter = InMemorySpanExporter::default();
+/// let provider = SdkTracerProvider::builder().with_simple_exporter(exporter.clone()).build();
+/// let subscriber = tracing_subscriber::registry().with(qh::otel::layer(&provider));
+/// tracing::subscriber::with_default(subscriber, || {
+///     let ok = qh::otel::server_span("GET", Some("/users/{id}"), "req-1");
+///     qh::otel::record_status(&ok, 404); // the client's mistake: no error
+///     drop(ok);
+///     let failed = qh::otel::server_span("GET", Some("/users/{id}"), "req-2");
+///     qh::otel::record_status(&failed, 503);
+/// });
+/// let spans = exporter.get_finished_spans().unwrap();
+/// assert_eq!(spans[0].status, Status::Unset);
+/// assert!(matches!(spans[1].status, Status::Error { .. }));
+/// ```
 pub fn record_status(span: &tracing::Span, status: u16) {
     semconv::record_status(span, status);
 }

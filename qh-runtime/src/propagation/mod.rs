@@ -117,6 +117,34 @@ pub(crate) fn build(own: Option<TraceIds>) -> HeaderMap {
 /// context (continued from a valid `traceparent`, else new). Does nothing
 /// when a trace context is already stored (a nested layer got here first)
 /// or outside a request; returns whether this call stored them.
+///
+/// # Examples
+///
+/// A queue consumer whose messages carry the producer's trace in their
+/// headers continues it, so its own outbound calls stay in that trace:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use axum::http::HeaderMap;
+/// use qh::{context::Context, RequestId};
+///
+/// let mut message_headers = HeaderMap::new();
+/// message_headers.insert(
+///     "traceparent",
+///     "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse().unwrap(),
+/// );
+/// Context::new(RequestId::from_static("msg-17"))
+///     .scope(async {
+///         assert!(qh::propagation::enter(&message_headers));
+///         assert!(!qh::propagation::enter(&message_headers)); // already stored
+///         let out = qh::propagation::headers();
+///         let tp = out["traceparent"].to_str().unwrap();
+///         assert!(tp.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"));
+///     })
+///     .await;
+/// assert!(!qh::propagation::enter(&message_headers)); // outside a request
+/// # }
+/// ```
 pub fn enter(headers: &HeaderMap) -> bool {
     if !context::is_set() || context::get::<TraceContext>().is_some() {
         return false;

@@ -4,6 +4,27 @@
 use std::fmt;
 
 /// What a task's function produced: its result as JSON, or why it failed.
+///
+/// # Examples
+///
+/// Work whose result is already JSON, submitted as it is:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use qh::tasks::{Runner, TaskError, TaskOutcome};
+///
+/// async fn export(rows: usize) -> TaskOutcome {
+///     if rows == 0 {
+///         return Err(TaskError::Failed("nothing to export".into()));
+///     }
+///     Ok(serde_json::json!({ "rows": rows, "file": "export.csv" }))
+/// }
+///
+/// let runner = Runner::default();
+/// let submitted = runner.submit_json("export", export(120)).await.unwrap();
+/// assert!(submitted.location().ends_with(&submitted.task_id));
+/// # }
+/// ```
 pub type TaskOutcome = Result<serde_json::Value, TaskError>;
 
 /// Why a task failed. Its text is what the task's record keeps in `error`

@@ -107,6 +107,25 @@ impl Quota {
 }
 
 /// Which of a [`Quota`]'s bounds refused.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use qh::tasks::{Admitted, Limits, MemoryTaskStore, QuotaKind, TaskRecord, TaskStore};
+///
+/// let store = MemoryTaskStore::new();
+/// let limits = Limits::new().running(1);
+/// for task_id in ["t-1", "t-2"] {
+///     let mut record = TaskRecord::pending(task_id, None, "resize");
+///     record.quota_key = Some("ada".into());
+///     if let Admitted::OverQuota(kind) = store.admit(record, limits).await.unwrap() {
+///         assert_eq!(kind, QuotaKind::Running);
+///         assert_eq!(kind.as_str(), "running"); // as the 429 answer names it
+///     }
+/// }
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum QuotaKind {

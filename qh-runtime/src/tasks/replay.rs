@@ -38,6 +38,20 @@ pub(crate) type Rerun =
 /// what a [`Runner`](crate::tasks::Runner) needs to run its tasks again.
 /// Implemented by the macro, never by hand; named in
 /// [`RunnerBuilder::endpoint`](crate::tasks::RunnerBuilder::endpoint).
+///
+/// # Examples
+///
+/// ```
+/// use qh::tasks::{Runner, TaskEndpoint};
+///
+/// #[qh::endpoint(task, retries = 2)]
+/// async fn resize(width: u32) -> u32 { width / 2 }
+///
+/// assert_eq!(<resize as TaskEndpoint>::RETRIES, 2);
+/// assert!(!<resize as TaskEndpoint>::OPTIONAL);
+/// let runner = Runner::builder().endpoint::<resize>().build();
+/// assert_eq!(runner.endpoints(), ["POST /resize"]);
+/// ```
 #[diagnostic::on_unimplemented(
     message = "a runner runs the tasks of task endpoints only",
     label = "not marked `#[qh::endpoint(task)]`",

@@ -3,11 +3,34 @@
 use std::fmt;
 
 /// A 16-byte trace ID, never all zeros. Displays as 32 lowercase hex digits.
+///
+/// # Examples
+///
+/// ```
+/// use qh::trace_context::TraceId;
+///
+/// let id = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
+/// assert_eq!(id.to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+/// assert_eq!(TraceId::from_bytes(id.to_bytes()), Some(id));
+/// assert_eq!(TraceId::from_bytes([0; 16]), None); // all zeros: invalid
+/// assert_ne!(TraceId::random(), TraceId::random());
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TraceId([u8; 16]);
 
 /// An 8-byte span (parent) ID, never all zeros. Displays as 16 lowercase
 /// hex digits.
+///
+/// # Examples
+///
+/// ```
+/// use qh::trace_context::SpanId;
+///
+/// let id = SpanId::from_hex("00f067aa0ba902b7").unwrap();
+/// assert_eq!(id.to_string(), "00f067aa0ba902b7");
+/// assert_eq!(id.to_bytes(), 0x00f067aa0ba902b7_u64.to_be_bytes());
+/// assert!(SpanId::from_hex("00F067AA0BA902B7").is_none()); // uppercase
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SpanId([u8; 8]);
 

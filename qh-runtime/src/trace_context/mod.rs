@@ -35,17 +35,62 @@ pub use state::TraceState;
 use crate::id::RequestId;
 
 /// The `traceparent` header name.
+///
+/// # Examples
+///
+/// ```
+/// use axum::http::HeaderMap;
+/// use qh::trace_context::{TraceParent, TRACEPARENT};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert(TRACEPARENT, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse().unwrap());
+/// let tp = TraceParent::from_header_value(&headers[TRACEPARENT]).unwrap();
+/// assert_eq!(tp.parent_id.to_string(), "00f067aa0ba902b7");
+/// ```
 pub const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 /// The `tracestate` header name.
+///
+/// # Examples
+///
+/// ```
+/// use axum::http::HeaderMap;
+/// use qh::trace_context::{TraceState, TRACESTATE};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.append(TRACESTATE, "rojo=00f067aa0ba902b7".parse().unwrap());
+/// headers.append(TRACESTATE, "congo=t61rcWkgMzE".parse().unwrap());
+/// let ts = TraceState::from_headers(&headers).unwrap();
+/// assert_eq!(ts.as_str(), "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
+/// ```
 pub const TRACESTATE: HeaderName = HeaderName::from_static("tracestate");
 
 /// The `sampled` bit of the trace flags: the caller may have recorded its
 /// span.
+///
+/// # Examples
+///
+/// ```
+/// use qh::trace_context::{TraceParent, SAMPLED};
+///
+/// let tp = TraceParent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").unwrap();
+/// assert_eq!(tp.flags & SAMPLED, SAMPLED);
+/// assert!(tp.sampled()); // the same test
+/// ```
 pub const SAMPLED: u8 = 0x01;
 
 /// The `random-trace-id` bit of the trace flags (W3C Trace Context Level
 /// 2): at least the right-most 7 bytes of the trace ID are random. Kept
 /// when continuing a trace, set on the traces qh starts.
+///
+/// # Examples
+///
+/// ```
+/// use qh::trace_context::{TraceContext, RANDOM};
+///
+/// let started = TraceContext::new_root();
+/// assert_eq!(started.flags() & RANDOM, RANDOM);
+/// assert!(started.random());
+/// ```
 pub const RANDOM: u8 = 0x02;
 
 /// The flags qh carries on: the ones Level 2 defines. The other bits are
@@ -55,9 +100,32 @@ const KNOWN_FLAGS: u8 = SAMPLED | RANDOM;
 /// The longest `tracestate` kept, in bytes (members joined by `,`): the
 /// 512 characters the spec asks vendors to propagate at least. Over it,
 /// whole members are dropped (see [`TraceState::parse`]).
+///
+/// # Examples
+///
+/// ```
+/// use qh::trace_context::{TraceState, MAX_TRACESTATE_LEN};
+///
+/// // 20 members of 30 bytes: 619 bytes with the commas, over the bound.
+/// let long: Vec<String> = (0..20).map(|i| format!("vendor{i:02}=abcdefghijklmnopqrstu")).collect();
+/// let ts = TraceState::parse([long.join(",").as_str()]).unwrap();
+/// assert!(ts.as_str().len() <= MAX_TRACESTATE_LEN);
+/// assert!(ts.as_str().starts_with("vendor00=")); // the left-most are kept
+/// ```
 pub const MAX_TRACESTATE_LEN: usize = 512;
 /// The most `tracestate` list members kept (the spec's maximum); the ones
 /// to the right of the 32nd valid member are dropped.
+///
+/// # Examples
+///
+/// ```
+/// use qh::trace_context::{TraceState, MAX_TRACESTATE_MEMBERS};
+///
+/// let many: Vec<String> = (0..40).map(|i| format!("v{i}=1")).collect();
+/// let ts = TraceState::parse([many.join(",").as_str()]).unwrap();
+/// assert_eq!(ts.as_str().split(',').count(), MAX_TRACESTATE_MEMBERS);
+/// assert!(ts.as_str().ends_with("v31=1"));
+/// ```
 pub const MAX_TRACESTATE_MEMBERS: usize = 32;
 
 /// The trace context a request runs with, and that its outbound calls carry.

@@ -64,6 +64,24 @@ pub(crate) fn contains(nets: &[IpNet], peer: IpAddr) -> bool {
 
 /// A network given to [`Trust::peers`](super::Trust::peers) that is
 /// neither an IP address nor a CIDR block.
+///
+/// # Examples
+///
+/// Trusted networks read from the environment, a typo reported at start-up:
+///
+/// ```
+/// use qh::{tracking::InvalidNetwork, Tracking, Trust};
+///
+/// fn tracking(trusted: &str) -> Result<Tracking, InvalidNetwork> {
+///     let peers = Trust::peers(trusted.split(','))?;
+///     Ok(Tracking::new().trust_incoming(peers))
+/// }
+///
+/// assert!(tracking("10.0.0.0/8, fd00::/8").is_ok());
+/// let err = tracking("10.0.0.0/8, office-lan").unwrap_err();
+/// assert_eq!(err.network(), "office-lan");
+/// assert!(err.to_string().starts_with("`office-lan` is not an IP network"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvalidNetwork {
     network: String,

@@ -36,6 +36,33 @@ impl<S> Layer<S> for Tracking {
 }
 
 /// The service [`Tracking`] wraps around a router or route.
+///
+/// # Examples
+///
+/// Any tower service of HTTP requests can be wrapped, not only a router:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::convert::Infallible;
+///
+/// use axum::body::Body;
+/// use axum::http::{Request, Response};
+/// use tower::{service_fn, Layer, Service, ServiceExt};
+/// use qh::tracking::TrackingService;
+///
+/// let hello = service_fn(|_req: Request<Body>| async {
+///     let id = qh::request_id().unwrap();
+///     Ok::<_, Infallible>(Response::new(Body::from(format!("hello from {id}"))))
+/// });
+/// let service: TrackingService<_> = qh::Tracking::new().layer(hello);
+///
+/// let req = Request::get("/").header("x-request-id", "abc-123").body(Body::empty()).unwrap();
+/// let res = service.oneshot(req).await.unwrap();
+/// assert_eq!(res.headers()["x-request-id"], "abc-123");
+/// let body = axum::body::to_bytes(res.into_body(), 64).await.unwrap();
+/// assert_eq!(&body[..], b"hello from abc-123");
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 pub struct TrackingService<S> {
     inner: S,
@@ -101,6 +128,30 @@ where
 
 pin_project_lite::pin_project! {
     /// The response future of [`TrackingService`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use std::convert::Infallible;
+    ///
+    /// use axum::body::Body;
+    /// use axum::http::{Request, Response};
+    /// use qh::tracking::TrackingFuture;
+    /// use tower::{service_fn, Layer, Service, ServiceExt};
+    ///
+    /// let inner = service_fn(|_req: Request<Body>| async {
+    ///     Ok::<_, Infallible>(Response::new(Body::from("ok")))
+    /// });
+    /// let mut service = qh::Tracking::new().layer(inner);
+    /// let req = Request::get("/").body(Body::empty()).unwrap();
+    /// // The request is resolved and scoped when `call` returns; the future
+    /// // runs the inner service in that scope and adds the echo.
+    /// let future: TrackingFuture<_> = service.ready().await.unwrap().call(req);
+    /// let res = future.await.unwrap();
+    /// assert!(res.headers().contains_key("x-request-id"));
+    /// # }
+    /// ```
     pub struct TrackingFuture<F> {
         #[pin]
         state: State<F>,

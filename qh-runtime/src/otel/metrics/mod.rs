@@ -43,6 +43,26 @@ const SCOPE: &str = "qh";
 /// The bucket boundaries the semantic conventions advise for
 /// `http.server.request.duration` and `http.client.request.duration`, in
 /// seconds.
+///
+/// # Examples
+///
+/// A histogram of your own with the same buckets, so its figures line up
+/// with qh's on a dashboard:
+///
+/// ```
+/// use opentelemetry::metrics::MeterProvider as _;
+/// use opentelemetry_sdk::metrics::SdkMeterProvider;
+/// use qh::otel::DURATION_BOUNDARIES;
+///
+/// let provider = SdkMeterProvider::builder().build();
+/// let db_duration = provider
+///     .meter("my_app")
+///     .f64_histogram("db.client.operation.duration")
+///     .with_unit("s")
+///     .with_boundaries(DURATION_BOUNDARIES.to_vec())
+///     .build();
+/// db_duration.record(0.012, &[]);
+/// ```
 pub const DURATION_BOUNDARIES: [f64; 14] = [
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];

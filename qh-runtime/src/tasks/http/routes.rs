@@ -20,13 +20,96 @@ use crate::tasks::store::record::seconds;
 use crate::tasks::{CallerTasks, ListFilter, TaskRecord, TaskStatus};
 
 /// How long `?wait=true` waits when no `timeout` is given (30 s).
+///
+/// # Examples
+///
+/// A long-poll for a task's result, under a client deadline that outlasts
+/// the server's wait:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::time::Duration;
+///
+/// use axum::{body::Body, http::{Request, StatusCode}, Extension, Router};
+/// use qh::tasks::{Runner, DEFAULT_WAIT};
+/// use tower::ServiceExt;
+///
+/// let runner = Runner::default();
+/// let app: Router = qh::tasks::router().layer(Extension(runner.clone()));
+/// let task = runner.submit("report", async { Ok::<_, String>(42) }).await.unwrap();
+///
+/// let uri = format!("/tasks/{}/result?wait=true", task.task_id);
+/// let poll = app.oneshot(Request::get(uri).body(Body::empty()).unwrap());
+/// let res = tokio::time::timeout(DEFAULT_WAIT + Duration::from_secs(5), poll)
+///     .await
+///     .expect("the server answers within its wait")
+///     .unwrap();
+/// assert_eq!(res.status(), StatusCode::OK);
+/// # }
+/// ```
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(30);
 /// The longest `?timeout=` (300 s): a longer one is refused (400).
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use axum::{body::Body, http::{Request, StatusCode}, Extension, Router};
+/// use qh::tasks::Runner;
+/// use tower::ServiceExt;
+///
+/// let app: Router = qh::tasks::router()
+///     .layer(Extension(Runner::default()))
+///     .layer(qh::Tracking::new());
+/// let over = qh::tasks::MAX_WAIT.as_secs() + 1;
+/// let uri = format!("/tasks/some-task/result?wait=true&timeout={over}");
+/// let res = app.oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+/// assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+/// # }
+/// ```
 pub const MAX_WAIT: Duration = Duration::from_secs(300);
 /// How many tasks `GET /tasks/` lists when no `limit` is given.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use axum::{body::Body, http::Request, Extension, Router};
+/// use qh::tasks::{Runner, DEFAULT_LIST_LIMIT};
+/// use tower::ServiceExt;
+///
+/// let runner = Runner::builder().listing(true).build();
+/// for _ in 0..DEFAULT_LIST_LIMIT + 5 {
+///     runner.submit("report", async { Ok::<_, String>(()) }).await.unwrap();
+/// }
+/// let app: Router = qh::tasks::router().layer(Extension(runner));
+/// let res = app.oneshot(Request::get("/tasks/").body(Body::empty()).unwrap()).await.unwrap();
+/// let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+/// let listed: serde_json::Value = serde_json::from_slice(&body).unwrap();
+/// // The newest DEFAULT_LIST_LIMIT; `?limit=` asks for more.
+/// assert_eq!(listed["tasks"].as_array().unwrap().len(), DEFAULT_LIST_LIMIT);
+/// # }
+/// ```
 pub const DEFAULT_LIST_LIMIT: usize = 100;
 /// The most tasks one `GET /tasks/` lists: a larger `limit` is refused
 /// (400).
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use axum::{body::Body, http::{Request, StatusCode}, Extension, Router};
+/// use qh::tasks::Runner;
+/// use tower::ServiceExt;
+///
+/// let app: Router = qh::tasks::router()
+///     .layer(Extension(Runner::builder().listing(true).build()))
+///     .layer(qh::Tracking::new());
+/// let uri = format!("/tasks/?limit={}", qh::tasks::MAX_LIST_LIMIT + 1);
+/// let res = app.oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+/// assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+/// # }
+/// ```
 pub const MAX_LIST_LIMIT: usize = 1000;
 
 /// The task routes, to merge into an app's router. Shapes follow Python

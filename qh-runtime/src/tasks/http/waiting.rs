@@ -18,6 +18,18 @@ use crate::tasks::{CallerTasks, QuotaKind, TaskRecord};
 /// serves at once by default (fewer when the process's file-descriptor
 /// limit is lower than twice this: see
 /// [`RunnerBuilder::max_waiters`](crate::tasks::RunnerBuilder::max_waiters)).
+///
+/// # Examples
+///
+/// ```
+/// use qh::tasks::{Runner, DEFAULT_MAX_WAITERS};
+///
+/// let runner = Runner::default();
+/// assert!(runner.max_waiters() <= DEFAULT_MAX_WAITERS);
+/// // A service whose clients mostly long-poll takes fewer at once.
+/// let runner = Runner::builder().max_waiters(DEFAULT_MAX_WAITERS / 4).build();
+/// assert_eq!(runner.max_waiters(), 256);
+/// ```
 pub const DEFAULT_MAX_WAITERS: usize = 1024;
 
 /// The most waiters the process's file descriptors leave room for: half

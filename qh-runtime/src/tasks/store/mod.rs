@@ -17,6 +17,28 @@ use record::{TaskRecord, Transition};
 use crate::tasks::QuotaKind;
 
 /// A boxed, `Send` future, as [`TaskStore`] methods return.
+///
+/// # Examples
+///
+/// A helper over any store, in the stores' own object-safe style:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use qh::tasks::{BoxFuture, MemoryTaskStore, StoreError, TaskRecord, TaskStatus, TaskStore};
+///
+/// fn status_of<'a>(
+///     store: &'a dyn TaskStore,
+///     task_id: &'a str,
+/// ) -> BoxFuture<'a, Result<Option<TaskStatus>, StoreError>> {
+///     Box::pin(async move { Ok(store.get(task_id).await?.map(|r| r.status)) })
+/// }
+///
+/// let store = MemoryTaskStore::new();
+/// store.create(TaskRecord::pending("t-1", None, "resize")).await.unwrap();
+/// assert_eq!(status_of(&store, "t-1").await.unwrap(), Some(TaskStatus::Pending));
+/// assert_eq!(status_of(&store, "t-2").await.unwrap(), None);
+/// # }
+/// ```
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Why a store could not do what was asked. Storage knows nothing of HTTP:
@@ -168,6 +190,32 @@ impl Limits {
 }
 
 /// What [`TaskStore::admit`] did with a new record.
+///
+/// # Examples
+///
+/// A second submission with the same `Idempotency-Key` gets the first one's
+/// task:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), qh::tasks::StoreError> {
+/// use qh::tasks::{Admitted, Limits, MemoryTaskStore, TaskRecord, TaskStore};
+///
+/// fn submission(task_id: &str) -> TaskRecord {
+///     let mut record = TaskRecord::pending(task_id, None, "resize");
+///     record.quota_key = Some("ada".into());
+///     record.idempotency_key = Some("order-7".into());
+///     record
+/// }
+///
+/// let store = MemoryTaskStore::new();
+/// assert!(matches!(store.admit(submission("t-1"), Limits::new()).await?, Admitted::Created));
+/// match store.admit(submission("t-2"), Limits::new()).await? {
+///     Admitted::Existing(first) => assert_eq!(first.task_id, "t-1"),
+///     other => panic!("unexpected {other:?}"),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Admitted {
@@ -185,6 +233,29 @@ pub enum Admitted {
 }
 
 /// What one [`TaskStore::sweep`] did.
+///
+/// # Examples
+///
+/// What a runner does with a sweep's answer (a store in one process never
+/// loses a task, so it finds none):
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), qh::tasks::StoreError> {
+/// use qh::tasks::{MemoryTaskStore, Sweep, TaskStore};
+///
+/// let store = MemoryTaskStore::new();
+/// let served = vec!["POST /resize".to_owned()];
+/// let Sweep { claimed, lost, .. } = store.sweep(&served, 16).await?;
+/// for record in &claimed {
+///     println!("running {} again (attempt {})", record.task_id, record.attempt);
+/// }
+/// for record in &lost {
+///     eprintln!("task {} lost: {:?}", record.task_id, record.error);
+/// }
+/// assert!(claimed.is_empty() && lost.is_empty());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Sweep {

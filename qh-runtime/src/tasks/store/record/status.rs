@@ -64,6 +64,17 @@ impl fmt::Display for TaskStatus {
 }
 
 /// The error of parsing a string that names no [`TaskStatus`].
+///
+/// # Examples
+///
+/// ```
+/// use qh::tasks::{TaskStatus, UnknownStatus};
+///
+/// // A `?status=` filter of an admin route of your own.
+/// assert_eq!("failed".parse::<TaskStatus>(), Ok(TaskStatus::Failed));
+/// let err: UnknownStatus = "done".parse::<TaskStatus>().unwrap_err();
+/// assert_eq!(err.to_string(), "unknown task status");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownStatus;
 
