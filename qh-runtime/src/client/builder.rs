@@ -273,6 +273,17 @@ fn check_base_url(text: &str) -> Result<String, BuildError> {
 }
 
 /// Why a [`Client`] could not be built.
+///
+/// # Examples
+///
+/// ```
+/// use qh::client::{BuildError, Client};
+///
+/// let err = Client::new("localhost:4000").unwrap_err(); // no scheme
+/// assert!(matches!(err, BuildError::BaseUrl(_)), "{err}");
+/// let err = Client::builder("http://127.0.0.1:4000").header("X Id").build().unwrap_err();
+/// assert!(matches!(err, BuildError::Header(_)), "{err}");
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum BuildError {

@@ -98,6 +98,24 @@ impl StdError for Error {
 }
 
 /// A request that got no answer. Its source is the HTTP client's error.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn demo() {
+/// # #[qh::endpoint]
+/// # fn add(a: i64, b: i64) -> i64 { a + b }
+/// // Nothing listens on port 1: the connection is refused.
+/// let client = qh::client::Client::new("http://127.0.0.1:1").unwrap();
+/// match add::call(&client, 1, 2).await {
+///     Err(qh::client::Error::Transport(e)) => {
+///         assert!(e.is_connect() && !e.is_timeout());
+///         eprintln!("no answer: {e}");
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct TransportError(pub(crate) reqwest_middleware::Error);
 
@@ -146,6 +164,19 @@ impl From<reqwest::Error> for Error {
 }
 
 /// A success answer that is not of the expected type.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn demo(client: &qh::client::Client) {
+/// # #[qh::endpoint(method = "GET", path = "/count")]
+/// # fn count() -> u32 { 3 }
+/// // A service answering `200` with something other than a `u32`:
+/// if let Err(qh::client::Error::Decode(e)) = count::call(client).await {
+///     eprintln!("{} was not {}: {e}", e.status(), e.expected());
+/// }
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct DecodeError {
     status: StatusCode,
@@ -203,6 +234,25 @@ impl From<DecodeError> for Error {
 }
 
 /// An argument that cannot be put into the request.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn demo(client: &qh::client::Client) {
+/// use std::collections::BTreeMap;
+///
+/// // A map cannot be one query value (take it with `#[query(flatten)]`).
+/// #[qh::endpoint(method = "GET", path = "/search")]
+/// fn search(#[query] tags: BTreeMap<String, String>) -> usize {
+///     tags.len()
+/// }
+///
+/// match search::call(client, BTreeMap::from([("a".into(), "b".into())])).await {
+///     Err(qh::client::Error::Encode(e)) => assert_eq!(e.parameter(), "tags"),
+///     other => panic!("{other:?}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct EncodeError {
     parameter: &'static str,

@@ -12,6 +12,22 @@ use super::error::Error;
 /// `'static`, so it can be spawned or kept in a struct.
 ///
 /// Nothing is sent until it is polled.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn demo(client: qh::client::Client) -> Result<(), qh::client::Error> {
+/// #[qh::endpoint]
+/// fn add(a: i64, b: i64) -> i64 {
+///     a + b
+/// }
+///
+/// let first = add::call(&client, 1, 2);            // nothing sent yet
+/// let second = tokio::spawn(add::call(&client, 3, 4)); // sent on its own task
+/// assert_eq!(first.await?, 3);
+/// assert_eq!(second.await.expect("not cancelled")?, 7);
+/// # Ok(()) }
+/// ```
 #[must_use = "a call sends nothing unless it is awaited"]
 pub struct Pending<T>(Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>);
 

@@ -12,6 +12,24 @@ use crate::support::text::cut;
 /// An error answer, as RFC 9457 describes it: qh's problem+json documents
 /// (and any service's), or, for an answer that is not one, its status and
 /// text.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn demo(client: &qh::client::Client) {
+/// #[qh::endpoint(method = "GET", path = "/users/{id}")]
+/// fn get_user(id: u64) -> Result<String, qh::Error> {
+///     Err(qh::Error::new(axum::http::StatusCode::NOT_FOUND, format!("no user {id}")))
+/// }
+///
+/// let err = get_user::call(client, 7).await.unwrap_err();
+/// let problem = err.problem().expect("an error answer");
+/// assert_eq!(problem.status(), axum::http::StatusCode::NOT_FOUND);
+/// assert_eq!(problem.detail(), Some("no user 7"));
+/// // The ID of the callee's request: the one to look for in its logs.
+/// eprintln!("{} (request {:?})", problem.problem_type(), problem.request_id());
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Problem {
