@@ -1,6 +1,14 @@
 //! Typed clients (cargo feature `client`): every endpoint's companion gets
 //! a `call` that sends the function's arguments to the service and
-//! returns its answer as the function's return type.
+//! returns its answer as the function's return type. Services built with
+//! qh call each other with the endpoints' own functions: the caller
+//! depends on the crate that defines them.
+//!
+//! ```toml
+//! [dependencies]
+//! qh = { version = "0.1", features = ["client"] }
+//! users-service = { path = "../users-service" }  # the crate defining the endpoints
+//! ```
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,7 +27,8 @@
 //! The function's parameters, in order, with their own types, less those
 //! the server fills in: `request_id` and `#[extract]` parameters (a
 //! `TrackingContext`, `State`, …). Each argument goes where the server
-//! reads it from: path placeholders (percent-encoded), query parameters
+//! reads it from: path placeholders (percent-encoded; `{*rest}` keeps its
+//! `/`), query parameters
 //! (`None` left out, a list as a repeated key, a `#[query(flatten)]`
 //! struct as its fields), headers (through
 //! [`ToHeader`](crate::ToHeader)), JSON body keys, or the whole body for
@@ -32,8 +41,9 @@
 //!
 //! # What `call` returns
 //!
-//! `Result<T, qh::client::Error>`, `T` by the return type's kind (the one
-//! classification the server's answer follows):
+//! A [`Pending<T>`], a future of `Result<T, qh::client::Error>`, `T` by
+//! the return type's kind (the one classification the server's answer
+//! follows):
 //!
 //! | the endpoint returns | `call` gives |
 //! | --- | --- |
@@ -51,7 +61,27 @@
 //! callee's problem document ([`Problem`]: status, `type`, `title`,
 //! `detail`, extension members, and the ID of the callee's request);
 //! no answer is [`Error::Transport`]; a success answer that is not a `T`
-//! is [`Error::Decode`].
+//! is [`Error::Decode`]; an argument that cannot be put into the request
+//! is [`Error::Encode`].
+//!
+//! # Task endpoints
+//!
+//! A [`TaskHandle`] follows the task on the callee's `/tasks` routes:
+//! [`status`](TaskHandle::status), [`result`](TaskHandle::result) (asks
+//! once, without waiting), [`wait`](TaskHandle::wait) (the callee's long
+//! poll, up to a timeout; a wait that ends before the task is
+//! [`Error::Unfinished`] with the task's status, and the task goes on)
+//! and [`cancel`](TaskHandle::cancel).
+//!
+//! # The client
+//!
+//! [`Client::builder`] sets the timeout of one attempt (30 s), the connect
+//! timeout (10 s), the retries of a `503` (2, after its `Retry-After` when
+//! that is within [`retry_wait`](ClientBuilder::retry_wait), 10 s), the
+//! header and generator of fresh IDs outside requests, your own reqwest
+//! client ([`reqwest`](ClientBuilder::reqwest): TLS, proxy) and your own
+//! reqwest-middleware middleware ([`with`](ClientBuilder::with), outside
+//! qh's).
 //!
 //! # Checked where it is called
 //!
@@ -59,7 +89,8 @@
 //! type `Deserialize`) is checked where `call` is used, with a message
 //! naming the type: a server crate with the feature on (turned on by a
 //! crate that calls it, say) still builds endpoints whose types only go
-//! one way. Without the feature, the macro's `call` is dropped unread.
+//! one way. Without the feature, the macro's `call` is dropped unread: an
+//! endpoint costs nothing more to compile.
 //!
 //! # Across crates
 //!
@@ -69,6 +100,10 @@
 //! endpoint's, joined to the client's base URL. An endpoint private to its
 //! crate has a `call` private to it too: calling it from another crate is
 //! a compile error (the companion is private).
+//!
+//! The repository's `examples/client.rs` serves a users service (routes by
+//! `#[qh::endpoint(rest)]`) and calls it by its functions;
+//! `examples/two_services.rs` has one service call another's endpoint.
 //!
 //! # Limitations
 //!
