@@ -13,6 +13,7 @@ mod resolved;
 pub(crate) mod shutdown;
 mod slot;
 mod trace;
+mod values;
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -31,6 +32,7 @@ use shutdown::Shutdown;
 use slot::with_current;
 pub(crate) use slot::within;
 pub use slot::Scoped;
+pub use values::{get, insert};
 
 /// What the store holds for one request: its [`Resolved`] ID and the values
 /// stored with [`insert`].
@@ -345,132 +347,5 @@ pub(crate) fn current_header() -> Option<HeaderName> {
     with_current(|c| c.header().clone())
 }
 
-/// Stores `value` in the current request's context, replacing any value of
-/// the same type. Returns `false` (and drops the value) outside a request.
-///
-/// Values travel with the context into [`spawn`](crate::spawn)ed tasks.
-///
-/// # Examples
-///
-/// A middleware stores the caller's tenant once; code below the handler
-/// reads it with [`get`]:
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use axum::{body::Body, http::Request, middleware::{self, Next}, response::Response};
-/// use axum::{routing::get, Router};
-/// use tower::ServiceExt;
-///
-/// #[derive(Clone)]
-/// struct Tenant(String);
-///
-/// async fn tenant(req: axum::extract::Request, next: Next) -> Response {
-///     if let Some(name) = req.headers().get("x-tenant").and_then(|v| v.to_str().ok()) {
-///         qh::context::insert(Tenant(name.to_owned()));
-///     }
-///     next.run(req).await
-/// }
-///
-/// async fn handler() -> String {
-///     qh::context::get::<Tenant>().map(|t| t.0).unwrap_or_default()
-/// }
-///
-/// let app: Router = Router::new()
-///     .route("/", get(handler))
-///     .layer(middleware::from_fn(tenant))
-///     .layer(qh::Tracking::new()); // outermost: the context exists first
-/// let req = Request::get("/").header("x-tenant", "acme").body(Body::empty()).unwrap();
-/// let body = app.oneshot(req).await.unwrap().into_body();
-/// assert_eq!(&axum::body::to_bytes(body, 64).await.unwrap()[..], b"acme");
-///
-/// assert!(!qh::context::insert(Tenant("outside".into()))); // no request here
-/// # }
-/// ```
-pub fn insert<T: Clone + Send + Sync + 'static>(value: T) -> bool {
-    with_current(|c| {
-        c.values.borrow_mut().insert(value);
-    })
-    .is_some()
-}
-
-/// A copy of the value of type `T` stored in the current request's context.
-///
-/// # Examples
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use qh::{context::Context, RequestId};
-///
-/// #[derive(Clone, Debug, PartialEq)]
-/// struct UserId(u64);
-///
-/// Context::new(RequestId::from_static("req-1"))
-///     .scope(async {
-///         assert_eq!(qh::context::get::<UserId>(), None);
-///         qh::context::insert(UserId(7));
-///         // Spawned tasks get a copy of the request's values.
-///         let seen = qh::spawn(async { qh::context::get::<UserId>() }).await.unwrap();
-///         assert_eq!(seen, Some(UserId(7)));
-///     })
-///     .await;
-/// # }
-/// ```
-#[must_use]
-pub fn get<T: Clone + Send + Sync + 'static>() -> Option<T> {
-    with_current(|c| c.values.borrow().get::<T>().cloned()).flatten()
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn values_live_as_long_as_the_scope() {
-        assert!(!insert(5u8));
-        Context::new(RequestId::from_static("a"))
-            .scope(async {
-                assert!(insert(5u8));
-                tokio::task::yield_now().await;
-                assert_eq!(get::<u8>(), Some(5));
-                assert_eq!(get::<u16>(), None);
-            })
-            .await;
-        assert_eq!(get::<u8>(), None);
-        assert!(!is_set());
-    }
-
-    #[test]
-    fn sync_scope_sets_the_id() {
-        let seen = Context::new(RequestId::from_static("s")).sync_scope(request_id);
-        assert_eq!(seen.unwrap(), "s");
-        assert_eq!(request_id(), None);
-    }
-
-    #[test]
-    fn within_keeps_what_was_stored() {
-        let mut slot = Some(Context::new(RequestId::from_static("e")));
-        within(&mut slot, || assert!(insert(7u32)));
-        assert_eq!(get::<u32>(), None);
-        assert_eq!(slot.unwrap().sync_scope(get::<u32>), Some(7));
-    }
-
-    #[test]
-    fn nested_scopes_restore_the_outer_one() {
-        let outer = Context::new(RequestId::from_static("outer"));
-        outer.sync_scope(|| {
-            Context::new(RequestId::from_static("inner"))
-                .sync_scope(|| assert_eq!(request_id().unwrap(), "inner"));
-            assert_eq!(request_id().unwrap(), "outer");
-        });
-        assert_eq!(request_id(), None);
-    }
-
-    #[test]
-    fn a_panic_inside_restores_the_outer_context() {
-        let caught = std::panic::catch_unwind(|| {
-            Context::new(RequestId::from_static("p")).sync_scope(|| panic!("boom"))
-        });
-        assert!(caught.is_err());
-        assert!(!is_set());
-    }
-}
+mod tests;

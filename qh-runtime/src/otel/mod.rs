@@ -75,16 +75,18 @@ mod error;
 mod export;
 mod guard;
 mod ids;
+mod install;
 #[cfg(feature = "metrics")]
 mod metrics;
 mod span;
 
 pub use config::OtelConfig;
 pub use error::OtelError;
-pub use export::{init, layer, layer_from_env, try_init, OtelLayer};
+pub use export::{layer, layer_from_env, OtelLayer};
 pub use guard::OtelGuard;
 pub(crate) use ids::span_ids;
 pub use ids::{current_ids, ids_of, set_remote_parent};
+pub use install::{init, try_init};
 #[cfg(feature = "prometheus")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prometheus")))]
 pub use metrics::Prometheus;

@@ -5,6 +5,7 @@
 //! scope (`scope`, `body`), shared by the layer and by endpoints.
 
 pub(crate) mod body;
+mod config;
 pub(crate) mod future;
 pub(crate) mod grpc;
 mod network;
@@ -15,17 +16,15 @@ mod service;
 pub(crate) mod span;
 pub(crate) mod trust;
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
-use http::HeaderName;
-
-use crate::context::meter::Meters;
 use crate::context::shutdown::Shutdown;
 use crate::id::validate::Rule;
 use crate::id::IdGenerator;
 use crate::id::DEFAULT_HEADER;
 use span::SpanConfig;
 
+use config::{parse_header_name, Config};
 pub use network::InvalidNetwork;
 pub use service::{TrackingFuture, TrackingService};
 pub use trust::Trust;
@@ -62,23 +61,6 @@ pub struct Tracking {
     config: Arc<Config>,
 }
 
-#[derive(Clone, Debug)]
-struct Config {
-    header: HeaderName,
-    fallbacks: Vec<HeaderName>,
-    generator: IdGenerator,
-    trust: Trust,
-    /// Whose traces are continued; `None`: the same as `trust`.
-    trace_trust: Option<Trust>,
-    rule: Rule,
-    id_from_traceparent: bool,
-    span: SpanConfig,
-    shutdown: Option<Shutdown>,
-    meters: Option<Meters>,
-}
-
-static DEFAULTS: LazyLock<Tracking> = LazyLock::new(Tracking::new);
-
 impl Default for Tracking {
     fn default() -> Self {
         Self::new()
@@ -112,15 +94,6 @@ impl Tracking {
                 meters: None,
             }),
         }
-    }
-
-    /// The shared default configuration, used by endpoints without a layer.
-    pub(crate) fn defaults() -> &'static Self {
-        &DEFAULTS
-    }
-
-    fn config_mut(&mut self) -> &mut Config {
-        Arc::make_mut(&mut self.config)
     }
 
     /// The header the ID is read from and echoed under (default
@@ -369,56 +342,5 @@ impl Tracking {
     pub fn metrics(mut self, metrics: &crate::otel::Metrics) -> Self {
         self.config_mut().meters = metrics.meters();
         self
-    }
-
-    pub(crate) fn span_config(&self) -> SpanConfig {
-        self.config.span
-    }
-
-    /// Where the layer's requests record their metrics, if anywhere.
-    pub(crate) fn meters(&self) -> Option<&Meters> {
-        self.config.meters.as_ref()
-    }
-
-    /// The shutdown the layer's requests belong to (see
-    /// [`shutdown`](Self::shutdown)).
-    pub(crate) fn shutdown_handle(&self) -> Option<&Shutdown> {
-        self.config.shutdown.as_ref()
-    }
-
-    /// The header IDs are read from and echoed under (configuration has
-    /// no public getters: a request's header is `Resolved::header()`).
-    pub(crate) fn header_name(&self) -> &HeaderName {
-        &self.config.header
-    }
-
-    /// The rule incoming IDs are checked against (the OpenAPI document
-    /// describes it).
-    #[cfg(feature = "openapi")]
-    pub(crate) fn rule(&self) -> &Rule {
-        &self.config.rule
-    }
-
-    /// The fallback headers, in order (the OpenAPI document lists them).
-    #[cfg(feature = "openapi")]
-    pub(crate) fn fallback_names(&self) -> &[HeaderName] {
-        &self.config.fallbacks
-    }
-
-    /// Whether new IDs come from a custom generator (the document cannot
-    /// say their shape).
-    #[cfg(feature = "openapi")]
-    pub(crate) fn generates_custom(&self) -> bool {
-        self.config.generator.is_custom()
-    }
-}
-
-fn parse_header_name(name: &str) -> HeaderName {
-    match HeaderName::from_bytes(name.as_bytes()) {
-        Ok(h) => h,
-        Err(_) => panic!(
-            "qh::Tracking: `{}` is not a valid header name",
-            name.escape_debug()
-        ),
     }
 }
