@@ -1,102 +1,22 @@
-//! Errors answered as `application/problem+json` (RFC 9457).
+//! Errors answered as `application/problem+json` (RFC 9457): [`Error`],
+//! its public constructors and accessors. Its kinds are `kind`'s, the
+//! errors qh makes about a request `request`'s, and the document it
+//! answers `problem`'s.
+
+mod kind;
+mod problem;
+mod request;
 
 use std::borrow::Cow;
 use std::fmt;
 
 use http::{HeaderName, StatusCode};
 
-use crate::context::Resolved;
 use crate::id::RequestId;
 use crate::id::DEFAULT_HEADER;
-use crate::support::text::{cut, ECHO_LIMIT};
 
-/// What went wrong, as a stable, matchable value. Each kind has its own
-/// `type` URI in the problem document (`urn:qh:problem:<kind>`, e.g.
-/// `urn:qh:problem:missing-header`); application errors made with
-/// [`Error::new`] use `about:blank`.
-///
-/// # Examples
-///
-/// ```
-/// use axum::http::HeaderName;
-/// use qh::error::ErrorKind;
-///
-/// // Tell the client's mistakes apart from the server's, e.g. for a metric.
-/// fn blame(e: &qh::Error) -> &'static str {
-///     match e.kind() {
-///         ErrorKind::Panic | ErrorKind::Internal => "server",
-///         ErrorKind::Custom => "app",
-///         _ => "client",
-///     }
-/// }
-///
-/// let e = qh::Error::missing_header(&HeaderName::from_static("x-tenant"));
-/// assert_eq!(e.kind(), ErrorKind::MissingHeader);
-/// assert_eq!(blame(&e), "client");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// The body is not well-formed JSON (400).
-    MalformedJson,
-    /// The JSON body is not of the expected shape, e.g. not an object (422).
-    InvalidBody,
-    /// A required body field is absent (422).
-    MissingField,
-    /// A body field has the wrong type or value (422).
-    InvalidField,
-    /// A body field appears twice (422).
-    DuplicateField,
-    /// A required header is absent (400).
-    MissingHeader,
-    /// A header cannot be read as the expected type (400).
-    InvalidHeader,
-    /// A required query parameter is absent (400).
-    MissingQuery,
-    /// A query parameter cannot be read as the expected type (400).
-    InvalidQuery,
-    /// A path parameter cannot be read as the expected type (400).
-    InvalidPath,
-    /// The body is not `application/json` (415).
-    UnsupportedMediaType,
-    /// The body could not be read, or is too large (400 or 413).
-    BodyRead,
-    /// The route exists, but not for this method (405).
-    MethodNotAllowed,
-    /// An `#[extract]` parameter's extractor rejected the request (its
-    /// status).
-    Rejected,
-    /// The function panicked (500).
-    Panic,
-    /// The response could not be produced, e.g. serialization failed (500).
-    Internal,
-    /// An error made by the application with [`Error::new`].
-    Custom,
-}
-
-impl ErrorKind {
-    fn slug(self) -> &'static str {
-        match self {
-            Self::MalformedJson => "malformed-json",
-            Self::InvalidBody => "invalid-body",
-            Self::MissingField => "missing-field",
-            Self::InvalidField => "invalid-field",
-            Self::DuplicateField => "duplicate-field",
-            Self::MissingHeader => "missing-header",
-            Self::InvalidHeader => "invalid-header",
-            Self::MissingQuery => "missing-query",
-            Self::InvalidQuery => "invalid-query",
-            Self::InvalidPath => "invalid-path",
-            Self::UnsupportedMediaType => "unsupported-media-type",
-            Self::BodyRead => "body-read",
-            Self::MethodNotAllowed => "method-not-allowed",
-            Self::Rejected => "rejected",
-            Self::Panic => "panic",
-            Self::Internal => "internal",
-            Self::Custom => "custom",
-        }
-    }
-}
+pub use kind::ErrorKind;
+pub use problem::PROBLEM_JSON;
 
 /// Where in the request the problem is, named in the problem document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,9 +81,6 @@ struct Inner {
     members: Vec<(Cow<'static, str>, serde_json::Value)>,
 }
 
-mod problem;
-pub use problem::PROBLEM_JSON;
-
 /// Members a problem document already has; extension members may not
 /// replace them.
 const RESERVED: [&str; 9] = [
@@ -205,23 +122,6 @@ impl Error {
             type_uri: None,
             members: Vec::new(),
         }))
-    }
-
-    /// An error qh made about the request; `detail` may quote the request,
-    /// so it is cut to a bounded length.
-    pub(crate) fn with_kind(
-        kind: ErrorKind,
-        status: StatusCode,
-        detail: impl Into<Cow<'static, str>>,
-    ) -> Self {
-        let detail = detail.into();
-        let detail = match cut(&detail, ECHO_LIMIT) {
-            Cow::Borrowed(_) => detail,
-            Cow::Owned(cut) => Cow::Owned(cut),
-        };
-        let mut error = Self::new(status, detail);
-        error.0.kind = kind;
-        error
     }
 
     /// What went wrong.
@@ -378,33 +278,6 @@ impl Error {
         self
     }
 
-    /// Ties the error to a resolved request: its ID in the document, echoed
-    /// under its header when no request wrapper will.
-    pub(crate) fn with_resolved(mut self, resolved: &Resolved) -> Self {
-        self.0.request = Some((resolved.id().clone(), resolved.header().clone()));
-        self
-    }
-
-    pub(crate) fn at_header(mut self, name: &HeaderName) -> Self {
-        self.0.location = Some(Location::Header(Cow::Owned(name.as_str().to_owned())));
-        self
-    }
-
-    pub(crate) fn at_field(mut self, name: &'static str) -> Self {
-        self.0.location = Some(Location::Field(Cow::Borrowed(name)));
-        self
-    }
-
-    pub(crate) fn at_path(mut self, name: impl Into<Cow<'static, str>>) -> Self {
-        self.0.location = Some(Location::Path(name.into()));
-        self
-    }
-
-    pub(crate) fn at_query(mut self, name: &'static str) -> Self {
-        self.0.location = Some(Location::Query(Cow::Borrowed(name)));
-        self
-    }
-
     /// 400: a required header is absent.
     ///
     /// # Examples
@@ -445,25 +318,6 @@ impl Error {
             format!("invalid header `{name}`: {why}"),
         )
         .at_header(name)
-    }
-
-    /// The 500 problem a caught panic answers; its message goes to the logs
-    /// only.
-    pub(crate) fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
-        Self::panic(crate::support::unwind::text(payload))
-    }
-
-    pub(crate) fn panic(message: Option<&str>) -> Self {
-        // The panic message stays in the server's logs: it may hold internals.
-        match message {
-            Some(m) => tracing::error!(panic = %cut(m, 4 * ECHO_LIMIT), "request handler panicked"),
-            None => tracing::error!("request handler panicked"),
-        }
-        Self::with_kind(
-            ErrorKind::Panic,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the request handler panicked; the server logs have the details",
-        )
     }
 }
 
