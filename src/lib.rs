@@ -11,8 +11,10 @@ pub mod guide {
     //! the rest of the docs (every Rust block in them is a doctest).
     //!
     //! - [`security`]: what qh trusts, and the threats it answers.
-    //! - [`tasks_in_production`]: owners, retries, idempotency keys,
-    //!   quotas, Redis, leases and deploys.
+    //! - [`tasks_in_production`]: what task endpoints answer, owners,
+    //!   retries, idempotency keys, quotas.
+    //! - [`tasks_across_instances`]: stores, Redis and its durability
+    //!   settings, leases, crashes and deploys.
     //! - [`migrating_from_tower_http`]: from `SetRequestIdLayer` and
     //!   `PropagateRequestIdLayer` to one layer.
     //! - [`observability`]: traces and metrics with an OpenTelemetry
@@ -23,6 +25,9 @@ pub mod guide {
 
     #[doc = include_str!("../docs/tasks-in-production.md")]
     pub mod tasks_in_production {}
+
+    #[doc = include_str!("../docs/tasks-across-instances.md")]
+    pub mod tasks_across_instances {}
 
     #[doc = include_str!("../docs/migrating-from-tower-http.md")]
     pub mod migrating_from_tower_http {}
