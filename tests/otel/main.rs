@@ -4,6 +4,8 @@
 //! typed call.
 
 mod app;
+// Two services on the typed client: one ID and one trace in both.
+#[cfg(feature = "client")]
 mod client;
 mod export;
 mod in_memory;
