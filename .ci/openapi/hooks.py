@@ -1,6 +1,6 @@
 """Schemathesis hooks for qh's CI (loaded through SCHEMATHESIS_HOOKS).
 
-Two hooks, each for a limit of the tool, not of the server or document.
+Three hooks, each for a limit of the tool, not of the server or document.
 
 `before_load_schema`: Schemathesis 4.32 cannot load a tuple schema
 (`prefixItems` with `items: false`, OpenAPI 3.1's way): it rewrites it to
@@ -16,15 +16,27 @@ picks a long valid wait on a task that runs for hours (`report` with a
 huge `n`) would only measure sleep and overrun the time budget. Values the
 document calls invalid (negative, above 300, not a number) are left as
 generated, so the bounds are still tested.
+
+Also in `before_call`: a valid `Idempotency-Key` is made unique to the
+call. The same key with another request is a `422` by design (the IETF
+httpapi draft), a rule across requests that no document can state, so
+the fuzzer's reuse of one generated key (its stateful phase does) would
+read as a valid request refused. Invalid keys are left as generated, so
+the `400` and the document's pattern are still tested.
 """
 
+import itertools
 import math
+import re
 
 import schemathesis
 
 LONG_POLL = "/tasks/{task_id}/result"
 CAP = 2.0
 TRUE = {"true", "1", "yes", "on"}
+# The document's pattern for `Idempotency-Key` (qh-runtime/src/openapi/tasks.rs).
+KEY = re.compile(r'^(?:[!#-\[\]-~]{1,255}|"(?:[ !#-\[\]-~]|\\["\\]){1,255}")$')
+CALLS = itertools.count()
 
 
 def _valid_seconds(value):
@@ -37,8 +49,18 @@ def _valid_seconds(value):
     return seconds
 
 
+def _unique_key(case):
+    headers = case.headers if isinstance(case.headers, dict) else None
+    if not headers:
+        return
+    for name, value in list(headers.items()):
+        if name.lower() == "idempotency-key" and isinstance(value, str) and KEY.match(value):
+            headers[name] = f"ci-key-{next(CALLS)}"
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
+    _unique_key(case)
     if case.operation.path != LONG_POLL or not isinstance(case.query, dict):
         return
     wait = case.query.get("wait")

@@ -148,10 +148,18 @@ pub(crate) fn idempotency_key() -> Parameter {
             .to_owned(),
     );
     let mut schema = typed(Type::String);
-    schema.max_length = Some(257);
+    schema.min_length = Some(1);
+    schema.max_length = Some(512);
+    // What `tasks::caller` takes: a bare token of visible ASCII without
+    // `"` or `\`, or a structured-field string (`"…"`, `\"` and `\\`
+    // escaped); 1 to 255 characters either way.
+    schema.pattern = Some(KEY_PATTERN.to_owned());
     param.schema = Some(RefOr::T(Schema::Object(schema)));
     param
 }
+
+/// The `Idempotency-Key` values the server takes, as an ECMA-262 pattern.
+const KEY_PATTERN: &str = r#"^(?:[!#-\[\]-~]{1,255}|"(?:[ !#-\[\]-~]|\\["\\]){1,255}")$"#;
 
 fn query(name: &str, schema: Object, description: &str) -> Parameter {
     let mut param = Parameter::new(name);
