@@ -49,18 +49,24 @@ def _valid_seconds(value):
     return seconds
 
 
-def _unique_key(case):
-    headers = case.headers if isinstance(case.headers, dict) else None
-    if not headers:
-        return
-    for name, value in list(headers.items()):
-        if name.lower() == "idempotency-key" and isinstance(value, str) and KEY.match(value):
-            headers[name] = f"ci-key-{next(CALLS)}"
+def _unique_key(*header_maps):
+    # The same fresh key in the case and in the request's own headers
+    # (what is sent is built from either, by phase).
+    fresh = None
+    for headers in header_maps:
+        if not isinstance(headers, dict):
+            continue
+        for name, value in list(headers.items()):
+            if name.lower() != "idempotency-key" or not isinstance(value, str):
+                continue
+            if KEY.match(value):
+                fresh = fresh or f"ci-key-{next(CALLS)}"
+                headers[name] = fresh
 
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
-    _unique_key(case)
+    _unique_key(case.headers, kwargs.get("headers"))
     if case.operation.path != LONG_POLL or not isinstance(case.query, dict):
         return
     wait = case.query.get("wait")
