@@ -28,6 +28,7 @@ the `400` and the document's pattern are still tested.
 import itertools
 import math
 import re
+from collections.abc import MutableMapping
 
 import schemathesis
 
@@ -54,7 +55,8 @@ def _unique_key(*header_maps):
     # (what is sent is built from either, by phase).
     fresh = None
     for headers in header_maps:
-        if not isinstance(headers, dict):
+        # Schemathesis's own header map is a mapping, not a dict.
+        if not isinstance(headers, MutableMapping):
             continue
         for name, value in list(headers.items()):
             if name.lower() != "idempotency-key" or not isinstance(value, str):
