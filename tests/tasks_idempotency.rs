@@ -203,3 +203,32 @@ async fn idempotency_keys_across_instances_in_redis() {
     let again = accepted(&post(&b, "alice", Some("order-20"), 5, "d-2").await);
     assert_ne!(again["task_id"], first["task_id"]);
 }
+
+#[qh::endpoint(task = "optional", method = "GET", path = "/square/{n}")]
+fn square(n: u64) -> u64 {
+    n * n
+}
+
+/// A `task = "optional"` endpoint refuses an invalid key whether or not
+/// the call is submitted, so the header means the same on both paths (as
+/// the OpenAPI document's pattern says); a valid one changes nothing for
+/// a call run in the request.
+#[tokio::test]
+async fn an_optional_task_endpoint_refuses_an_invalid_key_either_way() {
+    let router = qh::routes![square].layer(qh::Tracking::new());
+    for uri in ["/square/3", "/square/3?async=true"] {
+        let req = Request::get(uri)
+            .header("idempotency-key", "two words")
+            .body(Body::empty())
+            .unwrap();
+        let doc = assert_problem(&send(&router, req).await, StatusCode::BAD_REQUEST);
+        assert_eq!(doc["type"], "urn:qh:problem:idempotency-key-invalid", "{uri}");
+    }
+    let req = Request::get("/square/3")
+        .header("idempotency-key", "k-1")
+        .body(Body::empty())
+        .unwrap();
+    let res = send(&router, req).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.json(), json!(9));
+}

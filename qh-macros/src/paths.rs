@@ -109,6 +109,7 @@ private_paths! {
     // `#[qh::endpoint(task)]`.
     caller_tasks => caller_tasks;
     parse_async_flag => parse_async_flag;
+    refuse_invalid_key => refuse_invalid_key;
     submit_endpoint_task => submit_endpoint_task;
     task_capture => Capture;
     task_endpoint => TaskEndpoint;

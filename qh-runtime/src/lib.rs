@@ -166,7 +166,7 @@ pub mod __private {
     pub use crate::returns::{ErrorReply, Kind, OkReply, Reply, TaskFailure, TaskReturn};
     pub use crate::route_check::{check_routes, field_index, Clash, Route};
     pub use crate::routes::Routes;
-    pub use crate::tasks::caller::caller_tasks;
+    pub use crate::tasks::caller::{caller_tasks, refuse_invalid_key};
     pub use crate::tasks::endpoint::blocking_outcome;
     pub use crate::tasks::parse_async_flag;
     pub use crate::tasks::replay::{submit_endpoint_task, Capture};

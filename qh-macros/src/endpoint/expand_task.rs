@@ -25,10 +25,12 @@ pub(super) fn before(paths: &Paths, ep: &Endpoint<'_>, parts: &Ident) -> TokenSt
         None => quote!(),
         Some(Task::Always) => quote!(let #runner = #caller_tasks(&#parts); #capture),
         Some(Task::Optional) => {
-            let parse_async_flag = paths.parse_async_flag();
+            let (parse_async_flag, refuse) = (paths.parse_async_flag(), paths.refuse_invalid_key());
+            let refusal = local("__qh_key_refusal");
             quote! {
                 let #runner = #caller_tasks(&#parts);
                 let #flag = #parse_async_flag(&#parts);
+                let #refusal = #refuse(&#parts);
                 #capture
             }
         }
@@ -50,8 +52,13 @@ pub(super) fn tail(
     };
     match ep.task {
         Some(Task::Optional) => {
-            let flag = local("__qh_async");
-            quote!(if #flag { #submit } else { #answer })
+            let (flag, refusal) = (local("__qh_async"), local("__qh_key_refusal"));
+            let err = paths.err();
+            quote! {
+                if let ::core::option::Option::Some(__qh_refused) = #refusal {
+                    #err(__qh_refused)
+                } else if #flag { #submit } else { #answer }
+            }
         }
         _ => submit,
     }

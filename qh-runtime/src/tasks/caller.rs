@@ -291,6 +291,16 @@ pub fn caller_tasks(parts: &Parts) -> Result<CallerTasks, Response> {
     }
 }
 
+/// For a `task = "optional"` endpoint run in the request (not submitted):
+/// the `400` an invalid `Idempotency-Key` gets whether or not the call
+/// is submitted, so the header means the same on both paths (and the
+/// OpenAPI document's pattern holds for both).
+pub fn refuse_invalid_key(parts: &Parts) -> Option<Response> {
+    idempotency_key(parts)
+        .err()
+        .map(|()| SubmitError::InvalidKey.into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::idempotency_key;
