@@ -77,7 +77,7 @@ impl<S: tracing::Subscriber> Layer<S> for ExportHooks {}
 
 impl OtelConfig {
     /// Builds the exporter, a batch span processor and the `tracing` layer;
-    /// installs nothing (see [`init`] for that).
+    /// installs nothing (see [`init`](super::init) for that).
     ///
     /// `Ok(None)` when export is off (no endpoint, or turned off by
     /// `OTEL_SDK_DISABLED` / `OTEL_TRACES_EXPORTER=none`): nothing is built
@@ -180,7 +180,7 @@ impl OtelConfig {
 /// guard is inert when there is no layer.
 ///
 /// `Option<Layer>` is itself a layer, so the result composes directly with
-/// a subscriber of your own ([`init`] is this with qh's JSON logs):
+/// a subscriber of your own ([`init`](super::init) is this with qh's JSON logs):
 ///
 /// ```no_run
 /// # #[tokio::main] async fn main() {
