@@ -222,7 +222,10 @@ async fn an_optional_task_endpoint_refuses_an_invalid_key_either_way() {
             .body(Body::empty())
             .unwrap();
         let doc = assert_problem(&send(&router, req).await, StatusCode::BAD_REQUEST);
-        assert_eq!(doc["type"], "urn:qh:problem:idempotency-key-invalid", "{uri}");
+        assert_eq!(
+            doc["type"], "urn:qh:problem:idempotency-key-invalid",
+            "{uri}"
+        );
     }
     let req = Request::get("/square/3")
         .header("idempotency-key", "k-1")
