@@ -96,6 +96,11 @@ fn store_failure_logged(logs: &Capture, asking: &str, action: &str) {
     assert_eq!(line["fields"]["action"], action);
 }
 
+/// These tests pause, stop and restart redis-servers and then time what
+/// follows (leases of 300 ms): they run one at a time, so that one test's
+/// load cannot shift another's timing.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn logging() -> (Capture, tracing::subscriber::DefaultGuard) {
     let capture = Capture::default();
     let writer = capture.clone();
@@ -111,6 +116,7 @@ async fn a_paused_redis_answers_503_within_the_response_timeout_then_recovers() 
     let Some(()) = redis_server::available() else {
         return;
     };
+    let _one_at_a_time = SERIAL.lock().await;
     let (logs, _guard) = logging();
     let server = RedisServer::start().await;
     let a = instance(&server.url(), options_with(&new_prefix())).await;
@@ -152,6 +158,7 @@ async fn a_restarted_redis_is_used_again_from_the_first_request() {
     let Some(()) = redis_server::available() else {
         return;
     };
+    let _one_at_a_time = SERIAL.lock().await;
     let mut server = RedisServer::start().await;
     let a = instance(&server.url(), options_with(&new_prefix())).await;
     let res = submit_quick(&a, "up").await;
@@ -213,6 +220,7 @@ async fn a_lease_seen_past_its_end_gets_a_grace_and_the_holder_s_result_is_kept(
     let Some(()) = redis_server::available() else {
         return;
     };
+    let _one_at_a_time = SERIAL.lock().await;
     let server = RedisServer::start().await;
     // A long lease: no renewal comes between the lapse and the end.
     let prefix = new_prefix();
@@ -239,6 +247,7 @@ async fn the_holder_s_renewal_within_the_grace_keeps_its_task() {
     let Some(()) = redis_server::available() else {
         return;
     };
+    let _one_at_a_time = SERIAL.lock().await;
     let server = RedisServer::start().await;
     let prefix = new_prefix();
     let options = options_with(&prefix).lease(Duration::from_millis(900));
@@ -267,6 +276,7 @@ async fn a_task_lost_for_good_fails_and_that_answer_never_changes() {
     let Some(()) = redis_server::available() else {
         return;
     };
+    let _one_at_a_time = SERIAL.lock().await;
     let (logs, _guard) = logging();
     let server = RedisServer::start().await;
     let prefix = new_prefix();
@@ -320,6 +330,7 @@ async fn a_pause_longer_than_the_lease_loses_no_result() {
     let Some(()) = redis_server::available() else {
         return;
     };
+    let _one_at_a_time = SERIAL.lock().await;
     let (logs, _guard) = logging();
     let server = RedisServer::start().await;
     let options = options_with(&new_prefix()).lease(Duration::from_millis(300));
@@ -364,6 +375,7 @@ async fn a_task_lost_on_each_of_its_attempts_fails_with_the_count() {
     let Some(()) = redis_server::available() else {
         return;
     };
+    let _one_at_a_time = SERIAL.lock().await;
     let (logs, _guard) = logging();
     let server = RedisServer::start().await;
     let prefix = new_prefix();
@@ -408,6 +420,7 @@ async fn a_task_that_can_run_again_goes_back_to_pending_when_its_instance_is_los
     let Some(()) = redis_server::available() else {
         return;
     };
+    let _one_at_a_time = SERIAL.lock().await;
     let server = RedisServer::start().await;
     let prefix = new_prefix();
     let options = options_with(&prefix).lease(Duration::from_secs(60));
@@ -443,6 +456,7 @@ async fn a_task_whose_record_redis_lost_stops_saying_so() {
     let Some(()) = redis_server::available() else {
         return;
     };
+    let _one_at_a_time = SERIAL.lock().await;
     let (logs, _guard) = logging();
     let mut server = RedisServer::start().await;
     let options = options_with(&new_prefix()).lease(Duration::from_millis(600));
@@ -477,6 +491,7 @@ async fn deleting_unknown_tasks_publishes_nothing() {
     let Some(()) = redis_server::available() else {
         return;
     };
+    let _one_at_a_time = SERIAL.lock().await;
     let server = RedisServer::start().await;
     let prefix = new_prefix();
     let options = options_with(&prefix);
@@ -515,6 +530,7 @@ async fn a_malformed_record_is_skipped_and_the_key_names_the_task() {
     let Some(()) = redis_server::available() else {
         return;
     };
+    let _one_at_a_time = SERIAL.lock().await;
     let (logs, _guard) = logging();
     let server = RedisServer::start().await;
     let prefix = new_prefix();
