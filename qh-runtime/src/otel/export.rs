@@ -100,15 +100,7 @@ impl OtelConfig {
         let Some(endpoint) = self.traces_endpoint.clone().filter(|_| !self.disabled) else {
             return Ok(None);
         };
-        if !endpoint
-            .get(..7)
-            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"))
-        {
-            return Err(OtelError::NotHttp { endpoint });
-        }
-        let runtime = tokio::runtime::Handle::try_current().map_err(OtelError::NoRuntime)?;
-        let client = RuntimeClient::new(runtime, self.timeout.unwrap_or(DEFAULT_TIMEOUT))
-            .map_err(|e| OtelError::Client(Box::new(e)))?;
+        let client = self.http_client(&endpoint)?;
         let exporter = opentelemetry_otlp::SpanExporter::builder()
             .with_http()
             .with_protocol(Protocol::HttpBinary)
@@ -116,12 +108,8 @@ impl OtelConfig {
             .with_http_client(client)
             .build()
             .map_err(|e| OtelError::Exporter(Box::new(e)))?;
-        let mut resource = Resource::builder();
-        if let Some(name) = &self.service_name {
-            resource = resource.with_service_name(name.clone());
-        }
         let provider = SdkTracerProvider::builder()
-            .with_resource(resource.build())
+            .with_resource(self.resource())
             .with_batch_exporter(exporter)
             .build();
         let layer = layer(&provider);
@@ -132,6 +120,32 @@ impl OtelConfig {
             guard.meters = self.build_metrics()?;
         }
         Ok(Some((layer, guard)))
+    }
+
+    /// The HTTP client an OTLP/HTTP exporter to `endpoint` sends with (on
+    /// the current runtime): an `https://` endpoint is refused, as no TLS
+    /// stack is built in.
+    fn http_client(&self, endpoint: &str) -> Result<RuntimeClient, OtelError> {
+        if !endpoint
+            .get(..7)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"))
+        {
+            return Err(OtelError::NotHttp {
+                endpoint: endpoint.to_owned(),
+            });
+        }
+        let runtime = tokio::runtime::Handle::try_current().map_err(OtelError::NoRuntime)?;
+        RuntimeClient::new(runtime, self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+            .map_err(|e| OtelError::Client(Box::new(e)))
+    }
+
+    /// The resource spans and metrics are exported with (the service name).
+    fn resource(&self) -> Resource {
+        let mut resource = Resource::builder();
+        if let Some(name) = &self.service_name {
+            resource = resource.with_service_name(name.clone());
+        }
+        resource.build()
     }
 
     /// The OTLP/HTTP metrics exporter, a periodic reader (every
@@ -145,15 +159,7 @@ impl OtelConfig {
         let Some(endpoint) = self.metrics_endpoint.clone() else {
             return Ok(None);
         };
-        if !endpoint
-            .get(..7)
-            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"))
-        {
-            return Err(OtelError::NotHttp { endpoint });
-        }
-        let runtime = tokio::runtime::Handle::try_current().map_err(OtelError::NoRuntime)?;
-        let client = RuntimeClient::new(runtime, self.timeout.unwrap_or(DEFAULT_TIMEOUT))
-            .map_err(|e| OtelError::Client(Box::new(e)))?;
+        let client = self.http_client(&endpoint)?;
         let exporter = opentelemetry_otlp::MetricExporter::builder()
             .with_http()
             .with_protocol(Protocol::HttpBinary)
@@ -161,12 +167,8 @@ impl OtelConfig {
             .with_http_client(client)
             .build()
             .map_err(|e| OtelError::Exporter(Box::new(e)))?;
-        let mut resource = Resource::builder();
-        if let Some(name) = &self.service_name {
-            resource = resource.with_service_name(name.clone());
-        }
         let provider = opentelemetry_sdk::metrics::SdkMeterProvider::builder()
-            .with_resource(resource.build())
+            .with_resource(self.resource())
             .with_reader(opentelemetry_sdk::metrics::PeriodicReader::builder(exporter).build())
             .build();
         let metrics = super::Metrics::new(&provider);
