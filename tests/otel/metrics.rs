@@ -385,3 +385,61 @@ async fn the_prometheus_endpoint_serves_the_histogram() {
     // The scrape itself is outside the layer: not a request of the app.
     assert!(!text.contains(r#"http_route="/metrics""#));
 }
+
+#[tokio::test]
+async fn every_route_of_a_large_app_records_under_its_own_template() {
+    // More routes than qh finds without a lock, and two routers serving
+    // the same templates: each request lands in its route's series.
+    let read = Read::new();
+    let metrics = qh::otel::Metrics::new(&read.provider);
+    let build = || {
+        let mut app = Router::new();
+        for i in 0..150 {
+            app = app.route(&format!("/r{i}/{{id}}"), get(|| async { "ok" }));
+        }
+        app.nest_service("/files", get(|| async { "file" }))
+            .layer(qh::Tracking::new().metrics(&metrics))
+    };
+    let (first, second) = (build(), build());
+    for round in 0..3 {
+        for i in 0..150 {
+            let app = if (i + round) % 2 == 0 {
+                &first
+            } else {
+                &second
+            };
+            assert_eq!(
+                send(app, "GET", &format!("/r{i}/{round}"), None).await,
+                StatusCode::OK
+            );
+        }
+        assert_eq!(send(&first, "GET", "/files/a", None).await, StatusCode::OK);
+    }
+    let points = read.points("http.server.request.duration");
+    for i in 0..150 {
+        let route = format!("/r{i}/{{id}}");
+        let p = find(
+            &points,
+            &[
+                ("http.request.method", "GET"),
+                ("url.scheme", "http"),
+                ("network.protocol.name", "http"),
+                ("network.protocol.version", "1.1"),
+                ("http.route", &route),
+                ("http.response.status_code", "200"),
+            ],
+        );
+        assert_eq!(p.count, 3, "{route}");
+    }
+    // axum names no template for a nested service: its requests are
+    // recorded without `http.route`.
+    let unrouted: Vec<_> = points
+        .iter()
+        .filter(|p| !p.attrs.iter().any(|(k, _)| k == "http.route"))
+        .collect();
+    assert_eq!(unrouted.len(), 1, "{unrouted:#?}");
+    assert_eq!(unrouted[0].count, 3);
+    assert_eq!(points.iter().map(|p| p.count).sum::<u64>(), 453);
+    let active = read.points("http.server.active_requests");
+    assert!(active.iter().all(|p| p.value == 0.0), "{active:#?}");
+}

@@ -20,7 +20,7 @@ use super::span::{
     incoming_trace, split_incoming, Completion, Ended, Incoming, Outcome, RequestSpan, SpanConfig,
 };
 use crate::context::export::Exporter;
-use crate::context::meter::{Meters, ServerMeasure};
+use crate::context::meter::ServerMeasure;
 use crate::context::{self, Context};
 
 /// A request's context, span, echo and completion, kept together from the
@@ -57,34 +57,21 @@ struct Recording {
 }
 
 impl RequestScope {
-    /// The scope of a request resolved now (`fresh`), under a layer that
-    /// records metrics into `meters` if any: its incoming trace picked up,
-    /// its span opened. `route` is asked only when the span, the access log
-    /// or the metrics will use it. The subscriber is asked for its span
-    /// exporter here, once for the request: the span and the context (its
-    /// log lines, outbound calls, spawned work) use that answer.
+    /// The scope of a request resolved now (`fresh`), with its metrics
+    /// (`measure`, started by a layer that records them): its incoming
+    /// trace picked up, its span opened. `route` is asked only when the
+    /// span or the access log will use it. The subscriber is asked for its
+    /// span exporter here, once for the request: the span and the context
+    /// (its log lines, outbound calls, spawned work) use that answer.
     #[inline]
     pub(crate) fn open<'r>(
         config: SpanConfig,
-        meters: Option<&Meters>,
+        measure: Option<ServerMeasure>,
         fresh: Fresh,
         headers: &HeaderMap,
         (method, uri, version): (&Method, &Uri, Version),
         route: impl FnOnce() -> Option<&'r str>,
     ) -> Self {
-        // Metrics need the route whatever else does: asked once, here.
-        let mut route = Some(route);
-        let mut known = None;
-        let measure = meters.map(|meters| {
-            let r = route.take().and_then(|f| f());
-            known = Some(r);
-            let https = uri.scheme_str() == Some("https");
-            ServerMeasure::start(meters, method, https, version, r)
-        });
-        let route = move || match known {
-            Some(r) => r,
-            None => route.take().and_then(|f| f()),
-        };
         let (trace, linked) =
             split_incoming(incoming_trace(headers), fresh.resolved.trace_trusted());
         let incoming = match (&trace, &linked) {
@@ -189,9 +176,7 @@ impl RequestScope {
     /// (see `body::respond`): the request's metrics are recorded now.
     #[inline]
     pub(crate) fn measure_now(&mut self, status: StatusCode) {
-        if let Some(measure) = self.measure.take() {
-            measure.end(Some(status), None);
-        }
+        ServerMeasure::end(&mut self.measure, Some(status), None);
     }
 
     /// The response's HTTP status, recorded at completion.
@@ -219,9 +204,7 @@ impl RequestScope {
     /// carries the request's IDs), then closes the span.
     #[inline]
     pub(crate) fn complete(&mut self, outcome: Outcome) {
-        if let Some(measure) = self.measure.take() {
-            measure.end(self.ended.http, outcome.label());
-        }
+        ServerMeasure::end(&mut self.measure, self.ended.http, outcome.label());
         if self.records() {
             self.run_then_complete(|_| ((), Some(outcome)));
         }
@@ -246,9 +229,7 @@ impl RequestScope {
         let finish = |ended: &mut Ended, measure: &mut Option<ServerMeasure>| {
             let (result, outcome) = f(ended);
             if let Some(outcome) = outcome {
-                if let Some(measure) = measure.take() {
-                    measure.end(ended.http, outcome.label());
-                }
+                ServerMeasure::end(measure, ended.http, outcome.label());
             }
             (result, outcome)
         };

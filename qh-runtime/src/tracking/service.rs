@@ -21,6 +21,7 @@ use super::grpc;
 use super::resolve::Failure;
 use super::scope::RequestScope;
 use super::Tracking;
+use crate::context::meter::ServerMeasure;
 use crate::context::Resolved;
 use crate::error::{Error, ErrorKind};
 
@@ -100,15 +101,28 @@ where
         // shutdown and meters of the request's background work and calls).
         fresh.resolved.set_layer(&self.tracking);
         req.extensions_mut().insert(fresh.resolved.clone());
+        // The route's template, read for the metrics when the layer records
+        // them (then kept for the span), else only if the span uses it.
+        let meters = self.tracking.meters();
+        let matched = meters.map(|_| req.extensions().get::<MatchedPath>());
         let mut scope = RequestScope::open(
             self.tracking.span_config(),
-            self.tracking.meters(),
+            meters.map(|meters| {
+                let https = req.uri().scheme_str() == Some("https");
+                ServerMeasure::start(
+                    meters,
+                    req.method(),
+                    https,
+                    req.version(),
+                    matched.flatten(),
+                )
+            }),
             fresh,
             req.headers(),
             (req.method(), req.uri(), req.version()),
             || {
-                req.extensions()
-                    .get::<MatchedPath>()
+                matched
+                    .unwrap_or_else(|| req.extensions().get::<MatchedPath>())
                     .map(MatchedPath::as_str)
             },
         );

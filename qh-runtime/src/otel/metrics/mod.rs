@@ -8,21 +8,25 @@
 //! count up and down) cost several times the budget qh keeps for metrics
 //! (400 instructions a request). So:
 //!
-//! - the active count is qh's own atomic per method and scheme, read by an
-//!   observable instrument when the SDK collects (two atomic adds);
+//! - the active count is qh's own atomic per method and scheme
+//!   (`context::meter::Active`), read by an observable instrument when the
+//!   SDK collects;
+//! - the route's recorder is found by the layer, inline, by the matched
+//!   template's address (axum hands every request of a route a clone of
+//!   the router's own string; the table keeps that clone, so an equal
+//!   address is the same template);
 //! - the duration's attribute sets are bound once (the SDK's bound
-//!   instruments) and kept: per route, found by the matched template's
-//!   address (the router's own string, the same for every request of the
-//!   route), then per method, status and outcome packed in one integer.
+//!   instruments) and kept per route, found by the request's method,
+//!   scheme, version, status and outcome packed in one integer.
 //!
-//! A request then pays two clock reads, one small map lookup and one bound
-//! record.
+//! A request then pays two clock reads, one table slot, one integer
+//! compare and one bound record (the SDK's lock and bucket search): about
+//! 380 instructions (`benches/README.md`).
 
 mod prometheus;
 mod route;
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 
 use opentelemetry::metrics::{
@@ -31,11 +35,11 @@ use opentelemetry::metrics::{
 use opentelemetry::KeyValue;
 
 use crate::context::meter::{
-    ClientCall, Meter, Meters, RequestAttrs, RouteMeter, TaskEvent, METHODS, OTHER,
+    Active, ClientCall, Meter, Meters, RequestAttrs, RouteMeter, TaskEvent,
 };
 #[cfg(feature = "prometheus")]
 pub use prometheus::Prometheus;
-use route::Routes;
+use route::RouteDurations;
 
 /// The instrumentation scope qh's instruments are reported under.
 const SCOPE: &str = "qh";
@@ -108,7 +112,7 @@ pub const DURATION_BOUNDARIES: [f64; 14] = [
 /// histograms carry no trace IDs; the request's trace is on its span.
 #[derive(Clone, Default)]
 pub struct Metrics {
-    inner: Option<Arc<Instruments>>,
+    inner: Option<Meters>,
 }
 
 impl fmt::Debug for Metrics {
@@ -123,9 +127,10 @@ impl Metrics {
     /// qh's instruments on `provider`'s meter `qh`.
     #[must_use]
     pub fn new<P: MeterProvider + ?Sized>(provider: &P) -> Self {
-        let meter = provider.meter(SCOPE);
+        let active = Arc::new(Active::default());
+        let instruments = Instruments::new(&provider.meter(SCOPE), Arc::clone(&active));
         Self {
-            inner: Some(Arc::new(Instruments::new(&meter))),
+            inner: Some(Meters::new(Arc::new(instruments), active)),
         }
     }
 
@@ -143,14 +148,13 @@ impl Metrics {
 
     /// The seam the core records through.
     pub(crate) fn meters(&self) -> Option<Meters> {
-        self.inner
-            .as_ref()
-            .map(|i| Meters(Arc::clone(i) as Arc<dyn Meter>))
+        self.inner.clone()
     }
 }
 
 struct Instruments {
-    routes: Routes,
+    /// `http.server.request.duration`, bound per route by its recorders.
+    durations: Histogram<f64>,
     /// `http.server.active_requests`, per method and scheme.
     active: Arc<Active>,
     /// The observable instrument reading `active`: registered while kept.
@@ -164,7 +168,7 @@ struct Instruments {
 }
 
 impl Instruments {
-    fn new(meter: &OtelMeter) -> Self {
+    fn new(meter: &OtelMeter, active: Arc<Active>) -> Self {
         let duration = |name: &'static str, what: &'static str| {
             meter
                 .f64_histogram(name)
@@ -180,22 +184,18 @@ impl Instruments {
                 .with_description(what)
                 .build()
         };
-        let active = Arc::new(Active::default());
         let read = Arc::clone(&active);
         Self {
-            routes: Routes::new(
-                duration(
-                    "http.server.request.duration",
-                    "Duration of HTTP server requests.",
-                ),
-                Arc::clone(&active),
+            durations: duration(
+                "http.server.request.duration",
+                "Duration of HTTP server requests.",
             ),
             _active_reader: meter
                 .i64_observable_up_down_counter("http.server.active_requests")
                 .with_unit("{request}")
                 .with_description("Number of active HTTP server requests.")
                 .with_callback(move |observer| {
-                    read.observe(|value, attrs| observer.observe(value, attrs));
+                    read.observe(|attrs, value| observer.observe(value, &request_attrs(attrs)));
                 })
                 .build(),
             active,
@@ -231,66 +231,13 @@ fn request_attrs(request: RequestAttrs) -> [KeyValue; 2] {
     ]
 }
 
-/// The active requests per method (the last row `_OTHER`) and scheme:
-/// counted here, read when the SDK collects.
-#[derive(Default)]
-pub(super) struct Active {
-    counts: [[AtomicI64; 2]; METHODS.len() + 1],
-    /// Whether a cell was ever used: its series is reported from then on,
-    /// at zero too.
-    used: [[AtomicBool; 2]; METHODS.len() + 1],
-}
-
-impl Active {
-    /// A request starts.
-    #[inline]
-    pub(super) fn up(&self, request: RequestAttrs) {
-        let (row, col) = Self::cell(request);
-        if !self.used[row][col].load(Ordering::Relaxed) {
-            self.used[row][col].store(true, Ordering::Relaxed);
-        }
-        self.counts[row][col].fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// A request ends.
-    #[inline]
-    pub(super) fn down(&self, request: RequestAttrs) {
-        let (row, col) = Self::cell(request);
-        self.counts[row][col].fetch_sub(1, Ordering::Relaxed);
-    }
-
-    #[inline]
-    fn cell(request: RequestAttrs) -> (usize, usize) {
-        (
-            usize::from(request.method).min(METHODS.len()),
-            usize::from(request.https),
-        )
-    }
-
-    fn observe(&self, mut observe: impl FnMut(i64, &[KeyValue])) {
-        for method in 0..=OTHER {
-            for https in [false, true] {
-                let (row, col) = (usize::from(method), usize::from(https));
-                if self.used[row][col].load(Ordering::Relaxed) {
-                    let attrs = RequestAttrs {
-                        method,
-                        https,
-                        version: 0,
-                    };
-                    observe(
-                        self.counts[row][col].load(Ordering::Relaxed),
-                        &request_attrs(attrs),
-                    );
-                }
-            }
-        }
-    }
-}
-
 impl Meter for Instruments {
-    fn start(&self, request: RequestAttrs, route: Option<&str>) -> Arc<dyn RouteMeter> {
-        self.active.up(request);
-        self.routes.get(route)
+    fn route(&self, route: Option<&str>) -> Arc<dyn RouteMeter> {
+        Arc::new(RouteDurations::new(
+            self.durations.clone(),
+            Arc::clone(&self.active),
+            route.map(Into::into),
+        ))
     }
 
     fn client(&self, call: &ClientCall<'_>) {

@@ -257,7 +257,7 @@ impl OutboundCall {
         }
         if let Some(m) = done.measure {
             let status_text = status.filter(|s| *s >= 400).map(|s| s.to_string());
-            m.meters.0.client(&ClientCall {
+            m.meters.meter().client(&ClientCall {
                 method: m.method,
                 address: m.address.as_deref(),
                 port: Some(m.port),

@@ -12,18 +12,20 @@
 // made and never read.
 #![cfg_attr(not(feature = "metrics"), allow(dead_code))]
 
+mod server;
+
 use std::fmt;
 use std::sync::Arc;
-use std::time::Instant;
 
-use http::{Method, StatusCode, Version};
+use http::{Method, Version};
+
+pub(crate) use server::{Active, ServerMeasure};
 
 /// Where metrics go: implemented by `qh::otel::Metrics`.
 pub(crate) trait Meter: Send + Sync + 'static {
-    /// A request matched to `route` (`None`: no route matched) starts
-    /// (`http.server.active_requests` goes up): the recorder its end goes
-    /// to, looked up once, now.
-    fn start(&self, request: RequestAttrs, route: Option<&str>) -> Arc<dyn RouteMeter>;
+    /// A recorder for the requests of `route` (`None`: those no route
+    /// matched). Asked once per route: [`Meters`] keeps the answer.
+    fn route(&self, route: Option<&str>) -> Arc<dyn RouteMeter>;
     /// An outbound HTTP call ended (`http.client.request.duration`).
     fn client(&self, call: &ClientCall<'_>);
     /// A task of `endpoint` was submitted, started, or ended.
@@ -32,9 +34,9 @@ pub(crate) trait Meter: Send + Sync + 'static {
 
 /// Records the requests of one route.
 pub(crate) trait RouteMeter: Send + Sync {
-    /// A request ended (`http.server.request.duration`; the active count
-    /// goes down).
-    fn end(&self, request: RequestAttrs, end: RequestEnd, seconds: f64);
+    /// A request ended (`http.server.request.duration`; the [`Active`]
+    /// count its start raised goes down).
+    fn end(&self, key: RequestKey, seconds: f64);
 }
 
 /// The methods the conventions name, in a fixed order: a request's
@@ -132,6 +134,57 @@ pub(crate) struct RequestEnd {
     pub(crate) error: Option<EndError>,
 }
 
+/// A request's attributes and how it ended, in one integer: what names
+/// its duration's attribute set, made once and compared on every request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct RequestKey(u64);
+
+impl RequestKey {
+    #[inline]
+    pub(crate) fn new(request: RequestAttrs, end: RequestEnd) -> Self {
+        let error = match end.error {
+            None => 0,
+            Some(EndError::Status) => 1,
+            Some(EndError::Aborted) => 2,
+            Some(EndError::Failed) => 3,
+            Some(EndError::NoResponse) => 4,
+        };
+        Self(
+            u64::from(request.method)
+                | u64::from(request.https) << 8
+                | u64::from(request.version) << 16
+                | u64::from(end.status.map_or(0, |s| u32::from(s) + 1)) << 24
+                | error << 48,
+        )
+    }
+
+    /// The request's attributes.
+    #[inline]
+    pub(crate) fn request(self) -> RequestAttrs {
+        let [method, https, version, ..] = self.0.to_le_bytes();
+        RequestAttrs {
+            method,
+            https: https == 1,
+            version,
+        }
+    }
+
+    /// How the request ended.
+    pub(crate) fn end(self) -> RequestEnd {
+        let status = u32::try_from(self.0 >> 24 & 0xff_ffff).unwrap_or(0);
+        RequestEnd {
+            status: status.checked_sub(1).and_then(|s| u16::try_from(s).ok()),
+            error: match self.0 >> 48 {
+                1 => Some(EndError::Status),
+                2 => Some(EndError::Aborted),
+                3 => Some(EndError::Failed),
+                4 => Some(EndError::NoResponse),
+                _ => None,
+            },
+        }
+    }
+}
+
 /// Why a request failed, as its `error.type` says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum EndError {
@@ -181,55 +234,28 @@ pub(crate) enum TaskEvent {
     Stopped,
 }
 
-/// A meter as the configuration and the context keep it.
+/// A meter as the configuration and the context keep it, with what every
+/// request reaches without a call into it: the active count, and the
+/// routes' recorders found so far.
 #[derive(Clone)]
-pub(crate) struct Meters(pub(crate) Arc<dyn Meter>);
+pub(crate) struct Meters(Arc<server::Shared>);
+
+impl Meters {
+    /// Records through `meter`, counting active requests in `active` (the
+    /// count `meter`'s recorders lower and its instruments read).
+    pub(crate) fn new(meter: Arc<dyn Meter>, active: Arc<Active>) -> Self {
+        Self(Arc::new(server::Shared::new(meter, active)))
+    }
+
+    /// Where everything but a server request's start goes.
+    pub(crate) fn meter(&self) -> &dyn Meter {
+        self.0.meter()
+    }
+}
 
 impl fmt::Debug for Meters {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Meters")
-    }
-}
-
-/// A request being measured: kept by its scope from its start to its end.
-pub(crate) struct ServerMeasure {
-    route: Arc<dyn RouteMeter>,
-    attrs: RequestAttrs,
-    started: Instant,
-}
-
-impl ServerMeasure {
-    /// A request of `method` over `version` (`https` when its URI says so)
-    /// matched to `route` starts now.
-    #[inline]
-    pub(crate) fn start(
-        meters: &Meters,
-        method: &Method,
-        https: bool,
-        version: Version,
-        route: Option<&str>,
-    ) -> Self {
-        let attrs = RequestAttrs::of(method, https, version);
-        Self {
-            route: meters.0.start(attrs, route),
-            attrs,
-            started: Instant::now(),
-        }
-    }
-
-    /// The request ended: with a response of `status` (`None`: none was
-    /// made), `outcome` naming how its body did not end normally.
-    #[inline]
-    pub(crate) fn end(self, status: Option<StatusCode>, outcome: Option<&'static str>) {
-        let seconds = self.started.elapsed().as_secs_f64();
-        let status = status.map(|s| s.as_u16());
-        let error = match status {
-            Some(s) if s >= 500 => Some(EndError::Status),
-            Some(_) => outcome.map(EndError::of_outcome),
-            None => Some(EndError::NoResponse),
-        };
-        self.route
-            .end(self.attrs, RequestEnd { status, error }, seconds);
     }
 }
 
@@ -249,7 +275,7 @@ pub(crate) mod tasks {
     /// A task of `endpoint` was submitted (`qh.tasks.submitted`).
     pub(crate) fn submitted(endpoint: &str) {
         if let Some(meters) = current() {
-            meters.0.task(endpoint, TaskEvent::Submitted);
+            meters.meter().task(endpoint, TaskEvent::Submitted);
         }
     }
 
@@ -258,7 +284,7 @@ pub(crate) mod tasks {
     pub(crate) fn started(endpoint: &str) -> Timer {
         let meters = current();
         if let Some(m) = &meters {
-            m.0.task(endpoint, TaskEvent::Started);
+            m.meter().task(endpoint, TaskEvent::Started);
         }
         Timer {
             meters: meters.map(|m| (m, endpoint.to_owned(), Instant::now())),
@@ -281,7 +307,7 @@ pub(crate) mod tasks {
                 } else {
                     TaskEvent::Failed { seconds }
                 };
-                meters.0.task(&endpoint, event);
+                meters.meter().task(&endpoint, event);
             }
         }
     }
@@ -289,7 +315,7 @@ pub(crate) mod tasks {
     impl Drop for Timer {
         fn drop(&mut self) {
             if let Some((meters, endpoint, _)) = self.meters.take() {
-                meters.0.task(&endpoint, TaskEvent::Stopped);
+                meters.meter().task(&endpoint, TaskEvent::Stopped);
             }
         }
     }
