@@ -111,7 +111,7 @@ impl RequestScope {
             })
         });
         Self {
-            ctx: Some(Context::opened(fresh.resolved, exporter).with_incoming_trace(trace)),
+            ctx: Some(Context::opened(fresh.resolved, exporter, trace)),
             echo: Some(fresh.echo),
             rec,
             measure,
