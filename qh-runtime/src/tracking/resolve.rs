@@ -63,6 +63,11 @@ pub(crate) fn resolve_defaults(
 /// lines mean `a, b` (RFC 9110 §5.3), which is not an ID.
 #[inline]
 fn single_value<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a HeaderValue> {
+    if headers.len() == headers.keys_len() {
+        // No header has a second line (the usual request): one lookup,
+        // without walking the name's lines.
+        return headers.get(name);
+    }
     let mut values = headers.get_all(name).iter();
     let value = values.next()?;
     values.next().is_none().then_some(value)
