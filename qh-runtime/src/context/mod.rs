@@ -134,16 +134,26 @@ impl Context {
     /// The context of a resolved request, with the exporter of the
     /// subscriber current here.
     pub(crate) fn from_resolved(resolved: Resolved) -> Self {
-        Self::opened(resolved, Exporter::current())
+        Self::opened(resolved, Exporter::current(), None)
     }
 
     /// The context of a request whose scope opened with `exporter` (looked
-    /// up once there, for the span too).
+    /// up once there, for the span too), with its incoming trace if any
+    /// (made in place: the context is large, and moved as few times as
+    /// can be).
     #[inline]
-    pub(crate) fn opened(resolved: Resolved, exporter: Option<Exporter>) -> Self {
+    pub(crate) fn opened(
+        resolved: Resolved,
+        exporter: Option<Exporter>,
+        trace: Option<crate::trace_context::TraceContext>,
+    ) -> Self {
+        let mut values = Extensions::new();
+        if let Some(tc) = trace {
+            values.insert(tc);
+        }
         Self {
             resolved,
-            values: RefCell::new(Extensions::new()),
+            values: RefCell::new(values),
             exporter,
             until_end: RefCell::new(None),
         }

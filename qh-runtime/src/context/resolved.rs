@@ -44,6 +44,7 @@ pub struct Resolved {
 }
 
 impl Resolved {
+    #[inline]
     pub(crate) fn new(id: RequestId, header: HeaderName, client_id: Option<RequestId>) -> Self {
         Self {
             id,
@@ -55,18 +56,12 @@ impl Resolved {
         }
     }
 
-    /// This resolution for a request whose peer is trusted or not (its
-    /// trace too).
-    pub(crate) fn with_trusted(mut self, trusted: bool) -> Self {
+    /// This resolution for a request whose peer is trusted or not, and
+    /// whose trace is continued or not.
+    #[inline]
+    pub(crate) fn with_trust(mut self, trusted: bool, trace_trusted: bool) -> Self {
         self.trusted = trusted;
-        self.trace_trusted = trusted;
-        self
-    }
-
-    /// This resolution for a request whose peer's trace is continued or
-    /// not (set after [`with_trusted`](Self::with_trusted)).
-    pub(crate) fn with_trace_trusted(mut self, trusted: bool) -> Self {
-        self.trace_trusted = trusted;
+        self.trace_trusted = trace_trusted;
         self
     }
 

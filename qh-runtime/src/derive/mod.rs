@@ -182,8 +182,8 @@ mod tests {
             .scope(async { peer_trusted() })
             .await;
         assert!(trusted);
-        let resolved =
-            crate::context::Resolved::new(id, crate::id::DEFAULT_HEADER, None).with_trusted(false);
+        let resolved = crate::context::Resolved::new(id, crate::id::DEFAULT_HEADER, None)
+            .with_trust(false, false);
         let untrusted = Context::from_resolved(resolved)
             .scope(async { peer_trusted() })
             .await;

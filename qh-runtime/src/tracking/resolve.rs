@@ -63,6 +63,11 @@ pub(crate) fn resolve_defaults(
 /// lines mean `a, b` (RFC 9110 §5.3), which is not an ID.
 #[inline]
 fn single_value<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a HeaderValue> {
+    if headers.len() == headers.keys_len() {
+        // No header has a second line (the usual request): one lookup,
+        // without walking the name's lines.
+        return headers.get(name);
+    }
     let mut values = headers.get_all(name).iter();
     let value = values.next()?;
     values.next().is_none().then_some(value)
@@ -114,53 +119,49 @@ impl Tracking {
         // Asked of every request: besides the ID, the peer's trust decides
         // what of its headers is forwarded (`TrackingContext` fields).
         let peer_trusted = self.config.trust.admits_request(extensions);
-        let trusted = peer_trusted && (found.is_some() || self.config.id_from_traceparent);
-        let fresh = match found {
-            Some((name, value)) if trusted => Ok(Fresh {
-                resolved: Resolved::new(
-                    RequestId::from_accepted(value.as_bytes()),
-                    name.clone(),
-                    None,
-                ),
-                echo: value.clone(),
-            }),
-            None if trusted && self.config.id_from_traceparent => {
-                match crate::trace_context::TraceContext::from_headers(headers) {
-                    Some(tc) => {
-                        let id = tc.request_id();
-                        Ok(Fresh {
-                            echo: id.to_header_value(),
-                            resolved: Resolved::new(id, main.clone(), None),
-                        })
-                    }
-                    None => self.generate(main, None),
-                }
-            }
-            found => self.generate(
-                main,
-                found.map(|(_, value)| RequestId::from_accepted(value.as_bytes())),
-            ),
-        };
         // The trace is the peer's to choose under the same trust, unless
         // traces have a policy of their own.
         let trace_trusted = match &self.config.trace_trust {
             None => peer_trusted,
             Some(trust) => trust.admits_request(extensions),
         };
-        fresh.map(|Fresh { resolved, echo }| Fresh {
-            resolved: resolved
-                .with_trusted(peer_trusted)
-                .with_trace_trusted(trace_trusted),
+        let trusted = peer_trusted && (found.is_some() || self.config.id_from_traceparent);
+        // The ID, the header it is echoed under, the client's untrusted ID,
+        // the echo: the resolution is built once, in place.
+        let (id, header, client, echo) = match found {
+            Some((name, value)) if trusted => (
+                RequestId::from_accepted(value.as_bytes()),
+                name.clone(),
+                None,
+                value.clone(),
+            ),
+            None if trusted && self.config.id_from_traceparent => {
+                match crate::trace_context::TraceContext::from_headers(headers) {
+                    Some(tc) => {
+                        let id = tc.request_id();
+                        let echo = id.to_header_value();
+                        (id, main.clone(), None, echo)
+                    }
+                    None => {
+                        let (id, echo) = self.generate(main)?;
+                        (id, main.clone(), None, echo)
+                    }
+                }
+            }
+            found => {
+                let client = found.map(|(_, value)| RequestId::from_accepted(value.as_bytes()));
+                let (id, echo) = self.generate(main)?;
+                (id, main.clone(), client, echo)
+            }
+        };
+        Ok(Fresh {
+            resolved: Resolved::new(id, header, client).with_trust(peer_trusted, trace_trusted),
             echo,
         })
     }
 
-    /// Rule (3): a new ID, with the client's kept beside it if any.
-    fn generate(
-        &self,
-        main: &HeaderName,
-        client: Option<RequestId>,
-    ) -> Result<Fresh, Box<Failure>> {
+    /// Rule (3): a new ID, and its echo.
+    fn generate(&self, main: &HeaderName) -> Result<(RequestId, HeaderValue), Box<Failure>> {
         let generator = &self.config.generator;
         let id = if generator.is_custom() {
             catch_unwind(AssertUnwindSafe(|| generator.generate()))
@@ -168,10 +169,8 @@ impl Tracking {
         } else {
             generator.generate()
         };
-        Ok(Fresh {
-            echo: id.to_header_value(),
-            resolved: Resolved::new(id, main.clone(), client),
-        })
+        let echo = id.to_header_value();
+        Ok((id, echo))
     }
 
     fn failure(&self, main: &HeaderName, what: &'static str) -> Box<Failure> {

@@ -82,23 +82,23 @@ impl RequestScope {
         let grpc = grpc::is_grpc(headers);
         let grpc_path = grpc.then(|| uri.path());
         let exporter = Exporter::current();
-        let RequestSpan { span, done } = RequestSpan::new(
+        let rec = RequestSpan::new(
             config,
             &fresh.resolved,
-            (method, Protocol::of(uri, version)),
+            (method, || Protocol::of(uri, version)),
             route,
             grpc_path,
             incoming,
             exporter.as_ref(),
-        );
-        let rec = done.records().then(|| {
+        )
+        .map(|RequestSpan { span, done }| {
             Box::new(Recording {
                 span,
                 done: Some(done),
             })
         });
         Self {
-            ctx: Some(Context::opened(fresh.resolved, exporter).with_incoming_trace(trace)),
+            ctx: Some(Context::opened(fresh.resolved, exporter, trace)),
             echo: Some(fresh.echo),
             rec,
             measure,

@@ -42,6 +42,11 @@ const INLINE: usize = 40;
 #[derive(Clone)]
 pub struct RequestId(Repr);
 
+/// A buffer of an inline ID's size at a word boundary (see
+/// `RequestId::from_accepted`).
+#[repr(align(8))]
+struct Aligned([u8; INLINE]);
+
 #[derive(Clone)]
 enum Repr {
     Inline(ArrayString<INLINE>),
@@ -123,7 +128,19 @@ impl RequestId {
     /// Wraps bytes a rule has accepted (so visible ASCII), copying them.
     pub(crate) fn from_accepted(bytes: &[u8]) -> Self {
         // Accepted bytes are visible ASCII, hence UTF-8: the check cannot
-        // fail, and an empty string is the safe answer if it ever did.
+        // fail. A short ID is checked in an aligned copy, which
+        // `str::from_utf8` reads a word at a time (a header's bytes sit at
+        // any address, and are read one by one), and that copy is the
+        // inline ID.
+        if bytes.len() <= INLINE {
+            let mut buf = Aligned([0; INLINE]);
+            buf.0[..bytes.len()].copy_from_slice(bytes);
+            if let Ok(mut inline) = ArrayString::from_byte_string(&buf.0) {
+                inline.truncate(bytes.len());
+                return Self(Repr::Inline(inline));
+            }
+        }
+        // An empty string is the safe answer if the check ever failed.
         let text = std::str::from_utf8(bytes).unwrap_or_default();
         Self::from_text(text)
     }

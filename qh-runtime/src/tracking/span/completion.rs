@@ -72,12 +72,6 @@ pub(super) struct Access {
 }
 
 impl Completion {
-    /// Whether completing records anything: a span listened to, or an
-    /// access line (no clock was read otherwise).
-    pub(crate) fn records(&self) -> bool {
-        self.started.is_some()
-    }
-
     /// A gRPC call's answer head: whether it shows the app served the
     /// call ([`grpc::answer_serves`]). Names a span still waiting for it:
     /// after its method when served, else with the shared name.

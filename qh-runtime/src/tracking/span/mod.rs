@@ -177,24 +177,27 @@ impl RequestSpan {
     /// named from what the app serves (see `grpc`): at once when the route
     /// is the method's, else when [`Completion::rpc_answered`] learns it.
     ///
-    /// `route` is asked only when the span or the access log wants it: with
-    /// nothing listening, a request pays no route lookup. `exporter` is the
-    /// current subscriber's, looked up once by the request's scope.
+    /// `route` and `protocol` are asked only when the span or the access
+    /// log wants them: with nothing listening, a request pays no route
+    /// lookup. `exporter` is the current subscriber's, looked up once by the
+    /// request's scope.
+    ///
+    /// `None` when its completion would record nothing (no span listened
+    /// to, no access line): there is then no span to make, keep or drop.
     pub(crate) fn new<'r>(
         config: SpanConfig,
         resolved: &Resolved,
-        (method, protocol): (&Method, Protocol),
+        (method, protocol): (&Method, impl FnOnce() -> Protocol),
         route: impl FnOnce() -> Option<&'r str>,
         grpc_path: Option<&str>,
         incoming: Option<Incoming<'_>>,
         exporter: Option<&Exporter>,
-    ) -> Self {
+    ) -> Option<Self> {
         let enabled = tracing::level_enabled!(config.level);
-        let route = if enabled || config.access_log {
-            route()
-        } else {
-            None
-        };
+        if !enabled && !config.access_log {
+            return None;
+        }
+        let route = route();
         let access = config.access_log.then(|| {
             Box::new(Access {
                 id: resolved.id().clone(),
@@ -222,7 +225,7 @@ impl RequestSpan {
                     request_span_at!(config.level, id, &*method_text, route, client, plain)
                 }
                 (None, Some(_)) => {
-                    let otel = semconv::server_fields(&method_text, route, protocol);
+                    let otel = semconv::server_fields(&method_text, route, protocol());
                     request_span_at!(config.level, id, &*method_text, route, client, otel)
                 }
             }
@@ -230,23 +233,24 @@ impl RequestSpan {
             Span::none()
         };
         if span.is_disabled() {
-            let started = access.is_some().then(Instant::now);
-            return Self {
+            // Only an access line records: the clock is read for it.
+            access.as_ref()?;
+            return Some(Self {
                 span: Span::none(),
                 done: Completion {
-                    started,
+                    started: Some(Instant::now()),
                     access,
                     exported: false,
                     rpc: None,
                 },
-            };
+            });
         }
         match (exporter, incoming) {
             (Some(exporter), Some(Incoming::Continue(tc))) => exporter.continue_trace(&span, tc),
             (Some(exporter), Some(Incoming::Link(tc))) => exporter.link(&span, tc),
             _ => {}
         }
-        Self {
+        Some(Self {
             span,
             done: Completion {
                 started: Some(Instant::now()),
@@ -254,7 +258,7 @@ impl RequestSpan {
                 exported: exporter.is_some(),
                 rpc: pending,
             },
-        }
+        })
     }
 }
 
