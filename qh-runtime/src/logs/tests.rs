@@ -105,6 +105,8 @@ fn every_field_type_is_valid_json() {
         u = 5u64,
         f = 1.5f64,
         nan = f64::NAN,
+        small = 1.25e-7f64,
+        min = i64::MIN,
         big = 1u128 << 100,
         d = ?vec!["x"],
         e = &err as &(dyn std::error::Error + 'static),
@@ -120,6 +122,8 @@ fn every_field_type_is_valid_json() {
     assert_eq!(f["u"], 5);
     assert_eq!(f["f"], 1.5);
     assert_eq!(f["nan"], "NaN");
+    assert_eq!(f["small"], 1.25e-7);
+    assert_eq!(f["min"], i64::MIN);
     assert_eq!(f["d"], "[\"x\"]");
     assert_eq!(f["e"], "disk \"full\"");
 }
