@@ -1,52 +1,90 @@
-//! Writing JSON straight into `tracing-subscriber`'s line buffer: strings
-//! escaped as they are written, no intermediate `String` or `serde_json::Value`.
+//! Writing JSON: strings escaped as they are written, no intermediate
+//! `serde_json::Value`. Generic over the writer, so a line written into a
+//! `String` (see [`buffered`]) pushes bytes directly rather than through a
+//! dynamic call per piece.
 
+use std::cell::RefCell;
 use std::fmt::{self, Write};
 
 use tracing::field::{Field, Visit};
 
 /// Writes a JSON string literal (quotes included).
-pub(crate) fn string(w: &mut dyn Write, s: &str) -> fmt::Result {
+#[inline]
+pub(crate) fn string<W: Write + ?Sized>(w: &mut W, s: &str) -> fmt::Result {
     w.write_char('"')?;
-    Escape(w).write_str(s)?;
+    escape(w, s)?;
     w.write_char('"')
 }
 
 /// Writes `"key":` (keys are field names: Rust identifiers, or strings a
 /// user chose, so they are escaped too).
-pub(crate) fn key(w: &mut dyn Write, k: &str) -> fmt::Result {
+#[inline]
+pub(crate) fn key<W: Write + ?Sized>(w: &mut W, k: &str) -> fmt::Result {
     string(w, k)?;
     w.write_char(':')
 }
 
+/// Writes `s` JSON-escaped, without quotes.
+#[inline]
+fn escape<W: Write + ?Sized>(w: &mut W, s: &str) -> fmt::Result {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    while let Some(i) = next_escape(bytes, start) {
+        w.write_str(&s[start..i])?;
+        match bytes[i] {
+            b'"' => w.write_str("\\\"")?,
+            b'\\' => w.write_str("\\\\")?,
+            b'\n' => w.write_str("\\n")?,
+            b'\r' => w.write_str("\\r")?,
+            b'\t' => w.write_str("\\t")?,
+            b => write!(w, "\\u{b:04x}")?,
+        }
+        start = i + 1;
+    }
+    w.write_str(&s[start..])
+}
+
 /// A writer that JSON-escapes everything written through it, so `Debug`
 /// and `Display` output can be streamed into a string literal.
-pub(crate) struct Escape<'a>(pub(crate) &'a mut dyn Write);
+pub(crate) struct Escape<'a, W: ?Sized>(pub(crate) &'a mut W);
 
-impl Write for Escape<'_> {
+impl<W: Write + ?Sized> Write for Escape<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        let bytes = s.as_bytes();
-        let mut start = 0;
-        while let Some(i) = next_escape(bytes, start) {
-            self.0.write_str(&s[start..i])?;
-            let b = bytes[i];
-            let esc = match b {
-                b'"' => "\\\"",
-                b'\\' => "\\\\",
-                b'\n' => "\\n",
-                b'\r' => "\\r",
-                b'\t' => "\\t",
-                _ => "",
-            };
-            if esc.is_empty() {
-                write!(self.0, "\\u{b:04x}")?;
-            } else {
-                self.0.write_str(esc)?;
-            }
-            start = i + 1;
-        }
-        self.0.write_str(&s[start..])
+        escape(self.0, s)
     }
+}
+
+thread_local! {
+    /// The line being written by [`buffered`], kept between lines.
+    static LINE: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// A line of more than this keeps no buffer of its size for the next.
+const KEEP: usize = 64 * 1024;
+
+/// Runs `write` on a `String` and hands what it wrote to `out` in one
+/// piece. The string is a per-thread buffer reused from line to line (a
+/// fresh one when a line is written while another is: a `Debug` impl that
+/// logs).
+pub(crate) fn buffered(
+    out: &mut dyn Write,
+    write: impl FnOnce(&mut String) -> fmt::Result,
+) -> fmt::Result {
+    LINE.with(|line| match line.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            let written = write(&mut buf).and_then(|()| out.write_str(&buf));
+            if buf.capacity() > KEEP {
+                *buf = String::new();
+            }
+            written
+        }
+        Err(_) => {
+            let mut buf = String::new();
+            write(&mut buf)?;
+            out.write_str(&buf)
+        }
+    })
 }
 
 /// The index of the first byte at or after `from` that a JSON string must
@@ -94,13 +132,13 @@ fn escaped(b: u8) -> bool {
 
 /// Passes on at most `left` bytes (cut at a character boundary) and counts
 /// the rest, so one huge value cannot make a huge line.
-struct Capped<'a> {
-    w: &'a mut dyn Write,
+struct Capped<'a, W: ?Sized> {
+    w: &'a mut W,
     left: usize,
     cut: usize,
 }
 
-impl Write for Capped<'_> {
+impl<W: Write + ?Sized> Write for Capped<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         if s.len() <= self.left {
             self.left -= s.len();
@@ -118,13 +156,13 @@ impl Write for Capped<'_> {
 
 /// Writes `value` as a JSON string literal of at most `limit` bytes of
 /// text; a longer one is cut and says by how much: `"abc… [+12345 bytes]"`.
-fn capped_string(
-    w: &mut dyn Write,
+fn capped_string<W: Write + ?Sized>(
+    w: &mut W,
     limit: usize,
     value: impl FnOnce(&mut dyn Write) -> fmt::Result,
 ) -> fmt::Result {
     w.write_char('"')?;
-    let mut escaped = Escape(w);
+    let mut escaped = Escape(&mut *w);
     let mut capped = Capped {
         w: &mut escaped,
         left: limit,
@@ -141,15 +179,15 @@ fn capped_string(
 /// Records an event's fields as the members of a JSON object (the caller
 /// writes the braces), each text value cut to `limit` bytes. The first
 /// error is kept and reported by `finish`.
-pub(crate) struct Fields<'a> {
-    w: &'a mut dyn Write,
+pub(crate) struct Fields<'a, W: ?Sized> {
+    w: &'a mut W,
     first: bool,
     limit: usize,
     result: fmt::Result,
 }
 
-impl<'a> Fields<'a> {
-    pub(crate) fn new(w: &'a mut dyn Write, limit: usize) -> Self {
+impl<'a, W: Write + ?Sized> Fields<'a, W> {
+    pub(crate) fn new(w: &'a mut W, limit: usize) -> Self {
         Self {
             w,
             first: true,
@@ -162,7 +200,8 @@ impl<'a> Fields<'a> {
         self.result
     }
 
-    fn member(&mut self, field: &Field, value: impl FnOnce(&mut dyn Write) -> fmt::Result) {
+    #[inline]
+    fn member(&mut self, field: &Field, value: impl FnOnce(&mut W) -> fmt::Result) {
         if self.result.is_err() {
             return;
         }
@@ -183,10 +222,16 @@ impl<'a> Fields<'a> {
     }
 }
 
-impl Visit for Fields<'_> {
+impl<W: Write + ?Sized> Visit for Fields<'_, W> {
     fn record_str(&mut self, field: &Field, value: &str) {
         let limit = self.limit;
-        self.member(field, |w| capped_string(w, limit, |w| w.write_str(value)));
+        self.member(field, |w| {
+            if value.len() <= limit {
+                string(w, value)
+            } else {
+                capped_string(w, limit, |w| w.write_str(value))
+            }
+        });
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
