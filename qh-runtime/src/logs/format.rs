@@ -1,11 +1,11 @@
 //! [`JsonFormat`]: one JSON object per event, with the request's IDs taken
 //! from the context store at the moment the event is formatted.
 
-use std::fmt;
+use std::fmt::{self, Write};
+use std::time::SystemTime;
 
 use tracing::{Event, Subscriber};
 use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
@@ -151,7 +151,7 @@ impl JsonFormat {
         w.push('{');
         if self.timestamp {
             w.push_str("\"timestamp\":\"");
-            SystemTime.format_time(&mut Writer::new(w))?;
+            write!(w, "{}", humantime::format_rfc3339_micros(SystemTime::now()))?;
             w.push_str("\",");
         }
         let meta = event.metadata();
