@@ -61,11 +61,14 @@ impl JsonFields {
 
 impl<'w> FormatFields<'w> for JsonFields {
     fn format_fields<R: RecordFields>(&self, mut writer: Writer<'w>, fields: R) -> fmt::Result {
-        writer.write_char('{')?;
-        let mut members = json::Fields::new(&mut writer, DEFAULT_FIELD_LIMIT);
-        fields.record(&mut members);
-        members.finish()?;
-        writer.write_char('}')
+        json::buffered(&mut writer, |w| {
+            w.push('{');
+            let mut members = json::Fields::new(w, DEFAULT_FIELD_LIMIT);
+            fields.record(&mut members);
+            members.finish()?;
+            w.push('}');
+            Ok(())
+        })
     }
 
     fn add_fields(

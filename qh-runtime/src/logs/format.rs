@@ -2,10 +2,10 @@
 //! from the context store at the moment the event is formatted.
 
 use std::fmt::{self, Write};
+use std::time::SystemTime;
 
 use tracing::{Event, Subscriber};
 use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
@@ -132,55 +132,71 @@ where
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        writer.write_char('{')?;
+        json::buffered(&mut writer, |w| self.write_line(ctx, w, event))
+    }
+}
+
+impl JsonFormat {
+    /// One event's line, `\n` included.
+    fn write_line<S, N>(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        w: &mut String,
+        event: &Event<'_>,
+    ) -> fmt::Result
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+        N: for<'a> FormatFields<'a> + 'static,
+    {
+        w.push('{');
         if self.timestamp {
-            writer.write_str("\"timestamp\":\"")?;
-            SystemTime.format_time(&mut writer)?;
-            writer.write_str("\",")?;
+            w.push_str("\"timestamp\":\"");
+            write!(w, "{}", humantime::format_rfc3339_micros(SystemTime::now()))?;
+            w.push_str("\",");
         }
-        let w: &mut dyn Write = &mut writer;
         let meta = event.metadata();
         json::key(w, "level")?;
         json::string(w, meta.level().as_str())?;
-        w.write_char(',')?;
+        w.push(',');
         json::key(w, "target")?;
         json::string(w, meta.target())?;
         super::write_context_fields(w)?;
-        w.write_str(",\"fields\":{")?;
+        w.push_str(",\"fields\":{");
         let mut fields = json::Fields::new(w, self.field_limit);
         event.record(&mut fields);
         fields.finish()?;
-        w.write_char('}')?;
+        w.push('}');
         if self.spans {
             if let Some(scope) = ctx.event_scope() {
                 let mut leaf = None;
-                w.write_str(",\"spans\":[")?;
+                w.push_str(",\"spans\":[");
                 for (i, span) in scope.from_root().enumerate() {
                     if i > 0 {
-                        w.write_char(',')?;
+                        w.push(',');
                     }
                     write_span::<S, N>(w, &span)?;
                     leaf = Some(span);
                 }
-                w.write_char(']')?;
+                w.push(']');
                 if let Some(span) = leaf {
-                    w.write_str(",\"span\":")?;
+                    w.push_str(",\"span\":");
                     write_span::<S, N>(w, &span)?;
                 }
             }
         }
-        w.write_str("}\n")
+        w.push_str("}\n");
+        Ok(())
     }
 }
 
 /// `{"name":…,<the span's fields>}`; the fields are spliced in as recorded
 /// when the field formatter produced a JSON object, left out otherwise.
-fn write_span<S, N>(w: &mut dyn Write, span: &SpanRef<'_, S>) -> fmt::Result
+fn write_span<S, N>(w: &mut String, span: &SpanRef<'_, S>) -> fmt::Result
 where
     S: for<'a> LookupSpan<'a>,
     N: for<'a> FormatFields<'a> + 'static,
 {
-    w.write_char('{')?;
+    w.push('{');
     json::key(w, "name")?;
     json::string(w, span.name())?;
     let ext = span.extensions();
@@ -188,10 +204,11 @@ where
         let s = recorded.fields.as_str();
         if let Some(inner) = s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
             if !inner.trim().is_empty() {
-                w.write_char(',')?;
-                w.write_str(inner)?;
+                w.push(',');
+                w.push_str(inner);
             }
         }
     }
-    w.write_char('}')
+    w.push('}');
+    Ok(())
 }

@@ -60,7 +60,7 @@ mod format;
 mod json;
 mod text;
 
-use std::fmt::{self, Write};
+use std::fmt;
 use std::io;
 
 use tracing_subscriber::fmt::MakeWriter;
@@ -95,25 +95,25 @@ pub fn trace_ids() -> Option<TraceIds> {
 
 /// Writes `,"request_id":…` and the other context members, or nothing
 /// outside a request.
-fn write_context_fields(w: &mut dyn Write) -> fmt::Result {
+fn write_context_fields(w: &mut String) -> fmt::Result {
     let Some(id) = crate::context::request_id() else {
         return Ok(());
     };
-    w.write_char(',')?;
+    w.push(',');
     json::key(w, "request_id")?;
     json::string(w, id.as_str())?;
     if let Some(client) = crate::context::client_request_id() {
-        w.write_char(',')?;
+        w.push(',');
         json::key(w, "client_request_id")?;
         json::string(w, client.as_str())?;
     }
     if let Some(ids) = trace_ids() {
-        // Hex digits need no escaping; no `write!`: this runs on every event.
-        w.write_str(",\"trace_id\":\"")?;
-        w.write_str(ids.trace_id.hex().as_str())?;
-        w.write_str("\",\"span_id\":\"")?;
-        w.write_str(ids.span_id.hex().as_str())?;
-        w.write_char('"')?;
+        // Hex digits need no escaping.
+        w.push_str(",\"trace_id\":\"");
+        w.push_str(ids.trace_id.hex().as_str());
+        w.push_str("\",\"span_id\":\"");
+        w.push_str(ids.span_id.hex().as_str());
+        w.push('"');
     }
     Ok(())
 }

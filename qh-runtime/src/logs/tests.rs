@@ -63,7 +63,16 @@ fn lines_inside_a_request_carry_its_ids_outside_none() {
     assert_eq!(inside["level"], "WARN");
     assert_eq!(inside["target"], module_path!());
     assert_eq!(inside["fields"]["n"], 3);
-    assert!(inside["timestamp"].as_str().unwrap().ends_with('Z'));
+    // RFC 3339 in UTC with microseconds, the time the line was written.
+    let stamp = inside["timestamp"].as_str().unwrap();
+    let shape: String = stamp
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '9' } else { c })
+        .collect();
+    assert_eq!(shape, "9999-99-99T99:99:99.999999Z", "{stamp}");
+    let at = humantime::parse_rfc3339(stamp).unwrap();
+    let age = std::time::SystemTime::now().duration_since(at).unwrap();
+    assert!(age < std::time::Duration::from_secs(60), "{stamp}");
 }
 
 #[test]
@@ -105,6 +114,8 @@ fn every_field_type_is_valid_json() {
         u = 5u64,
         f = 1.5f64,
         nan = f64::NAN,
+        small = 1.25e-7f64,
+        min = i64::MIN,
         big = 1u128 << 100,
         d = ?vec!["x"],
         e = &err as &(dyn std::error::Error + 'static),
@@ -120,6 +131,8 @@ fn every_field_type_is_valid_json() {
     assert_eq!(f["u"], 5);
     assert_eq!(f["f"], 1.5);
     assert_eq!(f["nan"], "NaN");
+    assert_eq!(f["small"], 1.25e-7);
+    assert_eq!(f["min"], i64::MIN);
     assert_eq!(f["d"], "[\"x\"]");
     assert_eq!(f["e"], "disk \"full\"");
 }
