@@ -16,7 +16,7 @@ mod trace;
 mod values;
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell, RefMut};
 use std::fmt;
 use std::future::Future;
 
@@ -73,33 +73,51 @@ pub struct Context {
     /// background work counts toward and whose meters its outbound calls
     /// and tasks record through.
     resolved: Resolved,
-    values: RefCell<Extensions>,
+    /// What few requests use, made on first use: the context is swapped in
+    /// and out of the store around every poll, so it is kept this small.
+    rare: RefCell<Option<Box<Rare>>>,
+}
+
+/// The parts of a [`Context`] few requests use.
+#[derive(Default)]
+struct Rare {
+    /// The values stored with [`insert`] (and an incoming trace).
+    values: Extensions,
     /// The span exporter of the subscriber current when the context was
     /// made (see `export`).
     exporter: Option<Exporter>,
     /// What the request's scope keeps until it ends (the request's
     /// `BackgroundTasks` job list). Only the scope's own context holds it:
     /// copies (`Context::current`, spawned work) start empty.
-    until_end: RefCell<Option<Box<dyn Any + Send>>>,
+    until_end: Option<Box<dyn Any + Send>>,
 }
 
 impl Clone for Context {
     fn clone(&self) -> Self {
+        let rare = self.rare.borrow().as_ref().and_then(|rare| {
+            (!rare.values.is_empty() || rare.exporter.is_some()).then(|| {
+                Box::new(Rare {
+                    values: rare.values.clone(),
+                    exporter: rare.exporter.clone(),
+                    until_end: None,
+                })
+            })
+        });
         Self {
             resolved: self.resolved.clone(),
-            values: self.values.clone(),
-            exporter: self.exporter.clone(),
-            until_end: RefCell::new(None),
+            rare: RefCell::new(rare),
         }
     }
 }
 
 impl fmt::Debug for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rare = self.rare.borrow();
+        let rare = rare.as_deref();
         f.debug_struct("Context")
             .field("resolved", &self.resolved)
-            .field("values", &self.values)
-            .field("exporter", &self.exporter)
+            .field("values", &rare.map(|rare| &rare.values))
+            .field("exporter", &rare.and_then(|rare| rare.exporter.as_ref()))
             .field("shutdown", &self.shutdown())
             .finish_non_exhaustive()
     }
@@ -147,16 +165,33 @@ impl Context {
         exporter: Option<Exporter>,
         trace: Option<crate::trace_context::TraceContext>,
     ) -> Self {
-        let mut values = Extensions::new();
-        if let Some(tc) = trace {
-            values.insert(tc);
-        }
+        let rare = (exporter.is_some() || trace.is_some()).then(|| {
+            let mut values = Extensions::new();
+            if let Some(tc) = trace {
+                values.insert(tc);
+            }
+            Box::new(Rare {
+                values,
+                exporter,
+                until_end: None,
+            })
+        });
         Self {
             resolved,
-            values: RefCell::new(values),
-            exporter,
-            until_end: RefCell::new(None),
+            rare: RefCell::new(rare),
         }
+    }
+
+    /// The rarely used parts, made now if they were not yet.
+    fn rare_mut(&self) -> RefMut<'_, Rare> {
+        RefMut::map(self.rare.borrow_mut(), |rare| {
+            &mut **rare.get_or_insert_default()
+        })
+    }
+
+    /// The exporter the context was made with, if any.
+    fn exporter(&self) -> Option<Ref<'_, Exporter>> {
+        Ref::filter_map(self.rare.borrow(), |rare| rare.as_ref()?.exporter.as_ref()).ok()
     }
 
     /// The shutdown the request's background work counts toward, if any:
@@ -176,7 +211,10 @@ impl Context {
     /// response body is kept in the scope to its end: see
     /// `tracking::body`).
     pub(crate) fn keeps_until_end(&self) -> bool {
-        self.until_end.borrow().is_some()
+        self.rare
+            .borrow()
+            .as_deref()
+            .is_some_and(|rare| rare.until_end.is_some())
     }
 
     /// A copy of the context of the current request, if there is one.
@@ -213,7 +251,7 @@ impl Context {
         trace: Option<crate::trace_context::TraceContext>,
     ) -> Self {
         if let Some(tc) = trace {
-            self.values.borrow_mut().insert(tc);
+            self.rare_mut().values.insert(tc);
         }
         self
     }
@@ -304,9 +342,10 @@ pub fn is_set() -> bool {
 /// (see [`keep_until_end`]).
 pub(crate) fn kept_until_end<T: Any + Clone>() -> Option<T> {
     with_current(|c| {
-        c.until_end
+        c.rare
             .borrow()
             .as_ref()
+            .and_then(|rare| rare.until_end.as_ref())
             .and_then(|kept| kept.downcast_ref::<T>().cloned())
     })
     .flatten()
@@ -317,7 +356,7 @@ pub(crate) fn kept_until_end<T: Any + Clone>() -> Option<T> {
 /// the value) outside a request.
 pub(crate) fn keep_until_end<T: Any + Send>(value: T) -> bool {
     with_current(|c| {
-        *c.until_end.borrow_mut() = Some(Box::new(value));
+        c.rare_mut().until_end = Some(Box::new(value));
     })
     .is_some()
 }
@@ -344,12 +383,12 @@ pub(crate) fn header_of(id: &[u8]) -> HeaderName {
 /// The IDs of the exported span current here, when the current request's
 /// subscriber exports spans (see `export`).
 pub(crate) fn exported_ids() -> Option<TraceIds> {
-    with_current(|c| c.exporter.as_ref().and_then(Exporter::current_ids)).flatten()
+    with_current(|c| c.exporter().and_then(|exporter| exporter.current_ids())).flatten()
 }
 
 /// The span exporter of the current request's subscriber (see `export`).
 pub(crate) fn current_exporter() -> Option<Exporter> {
-    with_current(|c| c.exporter.clone()).flatten()
+    with_current(|c| c.exporter().map(|exporter| Exporter::clone(&exporter))).flatten()
 }
 
 /// The header the current request's ID was resolved under.

@@ -46,7 +46,7 @@ use super::with_current;
 /// ```
 pub fn insert<T: Clone + Send + Sync + 'static>(value: T) -> bool {
     with_current(|c| {
-        c.values.borrow_mut().insert(value);
+        c.rare_mut().values.insert(value);
     })
     .is_some()
 }
@@ -75,5 +75,9 @@ pub fn insert<T: Clone + Send + Sync + 'static>(value: T) -> bool {
 /// ```
 #[must_use]
 pub fn get<T: Clone + Send + Sync + 'static>() -> Option<T> {
-    with_current(|c| c.values.borrow().get::<T>().cloned()).flatten()
+    with_current(|c| {
+        let rare = c.rare.borrow();
+        rare.as_ref()?.values.get::<T>().cloned()
+    })
+    .flatten()
 }

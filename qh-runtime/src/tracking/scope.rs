@@ -256,6 +256,10 @@ impl Drop for RequestScope {
     /// Dropped before its completion: the response was never sent, or its
     /// body not to its end (the client went away).
     fn drop(&mut self) {
-        self.complete(Outcome::Aborted);
+        // Most scopes end with nothing left to record (ended at the
+        // response head, or reentered): checked here, without a call.
+        if self.measure.is_some() || self.records() {
+            self.complete(Outcome::Aborted);
+        }
     }
 }

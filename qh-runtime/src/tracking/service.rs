@@ -129,13 +129,18 @@ where
         // The inner service's `call` runs in the scope too, so inner
         // middleware (tower-http's `make_span`, say) sees the ID.
         let inner = &mut self.inner;
-        match scope.run(|| catch_unwind(AssertUnwindSafe(|| inner.call(req)))) {
-            Ok(future) => TrackingFuture::new(State::Tracked {
-                inner: InScope::new(scope, future),
-            }),
-            Err(payload) => TrackingFuture::new(State::Ready {
-                response: Some(panicked(scope, &payload)),
-            }),
+        let called = scope.run(|| catch_unwind(AssertUnwindSafe(|| inner.call(req))));
+        // The future is large (the inner one and the scope): built as one
+        // value, its state chosen inside, it is copied fewer times.
+        TrackingFuture {
+            state: match called {
+                Ok(future) => State::Tracked {
+                    inner: InScope::new(scope, future),
+                },
+                Err(payload) => State::Ready {
+                    response: Some(panicked(scope, &payload)),
+                },
+            },
         }
     }
 }
