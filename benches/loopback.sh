@@ -7,6 +7,10 @@
 #   benches/loopback.sh                     (needs wrk: apt-get install wrk)
 #   BINS="before=/path/hot_path after=/path/hot_path" benches/loopback.sh
 #                                           (builds side by side, interleaved)
+#   PIN=1 benches/loopback.sh              (server on CPU 0, wrk with one
+#                                           thread on CPU 1: on a 2-core
+#                                           machine the two stop trading
+#                                           cores, and rounds spread less)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-5}
@@ -23,12 +27,18 @@ for round in $(seq "$ROUNDS"); do
   for v in "${variants[@]}"; do
     for entry in $BINS; do
       build=${entry%%=*} bin=${entry#*=}
-      QH_SERVE="$v:$PORT" "$bin" & pid=$!
+      if [ -n "${PIN:-}" ]; then
+        QH_SERVE="$v:$PORT" taskset -c 0 "$bin" & pid=$!
+        load=(taskset -c 1 wrk -t1)
+      else
+        QH_SERVE="$v:$PORT" "$bin" & pid=$!
+        load=(wrk -t2)
+      fi
       for _ in $(seq 50); do
         (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break
         sleep 0.1
       done
-      rps=$(wrk -t2 -c32 -d"${SECONDS_EACH}s" -H 'X-Request-ID: 0b7e6a52-3c55-4f3c-9d6e-8b1f1f4e2a10' \
+      rps=$("${load[@]}" -c32 -d"${SECONDS_EACH}s" -H 'X-Request-ID: 0b7e6a52-3c55-4f3c-9d6e-8b1f1f4e2a10' \
         "http://127.0.0.1:$PORT/" | awk '/Requests\/sec/ {print $2}')
       kill "$pid"; wait "$pid" 2>/dev/null || true
       results[$build:$v]+="$rps "
