@@ -388,8 +388,10 @@ async fn the_prometheus_endpoint_serves_the_histogram() {
 
 #[tokio::test]
 async fn every_route_of_a_large_app_records_under_its_own_template() {
-    // More routes than qh finds without a lock, and two routers serving
-    // the same templates: each request lands in its route's series.
+    // More routes than qh finds without a lock, two routers serving the
+    // same templates, and a layer inside a nested router (whose template
+    // axum makes afresh for each request): each request lands in its
+    // route's series.
     let read = Read::new();
     let metrics = qh::otel::Metrics::new(&read.provider);
     let build = || {
@@ -400,6 +402,12 @@ async fn every_route_of_a_large_app_records_under_its_own_template() {
         app.nest_service("/files", get(|| async { "file" }))
             .layer(qh::Tracking::new().metrics(&metrics))
     };
+    let nested = Router::new().nest_service(
+        "/api",
+        Router::new()
+            .route("/items/{id}", get(|| async { "item" }))
+            .layer(qh::Tracking::new().metrics(&metrics)),
+    );
     let (first, second) = (build(), build());
     for round in 0..3 {
         for i in 0..150 {
@@ -414,6 +422,10 @@ async fn every_route_of_a_large_app_records_under_its_own_template() {
             );
         }
         assert_eq!(send(&first, "GET", "/files/a", None).await, StatusCode::OK);
+        for n in 0..5 {
+            let uri = format!("/api/items/{n}");
+            assert_eq!(send(&nested, "GET", &uri, None).await, StatusCode::OK);
+        }
     }
     let points = read.points("http.server.request.duration");
     for i in 0..150 {
@@ -439,7 +451,17 @@ async fn every_route_of_a_large_app_records_under_its_own_template() {
         .collect();
     assert_eq!(unrouted.len(), 1, "{unrouted:#?}");
     assert_eq!(unrouted[0].count, 3);
-    assert_eq!(points.iter().map(|p| p.count).sum::<u64>(), 453);
+    let items: Vec<_> = points
+        .iter()
+        .filter(|p| {
+            p.attrs
+                .iter()
+                .any(|(k, v)| k == "http.route" && v.ends_with("/items/{id}"))
+        })
+        .collect();
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(items[0].count, 15);
+    assert_eq!(points.iter().map(|p| p.count).sum::<u64>(), 468);
     let active = read.points("http.server.active_requests");
     assert!(active.iter().all(|p| p.value == 0.0), "{active:#?}");
 }

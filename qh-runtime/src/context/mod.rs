@@ -68,10 +68,9 @@ pub use values::{get, insert};
 /// # }
 /// ```
 pub struct Context {
-    /// The request's resolution; for a request that came through a
-    /// `Tracking` layer, naming that layer, whose shutdown the request's
-    /// background work counts toward and whose meters its outbound calls
-    /// and tasks record through.
+    /// The request's resolution, naming the `Tracking` layer it came
+    /// through if any: the shutdown its background work counts toward, the
+    /// meters its outbound calls and tasks record through.
     resolved: Resolved,
     /// What few requests use, made on first use: the context is swapped in
     /// and out of the store around every poll, so it is kept this small.
@@ -356,7 +355,8 @@ pub(crate) fn kept_until_end<T: Any + Clone>() -> Option<T> {
 /// the value) outside a request.
 pub(crate) fn keep_until_end<T: Any + Send>(value: T) -> bool {
     with_current(|c| {
-        c.rare_mut().until_end = Some(Box::new(value));
+        let replaced = c.rare_mut().until_end.replace(Box::new(value));
+        drop(replaced); // after the borrow ends: see `values::insert`
     })
     .is_some()
 }

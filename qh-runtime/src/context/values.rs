@@ -46,7 +46,10 @@ use super::with_current;
 /// ```
 pub fn insert<T: Clone + Send + Sync + 'static>(value: T) -> bool {
     with_current(|c| {
-        c.rare_mut().values.insert(value);
+        // The value replaced is dropped once the context is no longer
+        // borrowed: its `Drop` may log, which reads the context.
+        let replaced = c.rare_mut().values.insert(value);
+        drop(replaced);
     })
     .is_some()
 }

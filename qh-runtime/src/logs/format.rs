@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use tracing::{Event, Subscriber};
 use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::time::FormatTime;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
@@ -151,7 +152,7 @@ impl JsonFormat {
         w.push('{');
         if self.timestamp {
             w.push_str("\"timestamp\":\"");
-            write!(w, "{}", humantime::format_rfc3339_micros(SystemTime::now()))?;
+            timestamp(w, SystemTime::now())?;
             w.push_str("\",");
         }
         let meta = event.metadata();
@@ -186,6 +187,21 @@ impl JsonFormat {
         }
         w.push_str("}\n");
         Ok(())
+    }
+}
+
+/// `now` in RFC 3339, UTC, with microseconds. humantime writes it from
+/// digits it computes (tracing-subscriber's formatter costs some 1,800
+/// instructions a line through `core::fmt`); a clock outside the years
+/// 1970–9999, which humantime refuses, is written by tracing-subscriber's.
+pub(super) fn timestamp(w: &mut String, now: SystemTime) -> fmt::Result {
+    /// 10000-01-01T00:00:00Z, in seconds since the epoch.
+    const YEAR_10000: u64 = 253_402_300_800;
+    match now.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(since) if since.as_secs() < YEAR_10000 => {
+            write!(w, "{}", humantime::format_rfc3339_micros(now))
+        }
+        _ => tracing_subscriber::fmt::time::SystemTime.format_time(&mut Writer::new(w)),
     }
 }
 

@@ -46,7 +46,7 @@ fn escape<W: Write + ?Sized>(w: &mut W, s: &str) -> fmt::Result {
 
 /// A writer that JSON-escapes everything written through it, so `Debug`
 /// and `Display` output can be streamed into a string literal.
-pub(crate) struct Escape<'a, W: ?Sized>(pub(crate) &'a mut W);
+struct Escape<'a, W: ?Sized>(&'a mut W);
 
 impl<W: Write + ?Sized> Write for Escape<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
@@ -60,6 +60,8 @@ thread_local! {
 }
 
 /// A line of more than this keeps no buffer of its size for the next.
+/// (`tracing-subscriber` copies the line into a per-thread buffer of its
+/// own, which it keeps.)
 const KEEP: usize = 64 * 1024;
 
 /// Runs `write` on a `String` and hands what it wrote to `out` in one

@@ -24,7 +24,8 @@ pub(crate) use server::{Active, ServerMeasure};
 /// Where metrics go: implemented by `qh::otel::Metrics`.
 pub(crate) trait Meter: Send + Sync + 'static {
     /// A recorder for the requests of `route` (`None`: those no route
-    /// matched). Asked once per route: [`Meters`] keeps the answer.
+    /// matched). Asked once per template: [`Meters`] keeps the answer (for
+    /// up to 1,024 templates; past them, on each request).
     fn route(&self, route: Option<&str>) -> Arc<dyn RouteMeter>;
     /// An outbound HTTP call ended (`http.client.request.duration`).
     fn client(&self, call: &ClientCall<'_>);

@@ -90,28 +90,40 @@ impl Active {
     }
 }
 
-/// How many routes are found without a lock.
+/// How many routes are found without a lock, and how many slots a
+/// lookup tries from the one its template's address picks.
 const SLOTS: usize = 64;
-/// The most routes kept past the slots; past it a route's recorder is
-/// asked for on each request (the SDK's cardinality limit still applies).
+const PROBES: usize = 4;
+/// The most templates kept by text; past it a route's recorder is made
+/// again on each request (the SDK's cardinality limit still applies).
 const MAX_ROUTES: usize = 1024;
+/// The most template strings of one text remembered: one per router that
+/// serves the route, in practice.
+const MAX_SEEN: usize = 4;
 
-/// The routes' recorders, found first by the matched template's address:
+/// The routes' recorders. First found by the matched template's address:
 /// axum hands every request of a route a clone of the router's own
-/// template, and a slot keeps that clone alive, so an equal address is
-/// the same template (no text compared, no hash).
+/// template string, and a slot keeps that clone alive, so an equal address
+/// is the same template (no text compared, no hash, no lock). Else by the
+/// template's text, under a lock.
 struct Routes {
     slots: [OnceLock<(MatchedPath, Arc<dyn RouteMeter>)>; SLOTS],
-    /// The routes whose slot another took, by template text.
-    others: RwLock<HashMap<Arc<str>, Arc<dyn RouteMeter>>>,
+    by_text: RwLock<HashMap<Arc<str>, Known>>,
     unrouted: Arc<dyn RouteMeter>,
+}
+
+/// A template's recorder, and the strings of it seen so far (kept alive,
+/// so their addresses cannot be another template's).
+struct Known {
+    recorder: Arc<dyn RouteMeter>,
+    seen: Vec<MatchedPath>,
 }
 
 impl Routes {
     fn new(unrouted: Arc<dyn RouteMeter>) -> Self {
         Self {
             slots: std::array::from_fn(|_| OnceLock::new()),
-            others: RwLock::default(),
+            by_text: RwLock::default(),
             unrouted,
         }
     }
@@ -124,36 +136,73 @@ impl Routes {
         };
         let at = route.as_str().as_ptr() as usize;
         // The low bits of an address are alignment: skip them.
-        let slot = &self.slots[(at >> 3 ^ at >> 9) % SLOTS];
-        match slot.get() {
-            Some((kept, found)) if std::ptr::eq(kept.as_str(), route.as_str()) => found.clone(),
-            Some(_) => self.other(meter, route.as_str()),
-            None => {
-                let found = self.other(meter, route.as_str());
-                let _ = slot.set((route.clone(), found.clone()));
-                found
+        let first = (at >> 3 ^ at >> 9) % SLOTS;
+        for probe in 0..PROBES {
+            match self.slots[(first + probe) % SLOTS].get() {
+                Some((kept, found)) if std::ptr::eq(kept.as_str(), route.as_str()) => {
+                    return found.clone()
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+        self.by_text(meter, route, first)
+    }
+
+    /// The recorder of a template no slot holds. A string of it seen
+    /// before (a router's own, which every request of the route brings)
+    /// earns a slot; one seen first is remembered; a template axum makes
+    /// afresh for each request (a nested service's) is found by text each
+    /// time.
+    #[cold]
+    #[inline(never)]
+    fn by_text(&self, meter: &dyn Meter, route: &MatchedPath, first: usize) -> Arc<dyn RouteMeter> {
+        let text = route.as_str();
+        let found = read(&self.by_text).get(text).map(|known| {
+            let seen = known.seen.iter().any(|s| std::ptr::eq(s.as_str(), text));
+            (known.recorder.clone(), seen, known.seen.len() < MAX_SEEN)
+        });
+        match found {
+            Some((recorder, true, _)) => {
+                for probe in 0..PROBES {
+                    let slot = &self.slots[(first + probe) % SLOTS];
+                    let placed = slot.get_or_init(|| (route.clone(), recorder.clone()));
+                    if std::ptr::eq(placed.0.as_str(), text) {
+                        break;
+                    }
+                }
+                recorder
+            }
+            Some((recorder, false, false)) => recorder,
+            _ => {
+                let mut by_text = self.by_text.write().unwrap_or_else(PoisonError::into_inner);
+                if let Some(known) = by_text.get_mut(text) {
+                    if known.seen.len() < MAX_SEEN
+                        && !known.seen.iter().any(|s| std::ptr::eq(s.as_str(), text))
+                    {
+                        known.seen.push(route.clone());
+                    }
+                    return known.recorder.clone();
+                }
+                let recorder = meter.route(Some(text));
+                if by_text.len() < MAX_ROUTES {
+                    let seen = vec![route.clone()];
+                    by_text.insert(
+                        text.into(),
+                        Known {
+                            recorder: recorder.clone(),
+                            seen,
+                        },
+                    );
+                }
+                recorder
             }
         }
     }
+}
 
-    #[cold]
-    #[inline(never)]
-    fn other(&self, meter: &dyn Meter, route: &str) -> Arc<dyn RouteMeter> {
-        let others = self.others.read().unwrap_or_else(PoisonError::into_inner);
-        if let Some(found) = others.get(route) {
-            return found.clone();
-        }
-        drop(others);
-        let mut others = self.others.write().unwrap_or_else(PoisonError::into_inner);
-        if let Some(found) = others.get(route) {
-            return found.clone();
-        }
-        let made = meter.route(Some(route));
-        if others.len() < MAX_ROUTES {
-            others.insert(route.into(), made.clone());
-        }
-        made
-    }
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A request being measured: kept by its scope from its start to its end.
@@ -211,8 +260,9 @@ impl ServerMeasure {
     }
 }
 
-/// A reading of the monotonic clock `std::time::Instant` reads, for a
-/// request's duration. On Unix it is read directly: `Instant`'s
+/// A reading of a monotonic clock, for a request's duration. On Unix it is
+/// `CLOCK_MONOTONIC` (what `std::time::Instant` reads on Linux), read
+/// directly: `Instant`'s
 /// subtraction checks and normalises a `Duration` (some 55 instructions a
 /// request, an eighth of the metrics' budget) that the histogram then
 /// turns into seconds anyway.

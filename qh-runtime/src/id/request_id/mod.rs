@@ -130,8 +130,8 @@ impl RequestId {
         // Accepted bytes are visible ASCII, hence UTF-8: the check cannot
         // fail. A short ID is checked in an aligned copy, which
         // `str::from_utf8` reads a word at a time (a header's bytes sit at
-        // any address, and are read one by one), and that copy is the
-        // inline ID.
+        // any address, read one by one up to a word boundary), and that
+        // copy is the inline ID.
         if bytes.len() <= INLINE {
             let mut buf = Aligned([0; INLINE]);
             buf.0[..bytes.len()].copy_from_slice(bytes);

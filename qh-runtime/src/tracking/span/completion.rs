@@ -47,7 +47,9 @@ pub(crate) struct Ended {
 
 /// What is recorded when the response ends.
 pub(crate) struct Completion {
-    pub(super) started: Option<Instant>,
+    /// When the request started (a span or an access line records its
+    /// latency).
+    pub(super) started: Instant,
     pub(super) access: Option<Box<Access>>,
     /// The span is exported: its status is recorded the exporter's way too.
     pub(super) exported: bool,
@@ -103,13 +105,10 @@ impl Completion {
     /// normally), and logs the access event when it is on.
     pub(crate) fn complete(mut self, span: &Span, status: Ended, outcome: Outcome) {
         let Ended { http: status, grpc } = status;
-        let Some(started) = self.started else {
-            return;
-        };
         // No answer head was seen (the client left first, the service
         // failed): nothing showed the call served.
         self.rpc_answered(span, false);
-        let latency_ms = started.elapsed().as_secs_f64() * 1_000.0;
+        let latency_ms = self.started.elapsed().as_secs_f64() * 1_000.0;
         let label = outcome.label();
         if let Some(meta) = span.metadata() {
             // One `record` for every field (see `request_span!`).

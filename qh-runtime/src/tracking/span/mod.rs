@@ -238,7 +238,7 @@ impl RequestSpan {
             return Some(Self {
                 span: Span::none(),
                 done: Completion {
-                    started: Some(Instant::now()),
+                    started: Instant::now(),
                     access,
                     exported: false,
                     rpc: None,
@@ -253,7 +253,7 @@ impl RequestSpan {
         Some(Self {
             span,
             done: Completion {
-                started: Some(Instant::now()),
+                started: Instant::now(),
                 access,
                 exported: exporter.is_some(),
                 rpc: pending,
