@@ -98,8 +98,13 @@ fn store_failure_logged(logs: &Capture, asking: &str, action: &str) {
 
 /// These tests pause, stop and restart redis-servers and then time what
 /// follows (leases of 300 ms): they run one at a time, so that one test's
-/// load cannot shift another's timing.
-static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// load cannot shift another's timing. `None` (the test skips) when there
+/// is no `redis-server` to start.
+async fn one_at_a_time() -> Option<tokio::sync::MutexGuard<'static, ()>> {
+    static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    redis_server::available()?;
+    Some(SERIAL.lock().await)
+}
 
 fn logging() -> (Capture, tracing::subscriber::DefaultGuard) {
     let capture = Capture::default();
@@ -113,10 +118,9 @@ fn logging() -> (Capture, tracing::subscriber::DefaultGuard) {
 
 #[tokio::test]
 async fn a_paused_redis_answers_503_within_the_response_timeout_then_recovers() {
-    let Some(()) = redis_server::available() else {
+    let Some(_serial) = one_at_a_time().await else {
         return;
     };
-    let _one_at_a_time = SERIAL.lock().await;
     let (logs, _guard) = logging();
     let server = RedisServer::start().await;
     let a = instance(&server.url(), options_with(&new_prefix())).await;
@@ -155,10 +159,9 @@ async fn a_paused_redis_answers_503_within_the_response_timeout_then_recovers() 
 
 #[tokio::test]
 async fn a_restarted_redis_is_used_again_from_the_first_request() {
-    let Some(()) = redis_server::available() else {
+    let Some(_serial) = one_at_a_time().await else {
         return;
     };
-    let _one_at_a_time = SERIAL.lock().await;
     let mut server = RedisServer::start().await;
     let a = instance(&server.url(), options_with(&new_prefix())).await;
     let res = submit_quick(&a, "up").await;
@@ -217,10 +220,9 @@ async fn lapsed(server: &RedisServer, prefix: &str, id: &str) -> bool {
 
 #[tokio::test]
 async fn a_lease_seen_past_its_end_gets_a_grace_and_the_holder_s_result_is_kept() {
-    let Some(()) = redis_server::available() else {
+    let Some(_serial) = one_at_a_time().await else {
         return;
     };
-    let _one_at_a_time = SERIAL.lock().await;
     let server = RedisServer::start().await;
     // A long lease: no renewal comes between the lapse and the end.
     let prefix = new_prefix();
@@ -244,10 +246,9 @@ async fn a_lease_seen_past_its_end_gets_a_grace_and_the_holder_s_result_is_kept(
 
 #[tokio::test]
 async fn the_holder_s_renewal_within_the_grace_keeps_its_task() {
-    let Some(()) = redis_server::available() else {
+    let Some(_serial) = one_at_a_time().await else {
         return;
     };
-    let _one_at_a_time = SERIAL.lock().await;
     let server = RedisServer::start().await;
     let prefix = new_prefix();
     let options = options_with(&prefix).lease(Duration::from_millis(900));
@@ -273,10 +274,9 @@ async fn the_holder_s_renewal_within_the_grace_keeps_its_task() {
 
 #[tokio::test]
 async fn a_task_lost_for_good_fails_and_that_answer_never_changes() {
-    let Some(()) = redis_server::available() else {
+    let Some(_serial) = one_at_a_time().await else {
         return;
     };
-    let _one_at_a_time = SERIAL.lock().await;
     let (logs, _guard) = logging();
     let server = RedisServer::start().await;
     let prefix = new_prefix();
@@ -327,10 +327,9 @@ async fn a_task_lost_for_good_fails_and_that_answer_never_changes() {
 /// result is kept, and no read in between said `failed`.
 #[tokio::test]
 async fn a_pause_longer_than_the_lease_loses_no_result() {
-    let Some(()) = redis_server::available() else {
+    let Some(_serial) = one_at_a_time().await else {
         return;
     };
-    let _one_at_a_time = SERIAL.lock().await;
     let (logs, _guard) = logging();
     let server = RedisServer::start().await;
     let options = options_with(&new_prefix()).lease(Duration::from_millis(300));
@@ -372,10 +371,9 @@ async fn a_pause_longer_than_the_lease_loses_no_result() {
 
 #[tokio::test]
 async fn a_task_lost_on_each_of_its_attempts_fails_with_the_count() {
-    let Some(()) = redis_server::available() else {
+    let Some(_serial) = one_at_a_time().await else {
         return;
     };
-    let _one_at_a_time = SERIAL.lock().await;
     let (logs, _guard) = logging();
     let server = RedisServer::start().await;
     let prefix = new_prefix();
@@ -417,10 +415,9 @@ async fn a_task_lost_on_each_of_its_attempts_fails_with_the_count() {
 
 #[tokio::test]
 async fn a_task_that_can_run_again_goes_back_to_pending_when_its_instance_is_lost() {
-    let Some(()) = redis_server::available() else {
+    let Some(_serial) = one_at_a_time().await else {
         return;
     };
-    let _one_at_a_time = SERIAL.lock().await;
     let server = RedisServer::start().await;
     let prefix = new_prefix();
     let options = options_with(&prefix).lease(Duration::from_secs(60));
@@ -453,10 +450,9 @@ async fn a_task_that_can_run_again_goes_back_to_pending_when_its_instance_is_los
 
 #[tokio::test]
 async fn a_task_whose_record_redis_lost_stops_saying_so() {
-    let Some(()) = redis_server::available() else {
+    let Some(_serial) = one_at_a_time().await else {
         return;
     };
-    let _one_at_a_time = SERIAL.lock().await;
     let (logs, _guard) = logging();
     let mut server = RedisServer::start().await;
     let options = options_with(&new_prefix()).lease(Duration::from_millis(600));
@@ -488,10 +484,9 @@ async fn a_task_whose_record_redis_lost_stops_saying_so() {
 
 #[tokio::test]
 async fn deleting_unknown_tasks_publishes_nothing() {
-    let Some(()) = redis_server::available() else {
+    let Some(_serial) = one_at_a_time().await else {
         return;
     };
-    let _one_at_a_time = SERIAL.lock().await;
     let server = RedisServer::start().await;
     let prefix = new_prefix();
     let options = options_with(&prefix);
@@ -527,10 +522,9 @@ async fn deleting_unknown_tasks_publishes_nothing() {
 
 #[tokio::test]
 async fn a_malformed_record_is_skipped_and_the_key_names_the_task() {
-    let Some(()) = redis_server::available() else {
+    let Some(_serial) = one_at_a_time().await else {
         return;
     };
-    let _one_at_a_time = SERIAL.lock().await;
     let (logs, _guard) = logging();
     let server = RedisServer::start().await;
     let prefix = new_prefix();

@@ -97,8 +97,8 @@ impl<F> std::fmt::Debug for WebSocketUpgrade<F> {
 /// an endpoint), else one made from the request's resolution.
 fn request_context(parts: &Parts) -> Context {
     Context::current().unwrap_or_else(|| match resolve::for_request(parts, None) {
-        Found::Existing(resolved) => Context::from_resolved(resolved.clone()),
-        Found::Fresh(fresh) => Context::from_resolved(fresh.resolved),
+        Found::Existing(resolved) => Context::from_resolved(resolved.clone(), None),
+        Found::Fresh(fresh) => Context::from_resolved(fresh.resolved, None),
     })
 }
 

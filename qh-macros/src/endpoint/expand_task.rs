@@ -30,7 +30,7 @@ pub(super) fn before(paths: &Paths, ep: &Endpoint<'_>, parts: &Ident) -> TokenSt
             quote! {
                 let #runner = #caller_tasks(&#parts);
                 let #flag = #parse_async_flag(&#parts);
-                let #refusal = #refuse(&#parts);
+                let #refusal = #refuse(&#runner, &#parts);
                 #capture
             }
         }

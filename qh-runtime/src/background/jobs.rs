@@ -264,7 +264,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for BackgroundTasks {
                 ctx
             }
             _ => match parts.extensions.get::<crate::context::Resolved>() {
-                Some(resolved) => Context::from_resolved(resolved.clone()),
+                Some(resolved) => Context::from_resolved(resolved.clone(), None),
                 None => Context::new(id),
             },
         };

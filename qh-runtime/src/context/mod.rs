@@ -132,7 +132,7 @@ impl Context {
     /// default.
     #[must_use]
     pub fn new(id: RequestId) -> Self {
-        Self::from_resolved(Resolved::new(id, DEFAULT_HEADER, None))
+        Self::from_resolved(Resolved::new(id, DEFAULT_HEADER, None), None)
     }
 
     /// Keeps the client's own (valid) ID beside the server's, for logs
@@ -149,9 +149,12 @@ impl Context {
     }
 
     /// The context of a resolved request, with the exporter of the
-    /// subscriber current here.
-    pub(crate) fn from_resolved(resolved: Resolved) -> Self {
-        Self::opened(resolved, Exporter::current(), None)
+    /// subscriber current here and its incoming trace if any.
+    pub(crate) fn from_resolved(
+        resolved: Resolved,
+        trace: Option<crate::trace_context::TraceContext>,
+    ) -> Self {
+        Self::opened(resolved, Exporter::current(), trace)
     }
 
     /// The context of a request whose scope opened with `exporter` (looked
@@ -239,20 +242,6 @@ impl Context {
     #[must_use]
     pub fn client_id(&self) -> Option<&RequestId> {
         self.resolved.client_id()
-    }
-
-    /// Stores the trace context of an incoming `traceparent` (only then: a
-    /// request without one pays nothing until a log line or an outbound call
-    /// needs it).
-    #[inline]
-    pub(crate) fn with_incoming_trace(
-        self,
-        trace: Option<crate::trace_context::TraceContext>,
-    ) -> Self {
-        if let Some(tc) = trace {
-            self.rare_mut().values.insert(tc);
-        }
-        self
     }
 
     /// `fut`, run with this context as the current one on every poll.

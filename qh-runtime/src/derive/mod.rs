@@ -184,7 +184,7 @@ mod tests {
         assert!(trusted);
         let resolved = crate::context::Resolved::new(id, crate::id::DEFAULT_HEADER, None)
             .with_trust(false, false);
-        let untrusted = Context::from_resolved(resolved)
+        let untrusted = Context::from_resolved(resolved, None)
             .scope(async { peer_trusted() })
             .await;
         assert!(!untrusted);

@@ -67,11 +67,10 @@ pub fn prepare(
             scope: if context::is_current(resolved.id()) {
                 Scope::Layer
             } else {
-                Scope::Reentered(RequestScope::reenter(
-                    Context::from_resolved(resolved.clone()).with_incoming_trace(
-                        split_incoming(incoming_trace(&parts.headers), resolved.trace_trusted()).0,
-                    ),
-                ))
+                Scope::Reentered(RequestScope::reenter(Context::from_resolved(
+                    resolved.clone(),
+                    split_incoming(incoming_trace(&parts.headers), resolved.trace_trusted()).0,
+                )))
             },
         },
         Found::Fresh(fresh) => {

@@ -72,20 +72,19 @@ pub(crate) fn buffered(
     out: &mut dyn Write,
     write: impl FnOnce(&mut String) -> fmt::Result,
 ) -> fmt::Result {
-    LINE.with(|line| match line.try_borrow_mut() {
-        Ok(mut buf) => {
-            buf.clear();
-            let written = write(&mut buf).and_then(|()| out.write_str(&buf));
-            if buf.capacity() > KEEP {
-                *buf = String::new();
-            }
-            written
+    LINE.with(|line| {
+        let mut fresh = String::new();
+        let mut kept = line.try_borrow_mut();
+        let buf = match &mut kept {
+            Ok(kept) => &mut **kept,
+            Err(_) => &mut fresh,
+        };
+        buf.clear();
+        let written = write(buf).and_then(|()| out.write_str(buf));
+        if buf.capacity() > KEEP {
+            *buf = String::new();
         }
-        Err(_) => {
-            let mut buf = String::new();
-            write(&mut buf)?;
-            out.write_str(&buf)
-        }
+        written
     })
 }
 

@@ -226,7 +226,7 @@ mod tests {
             HeaderName::from_static("x-correlation-id"),
             None,
         );
-        let out = Context::from_resolved(resolved).sync_scope(headers);
+        let out = Context::from_resolved(resolved, None).sync_scope(headers);
         assert_eq!(out["x-correlation-id"], "req-9");
         assert!(out.get("x-request-id").is_none());
     }

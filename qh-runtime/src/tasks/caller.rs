@@ -294,11 +294,17 @@ pub fn caller_tasks(parts: &Parts) -> Result<CallerTasks, Response> {
 /// For a `task = "optional"` endpoint run in the request (not submitted):
 /// the `400` an invalid `Idempotency-Key` gets whether or not the call
 /// is submitted, so the header means the same on both paths (and the
-/// OpenAPI document's pattern holds for both).
-pub fn refuse_invalid_key(parts: &Parts) -> Option<Response> {
-    idempotency_key(parts)
-        .err()
-        .map(|()| SubmitError::InvalidKey.into_response())
+/// OpenAPI document's pattern holds for both). The key read for the
+/// runner (`tasks`) is asked; it is read here only when there is none.
+pub fn refuse_invalid_key(
+    tasks: &Result<CallerTasks, Response>,
+    parts: &Parts,
+) -> Option<Response> {
+    let invalid = match tasks {
+        Ok(tasks) => tasks.idempotency_key.is_err(),
+        Err(_) => idempotency_key(parts).is_err(),
+    };
+    invalid.then(|| SubmitError::InvalidKey.into_response())
 }
 
 #[cfg(test)]

@@ -138,8 +138,8 @@ impl Invocation {
         }
         let header = self.id_header().unwrap_or(crate::id::DEFAULT_HEADER);
         let resolved = crate::context::Resolved::new(request_id, header, None);
-        crate::context::Context::from_resolved(resolved)
-            .with_incoming_trace(crate::trace_context::TraceContext::from_headers(&trace))
+        let trace = crate::trace_context::TraceContext::from_headers(&trace);
+        crate::context::Context::from_resolved(resolved, trace)
     }
 
     /// The request rebuilt from what was stored: method, path and query,

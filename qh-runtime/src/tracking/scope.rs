@@ -15,12 +15,11 @@ use tracing::Span;
 
 use super::grpc;
 use super::resolve::Fresh;
-use super::semconv::Protocol;
 use super::span::{
     incoming_trace, split_incoming, Completion, Ended, Incoming, Outcome, RequestSpan, SpanConfig,
 };
 use crate::context::export::Exporter;
-use crate::context::meter::ServerMeasure;
+use crate::context::meter::{RequestAttrs, ServerMeasure};
 use crate::context::{self, Context};
 
 /// A request's context, span, echo and completion, kept together from the
@@ -85,7 +84,7 @@ impl RequestScope {
         let rec = RequestSpan::new(
             config,
             &fresh.resolved,
-            (method, || Protocol::of(uri, version)),
+            (method, || RequestAttrs::of(method, uri, version)),
             route,
             grpc_path,
             incoming,

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::context::meter::{RequestAttrs, METHODS};
+
 /// The convention's values for a request span.
 pub(crate) struct ServerFields<'a> {
     /// `"{METHOD} {route}"`, or `"{METHOD}"` without a route.
@@ -18,39 +20,11 @@ pub(crate) struct ServerFields<'a> {
     pub(crate) version: &'static str,
 }
 
-/// How a request came: `url.scheme` and `network.protocol.version`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Protocol {
-    pub(crate) scheme: &'static str,
-    pub(crate) version: &'static str,
-}
-
-impl Protocol {
-    /// The protocol of a request to `uri` over `version` (`http` unless
-    /// the URI says `https`: a server behind TLS termination sees `http`).
-    pub(crate) fn of(uri: &http::Uri, version: http::Version) -> Self {
-        Self {
-            scheme: if uri.scheme_str() == Some("https") {
-                "https"
-            } else {
-                "http"
-            },
-            version: match version {
-                http::Version::HTTP_09 => "0.9",
-                http::Version::HTTP_10 => "1.0",
-                http::Version::HTTP_2 => "2",
-                http::Version::HTTP_3 => "3",
-                _ => "1.1",
-            },
-        }
-    }
-}
-
 /// The values for a request with this method and matched route template.
 pub(crate) fn server_fields<'a>(
     method: &'a str,
     route: Option<&'a str>,
-    protocol: Protocol,
+    protocol: RequestAttrs,
 ) -> ServerFields<'a> {
     let known = known_method(method);
     ServerFields {
@@ -60,8 +34,8 @@ pub(crate) fn server_fields<'a>(
         },
         method: known.unwrap_or("_OTHER"),
         method_original: known.is_none().then_some(method),
-        scheme: protocol.scheme,
-        version: protocol.version,
+        scheme: protocol.scheme(),
+        version: protocol.version_name(),
     }
 }
 
@@ -97,10 +71,7 @@ impl fmt::Display for SpanName<'_> {
 /// RFC 5789 (PATCH); the conventions report any other as `_OTHER`, so a
 /// client cannot mint unbounded attribute values.
 pub(crate) fn known_method(method: &str) -> Option<&'static str> {
-    const KNOWN: [&str; 9] = [
-        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
-    ];
-    KNOWN.into_iter().find(|k| *k == method)
+    METHODS.into_iter().find(|k| *k == method)
 }
 
 #[cfg(test)]

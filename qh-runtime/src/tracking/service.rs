@@ -21,7 +21,7 @@ use super::grpc;
 use super::resolve::Failure;
 use super::scope::RequestScope;
 use super::Tracking;
-use crate::context::meter::ServerMeasure;
+use crate::context::meter::{RequestAttrs, ServerMeasure};
 use crate::context::Resolved;
 use crate::error::{Error, ErrorKind};
 
@@ -108,14 +108,8 @@ where
         let mut scope = RequestScope::open(
             self.tracking.span_config(),
             meters.map(|meters| {
-                let https = req.uri().scheme_str() == Some("https");
-                ServerMeasure::start(
-                    meters,
-                    req.method(),
-                    https,
-                    req.version(),
-                    matched.flatten(),
-                )
+                let attrs = RequestAttrs::of(req.method(), req.uri(), req.version());
+                ServerMeasure::start(meters, attrs, matched.flatten())
             }),
             fresh,
             req.headers(),

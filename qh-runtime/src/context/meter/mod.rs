@@ -17,7 +17,7 @@ mod server;
 use std::fmt;
 use std::sync::Arc;
 
-use http::{Method, Version};
+use http::{Method, Uri, Version};
 
 pub(crate) use server::{Active, ServerMeasure};
 
@@ -65,8 +65,13 @@ pub(crate) struct RequestAttrs {
 }
 
 impl RequestAttrs {
+    /// The attributes of a request of `method` to `uri` over `version`:
+    /// `https` only when the URI says so (a server behind TLS termination
+    /// sees `http`). The spans' `url.scheme` and `network.protocol.version`
+    /// read them too.
     #[inline]
-    fn of(method: &Method, https: bool, version: Version) -> Self {
+    pub(crate) fn of(method: &Method, uri: &Uri, version: Version) -> Self {
+        let https = uri.scheme_str() == Some("https");
         // Standard methods compare as enum values, not text; the commonest
         // first.
         let method = if *method == Method::GET {

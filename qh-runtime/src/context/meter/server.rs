@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::Instant;
 
 use axum::extract::MatchedPath;
-use http::{Method, StatusCode, Version};
+use http::StatusCode;
 
 use super::{EndError, Meter, RequestAttrs, RequestEnd, RequestKey, RouteMeter, METHODS, OTHER};
 
@@ -213,18 +213,14 @@ pub(crate) struct ServerMeasure {
 }
 
 impl ServerMeasure {
-    /// A request of `method` over `version` (`https` when its URI says so)
-    /// matched to `route` starts now.
+    /// A request with these attributes, matched to `route`, starts now.
     #[inline]
     pub(crate) fn start(
         meters: &super::Meters,
-        method: &Method,
-        https: bool,
-        version: Version,
+        attrs: RequestAttrs,
         route: Option<&MatchedPath>,
     ) -> Self {
         let shared = &*meters.0;
-        let attrs = RequestAttrs::of(method, https, version);
         shared.active.up(attrs);
         Self {
             route: shared.routes.get(&*shared.meter, route),

@@ -14,8 +14,9 @@ use tracing::field::Empty;
 use tracing::{Level, Span};
 
 use super::grpc::{self, Rpc, Served};
-use super::semconv::{self, Protocol, ServerFields};
+use super::semconv::{self, ServerFields};
 use crate::context::export::Exporter;
+use crate::context::meter::RequestAttrs;
 use crate::context::Resolved;
 use crate::id::RequestId;
 use crate::support::text::{cut, ECHO_LIMIT};
@@ -187,7 +188,7 @@ impl RequestSpan {
     pub(crate) fn new<'r>(
         config: SpanConfig,
         resolved: &Resolved,
-        (method, protocol): (&Method, impl FnOnce() -> Protocol),
+        (method, protocol): (&Method, impl FnOnce() -> RequestAttrs),
         route: impl FnOnce() -> Option<&'r str>,
         grpc_path: Option<&str>,
         incoming: Option<Incoming<'_>>,
