@@ -10,7 +10,7 @@ mod route;
 mod shape;
 
 pub use route::Route;
-use shape::{catch_all_at, parameter_at, shape_cmp, sorted};
+use shape::{keys, parameter_at, route_shape_cmp, sorted};
 
 /// Byte-wise string equality, usable in constants.
 #[must_use]
@@ -104,27 +104,33 @@ enum Kind {
 #[must_use]
 pub const fn check_routes<const N: usize>(routes: &[Route]) -> Clash {
     assert!(routes.len() == N, "`N` is the number of routes");
-    let order = sorted::<N>(routes);
+    let keys = keys::<N>(routes);
+    let order = sorted::<N>(routes, &keys);
     let mut found: Option<(usize, usize, Kind)> = None;
     // Equal routes are neighbours, in listing order: the first two of a
     // run are its earliest pair.
     let mut k = 0;
     while k + 1 < N {
-        let (a, b) = (&routes[order[k]], &routes[order[k + 1]]);
-        if !a.path.is_empty() && str_eq(a.path, b.path) && str_eq(a.method, b.method) {
-            found = earlier(found, order[k], order[k + 1], Kind::SameRoute);
+        let (i, j) = (order[k], order[k + 1]);
+        let (a, b) = (&routes[i], &routes[j]);
+        if !a.path.is_empty()
+            && route_shape_cmp(routes, &keys, i, j) == 0
+            && str_eq(a.path, b.path)
+            && str_eq(a.method, b.method)
+        {
+            found = earlier(found, i, j, Kind::SameRoute);
         }
         k += 1;
     }
     // A group of one shape written two ways: its earliest route, and the
-    // earliest written otherwise.
+    // earliest written otherwise (a group of one has no other).
     let mut start = 0;
     while start < N {
         let mut end = start + 1;
-        while end < N && shape_cmp(routes[order[start]].path, routes[order[end]].path) == 0 {
+        while end < N && route_shape_cmp(routes, &keys, order[start], order[end]) == 0 {
             end += 1;
         }
-        if !routes[order[start]].path.is_empty() {
+        if end - start > 1 && !routes[order[start]].path.is_empty() {
             let mut first = order[start];
             k = start + 1;
             while k < end {
@@ -150,16 +156,14 @@ pub const fn check_routes<const N: usize>(routes: &[Route]) -> Clash {
     // A catch-all's shape sorts right after the shapes with a parameter at
     // its place (nothing sorts between the two tokens), so the route just
     // before its group is the only one to look at.
-    k = 0;
+    k = 1;
     while k < N {
-        let c = &routes[order[k]];
-        let first_of_group = k == 0 || shape_cmp(routes[order[k - 1]].path, c.path) != 0;
-        if first_of_group && k > 0 {
-            if let Some(cut) = catch_all_at(c.path) {
-                let p = &routes[order[k - 1]];
-                if parameter_at(p.path, c.path, cut) {
-                    found = earlier(found, order[k - 1], order[k], Kind::ParameterBesideCatchAll);
-                }
+        let (p, c) = (order[k - 1], order[k]);
+        if let Some(cut) = keys[c].catch_all {
+            if route_shape_cmp(routes, &keys, p, c) != 0
+                && parameter_at(routes[p].path, routes[c].path, cut)
+            {
+                found = earlier(found, p, c, Kind::ParameterBesideCatchAll);
             }
         }
         k += 1;

@@ -2,6 +2,12 @@
 //! whatever their names), and the routes sorted by them: what lets
 //! [`check_routes`](super::check_routes) find every clash between
 //! neighbours.
+//!
+//! The check runs in rustc's const evaluator, where every step costs
+//! thousands of the compiler's own instructions and it runs on every
+//! `cargo check` of the crate that lists the routes. So each path is read
+//! once, into a [`Key`] that compares in one step, and the paths
+//! themselves are compared again only where the keys cannot tell.
 
 use super::route::Route;
 
@@ -27,11 +33,20 @@ pub(super) const fn token(path: &[u8], i: usize) -> (u16, usize) {
     (kind, end + 1)
 }
 
-/// Compares two paths by shape: -1, 0 or 1.
+/// Compares two paths by shape: -1, 0 or 1. Bytes outside placeholders
+/// are compared as they are, without reading them as tokens.
 pub(super) const fn shape_cmp(a: &str, b: &str) -> i8 {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        if x != b'{' && y != b'{' {
+            if x != y {
+                return if x < y { -1 } else { 1 };
+            }
+            (i, j) = (i + 1, j + 1);
+            continue;
+        }
         let ((ta, next_i), (tb, next_j)) = (token(a, i), token(b, j));
         if ta != tb {
             return if ta < tb { -1 } else { 1 };
@@ -43,6 +58,102 @@ pub(super) const fn shape_cmp(a: &str, b: &str) -> i8 {
         (true, false) => 1,
         _ => 0,
     }
+}
+
+/// A path's shape packed for comparing in one step: its first 32 tokens
+/// a byte each, in the order [`shape_cmp`] gives them (the end 0, a byte
+/// `b` as `b + 1`, which UTF-8 keeps below 0xF6, a parameter 0xFE, a
+/// catch-all 0xFF), and where its catch-all is.
+#[derive(Clone, Copy)]
+pub(super) struct Key {
+    /// Tokens 0 to 15, the first in the highest byte.
+    high: u128,
+    /// Tokens 16 to 31.
+    low: u128,
+    /// Whether the path has at most 32 tokens, all of them in the key.
+    whole: bool,
+    /// The token position of the path's catch-all, if any.
+    pub catch_all: Option<usize>,
+}
+
+impl Key {
+    const EMPTY: Self = Self {
+        high: 0,
+        low: 0,
+        whole: true,
+        catch_all: None,
+    };
+
+    /// Reads `path` once.
+    const fn of(path: &str) -> Self {
+        let path = path.as_bytes();
+        let (mut high, mut low, mut catch_all) = (0u128, 0u128, None);
+        let (mut i, mut n) = (0, 0);
+        while i < path.len() {
+            let byte = path[i];
+            let code = if byte != b'{' {
+                i += 1;
+                byte as u128 + 1
+            } else {
+                let (tok, next) = token(path, i);
+                i = next;
+                if tok == PARAMETER {
+                    0xFE
+                } else {
+                    if catch_all.is_none() {
+                        catch_all = Some(n);
+                    }
+                    0xFF
+                }
+            };
+            if n < 16 {
+                high = high << 8 | code;
+            } else if n < 32 {
+                low = low << 8 | code;
+            }
+            n += 1;
+        }
+        // The first token in the highest byte, the end as zeros.
+        if n > 0 && n < 16 {
+            high <<= 8 * (16 - n);
+        } else if n > 16 && n < 32 {
+            low <<= 8 * (32 - n);
+        }
+        Self {
+            high,
+            low,
+            whole: n <= 32,
+            catch_all,
+        }
+    }
+}
+
+/// Every route's [`Key`], by listing order.
+pub(super) const fn keys<const N: usize>(routes: &[Route]) -> [Key; N] {
+    let mut keys = [Key::EMPTY; N];
+    let mut i = 0;
+    while i < N {
+        keys[i] = Key::of(routes[i].path);
+        i += 1;
+    }
+    keys
+}
+
+/// Compares routes `a` and `b` by shape, as [`shape_cmp`] does: by their
+/// keys, and by their paths only when the keys are equal and do not hold
+/// both paths whole.
+pub(super) const fn route_shape_cmp(routes: &[Route], keys: &[Key], a: usize, b: usize) -> i8 {
+    let (ka, kb) = (&keys[a], &keys[b]);
+    if ka.high != kb.high {
+        return if ka.high < kb.high { -1 } else { 1 };
+    }
+    if ka.low != kb.low {
+        return if ka.low < kb.low { -1 } else { 1 };
+    }
+    if ka.whole && kb.whole {
+        return 0;
+    }
+    shape_cmp(routes[a].path, routes[b].path)
 }
 
 /// Compares two strings byte-wise: -1, 0 or 1.
@@ -66,9 +177,9 @@ pub(super) const fn str_cmp(a: &str, b: &str) -> i8 {
 
 /// Whether route `a` sorts before route `b`: by shape, path, method, then
 /// listing order.
-pub(super) const fn before(routes: &[Route], a: usize, b: usize) -> bool {
+pub(super) const fn before(routes: &[Route], keys: &[Key], a: usize, b: usize) -> bool {
     let (ra, rb) = (&routes[a], &routes[b]);
-    let mut c = shape_cmp(ra.path, rb.path);
+    let mut c = route_shape_cmp(routes, keys, a, b);
     if c == 0 {
         c = str_cmp(ra.path, rb.path);
     }
@@ -79,7 +190,7 @@ pub(super) const fn before(routes: &[Route], a: usize, b: usize) -> bool {
 }
 
 /// The routes' indices in [`before`] order (a bottom-up merge sort).
-pub(super) const fn sorted<const N: usize>(routes: &[Route]) -> [usize; N] {
+pub(super) const fn sorted<const N: usize>(routes: &[Route], keys: &[Key]) -> [usize; N] {
     let mut order = [0; N];
     let mut i = 0;
     while i < N {
@@ -99,7 +210,7 @@ pub(super) const fn sorted<const N: usize>(routes: &[Route]) -> [usize; N] {
             };
             let (mut l, mut r, mut out) = (start, mid, start);
             while out < end {
-                let take_left = r >= end || (l < mid && before(routes, order[l], order[r]));
+                let take_left = r >= end || (l < mid && before(routes, keys, order[l], order[r]));
                 if take_left {
                     scratch[out] = order[l];
                     l += 1;
@@ -115,20 +226,6 @@ pub(super) const fn sorted<const N: usize>(routes: &[Route]) -> [usize; N] {
         width *= 2;
     }
     order
-}
-
-/// The token position (counted in tokens) of `path`'s catch-all, if any.
-pub(super) const fn catch_all_at(path: &str) -> Option<usize> {
-    let path = path.as_bytes();
-    let (mut i, mut n) = (0, 0);
-    while i < path.len() {
-        let (tok, next) = token(path, i);
-        if tok == CATCH_ALL {
-            return Some(n);
-        }
-        (i, n) = (next, n + 1);
-    }
-    None
 }
 
 /// Whether `path` has `catch_all`'s first `cut` tokens, then a parameter.
