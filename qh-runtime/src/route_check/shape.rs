@@ -244,3 +244,48 @@ pub(super) const fn parameter_at(path: &str, catch_all: &str, cut: usize) -> boo
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Paths past the 32 tokens a key holds are still told apart, and
+    /// ordered as `shape_cmp` orders them.
+    #[test]
+    fn long_paths_compare_as_paths() {
+        let long = "/api/v1/organizations/{org}/projects/{project}";
+        let paths = [
+            format!("{long}/a"),
+            format!("{long}/{{x}}"),
+            format!("{long}/{{*rest}}"),
+            format!("{long}/{{y}}"),
+            format!("{long}"),
+            "/api/v1/{id}".to_owned(),
+            "/api/v1/a".to_owned(),
+            "/api".to_owned(),
+            String::new(),
+        ];
+        let routes: Vec<Route> = paths
+            .iter()
+            .map(|path| Route {
+                name: "",
+                method: "GET",
+                path: Box::leak(path.clone().into_boxed_str()),
+            })
+            .collect();
+        let keys: [Key; 9] = keys::<9>(&routes);
+        for a in 0..routes.len() {
+            for b in 0..routes.len() {
+                let expected = shape_cmp(routes[a].path, routes[b].path);
+                let got = route_shape_cmp(&routes, &keys, a, b);
+                assert_eq!(
+                    got, expected,
+                    "{} against {}",
+                    routes[a].path, routes[b].path
+                );
+            }
+        }
+        // 22 bytes, `{org}`, 10 bytes, `{project}`, `/`: the 36th token.
+        assert_eq!(keys[2].catch_all, Some(35));
+    }
+}
