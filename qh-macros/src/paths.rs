@@ -82,6 +82,9 @@ private_paths! {
     prepare => prepare;
     run => run;
     run_sync => run_sync;
+    run_body => run_body;
+    parts => Parts;
+    bytes => Bytes;
     return_kind => return_kind;
     kind => Kind;
     reply => Reply;

@@ -8,7 +8,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::endpoint::ast::Endpoint;
+use crate::endpoint::ast::{Endpoint, Source};
 use crate::endpoint::companion::{self, function_and_companion, Route};
 use crate::endpoint::extract::{extraction, Locals};
 use crate::endpoint::tokens::{arg, local};
@@ -29,7 +29,7 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     let describe = expand_openapi::describe(&paths, ep, &companion);
     let rerun = expand_rerun::impls(&paths, ep, &companion);
     let call = expand_client::call(&paths, ep, &companion);
-    let locals = Locals::new();
+    let locals = Locals::new(body_alone(ep));
     let x = extraction(&paths, ep, &locals);
     let (set_items, bounds) = (&x.items, &x.bounds);
     let body = handler_body(&paths, ep, &locals, &x);
@@ -72,8 +72,12 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
 }
 
 /// `Handler::call`: the request's scope prepared now (one future less to
-/// box and poll), then the extraction and the call run inside it, boxed
-/// when anything awaits, else answered at once.
+/// box and poll), then the extraction and the call run inside it: through
+/// `run_body` when the body is all there is to wait for, boxed when
+/// anything else awaits, else answered at once. Each async block costs
+/// the compiler a state machine (its drops on every early return, its
+/// layout, its `Send` check), so the generated code has one only where
+/// the endpoint itself awaits.
 fn handler_body(
     paths: &Paths,
     ep: &Endpoint<'_>,
@@ -105,7 +109,7 @@ fn handler_body(
     let tail = expand_task::tail(paths, ep, &call, answer);
     let before_run = expand_task::before(paths, ep, parts);
     let (prepare, route, id_header) = (paths.prepare(), &ep.path, &x.id_header);
-    let statements = &x.statements;
+    let (statements, after_body) = (&x.statements, &x.after_body);
     // Extractors below see the same ID only if a fresh one is remembered.
     let remember = !x.bounds.is_empty();
     let scope = quote! {
@@ -114,12 +118,32 @@ fn handler_body(
         let #id = #prepared.id().clone();
         #before_run
     };
-    if x.needs_async {
+    let state = &locals.state;
+    if locals.by_ref {
+        // The reads before the body, then (once it is read) the body's and
+        // the call: two closures, the wait for the body the runtime's.
+        let (run_body, parts_ty, s) = (paths.run_body(), paths.parts(), &locals.s);
+        let (result, option, bytes_ty) = (paths.result(), paths.option(), paths.bytes());
+        let bytes = local("__qh_bytes");
+        quote! {
+            #scope
+            #run_body(#prepared, #parts, #body, #state, move |#parts: &mut #parts_ty, #state: &#s| -> #result<_, #response> {
+                #(#statements)*
+                #ok(move |#bytes: #option<#bytes_ty>| -> #result<#response, #response> {
+                    #(#after_body)*
+                    #tail
+                })
+            })
+        }
+    } else if x.needs_async {
         let (boxed, run) = (paths.boxed(), paths.run());
+        let body_read = &x.body_read;
         quote! {
             #scope
             #boxed::pin(#run(#prepared, async move {
                 #(#statements)*
+                #body_read
+                #(#after_body)*
                 #tail
             }))
         }
@@ -133,4 +157,16 @@ fn handler_body(
             }))
         }
     }
+}
+
+/// Whether the body is the only wait (a synchronous function reading a
+/// JSON body, no extractor, no task), so `run_body` can run it.
+fn body_alone(ep: &Endpoint<'_>) -> bool {
+    ep.has_body()
+        && !ep.is_async
+        && ep.task.is_none()
+        && !ep
+            .params
+            .iter()
+            .any(|p| matches!(p.source, Source::Extract))
 }

@@ -3,6 +3,7 @@
 //! the request's context ([`run`]) and answering with JSON ([`respond`];
 //! which return value answers how: `crate::returns`).
 
+pub mod body;
 pub(crate) mod not_allowed;
 pub(crate) mod respond;
 pub mod run;
