@@ -259,7 +259,7 @@ mod tests {
             format!("{long}/{{x}}"),
             format!("{long}/{{*rest}}"),
             format!("{long}/{{y}}"),
-            format!("{long}"),
+            long.to_owned(),
             "/api/v1/{id}".to_owned(),
             "/api/v1/a".to_owned(),
             "/api".to_owned(),
