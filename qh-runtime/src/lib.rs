@@ -173,7 +173,7 @@ pub mod __private {
     pub use crate::tasks::replay::{submit_endpoint_task, Capture};
     pub use crate::tasks::TaskEndpoint;
     pub use crate::{context::get as context_get, Error, RequestId};
-    pub use axum::body::{Body, Bytes};
+    pub use axum::body::Bytes;
     pub use axum::extract::{FromRequestParts, Request};
     pub use axum::handler::Handler;
     pub use axum::response::{IntoResponse, Response};
