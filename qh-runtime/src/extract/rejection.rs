@@ -29,7 +29,15 @@ pub fn path_params<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<RawPa
     let read = pin!(RawPathParams::from_request_parts(parts, state));
     let read = match read.poll(&mut TaskContext::from_waker(Waker::noop())) {
         Poll::Ready(read) => read,
-        Poll::Pending => unreachable!("axum reads the path parameters without waiting"),
+        // Only if a later axum made its extractor wait: an answer, not a
+        // panic.
+        Poll::Pending => {
+            return Err(Error::with_kind(
+                ErrorKind::Internal,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the path parameters could not be read",
+            ))
+        }
     };
     read.map_err(|rejection| {
         let text = rejection.body_text();
