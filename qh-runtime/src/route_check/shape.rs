@@ -8,18 +8,24 @@
 //! `cargo check` of the crate that lists the routes. So each path is read
 //! once, into a [`Key`] that compares in one step, and the paths
 //! themselves are compared again only where the keys cannot tell.
+//!
+//! Escaped braces and non-ASCII paths never get here: the macro rejects
+//! them (`qh-macros/src/endpoint/route.rs`).
 
 use super::route::Route;
 
 /// A placeholder `{name}` read as one token, sorting after every byte.
-pub(super) const PARAMETER: u16 = 0x100;
+pub(super) const PARAMETER: u8 = 0xFE;
 /// A catch-all `{*name}`, right after [`PARAMETER`].
-pub(super) const CATCH_ALL: u16 = 0x101;
+pub(super) const CATCH_ALL: u8 = 0xFF;
 
-/// The token of `path` at byte `i`, and where the next one starts.
-pub(super) const fn token(path: &[u8], i: usize) -> (u16, usize) {
+/// The token of `path` at byte `i`, and where the next one starts. The
+/// order of tokens is written here once: the end of a path is 0 (no token
+/// has that code), a byte `b` is `b + 1` (UTF-8 keeps it below 0xF6), then
+/// [`PARAMETER`] and [`CATCH_ALL`]; [`Key`] packs these codes as they are.
+pub(super) const fn token(path: &[u8], i: usize) -> (u8, usize) {
     if path[i] != b'{' {
-        return (path[i] as u16, i + 1);
+        return (path[i] + 1, i + 1);
     }
     let kind = if i + 1 < path.len() && path[i + 1] == b'*' {
         CATCH_ALL
@@ -61,9 +67,8 @@ pub(super) const fn shape_cmp(a: &str, b: &str) -> i8 {
 }
 
 /// A path's shape packed for comparing in one step: its first 32 tokens
-/// a byte each, in the order [`shape_cmp`] gives them (the end 0, a byte
-/// `b` as `b + 1`, which UTF-8 keeps below 0xF6, a parameter 0xFE, a
-/// catch-all 0xFF), and where its catch-all is.
+/// a byte each, their [`token`] codes (the end as 0), and where its
+/// catch-all is.
 #[derive(Clone, Copy)]
 pub(super) struct Key {
     /// Tokens 0 to 15, the first in the highest byte.
@@ -90,22 +95,12 @@ impl Key {
         let (mut high, mut low, mut catch_all) = (0u128, 0u128, None);
         let (mut i, mut n) = (0, 0);
         while i < path.len() {
-            let byte = path[i];
-            let code = if byte != b'{' {
-                i += 1;
-                byte as u128 + 1
-            } else {
-                let (tok, next) = token(path, i);
-                i = next;
-                if tok == PARAMETER {
-                    0xFE
-                } else {
-                    if catch_all.is_none() {
-                        catch_all = Some(n);
-                    }
-                    0xFF
-                }
-            };
+            let (tok, next) = token(path, i);
+            i = next;
+            if tok == CATCH_ALL && catch_all.is_none() {
+                catch_all = Some(n);
+            }
+            let code = tok as u128;
             if n < 16 {
                 high = high << 8 | code;
             } else if n < 32 {
