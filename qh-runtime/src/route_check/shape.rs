@@ -245,7 +245,7 @@ mod tests {
     use super::*;
 
     /// Paths past the 32 tokens a key holds are still told apart, and
-    /// ordered as `shape_cmp` orders them.
+    /// ordered as their plain tokens are.
     #[test]
     fn long_paths_compare_as_paths() {
         let long = "/api/v1/organizations/{org}/projects/{project}";
@@ -271,7 +271,7 @@ mod tests {
         let keys: [Key; 9] = keys::<9>(&routes);
         for a in 0..routes.len() {
             for b in 0..routes.len() {
-                let expected = shape_cmp(routes[a].path, routes[b].path);
+                let expected = plain(routes[a].path).cmp(&plain(routes[b].path)) as i8;
                 let got = route_shape_cmp(&routes, &keys, a, b);
                 assert_eq!(
                     got, expected,
@@ -282,5 +282,93 @@ mod tests {
         }
         // 22 bytes, `{org}`, 10 bytes, `{project}`, `/`: the 36th token.
         assert_eq!(keys[2].catch_all, Some(35));
+    }
+
+    /// A path's tokens, read the plain way for the tests, independent of
+    /// [`token`]'s codes: a vector of these orders as the module says (the
+    /// end, a shorter vector, first).
+    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+    enum Plain {
+        Byte(u8),
+        Parameter,
+        CatchAll,
+    }
+
+    fn plain(path: &str) -> Vec<Plain> {
+        let (mut tokens, mut rest) = (Vec::new(), path.as_bytes());
+        while let Some((&first, tail)) = rest.split_first() {
+            if first == b'{' {
+                let close = rest.iter().position(|&c| c == b'}').unwrap();
+                tokens.push(if tail.first() == Some(&b'*') {
+                    Plain::CatchAll
+                } else {
+                    Plain::Parameter
+                });
+                rest = &rest[close + 1..];
+            } else {
+                tokens.push(Plain::Byte(first));
+                rest = tail;
+            }
+        }
+        tokens
+    }
+
+    /// Paths of 16, 17, 32, 33 and 40 tokens (and a few around them), and
+    /// each with one token changed, at either side of the key's halves and
+    /// of its end: keys order them as the plain tokens do, are equal only
+    /// for equal shapes when they hold both paths whole, and leave to the
+    /// paths only those apart past token 32.
+    #[test]
+    fn keys_order_as_plain_tokens() {
+        let tokens = ["/", "a", "b", "z", "{x}", "{y}", "{*r}"];
+        let mut paths = vec![String::new()];
+        for len in [1, 15, 16, 17, 31, 32, 33, 40] {
+            let base: Vec<&str> = (0..len).map(|i| ["/", "a", "b"][i % 3]).collect();
+            paths.push(base.concat());
+            for at in [0, 15, 16, 17, 20, 31, 32, 33, 39] {
+                for token in tokens.iter().filter(|_| at < len) {
+                    let mut changed = base.clone();
+                    changed[at] = token;
+                    paths.push(changed.concat());
+                }
+            }
+        }
+        paths.sort();
+        paths.dedup();
+        let routes: Vec<Route> = paths
+            .iter()
+            .map(|path| Route {
+                name: "",
+                method: "GET",
+                path: Box::leak(path.clone().into_boxed_str()),
+            })
+            .collect();
+        let keys: Vec<Key> = paths.iter().map(|path| Key::of(path)).collect();
+        let plains: Vec<Vec<Plain>> = paths.iter().map(|path| plain(path)).collect();
+        let (mut low_decides, mut paths_decide) = (0, 0);
+        for (a, pa) in plains.iter().enumerate() {
+            let (ka, name) = (&keys[a], &paths[a]);
+            assert_eq!(ka.whole, pa.len() <= 32, "{name}");
+            let catch_all = pa.iter().position(|t| *t == Plain::CatchAll);
+            assert_eq!(ka.catch_all, catch_all, "{name}");
+            for (b, pb) in plains.iter().enumerate() {
+                let (kb, expected) = (&keys[b], pa.cmp(pb));
+                let context = format!("{name} against {}", paths[b]);
+                let by_key = (ka.high, ka.low).cmp(&(kb.high, kb.low));
+                if by_key.is_ne() {
+                    assert_eq!(by_key, expected, "{context}");
+                    low_decides += usize::from(ka.high == kb.high);
+                } else if ka.whole && kb.whole {
+                    assert!(expected.is_eq(), "{context}");
+                } else {
+                    assert_eq!(pa[..pa.len().min(32)], pb[..pb.len().min(32)], "{context}");
+                    paths_decide += usize::from(expected.is_ne());
+                }
+                let got = route_shape_cmp(&routes, &keys, a, b);
+                assert_eq!(got, expected as i8, "{context}");
+                assert_eq!(shape_cmp(name, &paths[b]), expected as i8, "{context}");
+            }
+        }
+        assert!(low_decides > 0 && paths_decide > 0);
     }
 }
