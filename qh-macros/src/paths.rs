@@ -106,7 +106,7 @@ private_paths! {
     repeat_none => RepeatNone;
     path_fields => path_fields;
     whole_body => WholeBody;
-    read_json_body => read_json_body;
+    read_body => read_body;
     field_index => field_index;
 
     // `#[qh::endpoint(task)]`.

@@ -150,12 +150,12 @@ pub mod __private {
         id_from_headers, id_from_parts, id_header, register, request_error, Store, StoreClone,
         StoreNothing,
     };
-    pub use crate::endpoint::body::{run_body, BoxFuture};
-    pub use crate::endpoint::run::{prepare, run, run_sync};
+    pub use crate::endpoint::run::{prepare, run, run_sync, BoxFuture};
+    pub use crate::endpoint::run_body::{read_body, run_body};
     pub use crate::endpoint::{Endpoint, EndpointMarker};
     pub use crate::extract::{
-        body_fields, path_fields, path_params, query_fields, read_json_body, rejection, BodyField,
-        Fields, FromRequestId, UrlField, WholeBody,
+        body_fields, path_fields, path_params, query_fields, rejection, BodyField, Fields,
+        FromRequestId, UrlField, WholeBody,
     };
     pub use crate::extract::{query_struct, ExtractParam, HeaderParam};
     pub use crate::extract::{Repeat, RepeatCollection, RepeatNone, RepeatOption};

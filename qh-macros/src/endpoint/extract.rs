@@ -267,9 +267,9 @@ fn body(
     }
     x.needs_async = true;
     let into_response = paths.into_response();
-    let (bytes, read_json_body) = (local("__qh_bytes"), paths.read_json_body());
+    let (bytes, read_body) = (local("__qh_bytes"), paths.read_body());
     x.body_read = Some(quote! {
-        let #bytes = #read_json_body(#parts, #body, &#state).await.map_err(#into_response::into_response)?;
+        let #bytes = #read_body(#parts, #body, &#state).await?;
     });
     let before = std::mem::take(&mut x.statements);
     if let Some(set) = body_set {
