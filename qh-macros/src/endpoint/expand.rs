@@ -8,9 +8,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::endpoint::ast::{Endpoint, Source};
+use crate::endpoint::ast::Endpoint;
 use crate::endpoint::companion::{self, function_and_companion, Route};
-use crate::endpoint::extract::{extraction, Locals};
+use crate::endpoint::extract::{extraction, Locals, Waits};
 use crate::endpoint::tokens::{arg, local};
 use crate::endpoint::{expand_client, expand_openapi, expand_rerun, expand_returns, expand_task};
 use crate::paths::Paths;
@@ -29,15 +29,15 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     let describe = expand_openapi::describe(&paths, ep, &companion);
     let rerun = expand_rerun::impls(&paths, ep, &companion);
     let call = expand_client::call(&paths, ep, &companion);
-    let locals = Locals::new(body_alone(ep));
+    let locals = Locals::new(ep);
     let x = extraction(&paths, ep, &locals);
     let (set_items, bounds) = (&x.items, &x.bounds);
     let body = handler_body(&paths, ep, &locals, &x);
-    let future_ty = if x.needs_async {
-        paths.box_future()
-    } else {
+    let future_ty = if locals.waits == Waits::Nothing {
         let (ready_future, response) = (paths.ready_future(), paths.response());
         quote!(#ready_future<#response>)
+    } else {
+        paths.box_future()
     };
     let Locals { state, s, .. } = &locals;
     let req = local("__qh_req");
@@ -119,54 +119,46 @@ fn handler_body(
         #before_run
     };
     let state = &locals.state;
-    if locals.by_ref {
-        // The reads before the body, then (once it is read) the body's and
-        // the call: two closures, the wait for the body the runtime's.
-        let (run_body, parts_ty, s) = (paths.run_body(), paths.parts(), &locals.s);
-        let (result, option, bytes_ty) = (paths.result(), paths.option(), paths.bytes());
-        let bytes = local("__qh_bytes");
-        quote! {
-            #scope
-            #run_body(#prepared, #parts, #body, #state, move |#parts: &mut #parts_ty, #state: &#s| -> #result<_, #response> {
-                #(#statements)*
-                #ok(move |#bytes: #option<#bytes_ty>| -> #result<#response, #response> {
+    match locals.waits {
+        Waits::BodyOnly => {
+            // The reads before the body, then (once it is read) the body's and
+            // the call: two closures, the wait for the body the runtime's.
+            let (run_body, parts_ty, s) = (paths.run_body(), paths.parts(), &locals.s);
+            let (result, option, bytes_ty) = (paths.result(), paths.option(), paths.bytes());
+            let bytes = local("__qh_bytes");
+            quote! {
+                #scope
+                #run_body(#prepared, #parts, #body, #state, move |#parts: &mut #parts_ty, #state: &#s| -> #result<_, #response> {
+                    #(#statements)*
+                    #ok(move |#bytes: #option<#bytes_ty>| -> #result<#response, #response> {
+                        #(#after_body)*
+                        #tail
+                    })
+                })
+            }
+        }
+        Waits::More => {
+            let (boxed, run) = (paths.boxed(), paths.run());
+            let body_read = &x.body_read;
+            quote! {
+                #scope
+                #boxed::pin(#run(#prepared, async move {
+                    #(#statements)*
+                    #body_read
                     #(#after_body)*
                     #tail
-                })
-            })
+                }))
+            }
         }
-    } else if x.needs_async {
-        let (boxed, run) = (paths.boxed(), paths.run());
-        let body_read = &x.body_read;
-        quote! {
-            #scope
-            #boxed::pin(#run(#prepared, async move {
-                #(#statements)*
-                #body_read
-                #(#after_body)*
-                #tail
-            }))
-        }
-    } else {
-        let (ready, run_sync) = (paths.ready(), paths.run_sync());
-        quote! {
-            #scope
-            #ready(#run_sync(#prepared, move || {
-                #(#statements)*
-                #tail
-            }))
+        Waits::Nothing => {
+            let (ready, run_sync) = (paths.ready(), paths.run_sync());
+            quote! {
+                #scope
+                #ready(#run_sync(#prepared, move || {
+                    #(#statements)*
+                    #tail
+                }))
+            }
         }
     }
-}
-
-/// Whether the body is the only wait (a synchronous function reading a
-/// JSON body, no extractor, no task), so `run_body` can run it.
-fn body_alone(ep: &Endpoint<'_>) -> bool {
-    ep.has_body()
-        && !ep.is_async
-        && ep.task.is_none()
-        && !ep
-            .params
-            .iter()
-            .any(|p| matches!(p.source, Source::Extract))
 }

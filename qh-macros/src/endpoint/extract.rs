@@ -28,9 +28,37 @@ pub(super) struct Extraction {
     /// `Option<&HeaderName>`: the header the ID is read from, when a
     /// parameter names one.
     pub id_header: TokenStream,
-    /// Whether reading awaits (extractors, body), so the handler's future
-    /// is boxed.
-    pub needs_async: bool,
+}
+
+/// What the handler waits for, decided here once: the handler's shape
+/// (`expand.rs`) and how the reads before the body see the request
+/// ([`Locals::by_ref`]) both follow it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Waits {
+    /// Nothing: the call is answered at once.
+    Nothing,
+    /// Only the JSON body (a synchronous function, no extractor, no task):
+    /// the runtime's `run_body` waits for it.
+    BodyOnly,
+    /// More than the body (the function itself, a task, an extractor): one
+    /// boxed async block.
+    More,
+}
+
+impl Waits {
+    fn of(ep: &Endpoint<'_>) -> Self {
+        let extractor = ep
+            .params
+            .iter()
+            .any(|p| matches!(p.source, Source::Extract));
+        if ep.is_async || ep.task.is_some() || extractor {
+            Self::More
+        } else if ep.has_body() {
+            Self::BodyOnly
+        } else {
+            Self::Nothing
+        }
+    }
 }
 
 /// The generated locals the extraction and the handler share.
@@ -40,22 +68,27 @@ pub(super) struct Locals {
     pub state: Ident,
     pub id: Ident,
     pub s: Ident,
-    /// Whether the reads before the body see `parts` and `state` as
-    /// references (`run_body`'s closure) rather than as the handler's
-    /// locals.
-    pub by_ref: bool,
+    /// What the handler waits for.
+    pub waits: Waits,
 }
 
 impl Locals {
-    pub(super) fn new(by_ref: bool) -> Self {
+    pub(super) fn new(ep: &Endpoint<'_>) -> Self {
         Self {
-            by_ref,
+            waits: Waits::of(ep),
             parts: local("__qh_parts"),
             body: local("__qh_body"),
             state: local("__qh_state"),
             id: local("__qh_id"),
             s: local("__QhS"),
         }
+    }
+
+    /// Whether the reads before the body see `parts` and `state` as
+    /// references (`run_body`'s closure) rather than as the handler's
+    /// locals.
+    pub(super) fn by_ref(&self) -> bool {
+        self.waits == Waits::BodyOnly
     }
 }
 
@@ -74,7 +107,6 @@ pub(super) fn extraction(paths: &Paths, ep: &Endpoint<'_>, locals: &Locals) -> E
         after_body: Vec::new(),
         bounds: Vec::new(),
         id_header: paths.none(),
-        needs_async: ep.is_async || ep.task.is_some(),
     };
     part_reads(paths, ep, locals, &mut x);
     if let Some(set) = &query_set {
@@ -87,7 +119,7 @@ pub(super) fn extraction(paths: &Paths, ep: &Endpoint<'_>, locals: &Locals) -> E
         let (path_params, path_fields) = (paths.path_params(), paths.path_fields());
         let into_response = paths.into_response();
         let raw = local("__qh_raw_path");
-        let args = if locals.by_ref {
+        let args = if locals.by_ref() {
             quote!(#parts, #state)
         } else {
             quote!(&mut #parts, &#state)
@@ -212,7 +244,6 @@ fn extractors(paths: &Paths, ep: &Endpoint<'_>, locals: &Locals, x: &mut Extract
         if !matches!(param.source, Source::Extract) {
             continue;
         }
-        x.needs_async = true;
         let (ty, cfgs, arg) = (param.ty, &param.cfgs, arg(index));
         let extract_param = respan(paths.extract_param(), ty.span());
         if cfgs.is_empty() {
@@ -265,7 +296,6 @@ fn body(
         x.statements.push(quote!(let _ = (&#state, #body);));
         return;
     }
-    x.needs_async = true;
     let into_response = paths.into_response();
     let (bytes, read_body) = (local("__qh_bytes"), paths.read_body());
     x.body_read = Some(quote! {
