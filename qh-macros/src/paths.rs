@@ -82,6 +82,9 @@ private_paths! {
     prepare => prepare;
     run => run;
     run_sync => run_sync;
+    run_body => run_body;
+    parts => Parts;
+    bytes => Bytes;
     return_kind => return_kind;
     kind => Kind;
     reply => Reply;
@@ -103,7 +106,7 @@ private_paths! {
     repeat_none => RepeatNone;
     path_fields => path_fields;
     whole_body => WholeBody;
-    read_json_body => read_json_body;
+    read_body => read_body;
     field_index => field_index;
 
     // `#[qh::endpoint(task)]`.

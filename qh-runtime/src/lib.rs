@@ -150,11 +150,12 @@ pub mod __private {
         id_from_headers, id_from_parts, id_header, register, request_error, Store, StoreClone,
         StoreNothing,
     };
-    pub use crate::endpoint::run::{prepare, run, run_sync};
+    pub use crate::endpoint::run::{prepare, run, run_sync, BoxFuture};
+    pub use crate::endpoint::run_body::{read_body, run_body};
     pub use crate::endpoint::{Endpoint, EndpointMarker};
     pub use crate::extract::{
-        body_fields, path_fields, path_params, query_fields, read_json_body, rejection, BodyField,
-        Fields, FromRequestId, UrlField, WholeBody,
+        body_fields, path_fields, path_params, query_fields, rejection, BodyField, Fields,
+        FromRequestId, UrlField, WholeBody,
     };
     pub use crate::extract::{query_struct, ExtractParam, HeaderParam};
     pub use crate::extract::{Repeat, RepeatCollection, RepeatNone, RepeatOption};
@@ -172,6 +173,7 @@ pub mod __private {
     pub use crate::tasks::replay::{submit_endpoint_task, Capture};
     pub use crate::tasks::TaskEndpoint;
     pub use crate::{context::get as context_get, Error, RequestId};
+    pub use axum::body::Bytes;
     pub use axum::extract::{FromRequestParts, Request};
     pub use axum::handler::Handler;
     pub use axum::response::{IntoResponse, Response};
@@ -182,9 +184,4 @@ pub mod __private {
     pub use std::future::{ready, Ready};
     pub use std::option::Option::{self, None, Some};
     pub use std::result::Result::{self, Err, Ok};
-
-    /// The boxed future of an async endpoint.
-    pub type BoxFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Response> + std::marker::Send + 'static>,
-    >;
 }

@@ -133,6 +133,31 @@ async fn panics_answer_500_and_the_server_keeps_serving() {
     assert_eq!(res.json(), json!(-1));
 }
 
+/// The two ways a synchronous endpoint runs without an async block of its
+/// own, a wait for its JSON body only (`run_body`) and an inline answer
+/// (`run_sync`), answer a panic as a problem with the request's ID, under
+/// the `Tracking` layer's scope and under the endpoint's own.
+#[tokio::test]
+async fn panics_of_sync_endpoints_answer_500_with_the_id() {
+    for app in [app(), app().layer(qh::Tracking::new())] {
+        for req in [post_json("/boom_body", r#"{"x": 1}"#), get("/x/0")] {
+            let res = send(&app, req).await;
+            assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR);
+            assert_eq!(res.content_type(), "application/problem+json");
+            let p = assert_problem(&res, StatusCode::INTERNAL_SERVER_ERROR, "panic");
+            assert_eq!(p["type"], "urn:qh:problem:panic");
+            assert_eq!(p["request_id"], res.echoed());
+            assert!(
+                !p["detail"].as_str().unwrap().contains(" was "),
+                "panic messages stay in the logs"
+            );
+        }
+        let res = send(&app, post_json("/boom_body", r#"{"x": -1}"#)).await;
+        assert_eq!(res.json(), json!(-1));
+        assert_eq!(send(&app, get("/x/3")).await.json(), json!(3));
+    }
+}
+
 #[tokio::test]
 async fn body_limit_is_honoured() {
     let app = app().layer(axum::extract::DefaultBodyLimit::max(16));

@@ -139,6 +139,20 @@ fn boom_sync() -> i64 {
     panic!("sync endpoint failed")
 }
 
+/// Synchronous with body fields: its only wait is the body (`run_body`).
+#[qh::endpoint]
+fn boom_body(x: i64) -> i64 {
+    assert!(x < 0, "x was {x}");
+    x
+}
+
+/// Synchronous with a path parameter: answered inline (`run_sync`).
+#[qh::endpoint(method = "GET", path = "/x/{id}")]
+fn boom_path(id: u32) -> u32 {
+    assert!(id > 0, "id was {id}");
+    id
+}
+
 mod api {
     pub mod orders {
         #[qh::endpoint(method = "PUT", path = "/api/orders/{id}")]
@@ -167,6 +181,8 @@ fn app() -> axum::Router {
         made,
         boom_async,
         boom_sync,
+        boom_body,
+        boom_path,
         api::orders::update,
     ]
 }

@@ -10,7 +10,7 @@ use quote::quote;
 
 use crate::endpoint::ast::Endpoint;
 use crate::endpoint::companion::{self, function_and_companion, Route};
-use crate::endpoint::extract::{extraction, Locals};
+use crate::endpoint::extract::{extraction, Locals, Waits};
 use crate::endpoint::tokens::{arg, local};
 use crate::endpoint::{expand_client, expand_openapi, expand_rerun, expand_returns, expand_task};
 use crate::paths::Paths;
@@ -29,15 +29,15 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
     let describe = expand_openapi::describe(&paths, ep, &companion);
     let rerun = expand_rerun::impls(&paths, ep, &companion);
     let call = expand_client::call(&paths, ep, &companion);
-    let locals = Locals::new();
+    let locals = Locals::new(ep);
     let x = extraction(&paths, ep, &locals);
     let (set_items, bounds) = (&x.items, &x.bounds);
     let body = handler_body(&paths, ep, &locals, &x);
-    let future_ty = if x.needs_async {
-        paths.box_future()
-    } else {
+    let future_ty = if locals.waits == Waits::Nothing {
         let (ready_future, response) = (paths.ready_future(), paths.response());
         quote!(#ready_future<#response>)
+    } else {
+        paths.box_future()
     };
     let Locals { state, s, .. } = &locals;
     let req = local("__qh_req");
@@ -72,8 +72,12 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
 }
 
 /// `Handler::call`: the request's scope prepared now (one future less to
-/// box and poll), then the extraction and the call run inside it, boxed
-/// when anything awaits, else answered at once.
+/// box and poll), then the extraction and the call run inside it: through
+/// `run_body` when the body is all there is to wait for, boxed when
+/// anything else awaits, else answered at once. Each async block costs
+/// the compiler a state machine (its drops on every early return, its
+/// layout, its `Send` check), so the generated code has one only where
+/// the endpoint itself awaits.
 fn handler_body(
     paths: &Paths,
     ep: &Endpoint<'_>,
@@ -105,7 +109,7 @@ fn handler_body(
     let tail = expand_task::tail(paths, ep, &call, answer);
     let before_run = expand_task::before(paths, ep, parts);
     let (prepare, route, id_header) = (paths.prepare(), &ep.path, &x.id_header);
-    let statements = &x.statements;
+    let (statements, after_body) = (&x.statements, &x.after_body);
     // Extractors below see the same ID only if a fresh one is remembered.
     let remember = !x.bounds.is_empty();
     let scope = quote! {
@@ -114,23 +118,47 @@ fn handler_body(
         let #id = #prepared.id().clone();
         #before_run
     };
-    if x.needs_async {
-        let (boxed, run) = (paths.boxed(), paths.run());
-        quote! {
-            #scope
-            #boxed::pin(#run(#prepared, async move {
-                #(#statements)*
-                #tail
-            }))
+    let state = &locals.state;
+    match locals.waits {
+        Waits::BodyOnly => {
+            // The reads before the body, then (once it is read) the body's and
+            // the call: two closures, the wait for the body the runtime's.
+            let (run_body, parts_ty, s) = (paths.run_body(), paths.parts(), &locals.s);
+            let (result, option, bytes_ty) = (paths.result(), paths.option(), paths.bytes());
+            let bytes = local("__qh_bytes");
+            quote! {
+                #scope
+                #run_body(#prepared, #parts, #body, #state, move |#parts: &mut #parts_ty, #state: &#s| -> #result<_, #response> {
+                    #(#statements)*
+                    #ok(move |#bytes: #option<#bytes_ty>| -> #result<#response, #response> {
+                        #(#after_body)*
+                        #tail
+                    })
+                })
+            }
         }
-    } else {
-        let (ready, run_sync) = (paths.ready(), paths.run_sync());
-        quote! {
-            #scope
-            #ready(#run_sync(#prepared, move || {
-                #(#statements)*
-                #tail
-            }))
+        Waits::More => {
+            let (boxed, run) = (paths.boxed(), paths.run());
+            let body_read = &x.body_read;
+            quote! {
+                #scope
+                #boxed::pin(#run(#prepared, async move {
+                    #(#statements)*
+                    #body_read
+                    #(#after_body)*
+                    #tail
+                }))
+            }
+        }
+        Waits::Nothing => {
+            let (ready, run_sync) = (paths.ready(), paths.run_sync());
+            quote! {
+                #scope
+                #ready(#run_sync(#prepared, move || {
+                    #(#statements)*
+                    #tail
+                }))
+            }
         }
     }
 }

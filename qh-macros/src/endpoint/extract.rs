@@ -1,7 +1,7 @@
 //! The extraction half of an endpoint's handler: the statements that read
 //! each parameter from the request, in the order the request allows
-//! (headers, query and ID from the parts; then the path and extractors,
-//! which may await; the body last, as reading it consumes the parts).
+//! (headers, query, ID and path from the parts; then extractors, which may
+//! await; the body last, as reading it consumes the parts).
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -17,16 +17,48 @@ pub(super) struct Extraction {
     /// Items beside the handler: the field sets' structs, the aliases
     /// bounded in place of `#[cfg]`'d extractor types.
     pub items: TokenStream,
-    /// `let __qh_argN: T = …;` per parameter.
+    /// `let __qh_argN: T = …;` per parameter read before the body.
     pub statements: Vec<TokenStream>,
+    /// `let __qh_bytes = …;`: the JSON body read, when there is one.
+    pub body_read: Option<TokenStream>,
+    /// The reads of the body's parameters, after `body_read`.
+    pub after_body: Vec<TokenStream>,
     /// The `Handler` impl's extra where-predicates (extractor types).
     pub bounds: Vec<TokenStream>,
     /// `Option<&HeaderName>`: the header the ID is read from, when a
     /// parameter names one.
     pub id_header: TokenStream,
-    /// Whether reading awaits (path, extractors, body), so the handler's
-    /// future is boxed.
-    pub needs_async: bool,
+}
+
+/// What the handler waits for, decided here once: the handler's shape
+/// (`expand.rs`) and how the reads before the body see the request
+/// ([`Locals::by_ref`]) both follow it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Waits {
+    /// Nothing: the call is answered at once.
+    Nothing,
+    /// Only the JSON body (a synchronous function, no extractor, no task):
+    /// the runtime's `run_body` waits for it.
+    BodyOnly,
+    /// More than the body (the function itself, a task, an extractor): one
+    /// boxed async block.
+    More,
+}
+
+impl Waits {
+    fn of(ep: &Endpoint<'_>) -> Self {
+        let extractor = ep
+            .params
+            .iter()
+            .any(|p| matches!(p.source, Source::Extract));
+        if ep.is_async || ep.task.is_some() || extractor {
+            Self::More
+        } else if ep.has_body() {
+            Self::BodyOnly
+        } else {
+            Self::Nothing
+        }
+    }
 }
 
 /// The generated locals the extraction and the handler share.
@@ -36,17 +68,27 @@ pub(super) struct Locals {
     pub state: Ident,
     pub id: Ident,
     pub s: Ident,
+    /// What the handler waits for.
+    pub waits: Waits,
 }
 
 impl Locals {
-    pub(super) fn new() -> Self {
+    pub(super) fn new(ep: &Endpoint<'_>) -> Self {
         Self {
+            waits: Waits::of(ep),
             parts: local("__qh_parts"),
             body: local("__qh_body"),
             state: local("__qh_state"),
             id: local("__qh_id"),
             s: local("__QhS"),
         }
+    }
+
+    /// Whether the reads before the body see `parts` and `state` as
+    /// references (`run_body`'s closure) rather than as the handler's
+    /// locals.
+    pub(super) fn by_ref(&self) -> bool {
+        self.waits == Waits::BodyOnly
     }
 }
 
@@ -61,9 +103,10 @@ pub(super) fn extraction(paths: &Paths, ep: &Endpoint<'_>, locals: &Locals) -> E
             .map(|set| set.items.clone())
             .collect(),
         statements: Vec::new(),
+        body_read: None,
+        after_body: Vec::new(),
         bounds: Vec::new(),
         id_header: paths.none(),
-        needs_async: ep.is_async || ep.task.is_some(),
     };
     part_reads(paths, ep, locals, &mut x);
     if let Some(set) = &query_set {
@@ -72,15 +115,17 @@ pub(super) fn extraction(paths: &Paths, ep: &Endpoint<'_>, locals: &Locals) -> E
         set_reads(paths, ep, set, "__qh_query", read, &mut x);
     }
     if let Some(set) = &path_set {
-        x.needs_async = true;
         let (parts, state) = (&locals.parts, &locals.state);
         let (path_params, path_fields) = (paths.path_params(), paths.path_fields());
         let into_response = paths.into_response();
         let raw = local("__qh_raw_path");
+        let args = if locals.by_ref() {
+            quote!(#parts, #state)
+        } else {
+            quote!(&mut #parts, &#state)
+        };
         x.statements.push(quote! {
-            let #raw = #path_params(&mut #parts, &#state)
-                .await
-                .map_err(#into_response::into_response)?;
+            let #raw = #path_params(#args).map_err(#into_response::into_response)?;
         });
         set_reads(
             paths,
@@ -199,7 +244,6 @@ fn extractors(paths: &Paths, ep: &Endpoint<'_>, locals: &Locals, x: &mut Extract
         if !matches!(param.source, Source::Extract) {
             continue;
         }
-        x.needs_async = true;
         let (ty, cfgs, arg) = (param.ty, &param.cfgs, arg(index));
         let extract_param = respan(paths.extract_param(), ty.span());
         if cfgs.is_empty() {
@@ -252,12 +296,12 @@ fn body(
         x.statements.push(quote!(let _ = (&#state, #body);));
         return;
     }
-    x.needs_async = true;
     let into_response = paths.into_response();
-    let (bytes, read_json_body) = (local("__qh_bytes"), paths.read_json_body());
-    x.statements.push(quote! {
-        let #bytes = #read_json_body(#parts, #body, &#state).await.map_err(#into_response::into_response)?;
+    let (bytes, read_body) = (local("__qh_bytes"), paths.read_body());
+    x.body_read = Some(quote! {
+        let #bytes = #read_body(#parts, #body, &#state).await?;
     });
+    let before = std::mem::take(&mut x.statements);
     if let Some(set) = body_set {
         let body_fields = paths.body_fields();
         let read = quote!(#body_fields(#bytes.as_deref()));
@@ -274,4 +318,5 @@ fn body(
             });
         }
     }
+    x.after_body = std::mem::replace(&mut x.statements, before);
 }

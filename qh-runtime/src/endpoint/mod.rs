@@ -1,11 +1,12 @@
 //! What `#[qh::endpoint]` expansions and `qh::routes!` call at run time:
 //! the [`Endpoint`] description, mounting ([`routes`]), running a call in
-//! the request's context ([`run`]) and answering with JSON ([`respond`];
-//! which return value answers how: `crate::returns`).
+//! the request's context ([`run`], [`run_body`]) and answering with JSON
+//! ([`respond`]; which return value answers how: `crate::returns`).
 
 pub(crate) mod not_allowed;
 pub(crate) mod respond;
 pub mod run;
+pub mod run_body;
 
 use http::Method;
 

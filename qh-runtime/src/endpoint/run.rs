@@ -21,6 +21,9 @@ use crate::tracking::resolve::{self, Found};
 use crate::tracking::scope::RequestScope;
 use crate::tracking::span::{incoming_trace, split_incoming, SpanConfig};
 
+/// The boxed future of an endpoint that awaits.
+pub type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send + 'static>>;
+
 /// A request's tracking state between resolution and the call: the ID the
 /// endpoint's parameters receive, and whose scope the call runs in.
 pub struct Prepared {

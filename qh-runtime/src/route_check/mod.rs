@@ -10,7 +10,7 @@ mod route;
 mod shape;
 
 pub use route::Route;
-use shape::{catch_all_at, parameter_at, shape_cmp, sorted};
+use shape::{keys, parameter_at, route_shape_cmp, sorted};
 
 /// Byte-wise string equality, usable in constants.
 #[must_use]
@@ -104,27 +104,33 @@ enum Kind {
 #[must_use]
 pub const fn check_routes<const N: usize>(routes: &[Route]) -> Clash {
     assert!(routes.len() == N, "`N` is the number of routes");
-    let order = sorted::<N>(routes);
+    let keys = keys::<N>(routes);
+    let order = sorted::<N>(routes, &keys);
     let mut found: Option<(usize, usize, Kind)> = None;
     // Equal routes are neighbours, in listing order: the first two of a
     // run are its earliest pair.
     let mut k = 0;
     while k + 1 < N {
-        let (a, b) = (&routes[order[k]], &routes[order[k + 1]]);
-        if !a.path.is_empty() && str_eq(a.path, b.path) && str_eq(a.method, b.method) {
-            found = earlier(found, order[k], order[k + 1], Kind::SameRoute);
+        let (i, j) = (order[k], order[k + 1]);
+        let (a, b) = (&routes[i], &routes[j]);
+        if !a.path.is_empty()
+            && route_shape_cmp(routes, &keys, i, j) == 0
+            && str_eq(a.path, b.path)
+            && str_eq(a.method, b.method)
+        {
+            found = earlier(found, i, j, Kind::SameRoute);
         }
         k += 1;
     }
     // A group of one shape written two ways: its earliest route, and the
-    // earliest written otherwise.
+    // earliest written otherwise (a group of one has no other).
     let mut start = 0;
     while start < N {
         let mut end = start + 1;
-        while end < N && shape_cmp(routes[order[start]].path, routes[order[end]].path) == 0 {
+        while end < N && route_shape_cmp(routes, &keys, order[start], order[end]) == 0 {
             end += 1;
         }
-        if !routes[order[start]].path.is_empty() {
+        if end - start > 1 && !routes[order[start]].path.is_empty() {
             let mut first = order[start];
             k = start + 1;
             while k < end {
@@ -150,16 +156,14 @@ pub const fn check_routes<const N: usize>(routes: &[Route]) -> Clash {
     // A catch-all's shape sorts right after the shapes with a parameter at
     // its place (nothing sorts between the two tokens), so the route just
     // before its group is the only one to look at.
-    k = 0;
+    k = 1;
     while k < N {
-        let c = &routes[order[k]];
-        let first_of_group = k == 0 || shape_cmp(routes[order[k - 1]].path, c.path) != 0;
-        if first_of_group && k > 0 {
-            if let Some(cut) = catch_all_at(c.path) {
-                let p = &routes[order[k - 1]];
-                if parameter_at(p.path, c.path, cut) {
-                    found = earlier(found, order[k - 1], order[k], Kind::ParameterBesideCatchAll);
-                }
+        let (p, c) = (order[k - 1], order[k]);
+        if let Some(cut) = keys[c].catch_all {
+            if route_shape_cmp(routes, &keys, p, c) != 0
+                && parameter_at(routes[p].path, routes[c].path, cut)
+            {
+                found = earlier(found, p, c, Kind::ParameterBesideCatchAll);
             }
         }
         k += 1;
@@ -211,153 +215,4 @@ const fn message(first: &str, second: &str, kind: Kind) -> Clash {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const fn route(name: &'static str, method: &'static str, path: &'static str) -> Route {
-        Route { name, method, path }
-    }
-
-    fn check(routes: &[Route]) -> Option<String> {
-        // The const generic is only an array length: any bound works here.
-        fn at<const N: usize>(routes: &[Route]) -> Option<String> {
-            check_routes::<N>(routes).message().map(str::to_owned)
-        }
-        match routes.len() {
-            2 => at::<2>(routes),
-            3 => at::<3>(routes),
-            4 => at::<4>(routes),
-            n => panic!("no case for {n} routes"),
-        }
-    }
-
-    #[test]
-    fn compares_and_finds() {
-        assert!(str_eq("/a", "/a") && !str_eq("/a", "/b") && !str_eq("/a", "/ab"));
-        assert_eq!(field_index(&["a", "bb", "c"], "bb"), 1);
-        assert_eq!(field_index(&["a"], "z"), usize::MAX);
-    }
-
-    #[test]
-    fn names_the_pair_in_listing_order() {
-        let same = check(&[
-            route("a", "GET", "/x"),
-            route("b", "GET", "/y"),
-            route("c", "GET", "/x"),
-        ]);
-        assert_eq!(
-            same.as_deref(),
-            Some("`a` and `c` serve the same method and path: give one of them another `path` or `method`")
-        );
-        assert_eq!(
-            check(&[route("a", "GET", "/x"), route("b", "POST", "/x")]),
-            None
-        );
-        // Broken endpoints clash with nothing.
-        assert_eq!(
-            check(&[route("a", "POST", ""), route("b", "POST", "")]),
-            None
-        );
-        let renamed = check(&[
-            route("g", "GET", "/u/{user_id}/x"),
-            route("d", "DELETE", "/u/{id}/x"),
-        ]);
-        assert!(renamed
-            .unwrap()
-            .starts_with("`g` and `d` have the same path with differently named"));
-        let earliest = check(&[
-            route("a", "GET", "/z"),
-            route("b", "GET", "/y"),
-            route("c", "GET", "/y"),
-            route("d", "GET", "/z"),
-        ]);
-        assert!(earliest.unwrap().starts_with("`a` and `d` serve"));
-    }
-
-    #[test]
-    fn a_thousand_routes() {
-        // Leaked: `Route` holds `'static` strings, as in `qh::routes!`.
-        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-        // GET and POST on each of /r0/{id} .. /r499/{id}: no clash.
-        let mut routes: Vec<Route> = (0..1000)
-            .map(|i| {
-                let method = if i % 2 == 0 { "GET" } else { "POST" };
-                route(
-                    leak(format!("e{i}")),
-                    method,
-                    leak(format!("/r{}/{{id}}", i / 2)),
-                )
-            })
-            .collect();
-        assert_eq!(check_routes_dyn(&routes), None);
-        routes.push(route("late", "PUT", "/r7/{key}"));
-        routes.push(route("later", "POST", "/r9/{id}"));
-        let clash = check_routes_dyn(&routes).unwrap();
-        assert!(
-            clash.starts_with("`e14` and `late` have the same path with differently named"),
-            "{clash}"
-        );
-        routes.pop();
-        routes.insert(3, route("dup", "GET", "/r400/{id}"));
-        let clash = check_routes_dyn(&routes).unwrap();
-        assert!(
-            clash.starts_with("`dup` and `e800` serve the same method and path"),
-            "{clash}"
-        );
-    }
-
-    /// `check_routes` for a length known only at run time.
-    fn check_routes_dyn(routes: &[Route]) -> Option<String> {
-        assert!(routes.len() <= 1024);
-        let mut padded: Vec<Route> = routes
-            .iter()
-            .map(|r| route(r.name, r.method, r.path))
-            .collect();
-        // Broken endpoints (empty paths) clash with nothing: padding.
-        padded.resize_with(1024, || route("", "", ""));
-        check_routes::<1024>(&padded).message().map(str::to_owned)
-    }
-
-    #[test]
-    fn renamed_placeholders() {
-        let clash = |a, b| check(&[route("a", "GET", a), route("b", "POST", b)]).is_some();
-        assert!(clash("/u/{id}/x", "/u/{user_id}/x"));
-        assert!(clash("/f/{*a}", "/f/{*rest}"));
-        assert!(!clash("/u/{id}", "/u/{id}"));
-        assert!(!clash("/u/{id}", "/u/{id}/x"));
-        assert!(!clash("/u/{id}", "/v/{id2}"));
-    }
-
-    #[test]
-    fn parameter_beside_catch_all() {
-        let clash = |a, b| {
-            let message = check(&[route("a", "GET", a), route("b", "POST", b)]);
-            message.is_some_and(|m| m.contains("a parameter and a catch-all"))
-        };
-        for (a, b) in [
-            ("/u/{id}", "/u/{*id}"),
-            ("/f/{x}", "/f/{*rest}"),
-            ("/f/{*rest}", "/f/{x}/y"),
-            ("/u/{a}/b/{x}", "/u/{c}/b/{*x}"),
-        ] {
-            assert!(clash(a, b) && clash(b, a), "{a} beside {b}");
-        }
-        for (a, b) in [
-            ("/f/a", "/f/{*rest}"),
-            ("/f/{*a}", "/f/{*b}"),
-            ("/f/{x}", "/g/{*rest}"),
-            ("/f/{x}", "/f/{y}"),
-        ] {
-            assert!(!clash(a, b) && !clash(b, a), "{a} apart from {b}");
-        }
-        // Another catch-all of the same shape sits between them.
-        let three = check(&[
-            route("p", "GET", "/f/{x}"),
-            route("c", "GET", "/f/{*a}"),
-            route("d", "PUT", "/f/{*a}"),
-        ]);
-        assert!(three
-            .unwrap()
-            .starts_with("`p` and `c` have a parameter and a catch-all"));
-    }
-}
+mod tests;
