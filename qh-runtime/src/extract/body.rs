@@ -50,6 +50,10 @@ pub fn is_json(headers: &HeaderMap) -> bool {
     let Some(ct) = headers.get(http::header::CONTENT_TYPE) else {
         return false;
     };
+    // What nearly every client sends, answered without parsing.
+    if ct.as_bytes() == b"application/json" {
+        return true;
+    }
     let Ok(ct) = ct.to_str() else { return false };
     let essence = ct.split(';').next().unwrap_or("").trim();
     let Some((ty, sub)) = essence.split_once('/') else {

@@ -37,7 +37,7 @@
 use axum::body::Body;
 use axum::response::Response;
 use http::header::CONTENT_TYPE;
-use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 /// The `grpc-status` header or trailer.
 pub(crate) const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
@@ -59,7 +59,15 @@ pub(crate) const UNKNOWN_NAME: &str = "grpc";
 /// one with other characters) is a client's invention, and not named.
 const MAX_RPC_NAME: usize = 256;
 
-/// Whether the request is a gRPC call (`content-type: application/grpc`,
+/// Whether a request is a gRPC call: a `POST` (the only method gRPC's
+/// HTTP/2 mapping allows) whose content type is `application/grpc`,
+/// `application/grpc+proto`, …. The method is looked at first: every other
+/// request is answered without a header lookup.
+pub(crate) fn is_grpc_call(method: &Method, headers: &HeaderMap) -> bool {
+    method == Method::POST && is_grpc(headers)
+}
+
+/// Whether a message's content type is gRPC's (`application/grpc`,
 /// `application/grpc+proto`, …).
 pub(crate) fn is_grpc(headers: &HeaderMap) -> bool {
     headers
@@ -191,6 +199,15 @@ mod tests {
         assert!(is_grpc(&headers));
         headers.insert(CONTENT_TYPE, "application/json".parse().unwrap());
         assert!(!is_grpc(&headers));
+    }
+
+    #[test]
+    fn a_call_is_a_post() {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, "application/grpc".parse().unwrap());
+        assert!(is_grpc_call(&Method::POST, &headers));
+        assert!(!is_grpc_call(&Method::GET, &headers));
+        assert!(!is_grpc_call(&Method::POST, &HeaderMap::new()));
     }
 
     #[test]

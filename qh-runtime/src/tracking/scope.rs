@@ -78,7 +78,7 @@ impl RequestScope {
             (None, Some(tc)) => Some(Incoming::Link(tc)),
             (None, None) => None,
         };
-        let grpc = grpc::is_grpc(headers);
+        let grpc = grpc::is_grpc_call(method, headers);
         let grpc_path = grpc.then(|| uri.path());
         let exporter = Exporter::current();
         let rec = RequestSpan::new(

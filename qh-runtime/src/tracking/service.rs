@@ -94,7 +94,12 @@ where
         }
         let mut fresh = match self.tracking.resolve(req.headers(), req.extensions()) {
             Ok(fresh) => fresh,
-            Err(failure) => return TrackingFuture::failed(*failure, grpc::is_grpc(req.headers())),
+            Err(failure) => {
+                return TrackingFuture::failed(
+                    *failure,
+                    grpc::is_grpc_call(req.method(), req.headers()),
+                )
+            }
         };
         // The resolution knows the layer: what reads the configuration the
         // request came through asks it (the served OpenAPI document, the
