@@ -4,7 +4,8 @@
 //! tonic services as it serves axum routers, with tonic's
 //! `Server::builder().layer(qh::Tracking::new())` or under one layer beside
 //! HTTP routes (`tonic::service::Routes::into_axum_router()`). For a gRPC
-//! call (`content-type: application/grpc…`) the ID comes from the
+//! call (a `POST` with `content-type: application/grpc…`, the only method
+//! gRPC uses; any other request is served as HTTP) the ID comes from the
 //! `x-request-id` metadata (the configured header, with the same validation
 //! and trust rules) and is echoed in the response metadata;
 //! `qh::request_id()` and the context hold in the service method and in a
