@@ -3,6 +3,10 @@
 //! async block in every such endpoint's expansion, each of which the
 //! compiler would lay out, drop-check and `Send`-check on its own.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
@@ -17,14 +21,42 @@ use crate::extract::read_json_body;
 ///
 /// [`read_json_body`]'s, as its response.
 #[inline]
-pub async fn read_body<S: Send + Sync>(
+pub fn read_body<S: Send + Sync>(
     parts: Parts,
     body: Body,
     state: &S,
-) -> Result<Option<Bytes>, Response> {
-    read_json_body(parts, body, state)
-        .await
-        .map_err(IntoResponse::into_response)
+) -> ReadBody<impl Future<Output = Result<Option<Bytes>, crate::Error>> + '_> {
+    ReadBody {
+        read: read_json_body(parts, body, state),
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// [`read_body`]'s future: the read itself, its error mapped as it
+    /// ends. (An `async fn` around the read would be a second state
+    /// machine the read's future is moved into, a copy per request.)
+    pub struct ReadBody<F> {
+        #[pin]
+        read: F,
+    }
+}
+
+impl<F> Future for ReadBody<F>
+where
+    F: Future<Output = Result<Option<Bytes>, crate::Error>>,
+{
+    type Output = Result<Option<Bytes>, Response>;
+
+    // The error is the answer itself, as everywhere an endpoint's read
+    // fails: boxing it would cost the failing request an allocation.
+    #[allow(clippy::result_large_err)]
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.project()
+            .read
+            .poll(cx)
+            .map(|read| read.map_err(IntoResponse::into_response))
+    }
 }
 
 /// Runs, in the request's scope (as [`run`]), `before` on the parts (the
