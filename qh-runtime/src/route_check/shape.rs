@@ -260,14 +260,7 @@ mod tests {
             "/api".to_owned(),
             String::new(),
         ];
-        let routes: Vec<Route> = paths
-            .iter()
-            .map(|path| Route {
-                name: "",
-                method: "GET",
-                path: Box::leak(path.clone().into_boxed_str()),
-            })
-            .collect();
+        let routes = get_routes(&paths);
         let keys: [Key; 9] = keys::<9>(&routes);
         for a in 0..routes.len() {
             for b in 0..routes.len() {
@@ -292,6 +285,18 @@ mod tests {
         Byte(u8),
         Parameter,
         CatchAll,
+    }
+
+    /// A `GET` route for each path (leaked: routes hold `'static` text).
+    fn get_routes(paths: &[String]) -> Vec<Route> {
+        paths
+            .iter()
+            .map(|path| Route {
+                name: "",
+                method: "GET",
+                path: Box::leak(path.clone().into_boxed_str()),
+            })
+            .collect()
     }
 
     fn plain(path: &str) -> Vec<Plain> {
@@ -335,14 +340,7 @@ mod tests {
         }
         paths.sort();
         paths.dedup();
-        let routes: Vec<Route> = paths
-            .iter()
-            .map(|path| Route {
-                name: "",
-                method: "GET",
-                path: Box::leak(path.clone().into_boxed_str()),
-            })
-            .collect();
+        let routes = get_routes(&paths);
         let keys: Vec<Key> = paths.iter().map(|path| Key::of(path)).collect();
         let plains: Vec<Vec<Plain>> = paths.iter().map(|path| plain(path)).collect();
         let (mut low_decides, mut paths_decide) = (0, 0);
