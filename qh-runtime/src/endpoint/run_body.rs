@@ -14,12 +14,12 @@ use http::request::Parts;
 use super::run::{run, BoxFuture, Prepared};
 use crate::extract::read_json_body;
 
-/// Reads the JSON body (as [`read_json_body`]), its error answered: the
+/// Reads the JSON body (as `read_json_body` does), its error answered: the
 /// one read of [`run_body`] and of the endpoints it does not run.
 ///
 /// # Errors
 ///
-/// [`read_json_body`]'s, as its response.
+/// `read_json_body`'s, as its response.
 #[inline]
 pub fn read_body<S: Send + Sync>(
     parts: Parts,
