@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 #[cfg(not(all(unix, feature = "metrics")))]
 use std::time::Instant;
 
@@ -13,6 +13,7 @@ use axum::extract::MatchedPath;
 use http::StatusCode;
 
 use super::{EndError, Meter, RequestAttrs, RequestEnd, RequestKey, RouteMeter, METHODS, OTHER};
+use crate::support::sync::{read, write};
 
 /// What [`Meters`](super::Meters) shares between its clones.
 pub(super) struct Shared {
@@ -175,7 +176,7 @@ impl Routes {
             }
             Some((recorder, false, false)) => recorder,
             _ => {
-                let mut by_text = self.by_text.write().unwrap_or_else(PoisonError::into_inner);
+                let mut by_text = write(&self.by_text);
                 if let Some(known) = by_text.get_mut(text) {
                     if known.seen.len() < MAX_SEEN
                         && !known.seen.iter().any(|s| std::ptr::eq(s.as_str(), text))
@@ -199,10 +200,6 @@ impl Routes {
             }
         }
     }
-}
-
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A request being measured: kept by its scope from its start to its end.
