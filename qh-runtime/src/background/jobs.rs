@@ -10,6 +10,7 @@ use tracing::Instrument;
 
 use crate::context::shutdown::{Guard, Shutdown};
 use crate::context::{self, Context};
+use crate::support::sync::lock;
 use crate::support::unwind::catch_message;
 
 type Outcome = Result<(), String>;
@@ -196,10 +197,7 @@ impl BackgroundTasks {
 
     fn state(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave the list half-pushed.
-        self.shared
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.shared.state)
     }
 }
 

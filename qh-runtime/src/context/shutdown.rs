@@ -12,10 +12,12 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use tokio::sync::Notify;
+
+use crate::support::sync::lock;
 
 /// The graceful shutdown of one app: a handle it creates, attaches to its
 /// [`Tracking`](crate::Tracking) layer, and hands to axum's
@@ -245,10 +247,7 @@ impl Shutdown {
     }
 
     fn left_behind(&self) -> std::sync::MutexGuard<'_, Vec<Weak<dyn LeftBehind>>> {
-        self.inner
-            .left_behind
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        lock(&self.inner.left_behind)
     }
 
     async fn wait_idle(&self, timeout: Duration) -> bool {

@@ -7,7 +7,7 @@
 //! so the configuration is given once, to the layer. Its JSON is built
 //! the first time a configuration asks, and kept.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -21,6 +21,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use super::tracking::IdHeader;
 use super::Document;
 use crate::context::Resolved;
+use crate::support::sync::lock;
 
 /// Where the document is served.
 pub(crate) const DOCUMENT_PATH: &str = "/openapi.json";
@@ -79,7 +80,7 @@ impl Served {
                 .map_or_else(IdHeader::unlayered, IdHeader::of),
         };
         // Built under the lock: concurrent first requests build it once.
-        let mut built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut built = lock(&self.built);
         if let Some((_, json)) = built.iter().find(|(kept, _)| *kept == id) {
             return json.clone();
         }

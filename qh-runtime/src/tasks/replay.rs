@@ -12,7 +12,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::handler::Handler;
@@ -26,6 +26,7 @@ use super::{Invocation, TaskOutcome};
 use crate::context::{Context, Resolved};
 use crate::endpoint::{Endpoint, EndpointMarker};
 use crate::id::RequestId;
+use crate::support::sync::lock;
 
 /// A task's work, boxed.
 pub(crate) type Work = Pin<Box<dyn Future<Output = TaskOutcome> + Send>>;
@@ -313,7 +314,7 @@ impl ReplayMarker {
 
     /// Hands `work` over (once), with the current context.
     pub(crate) fn hand_over(&self, work: Work) {
-        let sender = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let sender = lock(&self.0).take();
         if let Some(sender) = sender {
             let _ = sender.send((work, Context::current()));
         }

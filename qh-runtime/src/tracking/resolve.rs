@@ -136,17 +136,15 @@ impl Tracking {
                 value.clone(),
             ),
             None if trusted && self.config.id_from_traceparent => {
-                match crate::trace_context::TraceContext::from_headers(headers) {
+                let (id, echo) = match crate::trace_context::TraceContext::from_headers(headers) {
                     Some(tc) => {
                         let id = tc.request_id();
                         let echo = id.to_header_value();
-                        (id, main.clone(), None, echo)
+                        (id, echo)
                     }
-                    None => {
-                        let (id, echo) = self.generate(main)?;
-                        (id, main.clone(), None, echo)
-                    }
-                }
+                    None => self.generate(main)?,
+                };
+                (id, main.clone(), None, echo)
             }
             found => {
                 let client = found.map(|(_, value)| RequestId::from_accepted(value.as_bytes()));

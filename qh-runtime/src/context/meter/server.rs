@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 #[cfg(not(all(unix, feature = "metrics")))]
 use std::time::Instant;
 
@@ -13,6 +13,7 @@ use axum::extract::MatchedPath;
 use http::StatusCode;
 
 use super::{EndError, Meter, RequestAttrs, RequestEnd, RequestKey, RouteMeter, METHODS, OTHER};
+use crate::support::sync::{read, write};
 
 /// What [`Meters`](super::Meters) shares between its clones.
 pub(super) struct Shared {
@@ -138,7 +139,7 @@ impl Routes {
         // The low bits of an address are alignment: skip them.
         let first = (at >> 3 ^ at >> 9) % SLOTS;
         for probe in 0..PROBES {
-            match self.slots[(first + probe) % SLOTS].get() {
+            match self.slot(first, probe).get() {
                 Some((kept, found)) if std::ptr::eq(kept.as_str(), route.as_str()) => {
                     return found.clone()
                 }
@@ -149,6 +150,11 @@ impl Routes {
         self.by_text(meter, route, first)
     }
 
+    /// The slot `probe` steps from `first`.
+    fn slot(&self, first: usize, probe: usize) -> &OnceLock<(MatchedPath, Arc<dyn RouteMeter>)> {
+        &self.slots[(first + probe) % SLOTS]
+    }
+
     /// The recorder of a template no slot holds. A string of it seen
     /// before (a router's own, which every request of the route brings)
     /// earns a slot; one seen first is remembered; a template axum makes
@@ -157,52 +163,64 @@ impl Routes {
     #[cold]
     #[inline(never)]
     fn by_text(&self, meter: &dyn Meter, route: &MatchedPath, first: usize) -> Arc<dyn RouteMeter> {
-        let text = route.as_str();
-        let found = read(&self.by_text).get(text).map(|known| {
-            let seen = known.seen.iter().any(|s| std::ptr::eq(s.as_str(), text));
-            (known.recorder.clone(), seen, known.seen.len() < MAX_SEEN)
+        let found = read(&self.by_text).get(route.as_str()).map(|known| {
+            (
+                known.recorder.clone(),
+                known.has_seen(route),
+                known.is_full(),
+            )
         });
         match found {
             Some((recorder, true, _)) => {
                 for probe in 0..PROBES {
-                    let slot = &self.slots[(first + probe) % SLOTS];
-                    let placed = slot.get_or_init(|| (route.clone(), recorder.clone()));
-                    if std::ptr::eq(placed.0.as_str(), text) {
+                    let placed = self
+                        .slot(first, probe)
+                        .get_or_init(|| (route.clone(), recorder.clone()));
+                    if std::ptr::eq(placed.0.as_str(), route.as_str()) {
                         break;
                     }
                 }
                 recorder
             }
-            Some((recorder, false, false)) => recorder,
-            _ => {
-                let mut by_text = self.by_text.write().unwrap_or_else(PoisonError::into_inner);
-                if let Some(known) = by_text.get_mut(text) {
-                    if known.seen.len() < MAX_SEEN
-                        && !known.seen.iter().any(|s| std::ptr::eq(s.as_str(), text))
-                    {
-                        known.seen.push(route.clone());
-                    }
-                    return known.recorder.clone();
-                }
-                let recorder = meter.route(Some(text));
-                if by_text.len() < MAX_ROUTES {
-                    let seen = vec![route.clone()];
-                    by_text.insert(
-                        text.into(),
-                        Known {
-                            recorder: recorder.clone(),
-                            seen,
-                        },
-                    );
-                }
-                recorder
-            }
+            Some((recorder, false, true)) => recorder,
+            _ => self.remember(meter, route),
         }
+    }
+
+    /// Notes `route`'s string under its template, made now if it is new.
+    fn remember(&self, meter: &dyn Meter, route: &MatchedPath) -> Arc<dyn RouteMeter> {
+        let text = route.as_str();
+        let mut by_text = write(&self.by_text);
+        if let Some(known) = by_text.get_mut(text) {
+            if !known.is_full() && !known.has_seen(route) {
+                known.seen.push(route.clone());
+            }
+            return known.recorder.clone();
+        }
+        let recorder = meter.route(Some(text));
+        if by_text.len() < MAX_ROUTES {
+            let known = Known {
+                recorder: recorder.clone(),
+                seen: vec![route.clone()],
+            };
+            by_text.insert(text.into(), known);
+        }
+        recorder
     }
 }
 
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(PoisonError::into_inner)
+impl Known {
+    /// Whether this very string of the template was seen (by address).
+    fn has_seen(&self, route: &MatchedPath) -> bool {
+        self.seen
+            .iter()
+            .any(|seen| std::ptr::eq(seen.as_str(), route.as_str()))
+    }
+
+    /// Whether no more strings of the template are remembered.
+    fn is_full(&self) -> bool {
+        self.seen.len() >= MAX_SEEN
+    }
 }
 
 /// A request being measured: kept by its scope from its start to its end.

@@ -1,21 +1,18 @@
 //! `http.server.request.duration` of one route, bound per method, status
 //! and outcome (see the module docs of `metrics`).
 
-use std::sync::{Arc, OnceLock, PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use opentelemetry::metrics::{BoundHistogram, Histogram};
 use opentelemetry::KeyValue;
 
 use crate::context::meter::{Active, EndError, RequestKey, RouteMeter};
+use crate::support::sync::{read, write};
 
 /// The most attribute sets bound per route: past it a record resolves
 /// its attributes as an unbound one does (the SDK's own cardinality limit
 /// still applies).
 const MAX_BOUND: usize = 64;
-
-fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// One route's durations.
 pub(super) struct RouteDurations {
@@ -108,7 +105,7 @@ impl RouteDurations {
             return;
         }
         let attrs = self.attributes(key);
-        let mut bound = self.bound.write().unwrap_or_else(PoisonError::into_inner);
+        let mut bound = write(&self.bound);
         if let Some((_, found)) = bound.iter().find(|(k, _)| *k == key) {
             found.record(seconds);
             return;

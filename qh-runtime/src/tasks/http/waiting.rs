@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::response::Response;
@@ -12,6 +12,7 @@ use axum::response::Response;
 use super::answers::{over_quota, store_failed, unavailable};
 use super::refusals::Refusals;
 use crate::context::shutdown::Shutdown;
+use crate::support::sync::lock;
 use crate::tasks::{CallerTasks, QuotaKind, TaskRecord};
 
 /// How many `?wait=true` requests one [`Runner`](crate::tasks::Runner)
@@ -64,9 +65,7 @@ impl Waiters {
     }
 
     fn by_caller(&self) -> std::sync::MutexGuard<'_, HashMap<String, usize>> {
-        self.by_caller
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        lock(&self.by_caller)
     }
 }
 

@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use tokio::task::AbortHandle;
@@ -23,6 +23,7 @@ use super::owner::{Caller, OwnerFn, OwnerHook};
 use super::replay::Registered;
 use super::{CallerTasks, Quota, RunnerBuilder, StoreError, TaskRecord, TaskStore, Transition};
 use crate::context::shutdown::{LeftBehind, Shutdown};
+use crate::support::sync::lock;
 
 /// The task runner of one app: records tasks in its [`TaskStore`], runs them
 /// on tokio with the submitting request's context, and cancels them.
@@ -128,10 +129,6 @@ impl LeftBehind for Inner {
         let shared = self.config.store.sweep_every().is_some();
         super::outcome::abandon(&*self.config.store, stopped, shared)
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl std::fmt::Debug for Runner {

@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use maps::Inner;
 
 use super::{Admitted, BoxFuture, Limits};
+use crate::support::sync::lock;
 use crate::tasks::owner::same;
 use crate::tasks::{
     ListFilter, QuotaKind, StoreError, TaskRecord, TaskStatus, TaskStore, Transition,
@@ -91,9 +92,7 @@ impl MemoryTaskStore {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Every critical section leaves the maps consistent before it can
         // panic, so a poisoned lock is still usable.
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.inner)
     }
 
     /// The locked maps, with expired finished records already evicted.
