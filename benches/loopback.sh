@@ -2,8 +2,9 @@
 # Requests per second on 127.0.0.1: each variant of benches/hot_path.rs is
 # served (multi-thread runtime) and loaded by wrk (2 threads, 32
 # connections, a valid incoming X-Request-ID), variants interleaved over
-# ROUNDS rounds so machine noise spreads evenly; prints the median of each
-# and its ratio to bare axum (of the same build).
+# ROUNDS rounds so machine noise spreads evenly; prints the median of each,
+# its ratio to bare axum (of the same build), and the median and range of
+# its ratio to bare in the same round (paired: a round's drift cancels).
 #   benches/loopback.sh                     (needs wrk: apt-get install wrk)
 #   BINS="before=/path/hot_path after=/path/hot_path" benches/loopback.sh
 #                                           (builds side by side, interleaved)
@@ -47,12 +48,20 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-printf '%-8s %-20s %12s %8s\n' build variant req/s ratio
+# "median min max" of the per-round ratios of two lists of rates.
+paired() {
+  paste <(tr ' ' '\n' <<<"$1" | grep -v '^$') <(tr ' ' '\n' <<<"$2" | grep -v '^$') |
+    awk '{print $1 / $2}' | sort -n |
+    awk '{a[NR]=$1} END {printf "%.3f %.3f %.3f", a[int((NR+1)/2)], a[1], a[NR]}'
+}
+printf '%-8s %-20s %12s %8s %8s %15s\n' build variant req/s ratio paired "paired range"
 for entry in $BINS; do
   build=${entry%%=*}
   base=$(echo "${results[$build:bare]}" | median)
   for v in "${variants[@]}"; do
     m=$(echo "${results[$build:$v]}" | median)
-    printf '%-8s %-20s %12.0f %8.2f\n' "$build" "$v" "$m" "$(echo "$m / $base" | bc -l)"
+    read -r pm plo phi <<<"$(paired "${results[$build:$v]}" "${results[$build:bare]}")"
+    printf '%-8s %-20s %12.0f %8.2f %8s %15s\n' "$build" "$v" "$m" "$(echo "$m / $base" | bc -l)" \
+      "$pm" "$plo–$phi"
   done
 done
