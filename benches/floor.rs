@@ -1,19 +1,21 @@
-//! The floor under `qh::Tracking`: the least any layer can do that keeps
-//! DESIGN.md's rule 1 (the layer resolves the ID once and stores it in the
-//! request's extensions, where the endpoint takes it), written by hand with
-//! nothing else: no validation, no owned copy, no trust, no trace context,
-//! no span, no panic safety, the inner `call` outside the scope. It reads
-//! `X-Request-ID` or makes a UUID v4, stores it, runs the inner service's
-//! future and every poll of a streamed response body in a `task_local!`
-//! scope (DESIGN.md's context store, which lasts until the body ends, as
-//! issue 26 keeps it; a body of known length is in memory, and qh does not
-//! wrap it either), and echoes the ID; the endpoint reads it from the
-//! extensions.
-//! Passed to `Router::layer` as `qh::Tracking` is, with an endpoint reading
-//! the stored ID, it is a lower bound for `qh_layer_endpoint`: any layer
-//! keeping rule 1 does at least this. benches/grpc.rs puts the same layer
-//! around a gRPC service (`floor`), where nothing reads the stored ID.
+//! A floor under `qh::Tracking`: the cheapest layer we could write by hand
+//! that keeps DESIGN.md's rule 1 (the layer resolves the ID once and
+//! stores it in the request's extensions, where the endpoint takes it) and
+//! the request's context until a streamed body ends (which the cost issue
+//! keeps), with nothing else: no validation, no owned copy, no trust, no
+//! trace context, no span, no panic safety, the inner `call` outside the
+//! context. It reads `X-Request-ID` (a reference-counted clone) or makes a
+//! UUID v4 (kept as 16 bytes, its text made once for the echo), stores
+//! it, makes it current in a thread-local cell around each poll of the
+//! inner future and of a streamed body (a body of known length is in
+//! memory, and qh does not wrap it either), and echoes it, moved; the
+//! endpoint clones it out of the extensions. Passed to `Router::layer` as
+//! `qh::Tracking` is, it shows what a layer keeping that contract costs
+//! at the least we found; it is not a proof that none can cost less.
+//! benches/grpc.rs puts the same layer around a gRPC service (`floor`),
+//! where nothing reads the stored ID.
 
+use std::cell::Cell;
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::Pin;
@@ -26,12 +28,45 @@ use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
 use axum::response::{Html, Response};
 use axum::routing::get;
 use axum::Router;
-use tokio::task::futures::TaskLocalFuture;
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-tokio::task_local! {
-    static FLOOR_ID: HeaderValue;
+/// The request's ID as the floor keeps it: the incoming header's value (a
+/// reference count to clone), or a generated UUID (16 bytes to copy).
+#[derive(Clone)]
+enum FloorId {
+    Incoming(HeaderValue),
+    Generated(uuid::Uuid),
+}
+
+impl FloorId {
+    /// The value echoed: the incoming one moved, a generated one's text.
+    fn into_echo(self) -> HeaderValue {
+        match self {
+            Self::Incoming(value) => value,
+            Self::Generated(uuid) => {
+                let mut buf = [0u8; 36];
+                let text = uuid.hyphenated().encode_lower(&mut buf);
+                HeaderValue::from_str(text).expect("uuid text is a header value")
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// The context store: the current request's ID.
+    static CURRENT: Cell<Option<FloorId>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with the slot's ID current, and takes it back afterwards (not
+/// on a panic: the floor has no panic safety).
+fn within<R>(slot: &mut Option<FloorId>, f: impl FnOnce() -> R) -> R {
+    CURRENT.with(|current| {
+        let outer = current.replace(slot.take());
+        let out = f();
+        *slot = current.replace(outer);
+        out
+    })
 }
 
 /// The layer: one value, no state, as cheap to clone as a layer can be.
@@ -49,10 +84,6 @@ impl<S> tower::Layer<S> for FloorLayer {
 #[derive(Clone)]
 pub(crate) struct Floor<S>(S);
 
-/// The ID as the layer stores it in the request.
-#[derive(Clone)]
-struct FloorId(HeaderValue);
-
 impl<S, B> tower::Service<Request<B>> for Floor<S>
 where
     S: tower::Service<Request<B>, Response = Response>,
@@ -67,17 +98,13 @@ where
 
     fn call(&mut self, mut req: Request<B>) -> Self::Future {
         let id = match req.headers().get(X_REQUEST_ID) {
-            Some(value) => value.clone(),
-            None => {
-                let mut buf = [0u8; 36];
-                let text = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
-                HeaderValue::from_str(text).expect("uuid text is a header value")
-            }
+            Some(value) => FloorId::Incoming(value.clone()),
+            None => FloorId::Generated(uuid::Uuid::new_v4()),
         };
-        req.extensions_mut().insert(FloorId(id.clone()));
+        req.extensions_mut().insert(id.clone());
         FloorFuture {
-            inner: FLOOR_ID.scope(id.clone(), self.0.call(req)),
-            echo: Some(id),
+            inner: self.0.call(req),
+            slot: Some(id),
         }
     }
 }
@@ -85,8 +112,8 @@ where
 pin_project_lite::pin_project! {
     pub(crate) struct FloorFuture<F> {
         #[pin]
-        inner: TaskLocalFuture<HeaderValue, F>,
-        echo: Option<HeaderValue>,
+        inner: F,
+        slot: Option<FloorId>,
     }
 }
 
@@ -98,28 +125,34 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let res = ready!(this.inner.poll(cx))?;
-        let Some(id) = this.echo.take() else {
+        let inner = this.inner;
+        let mut res = ready!(within(this.slot, || inner.poll(cx)))?;
+        let Some(id) = this.slot.take() else {
             return Poll::Ready(Ok(res));
         };
-        let (mut parts, body) = res.into_parts();
-        parts.headers.insert(X_REQUEST_ID, id.clone());
         // A body of known length is in memory: polling it runs no code
         // that could ask for the ID (qh skips it too). Others are wrapped.
-        let body = match body.size_hint().exact() {
-            Some(_) => body,
-            None => Body::new(FloorBody { inner: body, id }),
-        };
-        Poll::Ready(Ok(Response::from_parts(parts, body)))
+        if res.body().size_hint().exact().is_some() {
+            res.headers_mut().insert(X_REQUEST_ID, id.into_echo());
+            return Poll::Ready(Ok(res));
+        }
+        res.headers_mut()
+            .insert(X_REQUEST_ID, id.clone().into_echo());
+        Poll::Ready(Ok(res.map(|inner| {
+            Body::new(FloorBody {
+                inner,
+                slot: Some(id),
+            })
+        })))
     }
 }
 
 pin_project_lite::pin_project! {
-    /// The response body, each of its polls in the request's scope.
+    /// A streamed response body, each of its polls in the request's scope.
     struct FloorBody {
         #[pin]
         inner: Body,
-        id: HeaderValue,
+        slot: Option<FloorId>,
     }
 }
 
@@ -133,7 +166,7 @@ impl HttpBody for FloorBody {
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
         let this = self.project();
         let inner = this.inner;
-        FLOOR_ID.sync_scope(this.id.clone(), || inner.poll_frame(cx))
+        within(this.slot, || inner.poll_frame(cx))
     }
 
     fn is_end_stream(&self) -> bool {
@@ -146,14 +179,14 @@ impl HttpBody for FloorBody {
 }
 
 /// The endpoint's side: the stored ID, cloned out of the extensions.
-struct StoredId(HeaderValue);
+struct StoredId(FloorId);
 
 impl<S: Send + Sync> FromRequestParts<S> for StoredId {
     type Rejection = StatusCode;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, StatusCode> {
         match parts.extensions.get::<FloorId>() {
-            Some(FloorId(id)) => Ok(Self(id.clone())),
+            Some(id) => Ok(Self(id.clone())),
             None => Err(StatusCode::INTERNAL_SERVER_ERROR),
         }
     }

@@ -37,9 +37,11 @@ import schemathesis
 LONG_POLL = "/tasks/{task_id}/result"
 CAP = 2.0
 TRUE = {"true", "1", "yes", "on"}
-# The served document's pattern for `Idempotency-Key`, once it is loaded
-# (None: the document has no such header, and no key is rewritten).
-KEY = None
+# The served document's pattern for `Idempotency-Key`, set when the
+# document is loaded (None: it has no such header, and no key is
+# rewritten; NOT_LOADED until then).
+NOT_LOADED = object()
+KEY = NOT_LOADED
 CALLS = itertools.count()
 
 
@@ -64,7 +66,11 @@ def _unique_key(*header_maps):
         for name, value in list(headers.items()):
             if name.lower() != "idempotency-key" or not isinstance(value, str):
                 continue
-            if KEY is not None and KEY.match(value):
+            if KEY is NOT_LOADED:
+                raise RuntimeError("before_call ran before before_load_schema read the document")
+            # fullmatch: `$` alone would also take a value ending in a
+            # newline, which the ECMA-262 pattern refuses.
+            if KEY is not None and KEY.fullmatch(value):
                 fresh = fresh or f"ci-key-{next(CALLS)}"
                 headers[name] = fresh
 
@@ -121,10 +127,15 @@ def _key_pattern(raw_schema):
     visit(raw_schema)
     if not found:
         return None
-    if len(found) != 1 or None in found:
-        raise ValueError(f"Idempotency-Key patterns in the document: {sorted(map(str, found))}")
-    # ECMA-262 and Python agree on this pattern's syntax (classes, ranges,
-    # escapes, bounded repeats).
+    if None in found:
+        raise ValueError(
+            "an Idempotency-Key header parameter has no inline `schema.pattern`"
+        )
+    if len(found) != 1:
+        raise ValueError(f"the document's Idempotency-Key patterns differ: {sorted(found)}")
+    # ECMA-262 and Python read this pattern's syntax alike (classes, ranges,
+    # escapes, bounded repeats); where their `$` differs (Python's also
+    # matches before a final newline), the caller uses fullmatch.
     return re.compile(found.pop())
 
 
