@@ -5,7 +5,9 @@
 //! service (`grpc.health.v1.Health/Check`) as an axum router
 //! (`tonic::service::Routes::into_axum_router`), a call built in-process
 //! (`POST`, `content-type: application/grpc`, one empty message frame) and
-//! its answer read to the end (its trailers included).
+//! its answer read to the end (its trailers included). `floor` is the
+//! least any layer keeping DESIGN.md's rule 1 can do (floor.rs), around the
+//! same service: the lower bound for `qh`.
 //!
 //! ```text
 //! BENCH=grpc benches/count.sh        # instructions per call (callgrind)
@@ -13,6 +15,10 @@
 //!
 //! `QH_COUNT=<variant>[:incoming|:generated]` runs that variant
 //! `QH_COUNT_N` times, for instruction counting under callgrind.
+
+// The hand-written floor; its endpoint is hot_path's, unused here.
+#[allow(dead_code)]
+mod floor;
 
 use std::hint::black_box;
 
@@ -25,7 +31,13 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Every variant, for `count.sh`.
-pub const VARIANTS: &[&str] = &["tonic", "tower_http", "tower_http_two_layers", "qh"];
+pub const VARIANTS: &[&str] = &[
+    "tonic",
+    "tower_http",
+    "tower_http_two_layers",
+    "qh",
+    "floor",
+];
 
 fn app(variant: &str) -> Router {
     let (_reporter, health) = tonic_health::server::health_reporter();
@@ -41,6 +53,7 @@ fn app(variant: &str) -> Router {
             .layer(PropagateRequestIdLayer::new(X_REQUEST_ID))
             .layer(SetRequestIdLayer::new(X_REQUEST_ID, MakeRequestUuid)),
         "qh" => router.layer(qh::Tracking::new()),
+        "floor" => router.layer(floor::FloorLayer),
         other => panic!("unknown variant `{other}`; one of {VARIANTS:?}"),
     }
 }

@@ -7,15 +7,18 @@
 //! separately). Each variant answers `GET /` with `Html("hello")` (the
 //! `*_stream` variants with a streamed body of three chunks), once with a
 //! valid incoming `X-Request-ID` and once without (generated); the body is
-//! collected. The `*_add` pair answers `POST /add` with `{"a":1,"b":2}`
+//! collected. The `*_add` variants answer `POST /add` with `{"a":1,"b":2}`
 //! (qh's `add(a: i64, b: i64) -> i64` under the layer; axum's `Json`
-//! extractor and answer under tower-http's recipe). The `*_logged` pair adds
+//! extractor and answer under tower-http's recipe, alone (`json_add`) and
+//! under the floor layer (`floor_add`)). The `*_logged` pair adds
 //! one JSON log line per request, written to a sink: tower-http's
 //! `TraceLayer` between the two request-id layers (as tower-http's docs
 //! place it) under `tracing_subscriber::fmt().json()`, and qh's access log
 //! under `qh::logs::json()`. With the feature `metrics`, `qh_layer_metrics` is
 //! `qh_layer` recording qh's request metrics (OpenTelemetry instruments on
 //! an SDK meter provider whose reader does not export during the run).
+//! `floor_layer` is the least any layer keeping DESIGN.md's rule 1 can do,
+//! written by hand (floor.rs): the lower bound for `qh_layer_endpoint`.
 //!
 //! ```text
 //! cargo bench -p qh-bench --bench hot_path     # wall time (divan)
@@ -31,6 +34,7 @@
 //! allocations per request of the `QH_COUNT_N` after them.
 
 mod alloc_count;
+mod floor;
 mod hot_path_variants;
 
 use std::hint::black_box;

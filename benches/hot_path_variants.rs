@@ -141,6 +141,7 @@ pub(crate) const VARIANTS: &[&str] = &[
     "qh_endpoint",
     "qh_layer",
     "qh_layer_endpoint",
+    "floor_layer",
     "tower_http_logged",
     "qh_logged",
     "tower_http_stream",
@@ -149,6 +150,8 @@ pub(crate) const VARIANTS: &[&str] = &[
     "qh_stream_logged",
     "axum_add",
     "qh_add",
+    "json_add",
+    "floor_add",
 ];
 
 /// Whose JSON log subscriber a variant runs under.
@@ -235,6 +238,8 @@ pub(crate) fn app(variant: &str) -> Router {
             .route("/", get(bare))
             .layer(qh::Tracking::new()),
         "qh_layer_endpoint" => qh::routes![qh_hello].layer(qh::Tracking::new()),
+        // The least a layer keeping DESIGN.md's rule 1 can cost (floor.rs).
+        "floor_layer" => crate::floor::app(),
         "tower_http_logged" => tower_http_logged(Router::new().route("/", get(bare))),
         "qh_logged" => qh::routes![qh_hello].layer(logged),
         "tower_http_stream" => tower_http(Router::new().route("/", get(bare_stream))),
@@ -243,6 +248,11 @@ pub(crate) fn app(variant: &str) -> Router {
         "qh_stream_logged" => qh::routes![qh_stream].layer(logged),
         "axum_add" => tower_http(Router::new().route("/add", post(axum_add))),
         "qh_add" => qh::routes![add].layer(qh::Tracking::new()),
+        // axum's `Json` twin alone, and under the floor layer (floor.rs).
+        "json_add" => Router::new().route("/add", post(axum_add)),
+        "floor_add" => Router::new()
+            .route("/add", post(axum_add))
+            .layer(crate::floor::FloorLayer),
         #[cfg(feature = "metrics")]
         "qh_layer_metrics" => Router::new()
             .route("/", get(bare))

@@ -22,7 +22,9 @@ call. The same key with another request is a `422` by design (the IETF
 httpapi draft), a rule across requests that no document can state, so
 the fuzzer's reuse of one generated key (its stateful phase does) would
 read as a valid request refused. Invalid keys are left as generated, so
-the `400` and the document's pattern are still tested.
+the `400` and the document's pattern are still tested. What is valid is
+the served document's own pattern, read in `before_load_schema` (the
+grammar is written once, in the server; no copy here to drift).
 """
 
 import itertools
@@ -35,8 +37,11 @@ import schemathesis
 LONG_POLL = "/tasks/{task_id}/result"
 CAP = 2.0
 TRUE = {"true", "1", "yes", "on"}
-# The document's pattern for `Idempotency-Key` (qh-runtime/src/openapi/tasks.rs).
-KEY = re.compile(r'^(?:[!#-\[\]-~]{1,255}|"(?:[ !#-\[\]-~]|\\["\\]){1,255}")$')
+# The served document's pattern for `Idempotency-Key`, set when the
+# document is loaded (None: it has no such header, and no key is
+# rewritten; NOT_LOADED until then).
+NOT_LOADED = object()
+KEY = NOT_LOADED
 CALLS = itertools.count()
 
 
@@ -61,7 +66,11 @@ def _unique_key(*header_maps):
         for name, value in list(headers.items()):
             if name.lower() != "idempotency-key" or not isinstance(value, str):
                 continue
-            if KEY.match(value):
+            if KEY is NOT_LOADED:
+                raise RuntimeError("before_call ran before before_load_schema read the document")
+            # fullmatch: `$` alone would also take a value ending in a
+            # newline, which the ECMA-262 pattern refuses.
+            if KEY is not None and KEY.fullmatch(value):
                 fresh = fresh or f"ci-key-{next(CALLS)}"
                 headers[name] = fresh
 
@@ -97,6 +106,41 @@ def _loosen_tuples(node):
             _loosen_tuples(value)
 
 
+def _key_pattern(raw_schema):
+    # Every header parameter named `Idempotency-Key`, inline or under
+    # `components/parameters`, must carry one and the same pattern.
+    found = set()
+
+    def visit(node):
+        if isinstance(node, dict):
+            if (
+                node.get("in") == "header"
+                and str(node.get("name", "")).lower() == "idempotency-key"
+            ):
+                found.add((node.get("schema") or {}).get("pattern"))
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(raw_schema)
+    if not found:
+        return None
+    if None in found:
+        raise ValueError(
+            "an Idempotency-Key header parameter has no inline `schema.pattern`"
+        )
+    if len(found) != 1:
+        raise ValueError(f"the document's Idempotency-Key patterns differ: {sorted(found)}")
+    # ECMA-262 and Python read this pattern's syntax alike (classes, ranges,
+    # escapes, bounded repeats); where their `$` differs (Python's also
+    # matches before a final newline), the caller uses fullmatch.
+    return re.compile(found.pop())
+
+
 @schemathesis.hook
 def before_load_schema(context, raw_schema):
+    global KEY
+    KEY = _key_pattern(raw_schema)
     _loosen_tuples(raw_schema)
