@@ -84,7 +84,13 @@ impl RequestScope {
         let rec = RequestSpan::new(
             config,
             &fresh.resolved,
-            (method, || RequestAttrs::of(method, uri, version)),
+            // Read once: the metrics' start has them when it ran.
+            (method, || {
+                measure.as_ref().map_or_else(
+                    || RequestAttrs::of(method, uri, version),
+                    ServerMeasure::attrs,
+                )
+            }),
             route,
             grpc_path,
             incoming,

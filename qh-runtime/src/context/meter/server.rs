@@ -247,6 +247,12 @@ impl ServerMeasure {
         }
     }
 
+    /// The request's attributes, as the start counted them.
+    #[inline]
+    pub(crate) fn attrs(&self) -> RequestAttrs {
+        self.attrs
+    }
+
     /// The request in `measure` ended, if it had not: with a response of
     /// `status` (`None`: none was made), `outcome` naming how its body did
     /// not end normally.
