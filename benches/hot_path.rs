@@ -110,11 +110,12 @@ const TYPICAL: [(&str, &str); 14] = [
 /// 0), read once.
 fn extra_headers() -> usize {
     static EXTRA: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
-        std::env::var("QH_HEADERS")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0)
-            .min(TYPICAL.len())
+        let n = std::env::var("QH_HEADERS").map_or(0, |n| {
+            n.parse()
+                .expect("QH_HEADERS: how many typical header lines to add")
+        });
+        assert!(n <= TYPICAL.len(), "QH_HEADERS: at most {}", TYPICAL.len());
+        n
     });
     *EXTRA
 }
