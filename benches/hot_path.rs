@@ -26,6 +26,10 @@
 //! benches/loopback.sh                          # req/s on 127.0.0.1 with wrk
 //! ```
 //!
+//! `QH_HEADERS=n` adds the first `n` of 14 typical header lines (host,
+//! user agent, accept…, a proxy's forwarding lines, cookie) to every
+//! request, for the cost of reading a fuller header map.
+//!
 //! With `QH_COUNT=<variant>[:incoming|:generated]` the binary runs that
 //! variant `QH_COUNT_N` times (default 10 000) instead of benchmarking, for
 //! instruction counting under callgrind: run it with two different counts
@@ -64,6 +68,10 @@ fn request(add: bool, incoming: bool) -> Request<Body> {
     } else {
         Request::new(Body::empty())
     };
+    for &(name, value) in &TYPICAL[..extra_headers()] {
+        req.headers_mut()
+            .insert(name, HeaderValue::from_static(value));
+    }
     if incoming {
         req.headers_mut().insert(
             X_REQUEST_ID,
@@ -71,6 +79,45 @@ fn request(add: bool, incoming: bool) -> Request<Body> {
         );
     }
     req
+}
+
+/// Header lines a request might carry besides the ID, in the order a
+/// browser behind a proxy sends them; `QH_HEADERS=n` adds the first `n`.
+const TYPICAL: [(&str, &str); 14] = [
+    ("host", "api.example.com"),
+    (
+        "user-agent",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+    ),
+    ("accept", "application/json"),
+    ("accept-encoding", "gzip, deflate, br, zstd"),
+    ("accept-language", "en-GB,en;q=0.7"),
+    ("x-forwarded-for", "203.0.113.7"),
+    ("x-forwarded-proto", "https"),
+    (
+        "authorization",
+        "Bearer eyJhbGciOiJIUzI1NiJ9.e30.ZRrHA1JJJW8opsbCGfG_HACGpVUMN_a9IV7pAx_Zmeo",
+    ),
+    ("cookie", "session=2b1e7a"),
+    ("referer", "https://app.example.com/orders"),
+    ("origin", "https://app.example.com"),
+    ("sec-fetch-mode", "cors"),
+    ("sec-fetch-site", "same-site"),
+    ("connection", "keep-alive"),
+];
+
+/// `QH_HEADERS`: how many of [`TYPICAL`] each request carries (default
+/// 0), read once.
+fn extra_headers() -> usize {
+    static EXTRA: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
+        let n = std::env::var("QH_HEADERS").map_or(0, |n| {
+            n.parse()
+                .expect("QH_HEADERS: how many typical header lines to add")
+        });
+        assert!(n <= TYPICAL.len(), "QH_HEADERS: at most {}", TYPICAL.len());
+        n
+    });
+    *EXTRA
 }
 
 /// Whether the variant answers `POST /add`.

@@ -16,6 +16,7 @@ use http::{Extensions, HeaderMap, HeaderName, HeaderValue};
 use super::Tracking;
 use crate::context::Resolved;
 use crate::id::RequestId;
+use crate::support::headers;
 
 /// A resolution made now, with the value to echo: the request's own header
 /// value for an incoming ID (shared, no copy), a new one for a generated ID.
@@ -59,20 +60,6 @@ pub(crate) fn resolve_defaults(
     }
 }
 
-/// The value of `name` when the request has exactly one such line: several
-/// lines mean `a, b` (RFC 9110 §5.3), which is not an ID.
-#[inline]
-fn single_value<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a HeaderValue> {
-    if headers.len() == headers.keys_len() {
-        // No header has a second line (the usual request): one lookup,
-        // without walking the name's lines.
-        return headers.get(name);
-    }
-    let mut values = headers.get_all(name).iter();
-    let value = values.next()?;
-    values.next().is_none().then_some(value)
-}
-
 /// A custom generator or validator panicked: the request is answered 500,
 /// under a UUID v4 made by qh.
 pub(crate) struct Failure {
@@ -102,7 +89,7 @@ impl Tracking {
         let rule = &self.config.rule;
         let mut found = None;
         for name in std::iter::once(main).chain(&self.config.fallbacks) {
-            let Some(value) = single_value(headers, name) else {
+            let Some(value) = headers::single(headers, name) else {
                 continue;
             };
             let accepted = if rule.is_custom() {
