@@ -24,12 +24,13 @@ use std::task::{ready, Context, Poll};
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
+use axum::http::{HeaderValue, Request, StatusCode};
 use axum::response::{Html, Response};
 use axum::routing::get;
 use axum::Router;
 
-const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+// The header name each bench binary (hot_path, grpc) names at its root.
+use crate::X_REQUEST_ID;
 
 /// The request's ID as the floor keeps it: the incoming header's value (a
 /// reference count to clone), or a generated UUID (16 bytes to copy).

@@ -23,7 +23,7 @@ if [ -z "${BINS:-}" ]; then
   BINS="this=$(ls -t target/release/deps/hot_path-* | grep -v '\.d$' | head -1)"
 fi
 variants=(${VARIANTS:-bare tower_http qh_endpoint qh_layer_endpoint})
-declare -A results by_round
+declare -A by_round
 for round in $(seq "$ROUNDS"); do
   for v in "${variants[@]}"; do
     for entry in $BINS; do
@@ -46,13 +46,20 @@ for round in $(seq "$ROUNDS"); do
         echo "round $round $build $v: wrk reported no rate; left out" >&2
         continue
       fi
-      results[$build:$v]+="$rps "
       by_round[$build:$v:$round]=$rps
       echo "round $round $build $v $rps" >&2
     done
   done
 done
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# Every round's rate of a build's variant, one a line (a left-out round
+# has none).
+rates() {
+  local round
+  for round in $(seq "$ROUNDS"); do
+    if [ -n "${by_round[$1:$2:$round]:-}" ]; then echo "${by_round[$1:$2:$round]}"; fi
+  done
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # "median min max" of a variant's ratio to bare in the same round, over
 # the rounds where both have a rate.
 paired() {
@@ -66,9 +73,9 @@ paired() {
 printf '%-8s %-20s %12s %8s %8s %15s\n' build variant req/s ratio paired "paired range"
 for entry in $BINS; do
   build=${entry%%=*}
-  base=$(echo "${results[$build:bare]}" | median)
+  base=$(rates "$build" bare | median)
   for v in "${variants[@]}"; do
-    m=$(echo "${results[$build:$v]}" | median)
+    m=$(rates "$build" "$v" | median)
     read -r pm plo phi <<<"$(paired "$build" "$v")"
     printf '%-8s %-20s %12.0f %8.2f %8s %15s\n' "$build" "$v" "$m" "$(echo "$m / $base" | bc -l)" \
       "$pm" "${plo}-${phi}"

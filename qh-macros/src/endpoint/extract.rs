@@ -112,7 +112,7 @@ pub(super) fn extraction(paths: &Paths, ep: &Endpoint<'_>, locals: &Locals) -> E
     if let Some(set) = &query_set {
         let (query_fields, parts) = (paths.query_fields(), &locals.parts);
         let read = quote!(#query_fields(#parts.uri.query()));
-        set_reads(paths, ep, set, "__qh_query", read, &mut x);
+        set_reads(paths, ep, set, "__qh_query", read, &mut x.statements);
     }
     if let Some(set) = &path_set {
         let (parts, state) = (&locals.parts, &locals.state);
@@ -133,7 +133,7 @@ pub(super) fn extraction(paths: &Paths, ep: &Endpoint<'_>, locals: &Locals) -> E
             set,
             "__qh_path",
             quote!(#path_fields(#raw.iter())),
-            &mut x,
+            &mut x.statements,
         );
     }
     extractors(paths, ep, locals, &mut x);
@@ -217,21 +217,20 @@ fn id_header(paths: &Paths, header: &str, cfgs: &[&syn::Attribute]) -> TokenStre
     }
 }
 
-/// Reads one field set (`read` yields it as a `Result`), then takes each of
-/// its parameters out.
+/// Pushes onto `out` the read of one field set (`read` yields it as a
+/// `Result`), then the take of each of its parameters.
 fn set_reads(
     paths: &Paths,
     ep: &Endpoint<'_>,
     set: &FieldSet,
     local_name: &str,
     read: TokenStream,
-    x: &mut Extraction,
+    out: &mut Vec<TokenStream>,
 ) {
     let (ident, fields) = (&set.ident, local(local_name));
     let into_response = paths.into_response();
-    x.statements
-        .push(quote!(let #fields: #ident = #read.map_err(#into_response::into_response)?;));
-    x.statements.extend(set.takes(paths, ep, &fields));
+    out.push(quote!(let #fields: #ident = #read.map_err(#into_response::into_response)?;));
+    out.extend(set.takes(paths, ep, &fields));
 }
 
 /// `#[extract]` parameters: any `FromRequestParts` of the router's state.
@@ -301,22 +300,20 @@ fn body(
     x.body_read = Some(quote! {
         let #bytes = #read_body(#parts, #body, &#state).await?;
     });
-    let before = std::mem::take(&mut x.statements);
     if let Some(set) = body_set {
         let body_fields = paths.body_fields();
         let read = quote!(#body_fields(#bytes.as_deref()));
-        set_reads(paths, ep, set, "__qh_fields", read, x);
+        set_reads(paths, ep, set, "__qh_fields", read, &mut x.after_body);
     }
     for (index, param) in ep.params.iter().enumerate() {
         if let Source::Body = param.source {
             let (ty, cfgs, arg) = (param.ty, &param.cfgs, arg(index));
             let whole_body = paths.whole_body();
             let read = quote_spanned!(ty.span()=> <#ty as #whole_body>::__qh_whole_body);
-            x.statements.push(quote! {
+            x.after_body.push(quote! {
                 #(#cfgs)*
                 let #arg: #ty = #read(#bytes.as_deref()).map_err(#into_response::into_response)?;
             });
         }
     }
-    x.after_body = std::mem::replace(&mut x.statements, before);
 }

@@ -106,15 +106,23 @@ pub const fn check_routes<const N: usize>(routes: &[Route]) -> Clash {
     assert!(routes.len() == N, "`N` is the number of routes");
     let keys = keys::<N>(routes);
     let order = sorted::<N>(routes, &keys);
+    // Whether each route in that order has its predecessor's shape: the
+    // one comparison all three kinds of clash read.
+    let mut same_shape = [false; N];
+    let mut k = 1;
+    while k < N {
+        same_shape[k] = route_shape_cmp(routes, &keys, order[k - 1], order[k]) == 0;
+        k += 1;
+    }
     let mut found: Option<(usize, usize, Kind)> = None;
     // Equal routes are neighbours, in listing order: the first two of a
     // run are its earliest pair.
-    let mut k = 0;
-    while k + 1 < N {
-        let (i, j) = (order[k], order[k + 1]);
+    k = 1;
+    while k < N {
+        let (i, j) = (order[k - 1], order[k]);
         let (a, b) = (&routes[i], &routes[j]);
         if !a.path.is_empty()
-            && route_shape_cmp(routes, &keys, i, j) == 0
+            && same_shape[k]
             && str_eq(a.path, b.path)
             && str_eq(a.method, b.method)
         {
@@ -127,7 +135,7 @@ pub const fn check_routes<const N: usize>(routes: &[Route]) -> Clash {
     let mut start = 0;
     while start < N {
         let mut end = start + 1;
-        while end < N && route_shape_cmp(routes, &keys, order[start], order[end]) == 0 {
+        while end < N && same_shape[end] {
             end += 1;
         }
         if end - start > 1 && !routes[order[start]].path.is_empty() {
@@ -160,9 +168,7 @@ pub const fn check_routes<const N: usize>(routes: &[Route]) -> Clash {
     while k < N {
         let (p, c) = (order[k - 1], order[k]);
         if let Some(cut) = keys[c].catch_all {
-            if route_shape_cmp(routes, &keys, p, c) != 0
-                && parameter_at(routes[p].path, routes[c].path, cut)
-            {
+            if !same_shape[k] && parameter_at(routes[p].path, routes[c].path, cut) {
                 found = earlier(found, p, c, Kind::ParameterBesideCatchAll);
             }
         }
