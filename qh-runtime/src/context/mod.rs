@@ -32,13 +32,14 @@ use shutdown::Shutdown;
 use slot::with_current;
 pub(crate) use slot::within;
 pub use slot::Scoped;
+pub(crate) use trace::{line_ids, line_trace_ids};
 pub use values::{get, insert};
 
 /// What the store holds for one request: its [`Resolved`] ID and the values
 /// stored with [`insert`].
 ///
 /// Storing nothing beyond the ID allocates nothing: the value map is only
-/// created on the first [`insert`].
+/// created on the first [`insert`] (of anything but a trace).
 ///
 /// It is moved in and out of the store around every poll of the request's
 /// future and body, so it is kept small: the app's shutdown and meters are
@@ -80,8 +81,13 @@ pub struct Context {
 /// The parts of a [`Context`] few requests use.
 #[derive(Default)]
 struct Rare {
-    /// The values stored with [`insert`] (and an incoming trace).
+    /// The values stored with [`insert`] (but a trace: `trace`).
     values: Extensions,
+    /// The request's W3C trace: the one it came with, or one started on
+    /// first need. A slot of its own, not a `values` entry (every log line
+    /// of a request reads it); [`insert`] and [`get`] of a
+    /// [`TraceContext`](crate::trace_context::TraceContext) use it.
+    trace: Option<crate::trace_context::TraceContext>,
     /// The span exporter of the subscriber current when the context was
     /// made (see `export`).
     exporter: Option<Exporter>,
@@ -94,13 +100,16 @@ struct Rare {
 impl Clone for Context {
     fn clone(&self) -> Self {
         let rare = self.rare.borrow().as_ref().and_then(|rare| {
-            (!rare.values.is_empty() || rare.exporter.is_some()).then(|| {
-                Box::new(Rare {
-                    values: rare.values.clone(),
-                    exporter: rare.exporter.clone(),
-                    until_end: None,
-                })
-            })
+            (!rare.values.is_empty() || rare.exporter.is_some() || rare.trace.is_some()).then(
+                || {
+                    Box::new(Rare {
+                        values: rare.values.clone(),
+                        trace: rare.trace.clone(),
+                        exporter: rare.exporter.clone(),
+                        until_end: None,
+                    })
+                },
+            )
         });
         Self {
             resolved: self.resolved.clone(),
@@ -116,6 +125,7 @@ impl fmt::Debug for Context {
         f.debug_struct("Context")
             .field("resolved", &self.resolved)
             .field("values", &rare.map(|rare| &rare.values))
+            .field("trace", &rare.and_then(|rare| rare.trace.as_ref()))
             .field("exporter", &rare.and_then(|rare| rare.exporter.as_ref()))
             .field("shutdown", &self.shutdown())
             .finish_non_exhaustive()
@@ -168,12 +178,9 @@ impl Context {
         trace: Option<crate::trace_context::TraceContext>,
     ) -> Self {
         let rare = (exporter.is_some() || trace.is_some()).then(|| {
-            let mut values = Extensions::new();
-            if let Some(tc) = trace {
-                values.insert(tc);
-            }
             Box::new(Rare {
-                values,
+                values: Extensions::new(),
+                trace,
                 exporter,
                 until_end: None,
             })

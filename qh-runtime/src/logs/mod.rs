@@ -54,6 +54,8 @@
 //!   two subscribers in one process each get their own answer.
 //! - The `Tracking` layer stores the request's `TraceContext` in the context
 //!   (the `Tracking` layer and endpoints keep it).
+//!
+//! [`TraceContext`]: crate::trace_context::TraceContext
 
 mod fields;
 mod format;
@@ -71,12 +73,13 @@ pub use fields::JsonFields;
 pub use format::{JsonFormat, DEFAULT_FIELD_LIMIT};
 pub use text::WithIds;
 
-use crate::trace_context::{TraceContext, TraceIds};
+use crate::trace_context::TraceIds;
 
 /// The `trace_id`/`span_id` a log line emitted here would carry: those of
 /// the exported span current here when the request's subscriber exports
 /// spans (it has the layer of the feature `opentelemetry`, `qh::otel`),
-/// else the request's W3C [`TraceContext`]. `None` outside a request.
+/// else the request's W3C [`TraceContext`](crate::trace_context::TraceContext).
+/// `None` outside a request.
 ///
 /// ```
 /// use qh::{context::Context, RequestId};
@@ -90,31 +93,29 @@ use crate::trace_context::{TraceContext, TraceIds};
 /// ```
 #[must_use]
 pub fn trace_ids() -> Option<TraceIds> {
-    crate::context::exported_ids().or_else(|| TraceContext::current_or_start().map(|tc| tc.ids()))
+    crate::context::line_trace_ids()
 }
 
 /// Writes `,"request_id":…` and the other context members, or nothing
 /// outside a request.
 fn write_context_fields(w: &mut String) -> fmt::Result {
-    let Some(id) = crate::context::request_id() else {
+    let Some(ids) = crate::context::line_ids() else {
         return Ok(());
     };
     w.push(',');
     json::key(w, "request_id")?;
-    json::string(w, id.as_str())?;
-    if let Some(client) = crate::context::client_request_id() {
+    json::string(w, ids.id.as_str())?;
+    if let Some(client) = &ids.client {
         w.push(',');
         json::key(w, "client_request_id")?;
         json::string(w, client.as_str())?;
     }
-    if let Some(ids) = trace_ids() {
-        // Hex digits need no escaping.
-        w.push_str(",\"trace_id\":\"");
-        w.push_str(ids.trace_id.hex().as_str());
-        w.push_str("\",\"span_id\":\"");
-        w.push_str(ids.span_id.hex().as_str());
-        w.push('"');
-    }
+    // Hex digits need no escaping.
+    w.push_str(",\"trace_id\":\"");
+    w.push_str(ids.trace.trace_id.hex().as_str());
+    w.push_str("\",\"span_id\":\"");
+    w.push_str(ids.trace.span_id.hex().as_str());
+    w.push('"');
     Ok(())
 }
 

@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::*;
 use crate::context::{self, Context};
 use crate::id::RequestId;
+use crate::trace_context::TraceContext;
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);

@@ -50,15 +50,18 @@ where
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        if let Some(id) = crate::context::request_id() {
+        if let Some(ids) = crate::context::line_ids() {
             // IDs are validated visible ASCII without spaces: no quoting.
-            write!(writer, "request_id={id} ")?;
-            if let Some(client) = crate::context::client_request_id() {
+            write!(writer, "request_id={} ", ids.id)?;
+            if let Some(client) = &ids.client {
                 write!(writer, "client_request_id={client} ")?;
             }
-            if let Some(ids) = super::trace_ids() {
-                write!(writer, "trace_id={} span_id={} ", ids.trace_id, ids.span_id)?;
-            }
+            let trace = ids.trace;
+            write!(
+                writer,
+                "trace_id={} span_id={} ",
+                trace.trace_id, trace.span_id
+            )?;
         }
         self.inner.format_event(ctx, writer, event)
     }
