@@ -8,8 +8,9 @@
 //! UUID v4 (kept as 16 bytes, its text made once for the echo), stores
 //! it, makes it current in a thread-local cell around each poll of the
 //! inner future and of a streamed body (a body of known length is in
-//! memory, and qh does not wrap it either), and echoes it, moved; the
-//! endpoint clones it out of the extensions. Passed to `Router::layer` as
+//! memory, and qh does not wrap it either), and echoes it, moved (the
+//! endpoint of hot_path's `floor_layer` clones it out of the extensions).
+//! Passed to `Router::layer` as
 //! `qh::Tracking` is, it shows what a layer keeping that contract costs
 //! at the least we found; it is not a proof that none can cost less.
 //! benches/grpc.rs puts the same layer around a gRPC service (`floor`),
@@ -17,17 +18,12 @@
 
 use std::cell::Cell;
 use std::future::Future;
-use std::hint::black_box;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use axum::body::{Body, Bytes, HttpBody};
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use axum::http::{HeaderValue, Request, StatusCode};
-use axum::response::{Html, Response};
-use axum::routing::get;
-use axum::Router;
+use axum::http::{HeaderValue, Request};
+use axum::response::Response;
 
 // The header name each bench binary (hot_path, grpc) names at its root.
 use crate::X_REQUEST_ID;
@@ -35,7 +31,7 @@ use crate::X_REQUEST_ID;
 /// The request's ID as the floor keeps it: the incoming header's value (a
 /// reference count to clone), or a generated UUID (16 bytes to copy).
 #[derive(Clone)]
-enum FloorId {
+pub(crate) enum FloorId {
     Incoming(HeaderValue),
     Generated(uuid::Uuid),
 }
@@ -177,29 +173,4 @@ impl HttpBody for FloorBody {
     fn size_hint(&self) -> http_body::SizeHint {
         self.inner.size_hint()
     }
-}
-
-/// The endpoint's side: the stored ID, cloned out of the extensions.
-struct StoredId(FloorId);
-
-impl<S: Send + Sync> FromRequestParts<S> for StoredId {
-    type Rejection = StatusCode;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, StatusCode> {
-        match parts.extensions.get::<FloorId>() {
-            Some(id) => Ok(Self(id.clone())),
-            None => Err(StatusCode::INTERNAL_SERVER_ERROR),
-        }
-    }
-}
-
-async fn floor_hello(StoredId(id): StoredId) -> Html<&'static str> {
-    black_box(id);
-    Html("hello")
-}
-
-/// `GET /` answered by an endpoint that reads the stored ID, under the
-/// floor layer (passed to `Router::layer`, as `qh::Tracking` is).
-pub(crate) fn app() -> Router {
-    Router::new().route("/", get(floor_hello)).layer(FloorLayer)
 }

@@ -16,8 +16,7 @@
 //! `QH_COUNT=<variant>[:incoming|:generated]` runs that variant
 //! `QH_COUNT_N` times, for instruction counting under callgrind.
 
-// The hand-written floor; its endpoint is hot_path's, unused here.
-#[allow(dead_code)]
+// The hand-written floor layer (floor.rs).
 mod floor;
 
 use std::hint::black_box;

@@ -8,7 +8,7 @@ use std::hint::black_box;
 use axum::body::{Body, Bytes};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderName, HeaderValue, Request};
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -17,6 +17,8 @@ use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
+
+use crate::floor::{FloorId, FloorLayer};
 
 async fn bare() -> Html<&'static str> {
     Html("hello")
@@ -94,6 +96,26 @@ struct AddBody {
 
 async fn axum_add(Json(AddBody { a, b }): Json<AddBody>) -> Json<i64> {
     Json(a + b)
+}
+
+/// The floor's endpoint (floor.rs): the stored ID, cloned out of the
+/// extensions.
+struct StoredId(FloorId);
+
+impl<S: Send + Sync> FromRequestParts<S> for StoredId {
+    type Rejection = StatusCode;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, StatusCode> {
+        match parts.extensions.get::<FloorId>() {
+            Some(id) => Ok(Self(id.clone())),
+            None => Err(StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
+}
+
+async fn floor_hello(StoredId(id): StoredId) -> Html<&'static str> {
+    black_box(id);
+    Html("hello")
 }
 
 /// A layer that does nothing but hold state, as every real layer does: what
@@ -239,7 +261,7 @@ pub(crate) fn app(variant: &str) -> Router {
             .layer(qh::Tracking::new()),
         "qh_layer_endpoint" => qh::routes![qh_hello].layer(qh::Tracking::new()),
         // The least a layer keeping DESIGN.md's rule 1 can cost (floor.rs).
-        "floor_layer" => crate::floor::app(),
+        "floor_layer" => Router::new().route("/", get(floor_hello)).layer(FloorLayer),
         "tower_http_logged" => tower_http_logged(Router::new().route("/", get(bare))),
         "qh_logged" => qh::routes![qh_hello].layer(logged),
         "tower_http_stream" => tower_http(Router::new().route("/", get(bare_stream))),
@@ -252,7 +274,7 @@ pub(crate) fn app(variant: &str) -> Router {
         "json_add" => Router::new().route("/add", post(axum_add)),
         "floor_add" => Router::new()
             .route("/add", post(axum_add))
-            .layer(crate::floor::FloorLayer),
+            .layer(FloorLayer),
         #[cfg(feature = "metrics")]
         "qh_layer_metrics" => Router::new()
             .route("/", get(bare))

@@ -10,7 +10,7 @@ use tracing::Instrument;
 
 use crate::context::shutdown::{Guard, Shutdown};
 use crate::context::{self, Context};
-use crate::support::sync::lock;
+use crate::support::sync::{get_mut, lock};
 use crate::support::unwind::catch_message;
 
 type Outcome = Result<(), String>;
@@ -203,10 +203,7 @@ impl BackgroundTasks {
 
 impl Drop for Shared {
     fn drop(&mut self) {
-        let state = self
-            .state
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let state = get_mut(&mut self.state);
         if state.jobs.is_empty() {
             return;
         }

@@ -379,7 +379,7 @@ pub(crate) fn header_of(id: &[u8]) -> HeaderName {
 /// The IDs of the exported span current here, when the current request's
 /// subscriber exports spans (see `export`).
 pub(crate) fn exported_ids() -> Option<TraceIds> {
-    with_current(|c| c.exporter().and_then(|exporter| exporter.current_ids())).flatten()
+    with_current(Context::exported_ids).flatten()
 }
 
 /// The span exporter of the current request's subscriber (see `export`).

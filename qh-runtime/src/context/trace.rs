@@ -34,11 +34,17 @@ impl Context {
             .get_or_insert_with(TraceContext::new_root))
     }
 
+    /// The IDs of the exported span current here, when the request's
+    /// subscriber exports spans (see `export`).
+    pub(super) fn exported_ids(&self) -> Option<TraceIds> {
+        self.exporter()?.current_ids()
+    }
+
     /// The `trace_id`/`span_id` the request's log lines carry: those of the
     /// exported span current here when its subscriber exports spans, else
     /// the request's W3C trace (started on first need).
     fn line_trace_ids(&self) -> TraceIds {
-        let exported = self.exporter().and_then(|exporter| exporter.current_ids());
+        let exported = self.exported_ids();
         exported.unwrap_or_else(|| self.trace_or_start(TraceContext::ids))
     }
 }

@@ -3,8 +3,7 @@
 
 use std::any::Any;
 
-use super::with_current;
-use crate::trace_context::TraceContext;
+use super::{with_current, Rare};
 
 /// Stores `value` in the current request's context, replacing any value of
 /// the same type. Returns `false` (and drops the value) outside a request.
@@ -49,16 +48,16 @@ use crate::trace_context::TraceContext;
 /// ```
 pub fn insert<T: Clone + Send + Sync + 'static>(value: T) -> bool {
     with_current(|c| {
-        let mut value = Some(value);
-        // The value replaced is dropped once the context is no longer
-        // borrowed: its `Drop` may log, which reads the context.
-        if let Some(trace) = as_trace(&mut value) {
-            let replaced = std::mem::replace(&mut c.rare_mut().trace, trace.take());
-            drop(replaced);
-        } else if let Some(value) = value {
-            let replaced = c.rare_mut().values.insert(value);
-            drop(replaced);
-        }
+        let replaced = {
+            let mut rare = c.rare_mut();
+            match rare.slot_mut::<T>() {
+                Some(slot) => slot.replace(value),
+                None => rare.values.insert(value),
+            }
+        };
+        // Dropped once the context is no longer borrowed: its `Drop` may
+        // log, which reads the context.
+        drop(replaced);
     })
     .is_some()
 }
@@ -90,16 +89,25 @@ pub fn get<T: Clone + Send + Sync + 'static>() -> Option<T> {
     with_current(|c| {
         let rare = c.rare.borrow();
         let rare = rare.as_ref()?;
-        match (&rare.trace as &dyn Any).downcast_ref::<Option<T>>() {
-            Some(trace) => trace.clone(),
+        match rare.slot::<T>() {
+            Some(slot) => slot.clone(),
             None => rare.values.get::<T>().cloned(),
         }
     })
     .flatten()
 }
 
-/// `value` as the request's trace when `T` is [`TraceContext`], which the
-/// context keeps in a slot of its own (see `Rare::trace`).
-fn as_trace<T: 'static>(value: &mut Option<T>) -> Option<&mut Option<TraceContext>> {
-    (value as &mut dyn Any).downcast_mut()
+impl Rare {
+    /// The slot of its own a value of type `T` has, if any: a
+    /// [`TraceContext`](crate::trace_context::TraceContext)'s is `trace`
+    /// (every log line of a request reads it); any other type lives in
+    /// `values`.
+    fn slot<T: 'static>(&self) -> Option<&Option<T>> {
+        (&self.trace as &dyn Any).downcast_ref()
+    }
+
+    /// [`slot`](Self::slot), to write.
+    fn slot_mut<T: 'static>(&mut self) -> Option<&mut Option<T>> {
+        (&mut self.trace as &mut dyn Any).downcast_mut()
+    }
 }
