@@ -97,9 +97,10 @@ async fn a_wait_on_one_instance_is_woken_by_the_other_s_event() {
     let (a, _) = instance(&url, options.clone()).await;
     // B never re-reads on its own: only A's published event can end its wait.
     let (b, b_store) = instance(&url, options.poll_interval(NEVER)).await;
-    // An attempt proves nothing when B's first read reached Redis after the
-    // task had finished (B never waited); a few attempts make that race
-    // (a thread preempted between counting a read and sending it) moot.
+    // An attempt proves nothing when B's first read saw the task finished
+    // (B never waited). A round trip is counted once its answer is back,
+    // and the gate holds the task until then, so the first read sees it
+    // running; the attempts stay as a guard, not a cure.
     let woken = {
         let mut woken = false;
         for attempt in 0..5 {
@@ -122,7 +123,8 @@ async fn a_wait_on_one_instance_is_woken_by_the_other_s_event() {
 /// is let finish; B's answer must come within [`PATIENCE`], which with B's
 /// poll interval of an hour only A's published event can bring about.
 /// `false` when B's first read already saw the finished task (no read
-/// followed the gate), so the event was not needed.
+/// followed the gate), so the event was not needed; B's first read is
+/// waited for by its count, which comes with its answer.
 async fn woken_by_the_event(a: &App, b: &App, b_store: &RedisTaskStore, id: &str) -> bool {
     let before = b_store.round_trips();
     let waiting = {

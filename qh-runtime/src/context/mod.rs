@@ -7,6 +7,8 @@
 //! [`spawn`](crate::spawn) carries it into new tasks.
 
 pub(crate) mod export;
+#[cfg(feature = "logs")]
+mod line;
 pub(crate) mod meter;
 pub(crate) mod outbound;
 mod resolved;
@@ -27,12 +29,13 @@ use crate::id::DEFAULT_HEADER;
 use crate::trace_context::TraceIds;
 use export::Exporter;
 
+#[cfg(feature = "logs")]
+pub(crate) use line::{line_ids, line_trace_ids};
 pub use resolved::Resolved;
 use shutdown::Shutdown;
 use slot::with_current;
 pub(crate) use slot::within;
 pub use slot::Scoped;
-pub(crate) use trace::{line_ids, line_trace_ids};
 pub use values::{get, insert};
 
 /// What the store holds for one request: its [`Resolved`] ID and the values

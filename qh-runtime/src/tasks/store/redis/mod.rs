@@ -159,16 +159,13 @@ impl RedisTaskStore {
         &self.inner.options
     }
 
-    /// How many round trips to Redis this store has made (for metrics and
-    /// measurements).
+    /// How many round trips to Redis this store has completed (for metrics
+    /// and measurements): one is counted when Redis's answer (or the
+    /// connection's failure) is back, so a count seen includes every
+    /// answer it counts.
     #[must_use]
     pub fn round_trips(&self) -> u64 {
         self.inner.round_trips.load(Ordering::Relaxed)
-    }
-
-    fn conn(&self) -> ConnectionManager {
-        self.inner.round_trips.fetch_add(1, Ordering::Relaxed);
-        self.inner.conn.clone()
     }
 
     /// Runs a script (once more if its connection was lost).
@@ -176,9 +173,14 @@ impl RedisTaskStore {
         &self,
         script: &redis::ScriptInvocation<'_>,
     ) -> Result<T, StoreError> {
+        let inner = &*self.inner;
         with_retry(|| {
-            let mut conn = self.conn();
-            async move { script.invoke_async(&mut conn).await }
+            let mut conn = inner.conn.clone();
+            async move {
+                let answer = script.invoke_async(&mut conn).await;
+                inner.round_trips.fetch_add(1, Ordering::Relaxed);
+                answer
+            }
         })
         .await
     }
