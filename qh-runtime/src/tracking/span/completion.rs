@@ -113,10 +113,16 @@ impl Completion {
         if let Some(meta) = span.metadata() {
             // One `record` for every field (see `request_span!`).
             let fields = meta.fields();
+            // Where `request_span!` puts them (names checked), else by name.
+            let field = |at: usize, name: &str| {
+                (fields.iter().nth(at))
+                    .filter(|field| field.name() == name)
+                    .or_else(|| fields.field(name))
+            };
             let (status_field, latency_field, outcome_field) = (
-                fields.field("status"),
-                fields.field("latency_ms"),
-                fields.field("outcome"),
+                field(4, "status"),
+                field(5, "latency_ms"),
+                field(6, "outcome"),
             );
             if let (Some(s), Some(l), Some(o)) = (&status_field, &latency_field, &outcome_field) {
                 let status = status.map(|s| s.as_u16());

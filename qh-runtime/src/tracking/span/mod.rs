@@ -88,7 +88,9 @@ pub(crate) struct RequestSpan {
 /// `record` is a round through every layer. Text fields are given as `&str`
 /// (not `%` Display), so formatters write them without `core::fmt`. When the
 /// subscriber exports spans, the span also carries the fields
-/// `tracing-opentelemetry` reads (`semconv`).
+/// `tracing-opentelemetry` reads (`semconv`). Every form names `status`,
+/// `latency_ms` and `outcome` fifth to seventh: `Completion::complete`
+/// looks for them there first.
 macro_rules! request_span {
     ($level:expr, $id:expr, $method:expr, $route:expr, $client:expr, plain) => {
         tracing::span!(
