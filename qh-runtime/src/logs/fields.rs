@@ -2,7 +2,7 @@
 //! is made; a later `record` appends its fields to the object instead of
 //! parsing and rewriting it.
 
-use std::fmt::{self, Write};
+use std::fmt;
 
 use arrayvec::ArrayVec;
 use tracing::field::{Field, Visit};
@@ -103,32 +103,12 @@ impl<'w> FormatFields<'w> for JsonFields {
         }
         current.fields.pop();
         let had_members = current.fields.len() > 1;
-        let mut after = After {
-            w: &mut current.fields,
-            comma: had_members,
-        };
-        let mut members = json::Fields::new(&mut after, DEFAULT_FIELD_LIMIT);
+        let mut members =
+            json::Fields::after(&mut current.fields, DEFAULT_FIELD_LIMIT, had_members);
         fields.record(&mut members);
         let result = members.finish();
         current.fields.push('}');
         result
-    }
-}
-
-/// Writes through to `w`, with a comma before the first text when the
-/// object already has members: the appended fields' separator.
-struct After<'a> {
-    w: &'a mut String,
-    comma: bool,
-}
-
-impl Write for After<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        if std::mem::take(&mut self.comma) {
-            self.w.push(',');
-        }
-        self.w.push_str(s);
-        Ok(())
     }
 }
 

@@ -110,18 +110,24 @@ fn capped_string<W: Write + ?Sized>(
 /// Records an event's fields as the members of a JSON object (the caller
 /// writes the braces), each text value cut to `limit` bytes. The first
 /// error is kept and reported by `finish`.
-pub(crate) struct Fields<'a, W: ?Sized> {
-    w: &'a mut W,
+pub(crate) struct Fields<'a> {
+    w: &'a mut String,
     first: bool,
     limit: usize,
     result: fmt::Result,
 }
 
-impl<'a, W: Write + ?Sized> Fields<'a, W> {
-    pub(crate) fn new(w: &'a mut W, limit: usize) -> Self {
+impl<'a> Fields<'a> {
+    pub(crate) fn new(w: &'a mut String, limit: usize) -> Self {
+        Self::after(w, limit, false)
+    }
+
+    /// Members written after `members` already there (a `,` before the
+    /// first when there are).
+    pub(crate) fn after(w: &'a mut String, limit: usize, members: bool) -> Self {
         Self {
             w,
-            first: true,
+            first: !members,
             limit,
             result: Ok(()),
         }
@@ -132,7 +138,7 @@ impl<'a, W: Write + ?Sized> Fields<'a, W> {
     }
 
     #[inline]
-    fn member(&mut self, field: &Field, value: impl FnOnce(&mut W) -> fmt::Result) {
+    fn member(&mut self, field: &Field, value: impl FnOnce(&mut String) -> fmt::Result) {
         if self.result.is_err() {
             return;
         }
@@ -142,18 +148,16 @@ impl<'a, W: Write + ?Sized> Fields<'a, W> {
         if name.starts_with("log.") {
             return;
         }
-        self.result = (|| {
-            if !self.first {
-                self.w.write_char(',')?;
-            }
+        if self.first {
             self.first = false;
-            key(self.w, name)?;
-            value(self.w)
-        })();
+        } else {
+            self.w.push(',');
+        }
+        self.result = key(self.w, name).and_then(|()| value(self.w));
     }
 }
 
-impl<W: Write + ?Sized> Visit for Fields<'_, W> {
+impl Visit for Fields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         let limit = self.limit;
         self.member(field, |w| {
