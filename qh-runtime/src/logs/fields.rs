@@ -234,13 +234,7 @@ mod tests {
 
     /// [`span_after`] with `a = a`.
     fn span_with_a_after(a: &str, record: impl FnOnce(&tracing::Span)) -> serde_json::Value {
-        let out = Capture::default();
-        let writer = out.clone();
-        let subscriber = super::super::json()
-            .filter("info")
-            .writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::with_default(subscriber, || {
+        let text = lines_of(|| {
             let span = tracing::info_span!(
                 "s",
                 a = a,
@@ -250,9 +244,21 @@ mod tests {
             record(&span);
             span.in_scope(|| tracing::info!("in"));
         });
-        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
         let line: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
         line["span"].clone()
+    }
+
+    /// What qh's JSON subscriber (at `info`) writes while `run` runs.
+    fn lines_of(run: impl FnOnce()) -> String {
+        let out = Capture::default();
+        let writer = out.clone();
+        let subscriber = super::super::json()
+            .filter("info")
+            .writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, run);
+        let text = out.0.lock().unwrap().clone();
+        String::from_utf8(text).unwrap()
     }
 
     #[test]
@@ -294,18 +300,11 @@ mod tests {
 
     #[test]
     fn a_name_json_escapes_is_replaced_when_recorded_again() {
-        let out = Capture::default();
-        let writer = out.clone();
-        let subscriber = super::super::json()
-            .filter("info")
-            .writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::with_default(subscriber, || {
+        let text = lines_of(|| {
             let span = tracing::info_span!("s", "we\"ird" = 1);
             span.record("we\"ird", 2);
             span.in_scope(|| tracing::info!("in"));
         });
-        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
         let line: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
         assert_eq!(line["span"], serde_json::json!({"name": "s", "we\"ird": 2}));
         // Written once: the record replaced the member.
