@@ -48,12 +48,9 @@ impl<W: Write + ?Sized> Write for Escape<'_, W> {
 }
 
 /// The index of the first byte at or after `from` that a JSON string must
-/// escape (`"`, `\`, a control byte below 0x20), if any.
-///
-/// Every string of every log line passes through here, so it looks at eight
-/// bytes at a time: a word holds such a byte when a lane is below 0x20, or
-/// is zero after XOR with `"` or `\` repeated (the classic has-less-than
-/// and has-zero-byte bit tests; bytes of 0x80 and above never match).
+/// escape (`"`, `\`, a control byte below 0x20), if any: for
+/// [`escape_each`], on text known to hold one. It skips words in which
+/// [`word_hits`] flags nothing.
 #[inline]
 fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
     let rest = bytes.get(from..)?;
@@ -100,8 +97,12 @@ fn plain(bytes: &[u8]) -> bool {
 }
 
 /// The high bit of each byte of an eight-byte `word` that may need
-/// escaping: none when none does (a borrow can flag a byte after one that
-/// does, never one before).
+/// escaping: a lane below 0x20, or zero after XOR with `"` or `\`
+/// repeated (the classic has-less-than and has-zero-byte bit tests; bytes
+/// of 0x80 and above never match). None is set when no byte needs
+/// escaping: a borrow only starts at a byte that does, and runs towards
+/// the word's high end (later bytes on little-endian machines, earlier on
+/// big-endian ones), so callers only ask whether any bit is set.
 #[inline]
 fn word_hits(word: &[u8]) -> u64 {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);

@@ -245,7 +245,14 @@ mod tests {
             span.in_scope(|| tracing::info!("in"));
         });
         let line: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
-        line["span"].clone()
+        let span = line["span"].clone();
+        // A parsed object keeps the last of two equal keys: the text shows
+        // each member once in `spans` and once in `span`.
+        for key in span.as_object().unwrap().keys() {
+            let written = text.matches(&format!("\"{key}\":")).count();
+            assert_eq!(written, 2, "{key} in {text}");
+        }
+        span
     }
 
     /// What qh's JSON subscriber (at `info`) writes while `run` runs.

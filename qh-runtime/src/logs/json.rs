@@ -1,7 +1,6 @@
-//! Writing JSON: strings escaped as they are written, no intermediate
-//! `serde_json::Value`. Generic over the writer, so a line written into a
-//! `String` (see [`buffered`]) pushes bytes directly rather than through a
-//! dynamic call per piece.
+//! Writing JSON into a line's `String` (see [`buffered`]): strings escaped
+//! as they are written (`escape.rs`), no intermediate `serde_json::Value`,
+//! bytes pushed directly rather than through a dynamic call per piece.
 
 use std::cell::RefCell;
 use std::fmt::{self, Write};
@@ -21,7 +20,7 @@ pub(crate) fn string<W: Write + ?Sized>(w: &mut W, s: &str) -> fmt::Result {
 /// Writes `"key":` (keys are field names: Rust identifiers, or strings a
 /// user chose, so they are escaped too).
 #[inline]
-pub(crate) fn key<W: Write + ?Sized>(w: &mut W, k: &str) -> fmt::Result {
+fn key<W: Write + ?Sized>(w: &mut W, k: &str) -> fmt::Result {
     w.write_char('"')?;
     escape(w, k)?;
     w.write_str("\":")

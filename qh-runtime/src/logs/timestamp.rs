@@ -28,9 +28,10 @@ pub(super) fn timestamp(w: &mut String, now: SystemTime) -> fmt::Result {
         _ => return tracing_subscriber::fmt::time::SystemTime.format_time(&mut Writer::new(w)),
     };
     let secs = since.as_secs();
-    let cached = SECOND.with(|second| {
+    let cached = SECOND.try_with(|second| {
         // Taken already only if formatting a time logged a line: stamp
-        // this one without the cache.
+        // this one without the cache (as a line logged while the thread's
+        // storage is torn down).
         let Ok(mut second) = second.try_borrow_mut() else {
             return false;
         };
@@ -48,7 +49,7 @@ pub(super) fn timestamp(w: &mut String, now: SystemTime) -> fmt::Result {
         w.push_str(text);
         true
     });
-    if !cached {
+    if cached != Ok(true) {
         return write!(w, "{}", humantime::format_rfc3339_micros(now));
     }
     w.push('.');
@@ -114,5 +115,18 @@ mod tests {
             );
         }
         assert_eq!(stamp(1_700_000_001_000_000), "2023-11-14T22:13:21.000000Z");
+    }
+
+    #[test]
+    fn a_line_stamped_while_the_second_is_in_use_is_stamped_whole() {
+        use std::time::{Duration, SystemTime};
+
+        let at = SystemTime::UNIX_EPOCH + Duration::from_micros(1_600_000_000_654_321);
+        let mut out = String::new();
+        super::SECOND.with(|second| {
+            let _held = second.borrow_mut();
+            timestamp(&mut out, at).unwrap();
+        });
+        assert_eq!(out, "2020-09-13T12:26:40.654321Z");
     }
 }
