@@ -5,11 +5,11 @@ use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use http::header::CONTENT_TYPE;
 use http::request::Parts;
-
-use http::HeaderMap;
+use http::HeaderValue;
 
 use super::body_error::unsupported_media_type;
 use crate::error::{Error, ErrorKind};
+use crate::support::headers;
 
 /// Reads a JSON body, honouring axum's `DefaultBodyLimit`. `None` when
 /// there is no body and no content type (the body then counts as absent).
@@ -23,8 +23,9 @@ pub async fn read_json_body<S: Send + Sync>(
     body: Body,
     state: &S,
 ) -> Result<Option<Bytes>, Error> {
-    let declared = parts.headers.contains_key(CONTENT_TYPE);
-    if declared && !is_json(&parts.headers) {
+    let content_type = headers::first(&parts.headers, &CONTENT_TYPE);
+    let declared = content_type.is_some();
+    if content_type.is_some_and(|ct| !is_json_value(ct)) {
         return Err(unsupported_media_type());
     }
     let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
@@ -43,13 +44,9 @@ pub async fn read_json_body<S: Send + Sync>(
     }
 }
 
-/// Whether the request's content type is JSON (`application/json` or
+/// Whether a `Content-Type` value is JSON's (`application/json` or
 /// `application/*+json`).
-#[must_use]
-pub fn is_json(headers: &HeaderMap) -> bool {
-    let Some(ct) = headers.get(http::header::CONTENT_TYPE) else {
-        return false;
-    };
+fn is_json_value(ct: &HeaderValue) -> bool {
     // What nearly every client sends, answered without parsing.
     if ct.as_bytes() == b"application/json" {
         return true;
@@ -67,11 +64,9 @@ pub fn is_json(headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
 
     #[test]
     fn content_types() {
-        let mut h = HeaderMap::new();
         for (ct, ok) in [
             ("application/json", true),
             ("Application/JSON; charset=utf-8", true),
@@ -79,8 +74,7 @@ mod tests {
             ("text/plain", false),
             ("application/jsonp", false),
         ] {
-            h.insert(http::header::CONTENT_TYPE, HeaderValue::from_static(ct));
-            assert_eq!(is_json(&h), ok, "{ct}");
+            assert_eq!(is_json_value(&HeaderValue::from_static(ct)), ok, "{ct}");
         }
     }
 }

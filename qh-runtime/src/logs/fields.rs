@@ -2,7 +2,7 @@
 //! is made; a later `record` appends its fields to the object instead of
 //! parsing and rewriting it.
 
-use std::fmt::{self, Write};
+use std::fmt;
 
 use arrayvec::ArrayVec;
 use tracing::field::{Field, Visit};
@@ -12,7 +12,7 @@ use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FormatFields, FormattedFields};
 
 use super::format::DEFAULT_FIELD_LIMIT;
-use super::json;
+use super::{escape, json};
 
 /// A [`FormatFields`] for `tracing_subscriber::fmt` that keeps each span's
 /// fields as one JSON object (`{"request_id":"…","method":"GET"}`), as
@@ -81,25 +81,30 @@ impl<'w> FormatFields<'w> for JsonFields {
             current.fields.clear();
             return self.format_fields(current.as_writer(), fields);
         }
-        let again = match keys(&current.fields) {
-            Some(keys) => {
-                let mut again = Recorded { keys, found: false };
-                fields.record(&mut again);
-                again.found
-            }
-            // Not an object as this formatter writes them: parse it.
-            None => true,
+        // A field the object holds is named in its text: the members are
+        // read back only when a recorded name appears there at all.
+        let mut mentioned = Mentioned {
+            object: &current.fields,
+            found: false,
         };
+        fields.record(&mut mentioned);
+        let again = mentioned.found
+            && match keys(&current.fields) {
+                Some(keys) => {
+                    let mut again = Recorded { keys, found: false };
+                    fields.record(&mut again);
+                    again.found
+                }
+                // Not an object as this formatter writes them: parse it.
+                None => true,
+            };
         if again {
             return replace(current, fields);
         }
         current.fields.pop();
         let had_members = current.fields.len() > 1;
-        let mut after = After {
-            w: &mut current.fields,
-            comma: had_members,
-        };
-        let mut members = json::Fields::new(&mut after, DEFAULT_FIELD_LIMIT);
+        let mut members =
+            json::Fields::after(&mut current.fields, DEFAULT_FIELD_LIMIT, had_members);
         fields.record(&mut members);
         let result = members.finish();
         current.fields.push('}');
@@ -107,20 +112,18 @@ impl<'w> FormatFields<'w> for JsonFields {
     }
 }
 
-/// Writes through to `w`, with a comma before the first text when the
-/// object already has members: the appended fields' separator.
-struct After<'a> {
-    w: &'a mut String,
-    comma: bool,
+/// Whether the text of an object names any field of a record: where none
+/// is named, none is a member. A name JSON escapes counts as named (its
+/// key is written escaped, so the text would not show it as it is).
+struct Mentioned<'a> {
+    object: &'a str,
+    found: bool,
 }
 
-impl Write for After<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        if std::mem::take(&mut self.comma) {
-            self.w.push(',');
-        }
-        self.w.push_str(s);
-        Ok(())
+impl Visit for Mentioned<'_> {
+    fn record_debug(&mut self, field: &Field, _: &dyn fmt::Debug) {
+        let name = field.name();
+        self.found = self.found || self.object.contains(name) || escape::needs_escape(name);
     }
 }
 
@@ -224,27 +227,45 @@ mod tests {
     }
 
     /// The `span` member of the one line an event inside a span recorded
-    /// by `record` writes.
+    /// by `record` writes; the span is made with `a = "x,\"y"`.
     fn span_after(record: impl FnOnce(&tracing::Span)) -> serde_json::Value {
-        let out = Capture::default();
-        let writer = out.clone();
-        let subscriber = super::super::json()
-            .filter("info")
-            .writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::with_default(subscriber, || {
+        span_with_a_after("x,\"y", record)
+    }
+
+    /// [`span_after`] with `a = a`.
+    fn span_with_a_after(a: &str, record: impl FnOnce(&tracing::Span)) -> serde_json::Value {
+        let text = lines_of(|| {
             let span = tracing::info_span!(
                 "s",
-                a = "x,\"y",
+                a = a,
                 b = tracing::field::Empty,
                 c = tracing::field::Empty
             );
             record(&span);
             span.in_scope(|| tracing::info!("in"));
         });
-        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
         let line: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
-        line["span"].clone()
+        let span = line["span"].clone();
+        // A parsed object keeps the last of two equal keys: the text shows
+        // each member once in `spans` and once in `span`.
+        for key in span.as_object().unwrap().keys() {
+            let written = text.matches(&format!("\"{key}\":")).count();
+            assert_eq!(written, 2, "{key} in {text}");
+        }
+        span
+    }
+
+    /// What qh's JSON subscriber (at `info`) writes while `run` runs.
+    fn lines_of(run: impl FnOnce()) -> String {
+        let out = Capture::default();
+        let writer = out.clone();
+        let subscriber = super::super::json()
+            .filter("info")
+            .writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, run);
+        let text = out.0.lock().unwrap().clone();
+        String::from_utf8(text).unwrap()
     }
 
     #[test]
@@ -263,6 +284,38 @@ mod tests {
             span.record("a", false);
         });
         assert_eq!(span, serde_json::json!({"name": "s", "a": false, "b": 5}));
+    }
+
+    #[test]
+    fn a_name_in_a_value_is_not_a_member() {
+        // "b" and "c" appear in the text (in `a`'s value, as `"c":` even,
+        // escaped): the members are read back, and the fields appended.
+        let span = span_with_a_after("b \"c\":1", |span| {
+            span.record("b", 2);
+            span.record("c", "three");
+        });
+        assert_eq!(
+            span,
+            serde_json::json!({"name": "s", "a": "b \"c\":1", "b": 2, "c": "three"})
+        );
+        let span = span_with_a_after("b", |span| {
+            span.record("b", 2);
+            span.record("b", 3);
+        });
+        assert_eq!(span, serde_json::json!({"name": "s", "a": "b", "b": 3}));
+    }
+
+    #[test]
+    fn a_name_json_escapes_is_replaced_when_recorded_again() {
+        let text = lines_of(|| {
+            let span = tracing::info_span!("s", "we\"ird" = 1);
+            span.record("we\"ird", 2);
+            span.in_scope(|| tracing::info!("in"));
+        });
+        let line: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(line["span"], serde_json::json!({"name": "s", "we\"ird": 2}));
+        // Written once: the record replaced the member.
+        assert_eq!(text.matches("we\\\"ird").count(), 2, "{text}");
     }
 
     #[test]

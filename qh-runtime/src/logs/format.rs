@@ -1,12 +1,11 @@
 //! [`JsonFormat`]: one JSON object per event, with the request's IDs taken
 //! from the context store at the moment the event is formatted.
 
-use std::fmt::{self, Write};
+use std::fmt;
 use std::time::SystemTime;
 
 use tracing::{Event, Subscriber};
 use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::time::FormatTime;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
@@ -152,14 +151,14 @@ impl JsonFormat {
         w.push('{');
         if self.timestamp {
             w.push_str("\"timestamp\":\"");
-            timestamp(w, SystemTime::now())?;
+            super::timestamp::timestamp(w, SystemTime::now())?;
             w.push_str("\",");
         }
         let meta = event.metadata();
-        json::key(w, "level")?;
-        json::string(w, meta.level().as_str())?;
-        w.push(',');
-        json::key(w, "target")?;
+        // The keys and the level's names need no escaping.
+        w.push_str("\"level\":\"");
+        w.push_str(meta.level().as_str());
+        w.push_str("\",\"target\":");
         json::string(w, meta.target())?;
         super::write_context_fields(w)?;
         w.push_str(",\"fields\":{");
@@ -190,21 +189,6 @@ impl JsonFormat {
     }
 }
 
-/// `now` in RFC 3339, UTC, with microseconds. humantime writes it from
-/// digits it computes (tracing-subscriber's formatter costs some 1,800
-/// instructions a line through `core::fmt`); a clock outside the years
-/// 1970–9999, which humantime refuses, is written by tracing-subscriber's.
-pub(super) fn timestamp(w: &mut String, now: SystemTime) -> fmt::Result {
-    /// 10000-01-01T00:00:00Z, in seconds since the epoch.
-    const YEAR_10000: u64 = 253_402_300_800;
-    match now.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(since) if since.as_secs() < YEAR_10000 => {
-            write!(w, "{}", humantime::format_rfc3339_micros(now))
-        }
-        _ => tracing_subscriber::fmt::time::SystemTime.format_time(&mut Writer::new(w)),
-    }
-}
-
 /// `{"name":…,<the span's fields>}`; the fields are spliced in as recorded
 /// when the field formatter produced a JSON object, left out otherwise.
 fn write_span<S, N>(w: &mut String, span: &SpanRef<'_, S>) -> fmt::Result
@@ -213,7 +197,7 @@ where
     N: for<'a> FormatFields<'a> + 'static,
 {
     w.push('{');
-    json::key(w, "name")?;
+    w.push_str("\"name\":");
     json::string(w, span.name())?;
     let ext = span.extensions();
     if let Some(recorded) = ext.get::<FormattedFields<N>>() {

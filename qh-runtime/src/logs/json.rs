@@ -1,12 +1,13 @@
-//! Writing JSON: strings escaped as they are written, no intermediate
-//! `serde_json::Value`. Generic over the writer, so a line written into a
-//! `String` (see [`buffered`]) pushes bytes directly rather than through a
-//! dynamic call per piece.
+//! Writing JSON into a line's `String` (see [`buffered`]): strings escaped
+//! as they are written (`escape.rs`), no intermediate `serde_json::Value`,
+//! bytes pushed directly rather than through a dynamic call per piece.
 
 use std::cell::RefCell;
 use std::fmt::{self, Write};
 
 use tracing::field::{Field, Visit};
+
+use super::escape::{escape, Escape};
 
 /// Writes a JSON string literal (quotes included).
 #[inline]
@@ -19,39 +20,10 @@ pub(crate) fn string<W: Write + ?Sized>(w: &mut W, s: &str) -> fmt::Result {
 /// Writes `"key":` (keys are field names: Rust identifiers, or strings a
 /// user chose, so they are escaped too).
 #[inline]
-pub(crate) fn key<W: Write + ?Sized>(w: &mut W, k: &str) -> fmt::Result {
-    string(w, k)?;
-    w.write_char(':')
-}
-
-/// Writes `s` JSON-escaped, without quotes.
-#[inline]
-fn escape<W: Write + ?Sized>(w: &mut W, s: &str) -> fmt::Result {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    while let Some(i) = next_escape(bytes, start) {
-        w.write_str(&s[start..i])?;
-        match bytes[i] {
-            b'"' => w.write_str("\\\"")?,
-            b'\\' => w.write_str("\\\\")?,
-            b'\n' => w.write_str("\\n")?,
-            b'\r' => w.write_str("\\r")?,
-            b'\t' => w.write_str("\\t")?,
-            b => write!(w, "\\u{b:04x}")?,
-        }
-        start = i + 1;
-    }
-    w.write_str(&s[start..])
-}
-
-/// A writer that JSON-escapes everything written through it, so `Debug`
-/// and `Display` output can be streamed into a string literal.
-struct Escape<'a, W: ?Sized>(&'a mut W);
-
-impl<W: Write + ?Sized> Write for Escape<'_, W> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        escape(self.0, s)
-    }
+fn key<W: Write + ?Sized>(w: &mut W, k: &str) -> fmt::Result {
+    w.write_char('"')?;
+    escape(w, k)?;
+    w.write_str("\":")
 }
 
 thread_local! {
@@ -86,49 +58,6 @@ pub(crate) fn buffered(
         }
         written
     })
-}
-
-/// The index of the first byte at or after `from` that a JSON string must
-/// escape (`"`, `\`, a control byte below 0x20), if any.
-///
-/// Every string of every log line passes through here, so it looks at eight
-/// bytes at a time: a word holds such a byte when a lane is below 0x20, or
-/// is zero after XOR with `"` or `\` repeated (the classic has-less-than
-/// and has-zero-byte bit tests; bytes of 0x80 and above never match).
-#[inline]
-fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let rest = bytes.get(from..)?;
-    let mut words = rest.chunks_exact(8);
-    let mut at = from;
-    for word in &mut words {
-        let mut lanes = [0; 8];
-        lanes.copy_from_slice(word);
-        let x = u64::from_ne_bytes(lanes);
-        let quote = x ^ (ONES * u64::from(b'"'));
-        let slash = x ^ (ONES * u64::from(b'\\'));
-        let hits =
-            (x.wrapping_sub(ONES * 0x20) | quote.wrapping_sub(ONES) | slash.wrapping_sub(ONES))
-                & !x
-                & HIGHS;
-        if hits != 0 {
-            // The bit test can flag a lane after a real hit (a borrow), never
-            // before one: the first flagged lane's word is searched exactly.
-            return word.iter().position(|&b| escaped(b)).map(|i| at + i);
-        }
-        at += 8;
-    }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| escaped(b))
-        .map(|i| at + i)
-}
-
-#[inline]
-fn escaped(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
 }
 
 /// Passes on at most `left` bytes (cut at a character boundary) and counts
@@ -180,18 +109,24 @@ fn capped_string<W: Write + ?Sized>(
 /// Records an event's fields as the members of a JSON object (the caller
 /// writes the braces), each text value cut to `limit` bytes. The first
 /// error is kept and reported by `finish`.
-pub(crate) struct Fields<'a, W: ?Sized> {
-    w: &'a mut W,
+pub(crate) struct Fields<'a> {
+    w: &'a mut String,
     first: bool,
     limit: usize,
     result: fmt::Result,
 }
 
-impl<'a, W: Write + ?Sized> Fields<'a, W> {
-    pub(crate) fn new(w: &'a mut W, limit: usize) -> Self {
+impl<'a> Fields<'a> {
+    pub(crate) fn new(w: &'a mut String, limit: usize) -> Self {
+        Self::after(w, limit, false)
+    }
+
+    /// Members written after `members` already there (a `,` before the
+    /// first when there are).
+    pub(crate) fn after(w: &'a mut String, limit: usize, members: bool) -> Self {
         Self {
             w,
-            first: true,
+            first: !members,
             limit,
             result: Ok(()),
         }
@@ -202,7 +137,7 @@ impl<'a, W: Write + ?Sized> Fields<'a, W> {
     }
 
     #[inline]
-    fn member(&mut self, field: &Field, value: impl FnOnce(&mut W) -> fmt::Result) {
+    fn member(&mut self, field: &Field, value: impl FnOnce(&mut String) -> fmt::Result) {
         if self.result.is_err() {
             return;
         }
@@ -212,18 +147,16 @@ impl<'a, W: Write + ?Sized> Fields<'a, W> {
         if name.starts_with("log.") {
             return;
         }
-        self.result = (|| {
-            if !self.first {
-                self.w.write_char(',')?;
-            }
+        if self.first {
             self.first = false;
-            key(self.w, name)?;
-            value(self.w)
-        })();
+        } else {
+            self.w.push(',');
+        }
+        self.result = key(self.w, name).and_then(|()| value(self.w));
     }
 }
 
-impl<W: Write + ?Sized> Visit for Fields<'_, W> {
+impl Visit for Fields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         let limit = self.limit;
         self.member(field, |w| {
@@ -290,33 +223,6 @@ mod tests {
         assert_eq!(out, r#""a\"b\\c\nd\u0001é""#);
         let back: String = serde_json::from_str(&out).unwrap();
         assert_eq!(back, "a\"b\\c\nd\u{1}é");
-    }
-
-    #[test]
-    fn the_word_scan_finds_every_byte_to_escape_and_no_other() {
-        // Every byte value, at every position of strings longer than a word,
-        // beside multi-byte characters: the fast scan agrees with a plain
-        // byte loop.
-        for b in 0..=0x7f_u8 {
-            for at in 0..20 {
-                let mut text = "é…abcdefghijklmnop".to_owned();
-                if !text.is_char_boundary(at) {
-                    continue;
-                }
-                text.insert(at, char::from(b));
-                let bytes = text.as_bytes();
-                for from in 0..bytes.len() {
-                    assert_eq!(
-                        next_escape(bytes, from),
-                        (from..bytes.len()).find(|&i| escaped(bytes[i])),
-                        "{text:?} from {from}"
-                    );
-                }
-            }
-        }
-        let mut out = String::new();
-        string(&mut out, "0123456789\"0123456789\u{1f}x").unwrap();
-        assert_eq!(out, r#""0123456789\"0123456789\u001fx""#);
     }
 
     #[test]

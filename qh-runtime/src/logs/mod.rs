@@ -57,10 +57,12 @@
 //!
 //! [`TraceContext`]: crate::trace_context::TraceContext
 
+mod escape;
 mod fields;
 mod format;
 mod json;
 mod text;
+mod timestamp;
 
 use std::fmt;
 use std::io;
@@ -102,12 +104,11 @@ fn write_context_fields(w: &mut String) -> fmt::Result {
     let Some(ids) = crate::context::line_ids() else {
         return Ok(());
     };
-    w.push(',');
-    json::key(w, "request_id")?;
+    // The keys need no escaping; an ID can (a custom rule may allow `"`).
+    w.push_str(",\"request_id\":");
     json::string(w, ids.id.as_str())?;
     if let Some(client) = &ids.client {
-        w.push(',');
-        json::key(w, "client_request_id")?;
+        w.push_str(",\"client_request_id\":");
         json::string(w, client.as_str())?;
     }
     // Hex digits need no escaping.

@@ -39,7 +39,7 @@ pub(crate) struct Hex<const L: usize>([u8; L]);
 
 impl<const L: usize> Hex<L> {
     pub(crate) fn as_str(&self) -> &str {
-        // Only ever filled from `HEX`, which is ASCII.
+        // Only ever filled from `HEX_PAIRS`, which is ASCII.
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
@@ -77,8 +77,7 @@ macro_rules! id_type {
             pub(crate) fn hex(&self) -> Hex<{ $n * 2 }> {
                 let mut buf = [0u8; $n * 2];
                 for (pair, b) in buf.chunks_exact_mut(2).zip(self.0) {
-                    pair[0] = HEX[usize::from(b >> 4)];
-                    pair[1] = HEX[usize::from(b & 0xf)];
+                    pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
                 }
                 Hex(buf)
             }
@@ -168,12 +167,21 @@ impl TraceIds {
     }
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
+/// The two lowercase hex digits of every byte (one load a byte).
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut pairs = [[0; 2]; 256];
+    let mut b = 0;
+    while b < pairs.len() {
+        pairs[b] = [HEX[b >> 4], HEX[b & 0xf]];
+        b += 1;
+    }
+    pairs
+};
 
 pub(super) fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
-    for b in bytes {
-        out.push(HEX[usize::from(b >> 4)]);
-        out.push(HEX[usize::from(b & 0xf)]);
+    for &b in bytes {
+        out.extend_from_slice(&HEX_PAIRS[usize::from(b)]);
     }
 }
 

@@ -39,6 +39,8 @@ use axum::response::Response;
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
+use crate::support::headers;
+
 /// The `grpc-status` header or trailer.
 pub(crate) const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
 /// The `grpc-message` header or trailer.
@@ -70,8 +72,7 @@ pub(crate) fn is_grpc_call(method: &Method, headers: &HeaderMap) -> bool {
 /// Whether a message's content type is gRPC's (`application/grpc`,
 /// `application/grpc+proto`, …).
 pub(crate) fn is_grpc(headers: &HeaderMap) -> bool {
-    headers
-        .get(CONTENT_TYPE)
+    headers::first(headers, &CONTENT_TYPE)
         .is_some_and(|ct| ct.as_bytes().starts_with(b"application/grpc"))
 }
 

@@ -5,6 +5,7 @@
 use std::time::Instant;
 
 use http::{Method, StatusCode};
+use tracing::field::{Field, FieldSet};
 use tracing::Span;
 
 use crate::context::export::Exporter;
@@ -114,9 +115,9 @@ impl Completion {
             // One `record` for every field (see `request_span!`).
             let fields = meta.fields();
             let (status_field, latency_field, outcome_field) = (
-                fields.field("status"),
-                fields.field("latency_ms"),
-                fields.field("outcome"),
+                field_at(fields, 4, "status"),
+                field_at(fields, 5, "latency_ms"),
+                field_at(fields, 6, "outcome"),
             );
             if let (Some(s), Some(l), Some(o)) = (&status_field, &latency_field, &outcome_field) {
                 let status = status.map(|s| s.as_u16());
@@ -154,5 +155,57 @@ impl Completion {
                 message = "request completed",
             );
         }
+    }
+}
+
+/// The field `name` of a span: at `at`, where `request_span!` puts it
+/// (its name checked), else looked up by name.
+fn field_at(fields: &FieldSet, at: usize, name: &str) -> Option<Field> {
+    (fields.iter().nth(at))
+        .filter(|field| field.name() == name)
+        .or_else(|| fields.field(name))
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use tracing::field::Empty;
+
+    use super::*;
+
+    /// `check` on the fields of a span made by `make` under a registry
+    /// (a span nothing listens to has no metadata to read).
+    pub(in crate::tracking::span) fn with_fields(
+        make: impl FnOnce() -> Span,
+        check: impl FnOnce(&FieldSet),
+    ) {
+        tracing::subscriber::with_default(tracing_subscriber::registry(), || {
+            let span = make();
+            check(
+                span.metadata()
+                    .expect("a registry enables the span")
+                    .fields(),
+            );
+        });
+    }
+
+    #[test]
+    fn a_field_elsewhere_is_found_by_name() {
+        with_fields(
+            || tracing::info_span!("s", latency_ms = Empty, status = Empty, a = 1, b = 2, c = 3),
+            |fields| {
+                // Not at 4 (`c` is): found where it is.
+                let status = field_at(fields, 4, "status").unwrap();
+                assert_eq!(status.name(), "status");
+                assert_eq!(Some(status), fields.field("status"));
+                // At 0 as asked.
+                assert_eq!(
+                    field_at(fields, 0, "latency_ms"),
+                    fields.field("latency_ms")
+                );
+                // Past the end, and absent.
+                assert_eq!(field_at(fields, 9, "a"), fields.field("a"));
+                assert_eq!(field_at(fields, 2, "outcome"), None);
+            },
+        );
     }
 }

@@ -88,7 +88,9 @@ pub(crate) struct RequestSpan {
 /// `record` is a round through every layer. Text fields are given as `&str`
 /// (not `%` Display), so formatters write them without `core::fmt`. When the
 /// subscriber exports spans, the span also carries the fields
-/// `tracing-opentelemetry` reads (`semconv`).
+/// `tracing-opentelemetry` reads (`semconv`). Every form names `status`,
+/// `latency_ms` and `outcome` fifth to seventh: `Completion::complete`
+/// looks for them there first.
 macro_rules! request_span {
     ($level:expr, $id:expr, $method:expr, $route:expr, $client:expr, plain) => {
         tracing::span!(
@@ -286,5 +288,45 @@ fn rpc_fields<'a>(
         Served::Service(rpc) => ((None, Some(rpc.service), None), pending(rpc, true)),
         Served::Unrouted(rpc) => ((None, None, None), pending(rpc, false)),
         Served::No => ((Some(grpc::UNKNOWN_NAME), None, None), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::{Uri, Version};
+
+    use super::completion::tests::with_fields;
+    use super::*;
+
+    /// What `Completion::complete` expects of every form.
+    fn ends_fifth_to_seventh(fields: &tracing::field::FieldSet) {
+        let names: Vec<_> = fields.iter().skip(4).take(3).map(|f| f.name()).collect();
+        assert_eq!(names, ["status", "latency_ms", "outcome"]);
+    }
+
+    #[test]
+    fn every_request_span_names_its_end_fields_fifth_to_seventh() {
+        let id = RequestId::from_static("r-1");
+        let route = Some("/users/{id}");
+        let client: Option<&str> = None;
+        with_fields(
+            || request_span!(Level::INFO, id, "GET", route, client, plain),
+            ends_fifth_to_seventh,
+        );
+        let rpc: RpcFields<'_> = (Some("pkg.Svc/Call"), Some("pkg.Svc"), Some("Call"));
+        with_fields(
+            || request_span!(Level::INFO, id, "POST", route, client, grpc rpc),
+            ends_fifth_to_seventh,
+        );
+        let uri = Uri::from_static("/users/7");
+        let otel = semconv::server_fields(
+            "GET",
+            route,
+            RequestAttrs::of(&Method::GET, &uri, Version::HTTP_11),
+        );
+        with_fields(
+            || request_span!(Level::INFO, id, "GET", route, client, otel),
+            ends_fifth_to_seventh,
+        );
     }
 }
