@@ -22,7 +22,7 @@ if [ ${#variants[@]} -eq 0 ]; then
   case "$BENCH" in
     grpc) variants=(tonic tower_http tower_http_two_layers qh floor) ;;
     *) variants=(bare bare_layered noop_layer twin tower_http tower_http_two_layers
-      qh_endpoint qh_layer qh_layer_endpoint floor_layer tower_http_logged qh_logged
+      qh_endpoint floor_endpoint qh_layer qh_layer_endpoint floor_layer tower_http_logged qh_logged
       tower_http_stream qh_stream tower_http_stream_logged qh_stream_logged
       axum_add qh_add json_add floor_add) ;;
   esac

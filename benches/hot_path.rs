@@ -39,6 +39,7 @@
 
 mod alloc_count;
 mod floor;
+mod floor_endpoint;
 mod hot_path_variants;
 
 use std::hint::black_box;

@@ -19,6 +19,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::floor::{FloorId, FloorLayer};
+use crate::floor_endpoint::floor_endpoint;
 
 async fn bare() -> Html<&'static str> {
     Html("hello")
@@ -161,6 +162,7 @@ pub(crate) const VARIANTS: &[&str] = &[
     "tower_http",
     "tower_http_two_layers",
     "qh_endpoint",
+    "floor_endpoint",
     "qh_layer",
     "qh_layer_endpoint",
     "floor_layer",
@@ -256,6 +258,9 @@ pub(crate) fn app(variant: &str) -> Router {
         "tower_http" => tower_http(Router::new().route("/", get(bare))),
         "tower_http_two_layers" => tower_http_two_layers(Router::new().route("/", get(bare))),
         "qh_endpoint" => qh::routes![qh_hello],
+        // The least an endpoint keeping its ID's contract can cost
+        // (floor_endpoint.rs).
+        "floor_endpoint" => Router::new().route("/", get(floor_endpoint)),
         "qh_layer" => Router::new()
             .route("/", get(bare))
             .layer(qh::Tracking::new()),
