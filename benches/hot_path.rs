@@ -18,7 +18,9 @@
 //! `qh_layer` recording qh's request metrics (OpenTelemetry instruments on
 //! an SDK meter provider whose reader does not export during the run).
 //! `floor_layer` is the least any layer keeping DESIGN.md's rule 1 can do,
-//! written by hand (floor.rs): the lower bound for `qh_layer_endpoint`.
+//! written by hand (floor.rs): the lower bound for `qh_layer_endpoint`;
+//! `floor_endpoint` the least an endpoint keeping its ID's contract can do
+//! without a layer (floor_endpoint.rs), beside `qh_endpoint`.
 //!
 //! ```text
 //! cargo bench -p qh-bench --bench hot_path     # wall time (divan)
