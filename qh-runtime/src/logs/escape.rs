@@ -4,9 +4,10 @@
 
 use std::fmt::{self, Write};
 
-/// Writes `s` JSON-escaped, without quotes.
-#[inline]
-pub(super) fn escape<W: Write + ?Sized>(w: &mut W, s: &str) -> fmt::Result {
+/// Writes `s` JSON-escaped, without quotes. Always inlined: a call per
+/// string would cost more than the common case's check and copy.
+#[inline(always)]
+pub(super) fn escape(w: &mut String, s: &str) -> fmt::Result {
     let bytes = s.as_bytes();
     if plain(bytes) {
         w.write_str(s)
@@ -19,7 +20,7 @@ pub(super) fn escape<W: Write + ?Sized>(w: &mut W, s: &str) -> fmt::Result {
 /// written escaped, the runs between as they are.
 #[cold]
 #[inline(never)]
-fn escape_each<W: Write + ?Sized>(w: &mut W, s: &str) -> fmt::Result {
+fn escape_each(w: &mut String, s: &str) -> fmt::Result {
     let bytes = s.as_bytes();
     let mut start = 0;
     while let Some(i) = next_escape(bytes, start) {
@@ -35,16 +36,6 @@ fn escape_each<W: Write + ?Sized>(w: &mut W, s: &str) -> fmt::Result {
         start = i + 1;
     }
     w.write_str(&s[start..])
-}
-
-/// A writer that JSON-escapes everything written through it, so `Debug`
-/// and `Display` output can be streamed into a string literal.
-pub(super) struct Escape<'a, W: ?Sized>(pub(super) &'a mut W);
-
-impl<W: Write + ?Sized> Write for Escape<'_, W> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        escape(self.0, s)
-    }
 }
 
 /// The index of the first byte at or after `from` that a JSON string must

@@ -81,24 +81,16 @@ impl<'w> FormatFields<'w> for JsonFields {
             current.fields.clear();
             return self.format_fields(current.as_writer(), fields);
         }
-        // A field the object holds is named in its text: the members are
-        // read back only when a recorded name appears there at all.
-        let mut mentioned = Mentioned {
-            object: &current.fields,
-            found: false,
-        };
-        fields.record(&mut mentioned);
-        let again = mentioned.found
-            && match keys(&current.fields) {
-                Some(keys) => {
-                    let mut again = Recorded { keys, found: false };
-                    fields.record(&mut again);
-                    again.found
-                }
-                // Not an object as this formatter writes them: parse it.
-                None => true,
+        let held = {
+            let mut held = Held {
+                object: &current.fields,
+                keys: None,
+                found: false,
             };
-        if again {
+            fields.record(&mut held);
+            held.found
+        };
+        if held {
             return replace(current, fields);
         }
         current.fields.pop();
@@ -112,34 +104,31 @@ impl<'w> FormatFields<'w> for JsonFields {
     }
 }
 
-/// Whether the text of an object names any field of a record: where none
-/// is named, none is a member. A name JSON escapes counts as named (its
-/// key is written escaped, so the text would not show it as it is).
-struct Mentioned<'a> {
-    object: &'a str,
-    found: bool,
-}
-
-impl Visit for Mentioned<'_> {
-    fn record_debug(&mut self, field: &Field, _: &dyn fmt::Debug) {
-        let name = field.name();
-        self.found = self.found || self.object.contains(name) || escape::needs_escape(name);
-    }
-}
-
 /// At most this many members are read back (a `tracing` callsite has at
 /// most 32 fields); an object with more takes the slow path.
 const MAX_KEYS: usize = 32;
 
-/// Whether any field of a record is a member already.
-struct Recorded<'a> {
-    keys: ArrayVec<&'a str, MAX_KEYS>,
+/// Whether any field of a record is a member of `object` already. A name
+/// the object's text does not show is not one (unless JSON escapes it: its
+/// key would be written escaped); the members are read back, once, only
+/// for a name it shows.
+struct Held<'a> {
+    object: &'a str,
+    /// The members once read back; `Some(None)` for an object not written
+    /// as this formatter writes them (the slow path compares exactly).
+    keys: Option<Option<ArrayVec<&'a str, MAX_KEYS>>>,
     found: bool,
 }
 
-impl Visit for Recorded<'_> {
+impl Visit for Held<'_> {
     fn record_debug(&mut self, field: &Field, _: &dyn fmt::Debug) {
-        self.found = self.found || self.keys.contains(&field.name());
+        let name = field.name();
+        if self.found || !(self.object.contains(name) || escape::needs_escape(name)) {
+            return;
+        }
+        let object = self.object;
+        let keys = self.keys.get_or_insert_with(|| keys(object));
+        self.found = keys.as_ref().is_none_or(|keys| keys.contains(&name));
     }
 }
 

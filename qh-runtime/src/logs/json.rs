@@ -7,23 +7,25 @@ use std::fmt::{self, Write};
 
 use tracing::field::{Field, Visit};
 
-use super::escape::{escape, Escape};
+use super::escape::escape;
 
 /// Writes a JSON string literal (quotes included).
 #[inline]
-pub(crate) fn string<W: Write + ?Sized>(w: &mut W, s: &str) -> fmt::Result {
-    w.write_char('"')?;
+pub(crate) fn string(w: &mut String, s: &str) -> fmt::Result {
+    w.push('"');
     escape(w, s)?;
-    w.write_char('"')
+    w.push('"');
+    Ok(())
 }
 
 /// Writes `"key":` (keys are field names: Rust identifiers, or strings a
 /// user chose, so they are escaped too).
 #[inline]
-fn key<W: Write + ?Sized>(w: &mut W, k: &str) -> fmt::Result {
-    w.write_char('"')?;
+fn key(w: &mut String, k: &str) -> fmt::Result {
+    w.push('"');
     escape(w, k)?;
-    w.write_str("\":")
+    w.push_str("\":");
+    Ok(())
 }
 
 thread_local! {
@@ -60,19 +62,21 @@ pub(crate) fn buffered(
     })
 }
 
-/// Passes on at most `left` bytes (cut at a character boundary) and counts
-/// the rest, so one huge value cannot make a huge line.
-struct Capped<'a, W: ?Sized> {
-    w: &'a mut W,
+/// Writes what is written through it JSON-escaped into a string literal
+/// (`Debug` and `Display` output streamed), passing on at most `left`
+/// bytes (cut at a character boundary) and counting the rest, so one huge
+/// value cannot make a huge line.
+struct Capped<'a> {
+    w: &'a mut String,
     left: usize,
     cut: usize,
 }
 
-impl<W: Write + ?Sized> Write for Capped<'_, W> {
+impl Write for Capped<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         if s.len() <= self.left {
             self.left -= s.len();
-            return self.w.write_str(s);
+            return escape(self.w, s);
         }
         let mut end = self.left;
         while !s.is_char_boundary(end) {
@@ -80,21 +84,20 @@ impl<W: Write + ?Sized> Write for Capped<'_, W> {
         }
         self.left = 0;
         self.cut += s.len() - end;
-        self.w.write_str(&s[..end])
+        escape(self.w, &s[..end])
     }
 }
 
 /// Writes `value` as a JSON string literal of at most `limit` bytes of
 /// text; a longer one is cut and says by how much: `"abc… [+12345 bytes]"`.
-fn capped_string<W: Write + ?Sized>(
-    w: &mut W,
+fn capped_string(
+    w: &mut String,
     limit: usize,
     value: impl FnOnce(&mut dyn Write) -> fmt::Result,
 ) -> fmt::Result {
-    w.write_char('"')?;
-    let mut escaped = Escape(&mut *w);
+    w.push('"');
     let mut capped = Capped {
-        w: &mut escaped,
+        w: &mut *w,
         left: limit,
         cut: 0,
     };
@@ -103,7 +106,8 @@ fn capped_string<W: Write + ?Sized>(
     if cut > 0 {
         write!(w, "… [+{cut} bytes]")?;
     }
-    w.write_char('"')
+    w.push('"');
+    Ok(())
 }
 
 /// Records an event's fields as the members of a JSON object (the caller

@@ -14,16 +14,10 @@ const WALK_UP_TO: usize = 12;
 /// lines mean `a, b` (RFC 9110 §5.3), which is not one value.
 #[inline]
 pub(crate) fn single<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a HeaderValue> {
-    let lines = headers.len();
-    if lines == headers.keys_len() {
+    if headers.len() == headers.keys_len() {
         // No name has a second line (the usual request): the first line
         // found is the only one.
-        if lines <= WALK_UP_TO {
-            return headers
-                .iter()
-                .find_map(|(line, value)| (line == name).then_some(value));
-        }
-        return headers.get(name);
+        return first(headers, name);
     }
     let mut values = headers.get_all(name).iter();
     let value = values.next()?;
