@@ -114,8 +114,7 @@ fn handler_body(
     let remember = !x.bounds.is_empty();
     let scope = quote! {
         let (mut #parts, #body) = #req.into_parts();
-        let #prepared = #prepare(&mut #parts, #id_header, #route, #remember);
-        let #id = #prepared.id().clone();
+        let (#id, #prepared) = #prepare(&mut #parts, #id_header, #route, #remember);
         #before_run
     };
     let state = &locals.state;
