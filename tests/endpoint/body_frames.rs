@@ -1,6 +1,6 @@
-//! A JSON body that comes in pieces, over a real connection: HTTP/1.1
-//! chunks, which hyper hands to the endpoint as a frame each (written
-//! apart here too).
+//! How an endpoint reads its JSON body: in pieces, over a real connection
+//! (HTTP/1.1 chunks, which hyper hands to the endpoint as a frame each,
+//! written apart here too), and what it keeps of the request meanwhile.
 
 use std::time::Duration;
 
@@ -80,4 +80,41 @@ async fn a_malformed_chunk_is_400() {
     assert_eq!(status, "HTTP/1.1 400 Bad Request", "{body}");
     assert!(body.contains("urn:qh:problem:body-read"), "{body}");
     assert!(body.contains("Failed to buffer the request body"), "{body}");
+}
+
+/// A value a middleware stores in the request, noting the request ID
+/// current when it is dropped.
+#[derive(Clone)]
+struct Witness(std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>);
+
+impl Drop for Witness {
+    fn drop(&mut self) {
+        let id = qh::request_id().map(|id| id.to_string());
+        self.0.lock().unwrap().push(id);
+    }
+}
+
+#[tokio::test]
+async fn the_request_is_let_go_of_inside_its_scope() {
+    // No layer: the endpoint opens the request's scope, and starts the
+    // body's read before entering it; what the request carried is still
+    // dropped inside it, where its ID is current.
+    let seen = Witness(Default::default());
+    let log = seen.0.clone();
+    let app = app().layer(axum::middleware::map_request(
+        move |mut req: axum::extract::Request| {
+            let witness = seen.clone();
+            async move {
+                req.extensions_mut().insert(witness);
+                req
+            }
+        },
+    ));
+    let res = send(&app, post_json("/add", r#"{"a": 1, "b": 2}"#)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let echoed = res.headers["x-request-id"].to_str().unwrap().to_owned();
+    let drops = log.lock().unwrap().clone();
+    assert!(!drops.is_empty());
+    // The middleware's own copy drops outside; the request's, inside.
+    assert!(drops.contains(&Some(echoed)), "{drops:?}");
 }

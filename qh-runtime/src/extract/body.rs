@@ -20,9 +20,13 @@ use crate::support::headers;
 /// there is no body and no content type (the body then counts as absent).
 ///
 /// The content type is checked and the limit applied now; the future holds
-/// only the body while it waits for it (`parts` are not kept: an endpoint's
-/// future, which holds this one, is moved to the heap whole). The state is
-/// not read (axum's `Bytes` extractor, which this read replaces, took it).
+/// only the body while it waits for it, and the request's extensions until
+/// its first poll (the rest of `parts` is dropped now: an endpoint's
+/// future, which holds this one, is moved to the heap whole). The
+/// extensions are dropped there because an endpoint may start this read
+/// before its request's scope is entered, and a value a middleware stored
+/// may log when it drops. The state is not read (axum's `Bytes` extractor,
+/// which this read replaces, took it).
 ///
 /// # Errors
 ///
@@ -38,8 +42,12 @@ pub fn read_json_body<S: Send + Sync>(
         Some(ct) if !is_json_value(ct) => Err(unsupported_media_type()),
         ct => Ok(ct.is_some()),
     };
-    let body = Request::from_parts(parts, body).into_limited_body();
+    let (head, body) = Request::from_parts(parts, body)
+        .with_limited_body()
+        .into_parts();
+    let extensions = head.extensions;
     async move {
+        drop(extensions);
         let declared = declared?;
         let bytes = whole(body).await?;
         match (declared, bytes.is_empty()) {
