@@ -168,3 +168,31 @@ async fn body_limit_is_honoured() {
     .await;
     assert_problem(&res, StatusCode::PAYLOAD_TOO_LARGE, "body-read");
 }
+
+#[tokio::test]
+async fn a_limit_set_before_the_endpoint_is_413_too() {
+    use axum::RequestExt;
+
+    // A middleware limits the body (as tower-http's `RequestBodyLimit`
+    // does), and the endpoint's read limits it again: the error comes up
+    // through both bodies.
+    let limit_early = axum::middleware::map_request(|req: axum::extract::Request| async move {
+        req.with_limited_body()
+    });
+    let app = app()
+        .layer(limit_early)
+        .layer(axum::extract::DefaultBodyLimit::max(16));
+    let res = send(
+        &app,
+        post_json("/add", r#"{"a": 1, "b": 2, "padding": "xxxxxxxxxxxxxxx"}"#),
+    )
+    .await;
+    let p = assert_problem(&res, StatusCode::PAYLOAD_TOO_LARGE, "body-read");
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("length limit exceeded"),
+        "{p}"
+    );
+}

@@ -2,6 +2,7 @@
 //! sources, defaults and return values here; the answers to bad requests in
 //! `errors.rs`.
 
+mod body_frames;
 #[path = "../common/mod.rs"]
 mod common;
 mod errors;

@@ -21,6 +21,8 @@ pub(super) struct Extraction {
     pub statements: Vec<TokenStream>,
     /// `let __qh_bytes = …;`: the JSON body read, when there is one.
     pub body_read: Option<TokenStream>,
+    /// The future `body_read` awaits: the read started.
+    pub read_future: Option<TokenStream>,
     /// The reads of the body's parameters, after `body_read`.
     pub after_body: Vec<TokenStream>,
     /// The `Handler` impl's extra where-predicates (extractor types).
@@ -104,6 +106,7 @@ pub(super) fn extraction(paths: &Paths, ep: &Endpoint<'_>, locals: &Locals) -> E
             .collect(),
         statements: Vec::new(),
         body_read: None,
+        read_future: None,
         after_body: Vec::new(),
         bounds: Vec::new(),
         id_header: paths.none(),
@@ -297,9 +300,11 @@ fn body(
     }
     let into_response = paths.into_response();
     let (bytes, read_body) = (local("__qh_bytes"), paths.read_body());
+    let read_future = quote!(#read_body(#parts, #body, &#state));
     x.body_read = Some(quote! {
-        let #bytes = #read_body(#parts, #body, &#state).await?;
+        let #bytes = #read_future.await?;
     });
+    x.read_future = Some(read_future);
     if let Some(set) = body_set {
         let body_fields = paths.body_fields();
         let read = quote!(#body_fields(#bytes.as_deref()));

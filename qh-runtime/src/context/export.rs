@@ -28,8 +28,7 @@ use crate::trace_context::{TraceContext, TraceIds};
 /// the OpenTelemetry layer (`qh::otel::layer`) carries it.
 ///
 /// One reference to functions that live for the program: a request's
-/// context, moved in and out of the store around every poll, carries one
-/// pointer of it.
+/// context, moved with its future and body, carries one pointer of it.
 #[derive(Clone, Copy)]
 pub struct ExportHooks {
     pub(crate) fns: &'static HookFns,

@@ -1,8 +1,9 @@
 //! The request-local context store.
 //!
-//! A task-local slot holds the current request's [`Context`] (its
-//! resolution, and whatever else the request stores) for as long as the
-//! request is being handled, its response body included. Code anywhere below the handler reads it with
+//! The current request's [`Context`] (its resolution, and whatever else
+//! the request stores) is current for as long as the request is being
+//! handled, its response body included: a thread-local points at it
+//! around every poll. Code anywhere below the handler reads it with
 //! [`request_id`] without passing it around;
 //! [`spawn`](crate::spawn) carries it into new tasks.
 
@@ -44,9 +45,9 @@ pub use values::{get, insert};
 /// Storing nothing beyond the ID allocates nothing: the value map is only
 /// created on the first [`insert`] (of anything but a trace).
 ///
-/// It is moved in and out of the store around every poll of the request's
-/// future and body, so it is kept small: the app's shutdown and meters are
-/// read through the `Tracking` layer the resolution names, not copied.
+/// It lives in the request's future and then in its body, moved whole
+/// before they settle, so it is kept small: the app's shutdown and meters
+/// are read through the `Tracking` layer the resolution names.
 ///
 /// # Examples
 ///
@@ -76,8 +77,8 @@ pub struct Context {
     /// through if any: the shutdown its background work counts toward, the
     /// meters its outbound calls and tasks record through.
     resolved: Resolved,
-    /// What few requests use, made on first use: the context is swapped in
-    /// and out of the store around every poll, so it is kept this small.
+    /// What few requests use, made on first use: the context is moved with
+    /// the request's future and body, so it is kept this small.
     rare: RefCell<Option<Box<Rare>>>,
 }
 
@@ -172,8 +173,7 @@ impl Context {
 
     /// The context of a request whose scope opened with `exporter` (looked
     /// up once there, for the span too), with its incoming trace if any
-    /// (made in place: the context is large, and moved as few times as
-    /// can be).
+    /// (made in place: the context is large).
     #[inline]
     pub(crate) fn opened(
         resolved: Resolved,
@@ -261,7 +261,7 @@ impl Context {
 
     /// Runs `f` with this context as the current one.
     pub fn sync_scope<R>(self, f: impl FnOnce() -> R) -> R {
-        within(&mut Some(self), f)
+        within(&self, f)
     }
 }
 

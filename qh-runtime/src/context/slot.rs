@@ -1,71 +1,31 @@
-//! Where the current request's [`Context`] lives while code runs: one
-//! thread-local slot, swapped with the owner's copy around each poll (as a
-//! tokio task-local is), so entering and leaving a request moves the context
-//! in and out without cloning it. The layer's and endpoints' futures, the
-//! response body and spawned work all enter it through [`within`].
+//! Where the current request's [`Context`] is found while code runs: a
+//! scoped thread-local pointing at the context its owner keeps (the
+//! request's scope, a [`Scoped`] future), set around each poll and reset
+//! after it, even on a panic. Entering a request sets a pointer: the
+//! context itself stays where it is. The layer's and endpoints' futures,
+//! the response body and spawned work all enter it through [`within`].
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
 use super::Context;
 
-thread_local! {
-    static CURRENT: RefCell<Option<Context>> = const { RefCell::new(None) };
-}
+// Set and read through `set`, `is_set` and `with` only: the key's `inner`
+// field is public in scoped-tls 1.0.1, and a pointer stored through it
+// would be read back as a `Context`.
+scoped_tls::scoped_thread_local!(static CURRENT: Context);
 
-/// Runs `f` with `slot`'s context as the current one, and puts it back in
-/// `slot` afterwards (with whatever `f` stored in it), even if `f` panics.
-/// With an empty `slot`, `f` runs in whatever context is current.
+/// Runs `f` with `ctx` as the current context.
 #[inline]
-pub(crate) fn within<R>(slot: &mut Option<Context>, f: impl FnOnce() -> R) -> R {
-    if slot.is_none() {
-        return f();
-    }
-    match Swapped::enter(slot) {
-        Some(_restore) => f(),
-        // The thread is being torn down: its locals are gone.
-        None => f(),
-    }
-}
-
-/// Swaps the slot's context in; swaps it back out on drop.
-struct Swapped<'a> {
-    slot: &'a mut Option<Context>,
-}
-
-impl<'a> Swapped<'a> {
-    fn enter(slot: &'a mut Option<Context>) -> Option<Self> {
-        exchange(slot).then(move || Self { slot })
-    }
-}
-
-impl Drop for Swapped<'_> {
-    fn drop(&mut self) {
-        exchange(self.slot);
-    }
-}
-
-/// Swaps `slot` with the thread's current context; `false` when the
-/// thread's locals are gone. Never inlined: entering and leaving share one
-/// copy of the swap. Inlined, the compiler lays the 120-byte swap out anew
-/// at each site, and a change elsewhere in the crate could turn one site's
-/// 32 instructions into 60 (measured).
-#[inline(never)]
-fn exchange(slot: &mut Option<Context>) -> bool {
-    CURRENT
-        .try_with(|current| std::mem::swap(&mut *current.borrow_mut(), slot))
-        .is_ok()
+pub(crate) fn within<R>(ctx: &Context, f: impl FnOnce() -> R) -> R {
+    CURRENT.set(ctx, f)
 }
 
 /// `f(&current)` when code runs inside a request's context.
 #[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Context) -> R) -> Option<R> {
-    CURRENT
-        .try_with(|current| current.borrow().as_ref().map(f))
-        .ok()
-        .flatten()
+    CURRENT.is_set().then(|| CURRENT.with(f))
 }
 
 pin_project_lite::pin_project! {
@@ -90,7 +50,7 @@ pin_project_lite::pin_project! {
     /// # }
     /// ```
     pub struct Scoped<F> {
-        slot: Option<Context>,
+        ctx: Context,
         #[pin]
         inner: F,
     }
@@ -98,10 +58,7 @@ pin_project_lite::pin_project! {
 
 impl<F> Scoped<F> {
     pub(crate) fn new(ctx: Context, inner: F) -> Self {
-        Self {
-            slot: Some(ctx),
-            inner,
-        }
+        Self { ctx, inner }
     }
 }
 
@@ -111,6 +68,6 @@ impl<F: Future> Future for Scoped<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
         let this = self.project();
         let inner = this.inner;
-        within(this.slot, || inner.poll(cx))
+        within(this.ctx, || inner.poll(cx))
     }
 }

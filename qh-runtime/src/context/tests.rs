@@ -26,10 +26,10 @@ fn sync_scope_sets_the_id() {
 
 #[test]
 fn within_keeps_what_was_stored() {
-    let mut slot = Some(Context::new(RequestId::from_static("e")));
-    within(&mut slot, || assert!(insert(7u32)));
+    let ctx = Context::new(RequestId::from_static("e"));
+    within(&ctx, || assert!(insert(7u32)));
     assert_eq!(get::<u32>(), None);
-    assert_eq!(slot.unwrap().sync_scope(get::<u32>), Some(7));
+    assert_eq!(ctx.sync_scope(get::<u32>), Some(7));
 }
 
 #[test]
@@ -49,6 +49,19 @@ fn a_panic_inside_restores_the_outer_context() {
         Context::new(RequestId::from_static("p")).sync_scope(|| panic!("boom"))
     });
     assert!(caught.is_err());
+    assert!(!is_set());
+}
+
+/// Code reading the current context can enter another one (a stored
+/// value's `Drop` that runs a job in a context of its own): the store lends
+/// the context, it does not hold it borrowed.
+#[test]
+fn a_context_can_be_entered_while_one_is_read() {
+    let outer = Context::new(RequestId::from_static("outer"));
+    let seen = outer.sync_scope(|| {
+        with_current(|_| Context::new(RequestId::from_static("inner")).sync_scope(request_id))
+    });
+    assert_eq!(seen.flatten().unwrap(), "inner");
     assert!(!is_set());
 }
 

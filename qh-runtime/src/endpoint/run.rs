@@ -24,38 +24,22 @@ use crate::tracking::span::{incoming_trace, split_incoming, SpanConfig};
 /// The boxed future of an endpoint that awaits.
 pub type BoxFuture = Pin<Box<dyn Future<Output = Response> + Send + 'static>>;
 
-/// A request's tracking state between resolution and the call: the ID the
-/// endpoint's parameters receive, and whose scope the call runs in.
+/// A request's tracking state between resolution and the call: the scope
+/// the call runs in.
 pub struct Prepared {
-    id: RequestId,
-    scope: Scope,
-}
-
-/// Whose scope an endpoint's call runs in.
-enum Scope {
-    /// The `Tracking` layer's, current already.
-    Layer,
-    /// The layer's context, made current again: something between the
-    /// layer and the endpoint moved the request to a task without it.
-    Reentered(RequestScope),
-    /// The endpoint's own: no layer above.
-    Own(RequestScope),
-}
-
-impl Prepared {
-    /// The request's tracking ID.
-    #[inline]
-    #[must_use]
-    pub fn id(&self) -> &RequestId {
-        &self.id
-    }
+    /// The scope the endpoint opened itself (no layer above), or the
+    /// layer's context made current again (something between the layer and
+    /// the endpoint moved the request to a task without it); `None` when
+    /// the `Tracking` layer's scope is current already.
+    scope: Option<RequestScope>,
 }
 
 /// Takes the request's resolution (`resolve::for_request`): the
 /// `Tracking` layer's, or one made now with the defaults (reading `header`
 /// instead of `X-Request-ID` if given). `remember` stores a fresh one in the
 /// request for the endpoint's extractors (`#[extract]` parameters), so they
-/// see the same ID.
+/// see the same ID. Returns the ID the endpoint's parameters receive, and
+/// the scope its call runs in.
 #[inline]
 #[must_use]
 pub fn prepare(
@@ -63,19 +47,17 @@ pub fn prepare(
     header: Option<&HeaderName>,
     route: &'static str,
     remember: bool,
-) -> Prepared {
+) -> (RequestId, Prepared) {
     match resolve::for_request(parts, header) {
-        Found::Existing(resolved) => Prepared {
-            id: resolved.id().clone(),
-            scope: if context::is_current(resolved.id()) {
-                Scope::Layer
-            } else {
-                Scope::Reentered(RequestScope::reenter(Context::from_resolved(
+        Found::Existing(resolved) => {
+            let scope = (!context::is_current(resolved.id())).then(|| {
+                RequestScope::reenter(Context::from_resolved(
                     resolved.clone(),
                     split_incoming(incoming_trace(&parts.headers), resolved.trace_trusted()).0,
-                )))
-            },
-        },
+                ))
+            });
+            (resolved.id().clone(), Prepared { scope })
+        }
         Found::Fresh(fresh) => {
             if remember {
                 parts.extensions.insert(fresh.resolved.clone());
@@ -90,10 +72,7 @@ pub fn prepare(
                 (&parts.method, &parts.uri, parts.version),
                 || Some(route),
             );
-            Prepared {
-                id,
-                scope: Scope::Own(scope),
-            }
+            (id, Prepared { scope: Some(scope) })
         }
     }
 }
@@ -104,8 +83,8 @@ pub fn run<F: Future<Output = Result<Response, Response>>>(prepared: Prepared, f
     let answered = Answered { inner: fut };
     Run {
         state: match prepared.scope {
-            Scope::Layer => RunState::Bare { inner: answered },
-            Scope::Reentered(scope) | Scope::Own(scope) => RunState::Scoped {
+            None => RunState::Bare { inner: answered },
+            Some(scope) => RunState::Scoped {
                 inner: InScope::new(scope, answered),
             },
         },
@@ -170,15 +149,13 @@ impl<F: Future<Output = Result<Response, Response>>> Future for Answered<F> {
 pub fn run_sync(prepared: Prepared, f: impl FnOnce() -> Result<Response, Response>) -> Response {
     match prepared.scope {
         // The layer's scope catches a panic, as for an async endpoint.
-        Scope::Layer => {
+        None => {
             let (Ok(response) | Err(response)) = f();
             response
         }
-        Scope::Reentered(mut scope) | Scope::Own(mut scope) => {
-            match scope.run(|| catch_unwind(AssertUnwindSafe(f))) {
-                Ok(Ok(response) | Err(response)) => respond(scope, response),
-                Err(payload) => panicked(scope, &payload),
-            }
-        }
+        Some(mut scope) => match scope.run(|| catch_unwind(AssertUnwindSafe(f))) {
+            Ok(Ok(response) | Err(response)) => respond(scope, response),
+            Err(payload) => panicked(scope, &payload),
+        },
     }
 }

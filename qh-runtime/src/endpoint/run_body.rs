@@ -25,7 +25,7 @@ pub fn read_body<S: Send + Sync>(
     parts: Parts,
     body: Body,
     state: &S,
-) -> ReadBody<impl Future<Output = Result<Option<Bytes>, crate::Error>> + '_> {
+) -> ReadBody<impl Future<Output = Result<Option<Bytes>, crate::Error>> + Send + 'static> {
     ReadBody {
         read: read_json_body(parts, body, state),
     }

@@ -80,6 +80,7 @@ impl Tracking {
 
     /// [`resolve`](Self::resolve) with `main` as the first header read and
     /// the one a generated ID is echoed under (an endpoint's own header).
+    #[inline]
     pub(crate) fn resolve_under(
         &self,
         headers: &HeaderMap,

@@ -30,8 +30,8 @@ use crate::context::{self, Context};
 /// requests need (a span listened to, an access line) is boxed, so a
 /// request nothing records moves little more than its context.
 pub(crate) struct RequestScope {
-    /// The request's context while the scope is not entered.
-    ctx: Option<Context>,
+    /// The request's context, current while the scope is entered.
+    ctx: Context,
     /// The value echoed on the response head, under the context's header
     /// (taken once; none for a reentered scope).
     echo: Option<HeaderValue>,
@@ -103,7 +103,7 @@ impl RequestScope {
             })
         });
         Self {
-            ctx: Some(Context::opened(fresh.resolved, exporter, trace)),
+            ctx: Context::opened(fresh.resolved, exporter, trace),
             echo: Some(fresh.echo),
             rec,
             measure,
@@ -118,7 +118,7 @@ impl RequestScope {
     /// the span, the echo and the completion).
     pub(crate) fn reenter(ctx: Context) -> Self {
         Self {
-            ctx: Some(ctx),
+            ctx,
             echo: None,
             rec: None,
             measure: None,
@@ -133,10 +133,10 @@ impl RequestScope {
     #[inline]
     pub(crate) fn run<R>(&mut self, f: impl FnOnce() -> R) -> R {
         match &self.rec {
-            None => context::within(&mut self.ctx, f),
+            None => context::within(&self.ctx, f),
             Some(rec) => {
                 let _entered = rec.span.enter();
-                context::within(&mut self.ctx, f)
+                context::within(&self.ctx, f)
             }
         }
     }
@@ -146,7 +146,7 @@ impl RequestScope {
     #[inline]
     pub(crate) fn take_echo(&mut self) -> Option<(HeaderName, HeaderValue)> {
         let value = self.echo.take()?;
-        let header = self.ctx.as_ref()?.header().clone();
+        let header = self.ctx.header().clone();
         Some((header, value))
     }
 
@@ -174,7 +174,7 @@ impl RequestScope {
     /// then be waited for.
     #[inline]
     pub(crate) fn keeps(&self) -> bool {
-        self.ctx.as_ref().is_some_and(Context::keeps_until_end)
+        self.ctx.keeps_until_end()
     }
 
     /// The response head is ready and nothing waits for the body's end
