@@ -118,3 +118,31 @@ async fn the_request_is_let_go_of_inside_its_scope() {
     // The middleware's own copy drops outside; the request's, inside.
     assert!(drops.contains(&Some(echoed)), "{drops:?}");
 }
+
+/// An endpoint reading its ID and its body, nothing else.
+#[qh::endpoint]
+async fn tagged(request_id: qh::RequestId, note: String) -> String {
+    format!("{request_id}:{note}")
+}
+
+#[tokio::test]
+async fn an_endpoint_reading_its_id_and_body_gets_both() {
+    let app = qh::routes![tagged];
+    let req = Request::post("/tagged")
+        .header("content-type", "application/json")
+        .header("x-request-id", "tag-1")
+        .body(Body::from(r#"{"note": "hi"}"#))
+        .unwrap();
+    let res = send(&app, req).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.json(), json!("tag-1:hi"));
+    // A body that is not JSON is answered with the same request's ID.
+    let req = Request::post("/tagged")
+        .header("content-type", "text/plain")
+        .header("x-request-id", "tag-2")
+        .body(Body::from("hi"))
+        .unwrap();
+    let res = send(&app, req).await;
+    common::assert_problem(&res, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(res.echoed(), "tag-2");
+}

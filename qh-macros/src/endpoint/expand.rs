@@ -75,12 +75,12 @@ pub fn endpoint(ep: &Endpoint<'_>) -> TokenStream {
 /// box and poll), then the extraction and the call run inside it: through
 /// `run_body` when the body is all there is to wait for, boxed when
 /// anything else awaits, else answered at once. (A boxed endpoint that
-/// reads nothing before its body starts the body's read first, outside
-/// the scope: it only checks the content type and limits the body, and
-/// its errors are answered at the first poll, inside.) Each async block
-/// costs the compiler a state machine (its drops on every early return,
-/// its layout, its `Send` check), so the generated code has one only
-/// where the endpoint itself awaits.
+/// reads nothing but its ID before its body starts the body's read
+/// first, outside the scope: it only checks the content type and limits
+/// the body, and its errors are answered at the first poll, inside.)
+/// Each async block costs the compiler a state machine (its drops on
+/// every early return, its layout, its `Send` check), so the generated
+/// code has one only where the endpoint itself awaits.
 fn handler_body(
     paths: &Paths,
     ep: &Endpoint<'_>,
@@ -141,15 +141,18 @@ fn handler_body(
         }
         Waits::More => {
             let (boxed, run) = (paths.boxed(), paths.run());
-            if let (Some(read), true) = (&x.read_future, x.statements.is_empty()) {
-                // Nothing is read before the body: its read starts now (its
-                // errors wait for the first poll, in the scope), so the
-                // boxed future holds the body, not the request's parts.
+            if let (Some(read), true) = (&x.read_future, x.statements.len() == x.id_reads) {
+                // Nothing but the ID is read before the body: its read
+                // starts now (its errors wait for the first poll, in the
+                // scope), so the boxed future holds the body, not the
+                // request's parts.
                 let (bytes, read_local) = (local("__qh_bytes"), local("__qh_read"));
+                let statements = &x.statements;
                 return quote! {
                     #scope
                     let #read_local = #read;
                     #boxed::pin(#run(#prepared, async move {
+                        #(#statements)*
                         let #bytes = #read_local.await?;
                         #(#after_body)*
                         #tail

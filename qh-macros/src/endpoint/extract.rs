@@ -19,6 +19,9 @@ pub(super) struct Extraction {
     pub items: TokenStream,
     /// `let __qh_argN: T = …;` per parameter read before the body.
     pub statements: Vec<TokenStream>,
+    /// How many of `statements` read only the tracking ID (not the
+    /// request's parts).
+    pub id_reads: usize,
     /// `let __qh_bytes = …;`: the JSON body read, when there is one.
     pub body_read: Option<TokenStream>,
     /// The future `body_read` awaits: the read started.
@@ -105,6 +108,7 @@ pub(super) fn extraction(paths: &Paths, ep: &Endpoint<'_>, locals: &Locals) -> E
             .map(|set| set.items.clone())
             .collect(),
         statements: Vec::new(),
+        id_reads: 0,
         body_read: None,
         read_future: None,
         after_body: Vec::new(),
@@ -186,6 +190,7 @@ fn part_reads(paths: &Paths, ep: &Endpoint<'_>, locals: &Locals, x: &mut Extract
                 let read = quote_spanned!(ty.span()=> <#ty as #from_request_id>::from_request_id);
                 x.statements
                     .push(quote!(#(#cfgs)* let #arg: #ty = #read(&#id);));
+                x.id_reads += 1;
             }
             Source::QueryFlatten => {
                 let query_struct = paths.query_struct();
