@@ -125,9 +125,15 @@ async fn tagged(request_id: qh::RequestId, note: String) -> String {
     format!("{request_id}:{note}")
 }
 
+/// The same, its ID read under a header of its own.
+#[qh::endpoint]
+async fn tagged_by(#[header("X-Correlation-ID")] request_id: String, note: String) -> String {
+    format!("{request_id}:{note}")
+}
+
 #[tokio::test]
 async fn an_endpoint_reading_its_id_and_body_gets_both() {
-    let app = qh::routes![tagged];
+    let app = qh::routes![tagged, tagged_by];
     let req = Request::post("/tagged")
         .header("content-type", "application/json")
         .header("x-request-id", "tag-1")
@@ -145,4 +151,39 @@ async fn an_endpoint_reading_its_id_and_body_gets_both() {
     let res = send(&app, req).await;
     common::assert_problem(&res, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(res.echoed(), "tag-2");
+}
+
+#[tokio::test]
+async fn an_id_under_its_own_header_and_a_body_are_read() {
+    let app = qh::routes![tagged_by];
+    let req = Request::post("/tagged_by")
+        .header("content-type", "application/json")
+        .header("x-correlation-id", "cor-1")
+        .body(Body::from(r#"{"note": "hi"}"#))
+        .unwrap();
+    let res = send(&app, req).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.json(), json!("cor-1:hi"));
+    assert_eq!(res.echoed_under("x-correlation-id"), "cor-1");
+}
+
+#[tokio::test]
+async fn an_endpoint_reading_its_id_lets_go_of_the_request_inside_its_scope() {
+    let seen = Witness(Default::default());
+    let log = seen.0.clone();
+    let app = qh::routes![tagged].layer(axum::middleware::map_request(
+        move |mut req: axum::extract::Request| {
+            let witness = seen.clone();
+            async move {
+                req.extensions_mut().insert(witness);
+                req
+            }
+        },
+    ));
+    let res = send(&app, post_json("/tagged", r#"{"note": "hi"}"#)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let echoed = res.echoed();
+    assert_eq!(res.json(), json!(format!("{echoed}:hi")));
+    let drops = log.lock().unwrap().clone();
+    assert!(drops.contains(&Some(echoed)), "{drops:?}");
 }
