@@ -85,7 +85,7 @@ async fn a_malformed_chunk_is_400() {
 /// A value a middleware stores in the request, noting the request ID
 /// current when it is dropped.
 #[derive(Clone)]
-struct Witness(std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>);
+struct Witness(Drops);
 
 impl Drop for Witness {
     fn drop(&mut self) {
@@ -94,14 +94,14 @@ impl Drop for Witness {
     }
 }
 
-#[tokio::test]
-async fn the_request_is_let_go_of_inside_its_scope() {
-    // No layer: the endpoint opens the request's scope, and starts the
-    // body's read before entering it; what the request carried is still
-    // dropped inside it, where its ID is current.
+/// The drops the witnesses note: of a request, the request ID current then.
+type Drops = std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>;
+
+/// `app` behind a middleware that stores a [`Witness`] in every request.
+fn witnessed(app: axum::Router) -> (axum::Router, Drops) {
     let seen = Witness(Default::default());
     let log = seen.0.clone();
-    let app = app().layer(axum::middleware::map_request(
+    let app = app.layer(axum::middleware::map_request(
         move |mut req: axum::extract::Request| {
             let witness = seen.clone();
             async move {
@@ -110,6 +110,15 @@ async fn the_request_is_let_go_of_inside_its_scope() {
             }
         },
     ));
+    (app, log)
+}
+
+#[tokio::test]
+async fn the_request_is_let_go_of_inside_its_scope() {
+    // No layer: the endpoint opens the request's scope, and starts the
+    // body's read before entering it; what the request carried is still
+    // dropped inside it, where its ID is current.
+    let (app, log) = witnessed(app());
     let res = send(&app, post_json("/add", r#"{"a": 1, "b": 2}"#)).await;
     assert_eq!(res.status, StatusCode::OK);
     let echoed = res.headers["x-request-id"].to_str().unwrap().to_owned();
@@ -169,17 +178,7 @@ async fn an_id_under_its_own_header_and_a_body_are_read() {
 
 #[tokio::test]
 async fn an_endpoint_reading_its_id_lets_go_of_the_request_inside_its_scope() {
-    let seen = Witness(Default::default());
-    let log = seen.0.clone();
-    let app = qh::routes![tagged].layer(axum::middleware::map_request(
-        move |mut req: axum::extract::Request| {
-            let witness = seen.clone();
-            async move {
-                req.extensions_mut().insert(witness);
-                req
-            }
-        },
-    ));
+    let (app, log) = witnessed(qh::routes![tagged]);
     let res = send(&app, post_json("/tagged", r#"{"note": "hi"}"#)).await;
     assert_eq!(res.status, StatusCode::OK);
     let echoed = res.echoed();

@@ -141,27 +141,23 @@ fn handler_body(
         }
         Waits::More => {
             let (boxed, run) = (paths.boxed(), paths.run());
-            if let (Some(read), true) = (&x.read_future, x.statements.len() == x.id_reads) {
-                // Nothing but the ID is read before the body: its read
-                // starts now (its errors wait for the first poll, in the
-                // scope), so the boxed future holds the body, not the
-                // request's parts.
-                let (bytes, read_local) = (local("__qh_bytes"), local("__qh_read"));
-                let statements = &x.statements;
-                return quote! {
-                    #scope
-                    let #read_local = #read;
-                    #boxed::pin(#run(#prepared, async move {
-                        #(#statements)*
-                        let #bytes = #read_local.await?;
-                        #(#after_body)*
-                        #tail
-                    }))
-                };
-            }
-            let body_read = &x.body_read;
+            let (bytes, read_local) = (local("__qh_bytes"), local("__qh_read"));
+            // Nothing but the ID read before the body: the body's read
+            // starts now (its errors wait for the first poll, in the
+            // scope), so the boxed future holds the body, not the
+            // request's parts.
+            let (start, read) = match &x.read_future {
+                Some(read) if x.statements.len() == x.id_reads => (
+                    Some(quote!(let #read_local = #read;)),
+                    Some(quote!(#read_local)),
+                ),
+                read => (None, read.clone()),
+            };
+            let body_read = read.map(|read| quote!(let #bytes = #read.await?;));
+            let statements = &x.statements;
             quote! {
                 #scope
+                #start
                 #boxed::pin(#run(#prepared, async move {
                     #(#statements)*
                     #body_read

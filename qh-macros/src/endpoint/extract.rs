@@ -22,11 +22,10 @@ pub(super) struct Extraction {
     /// How many of `statements` read only the tracking ID (not the
     /// request's parts).
     pub id_reads: usize,
-    /// `let __qh_bytes = …;`: the JSON body read, when there is one.
-    pub body_read: Option<TokenStream>,
-    /// The future `body_read` awaits: the read started.
+    /// The JSON body's read started (a future of its bytes), when there is
+    /// one: awaited as `__qh_bytes`.
     pub read_future: Option<TokenStream>,
-    /// The reads of the body's parameters, after `body_read`.
+    /// The reads of the body's parameters, after the body's.
     pub after_body: Vec<TokenStream>,
     /// The `Handler` impl's extra where-predicates (extractor types).
     pub bounds: Vec<TokenStream>,
@@ -109,7 +108,6 @@ pub(super) fn extraction(paths: &Paths, ep: &Endpoint<'_>, locals: &Locals) -> E
             .collect(),
         statements: Vec::new(),
         id_reads: 0,
-        body_read: None,
         read_future: None,
         after_body: Vec::new(),
         bounds: Vec::new(),
@@ -305,11 +303,7 @@ fn body(
     }
     let into_response = paths.into_response();
     let (bytes, read_body) = (local("__qh_bytes"), paths.read_body());
-    let read_future = quote!(#read_body(#parts, #body, &#state));
-    x.body_read = Some(quote! {
-        let #bytes = #read_future.await?;
-    });
-    x.read_future = Some(read_future);
+    x.read_future = Some(quote!(#read_body(#parts, #body, &#state)));
     if let Some(set) = body_set {
         let body_fields = paths.body_fields();
         let read = quote!(#body_fields(#bytes.as_deref()));

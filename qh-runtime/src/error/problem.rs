@@ -10,6 +10,7 @@ use http::HeaderValue;
 use super::{Error, ErrorKind, Location};
 use crate::context;
 use crate::id::RequestId;
+use crate::support::json::json_bytes;
 
 struct Problem<'a> {
     type_: &'a str,
@@ -91,7 +92,7 @@ impl IntoResponse for Error {
             location,
             members: &inner.members,
         };
-        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let body = json_bytes(&problem).unwrap_or_default();
         let mut response = (inner.status, body).into_response();
         response.headers_mut().insert(CONTENT_TYPE, PROBLEM_JSON);
         if let (Some(header), Some(id)) = (echo, id) {

@@ -5,6 +5,7 @@
 pub(crate) mod autoref;
 pub(crate) mod chain;
 pub(crate) mod headers;
+pub(crate) mod json;
 pub(crate) mod sync;
 pub(crate) mod text;
 pub(crate) mod unwind;
