@@ -12,9 +12,13 @@
 #![forbid(unsafe_code)]
 
 // The layers, each importing only from those before it: support, id,
-// trace_context, context, error, tracking; then extract, derive, endpoint;
-// background, tasks; routes; and the integrations (propagation, logs, otel,
-// ws, grpc, openapi). rustfmt sorts the declarations below by name.
+// trace_context, context, error, tracking; then extract, derive, endpoint,
+// route_check; background, tasks; routes; the integrations (propagation,
+// logs, otel, ws, grpc, openapi, client); and returns, the return kinds,
+// which name what the endpoint, task, client and document layers do with
+// a return type. One exception: a request's resolution (`context`) keeps
+// the `Tracking` layer it came through, for its shutdown, meters and
+// served document. rustfmt sorts the declarations below by name.
 pub mod background;
 #[cfg(feature = "client")]
 pub mod client;

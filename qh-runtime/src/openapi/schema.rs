@@ -179,15 +179,14 @@ impl<E> ErrorType<E> {
     }
 }
 
-/// No error type.
+/// No error type: implemented for `&&ErrorType<Passes>` in
+/// `crate::returns`, beside `Passes`.
 pub trait NoFailure {
     /// [`Failure::None`].
     fn __qh_failure(&self) -> Failure {
         Failure::None
     }
 }
-
-impl NoFailure for &&ErrorType<crate::returns::Passes> {}
 
 /// `qh::Error`: answers problem documents.
 pub trait ProblemFailure {

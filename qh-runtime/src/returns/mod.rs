@@ -117,6 +117,11 @@ pub trait Kind: Sized {
 /// as "implemented for `Passes`" under every error.
 pub struct Passes;
 
+// The OpenAPI error ladder's bottom rung (`openapi::generated::NoFailure`):
+// a kind with no error type (`Passes`) documents no failure.
+#[cfg(feature = "openapi")]
+impl crate::openapi::generated::NoFailure for &&crate::openapi::generated::ErrorType<Passes> {}
+
 impl IntoResponse for Passes {
     fn into_response(self) -> Response {
         // Never called: no kind with nothing to check answers through it.

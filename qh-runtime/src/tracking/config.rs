@@ -1,6 +1,7 @@
 //! What a [`Tracking`] holds (its [`Config`], shared by clones until one
-//! is changed), the shared defaults endpoints use without a layer, and the
-//! readers the layer's parts and the OpenAPI document use.
+//! is changed), the shared defaults endpoints use without a layer, the
+//! readers the layer's parts and the OpenAPI document use, and the setter
+//! `Tracking::metrics` calls.
 
 use std::sync::{Arc, LazyLock};
 
@@ -47,6 +48,14 @@ impl Tracking {
     /// Where the layer's requests record their metrics, if anywhere.
     pub(crate) fn meters(&self) -> Option<&Meters> {
         self.config.meters.as_ref()
+    }
+
+    /// What `Tracking::metrics` (in `otel::metrics`, which builds the
+    /// meters) calls: the layer's requests record their metrics through
+    /// `meters`; `None`: record nothing.
+    #[cfg(feature = "metrics")]
+    pub(crate) fn set_meters(&mut self, meters: Option<Meters>) {
+        self.config_mut().meters = meters;
     }
 
     /// The shutdown the layer's requests belong to (see

@@ -319,28 +319,7 @@ impl Tracking {
         self
     }
 
-    /// Records the metrics of the requests under this layer, of their
-    /// outbound calls and of the tasks they submit into `metrics` (see
-    /// [`qh::otel::Metrics`](crate::otel::Metrics)): `http.server.request.duration`,
-    /// `http.server.active_requests`, `http.client.request.duration`, and
-    /// the `qh.tasks.*` family. Off by default; an inert `Metrics` (export
-    /// off) leaves it off.
-    ///
-    /// ```
-    /// use axum::{routing::get, Router};
-    ///
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let otel = qh::otel::init();
-    /// let app: Router = Router::new()
-    ///     .route("/", get(|| async { "ok" }))
-    ///     .layer(qh::Tracking::new().metrics(otel.metrics()));
-    /// # }
-    /// ```
-    #[cfg(feature = "metrics")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
-    #[must_use]
-    pub fn metrics(mut self, metrics: &crate::otel::Metrics) -> Self {
-        self.config_mut().meters = metrics.meters();
-        self
-    }
+    // `Tracking::metrics` (feature `metrics`) is defined in
+    // `otel::metrics`, beside `Metrics`, so that tracking does not import
+    // otel.
 }

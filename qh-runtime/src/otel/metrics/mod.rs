@@ -1,5 +1,6 @@
 //! [`Metrics`]: the semantic conventions' HTTP metrics and qh's task
-//! metrics, recorded through OpenTelemetry instruments.
+//! metrics, recorded through OpenTelemetry instruments, and
+//! [`Tracking::metrics`], which gives them to a layer.
 //!
 //! # What one request costs
 //!
@@ -37,6 +38,7 @@ use opentelemetry::KeyValue;
 use crate::context::meter::{
     Active, ClientCall, Meter, Meters, RequestAttrs, RouteMeter, TaskEvent,
 };
+use crate::tracking::Tracking;
 #[cfg(feature = "prometheus")]
 pub use prometheus::Prometheus;
 use route::RouteDurations;
@@ -149,6 +151,34 @@ impl Metrics {
     /// The seam the core records through.
     pub(crate) fn meters(&self) -> Option<Meters> {
         self.inner.clone()
+    }
+}
+
+// The layer's builder method for metrics is defined here, beside the type
+// it takes: the layer's configuration knows only the context's `Meters`.
+impl Tracking {
+    /// Records the metrics of the requests under this layer, of their
+    /// outbound calls and of the tasks they submit into `metrics` (see
+    /// [`qh::otel::Metrics`](Metrics)): `http.server.request.duration`,
+    /// `http.server.active_requests`, `http.client.request.duration`, and
+    /// the `qh.tasks.*` family. Off by default; an inert `Metrics` (export
+    /// off) leaves it off.
+    ///
+    /// ```
+    /// use axum::{routing::get, Router};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let otel = qh::otel::init();
+    /// let app: Router = Router::new()
+    ///     .route("/", get(|| async { "ok" }))
+    ///     .layer(qh::Tracking::new().metrics(otel.metrics()));
+    /// # }
+    /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+    #[must_use]
+    pub fn metrics(mut self, metrics: &Metrics) -> Self {
+        self.set_meters(metrics.meters());
+        self
     }
 }
 
