@@ -122,6 +122,7 @@ mod error;
 mod pending;
 mod problem;
 mod retry;
+mod send;
 mod task;
 
 pub use answer::Answer;

@@ -7,12 +7,12 @@ use std::time::{Duration, Instant};
 
 use http::{Method, StatusCode};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::answer::Answer;
 use super::bounds::Receive;
-use super::call::{object, Prepared};
 use super::error::{DecodeError, Error};
+use super::send::Prepared;
 use super::Client;
 use crate::id::RequestId;
 use crate::tasks::{TaskStatus, MAX_WAIT};
@@ -195,5 +195,14 @@ impl<T> fmt::Debug for TaskHandle<T> {
             .field("task_id", &self.task_id)
             .field("request_id", &self.request_id)
             .finish_non_exhaustive()
+    }
+}
+
+/// `answer`'s JSON object, for the task routes' answers.
+fn object(answer: &Answer) -> Result<Map<String, Value>, DecodeError> {
+    match serde_json::from_slice(answer.body()) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(DecodeError::new(answer.status(), "a JSON object", None)),
+        Err(e) => Err(DecodeError::new(answer.status(), "a JSON object", Some(e))),
     }
 }
