@@ -115,7 +115,9 @@ fn describe_param(paths: &Paths, param: &Param<'_>, op: &Ident) -> TokenStream {
     let (ty, key, cfgs) = (param.ty, &param.key, &param.cfgs);
     let text = type_text(ty);
     let private = paths.openapi();
-    let schema = quote_spanned!(ty.span()=> <#ty as #private::Schema>::__qh_schema(#op));
+    // Where the schemas a type refers to are collected.
+    let components = quote!(#op.components());
+    let schema = quote_spanned!(ty.span()=> <#ty as #private::Schema>::__qh_schema(#components));
     let call = match &param.source {
         Source::Path => quote! {
             let __qh_schema = #schema;
@@ -143,7 +145,7 @@ fn describe_param(paths: &Paths, param: &Param<'_>, op: &Ident) -> TokenStream {
                     use #private::MaybeSchemaSome as _;
                     #[allow(unused_imports)]
                     use #private::MaybeSchemaNone as _;
-                    (&&&#private::MaybeSchema::<#ty>::new()).__qh_maybe(#op)
+                    (&&&#private::MaybeSchema::<#ty>::new()).__qh_maybe(#components)
                 };
                 #op.header(#name, #key, #text, __qh_schema, #read, #default);
             }
@@ -180,6 +182,7 @@ fn describe_param(paths: &Paths, param: &Param<'_>, op: &Ident) -> TokenStream {
 /// `IntoResponse`, no schema.
 fn describe_return(paths: &Paths, ep: &Endpoint<'_>, op: &Ident) -> TokenStream {
     let private = paths.openapi();
+    let components = quote!(#op.components());
     let (ty, text): (TokenStream, String) = match &ep.func.sig.output {
         syn::ReturnType::Default => (quote!(()), "()".to_owned()),
         syn::ReturnType::Type(_, ty) => (ty.to_token_stream(), type_text(ty)),
@@ -194,7 +197,7 @@ fn describe_return(paths: &Paths, ep: &Endpoint<'_>, op: &Ident) -> TokenStream 
     if opaque || ep.task == Some(Task::Always) {
         // A task's answer is its 202; `impl Trait` cannot be named.
         return quote! {
-            let __qh_schema = <() as #private::Schema>::__qh_schema(#op);
+            let __qh_schema = <() as #private::Schema>::__qh_schema(#components);
             #op.returns(#text, #private::Shape::Any, __qh_schema);
         };
     }
@@ -209,10 +212,9 @@ fn describe_return(paths: &Paths, ep: &Endpoint<'_>, op: &Ident) -> TokenStream 
         // A tuple (`(u32, u32)`, `(StatusCode, Json<T>)`): its elements
         // where they have schemas, never an error.
         Some(tuple) => {
-            let items = tuple
-                .elems
-                .iter()
-                .map(|elem| quote!((&&&#private::MaybeSchema::<#elem>::new()).__qh_maybe(#op)));
+            let items = tuple.elems.iter().map(
+                |elem| quote!((&&&#private::MaybeSchema::<#elem>::new()).__qh_maybe(#components)),
+            );
             quote! {{
                 #[allow(unused_imports)]
                 use #private::MaybeSchemaSome as _;
@@ -221,7 +223,11 @@ fn describe_return(paths: &Paths, ep: &Endpoint<'_>, op: &Ident) -> TokenStream 
                 #private::tuple(::std::vec![#(#items),*])
             }}
         }
-        None => quote_spanned!(span=> <_ as #private::Schema>::__qh_schema_of(__qh_found.0, #op)),
+        None => {
+            quote_spanned! {span=>
+                <_ as #private::Schema>::__qh_schema_of(__qh_found.0, #components)
+            }
+        }
     };
     let (return_kind, kind) = (paths.return_kind(), paths.kind());
     quote! {

@@ -1,6 +1,7 @@
 //! The schema of a type the expansion documents: [`Schema`] (utoipa's
 //! `ToSchema`, in qh's words when missing), what an answer holds
-//! ([`Shape`], which `crate::returns` decides), and two small autoref
+//! ([`Shape`], which `crate::returns` decides), the list a type's named
+//! schemas are collected into ([`NamedSchemas`]), and two small autoref
 //! ladders (how those work: `crate::support::autoref`): the JSON of a
 //! parameter's default ([`DefaultJson`]) and the elements of a tuple
 //! ([`MaybeSchema`]).
@@ -10,7 +11,10 @@ use std::marker::PhantomData;
 use utoipa::openapi::schema::Schema as UtoipaSchema;
 use utoipa::openapi::RefOr;
 
-use super::operation::Operation;
+/// The named schemas a documented type refers to, as they are collected
+/// (an operation's, gathered later into the document's components,
+/// utoipa's `Components`).
+pub type NamedSchemas = Vec<(String, RefOr<UtoipaSchema>)>;
 
 /// A type the document can describe: every `utoipa::ToSchema` type.
 ///
@@ -23,15 +27,15 @@ use super::operation::Operation;
     note = "the schemas of parameters and return values come from `utoipa::ToSchema`"
 )]
 pub trait Schema {
-    /// The type's schema; the schemas it refers to are added to the
-    /// document's components.
-    fn __qh_schema(op: &mut Operation) -> RefOr<UtoipaSchema>;
+    /// The type's schema; the schemas it refers to are added to
+    /// `components`.
+    fn __qh_schema(components: &mut NamedSchemas) -> RefOr<UtoipaSchema>;
 
     /// The same, for the type a return kind documents
     /// (`crate::returns::Kind::__qh_document`).
     #[inline]
-    fn __qh_schema_of(_: PhantomData<Self>, op: &mut Operation) -> RefOr<UtoipaSchema> {
-        Self::__qh_schema(op)
+    fn __qh_schema_of(_: PhantomData<Self>, components: &mut NamedSchemas) -> RefOr<UtoipaSchema> {
+        Self::__qh_schema(components)
     }
 }
 
@@ -39,8 +43,8 @@ pub trait Schema {
 // bound and its list of implementors.
 #[diagnostic::do_not_recommend]
 impl<T: utoipa::ToSchema> Schema for T {
-    fn __qh_schema(op: &mut Operation) -> RefOr<UtoipaSchema> {
-        T::schemas(op.components());
+    fn __qh_schema(components: &mut NamedSchemas) -> RefOr<UtoipaSchema> {
+        T::schemas(components);
         T::schema()
     }
 }
@@ -106,23 +110,23 @@ impl<T> Default for MaybeSchema<T> {
 /// An element with a schema.
 pub trait MaybeSchemaSome {
     /// Its schema.
-    fn __qh_maybe(&self, op: &mut Operation) -> Option<RefOr<UtoipaSchema>>;
+    fn __qh_maybe(&self, components: &mut NamedSchemas) -> Option<RefOr<UtoipaSchema>>;
 }
 
 impl<T: utoipa::ToSchema> MaybeSchemaSome for &&MaybeSchema<T> {
-    fn __qh_maybe(&self, op: &mut Operation) -> Option<RefOr<UtoipaSchema>> {
-        Some(<T as Schema>::__qh_schema(op))
+    fn __qh_maybe(&self, components: &mut NamedSchemas) -> Option<RefOr<UtoipaSchema>> {
+        Some(<T as Schema>::__qh_schema(components))
     }
 }
 
 /// An element without one: any value.
 pub trait MaybeSchemaNone {
     /// Nothing.
-    fn __qh_maybe(&self, op: &mut Operation) -> Option<RefOr<UtoipaSchema>>;
+    fn __qh_maybe(&self, components: &mut NamedSchemas) -> Option<RefOr<UtoipaSchema>>;
 }
 
 impl<T> MaybeSchemaNone for &MaybeSchema<T> {
-    fn __qh_maybe(&self, _: &mut Operation) -> Option<RefOr<UtoipaSchema>> {
+    fn __qh_maybe(&self, _: &mut NamedSchemas) -> Option<RefOr<UtoipaSchema>> {
         None
     }
 }

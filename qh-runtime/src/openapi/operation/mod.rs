@@ -11,7 +11,7 @@ use utoipa::openapi::schema::{Object, Schema as UtoipaSchema};
 use utoipa::openapi::RefOr;
 
 use super::parameter::{parameter, requirement};
-use super::schema::{Failure, Shape};
+use super::schema::{Failure, NamedSchemas, Shape};
 use super::signature::{Signature, SignatureParam};
 use crate::error::Error;
 
@@ -69,7 +69,7 @@ pub struct Operation {
     own_errors: Vec<u16>,
     /// What its error type answers.
     failure: Failure,
-    components: Vec<(String, RefOr<UtoipaSchema>)>,
+    components: NamedSchemas,
     signature: Signature,
 }
 
@@ -97,7 +97,7 @@ impl Operation {
     }
 
     /// Where the schemas a documented type refers to are collected.
-    pub fn components(&mut self) -> &mut Vec<(String, RefOr<UtoipaSchema>)> {
+    pub fn components(&mut self) -> &mut NamedSchemas {
         &mut self.components
     }
 
@@ -287,7 +287,7 @@ impl Operation {
         self.task != TaskMode::No
     }
 
-    pub(crate) fn take_components(&mut self) -> Vec<(String, RefOr<UtoipaSchema>)> {
+    pub(crate) fn take_components(&mut self) -> NamedSchemas {
         std::mem::take(&mut self.components)
     }
 
