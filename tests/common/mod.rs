@@ -72,10 +72,17 @@ pub async fn send(app: &Router, req: Request<Body>) -> Answer {
 }
 
 pub fn post_json(uri: &str, json: &str) -> Request<Body> {
-    Request::post(uri)
-        .header("content-type", "application/json")
-        .body(Body::from(json.to_owned()))
-        .unwrap()
+    post_json_with(uri, json, &[])
+}
+
+/// `POST uri` with `json` as its body (`Content-Type: application/json`)
+/// and the given headers, added after it.
+pub fn post_json_with(uri: &str, json: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut req = Request::post(uri).header("content-type", "application/json");
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    req.body(Body::from(json.to_owned())).unwrap()
 }
 
 pub fn get(uri: &str) -> Request<Body> {

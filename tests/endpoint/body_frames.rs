@@ -143,11 +143,7 @@ async fn tagged_by(#[header("X-Correlation-ID")] request_id: String, note: Strin
 #[tokio::test]
 async fn an_endpoint_reading_its_id_and_body_gets_both() {
     let app = qh::routes![tagged, tagged_by];
-    let req = Request::post("/tagged")
-        .header("content-type", "application/json")
-        .header("x-request-id", "tag-1")
-        .body(Body::from(r#"{"note": "hi"}"#))
-        .unwrap();
+    let req = post_json_with("/tagged", r#"{"note": "hi"}"#, &[("x-request-id", "tag-1")]);
     let res = send(&app, req).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json(), json!("tag-1:hi"));
@@ -165,11 +161,11 @@ async fn an_endpoint_reading_its_id_and_body_gets_both() {
 #[tokio::test]
 async fn an_id_under_its_own_header_and_a_body_are_read() {
     let app = qh::routes![tagged_by];
-    let req = Request::post("/tagged_by")
-        .header("content-type", "application/json")
-        .header("x-correlation-id", "cor-1")
-        .body(Body::from(r#"{"note": "hi"}"#))
-        .unwrap();
+    let req = post_json_with(
+        "/tagged_by",
+        r#"{"note": "hi"}"#,
+        &[("x-correlation-id", "cor-1")],
+    );
     let res = send(&app, req).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json(), json!("cor-1:hi"));

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{Request, StatusCode};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
-use common::{get, get_with, post_json, send};
+use common::{get, get_with, post_json, post_json_with, send};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 

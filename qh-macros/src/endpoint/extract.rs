@@ -296,14 +296,16 @@ fn body(
     body_set: Option<&FieldSet>,
     x: &mut Extraction,
 ) {
-    let (parts, body, state) = (&locals.parts, &locals.body, &locals.state);
+    let (parts, body) = (&locals.parts, &locals.body);
     if !ep.has_body() {
-        x.statements.push(quote!(let _ = (&#state, #body);));
+        // The body is not read: dropped here, in the request's scope (a
+        // `let _ =` would leave it uncaptured, dropped after the call).
+        x.statements.push(quote!(::core::mem::drop(#body);));
         return;
     }
     let into_response = paths.into_response();
     let (bytes, read_body) = (local("__qh_bytes"), paths.read_body());
-    x.read_future = Some(quote!(#read_body(#parts, #body, &#state)));
+    x.read_future = Some(quote!(#read_body(#parts, #body)));
     if let Some(set) = body_set {
         let body_fields = paths.body_fields();
         let read = quote!(#body_fields(#bytes.as_deref()));

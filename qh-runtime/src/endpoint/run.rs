@@ -153,7 +153,7 @@ pub fn run_sync(prepared: Prepared, f: impl FnOnce() -> Result<Response, Respons
             let (Ok(response) | Err(response)) = f();
             response
         }
-        Some(mut scope) => match scope.run(|| catch_unwind(AssertUnwindSafe(f))) {
+        Some(scope) => match scope.run(|| catch_unwind(AssertUnwindSafe(f))) {
             Ok(Ok(response) | Err(response)) => respond(scope, response),
             Err(payload) => panicked(scope, &payload),
         },

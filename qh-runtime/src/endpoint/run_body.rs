@@ -21,13 +21,12 @@ use crate::extract::read_json_body;
 ///
 /// `read_json_body`'s, as its response.
 #[inline]
-pub fn read_body<S: Send + Sync>(
+pub fn read_body(
     parts: Parts,
     body: Body,
-    state: &S,
 ) -> ReadBody<impl Future<Output = Result<Option<Bytes>, crate::Error>> + Send + 'static> {
     ReadBody {
-        read: read_json_body(parts, body, state),
+        read: read_json_body(parts, body),
     }
 }
 
@@ -79,6 +78,6 @@ where
 {
     Box::pin(run(prepared, async move {
         let then = before(&mut parts, &state)?;
-        then(read_body(parts, body, &state).await?)
+        then(read_body(parts, body).await?)
     }))
 }

@@ -60,7 +60,7 @@ where
 /// The answer to a panic caught while polling inside the scope: 500
 /// `application/problem+json` with the ID, or for a gRPC call the status
 /// `INTERNAL` (trailers-only) with the ID in its metadata.
-pub(crate) fn panicked(mut scope: RequestScope, payload: &Payload) -> Response {
+pub(crate) fn panicked(scope: RequestScope, payload: &Payload) -> Response {
     let grpc = scope.is_grpc();
     let response = scope.run(|| {
         let error = Error::from_panic(&**payload);

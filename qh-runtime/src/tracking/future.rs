@@ -44,7 +44,7 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let Some(scope) = this.scope.as_mut() else {
+        let Some(scope) = this.scope.as_ref() else {
             panic!("a qh request future was polled after it completed");
         };
         let inner = this.inner;

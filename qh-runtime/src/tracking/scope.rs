@@ -131,7 +131,7 @@ impl RequestScope {
     /// Runs `f` inside the scope: the request's context current, its span
     /// entered.
     #[inline]
-    pub(crate) fn run<R>(&mut self, f: impl FnOnce() -> R) -> R {
+    pub(crate) fn run<R>(&self, f: impl FnOnce() -> R) -> R {
         match &self.rec {
             None => context::within(&self.ctx, f),
             Some(rec) => {

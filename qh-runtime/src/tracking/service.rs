@@ -110,7 +110,7 @@ where
         // them (then kept for the span), else only if the span uses it.
         let meters = self.tracking.meters();
         let matched = meters.map(|_| req.extensions().get::<MatchedPath>());
-        let mut scope = RequestScope::open(
+        let scope = RequestScope::open(
             self.tracking.span_config(),
             meters.map(|meters| {
                 let attrs = RequestAttrs::of(req.method(), req.uri(), req.version());
